@@ -1,0 +1,267 @@
+import { errorKind } from './errors';
+import type { BusLogger } from './logger';
+import {
+  DEAD_LETTER_HEADER,
+  type BatchHandler,
+  type DeliveredMessage,
+  type HandledInfo,
+  type OutgoingMessage,
+  type RetryPolicy,
+  type Subscription,
+} from './port';
+
+export type HandledListener = (info: HandledInfo) => void;
+
+/** Options both buses share. */
+export interface BusOptions {
+  /** Default: warnings and errors as JSON lines on stderr. */
+  logger?: BusLogger;
+  /** Called after every handled batch of every subscription. */
+  onHandled?: HandledListener;
+  /** For subscriptions that set no policy of their own; see `DEFAULT_RETRY`. */
+  retry?: Partial<RetryPolicy>;
+  /** For subscriptions that set no bound of their own (default 500). */
+  maxBatchSize?: number;
+  /** Where records that keep failing go (default `support.dlq.v1`). */
+  deadLetterTopic?: string;
+  /** Partitions of the dead-letter topic when the bus has to create it (default 1). */
+  deadLetterPartitions?: number;
+}
+
+/** Waits 0.2, 0.4, 0.8, 1.6 s between five attempts: long enough to ride out a failover or a lock. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 200, maxDelayMs: 10_000 };
+export const DEFAULT_MAX_BATCH_SIZE = 500;
+
+/** How one consumer group handles one topic: a subscription with the bus defaults filled in. */
+export interface Route {
+  group: string;
+  topic: string;
+  handler: BatchHandler;
+  retry: RetryPolicy;
+  maxBatchSize: number;
+  onHandled: HandledListener[];
+}
+
+export function routesOf(subscription: Subscription, options: BusOptions): Route[] {
+  if (!subscription.group) throw new Error('A subscription needs a consumer group');
+  if (subscription.topics.length === 0) {
+    throw new Error(`The subscription of group "${subscription.group}" names no topic`);
+  }
+  const retry = { ...DEFAULT_RETRY, ...options.retry, ...subscription.retry };
+  if (!(retry.attempts >= 1)) {
+    throw new Error(`Group "${subscription.group}": retry.attempts must be at least 1`);
+  }
+  const maxBatchSize = subscription.maxBatchSize ?? options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+  if (!(maxBatchSize >= 1)) {
+    throw new Error(`Group "${subscription.group}": maxBatchSize must be at least 1`);
+  }
+  const onHandled = [options.onHandled, subscription.onHandled].filter((listener) => !!listener);
+  return subscription.topics.map((topic) => ({
+    group: subscription.group,
+    topic,
+    handler: subscription.handler,
+    retry,
+    maxBatchSize,
+    onHandled,
+  }));
+}
+
+export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (failedAttempt - 1));
+}
+
+/** What a delivery needs from the bus running it. */
+export interface DeliveryContext {
+  logger: BusLogger;
+  deadLetterTopic: string;
+  /** Resolves once the dead-letter records are durably stored. */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  /** Aborted when the consumer stops: waits between attempts end and the batch is given up. */
+  signal: AbortSignal;
+}
+
+/**
+ * 'abandoned': the consumer stopped before the batch was done; nothing may be committed and the
+ * records will be delivered again.
+ */
+export type DeliveryOutcome = HandledInfo['outcome'] | 'abandoned';
+
+/**
+ * Hands one partition's records to the route's handler. A failing batch is retried with
+ * exponential backoff; if it still fails, its records are handled one by one, so only the poison
+ * ones go to the dead-letter topic and the rest of the partition keeps flowing. Bad input and
+ * permanent errors are not retried. Once this resolves with anything but 'abandoned', every record
+ * is handled or dead-lettered and the caller may commit past the batch.
+ */
+export async function deliver(
+  route: Route,
+  messages: DeliveredMessage[],
+  context: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  const startedAt = performance.now();
+  const outcome = await deliverBatch(route, messages, context);
+  if (outcome !== 'abandoned') {
+    const info: HandledInfo = {
+      group: route.group,
+      topic: route.topic,
+      partition: messages[0].partition,
+      count: messages.length,
+      durationMs: performance.now() - startedAt,
+      outcome,
+    };
+    for (const listener of route.onHandled) {
+      try {
+        listener(info);
+      } catch (error) {
+        context.logger.error('onHandled listener failed', { ...info, error: describeError(error) });
+      }
+    }
+  }
+  return outcome;
+}
+
+async function deliverBatch(
+  route: Route,
+  messages: DeliveredMessage[],
+  context: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  const batch = await attempt(route, messages, context);
+  if (batch.status === 'handled') return batch.attempts === 1 ? 'ok' : 'retried';
+  if (batch.status === 'abandoned') return 'abandoned';
+
+  if (messages.length === 1) {
+    await deadLetter(route, [{ message: messages[0], ...batch }], context);
+    return 'dead-lettered';
+  }
+  context.logger.warn('Batch kept failing; handling its records one by one to isolate the poison', {
+    ...position(route, messages),
+    attempts: batch.attempts,
+    error: describeError(batch.error),
+  });
+  const poison: DeadLetter[] = [];
+  for (const message of messages) {
+    const single = await attempt(route, [message], context);
+    if (single.status === 'abandoned') return 'abandoned';
+    if (single.status === 'failed') {
+      poison.push({ message, error: single.error, attempts: batch.attempts + single.attempts });
+    }
+  }
+  if (poison.length === 0) return 'retried';
+  await deadLetter(route, poison, context);
+  return 'dead-lettered';
+}
+
+type Attempt =
+  | { status: 'handled'; attempts: number }
+  | { status: 'failed'; attempts: number; error: unknown }
+  | { status: 'abandoned' };
+
+async function attempt(
+  route: Route,
+  messages: DeliveredMessage[],
+  context: DeliveryContext,
+): Promise<Attempt> {
+  for (let attempts = 1; ; attempts += 1) {
+    try {
+      await route.handler(messages);
+      return { status: 'handled', attempts };
+    } catch (error) {
+      if (errorKind(error) !== 'retryable' || attempts >= route.retry.attempts) {
+        return { status: 'failed', attempts, error };
+      }
+      const delayMs = backoffDelay(route.retry, attempts);
+      context.logger.warn('Handler failed; retrying', {
+        ...position(route, messages),
+        attempt: attempts,
+        delayMs,
+        error: describeError(error),
+      });
+      if (!(await pause(delayMs, context.signal))) return { status: 'abandoned' };
+    }
+  }
+}
+
+interface DeadLetter {
+  message: DeliveredMessage;
+  error: unknown;
+  attempts: number;
+}
+
+async function deadLetter(
+  route: Route,
+  deadLetters: DeadLetter[],
+  context: DeliveryContext,
+): Promise<void> {
+  await context.publish(
+    deadLetters.map(({ message, error, attempts }) => ({
+      topic: context.deadLetterTopic,
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      extraHeaders: {
+        ...message.extraHeaders,
+        [DEAD_LETTER_HEADER.error]: describeError(error),
+        [DEAD_LETTER_HEADER.errorKind]: errorKind(error),
+        [DEAD_LETTER_HEADER.sourceTopic]: message.topic,
+        [DEAD_LETTER_HEADER.sourcePartition]: String(message.partition),
+        [DEAD_LETTER_HEADER.sourceOffset]: message.offset,
+        [DEAD_LETTER_HEADER.group]: route.group,
+        [DEAD_LETTER_HEADER.attempts]: String(attempts),
+      },
+    })),
+  );
+  for (const { message, error, attempts } of deadLetters) {
+    const kind = errorKind(error);
+    // Bad input is the sender's mistake, expected now and then; anything else needs a look.
+    context.logger[kind === 'bad-input' ? 'warn' : 'error']('Record dead-lettered', {
+      group: route.group,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      messageId: message.headers.messageId,
+      type: message.headers.type,
+      deadLetterTopic: context.deadLetterTopic,
+      errorKind: kind,
+      attempts,
+      error: describeError(error),
+    });
+  }
+}
+
+function position(route: Route, messages: DeliveredMessage[]): Record<string, unknown> {
+  return {
+    group: route.group,
+    topic: route.topic,
+    partition: messages[0].partition,
+    firstOffset: messages[0].offset,
+    count: messages.length,
+  };
+}
+
+const MAX_ERROR_LENGTH = 1_000;
+
+export function describeError(error: unknown): string {
+  const text =
+    error instanceof Error
+      ? error.name === 'Error'
+        ? error.message
+        : `${error.name}: ${error.message}`
+      : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+/** Resolves true after `ms`, or false as soon as the signal aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

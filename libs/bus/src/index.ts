@@ -1,0 +1,14 @@
+export * from './port';
+export * from './errors';
+export { silentLogger, stderrJsonLogger, type BusLogger } from './logger';
+export {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_RETRY,
+  type BusOptions,
+  type HandledListener,
+} from './delivery';
+export { InProcessBus, type InProcessBusOptions } from './in-process-bus';
+export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
+export { createBus, type BusConfig } from './create-bus';
+export { Consume, type ConsumeOptions } from './nest/consume.decorator';
+export { BusModule, MESSAGE_BUS, type BusModuleOptions } from './nest/bus.module';

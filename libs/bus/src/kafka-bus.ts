@@ -1,0 +1,456 @@
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaConfig,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import {
+  deliver,
+  describeError,
+  routesOf,
+  type BusOptions,
+  type DeliveryContext,
+  type Route,
+} from './delivery';
+import { stderrJsonLogger, type BusLogger } from './logger';
+import {
+  DEAD_LETTER_TOPIC,
+  type BusHealth,
+  type MessageBus,
+  type OutgoingMessage,
+  type Subscription,
+  type TopicSpec,
+} from './port';
+import { toDelivered, wireHeaders, type StoredRecord } from './records';
+
+export interface KafkaBusOptions extends BusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Further kafkajs client settings: ssl, sasl, timeouts, connection retries. */
+  client?: Omit<KafkaConfig, 'brokers' | 'clientId' | 'logLevel' | 'logCreator'>;
+  /** For topics created without one of their own (default 1: a single broker). */
+  replicationFactor?: number;
+  /** Partitions of one consumer group handled at the same time (default 6). */
+  partitionsConsumedConcurrently?: number;
+  /** A consumer silent this long loses its partitions to the rest of its group (default 30 s). */
+  sessionTimeoutMs?: number;
+  /** How often a consumer tells the broker it is alive, also while a handler runs (default 3 s). */
+  heartbeatIntervalMs?: number;
+  /**
+   * How long the broker holds a fetch open waiting for records (default 500 ms, as the Java
+   * client). Stopping a consumer waits for its open fetch, so this also bounds shutdown.
+   */
+  fetchMaxWaitMs?: number;
+  /** How long `health()` waits for the broker (default 2 s). */
+  healthTimeoutMs?: number;
+}
+
+/** One kafkajs consumer per group, subscribed to the topics of all the group's handlers. */
+interface GroupConsumer {
+  group: string;
+  routes: Map<string, Route>;
+  running?: { consumer: Consumer; controller: AbortController };
+}
+
+/**
+ * Kafka behind the bus port. Publishing waits for every in-sync replica (idempotent producer,
+ * acks=all). Each group's consumer hands a handler one partition's records in offset order and
+ * commits offset + 1 of the last record only after the handler resolved, so a crash repeats
+ * records (at least once) and never skips one.
+ */
+export class KafkaBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly logger: BusLogger;
+  private readonly deadLetterTopic: string;
+  private readonly groups = new Map<string, GroupConsumer>();
+  private readonly producer: LazyClient<Producer>;
+  private readonly admin: LazyClient<Admin>;
+  private started = false;
+  /** Lifecycle changes run one at a time: consumers start and stop cleanly however callers interleave. */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: KafkaBusOptions) {
+    if (options.brokers.length === 0) throw new Error('KafkaBus needs at least one broker');
+    this.logger = options.logger ?? stderrJsonLogger;
+    this.deadLetterTopic = options.deadLetterTopic ?? DEAD_LETTER_TOPIC;
+    this.kafka = new Kafka({
+      ...options.client,
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: () => (entry) => this.logKafkaEntry(entry),
+    });
+    this.producer = new LazyClient(() =>
+      this.kafka.producer({
+        idempotent: true,
+        // kafkajs tracks idempotence sequence numbers for one request in flight per broker.
+        maxInFlightRequests: 1,
+        // Bounded, unlike kafkajs' idempotent default (retry forever): about two minutes, like the
+        // Java client's delivery timeout, so a publish fails and its caller (the outbox relay) can
+        // back off instead of hanging. See publish for what a failure costs.
+        retry: { retries: 10 },
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
+    this.admin = new LazyClient(() => this.kafka.admin());
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = await this.admin.connected();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor ?? this.options.replicationFactor ?? 1,
+          configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        })),
+      });
+    } catch (error) {
+      const topics = missing.map((spec) => spec.topic).join(', ');
+      throw new Error(`Creating topics ${topics} failed: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const now = new Date().toISOString();
+    const byTopic = new Map<string, Array<{ key: string; value: Buffer; headers: IHeaders }>>();
+    for (const message of messages) {
+      const records = byTopic.get(message.topic) ?? [];
+      byTopic.set(message.topic, records);
+      records.push({
+        key: message.key,
+        value: Buffer.from(
+          message.value.buffer,
+          message.value.byteOffset,
+          message.value.byteLength,
+        ),
+        headers: wireHeaders(message, now),
+      });
+    }
+    const producer = await this.producer.connected();
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })),
+      });
+    } catch (error) {
+      // kafkajs rolls the partitions' sequence numbers back after a failed send, yet the broker may
+      // have stored the records, and the next ones would reuse those numbers and be dropped as
+      // duplicates. A fresh producer gets a fresh producer id; the caller's republish may then
+      // duplicate records, which consumers tolerate (at least once).
+      void this.producer.discard(producer);
+      const topics = [...byTopic.keys()].join(', ');
+      throw new Error(
+        `Publishing ${messages.length} record(s) to ${topics} failed: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  subscribe(subscription: Subscription): Promise<void> {
+    return this.serially(async () => {
+      const routes = routesOf(subscription, this.options);
+      const consumer = this.groups.get(subscription.group) ?? {
+        group: subscription.group,
+        routes: new Map<string, Route>(),
+      };
+      for (const route of routes) {
+        if (consumer.routes.has(route.topic)) {
+          throw new Error(
+            `Group "${route.group}" already consumes ${route.topic}; give each handler its own group or topic`,
+          );
+        }
+      }
+      for (const route of routes) consumer.routes.set(route.topic, route);
+      this.groups.set(consumer.group, consumer);
+      if (this.started) {
+        // A running kafkajs consumer cannot take on topics: restart it with the whole set.
+        await this.ensureDeadLetterTopic();
+        await this.halt(consumer);
+        await this.run(consumer);
+      }
+    });
+  }
+
+  unsubscribe(group: string, topics: string[]): Promise<void> {
+    return this.serially(async () => {
+      const consumer = this.groups.get(group);
+      if (!consumer) return;
+      await this.halt(consumer);
+      for (const topic of topics) consumer.routes.delete(topic);
+      if (consumer.routes.size === 0) this.groups.delete(group);
+      else if (this.started) await this.run(consumer);
+    });
+  }
+
+  start(): Promise<void> {
+    return this.serially(async () => {
+      if (this.started) return;
+      if (this.groups.size > 0) await this.ensureDeadLetterTopic();
+      for (const consumer of this.groups.values()) await this.run(consumer);
+      this.started = true;
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.serially(async () => {
+      this.started = false;
+      await Promise.all([...this.groups.values()].map((consumer) => this.halt(consumer)));
+      await Promise.all([this.producer.discard(), this.admin.discard()]);
+    });
+  }
+
+  async health(): Promise<BusHealth> {
+    const timeoutMs = this.options.healthTimeoutMs ?? 2_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer from the brokers within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const cluster = await Promise.race([
+        this.admin.connected().then((admin) => admin.describeCluster()),
+        timeout,
+      ]);
+      return { up: true, detail: `${cluster.brokers.length} broker(s)` };
+    } catch (error) {
+      return { up: false, detail: describeError(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>> {
+    const admin = await this.admin.connected();
+    const ends = new Map<
+      string,
+      Promise<Array<{ partition: number; high: string; low: string }>>
+    >();
+    const lag: Array<{ group: string; topic: string; partition: number; lag: number }> = [];
+    for (const { group, routes } of this.groups.values()) {
+      const committed = await admin.fetchOffsets({ groupId: group, topics: [...routes.keys()] });
+      for (const { topic, partitions } of committed) {
+        if (!ends.has(topic)) ends.set(topic, admin.fetchTopicOffsets(topic));
+        const end = await ends.get(topic)!;
+        for (const { partition, offset } of partitions) {
+          const { high, low } = end.find((candidate) => candidate.partition === partition)!;
+          // -1: the group has committed nothing yet and will start from the oldest record.
+          const next = Number(offset) >= 0 ? Number(offset) : Number(low);
+          lag.push({ group, topic, partition, lag: Math.max(0, Number(high) - next) });
+        }
+      }
+    }
+    return lag;
+  }
+
+  private async run(group: GroupConsumer): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: group.group,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
+    });
+    const controller = new AbortController();
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.logger.error('Kafka consumer crashed', {
+        group: group.group,
+        error: describeError(payload.error),
+        restarting: payload.restart,
+      }),
+    );
+    const topics = [...group.routes.keys()];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
+        eachBatch: (payload) => this.handleBatch(group, payload, controller.signal),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw new Error(
+        `Consumer group "${group.group}" could not start on ${topics.join(', ')}: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    group.running = { consumer, controller };
+  }
+
+  /** Waits for in-flight batches (a batch waiting to retry gives up at once), then leaves the group. */
+  private async halt(group: GroupConsumer): Promise<void> {
+    if (!group.running) return;
+    const { consumer, controller } = group.running;
+    group.running = undefined;
+    controller.abort();
+    await consumer.disconnect();
+  }
+
+  /**
+   * kafkajs fetches up to a megabyte per partition; it reaches the handler in slices of at most
+   * `maxBatchSize`, each committed as soon as its handler resolved.
+   */
+  private async handleBatch(
+    group: GroupConsumer,
+    {
+      batch,
+      heartbeat,
+      isRunning,
+      isStale,
+      resolveOffset,
+      commitOffsetsIfNecessary,
+    }: EachBatchPayload,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const route = group.routes.get(batch.topic);
+    if (!route) return;
+    const context: DeliveryContext = {
+      logger: this.logger,
+      deadLetterTopic: this.deadLetterTopic,
+      publish: (messages) => this.publish(messages),
+      signal,
+    };
+    for (let start = 0; start < batch.messages.length; start += route.maxBatchSize) {
+      // Stale: the partition was taken away in a rebalance; its new owner continues from the commit.
+      if (!isRunning() || isStale()) return;
+      const records = batch.messages.slice(start, start + route.maxBatchSize);
+      const messages = records.map((record) =>
+        toDelivered(storedRecord(batch.topic, batch.partition, record)),
+      );
+      const outcome = await this.whileHeartbeating(heartbeat, () =>
+        deliver(route, messages, context),
+      );
+      if (outcome === 'abandoned') return;
+      const last = records[records.length - 1].offset;
+      await commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+          },
+        ],
+      });
+      resolveOffset(last);
+      await heartbeat();
+    }
+  }
+
+  /**
+   * kafkajs heartbeats only between batches; a handler or its retries may take longer than the
+   * session. A failed beat here means a rebalance, which the commit after the handler reports.
+   */
+  private async whileHeartbeating<T>(
+    heartbeat: () => Promise<void>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const timer = setInterval(() => heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private get heartbeatIntervalMs(): number {
+    return this.options.heartbeatIntervalMs ?? 3_000;
+  }
+
+  private ensureDeadLetterTopic(): Promise<void> {
+    return this.ensureTopics([
+      { topic: this.deadLetterTopic, partitions: this.options.deadLetterPartitions ?? 1 },
+    ]);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.lifecycle.then(work);
+    this.lifecycle = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * kafkajs logs protocol errors it is about to retry at ERROR; they go out as warnings, while
+   * failures that matter reach the bus as rejected calls or consumer crashes and are logged there.
+   */
+  private logKafkaEntry({ namespace, level, log }: LogEntry): void {
+    // We bound the idempotent producer's retries on purpose (see the producer in the constructor).
+    if (log.message.startsWith('Limiting retries for the idempotent producer')) return;
+    const fields: Record<string, unknown> = { ...log };
+    // The message leads the line; our logger stamps its own time and name.
+    for (const own of ['message', 'timestamp', 'logger']) delete fields[own];
+    const text = `kafkajs ${namespace}: ${log.message}`;
+    if (level === logLevel.ERROR || level === logLevel.WARN) this.logger.warn(text, fields);
+    else this.logger.info(text, fields);
+  }
+}
+
+function storedRecord(topic: string, partition: number, message: KafkaMessage): StoredRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value ?? Buffer.alloc(0),
+    headers: headerStrings(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** Header values arrive as buffers; a repeated header keeps its last value. */
+function headerStrings(headers: IHeaders = {}): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) strings[name] = last.toString();
+  }
+  return strings;
+}
+
+/** A kafkajs client connected on first use; a failed connection is forgotten so the next use tries again. */
+class LazyClient<T extends Producer | Admin> {
+  private current?: { client: T; connected: Promise<T> };
+
+  constructor(private readonly create: () => T) {}
+
+  connected(): Promise<T> {
+    if (!this.current) {
+      const client = this.create();
+      const current = { client, connected: client.connect().then(() => client) };
+      current.connected.catch(() => {
+        if (this.current === current) this.current = undefined;
+      });
+      this.current = current;
+    }
+    return this.current.connected;
+  }
+
+  /** Disconnects the current client, or the given one, which the next use then replaces. */
+  async discard(client?: T): Promise<void> {
+    const current = this.current;
+    if (current && (!client || current.client === client)) this.current = undefined;
+    const target = client ?? current?.client;
+    if (!target) return;
+    // kafkajs goes on retrying a connection attempt that a disconnect interrupts.
+    if (target === current?.client) await current.connected.catch(() => undefined);
+    await target.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,129 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { DeliveredMessage, HandledInfo, MessageBus, Subscription, TopicSpec } from '../port';
+import { CONSUME_METADATA, type ConsumeOptions } from './consume.decorator';
+
+/** Injection token of the application's `MessageBus`. */
+export const MESSAGE_BUS = Symbol('MessageBus');
+
+const BUS_MODULE_OPTIONS = Symbol('BusModuleOptions');
+
+export interface BusModuleOptions {
+  bus: MessageBus;
+  /** Created when missing, before any consumer starts. */
+  topics: TopicSpec[];
+  /** Group of the `@Consume` handlers that name none: the service's name. */
+  defaultGroup?: string;
+  /**
+   * Whether shutting the application down stops the bus (default true). False where services
+   * share one bus in one process: then only this application's consumers stop.
+   */
+  ownsBus?: boolean;
+  /** Called after each batch handled by this application's consumers. */
+  onHandled?: (info: HandledInfo) => void;
+  /** Wraps every handler call, e.g. to run it in the trace of the records it handles. */
+  aroundHandler?: (messages: DeliveredMessage[], handle: () => Promise<void>) => Promise<void>;
+}
+
+/** Finds the `@Consume` methods of the application's providers and runs them on the bus. */
+@Injectable()
+class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    @Inject(BUS_MODULE_OPTIONS) private readonly options: BusModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { bus, topics } = this.options;
+    await bus.ensureTopics(topics);
+    for (const subscription of this.discover()) {
+      await bus.subscribe(subscription);
+      this.subscriptions.push(subscription);
+    }
+    await bus.start();
+  }
+
+  /** Before the application's other resources close: in-flight batches still need them. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const { bus, ownsBus = true } = this.options;
+    if (ownsBus) await bus.stop();
+    else {
+      await Promise.all(
+        this.subscriptions.map(({ group, topics }) => bus.unsubscribe(group, topics)),
+      );
+    }
+    this.subscriptions = [];
+  }
+
+  private discover(): Subscription[] {
+    const subscriptions: Subscription[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype: Record<string, unknown> = Object.getPrototypeOf(instance);
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const consume = this.reflector.get<ConsumeOptions | undefined>(
+          CONSUME_METADATA,
+          prototype[method] as () => unknown,
+        );
+        if (!consume) continue;
+        const name = `${instance.constructor.name}.${method}`;
+        if (!wrapper.isDependencyTreeStatic()) {
+          throw new Error(`@Consume on ${name}: a consumer must be a singleton provider`);
+        }
+        const group = consume.group ?? this.options.defaultGroup;
+        if (!group) {
+          throw new Error(
+            `@Consume on ${name} names no group, and BusModule.forRoot has no defaultGroup`,
+          );
+        }
+        const handle = (instance as Record<string, Subscription['handler']>)[method].bind(instance);
+        const around = this.options.aroundHandler;
+        const handler: Subscription['handler'] = around
+          ? (messages) => around(messages, () => handle(messages))
+          : handle;
+        subscriptions.push({
+          group,
+          topics: consume.topics,
+          retry: consume.retry,
+          maxBatchSize: consume.maxBatchSize,
+          handler,
+          onHandled: this.options.onHandled,
+        });
+      }
+    }
+    return subscriptions;
+  }
+}
+
+/**
+ * The bus for a Nest application: provides it under `MESSAGE_BUS`, and when the application has
+ * bootstrapped creates the topics, subscribes every `@Consume` method and starts consuming.
+ */
+@Module({})
+export class BusModule {
+  static forRoot(options: BusModuleOptions): DynamicModule {
+    return {
+      module: BusModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: BUS_MODULE_OPTIONS, useValue: options },
+        { provide: MESSAGE_BUS, useValue: options.bus },
+        BusConsumers,
+      ],
+      exports: [MESSAGE_BUS],
+    };
+  }
+}

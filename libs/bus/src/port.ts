@@ -1,0 +1,128 @@
+/**
+ * The message bus as every service sees it: publish keyed records with standard headers,
+ * consume them in per-partition batches under a consumer group. Kafka and the in-process bus
+ * both implement this port with the same semantics (see the contract suite in ../test).
+ */
+
+/** Headers every record carries; names on the wire are the kebab-case keys of `HEADER`. */
+export interface MessageHeaders {
+  /** Stable id derived from the source (channel message id, outbox row): a redelivery has the same id. */
+  messageId: string;
+  /** Fully-qualified message type, e.g. `firstline.v1.InboundMessage`. */
+  type: string;
+  schemaVersion: number;
+  traceId: string;
+  /** ISO-8601 instant at which the producer created the record. */
+  producedAt: string;
+}
+
+export const HEADER = {
+  messageId: 'message-id',
+  type: 'type',
+  schemaVersion: 'schema-version',
+  traceId: 'trace-id',
+  producedAt: 'produced-at',
+} as const satisfies Record<keyof MessageHeaders, string>;
+
+export interface OutgoingMessage {
+  topic: string;
+  /** Records with the same key keep their order (same partition). */
+  key: string;
+  value: Uint8Array;
+  /** traceId and producedAt are filled in when absent; schemaVersion defaults to 1. */
+  headers: Pick<MessageHeaders, 'messageId' | 'type'> & Partial<MessageHeaders>;
+  /** Extra headers, e.g. the reason on a dead-letter record. */
+  extraHeaders?: Record<string, string>;
+}
+
+export interface DeliveredMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: MessageHeaders;
+  extraHeaders: Record<string, string>;
+}
+
+/** Receives messages of one partition, in offset order. Resolving means the effects are durable. */
+export type BatchHandler = (messages: DeliveredMessage[]) => Promise<void>;
+
+export interface RetryPolicy {
+  /** Attempts before a message is dead-lettered, the first one included. */
+  attempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface Subscription {
+  /** Consumer group: every group sees every record once; members of a group share partitions. */
+  group: string;
+  topics: string[];
+  handler: BatchHandler;
+  retry?: Partial<RetryPolicy>;
+  /** Upper bound on the batch handed to the handler. */
+  maxBatchSize?: number;
+  /** Called after each handled batch, beside the bus-wide listener (e.g. a service's own metrics). */
+  onHandled?: (info: HandledInfo) => void;
+}
+
+/** How one batch went, for the handler-duration and handled-records metrics. */
+export interface HandledInfo {
+  group: string;
+  topic: string;
+  partition: number;
+  count: number;
+  durationMs: number;
+  outcome: 'ok' | 'retried' | 'dead-lettered';
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  /** Compacted topics keep the latest record per key (e.g. the directory). */
+  compacted?: boolean;
+  /** Copies of each partition when Kafka creates the topic (default: the bus's own, 1). */
+  replicationFactor?: number;
+}
+
+export interface BusHealth {
+  up: boolean;
+  detail?: string;
+}
+
+export interface MessageBus {
+  /** Creates missing topics; existing ones are left as they are. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Resolves once every record is durably acknowledged (Kafka: acks=all). */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * Registers a consumer; consumption begins at `start()` (or at once when already started). One
+   * handler per group and topic; a new group starts from the oldest record kept.
+   */
+  subscribe(subscription: Subscription): Promise<void>;
+  /**
+   * Stops delivering these topics to the group once in-flight batches finish; its committed offsets
+   * stay, so a later subscription resumes. For a process that shares one bus among services.
+   */
+  unsubscribe(group: string, topics: string[]): Promise<void>;
+  start(): Promise<void>;
+  /** Stops consuming after in-flight batches finish, then disconnects. */
+  stop(): Promise<void>;
+  health(): Promise<BusHealth>;
+  /** Records not yet handled per consumer group, for the consumer-lag metric. */
+  lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
+}
+
+export const DEAD_LETTER_TOPIC = 'support.dlq.v1';
+
+/** Headers added to a dead-lettered record, beside the original headers. */
+export const DEAD_LETTER_HEADER = {
+  error: 'dlq-error',
+  errorKind: 'dlq-error-kind',
+  sourceTopic: 'dlq-source-topic',
+  sourcePartition: 'dlq-source-partition',
+  sourceOffset: 'dlq-source-offset',
+  group: 'dlq-consumer-group',
+  attempts: 'dlq-attempts',
+} as const;

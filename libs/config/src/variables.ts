@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Reusable validators for the variables several services share. */
+
+const hostPort = /^[A-Za-z0-9.\-_]+:\d{1,5}$/;
+
+export const kafkaBrokers = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .refine((brokers) => brokers.every((broker) => hostPort.test(broker)), {
+    message: 'must be a comma-separated list of host:port, e.g. 127.0.0.1:9092',
+  });
+
+export const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+/.test(value) && URL.canParse(value), {
+    message: 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/firstline',
+  });
+
+export const port = z.coerce
+  .number({ message: 'must be a TCP port number' })
+  .int('must be a whole number')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+export const positiveInt = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be positive');
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+});
+
+/** Variables every service reads. */
+export const commonVariables = {
+  LOG_LEVEL: logLevel.default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  KAFKA_PARTITIONS: positiveInt.default(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+};

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ConfigError, kafkaBrokers, parseConfig, port, postgresUrl } from '../src';
+
+const shape = {
+  DATABASE_URL: postgresUrl,
+  KAFKA_BROKERS: kafkaBrokers,
+  PORT: port.default(3000),
+  OPTIONAL: z.string().optional(),
+};
+
+function problemWith(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(shape, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  const valid = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/firstline',
+    KAFKA_BROKERS: 'a:9092, b:9093',
+  };
+
+  it('parses valid variables and applies defaults', () => {
+    expect(parseConfig(shape, valid)).toEqual({
+      DATABASE_URL: valid.DATABASE_URL,
+      KAFKA_BROKERS: ['a:9092', 'b:9093'],
+      PORT: 3000,
+    });
+  });
+
+  it('names a missing variable in one line', () => {
+    const error = problemWith({ KAFKA_BROKERS: 'a:9092' });
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).toMatch(/^configuration error: DATABASE_URL is required/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('names a malformed variable with the value it got', () => {
+    const error = problemWith({ ...valid, KAFKA_BROKERS: 'localhost' });
+    expect(error.message).toBe(
+      'configuration error: KAFKA_BROKERS is invalid ("localhost"): must be a comma-separated list of host:port, e.g. 127.0.0.1:9092',
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(problemWith({ ...valid, DATABASE_URL: ' ' }).message).toMatch(
+      /DATABASE_URL is required/,
+    );
+  });
+
+  it('rejects a port out of range', () => {
+    expect(problemWith({ ...valid, PORT: '70000' }).message).toMatch(
+      /PORT is invalid \("70000"\): must be between 0 and 65535/,
+    );
+  });
+});

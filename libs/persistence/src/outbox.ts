@@ -1,0 +1,255 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { MessageBus, OutgoingMessage } from '@firstline/bus';
+import type { Logger } from '@firstline/observability';
+import { advisoryLockName, schemaOf, transactionSchema } from './schema';
+
+/** Postgres binds at most 65,535 parameters per statement; five per row leaves ample margin. */
+const ROWS_PER_INSERT = 1_000;
+
+/**
+ * Writes records to publish in the caller's transaction: they reach the bus if and only if the
+ * change commits. Each must carry its stable `messageId`, which every republish repeats so that
+ * consumers can drop duplicates. `producedAt` defaults to now, the moment of the change, so a
+ * republish carries the same one.
+ *
+ * Ids follow insertion, not commit, order: records that must stay in order (one ticket's events)
+ * must be written under a lock they share, such as the ticket's row lock.
+ */
+export async function enqueueOutbox(
+  manager: EntityManager,
+  messages: OutgoingMessage[],
+): Promise<void> {
+  const schema = transactionSchema(manager, 'enqueueOutbox');
+  const unnamed = messages.find((message) => !message.headers.messageId || !message.headers.type);
+  if (unnamed) {
+    throw new Error(
+      `An outbox record for ${unnamed.topic} needs headers.messageId and headers.type (its stable id and its message type)`,
+    );
+  }
+  const producedAt = new Date().toISOString();
+  for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
+    const rows = messages.slice(start, start + ROWS_PER_INSERT);
+    const placeholders = rows.map((_, row) => {
+      const p = row * 5;
+      return `($${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, $${p + 5})`;
+    });
+    const parameters = rows.flatMap((message) => [
+      message.topic,
+      message.key,
+      JSON.stringify({ ...message.headers, producedAt: message.headers.producedAt ?? producedAt }),
+      JSON.stringify(message.extraHeaders ?? {}),
+      Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength),
+    ]);
+    await manager.query(
+      `INSERT INTO "${schema}".outbox (topic, message_key, headers, extra_headers, payload)
+       VALUES ${placeholders.join(', ')}`,
+      parameters,
+    );
+  }
+}
+
+export interface OutboxRelayOptions {
+  /** The service's data source; the relay reads `<schema>.outbox`. */
+  dataSource: DataSource;
+  bus: Pick<MessageBus, 'publish'>;
+  logger: Logger;
+  /** Rows published per round (default 500). */
+  batchSize?: number;
+  /** How often to look for rows when nobody nudges (default 500 ms). */
+  pollIntervalMs?: number;
+  /** First wait after a failed round, doubled on each further failure up to `maxRetryDelayMs`. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** How long published rows are kept, for inspection, before they are deleted (default 7 days). */
+  retentionMs?: number;
+  /** How often published rows past their retention are deleted (default hourly). */
+  purgeIntervalMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  headers: OutgoingMessage['headers'];
+  extra_headers: Record<string, string>;
+  payload: Buffer;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Publishes committed outbox rows to the bus in id order, at least once.
+ *
+ * Each round runs in one transaction: take the schema's relay lock (so among several replicas one
+ * relays at a time and order holds), read the oldest unpublished rows, publish them and wait for
+ * the bus's durable acknowledgement, then mark them published and commit. A crash before the
+ * commit leaves the rows unpublished, so the next round sends them again with the same message
+ * ids; a failed publish is retried with backoff, never skipped.
+ */
+export class OutboxRelay {
+  private readonly dataSource: DataSource;
+  private readonly schema: string;
+  private readonly bus: Pick<MessageBus, 'publish'>;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryDelayMs: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly retentionMs: number;
+  private readonly purgeIntervalMs: number;
+
+  private running = false;
+  private loop?: Promise<void>;
+  /** Set by `nudge()`: rows may have been committed since the last read. */
+  private nudged = false;
+  private nextPurgeAt = 0;
+  private wake?: { resume: () => void; onNudge: boolean };
+
+  constructor(options: OutboxRelayOptions) {
+    this.dataSource = options.dataSource;
+    this.schema = schemaOf(options.dataSource);
+    this.bus = options.bus;
+    this.logger = options.logger;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+    this.retentionMs = options.retentionMs ?? 7 * DAY_MS;
+    this.purgeIntervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the round in progress, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.resume();
+    await this.loop;
+  }
+
+  /** Call after committing a transaction that enqueued records, to publish them without waiting for the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    if (this.wake?.onNudge) this.wake.resume();
+  }
+
+  /** Rows committed but not yet published, for the outbox backlog metric. */
+  async backlog(): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ backlog: number }>>(
+      `SELECT count(*)::int AS backlog FROM "${this.schema}".outbox WHERE published_at IS NULL`,
+    );
+    return row.backlog;
+  }
+
+  /** Deletes rows published longer ago than the retention; returns how many. */
+  async purgePublished(): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ deleted: number }>>(
+      `WITH deleted AS (
+         DELETE FROM "${this.schema}".outbox
+         WHERE published_at < now() - $1 * interval '1 millisecond'
+         RETURNING 1
+       )
+       SELECT count(*)::int AS deleted FROM deleted`,
+      [this.retentionMs],
+    );
+    return row.deleted;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.nudged = false;
+      let pauseMs: number;
+      try {
+        const published = await this.relayBatch();
+        failures = 0;
+        pauseMs = published === this.batchSize ? 0 : this.pollIntervalMs;
+      } catch (error) {
+        failures += 1;
+        pauseMs = Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** (failures - 1));
+        this.logger.warn(
+          { err: error, schema: this.schema, failures, retryInMs: pauseMs },
+          'Outbox relay round failed; retrying from the oldest unpublished row',
+        );
+      }
+      if (failures === 0) await this.purgeWhenDue();
+      // While backing off, nudges do not cut the wait short: every commit would hammer a failing bus.
+      await this.pause(pauseMs, failures === 0);
+    }
+  }
+
+  private async relayBatch(): Promise<number> {
+    const queryRunner = this.dataSource.createQueryRunner();
+    try {
+      await queryRunner.startTransaction();
+      const [{ locked }]: Array<{ locked: boolean }> = await queryRunner.query(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [advisoryLockName('outbox-relay', this.schema)],
+      );
+      const rows: OutboxRow[] = locked
+        ? await queryRunner.query(
+            `SELECT id, topic, message_key, headers, extra_headers, payload
+             FROM "${this.schema}".outbox
+             WHERE published_at IS NULL
+             ORDER BY id
+             LIMIT $1`,
+            [this.batchSize],
+          )
+        : []; // another replica is relaying this schema
+      if (rows.length > 0) {
+        await this.bus.publish(rows.map(toOutgoingMessage));
+        await queryRunner.query(
+          `UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
+          [rows.map((row) => row.id)],
+        );
+      }
+      await queryRunner.commitTransaction();
+      return rows.length;
+    } catch (error) {
+      // A failed rollback must not hide the error: a lost connection rolls back by itself.
+      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => {});
+      throw error;
+    } finally {
+      await queryRunner.release();
+    }
+  }
+
+  private async purgeWhenDue(): Promise<void> {
+    if (Date.now() < this.nextPurgeAt) return;
+    this.nextPurgeAt = Date.now() + this.purgeIntervalMs;
+    try {
+      const deleted = await this.purgePublished();
+      if (deleted > 0)
+        this.logger.info({ schema: this.schema, deleted }, 'Purged published outbox rows');
+    } catch (error) {
+      this.logger.warn({ err: error, schema: this.schema }, 'Purging published outbox rows failed');
+    }
+  }
+
+  private pause(ms: number, wakeOnNudge: boolean): Promise<void> {
+    if (ms === 0 || !this.running || (wakeOnNudge && this.nudged)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resume(), ms);
+      const resume = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = { resume, onNudge: wakeOnNudge };
+    });
+  }
+}
+
+function toOutgoingMessage(row: OutboxRow): OutgoingMessage {
+  return {
+    topic: row.topic,
+    key: row.message_key,
+    value: row.payload,
+    headers: row.headers,
+    extraHeaders: row.extra_headers,
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { claimMessage, OutboxRelay, startEmbeddedPostgres } from '@firstline/persistence';
+import {
+  commitOutbox,
+  FakeBus,
+  openSchema,
+  recordingLogger,
+  ticketEvent,
+  ticketEventIds,
+  waitFor,
+} from './support';
+
+// A cold start (initdb in a new data directory) takes seconds.
+jest.setTimeout(120_000);
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'firstline-pglite-'));
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('startEmbeddedPostgres', () => {
+  it('serves every service its own schema, outbox and inbox, and keeps the data across a restart', async () => {
+    const first = await startEmbeddedPostgres({ dataDir });
+    // Services start together, each with its own small pool; two replicas of tickets race to migrate.
+    const [tickets, ticketsReplica, routing] = await Promise.all([
+      openSchema(first.url, 'tickets'),
+      openSchema(first.url, 'tickets'),
+      openSchema(first.url, 'routing'),
+    ]);
+    await commitOutbox(tickets, [ticketEvent(1), ticketEvent(2)]);
+    await commitOutbox(routing, [ticketEvent(3)]);
+    const claimed = await tickets.transaction((manager) =>
+      claimMessage(manager, 'tickets', 'routing-decision-1'),
+    );
+    // PGlite serves all connections from one session and ignores per-connection search_path:
+    // nothing may depend on it, so nothing must land in the shared public schema.
+    const publicTables = await routing.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    const bus = new FakeBus();
+    const relay = new OutboxRelay({
+      dataSource: tickets,
+      bus,
+      logger: recordingLogger().logger,
+      pollIntervalMs: 20,
+    });
+    relay.start();
+    await waitFor(async () => (await relay.backlog()) === 0);
+    await relay.stop();
+    await Promise.all([tickets.destroy(), ticketsReplica.destroy(), routing.destroy()]);
+    await first.stop();
+
+    expect(publicTables).toEqual([]);
+    expect(claimed).toBe(true);
+    expect(bus.messageIds()).toEqual(ticketEventIds(1, 2));
+
+    const second = await startEmbeddedPostgres({ dataDir });
+    const { logger, lines } = recordingLogger();
+    const reopened = await openSchema(second.url, 'tickets', { logger });
+    try {
+      expect(lines.map((line) => line.msg)).toEqual(['Schema tickets is up to date']);
+      expect(
+        await reopened.query(
+          'SELECT id, published_at IS NOT NULL AS published FROM tickets.outbox ORDER BY id',
+        ),
+      ).toEqual([
+        { id: '1', published: true },
+        { id: '2', published: true },
+      ]);
+      const claimedAgain = await reopened.transaction((manager) =>
+        claimMessage(manager, 'tickets', 'routing-decision-1'),
+      );
+      expect(claimedAgain).toBe(false);
+    } finally {
+      await reopened.destroy();
+      await second.stop();
+    }
+  });
+});

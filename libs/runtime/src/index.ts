@@ -1,0 +1,5 @@
+export * from './bus-logger';
+export * from './run-standalone';
+export * from './service-definition';
+export * from './signals';
+export * from './start-service';

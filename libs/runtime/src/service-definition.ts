@@ -1,0 +1,21 @@
+import type { Type } from '@nestjs/common';
+import type { Env } from '@firstline/config';
+import type { MigrationClass } from '@firstline/persistence';
+
+/**
+ * What a service is, independent of how it is run: alone in its own process against Kafka and
+ * Postgres, or beside the others in the embedded single process.
+ */
+export interface ServiceDefinition {
+  /** Also its consumer group and its name in logs and metrics. */
+  name: string;
+  /** The Postgres schema it owns; no other service reads it. */
+  schema: string;
+  /** The Nest module with its controllers, consumers and providers. */
+  module: Type<unknown>;
+  /** Its own migrations, in order; the outbox and inbox tables come with every service. */
+  migrations: MigrationClass[];
+  defaultPort: number;
+  /** Embedded mode starts it only when this says so (channels whose credentials are configured). */
+  enabledInEmbeddedMode(env: Env): boolean;
+}

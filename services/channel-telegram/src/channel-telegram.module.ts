@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Telegram bots. */
+@Module({})
+export class ChannelTelegramModule {}

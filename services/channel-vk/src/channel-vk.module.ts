@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** VK community messages. */
+@Module({})
+export class ChannelVkModule {}

@@ -1,0 +1,126 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+const root = resolve(__dirname, '../../..');
+const main = join(root, 'dist/services/embedded/src/main.js');
+
+interface Started {
+  child: ChildProcess;
+  urls: Record<string, string>;
+  databaseUrl: string;
+}
+
+/** `npm start` as a user runs it, minus the build: the compiled embedded entry point. */
+function startFirstline(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [main], {
+    cwd: root,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: '',
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const database = output.match(/^ {2}database\s+(\S+)$/m);
+      if (!database) return;
+      clearTimeout(timer);
+      const urls = Object.fromEntries(
+        [...output.matchAll(/^ {2}([\w-]+)\s+(http:\/\/\S+)/gm)].map((m) => [m[1], m[2]]),
+      );
+      resolvePromise({ child, urls, databaseUrl: database[1] });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) =>
+      reject(new Error(`exited with ${code} before its banner:\n${output}`)),
+    );
+  });
+}
+
+function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((done) => {
+    child.once('exit', (code) => done(code));
+    child.kill(signal);
+  });
+}
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the embedded single process (npm start)', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    dataDir = mkdtempSync(join(tmpdir(), 'firstline-embedded-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves every default service healthy, and keeps its data across a kill and a restart', async () => {
+    const first = await startFirstline({ DATA_DIR: dataDir });
+    try {
+      expect(Object.keys(first.urls).sort()).toEqual(['channel-webform', 'router', 'tickets']);
+      for (const url of Object.values(first.urls)) {
+        const health = await fetch(`${url}/health`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({
+          info: { bus: { status: 'up' }, database: { status: 'up' } },
+        });
+      }
+      await query(first.databaseUrl, 'CREATE TABLE public.survives_kill (note text)');
+      await query(first.databaseUrl, 'INSERT INTO public.survives_kill VALUES ($1)', [
+        'written before the kill',
+      ]);
+    } finally {
+      await killed(first.child, 'SIGKILL');
+    }
+
+    const second = await startFirstline({ DATA_DIR: dataDir });
+    try {
+      expect((await fetch(`${second.urls.tickets}/health`)).status).toBe(200);
+      expect(await query(second.databaseUrl, 'SELECT note FROM public.survives_kill')).toEqual([
+        { note: 'written before the kill' },
+      ]);
+      const migrations = await query<{ name: string }>(
+        second.databaseUrl,
+        'SELECT name FROM tickets.migrations',
+      );
+      expect(migrations.map(({ name }) => name)).toHaveLength(2);
+    } finally {
+      expect(await killed(second.child, 'SIGTERM')).toBe(0);
+    }
+  }, 120_000);
+
+  it('stops at once with one line naming a malformed variable', async () => {
+    const child = spawn(process.execPath, [main], {
+      cwd: root,
+      env: { ...process.env, KAFKA_BROKERS: 'no-port-here', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((done) => child.on('exit', done));
+    expect(code).toBe(78);
+    expect(stderr.trim().split('\n')).toEqual([
+      'firstline: configuration error: KAFKA_BROKERS is invalid ("no-port-here"): must be a comma-separated list of host:port, e.g. 127.0.0.1:9092',
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, ensureKafka, type TestDatabase } from '@firstline/testing';
+import { SERVICES } from '../src/embedded';
+
+const root = resolve(__dirname, '../../..');
+
+/** How production runs a service: its own process, on Kafka and Postgres, configured by environment. */
+describe('every service started alone', () => {
+  let database: TestDatabase;
+  let brokers: string[];
+
+  beforeAll(async () => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    [database, brokers] = await Promise.all([createTestDatabase(), ensureKafka()]);
+  }, 180_000);
+  afterAll(() => database?.drop());
+
+  it.each(SERVICES.map((service) => service.name))(
+    '%s boots, answers /health and stops cleanly',
+    async (name) => {
+      const child = spawn(process.execPath, [join(root, `dist/services/${name}/src/main.js`)], {
+        cwd: root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: brokers.join(','),
+          DATABASE_URL: database.url,
+          PORT: '0',
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((done) => child.on('exit', done));
+      const url = await new Promise<string>((done, fail) => {
+        const timer = setTimeout(
+          () => fail(new Error(`${name} did not listen within 60 s:\n${output}`)),
+          60_000,
+        );
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const listening = output.match(/"url":"(http:[^"]+)".*is listening/);
+          if (listening) {
+            clearTimeout(timer);
+            done(listening[1]);
+          }
+        });
+        void exited.then((code) => fail(new Error(`${name} exited with ${code}:\n${output}`)));
+      });
+
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect((await fetch(`${url}/metrics`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    90_000,
+  );
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$1"; }
+
+step "types";      npx tsc -p tsconfig.json --noEmit
+step "lint";       npx eslint . --max-warnings 0
+step "format";     npx prettier --check . --log-level warn
+step "contracts";  bash tools/check-contracts.sh
+step "compose";    node tools/check-compose.mjs
+step "build";      npm run build --silent
