@@ -75,6 +75,7 @@ java_run() {
 
 start() {
   if running_pid >/dev/null && serving; then say "already running on 127.0.0.1:$port"; return 0; fi
+  if serving; then say "a broker started elsewhere already serves 127.0.0.1:$port; using it"; return 0; fi
   fetch
   write_config
   if [[ ! -f "$data/meta.properties" ]]; then
