@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { EMAIL_CONFIG, loadEmailConfig } from './config';
+import { EmailStore } from './email-store';
+import { InboundMail } from './inbound/inbound.service';
+import { OutboundMail } from './outbound/outbound-mail.consumer';
 
 /** Email: IMAP in, SMTP out. */
-@Module({})
+@Module({
+  providers: [
+    { provide: EMAIL_CONFIG, useFactory: () => loadEmailConfig() },
+    EmailStore,
+    InboundMail,
+    OutboundMail,
+  ],
+})
 export class ChannelEmailModule {}

@@ -103,7 +103,7 @@ describe('the embedded single process (npm start)', () => {
         second.databaseUrl,
         'SELECT name FROM tickets.migrations',
       );
-      expect(migrations.map(({ name }) => name)).toHaveLength(2);
+      expect(migrations.map(({ name }) => name)).toContain('CreateOutbox1735689600000');
     } finally {
       expect(await killed(second.child, 'SIGTERM')).toBe(0);
     }

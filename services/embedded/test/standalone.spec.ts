@@ -5,6 +5,29 @@ import { SERVICES } from '../src/embedded';
 
 const root = resolve(__dirname, '../../..');
 
+/** A channel adapter needs its accounts; these point at a closed local port, so nothing leaves the machine. */
+const nowhere = 'http://127.0.0.1:9';
+const channelAccounts: Record<string, Record<string, string>> = {
+  'channel-telegram': {
+    TELEGRAM_BOTS: JSON.stringify([
+      { name: 'support', token: '123:ABC', mode: 'webhook', secret: 's3cret' },
+    ]),
+    TELEGRAM_API_ROOT: nowhere,
+  },
+  'channel-vk': {
+    VK_COMMUNITIES: JSON.stringify([
+      {
+        groupId: 1,
+        token: 'vk1.token',
+        mode: 'callback',
+        confirmationCode: 'c0ffee',
+        secret: 's3cret',
+      },
+    ]),
+    VK_API_URL: nowhere,
+  },
+};
+
 /** How production runs a service: its own process, on Kafka and Postgres, configured by environment. */
 describe('every service started alone', () => {
   let database: TestDatabase;
@@ -27,6 +50,7 @@ describe('every service started alone', () => {
           DATABASE_URL: database.url,
           PORT: '0',
           LOG_LEVEL: 'info',
+          ...channelAccounts[name],
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

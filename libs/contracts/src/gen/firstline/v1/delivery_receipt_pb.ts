@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/delivery_receipt.proto.
  */
 export const file_firstline_v1_delivery_receipt: GenFile = /*@__PURE__*/
-  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIpMCCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgqhgEKDkRlbGl2ZXJ5U3RhdHVzEh8KG0RFTElWRVJZX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFERFTElWRVJZX1NUQVRVU19TRU5UEAESHQoZREVMSVZFUllfU1RBVFVTX0RFTElWRVJFRBACEhoKFkRFTElWRVJZX1NUQVRVU19GQUlMRUQQA2IGcHJvdG8z", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIrICCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgSHQoVcmVjaXBpZW50X3VucmVhY2hhYmxlGAogASgIKoYBCg5EZWxpdmVyeVN0YXR1cxIfChtERUxJVkVSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRERUxJVkVSWV9TVEFUVVNfU0VOVBABEh0KGURFTElWRVJZX1NUQVRVU19ERUxJVkVSRUQQAhIaChZERUxJVkVSWV9TVEFUVVNfRkFJTEVEEANiBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * A channel adapter's report on one outbound message.
@@ -89,6 +89,15 @@ export type DeliveryReceipt = Message<"firstline.v1.DeliveryReceipt"> & {
    * @generated from field: bool retryable = 9;
    */
   retryable: boolean;
+
+  /**
+   * For FAILED: true when the channel says the customer does not accept messages from us at all
+   * (VK 901/902: messages from the community not allowed, privacy settings; a blocked bot), so
+   * nobody should try this channel again until the customer writes first.
+   *
+   * @generated from field: bool recipient_unreachable = 10;
+   */
+  recipientUnreachable: boolean;
 };
 
 /**

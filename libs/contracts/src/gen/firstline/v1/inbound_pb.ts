@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/inbound.proto.
  */
 export const file_firstline_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIooGCg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBGjYKFENoYW5uZWxNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMQoPRm9ybUZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCHAoaX2luX3JlcGx5X3RvX3RpY2tldF9udW1iZXJCDQoLX2Zvcm1fdG9waWNCFQoTX2VkaXRfb2ZfbWVzc2FnZV9pZGIGcHJvdG8z", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIvUHCg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARo2ChRDaGFubmVsTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjEKD0Zvcm1GaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhwKGl9pbl9yZXBseV90b190aWNrZXRfbnVtYmVyQg0KC19mb3JtX3RvcGljQhUKE19lZGl0X29mX21lc3NhZ2VfaWRCFQoTX2JvdW5jZWRfbWVzc2FnZV9pZEIOCgxfY3NhdF9hbnN3ZXJCDQoLX2xpbmtfdG9rZW4iLgoKQ3NhdEFuc3dlchIRCgl0aWNrZXRfaWQYASABKAkSDQoFc2NvcmUYAiABKA1iBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * One message from a customer, normalised by a channel adapter.
@@ -152,6 +152,50 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
    * @generated from field: optional string edit_of_message_id = 16;
    */
   editOfMessageId?: string | undefined;
+
+  /**
+   * The new text of the message without quoted history (an email reply's "On … wrote:" block,
+   * Outlook's "From: / Sent:" header block and what follows); equal to text_body when nothing
+   * was quoted. Shown to agents first; text_body stays the complete record.
+   *
+   * @generated from field: string reply_text = 17;
+   */
+  replyText: string;
+
+  /**
+   * Set when this message is a delivery status notification (a bounce, RFC 3464): the
+   * Message-ID of the mail that could not be delivered, without angle brackets.
+   *
+   * @generated from field: optional string bounced_message_id = 18;
+   */
+  bouncedMessageId?: string | undefined;
+
+  /**
+   * Set when this message is the customer's answer to a satisfaction survey
+   * (OutboundMessage.csat_survey), e.g. a VK callback button or a Telegram inline button: the
+   * score to record, not a question to route. text_body then says what was pressed.
+   *
+   * @generated from field: optional firstline.v1.CsatAnswer csat_answer = 19;
+   */
+  csatAnswer?: CsatAnswer | undefined;
+
+  /**
+   * Further identities the sender proved in this message, beside sender: e.g. the phone number
+   * of a Telegram contact the user shared of themselves. The router links them to the same
+   * customer. Someone else's contact card is not listed here; it stays an attachment of text.
+   *
+   * @generated from field: repeated firstline.v1.Identity shared_identities = 20;
+   */
+  sharedIdentities: Identity[];
+
+  /**
+   * A token the customer brought from another of our surfaces, e.g. the web status page's
+   * "continue in Telegram" link (a Telegram /start deep-link payload). The router resolves it
+   * to the customer it was issued for and links this sender to them.
+   *
+   * @generated from field: optional string link_token = 21;
+   */
+  linkToken?: string | undefined;
 };
 
 /**
@@ -160,4 +204,32 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
  */
 export const InboundMessageSchema: GenMessage<InboundMessage> = /*@__PURE__*/
   messageDesc(file_firstline_v1_inbound, 0);
+
+/**
+ * A customer's answer to a satisfaction survey, as the button they pressed carried it.
+ *
+ * @generated from message firstline.v1.CsatAnswer
+ */
+export type CsatAnswer = Message<"firstline.v1.CsatAnswer"> & {
+  /**
+   * The ticket the survey asked about (the OutboundMessage.ticket_id that carried the survey).
+   *
+   * @generated from field: string ticket_id = 1;
+   */
+  ticketId: string;
+
+  /**
+   * 1 (very unsatisfied) to 5 (very satisfied).
+   *
+   * @generated from field: uint32 score = 2;
+   */
+  score: number;
+};
+
+/**
+ * Describes the message firstline.v1.CsatAnswer.
+ * Use `create(CsatAnswerSchema)` to create a new message.
+ */
+export const CsatAnswerSchema: GenMessage<CsatAnswer> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_inbound, 1);
 

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/routing.proto.
  */
 export const file_firstline_v1_routing: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIrEFCg9Sb3V0aW5nRGVjaXNpb24SEwoLZGVjaXNpb25faWQYASABKAkSGgoSaW5ib3VuZF9tZXNzYWdlX2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhgKEGNvbnZlcnNhdGlvbl9rZXkYBCABKAkSEQoJdGlja2V0X2lkGAUgASgJEjQKC2Rpc3Bvc2l0aW9uGAYgASgOMh8uZmlyc3RsaW5lLnYxLlRpY2tldERpc3Bvc2l0aW9uEh8KEnByZXZpb3VzX3RpY2tldF9pZBgHIAEoCUgAiAEBEg8KB3RlYW1faWQYCCABKAkSEQoJc2tpbGxfaWRzGAkgAygJEigKCHByaW9yaXR5GAogASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eh4KEWFzc2lnbmVkX2FnZW50X2lkGAsgASgJSAGIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNc2xhX3BvbGljeV9pZBgOIAEoCRIXCg9tYXRjaGVkX3J1bGVfaWQYDyABKAkSGAoQcnVsZV9zZXRfdmVyc2lvbhgQIAEoDRIMCgR0YWdzGBEgAygJEhAKCGxhbmd1YWdlGBIgASgJEi4KCmRlY2lkZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KB21lc3NhZ2UYFCABKAsyHC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2VCFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQqugEKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEARiBnByb3RvMw", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIskFCg9Sb3V0aW5nRGVjaXNpb24SEwoLZGVjaXNpb25faWQYASABKAkSGgoSaW5ib3VuZF9tZXNzYWdlX2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhgKEGNvbnZlcnNhdGlvbl9rZXkYBCABKAkSEQoJdGlja2V0X2lkGAUgASgJEjQKC2Rpc3Bvc2l0aW9uGAYgASgOMh8uZmlyc3RsaW5lLnYxLlRpY2tldERpc3Bvc2l0aW9uEh8KEnByZXZpb3VzX3RpY2tldF9pZBgHIAEoCUgAiAEBEg8KB3RlYW1faWQYCCABKAkSEQoJc2tpbGxfaWRzGAkgAygJEigKCHByaW9yaXR5GAogASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eh4KEWFzc2lnbmVkX2FnZW50X2lkGAsgASgJSAGIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNc2xhX3BvbGljeV9pZBgOIAEoCRIXCg9tYXRjaGVkX3J1bGVfaWQYDyABKAkSGAoQcnVsZV9zZXRfdmVyc2lvbhgQIAEoDRIMCgR0YWdzGBEgAygJEhAKCGxhbmd1YWdlGBIgASgJEi4KCmRlY2lkZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KB21lc3NhZ2UYFCABKAsyHC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2USFgoOcXVldWVfcG9zaXRpb24YFSABKA1CFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQq5gEKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEAQSKgomVElDS0VUX0RJU1BPU0lUSU9OX0FTU0lHTkVEX0ZST01fUVVFVUUQBWIGcHJvdG8z", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
 
 /**
  * The router's one decision about one inbound message.
@@ -169,6 +169,14 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
    * @generated from field: firstline.v1.InboundMessage message = 20;
    */
   message?: InboundMessage | undefined;
+
+  /**
+   * For a ticket left in the queue: its place in the team's queue (1 = next) when the decision was
+   * made. 0 when assigned or, for APPEND, when the ticket keeps its assignee.
+   *
+   * @generated from field: uint32 queue_position = 21;
+   */
+  queuePosition: number;
 };
 
 /**
@@ -217,6 +225,15 @@ export enum TicketDisposition {
    * @generated from enum value: TICKET_DISPOSITION_FOLLOW_UP = 4;
    */
   FOLLOW_UP = 4,
+
+  /**
+   * No new message: a ticket that waited in its team's queue is now assigned (assigned_agent_id),
+   * because an agent freed up. inbound_message_id and message are unset; the rest repeats the
+   * ticket's routing.
+   *
+   * @generated from enum value: TICKET_DISPOSITION_ASSIGNED_FROM_QUEUE = 5;
+   */
+  ASSIGNED_FROM_QUEUE = 5,
 }
 
 /**

@@ -1,0 +1,81 @@
+import { BadInputError } from '@firstline/bus';
+import { IdentityKind, type OutboundMessage } from '@firstline/contracts';
+import type Mail from 'nodemailer/lib/mailer';
+import { messageIds, ownMessageId, tagSubject } from './threading';
+
+export interface RenderOptions {
+  /** The support mailbox the reply comes from. */
+  fromAddress: string;
+  /** The domain of the Message-IDs Firstline mints. */
+  messageIdDomain: string;
+  /** Bytes of the attachments that are in Firstline's attachment store, by storage key. */
+  files?: ReadonlyMap<string, Buffer>;
+}
+
+export interface RenderedMail {
+  /** Our Message-ID without angle brackets: the customer's answer will refer to it. */
+  messageId: string;
+  mail: Mail.Options;
+}
+
+/** An OutboundMessage as the mail nodemailer sends. Throws BadInputError for what cannot be sent. */
+export function render(outbound: OutboundMessage, options: RenderOptions): RenderedMail {
+  const recipient = outbound.recipient;
+  if (!recipient?.value || !isEmailIdentity(recipient.kind)) {
+    throw new BadInputError(`outbound ${outbound.outboundId} has no email recipient`);
+  }
+  const messageId = ownMessageId(
+    outbound.outboundId,
+    outbound.ticketNumber,
+    options.messageIdDomain,
+  );
+  // The conversation key names the thread's root; keeping it first in References keeps the
+  // customer's answer in the same conversation even when In-Reply-To is all the client keeps.
+  const root = outbound.conversationKey.startsWith('email:')
+    ? outbound.conversationKey.slice('email:'.length)
+    : '';
+  const inReplyTo = messageIds(outbound.threadRefs.in_reply_to)[0];
+  const references = messageIds(
+    [root, outbound.threadRefs.references ?? '', inReplyTo ?? ''].join(' '),
+  );
+  const headers: Record<string, string> = {};
+  if (outbound.automatic) {
+    headers['Auto-Submitted'] = 'auto-replied';
+    // Asks Exchange not to answer our automatic mail with its own out-of-office reply.
+    headers['X-Auto-Response-Suppress'] = 'All';
+  }
+
+  return {
+    messageId,
+    mail: {
+      messageId: `<${messageId}>`,
+      from: { name: outbound.senderDisplayName, address: options.fromAddress },
+      to: { name: recipient.displayName, address: recipient.value },
+      subject: tagSubject(outbound.subject, outbound.ticketNumber),
+      text: outbound.textBody,
+      ...(outbound.htmlBody ? { html: outbound.htmlBody } : {}),
+      ...(inReplyTo ? { inReplyTo: `<${inReplyTo}>` } : {}),
+      ...(references.length ? { references: references.map((id) => `<${id}>`) } : {}),
+      headers,
+      attachments: outbound.attachments.map((attachment) => {
+        const common = { filename: attachment.fileName, contentType: attachment.contentType };
+        if (attachment.storageKey) {
+          const content = options.files?.get(attachment.storageKey);
+          if (!content) {
+            throw new BadInputError(`attachment ${attachment.storageKey} is not in the store`);
+          }
+          return {
+            ...common,
+            content,
+            ...(attachment.contentId ? { cid: attachment.contentId } : {}),
+          };
+        }
+        return { ...common, href: attachment.url };
+      }),
+    },
+  };
+}
+
+function isEmailIdentity(kind: IdentityKind): boolean {
+  return kind === IdentityKind.EMAIL || kind === IdentityKind.WEBFORM_EMAIL;
+}

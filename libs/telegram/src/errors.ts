@@ -1,0 +1,58 @@
+import type { ErrorKind } from '@firstline/bus';
+
+/** The error body of the Bot API (https://core.telegram.org/bots/api#making-requests). */
+export interface BotApiError {
+  error_code: number;
+  description: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+/** What a failed Bot API call means for the message: the one place this adapter decides it. */
+export interface SendFailure {
+  kind: ErrorKind;
+  /** In words an agent can act on. */
+  reason: string;
+  /** For rate limits: how long the Bot API asked us to wait. */
+  retryAfterMs?: number;
+  /** The customer cannot get messages from this bot until they write to it again. */
+  recipientUnreachable: boolean;
+}
+
+/**
+ * 429: wait `retry_after` and try again. 403 (blocked by the user, user deactivated, bot may not
+ * start the chat) and 400 "chat not found": nobody can reach this customer here. Other 400s: the
+ * message itself is wrong. 401/404: the bot's token is wrong, so retrying is pointless.
+ * 5xx and anything else: presumably transient.
+ */
+export function classifyBotApiError(error: BotApiError): SendFailure {
+  const reason = error.description.replace(/^(Bad Request|Forbidden|Too Many Requests):\s*/, '');
+  const failure = (kind: ErrorKind, recipientUnreachable = false): SendFailure => ({
+    kind,
+    reason,
+    recipientUnreachable,
+  });
+  switch (error.error_code) {
+    case 429:
+      return { ...failure('retryable'), retryAfterMs: (error.parameters?.retry_after ?? 1) * 1000 };
+    case 403:
+      return failure('permanent', true);
+    case 400:
+      return /chat not found|user not found/i.test(error.description)
+        ? failure('permanent', true)
+        : failure('bad-input');
+    case 401:
+    case 404:
+      return failure('permanent');
+    default:
+      return failure('retryable');
+  }
+}
+
+/** A failure before any answer came back (connection refused, timeout): try again later. */
+export function networkFailure(error: unknown): SendFailure {
+  return {
+    kind: 'retryable',
+    reason: `Bot API unreachable: ${error instanceof Error ? error.message : String(error)}`,
+    recipientUnreachable: false,
+  };
+}

@@ -1,0 +1,88 @@
+import { create, DeliveryStatus, OutboundMessageSchema } from '@firstline/contracts';
+import { classifyBotApiError, receipt, SendRateLimiter, verifyWebhookSecret } from '../src';
+
+describe('classifyBotApiError', () => {
+  it.each([
+    [
+      {
+        error_code: 429,
+        description: 'Too Many Requests: retry after 3',
+        parameters: { retry_after: 3 },
+      },
+      { kind: 'retryable', retryAfterMs: 3000, recipientUnreachable: false },
+    ],
+    [
+      { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+      { kind: 'permanent', reason: 'bot was blocked by the user', recipientUnreachable: true },
+    ],
+    [
+      { error_code: 400, description: 'Bad Request: chat not found' },
+      { kind: 'permanent', recipientUnreachable: true },
+    ],
+    [
+      { error_code: 400, description: "Bad Request: can't parse entities" },
+      { kind: 'bad-input', recipientUnreachable: false },
+    ],
+    [
+      { error_code: 401, description: 'Unauthorized' },
+      { kind: 'permanent', recipientUnreachable: false },
+    ],
+    [
+      { error_code: 502, description: 'Bad Gateway' },
+      { kind: 'retryable', recipientUnreachable: false },
+    ],
+  ])('%j → %j', (error, failure) => {
+    expect(classifyBotApiError(error)).toMatchObject(failure);
+  });
+});
+
+describe('receipt', () => {
+  const message = create(OutboundMessageSchema, { outboundId: 'out-1', ticketId: 'T-1' });
+  const now = new Date('2026-11-23T12:00:00Z');
+
+  it('reports a sent message with its Telegram message id', () => {
+    expect(receipt(message, { sent: true, telegramMessageIds: [501, 502] }, now)).toMatchObject({
+      receiptId: 'out-1:SENT',
+      status: DeliveryStatus.SENT,
+      channelMessageId: '501',
+    });
+  });
+
+  it('reports a blocked bot as a failure that marks the customer unreachable', () => {
+    const failure = classifyBotApiError({
+      error_code: 403,
+      description: 'Forbidden: bot was blocked by the user',
+    });
+    expect(receipt(message, { sent: false, failure }, now)).toMatchObject({
+      receiptId: 'out-1:FAILED:1',
+      status: DeliveryStatus.FAILED,
+      reason: 'bot was blocked by the user',
+      retryable: false,
+      recipientUnreachable: true,
+    });
+  });
+});
+
+describe('SendRateLimiter', () => {
+  it('spaces messages to one chat a second apart', () => {
+    const limiter = new SendRateLimiter();
+    expect([0, 0, 0].map(() => limiter.reserve('42', 0))).toEqual([0, 1000, 2000]);
+  });
+
+  it('lets different chats go at up to 30 messages a second overall', () => {
+    const limiter = new SendRateLimiter();
+    const waits = Array.from({ length: 31 }, (_, chat) => limiter.reserve(String(chat), 0));
+    expect(waits[29]).toBeLessThan(1000);
+    expect(waits[30]).toBeCloseTo(1000);
+  });
+});
+
+describe('verifyWebhookSecret', () => {
+  it.each([
+    ['s3cret', true],
+    ['wrong!', false],
+    [undefined, false],
+  ])('header %p → %p', (header, accepted) => {
+    expect(verifyWebhookSecret('s3cret', header)).toBe(accepted);
+  });
+});

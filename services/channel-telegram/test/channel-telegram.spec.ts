@@ -1,0 +1,256 @@
+import { DataSource } from 'typeorm';
+import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import {
+  create,
+  decode,
+  DeliveryReceiptSchema,
+  DeliveryStatus,
+  encode,
+  InboundMessageSchema,
+  messageType,
+  OutboundMessageSchema,
+  TOPICS,
+  type DeliveryReceipt,
+  type InboundMessage,
+} from '@firstline/contracts';
+import { startService, type RunningService } from '@firstline/runtime';
+import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import { channelTelegramService } from '../src';
+import { FakeBotApi } from './support/fake-bot-api';
+
+const run = uniqueName('t').replace(/\W/g, '').slice(-10);
+const polling = { name: `poll-${run}`, token: '1001:POLLING', mode: 'polling' };
+const webhook = { name: `hook-${run}`, token: '1002:WEBHOOK', mode: 'webhook', secret: 's3cret' };
+/** Its own consumer group per run: no member left over from an interrupted run holds partitions. */
+const service = { ...channelTelegramService, name: uniqueName('channel-telegram') };
+
+describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', () => {
+  const fake = new FakeBotApi();
+  let database: TestDatabase;
+  let brokers: string[];
+  let running: RunningService;
+  let observer: KafkaBus;
+  const inbound: InboundMessage[] = [];
+  const receipts: DeliveryReceipt[] = [];
+
+  async function start(): Promise<RunningService> {
+    const bus = new KafkaBus({ brokers, clientId: 'channel-telegram-test' });
+    return startService(
+      service,
+      {
+        bus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 2,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 3,
+        replicationFactor: 1,
+      },
+      0,
+    );
+  }
+
+  beforeAll(async () => {
+    [database, brokers] = await Promise.all([
+      createTestDatabase(),
+      ensureKafka(),
+      fake.start(),
+    ]).then(([db, kafka]) => [db, kafka] as const);
+    Object.assign(process.env, {
+      TELEGRAM_BOTS: JSON.stringify([polling, webhook]),
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+    });
+    running = await start();
+    observer = new KafkaBus({ brokers, clientId: 'channel-telegram-observer' });
+    await observer.subscribe({
+      group: uniqueName('telegram-observer'),
+      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name],
+      handler: async (records: DeliveredMessage[]) => {
+        for (const record of records) {
+          if (record.topic === TOPICS.inbound.name && record.key.includes(run)) {
+            inbound.push(decode(InboundMessageSchema, record.value));
+          } else if (record.topic === TOPICS.deliveryReceipts.name && record.key.includes(run)) {
+            receipts.push(decode(DeliveryReceiptSchema, record.value));
+          }
+        }
+      },
+    });
+    await observer.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await observer?.stop();
+    await running?.stop();
+    await fake.stop();
+    await database?.drop();
+  });
+
+  it('publishes polled updates, keeps the offset in Postgres and continues after a restart without duplicates', async () => {
+    fake.customerWrites(polling.token, 501, { text: 'My parcel is late' });
+    const first = await waitFor(() => inbound.find((m) => m.textBody === 'My parcel is late'));
+    expect(first.conversationKey).toBe(`telegram:${polling.name}:501`);
+
+    await running.stop();
+    const offsets = new DataSource({ type: 'postgres', url: database.url });
+    await offsets.initialize();
+    const [{ next_update_id }] = await offsets.query(
+      `SELECT next_update_id FROM "channel_telegram".polling_offset WHERE bot = $1`,
+      [polling.name],
+    );
+    await offsets.destroy();
+    fake.customerWrites(polling.token, 501, { text: 'Any news?' });
+    const callsBeforeRestart = fake.bot(polling.token).calls.length;
+    running = await start();
+
+    await waitFor(() => inbound.find((m) => m.textBody === 'Any news?'));
+    const firstPoll = fake
+      .bot(polling.token)
+      .calls.slice(callsBeforeRestart)
+      .find((c) => c.method === 'getUpdates');
+    expect(firstPoll?.params.offset).toBe(Number(next_update_id));
+    expect(inbound.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
+  }, 60_000);
+
+  it('accepts a webhook post only with the secret header, answering once it is published', async () => {
+    const post = (update: object, secret?: string) =>
+      fetch(`${running.url}/telegram/${webhook.name}/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}),
+        },
+        body: JSON.stringify(update),
+      });
+    const update = (updateId: number, text: string) => ({
+      update_id: updateId,
+      message: {
+        message_id: updateId,
+        date: 1_790_000_000,
+        chat: { id: 601, type: 'private' },
+        from: { id: 601, is_bot: false, first_name: 'Ann' },
+        text,
+      },
+    });
+
+    expect((await post(update(1, 'no secret'))).status).toBe(401);
+    expect((await post(update(2, 'wrong secret'), 'guess')).status).toBe(401);
+    expect((await post(update(3, 'right secret'), 's3cret')).status).toBe(200);
+    // Already on the bus when the 200 came; the rejected ones, same partition and earlier, never were.
+    await waitFor(() => inbound.find((m) => m.textBody === 'right secret'));
+    expect(
+      inbound.filter((m) => m.conversationKey === `telegram:${webhook.name}:601`),
+    ).toHaveLength(1);
+  }, 30_000);
+
+  it('links a received document to the adapter, which fetches it through getFile', async () => {
+    const fileId = fake.addFile(polling.token, Buffer.from('%PDF-1.7 invoice'), 'pdf');
+    fake.customerWrites(polling.token, 502, {
+      document: {
+        file_id: fileId,
+        file_unique_id: 'u1',
+        file_name: 'invoice.pdf',
+        mime_type: 'application/pdf',
+      },
+    });
+    const message = await waitFor(() => inbound.find((m) => m.conversationKey.endsWith(':502')));
+    const { url } = message.attachments[0];
+    expect(url).toMatch(new RegExp(`/telegram/${polling.name}/files/${fileId}$`));
+
+    const download = await fetch(`${running.url}${new URL(url).pathname}`);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe('%PDF-1.7 invoice');
+  }, 30_000);
+
+  it('sends a CSAT survey once, even when redelivered, and publishes the button press as a CSAT answer', async () => {
+    const outbound = outboundMessage(503, { textBody: 'How did we do?', csatSurvey: true });
+    await publishOutbound(outbound);
+    await publishOutbound(outbound);
+    const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+    expect(sent.status).toBe(DeliveryStatus.SENT);
+
+    const survey = fake.bot(polling.token).sent.filter((m) => m.chat_id === '503');
+    expect(survey).toHaveLength(1);
+    const fourStars = survey[0].reply_markup!.inline_keyboard[0][3].callback_data;
+    const callbackId = fake.customerPresses(polling.token, survey[0], fourStars);
+
+    const answer = await waitFor(() =>
+      inbound.find((m) => m.csatAnswer?.ticketId === outbound.ticketId),
+    );
+    expect(answer.csatAnswer?.score).toBe(4);
+    await waitFor(
+      () => fake.bot(polling.token).answeredCallbacks.includes(callbackId) || undefined,
+    );
+    expect(receipts.filter((r) => r.outboundId === outbound.outboundId)).toHaveLength(1);
+  }, 30_000);
+
+  it('waits out a 429 for its retry_after and then sends', async () => {
+    fake.failNext(polling.token, 'sendMessage', FakeBotApi.tooManyRequests(1));
+    const outbound = outboundMessage(504, { textBody: 'Thanks for waiting' });
+    await publishOutbound(outbound);
+    const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+    expect(sent.status).toBe(DeliveryStatus.SENT);
+    const attempts = fake
+      .bot(polling.token)
+      .calls.filter((c) => c.method === 'sendMessage' && c.params.chat_id === '504');
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(1_000);
+  }, 30_000);
+
+  it('reports a blocked bot as a failed receipt with the customer unreachable', async () => {
+    fake.bot(polling.token).blockedChats.add('505');
+    const outbound = outboundMessage(505, { textBody: 'Hello?' });
+    await publishOutbound(outbound);
+    const failed = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+    expect(failed).toMatchObject({
+      status: DeliveryStatus.FAILED,
+      reason: 'bot was blocked by the user',
+      retryable: false,
+      recipientUnreachable: true,
+    });
+  }, 30_000);
+
+  it('splits a reply above 4,096 characters into messages the Bot API accepts', async () => {
+    const outbound = outboundMessage(506, {
+      htmlBody: `<p><b>${'All good here. '.repeat(400)}</b></p>`,
+    });
+    await publishOutbound(outbound);
+    const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+    expect(sent.status).toBe(DeliveryStatus.SENT);
+    expect(fake.bot(polling.token).sent.filter((m) => m.chat_id === '506')).toHaveLength(2);
+  }, 30_000);
+
+  function outboundMessage(
+    chatId: number,
+    fields: { textBody?: string; htmlBody?: string; csatSurvey?: boolean },
+  ) {
+    return create(OutboundMessageSchema, {
+      outboundId: uniqueName(`out-${run}`),
+      ticketId: `T-${run}-${chatId}`,
+      conversationKey: `telegram:${polling.name}:${chatId}`,
+      ...fields,
+    });
+  }
+
+  async function publishOutbound(message: ReturnType<typeof outboundMessage>): Promise<void> {
+    await observer.publish([
+      {
+        topic: TOPICS.outboundTelegram.name,
+        key: message.conversationKey,
+        value: encode(OutboundMessageSchema, message),
+        headers: { messageId: message.outboundId, type: messageType(OutboundMessageSchema) },
+      },
+    ]);
+  }
+});
+
+async function waitFor<T>(find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

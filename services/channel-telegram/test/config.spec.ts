@@ -1,0 +1,56 @@
+import { ConfigError } from '@firstline/config';
+import { parseTelegramConfig } from '../src/config';
+
+const bots = (list: object[]) => ({ TELEGRAM_BOTS: JSON.stringify(list) });
+
+describe('TELEGRAM_BOTS', () => {
+  it('reads several bots, each in webhook or polling mode', () => {
+    const config = parseTelegramConfig(
+      bots([
+        { name: 'support', token: '123:ABC', mode: 'polling' },
+        { name: 'sales', token: '456:DEF', mode: 'webhook', secret: 's3cret' },
+      ]),
+    );
+    expect(config.bots.map((bot) => `${bot.name}/${bot.mode}`)).toEqual([
+      'support/polling',
+      'sales/webhook',
+    ]);
+    expect(config.apiRoot).toBe('https://api.telegram.org');
+  });
+
+  it('is required: an adapter with no bot has nothing to do', () => {
+    expect(() => parseTelegramConfig({})).toThrow('configuration error: TELEGRAM_BOTS is required');
+    expect(() => parseTelegramConfig(bots([]))).toThrow(/must name at least one bot/);
+  });
+
+  it.each([
+    ['not JSON', { TELEGRAM_BOTS: 'support:123:ABC' }, /must be a JSON array of bots/],
+    [
+      'a webhook bot without secret',
+      bots([{ name: 'a', token: '1:A', mode: 'webhook' }]),
+      /bot 1: webhook mode needs a secret/,
+    ],
+    [
+      'a malformed token',
+      bots([{ name: 'a', token: 'nope', mode: 'polling' }]),
+      /bot 1: token must look like/,
+    ],
+    [
+      'two bots of one name',
+      bots([
+        { name: 'a', token: '1:A', mode: 'polling' },
+        { name: 'a', token: '2:B', mode: 'polling' },
+      ]),
+      /names must be unique/,
+    ],
+  ])('stops the start with one line naming the problem for %s', (_, env, problem) => {
+    expect(() => parseTelegramConfig(env)).toThrow(ConfigError);
+    expect(() => parseTelegramConfig(env)).toThrow(problem);
+  });
+
+  it('never repeats the tokens in its error', () => {
+    expect(() =>
+      parseTelegramConfig(bots([{ name: 'A!', token: '1:SECRET', mode: 'polling' }])),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('SECRET') }));
+  });
+});

@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { OutgoingMessage } from '@firstline/bus';
+import { Bots } from '../src/bots';
+import { parseTelegramConfig, type TelegramConfig } from '../src/config';
+import { TelegramInbound } from '../src/inbound';
+import { LongPolling } from '../src/long-polling';
+import { WebhookRegistration } from '../src/webhooks';
+import { FakeBotApi } from './support/fake-bot-api';
+
+const TOKEN = '2001:POLL';
+
+/** The polling_offset table, in memory. */
+function offsetTable() {
+  const rows = new Map<string, number>();
+  const dataSource = {
+    query: async (sql: string, [bot, next]: [string, number?]) => {
+      if (sql.trimStart().startsWith('SELECT')) {
+        return rows.has(bot) ? [{ next_update_id: String(rows.get(bot)) }] : [];
+      }
+      rows.set(bot, next!);
+      return [];
+    },
+  } as unknown as DataSource;
+  return { rows, dataSource };
+}
+
+describe('long polling', () => {
+  const fake = new FakeBotApi();
+  let config: TelegramConfig;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    await fake.start();
+    config = parseTelegramConfig({
+      TELEGRAM_BOTS: JSON.stringify([
+        { name: 'support', token: TOKEN, mode: 'polling' },
+        { name: 'sales', token: '2002:HOOK', mode: 'webhook', secret: 's3cret' },
+      ]),
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEGRAM_PUBLIC_URL: 'https://support.example.com',
+      TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+    });
+  });
+
+  afterAll(() => fake.stop());
+
+  it('moves the offset past a batch only after the bus acknowledged it, asking again for it after a failed publish', async () => {
+    const published: OutgoingMessage[] = [];
+    let failures = 1;
+    const inbound = new TelegramInbound({
+      publish: async (records) => {
+        if (failures-- > 0) throw new Error('broker unavailable');
+        published.push(...records);
+      },
+    });
+    const { rows, dataSource } = offsetTable();
+    const polling = new LongPolling(
+      new Bots(config),
+      inbound,
+      dataSource,
+      'channel_telegram',
+      config,
+    );
+    const updateId = fake.customerWrites(TOKEN, 701, { text: 'hello' });
+
+    const offsets = () =>
+      fake
+        .bot(TOKEN)
+        .calls.filter((call) => call.method === 'getUpdates')
+        .map((call) => call.params.offset);
+
+    polling.onApplicationBootstrap();
+    await waitFor(() => offsets().length >= 3);
+    await polling.beforeApplicationShutdown();
+
+    // First poll: no offset yet. The failed batch is asked for again with the same (no) offset;
+    // the next poll, after the publish, confirms it.
+    expect(offsets().slice(0, 3)).toEqual([undefined, undefined, updateId + 1]);
+    expect(rows.get('support')).toBe(updateId + 1);
+    expect(published).toHaveLength(1);
+  });
+
+  it('registers each webhook bot at its public URL with its secret', async () => {
+    await new WebhookRegistration(new Bots(config), config).onApplicationBootstrap();
+    expect(fake.bot('2002:HOOK').webhook).toEqual({
+      url: 'https://support.example.com/telegram/sales/webhook',
+      secret: 's3cret',
+    });
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

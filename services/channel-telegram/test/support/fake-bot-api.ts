@@ -1,0 +1,362 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the Telegram Bot API (https://core.telegram.org/bots/api), following the
+ * documented HTTP interface for what the adapter uses: `/bot<token>/<method>` with JSON,
+ * form-encoded or query parameters; answers `{ok:true,result}` or
+ * `{ok:false,error_code,description,parameters?}`; files at `/file/bot<token>/<file_path>`.
+ * Tests play the customer (`customerWrites`, `customerPresses`) and inject failures.
+ */
+
+type Params = Record<string, unknown>;
+
+interface SentMessage {
+  message_id: number;
+  chat_id: string;
+  text?: string;
+  document?: string;
+  reply_markup?: { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
+}
+
+class BotApiError extends Error {
+  constructor(
+    readonly errorCode: number,
+    readonly description: string,
+    readonly parameters?: { retry_after?: number },
+  ) {
+    super(description);
+  }
+}
+
+/** Telegram's HTML parse mode: these tags only, properly nested. */
+const HTML_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-spoiler',
+  'span',
+]);
+
+class BotState {
+  updates: Array<Params & { update_id: number }> = [];
+  nextUpdateId = 1;
+  /** Updates below this were confirmed by a getUpdates with a higher offset. */
+  confirmedBelow = 0;
+  webhook?: { url: string; secret?: string };
+  sent: SentMessage[] = [];
+  nextMessageId = 1;
+  files = new Map<string, { path: string; content: Buffer }>();
+  openCallbacks = new Set<string>();
+  answeredCallbacks: string[] = [];
+  blockedChats = new Set<string>();
+  failures: Array<{ method: string; error: BotApiError }> = [];
+  calls: Array<{ method: string; params: Params; at: number }> = [];
+  waiters = new Set<() => void>();
+}
+
+export class FakeBotApi {
+  private readonly bots = new Map<string, BotState>();
+  private server?: Server;
+  private nextFileId = 1;
+  apiRoot = '';
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.apiRoot = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.apiRoot;
+  }
+
+  async stop(): Promise<void> {
+    for (const bot of this.bots.values()) for (const wake of bot.waiters) wake();
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  bot(token: string): BotState {
+    let state = this.bots.get(token);
+    if (!state) this.bots.set(token, (state = new BotState()));
+    return state;
+  }
+
+  /** A customer writes to the bot in their private chat (chat id = user id); returns the update id. */
+  customerWrites(token: string, userId: number, message: Params): number {
+    const bot = this.bot(token);
+    const from = { id: userId, is_bot: false, first_name: `User${userId}` };
+    return this.enqueue(bot, {
+      message: {
+        message_id: bot.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: userId, type: 'private', first_name: from.first_name },
+        from,
+        ...message,
+      },
+    });
+  }
+
+  /** A customer presses an inline button under a message the bot sent. */
+  customerPresses(token: string, sent: SentMessage, callbackData: string): string {
+    const bot = this.bot(token);
+    const id = `cb${bot.nextUpdateId}`;
+    bot.openCallbacks.add(id);
+    const chat = { id: Number(sent.chat_id), type: 'private' };
+    this.enqueue(bot, {
+      callback_query: {
+        id,
+        from: { id: Number(sent.chat_id), is_bot: false, first_name: 'Customer' },
+        chat_instance: `ci${sent.chat_id}`,
+        data: callbackData,
+        message: { message_id: sent.message_id, date: 0, chat, text: sent.text },
+      },
+    });
+    return id;
+  }
+
+  /** A file the Bot API holds, as a customer's upload would be; returns its file_id. */
+  addFile(token: string, content: Buffer, extension: string): string {
+    const fileId = `file-${this.nextFileId++}`;
+    this.bot(token).files.set(fileId, { path: `documents/${fileId}.${extension}`, content });
+    return fileId;
+  }
+
+  /** The next `times` calls of `method` fail with this Bot API error. */
+  failNext(token: string, method: string, error: BotApiError, times = 1): void {
+    for (let i = 0; i < times; i += 1) this.bot(token).failures.push({ method, error });
+  }
+
+  static tooManyRequests(retryAfter: number): BotApiError {
+    return new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, {
+      retry_after: retryAfter,
+    });
+  }
+
+  private enqueue(bot: BotState, update: Params): number {
+    const updateId = bot.nextUpdateId++;
+    bot.updates.push({ update_id: updateId, ...update });
+    for (const wake of bot.waiters) wake();
+    return updateId;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (file && request.method === 'GET') {
+      const found = [...this.bot(file[1]).files.values()].find((f) => f.path === file[2]);
+      response.writeHead(found ? 200 : 404, { 'content-type': 'application/octet-stream' });
+      response.end(found?.content ?? 'Not Found');
+      return;
+    }
+    const call = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
+    try {
+      if (!call) throw new BotApiError(404, 'Not Found');
+      const [, token, method] = call;
+      if (!/^\d+:[\w-]+$/.test(token)) throw new BotApiError(401, 'Unauthorized');
+      const params = { ...Object.fromEntries(url.searchParams), ...(await readBody(request)) };
+      const bot = this.bot(token);
+      bot.calls.push({ method, params, at: Date.now() });
+      const failure = bot.failures.findIndex((f) => f.method === method);
+      if (failure >= 0) throw bot.failures.splice(failure, 1)[0].error;
+      const result = await this.call(bot, method, params, response);
+      json(response, 200, { ok: true, result });
+    } catch (error) {
+      if (!(error instanceof BotApiError)) throw error;
+      json(response, error.errorCode, {
+        ok: false,
+        error_code: error.errorCode,
+        description: error.description,
+        ...(error.parameters ? { parameters: error.parameters } : {}),
+      });
+    }
+  }
+
+  private async call(
+    bot: BotState,
+    method: string,
+    params: Params,
+    response: ServerResponse,
+  ): Promise<unknown> {
+    switch (method) {
+      case 'getMe':
+        return { id: 1, is_bot: true, first_name: 'Fake', username: 'fake_bot' };
+      case 'getUpdates':
+        return this.getUpdates(bot, params, response);
+      case 'setWebhook':
+        bot.webhook = {
+          url: String(params.url),
+          secret: params.secret_token as string | undefined,
+        };
+        return true;
+      case 'deleteWebhook':
+        bot.webhook = undefined;
+        if (params.drop_pending_updates) bot.updates = [];
+        return true;
+      case 'sendMessage':
+        return this.send(bot, params, { text: validText(params) });
+      case 'sendDocument':
+        if (typeof params.document !== 'string' || !params.document) {
+          throw new BadRequest('there is no document in the request');
+        }
+        return this.send(bot, params, { document: params.document });
+      case 'getFile': {
+        const found = bot.files.get(String(params.file_id));
+        if (!found) throw new BadRequest('invalid file_id');
+        return {
+          file_id: params.file_id,
+          file_unique_id: `u-${params.file_id}`,
+          file_size: found.content.length,
+          file_path: found.path,
+        };
+      }
+      case 'answerCallbackQuery': {
+        const id = String(params.callback_query_id);
+        if (!bot.openCallbacks.delete(id)) {
+          throw new BadRequest(
+            'query is too old and response timeout expired or query ID is invalid',
+          );
+        }
+        bot.answeredCallbacks.push(id);
+        return true;
+      }
+      default:
+        throw new BotApiError(404, 'Not Found');
+    }
+  }
+
+  /** Long polling as documented: offset confirms earlier updates; waits up to `timeout` seconds for new ones. */
+  private async getUpdates(
+    bot: BotState,
+    params: Params,
+    response: ServerResponse,
+  ): Promise<unknown> {
+    if (bot.webhook) {
+      throw new BotApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
+    }
+    const offset = params.offset === undefined ? undefined : Number(params.offset);
+    if (offset !== undefined && offset > 0)
+      bot.confirmedBelow = Math.max(bot.confirmedBelow, offset);
+    bot.updates = bot.updates.filter((u) => u.update_id >= bot.confirmedBelow);
+    const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
+    const pending = () => bot.updates.slice(0, limit);
+    const timeoutMs = Number(params.timeout ?? 0) * 1000;
+    if (pending().length === 0 && timeoutMs > 0) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          bot.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        bot.waiters.add(done);
+        // The client gave up (aborted its long poll).
+        response.once('close', done);
+      });
+    }
+    return pending();
+  }
+
+  private send(
+    bot: BotState,
+    params: Params,
+    content: { text?: string; document?: string },
+  ): unknown {
+    const chatId = String(params.chat_id ?? '');
+    if (!chatId) throw new BadRequest('chat_id is empty');
+    if (bot.blockedChats.has(chatId))
+      throw new BotApiError(403, 'Forbidden: bot was blocked by the user');
+    const message: SentMessage = {
+      message_id: bot.nextMessageId++,
+      chat_id: chatId,
+      ...content,
+      reply_markup: params.reply_markup as SentMessage['reply_markup'],
+    };
+    bot.sent.push(message);
+    return {
+      message_id: message.message_id,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(chatId), type: 'private' },
+      ...(content.text !== undefined ? { text: content.text } : {}),
+      ...(content.document
+        ? {
+            document: {
+              file_id: `sent-${message.message_id}`,
+              file_unique_id: `s${message.message_id}`,
+            },
+          }
+        : {}),
+    };
+  }
+}
+
+class BadRequest extends BotApiError {
+  constructor(description: string) {
+    super(400, `Bad Request: ${description}`);
+  }
+}
+
+/** sendMessage's text: 1-4096 characters after entities parsing; HTML must be well formed. */
+function validText(params: Params): string {
+  const text = typeof params.text === 'string' ? params.text : '';
+  let visible = text;
+  if (params.parse_mode === 'HTML') {
+    const open: string[] = [];
+    for (const [, slash, name] of text.matchAll(/<(\/?)([a-z-]+)[^>]*>/gi)) {
+      if (!HTML_TAGS.has(name.toLowerCase())) {
+        throw new BadRequest(`can't parse entities: unsupported start tag "${name}"`);
+      }
+      if (!slash) open.push(name);
+      else if (open.pop() !== name)
+        throw new BadRequest(`can't parse entities: unmatched end tag "${name}"`);
+    }
+    if (open.length)
+      throw new BadRequest(
+        `can't parse entities: can't find end tag corresponding to start tag "${open[0]}"`,
+      );
+    visible = text.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_');
+  }
+  if (!visible.trim()) throw new BadRequest('message text is empty');
+  if (visible.length > 4096) throw new BadRequest('message is too long');
+  return text;
+}
+
+async function readBody(request: IncomingMessage): Promise<Params> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  if (!body) return {};
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return JSON.parse(body) as Params;
+  if (type.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(
+      [...new URLSearchParams(body)].map(([key, value]) => [key, parseFormValue(value)]),
+    );
+  }
+  throw new BadRequest('unsupported content type; send JSON or form parameters');
+}
+
+/** Form parameters carry JSON-serialised objects (reply_markup) as strings. */
+function parseFormValue(value: string): unknown {
+  try {
+    return value.startsWith('{') || value.startsWith('[') ? JSON.parse(value) : value;
+  } catch {
+    return value;
+  }
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,48 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The adapter's own state in schema channel_vk. */
+export class CreateVkTables1764000000000 implements MigrationInterface {
+  readonly name = 'CreateVkTables1764000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // Callback API / long-poll events already published: VK redelivers until it hears "ok".
+    await queryRunner.query(`
+      CREATE TABLE channel_vk.seen_event (
+        group_id bigint NOT NULL,
+        event_id text NOT NULL,
+        seen_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (group_id, event_id)
+      )`);
+    // Where each long-poll community resumes; moved only after the bus acknowledged the events.
+    await queryRunner.query(`
+      CREATE TABLE channel_vk.long_poll_cursor (
+        group_id   bigint PRIMARY KEY,
+        ts         text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    // users.get answers, so a customer's name costs one call, not one per message.
+    await queryRunner.query(`
+      CREATE TABLE channel_vk.vk_user (
+        user_id      bigint PRIMARY KEY,
+        display_name text NOT NULL,
+        fetched_at   timestamptz NOT NULL DEFAULT now()
+      )`);
+    // Outbound messages already handled, so a redelivered record is not sent or reported twice.
+    await queryRunner.query(`
+      CREATE TABLE channel_vk.sent_message (
+        outbound_id   text PRIMARY KEY,
+        group_id      bigint NOT NULL,
+        peer_id       bigint NOT NULL,
+        random_id     integer NOT NULL,
+        vk_message_id bigint,
+        failure       text,
+        handled_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of ['sent_message', 'vk_user', 'long_poll_cursor', 'seen_event']) {
+      await queryRunner.query(`DROP TABLE channel_vk.${table}`);
+    }
+  }
+}

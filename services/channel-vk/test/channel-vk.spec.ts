@@ -1,0 +1,372 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
+import {
+  create,
+  decode,
+  DeliveryStatus,
+  encode,
+  messageType,
+  OutboundMessageSchema,
+  TOPICS,
+  type DeliveryReceipt,
+  type InboundMessage,
+  type OutboundMessage,
+} from '@firstline/contracts';
+import { startService, type RunningService } from '@firstline/runtime';
+import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import { randomIdFor } from '@firstline/vk';
+import { Client } from 'pg';
+import { channelVkService } from '../src';
+import { FakeVk, sendCallback } from './support/fake-vk';
+
+// Group ids of this run only: the topics are shared with every other run on the broker.
+const CALLBACK_GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
+const LONG_POLL_GROUP = CALLBACK_GROUP + 1;
+const SECRET = 's3cret-key';
+const CUSTOMER = 7001;
+
+describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
+  const vk = new FakeVk();
+  const inbound: InboundMessage[] = [];
+  const receipts: DeliveryReceipt[] = [];
+  const deadLetters: DeliveredMessage[] = [];
+  let database: TestDatabase;
+  let bus: KafkaBus;
+  let service: RunningService;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    await vk.start();
+    vk.community(CALLBACK_GROUP, 'token-callback');
+    vk.community(LONG_POLL_GROUP, 'token-longpoll');
+    vk.users.set(CUSTOMER, { first_name: 'Anna', last_name: 'Petrova' });
+    vk.files.set('terms.txt', 'the terms');
+    database = await createTestDatabase();
+    bus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: 'channel-vk-test',
+      logger: silentLogger,
+    });
+    Object.assign(process.env, {
+      VK_COMMUNITIES: JSON.stringify([
+        {
+          groupId: CALLBACK_GROUP,
+          token: 'token-callback',
+          mode: 'callback',
+          confirmationCode: 'c0ffee12',
+          secret: SECRET,
+        },
+        { groupId: LONG_POLL_GROUP, token: 'token-longpoll', mode: 'longpoll' },
+      ]),
+      VK_API_URL: `${vk.url}/method`,
+      VK_LONG_POLL_WAIT: '1',
+      VK_RATE_LIMIT_DELAY_MS: '20',
+    });
+    service = await startService(
+      channelVkService,
+      {
+        bus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 3,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    callbackUrl = `${service.url}/vk/${CALLBACK_GROUP}/callback`;
+    const ours = (key: string) =>
+      key.startsWith(`vk:${CALLBACK_GROUP}:`) || key.startsWith(`vk:${LONG_POLL_GROUP}:`);
+    await bus.subscribe({
+      group: uniqueName('channel-vk-test.observer'),
+      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, TOPICS.dlq.name],
+      handler: async (messages: DeliveredMessage[]) => {
+        for (const message of messages) {
+          if (message.topic === TOPICS.dlq.name) {
+            if (message.key === `vk:${CALLBACK_GROUP}`) deadLetters.push(message);
+          } else if (message.topic === TOPICS.inbound.name) {
+            const decoded = decode(TOPICS.inbound.schema, message.value);
+            if (ours(decoded.conversationKey)) inbound.push(decoded);
+          } else {
+            const decoded = decode(TOPICS.deliveryReceipts.schema, message.value);
+            if (decoded.outboundId.startsWith(`vk-test-${CALLBACK_GROUP}`)) receipts.push(decoded);
+          }
+        }
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await (service ? service.stop() : bus?.stop());
+    await database?.drop();
+    await vk.stop();
+    delete process.env.VK_COMMUNITIES;
+  });
+
+  const messageNew = (eventId: string, cmid: number, text: string, extra: object = {}) => ({
+    type: 'message_new',
+    event_id: eventId,
+    v: '5.199',
+    group_id: CALLBACK_GROUP,
+    secret: SECRET,
+    object: {
+      message: {
+        id: 500 + cmid,
+        date: 1_763_892_000,
+        peer_id: CUSTOMER,
+        from_id: CUSTOMER,
+        text,
+        conversation_message_id: cmid,
+        attachments: [],
+        ...extra,
+      },
+      client_info: { keyboard: true, inline_keyboard: true },
+    },
+  });
+
+  describe('Callback API', () => {
+    it('answers the confirmation request with the configured code', async () => {
+      expect(
+        await sendCallback(callbackUrl, { type: 'confirmation', group_id: CALLBACK_GROUP }),
+      ).toEqual({ status: 200, text: 'c0ffee12' });
+    });
+
+    it('refuses an event with a wrong secret and publishes nothing for it', async () => {
+      const forged = { ...messageNew('forged-1', 1, 'forged'), secret: 'guess' };
+      const answer = await sendCallback(callbackUrl, forged);
+      expect(answer.status).toBe(403);
+      expect(answer.text).not.toBe('ok');
+      expect(await publishedCount()).toBe(0);
+    });
+
+    it('publishes an event delivered twice once, with the sender named by users.get', async () => {
+      const event = messageNew('event-1', 1, 'Where is my order?');
+      expect(await sendCallback(callbackUrl, event)).toEqual({ status: 200, text: 'ok' });
+      expect(await sendCallback(callbackUrl, event)).toEqual({ status: 200, text: 'ok' });
+      await sendCallback(callbackUrl, messageNew('event-2', 2, 'Order 77'));
+
+      await waitFor(() => inbound.some((m) => m.textBody === 'Order 77'));
+      const first = inbound.filter((m) => m.messageId === `vk:${CALLBACK_GROUP}:${CUSTOMER}:1`);
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({
+        conversationKey: `vk:${CALLBACK_GROUP}:${CUSTOMER}`,
+        textBody: 'Where is my order?',
+        sender: { value: String(CUSTOMER), displayName: 'Anna Petrova' },
+      });
+      expect(inbound.some((m) => m.textBody === 'forged')).toBe(false);
+      expect(vk.callsOf('users.get')).toHaveLength(1); // the second message found the name cached
+    });
+
+    it('turns a press of a CSAT button into a CSAT answer and stops the button spinning', async () => {
+      await sendCallback(callbackUrl, {
+        type: 'message_event',
+        event_id: 'event-csat',
+        group_id: CALLBACK_GROUP,
+        secret: SECRET,
+        object: {
+          user_id: CUSTOMER,
+          peer_id: CUSTOMER,
+          event_id: 'press-1',
+          payload: { csat: 5, ticket: 'ticket-1' },
+        },
+      });
+      await waitFor(() => inbound.some((m) => m.csatAnswer));
+      expect(inbound.find((m) => m.csatAnswer)!.csatAnswer).toMatchObject({
+        ticketId: 'ticket-1',
+        score: 5,
+      });
+      await waitFor(() => vk.callsOf('messages.sendMessageEventAnswer').length === 1);
+      expect(vk.callsOf('messages.sendMessageEventAnswer')[0].params).toMatchObject({
+        event_id: 'press-1',
+      });
+    });
+
+    it('answers "ok" to an event it cannot read and dead-letters it with the reason', async () => {
+      const broken = {
+        type: 'message_new',
+        event_id: 'broken-1',
+        group_id: CALLBACK_GROUP,
+        secret: SECRET,
+        object: {},
+      };
+      expect(await sendCallback(callbackUrl, broken)).toEqual({ status: 200, text: 'ok' });
+      await waitFor(() => deadLetters.length === 1);
+      expect(deadLetters[0].extraHeaders).toMatchObject({
+        'dlq-error-kind': 'bad-input',
+        'dlq-error': expect.stringContaining('has no message'),
+      });
+      expect(JSON.parse(deadLetters[0].value.toString())).toMatchObject({ event_id: 'broken-1' });
+    });
+  });
+
+  describe('Bots Long Poll', () => {
+    const longPollEvent = (eventId: string, cmid: number, text: string) => ({
+      ...messageNew(eventId, cmid, text),
+      group_id: LONG_POLL_GROUP,
+      secret: undefined,
+    });
+
+    it('recovers from failed 1, 2 and 3 as documented and stores ts after publishing', async () => {
+      vk.pushLongPollEvent(LONG_POLL_GROUP, longPollEvent('lp-1', 1, 'long poll one'));
+      await waitFor(() => inbound.some((m) => m.textBody === 'long poll one'));
+
+      const serversBefore = vk.callsOf('groups.getLongPollServer').length;
+      const pollsBefore = vk.polls.length;
+      vk.failNextPolls(LONG_POLL_GROUP, 1, 2, 3);
+      await waitFor(() => vk.polls.length >= pollsBefore + 4);
+      vk.pushLongPollEvent(LONG_POLL_GROUP, longPollEvent('lp-2', 2, 'long poll two'));
+      await waitFor(() => inbound.some((m) => m.textBody === 'long poll two'));
+
+      const [failed1, afterFailed1, afterFailed2, afterFailed3] = vk.polls.slice(pollsBefore);
+      const next = (ts: string) => String(Number(ts) + 1);
+      // 1: go on from the newer ts VK answered with, same key
+      expect(afterFailed1).toMatchObject({ ts: next(failed1.ts), key: failed1.key });
+      // 2: a new key from groups.getLongPollServer, the same ts
+      expect(afterFailed2.key).not.toBe(afterFailed1.key);
+      expect(afterFailed2.ts).toBe(afterFailed1.ts);
+      // 3: a new key and a new ts, both from groups.getLongPollServer
+      expect(afterFailed3.key).not.toBe(afterFailed2.key);
+      expect(afterFailed3.ts).toBe(next(afterFailed2.ts));
+      expect(vk.callsOf('groups.getLongPollServer').length - serversBefore).toBe(2);
+      await waitFor(async () => (await storedTs()) === vk.currentTs(LONG_POLL_GROUP));
+      expect(inbound.filter((m) => m.textBody === 'long poll one')).toHaveLength(1);
+    });
+  });
+
+  describe('outbound', () => {
+    let sequence = 0;
+    const outbound = (fields: MessageInitShape<typeof OutboundMessageSchema> = {}) =>
+      create(OutboundMessageSchema, {
+        outboundId: `vk-test-${CALLBACK_GROUP}-${++sequence}`,
+        ticketId: 'ticket-1',
+        conversationKey: `vk:${CALLBACK_GROUP}:${CUSTOMER}`,
+        textBody: 'Your order ships today.',
+        ...fields,
+      });
+    const publish = (message: OutboundMessage) =>
+      bus.publish([
+        {
+          topic: TOPICS.outboundVk.name,
+          key: message.conversationKey,
+          value: encode(OutboundMessageSchema, message),
+          headers: { messageId: message.outboundId, type: messageType(OutboundMessageSchema) },
+        },
+      ]);
+    const receiptOf = async (outboundId: string) => {
+      await waitFor(() => receipts.some((r) => r.outboundId === outboundId));
+      return receipts.filter((r) => r.outboundId === outboundId);
+    };
+    const attemptsOf = (message: OutboundMessage) =>
+      vk.sendAttempts.filter((a) => a.random_id === String(randomIdFor(message.outboundId)));
+
+    it('sends once even when the record is delivered twice, and reports it sent', async () => {
+      const message = outbound();
+      await publish(message);
+      await publish(message);
+      const [receipt] = await receiptOf(message.outboundId);
+      expect(receipt).toMatchObject({ status: DeliveryStatus.SENT });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await receiptOf(message.outboundId)).toHaveLength(1);
+      expect(attemptsOf(message)).toHaveLength(1);
+      const delivered = vk.delivered.find((m) => m.random_id === randomIdFor(message.outboundId))!;
+      expect(receipt.channelMessageId).toBe(String(delivered.id));
+      expect(delivered.params).toMatchObject({
+        peer_id: String(CUSTOMER),
+        message: 'Your order ships today.',
+        v: '5.199',
+      });
+    });
+
+    it('waits out a rate limit and retries with the same random_id', async () => {
+      vk.failNextSends({ code: 6 }, { code: 9 });
+      const message = outbound();
+      await publish(message);
+      expect(await receiptOf(message.outboundId)).toMatchObject([{ status: DeliveryStatus.SENT }]);
+      expect(attemptsOf(message)).toHaveLength(3);
+      expect(
+        vk.delivered.filter((m) => m.random_id === randomIdFor(message.outboundId)),
+      ).toHaveLength(1);
+    });
+
+    it('retries a send whose answer was lost with the same random_id, and the customer gets it once', async () => {
+      vk.failNextSends({ code: 10, afterDelivering: true });
+      const message = outbound();
+      await publish(message);
+      expect(await receiptOf(message.outboundId)).toMatchObject([{ status: DeliveryStatus.SENT }]);
+      expect(attemptsOf(message)).toHaveLength(2);
+      expect(
+        vk.delivered.filter((m) => m.random_id === randomIdFor(message.outboundId)),
+      ).toHaveLength(1);
+    });
+
+    it('reports 901 as a failed receipt with the customer unreachable', async () => {
+      vk.failNextSends({ code: 901 });
+      const message = outbound();
+      await publish(message);
+      expect(await receiptOf(message.outboundId)).toMatchObject([
+        {
+          status: DeliveryStatus.FAILED,
+          retryable: false,
+          recipientUnreachable: true,
+          receiptId: `${message.outboundId}:FAILED:1`,
+        },
+      ]);
+      expect(attemptsOf(message)).toHaveLength(1);
+    });
+
+    it('sends the CSAT survey with callback buttons and files through the upload flow', async () => {
+      const message = outbound({
+        csatSurvey: true,
+        attachments: [
+          { url: `${vk.url}/files/terms.txt`, fileName: 'terms.txt', contentType: 'text/plain' },
+        ],
+      });
+      await publish(message);
+      await receiptOf(message.outboundId);
+      const [sent] = attemptsOf(message);
+      expect(JSON.parse(sent.keyboard).buttons[0]).toHaveLength(5);
+      expect(sent.attachment).toMatch(new RegExp(`^doc-${CALLBACK_GROUP}_\\d+$`));
+      expect(vk.uploads.at(-1)).toMatchObject({
+        fileName: 'terms.txt',
+        bytes: Buffer.from('the terms'),
+      });
+    });
+  });
+
+  async function publishedCount(): Promise<number> {
+    return query<{ count: string }>('SELECT count(*) FROM channel_vk.seen_event').then((rows) =>
+      Number(rows[0].count),
+    );
+  }
+
+  async function storedTs(): Promise<string | undefined> {
+    const rows = await query<{ ts: string }>(
+      'SELECT ts FROM channel_vk.long_poll_cursor WHERE group_id = $1',
+      [LONG_POLL_GROUP],
+    );
+    return rows[0]?.ts;
+  }
+
+  async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+});
+
+async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
