@@ -16,6 +16,9 @@ const moduleNameMapper = Object.fromEntries(
 
 module.exports = {
   testEnvironment: 'node',
+  // Integration tests talk to a real broker and database on a 2-core machine shared with other
+  // suites: a slow moment must not fail a test that would pass, so the default wait is generous.
+  testTimeout: 30_000,
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
     // PGlite's CommonJS build loads Node built-ins with import(), which jest's module runtime only
