@@ -1,11 +1,12 @@
 import type { ServiceDefinition } from '@firstline/runtime';
+import { CreateRoutingState1764000000000 } from './migrations';
 import { RouterModule } from './router.module';
 
 export const routerService: ServiceDefinition = {
   name: 'router',
   schema: 'routing',
   module: RouterModule,
-  migrations: [],
+  migrations: [CreateRoutingState1764000000000],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,
 };

@@ -1,0 +1,8 @@
+// Routing policy as plain functions: no framework, no I/O. services/router wires it to the bus
+// and to its Postgres state.
+export * from './assignment';
+export * from './calendar';
+export * from './classification';
+export * from './language';
+export * from './sla';
+export * from './threading';

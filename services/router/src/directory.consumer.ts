@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import {
+  decode,
+  DirectoryRecordSchema,
+  parseDirectoryKey,
+  TOPICS,
+  type DirectoryRecord,
+} from '@firstline/contracts';
+import { claimMessage, OutboxRelay } from '@firstline/persistence';
+import { nextOpen } from '@firstline/routing';
+import { applyDirectoryRecord, removeDirectoryEntry } from './directory.store';
+import { drainAndAnnounce } from './queue';
+
+/**
+ * Keeps the router's snapshot of the directory. An agent whose record changed (coming online,
+ * more capacity) may take queued work at once.
+ */
+@Injectable()
+export class DirectoryConsumer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  @Consume({ topics: [TOPICS.directory.name] })
+  async apply(messages: DeliveredMessage[]): Promise<void> {
+    let assigned = 0;
+    await this.dataSource.transaction(async (manager) => {
+      for (const message of messages) {
+        if (!(await claimMessage(manager, 'router.directory', message.headers.messageId))) continue;
+        if (message.value.length === 0) {
+          const { kind, id } = parseDirectoryKey(message.key);
+          await removeDirectoryEntry(manager, kind, id);
+          continue;
+        }
+        const record = parse(message);
+        if (!(await applyDirectoryRecord(manager, record))) continue;
+        if (record.payload.case === 'agent') {
+          assigned += await drainAndAnnounce(manager, record.payload.value.teamIds, new Date());
+        }
+      }
+    });
+    if (assigned > 0) this.relay.nudge();
+  }
+}
+
+function parse(message: DeliveredMessage): DirectoryRecord {
+  let record: DirectoryRecord;
+  try {
+    record = decode(DirectoryRecordSchema, message.value);
+  } catch (error) {
+    throw new BadInputError(`directory record ${message.key} is not valid protobuf`, {
+      cause: error,
+    });
+  }
+  // Refused here rather than failing every message routed by it later.
+  if (record.payload.case === 'calendar') {
+    try {
+      nextOpen(record.payload.value, new Date());
+    } catch (error) {
+      throw new BadInputError(
+        `calendar ${record.id}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  return record;
+}

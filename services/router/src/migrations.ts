@@ -1,0 +1,94 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The router's own state: the directory snapshot it routes by, customers and their identities,
+ * conversations and the tickets it decided, with the assignee counted against capacity.
+ */
+export class CreateRoutingState1764000000000 implements MigrationInterface {
+  readonly name = 'CreateRoutingState1764000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE routing.directory_entry (
+        kind    integer NOT NULL,
+        id      text NOT NULL,
+        version integer NOT NULL,
+        record  bytea NOT NULL,
+        PRIMARY KEY (kind, id)
+      )`);
+    // Its row lock is what every assignment to the agent takes: the capacity check and the
+    // assignment happen under it, whichever router instance makes them.
+    await queryRunner.query(`
+      CREATE TABLE routing.agent (
+        id           text PRIMARY KEY,
+        version      integer NOT NULL,
+        active       boolean NOT NULL,
+        presence     integer NOT NULL,
+        team_ids     text[] NOT NULL,
+        skill_levels jsonb NOT NULL,
+        capacity     jsonb NOT NULL,
+        idle_since   timestamptz NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE routing.customer (
+        id            text PRIMARY KEY,
+        tier          text NOT NULL DEFAULT '',
+        tags          text[] NOT NULL DEFAULT '{}',
+        last_agent_id text,
+        created_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE routing.customer_identity (
+        kind        integer NOT NULL,
+        value       text NOT NULL,
+        customer_id text NOT NULL,
+        PRIMARY KEY (kind, value)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE routing.conversation (
+        conversation_key text PRIMARY KEY,
+        latest_ticket_id text
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE routing.ticket (
+        id                    text PRIMARY KEY,
+        conversation_key      text NOT NULL,
+        customer_id           text NOT NULL,
+        channel               integer NOT NULL,
+        team_id               text NOT NULL,
+        skill_ids             text[] NOT NULL,
+        priority              integer NOT NULL,
+        tags                  text[] NOT NULL,
+        language              text NOT NULL,
+        state                 text NOT NULL CHECK (state IN ('open', 'resolved', 'closed')),
+        resolved_at           timestamptz,
+        assigned_agent_id     text,
+        queued_at             timestamptz NOT NULL,
+        first_response_due_at timestamptz,
+        resolution_due_at     timestamptz,
+        sla_policy_id         text NOT NULL,
+        matched_rule_id       text NOT NULL,
+        rule_set_version      integer NOT NULL,
+        previous_ticket_id    text
+      )`);
+    await queryRunner.query(`
+      CREATE INDEX ticket_agent_load ON routing.ticket (assigned_agent_id, channel)
+      WHERE state = 'open'`);
+    await queryRunner.query(`
+      CREATE INDEX ticket_team_queue ON routing.ticket (team_id, priority DESC, first_response_due_at)
+      WHERE state = 'open' AND assigned_agent_id IS NULL`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of [
+      'ticket',
+      'conversation',
+      'customer_identity',
+      'customer',
+      'agent',
+      'directory_entry',
+    ]) {
+      await queryRunner.query(`DROP TABLE routing.${table}`);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import {
+  ActorKind,
+  decode,
+  TicketEventSchema,
+  TicketStatus,
+  timestampDate,
+  TOPICS,
+  type TicketEvent,
+} from '@firstline/contracts';
+import { claimMessage, OutboxRelay } from '@firstline/persistence';
+import { teamsOfAgent } from './assignment.store';
+import { drainAndAnnounce } from './queue';
+
+/** The router's own decisions come back as ticket events; they change nothing here. */
+const ROUTER_ACTOR = 'router';
+
+/**
+ * Follows what happens to tickets after routing: resolution and closing free the assignee's
+ * capacity (and reopen windows start), transfers and hand-backs move tickets between queues.
+ * Whatever frees capacity drains the affected queues at once.
+ */
+@Injectable()
+export class TicketEventsConsumer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  @Consume({ topics: [TOPICS.ticketEvents.name] })
+  async follow(messages: DeliveredMessage[]): Promise<void> {
+    let assigned = 0;
+    await this.dataSource.transaction(async (manager) => {
+      const freedTeams = new Set<string>();
+      for (const message of messages) {
+        if (!(await claimMessage(manager, 'router.ticket-events', message.headers.messageId))) {
+          continue;
+        }
+        for (const team of await applyTicketEvent(manager, parse(message))) freedTeams.add(team);
+      }
+      assigned = await drainAndAnnounce(manager, [...freedTeams], new Date());
+    });
+    if (assigned > 0) this.relay.nudge();
+  }
+}
+
+/** Applies one event; returns the teams whose queue may now move. */
+async function applyTicketEvent(manager: EntityManager, event: TicketEvent): Promise<string[]> {
+  const { details } = event;
+  switch (details.case) {
+    case 'statusChanged': {
+      const state = stateOf(details.value.toStatus);
+      if (!state) return [];
+      const resolvedAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
+      // TypeORM answers an UPDATE with [returned rows, affected count].
+      const [rows]: [Array<{ assigned_agent_id: string | null }>, number] = await manager.query(
+        `UPDATE routing.ticket
+            SET state = $2, resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz END
+          WHERE id = $1 RETURNING assigned_agent_id`,
+        [event.ticketId, state, resolvedAt],
+      );
+      const agent = rows[0]?.assigned_agent_id;
+      return state !== 'open' && agent ? teamsOfAgent(manager, agent) : [];
+    }
+    case 'assigned': {
+      if (event.actor?.kind === ActorKind.SYSTEM && event.actor.id === ROUTER_ACTOR) return [];
+      const [rows]: [Array<{ team_id: string }>, number] = await manager.query(
+        `UPDATE routing.ticket SET assigned_agent_id = nullif($2, ''),
+                 queued_at = CASE WHEN $2 = '' THEN now() ELSE queued_at END
+          WHERE id = $1 RETURNING team_id`,
+        [event.ticketId, details.value.agentId],
+      );
+      const previous = details.value.previousAgentId;
+      return [
+        ...rows.map((row) => row.team_id),
+        ...(previous ? await teamsOfAgent(manager, previous) : []),
+      ];
+    }
+    case 'transferred': {
+      await manager.query(`UPDATE routing.ticket SET team_id = $2, skill_ids = $3 WHERE id = $1`, [
+        event.ticketId,
+        details.value.toTeamId,
+        details.value.skillIds,
+      ]);
+      return [details.value.toTeamId];
+    }
+    default:
+      return [];
+  }
+}
+
+function stateOf(status: TicketStatus): 'open' | 'resolved' | 'closed' | undefined {
+  switch (status) {
+    case TicketStatus.NEW:
+    case TicketStatus.OPEN:
+    case TicketStatus.PENDING:
+      return 'open';
+    case TicketStatus.RESOLVED:
+      return 'resolved';
+    case TicketStatus.CLOSED:
+      return 'closed';
+    default:
+      return undefined;
+  }
+}
+
+function parse(message: DeliveredMessage): TicketEvent {
+  try {
+    return decode(TicketEventSchema, message.value);
+  } catch (error) {
+    throw new BadInputError(`ticket event ${message.headers.messageId} is not valid protobuf`, {
+      cause: error,
+    });
+  }
+}

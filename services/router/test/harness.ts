@@ -1,0 +1,226 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'pg';
+import { KafkaBus } from '@firstline/bus';
+import {
+  create,
+  decode,
+  directoryKey,
+  DirectoryKind,
+  DirectoryRecordSchema,
+  encode,
+  InboundMessageSchema,
+  messageType,
+  RoutingDecisionSchema,
+  TicketEventSchema,
+  timestampFromDate,
+  TOPICS,
+  type DirectoryRecord,
+  type RoutingDecision,
+  type TicketEvent,
+} from '@firstline/contracts';
+import { startService, type RunningService } from '@firstline/runtime';
+import { uniqueName } from '@firstline/testing';
+import { routerService } from '../src';
+
+/**
+ * Router instances on the shared broker. The topics are the real, shared ones, so the instances
+ * form a group of their own that starts at the topics' current end: earlier runs' records are
+ * not theirs to route.
+ */
+export class RouterHarness {
+  readonly run = uniqueName('rt').replace(/\./g, '-');
+  readonly group = `router-${this.run}`;
+  private readonly publisher: KafkaBus;
+  private readonly database: Pool;
+  private directoryVersion = 1;
+
+  constructor(
+    private readonly brokers: string[],
+    private readonly databaseUrl: string,
+  ) {
+    this.publisher = new KafkaBus({ brokers, clientId: `${this.group}-test` });
+    this.database = new Pool({ connectionString: databaseUrl, max: 2 });
+  }
+
+  async prepare(): Promise<void> {
+    await this.publisher.ensureTopics(
+      Object.values(TOPICS).map(({ name, compacted }) => ({
+        topic: name,
+        partitions: 6,
+        compacted,
+      })),
+    );
+    const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      for (const topic of [TOPICS.inbound, TOPICS.directory, TOPICS.ticketEvents]) {
+        const offsets = await admin.fetchTopicOffsets(topic.name);
+        await admin.setOffsets({
+          groupId: this.group,
+          topic: topic.name,
+          partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async startInstance(): Promise<RunningService> {
+    return startService(
+      { ...routerService, name: this.group },
+      {
+        // Frequent heartbeats: members learn of a rebalance sooner, so the group settles faster.
+        bus: new KafkaBus({
+          brokers: this.brokers,
+          clientId: this.group,
+          heartbeatIntervalMs: 500,
+          sessionTimeoutMs: 10_000,
+        }),
+        ownsBus: true,
+        databaseUrl: this.databaseUrl,
+        databasePoolSize: 8,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+  }
+
+  async publishDirectory(
+    entries: Array<MessageInitShape<typeof DirectoryRecordSchema>>,
+  ): Promise<void> {
+    const version = this.directoryVersion++;
+    await this.publisher.publish(
+      entries.map((entry) => {
+        const record: DirectoryRecord = create(DirectoryRecordSchema, entry);
+        record.version = version;
+        if (record.payload.case === 'ruleSet') {
+          // Above what other tests publish on the shared topic meanwhile, so this run's rules are
+          // the ones in force; `retractRuleSet` removes them afterwards.
+          record.version += 1_000_000;
+          record.payload.value.version = record.version;
+        }
+        return {
+          topic: TOPICS.directory.name,
+          key: directoryKey(record.kind, record.id),
+          value: encode(DirectoryRecordSchema, record),
+          headers: {
+            messageId: `${this.run}:directory:${record.id}:${version}`,
+            type: messageType(DirectoryRecordSchema),
+          },
+        };
+      }),
+    );
+  }
+
+  async publishInbound(
+    messages: Array<MessageInitShape<typeof InboundMessageSchema>>,
+  ): Promise<void> {
+    await this.publisher.publish(
+      messages.map((fields) => {
+        const message = create(InboundMessageSchema, {
+          receivedAt: timestampFromDate(new Date()),
+          ...fields,
+        });
+        return {
+          topic: TOPICS.inbound.name,
+          key: message.conversationKey,
+          value: encode(InboundMessageSchema, message),
+          headers: { messageId: message.messageId, type: messageType(InboundMessageSchema) },
+        };
+      }),
+    );
+  }
+
+  async publishTicketEvents(
+    events: Array<MessageInitShape<typeof TicketEventSchema>>,
+  ): Promise<void> {
+    await this.publisher.publish(
+      events.map((fields) => {
+        const event: TicketEvent = create(TicketEventSchema, fields);
+        return {
+          topic: TOPICS.ticketEvents.name,
+          key: event.ticketId,
+          value: encode(TicketEventSchema, event),
+          headers: { messageId: event.eventId, type: messageType(TicketEventSchema) },
+        };
+      }),
+    );
+  }
+
+  /** The decision log: every RoutingDecision the router wrote, in outbox (commit) order. */
+  async decisions(): Promise<Array<RoutingDecision & { published: boolean }>> {
+    const { rows } = await this.database.query<{ payload: Buffer; published: boolean }>(
+      `SELECT payload, published_at IS NOT NULL AS published FROM routing.outbox
+        WHERE topic = $1 ORDER BY id`,
+      [TOPICS.routing.name],
+    );
+    return rows.map((row) => ({
+      ...decode(RoutingDecisionSchema, row.payload),
+      published: row.published,
+    }));
+  }
+
+  /** How many decisions the log holds, cheaply: for polling while the router works. */
+  async decisionCount(): Promise<number> {
+    const [{ count }] = await this.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM routing.outbox WHERE topic = $1`,
+      [TOPICS.routing.name],
+    );
+    return count;
+  }
+
+  async query<Row extends object>(sql: string, parameters: unknown[] = []): Promise<Row[]> {
+    return (await this.database.query<Row>(sql, parameters)).rows;
+  }
+
+  /**
+   * Deletes this run's rule set from the shared, compacted directory topic (a tombstone), so that
+   * whoever reads the directory from the beginning later does not route by it.
+   */
+  async retractRuleSet(): Promise<void> {
+    const producer = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: TOPICS.directory.name,
+        messages: [
+          {
+            key: directoryKey(DirectoryKind.RULE_SET, 'default'),
+            value: null,
+            headers: {
+              'message-id': `${this.run}:directory:retract-rule-set`,
+              type: messageType(DirectoryRecordSchema),
+            },
+          },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.retractRuleSet();
+    await this.publisher.stop();
+    await this.database.end();
+  }
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,429 @@
+import {
+  ActorKind,
+  Channel,
+  DirectoryKind,
+  IdentityKind,
+  Presence,
+  Priority,
+  RuleField,
+  RuleOperator,
+  TicketDisposition,
+  TicketEventType,
+  TicketStatus,
+  timestampDate,
+  timestampFromDate,
+  type RoutingDecision,
+} from '@firstline/contracts';
+import { addBusinessTime } from '@firstline/routing';
+import type { RunningService } from '@firstline/runtime';
+import { createTestDatabase, ensureKafka, type TestDatabase } from '@firstline/testing';
+import { RouterHarness, waitFor } from './harness';
+
+/** Four channels, each with how its adapter names senders and conversations. */
+const CHANNELS = [
+  { channel: Channel.EMAIL, identity: IdentityKind.EMAIL, capacity: 10 },
+  { channel: Channel.TELEGRAM, identity: IdentityKind.TELEGRAM_USER, capacity: 3 },
+  { channel: Channel.VK, identity: IdentityKind.VK_USER, capacity: 3 },
+  { channel: Channel.WEBFORM, identity: IdentityKind.WEBFORM_EMAIL, capacity: 5 },
+] as const;
+
+/** Mon–Fri 9:00–18:00 in Moscow. */
+const MOSCOW_OFFICE = {
+  timeZone: 'Europe/Moscow',
+  weeklyHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, openMinute: 540, closeMinute: 1080 })),
+  holidays: [],
+  specialWorkingDays: [],
+};
+
+const CUSTOMERS = 500;
+const CONVERSATIONS_PER_CUSTOMER = 2;
+const MESSAGES_PER_CONVERSATION = 5;
+const AGENTS = 6;
+
+describe('the router on Kafka and Postgres', () => {
+  let database: TestDatabase;
+  let harness: RouterHarness;
+  let first: RunningService | undefined;
+  let second: RunningService | undefined;
+  let team: (name: string) => string;
+  let agentId: (name: string) => string;
+
+  /** An agent with the billing skill; `uniform` sets every channel's capacity, else the defaults above. */
+  const agent = (id: string, teamId: string, presence: Presence, uniform?: number) => ({
+    kind: DirectoryKind.AGENT,
+    id,
+    payload: {
+      case: 'agent' as const,
+      value: {
+        id,
+        teamIds: [teamId],
+        presence,
+        active: true,
+        skills: [{ skillId: 'billing', level: 3 }],
+        capacity: CHANNELS.map(({ channel, capacity }) => ({
+          channel,
+          maxConcurrent: uniform ?? capacity,
+        })),
+      },
+    },
+  });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    harness = new RouterHarness(await ensureKafka(), database.url);
+    team = (name) => `${harness.run}-${name}`;
+    agentId = (name) => `${harness.run}-${name}`;
+    await harness.prepare();
+    [first, second] = await Promise.all([harness.startInstance(), harness.startInstance()]);
+    const token = (name: string) => [`${harness.run}-${name}`];
+    await harness.publishDirectory([
+      {
+        kind: DirectoryKind.RULE_SET,
+        id: 'default',
+        payload: {
+          case: 'ruleSet',
+          value: {
+            rules: [
+              {
+                id: 'scenario',
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token('scenario'),
+                  },
+                ],
+                actions: { teamId: team('scenario') },
+              },
+              {
+                id: 'load-billing',
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token('load'),
+                  },
+                  {
+                    field: RuleField.FORM_TOPIC,
+                    operator: RuleOperator.EQUALS_ANY,
+                    values: ['billing'],
+                  },
+                ],
+                actions: { teamId: team('load'), skillIds: ['billing'], priority: Priority.HIGH },
+              },
+              {
+                id: 'load',
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token('load'),
+                  },
+                ],
+                actions: { teamId: team('load') },
+              },
+            ],
+            // Other tests' messages on the shared topic land here, with nobody to take them.
+            fallback: { teamId: team('elsewhere') },
+          },
+        },
+      },
+      // The scenario team works Moscow office hours, with its own email SLA: more specific than
+      // any policy other tests may publish on the shared topic meanwhile.
+      {
+        kind: DirectoryKind.TEAM,
+        id: team('scenario'),
+        payload: { case: 'team', value: { id: team('scenario'), calendarId: team('moscow') } },
+      },
+      {
+        kind: DirectoryKind.CALENDAR,
+        id: team('moscow'),
+        payload: { case: 'calendar', value: { id: team('moscow'), ...MOSCOW_OFFICE } },
+      },
+      {
+        kind: DirectoryKind.SLA_POLICY,
+        id: team('email-sla'),
+        payload: {
+          case: 'slaPolicy',
+          value: {
+            id: team('email-sla'),
+            teamId: team('scenario'),
+            channel: Channel.EMAIL,
+            firstResponseMinutes: 12 * 60,
+            businessTime: true,
+          },
+        },
+      },
+      agent(agentId('scenario-agent'), team('scenario'), Presence.ONLINE, 1),
+      ...Array.from({ length: AGENTS }, (_, index) =>
+        agent(agentId(`load-${index}`), team('load'), Presence.ONLINE),
+      ),
+      agent(agentId('load-late'), team('load'), Presence.OFFLINE),
+    ]);
+    await waitFor(
+      async () =>
+        (await harness.query(`SELECT id FROM routing.agent WHERE id LIKE $1`, [`${harness.run}%`]))
+          .length ===
+          AGENTS + 2 && (await harness.query(`SELECT id FROM routing.directory_entry`)).length > 0,
+      'the directory snapshot',
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    // Stopping waits for in-flight batches and the outbox relay.
+    await Promise.all([first?.stop(), second?.stop()]);
+    await harness?.close();
+    await database?.drop();
+  }, 60_000);
+
+  /** The decisions about these messages, in the order asked for. */
+  async function decisionsFor(messageIds: string[]): Promise<RoutingDecision[]> {
+    return waitFor(
+      async () => {
+        const decisions = await harness.decisions();
+        const found = messageIds.map((id) =>
+          decisions.find((decision) => decision.inboundMessageId === id),
+        );
+        return found.every(Boolean) && (found as RoutingDecision[]);
+      },
+      `decisions for ${messageIds.join(', ')}`,
+    );
+  }
+
+  const message = (id: string, fields: Record<string, unknown>) => ({
+    messageId: `${harness.run}:${id}`,
+    textBody: `${harness.run}-scenario`,
+    ...fields,
+  });
+
+  it('knows a customer by their email on any channel, and a new identity as a new customer', async () => {
+    const email = `ann-${harness.run}@example.com`;
+    await harness.publishInbound([
+      message('ann-mail', {
+        channel: Channel.EMAIL,
+        sender: { kind: IdentityKind.EMAIL, value: email.toUpperCase() },
+        conversationKey: `email:${harness.run}:ann`,
+      }),
+    ]);
+    const [byMail] = await decisionsFor([`${harness.run}:ann-mail`]);
+    await harness.publishInbound([
+      message('ann-form', {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value: email },
+        conversationKey: `webform:${harness.run}:ann`,
+      }),
+      message('bob-chat', {
+        channel: Channel.TELEGRAM,
+        sender: { kind: IdentityKind.TELEGRAM_USER, value: `${Date.now()}` },
+        conversationKey: `telegram:${harness.run}:bob`,
+      }),
+    ]);
+    const [byForm, bob] = await decisionsFor([
+      `${harness.run}:ann-form`,
+      `${harness.run}:bob-chat`,
+    ]);
+    expect(byForm.customerId).toBe(byMail.customerId);
+    expect(bob.customerId).not.toBe(byMail.customerId);
+    expect(byMail).toMatchObject({
+      teamId: team('scenario'),
+      matchedRuleId: 'scenario',
+      slaPolicyId: team('email-sla'),
+      disposition: TicketDisposition.NEW_TICKET,
+    });
+    // 12 working hours of the team's Moscow calendar.
+    const received = timestampDate(byMail.message!.receivedAt!);
+    expect(timestampDate(byMail.firstResponseDueAt!)).toEqual(
+      addBusinessTime(MOSCOW_OFFICE, received, 12 * 60),
+    );
+  }, 60_000);
+
+  it('queues a chat while the team is full, assigns it when capacity frees, and reopens on a reply', async () => {
+    const chat = (id: string, user: string) =>
+      message(id, {
+        channel: Channel.VK,
+        sender: { kind: IdentityKind.VK_USER, value: `${user}-${harness.run}` },
+        conversationKey: `vk:${harness.run}:${user}`,
+      });
+    await harness.publishInbound([chat('carol-1', 'carol')]);
+    const [carol] = await decisionsFor([`${harness.run}:carol-1`]);
+    expect(carol.assignedAgentId).toBe(agentId('scenario-agent'));
+
+    await harness.publishInbound([chat('dave-1', 'dave'), chat('carol-2', 'carol')]);
+    const [dave, carolAgain] = await decisionsFor([
+      `${harness.run}:dave-1`,
+      `${harness.run}:carol-2`,
+    ]);
+    expect(dave).toMatchObject({ queuePosition: 1, disposition: TicketDisposition.NEW_TICKET });
+    expect(dave.assignedAgentId).toBeUndefined();
+    expect(carolAgain).toMatchObject({
+      disposition: TicketDisposition.APPEND,
+      ticketId: carol.ticketId,
+      assignedAgentId: agentId('scenario-agent'),
+    });
+
+    await harness.publishTicketEvents([
+      {
+        eventId: `${harness.run}:carol-resolved`,
+        ticketId: carol.ticketId,
+        type: TicketEventType.STATUS_CHANGED,
+        actor: { kind: ActorKind.AGENT, id: agentId('scenario-agent') },
+        occurredAt: timestampFromDate(new Date()),
+        details: {
+          case: 'statusChanged',
+          value: { fromStatus: TicketStatus.OPEN, toStatus: TicketStatus.RESOLVED },
+        },
+      },
+    ]);
+    const fromQueue = await waitFor(
+      async () =>
+        (await harness.decisions()).find(
+          (decision) =>
+            decision.ticketId === dave.ticketId &&
+            decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE,
+        ),
+      'the queued chat to be assigned',
+    );
+    expect(fromQueue.assignedAgentId).toBe(agentId('scenario-agent'));
+
+    await harness.publishInbound([chat('carol-3', 'carol')]);
+    const [reopened] = await decisionsFor([`${harness.run}:carol-3`]);
+    // Reopened within the window, but its agent is busy with Dave: it waits in the queue.
+    expect(reopened).toMatchObject({
+      disposition: TicketDisposition.REOPEN,
+      ticketId: carol.ticketId,
+      queuePosition: 1,
+    });
+  }, 60_000);
+
+  it('with two instances, one stopped half-way, decides every message once, in conversation order, never over capacity', async () => {
+    const conversations = Array.from(
+      { length: CUSTOMERS * CONVERSATIONS_PER_CUSTOMER },
+      (_, index) => {
+        const customer = index % CUSTOMERS;
+        const { channel, identity } = CHANNELS[customer % CHANNELS.length];
+        return {
+          channel,
+          sender: { kind: identity, value: `customer-${customer}-${harness.run}` },
+          conversationKey: `${Channel[channel]}:${harness.run}:${index}`,
+          formTopic: channel === Channel.WEBFORM && index % 2 === 0 ? 'billing' : undefined,
+        };
+      },
+    );
+    const messages = Array.from({ length: MESSAGES_PER_CONVERSATION }, (_, sequence) =>
+      conversations.map((conversation, index) => ({
+        ...conversation,
+        messageId: `${harness.run}:load:${index}:${sequence}`,
+        textBody: `${harness.run}-load message ${sequence}`,
+      })),
+    ).flat();
+    const total = messages.length;
+    const before = await harness.decisionCount();
+    const startedAt = Date.now();
+    for (let start = 0; start < total; start += 500) {
+      await harness.publishInbound(messages.slice(start, start + 500));
+    }
+
+    const loadDecisions = async () =>
+      (await harness.decisions()).filter((decision) => decision.teamId === team('load'));
+    await waitFor(
+      async () => (await harness.decisionCount()) - before >= total / 2,
+      'half of the messages decided',
+      60_000,
+    );
+    const halfAt = Date.now();
+    await first!.stop();
+    first = undefined;
+    await waitFor(
+      async () => (await harness.decisionCount()) - before >= total,
+      'every message decided',
+      90_000,
+    );
+    const elapsedMs = Date.now() - startedAt;
+
+    // The late agent comes online and takes queued tickets up to capacity.
+    await harness.publishDirectory([agent(agentId('load-late'), team('load'), Presence.ONLINE)]);
+    const lateCapacity = CHANNELS.reduce((sum, { capacity }) => sum + capacity, 0);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT id FROM routing.ticket WHERE assigned_agent_id = $1`, [
+            agentId('load-late'),
+          ])
+        ).length >= lateCapacity,
+      'the late agent to get queued tickets',
+    );
+    // Let a second sweep pass, to see that it assigns nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const log = await waitFor(async () => {
+      const decisions = await loadDecisions();
+      return decisions.every((decision) => decision.published) && decisions;
+    }, 'the decision log to be published');
+    const inbound = log.filter((decision) => decision.inboundMessageId);
+    const perMessage = new Map<string, number>();
+    for (const decision of inbound) {
+      perMessage.set(
+        decision.inboundMessageId,
+        (perMessage.get(decision.inboundMessageId) ?? 0) + 1,
+      );
+    }
+    expect(perMessage.size).toBe(total);
+    expect([...perMessage.values()].every((count) => count === 1)).toBe(true);
+
+    // In each conversation: one new ticket, then appends, in the order the customer wrote.
+    const byConversation = new Map<string, RoutingDecision[]>();
+    for (const decision of inbound) {
+      byConversation.set(decision.conversationKey, [
+        ...(byConversation.get(decision.conversationKey) ?? []),
+        decision,
+      ]);
+    }
+    expect(byConversation.size).toBe(conversations.length);
+    for (const decisions of byConversation.values()) {
+      expect(decisions.map((decision) => decision.message!.messageId.split(':').pop())).toEqual([
+        '0',
+        '1',
+        '2',
+        '3',
+        '4',
+      ]);
+      expect(decisions.map((decision) => decision.disposition)).toEqual([
+        TicketDisposition.NEW_TICKET,
+        ...Array(MESSAGES_PER_CONVERSATION - 1).fill(TicketDisposition.APPEND),
+      ]);
+      expect(new Set(decisions.map((decision) => decision.ticketId)).size).toBe(1);
+    }
+    expect(new Set(inbound.map((decision) => decision.customerId)).size).toBe(CUSTOMERS);
+
+    // Replayed in log order: no ticket assigned twice, no agent ever past a channel's capacity.
+    const assignedTickets = new Set<string>();
+    const load = new Map<string, number>();
+    const capacity = new Map<Channel, number>(
+      CHANNELS.map(({ channel, capacity }) => [channel, capacity]),
+    );
+    for (const decision of log) {
+      const assigns =
+        decision.assignedAgentId &&
+        (decision.disposition === TicketDisposition.NEW_TICKET ||
+          decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE);
+      if (!assigns) continue;
+      expect(assignedTickets.has(decision.ticketId)).toBe(false);
+      assignedTickets.add(decision.ticketId);
+      const channel = decision.message?.channel ?? channelOf(log, decision.ticketId);
+      const key = `${decision.assignedAgentId}:${channel}`;
+      load.set(key, (load.get(key) ?? 0) + 1);
+      expect(load.get(key)).toBeLessThanOrEqual(capacity.get(channel)!);
+    }
+    // Every agent full, the rest queued.
+    expect(assignedTickets.size).toBe((AGENTS + 1) * lateCapacity);
+    process.stdout.write(
+      `router: half decided after ${halfAt - startedAt} ms; ` +
+        `${total} messages decided by two instances in ${elapsedMs} ms ` +
+        `(${Math.round(total / (elapsedMs / 1000))} decisions/s)\n`,
+    );
+  }, 180_000);
+});
+
+function channelOf(log: RoutingDecision[], ticketId: string): Channel {
+  return log.find((decision) => decision.ticketId === ticketId && decision.message)!.message!
+    .channel;
+}
