@@ -1,1 +1,2 @@
+export { DEMO_PASSWORD } from './directory/demo-directory';
 export * from './service';

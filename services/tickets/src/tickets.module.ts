@@ -1,5 +1,71 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { AssignmentService } from './api/assignment.service';
+import { AuthController } from './api/auth.controller';
+import { CustomerService } from './api/customer.service';
+import { DocsController } from './api/docs.controller';
+import { KpiService } from './api/kpi.service';
+import { NoteService } from './api/note.service';
+import { QueueService } from './api/queue.service';
+import { ReplyService } from './api/reply.service';
+import { StatusService } from './api/status.service';
+import { SupervisionController } from './api/supervision.controller';
+import { TicketAccess } from './api/ticket-access';
+import { TicketViewService } from './api/ticket-view.service';
+import { TicketsController } from './api/tickets.controller';
+import { TransferService } from './api/transfer.service';
+import { DirectoryController } from './directory/directory.controller';
+import { AuthService } from './auth/auth.service';
+import { AgentGuard } from './auth/auth.guard';
+import { CustomerRepository } from './database/customer.repository';
+import { DirectoryRepository } from './database/directory.repository';
+import { TicketRepository } from './database/ticket.repository';
+import { DemoDirectorySeeder } from './directory/demo-directory.seeder';
+import { DirectoryService } from './directory/directory.service';
+import { AutoCloseTimer } from './tickets/auto-close.timer';
+import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
+import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
+import { TicketsSettings } from './tickets-settings';
 
 /** The system of record and the agents' API. */
-@Module({})
+@Module({
+  providers: [
+    { provide: TicketsSettings, useFactory: () => new TicketsSettings() },
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+      }),
+    },
+    TicketRepository,
+    CustomerRepository,
+    DirectoryRepository,
+    DirectoryService,
+    DemoDirectorySeeder,
+    AuthService,
+    AgentGuard,
+    RoutingDecisionConsumer,
+    AutoCloseTimer,
+    DeliveryReceiptConsumer,
+    TicketAccess,
+    QueueService,
+    TicketViewService,
+    ReplyService,
+    NoteService,
+    TransferService,
+    StatusService,
+    AssignmentService,
+    KpiService,
+    CustomerService,
+  ],
+  controllers: [
+    AuthController,
+    TicketsController,
+    SupervisionController,
+    DirectoryController,
+    DocsController,
+  ],
+})
 export class TicketsModule {}

@@ -1,0 +1,4 @@
+export * from './canned-reply';
+export * from './kpi';
+export * from './lifecycle';
+export * from './sla';

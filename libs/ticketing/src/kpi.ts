@@ -1,0 +1,118 @@
+import type { TicketStatus } from './lifecycle';
+
+/** What the KPIs read of a ticket; times are calendar times. */
+export interface KpiTicket {
+  channel: string;
+  teamId: string;
+  agentId?: string;
+  status: TicketStatus;
+  createdAt: Date;
+  firstRespondedAt?: Date;
+  /** Last resolution; unset while the ticket is unresolved. */
+  resolvedAt?: Date;
+  reopenCount: number;
+  firstResponseDueAt?: Date;
+  resolutionDueAt?: Date;
+  /** 1–5; unset until the customer answers the survey. */
+  csatScore?: number;
+}
+
+export interface KpiSummary {
+  tickets: number;
+  /** Mean ms from creation to the first agent reply, over tickets answered; null when none. */
+  firstResponseMs: number | null;
+  /** Mean ms from creation to resolution, over tickets resolved; null when none. */
+  resolutionMs: number | null;
+  /** Tickets reopened at least once, over tickets resolved at least once. */
+  reopenRate: number | null;
+  csatAverage: number | null;
+  /** Share of survey answers of 4 or 5. */
+  csatSatisfiedShare: number | null;
+  csatResponses: number;
+  /** Targets met, over targets that were met or are past due (first response and resolution). */
+  slaCompliance: number | null;
+  /** Tickets neither resolved nor closed. */
+  backlog: number;
+}
+
+export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary {
+  const answered = tickets.filter((t) => t.firstRespondedAt);
+  const resolved = tickets.filter((t) => t.resolvedAt);
+  const everResolved = tickets.filter((t) => t.resolvedAt || t.reopenCount > 0);
+  const scores = tickets.flatMap((t) => (t.csatScore === undefined ? [] : [t.csatScore]));
+  const targets = tickets.flatMap((t) => [
+    slaOutcome(t.firstResponseDueAt, t.firstRespondedAt, now),
+    slaOutcome(t.resolutionDueAt, t.resolvedAt, now),
+  ]);
+  const measured = targets.filter((outcome) => outcome !== 'pending');
+  return {
+    tickets: tickets.length,
+    firstResponseMs: mean(
+      answered.map((t) => t.firstRespondedAt!.getTime() - t.createdAt.getTime()),
+    ),
+    resolutionMs: mean(resolved.map((t) => t.resolvedAt!.getTime() - t.createdAt.getTime())),
+    reopenRate: ratio(everResolved.filter((t) => t.reopenCount > 0).length, everResolved.length),
+    csatAverage: mean(scores),
+    csatSatisfiedShare: ratio(scores.filter((score) => score >= 4).length, scores.length),
+    csatResponses: scores.length,
+    slaCompliance: ratio(measured.filter((outcome) => outcome === 'met').length, measured.length),
+    backlog: tickets.filter((t) => t.status !== 'resolved' && t.status !== 'closed').length,
+  };
+}
+
+export type KpiDimension = 'channel' | 'team' | 'agent' | 'day' | 'week';
+
+/** KPIs per channel, team, agent, day or ISO week (of creation, UTC), keys in ascending order. */
+export function summariseBy(
+  tickets: readonly KpiTicket[],
+  dimension: KpiDimension,
+  now: Date,
+): Array<{ key: string; summary: KpiSummary }> {
+  const groups = new Map<string, KpiTicket[]>();
+  for (const ticket of tickets) {
+    const key = dimensionKey(ticket, dimension);
+    groups.set(key, [...(groups.get(key) ?? []), ticket]);
+  }
+  return [...groups.keys()]
+    .sort()
+    .map((key) => ({ key, summary: summarise(groups.get(key)!, now) }));
+}
+
+function dimensionKey(ticket: KpiTicket, dimension: KpiDimension): string {
+  switch (dimension) {
+    case 'channel':
+      return ticket.channel;
+    case 'team':
+      return ticket.teamId;
+    case 'agent':
+      return ticket.agentId ?? '';
+    case 'day':
+      return ticket.createdAt.toISOString().slice(0, 10);
+    case 'week':
+      return isoWeek(ticket.createdAt);
+  }
+}
+
+/** ISO 8601 week of a UTC date, e.g. "2026-W48". */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday); // the week's Thursday decides its year
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+function slaOutcome(dueAt: Date | undefined, doneAt: Date | undefined, now: Date) {
+  if (!dueAt) return 'pending';
+  if (doneAt) return doneAt <= dueAt ? 'met' : 'missed';
+  return now > dueAt ? 'missed' : 'pending';
+}
+
+function mean(values: number[]): number | null {
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}

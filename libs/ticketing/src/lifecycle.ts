@@ -1,0 +1,126 @@
+/**
+ * The ticket status lifecycle: new → open ⇄ pending → resolved → closed, driven by customer and
+ * agent replies, agents' status changes and the passing of time.
+ */
+export type TicketStatus = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+
+export const TICKET_STATUSES: readonly TicketStatus[] = [
+  'new',
+  'open',
+  'pending',
+  'resolved',
+  'closed',
+];
+
+export interface LifecyclePolicy {
+  /** A customer reply this soon after resolution reopens the ticket; later the router starts a follow-up. */
+  reopenWindowMs: number;
+  /** Resolved tickets close by themselves this long after resolution. */
+  autoCloseAfterMs: number;
+}
+
+export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
+  reopenWindowMs: 7 * 24 * 60 * 60 * 1000,
+  autoCloseAfterMs: 7 * 24 * 60 * 60 * 1000,
+};
+
+/** The part of a ticket the lifecycle reads and changes. */
+export interface TicketLifecycleState {
+  status: TicketStatus;
+  /** When the ticket was last resolved; unset unless resolved or closed. */
+  resolvedAt: Date | null;
+  reopenCount: number;
+  /** The first agent reply (automatic messages do not count). */
+  firstRespondedAt: Date | null;
+}
+
+/** The state after a step, and whether the step reopened the ticket. */
+export interface LifecycleStep {
+  state: TicketLifecycleState;
+  reopened: boolean;
+}
+
+/** A customer wrote: waiting for them is over, and a recent resolution was premature. */
+export function afterCustomerReply(
+  state: TicketLifecycleState,
+  at: Date,
+  policy: LifecyclePolicy,
+): LifecycleStep {
+  if (state.status === 'pending') return { state: { ...state, status: 'open' }, reopened: false };
+  if (state.status === 'resolved' && withinReopenWindow(state, at, policy)) {
+    return {
+      state: {
+        ...state,
+        status: 'open',
+        resolvedAt: null,
+        reopenCount: state.reopenCount + 1,
+      },
+      reopened: true,
+    };
+  }
+  // new and open stay as they are; a closed ticket (or one past its window) only keeps the message.
+  return { state, reopened: false };
+}
+
+/** An agent answered the customer: the first answer starts work on a new ticket. */
+export function afterAgentReply(state: TicketLifecycleState, at: Date): TicketLifecycleState {
+  return {
+    ...state,
+    status: state.status === 'new' ? 'open' : state.status,
+    firstRespondedAt: state.firstRespondedAt ?? at,
+  };
+}
+
+export type StatusChange =
+  { ok: true; state: TicketLifecycleState } | { ok: false; reason: string };
+
+/** Statuses an agent may set from each status; `new` is only ever the start. */
+const AGENT_TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
+  new: ['open', 'pending', 'resolved'],
+  open: ['pending', 'resolved'],
+  pending: ['open', 'resolved'],
+  resolved: ['open', 'closed'],
+  closed: [],
+};
+
+/** An agent sets the status; reopening a resolved ticket by hand counts as a reopen too. */
+export function changeStatus(
+  state: TicketLifecycleState,
+  to: TicketStatus,
+  at: Date,
+): StatusChange {
+  if (!AGENT_TRANSITIONS[state.status].includes(to)) {
+    return { ok: false, reason: `a ${state.status} ticket cannot become ${to}` };
+  }
+  if (to === 'resolved') return { ok: true, state: { ...state, status: to, resolvedAt: at } };
+  if (state.status === 'resolved' && to === 'open') {
+    return {
+      ok: true,
+      state: { ...state, status: to, resolvedAt: null, reopenCount: state.reopenCount + 1 },
+    };
+  }
+  return { ok: true, state: { ...state, status: to } };
+}
+
+/** Whether a resolved ticket has waited long enough to close by itself. */
+export function isDueForAutoClose(
+  state: TicketLifecycleState,
+  now: Date,
+  policy: LifecyclePolicy,
+): boolean {
+  return (
+    state.status === 'resolved' &&
+    state.resolvedAt !== null &&
+    now.getTime() - state.resolvedAt.getTime() >= policy.autoCloseAfterMs
+  );
+}
+
+function withinReopenWindow(
+  state: TicketLifecycleState,
+  at: Date,
+  policy: LifecyclePolicy,
+): boolean {
+  return (
+    state.resolvedAt !== null && at.getTime() - state.resolvedAt.getTime() <= policy.reopenWindowMs
+  );
+}

@@ -1,0 +1,115 @@
+import { isoWeek, summarise, summariseBy, type KpiTicket } from '../src';
+
+const MIN = 60 * 1000;
+const t0 = new Date('2026-11-02T09:00:00Z'); // a Monday
+const at = (minutes: number) => new Date(t0.getTime() + minutes * MIN);
+const now = at(600);
+
+/** Four tickets whose KPIs are easy to compute by hand. */
+const tickets: KpiTicket[] = [
+  {
+    channel: 'email',
+    teamId: 'billing',
+    agentId: 'ann',
+    status: 'closed',
+    createdAt: at(0),
+    firstRespondedAt: at(10),
+    resolvedAt: at(100),
+    reopenCount: 0,
+    firstResponseDueAt: at(30),
+    resolutionDueAt: at(240),
+    csatScore: 5,
+  },
+  {
+    channel: 'email',
+    teamId: 'billing',
+    agentId: 'ann',
+    status: 'resolved',
+    createdAt: at(0),
+    firstRespondedAt: at(50),
+    resolvedAt: at(300),
+    reopenCount: 1,
+    firstResponseDueAt: at(30),
+    resolutionDueAt: at(240),
+    csatScore: 2,
+  },
+  {
+    channel: 'telegram',
+    teamId: 'technical',
+    agentId: 'boris',
+    status: 'open',
+    createdAt: at(0),
+    firstRespondedAt: at(30),
+    reopenCount: 0,
+    firstResponseDueAt: at(30),
+    resolutionDueAt: at(1000),
+  },
+  {
+    channel: 'telegram',
+    teamId: 'technical',
+    status: 'new',
+    createdAt: at(500),
+    reopenCount: 0,
+    firstResponseDueAt: at(530),
+    resolutionDueAt: at(2000),
+  },
+];
+
+describe('KPIs', () => {
+  it('are computed over every ticket as by hand', () => {
+    expect(summarise(tickets, now)).toEqual({
+      tickets: 4,
+      firstResponseMs: ((10 + 50 + 30) / 3) * MIN,
+      resolutionMs: ((100 + 300) / 2) * MIN,
+      reopenRate: 1 / 2,
+      csatAverage: 3.5,
+      csatSatisfiedShare: 1 / 2,
+      csatResponses: 2,
+      // measured: t1 first ✓ resolution ✓, t2 first ✗ resolution ✗, t3 first ✓ (at its due
+      // time), t4 first ✗ (unanswered past 530); t3's and t4's resolutions are not yet due.
+      slaCompliance: 3 / 6,
+      backlog: 2,
+    });
+  });
+
+  it('leave a target out until it is met or past due', () => {
+    expect(summarise([tickets[3]], at(520)).slaCompliance).toBeNull();
+    expect(summarise([tickets[3]], at(531)).slaCompliance).toBe(0);
+  });
+
+  it('are empty, not zero, when nothing was measured', () => {
+    expect(summarise([], now)).toMatchObject({
+      tickets: 0,
+      firstResponseMs: null,
+      reopenRate: null,
+      csatAverage: null,
+      slaCompliance: null,
+      backlog: 0,
+    });
+  });
+
+  it.each`
+    dimension    | keys
+    ${'channel'} | ${['email', 'telegram']}
+    ${'team'}    | ${['billing', 'technical']}
+    ${'agent'}   | ${['', 'ann', 'boris']}
+    ${'day'}     | ${['2026-11-02']}
+    ${'week'}    | ${['2026-W45']}
+  `('are grouped by $dimension', ({ dimension, keys }) => {
+    expect(summariseBy(tickets, dimension, now).map((group) => group.key)).toEqual(keys);
+  });
+
+  it('per team equal the team-only computation', () => {
+    const billing = summariseBy(tickets, 'team', now).find((group) => group.key === 'billing');
+    expect(billing?.summary).toEqual(summarise(tickets.slice(0, 2), now));
+  });
+
+  it.each`
+    date                      | week
+    ${'2026-01-01T00:00:00Z'} | ${'2026-W01'}
+    ${'2027-01-01T00:00:00Z'} | ${'2026-W53'}
+    ${'2024-12-30T00:00:00Z'} | ${'2025-W01'}
+  `('$date is in ISO week $week', ({ date, week }) => {
+    expect(isoWeek(new Date(date))).toBe(week);
+  });
+});

@@ -1,0 +1,113 @@
+import {
+  afterAgentReply,
+  afterCustomerReply,
+  changeStatus,
+  isDueForAutoClose,
+  type LifecyclePolicy,
+  type TicketLifecycleState,
+  type TicketStatus,
+} from '../src';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const policy: LifecyclePolicy = { reopenWindowMs: 7 * DAY, autoCloseAfterMs: 3 * DAY };
+const resolvedAt = new Date('2026-11-01T10:00:00Z');
+const later = (ms: number) => new Date(resolvedAt.getTime() + ms);
+const ticket = (
+  status: TicketStatus,
+  extra: Partial<TicketLifecycleState> = {},
+): TicketLifecycleState => ({
+  status,
+  reopenCount: 0,
+  firstRespondedAt: null,
+  resolvedAt: status === 'resolved' || status === 'closed' ? resolvedAt : null,
+  ...extra,
+});
+
+describe('a customer reply', () => {
+  it.each`
+    status        | after      | expected      | reopened | reopenCount
+    ${'new'}      | ${HOUR}    | ${'new'}      | ${false} | ${0}
+    ${'open'}     | ${HOUR}    | ${'open'}     | ${false} | ${0}
+    ${'pending'}  | ${HOUR}    | ${'open'}     | ${false} | ${0}
+    ${'resolved'} | ${6 * DAY} | ${'open'}     | ${true}  | ${1}
+    ${'resolved'} | ${7 * DAY} | ${'open'}     | ${true}  | ${1}
+    ${'resolved'} | ${8 * DAY} | ${'resolved'} | ${false} | ${0}
+    ${'closed'}   | ${HOUR}    | ${'closed'}   | ${false} | ${0}
+  `(
+    'on a $status ticket $after ms after resolution leaves it $expected (reopened: $reopened)',
+    ({ status, after, expected, reopened, reopenCount }) => {
+      const step = afterCustomerReply(ticket(status), later(after), policy);
+      expect(step.state.status).toBe(expected);
+      expect(step.reopened).toBe(reopened);
+      expect(step.state.reopenCount).toBe(reopenCount);
+    },
+  );
+
+  it('counts every reopen of the same ticket', () => {
+    const once = afterCustomerReply(ticket('resolved', { reopenCount: 2 }), later(DAY), policy);
+    expect(once.state).toMatchObject({ status: 'open', reopenCount: 3, resolvedAt: null });
+  });
+});
+
+describe('an agent reply', () => {
+  it('opens a new ticket and records the first response once', () => {
+    const first = afterAgentReply(ticket('new'), later(HOUR));
+    const second = afterAgentReply(first, later(2 * HOUR));
+    expect(first).toMatchObject({ status: 'open', firstRespondedAt: later(HOUR) });
+    expect(second.firstRespondedAt).toEqual(later(HOUR));
+  });
+
+  it('leaves a pending ticket pending', () => {
+    expect(afterAgentReply(ticket('pending'), later(HOUR)).status).toBe('pending');
+  });
+});
+
+describe('a status change by an agent', () => {
+  it.each`
+    from          | to            | allowed
+    ${'new'}      | ${'open'}     | ${true}
+    ${'new'}      | ${'resolved'} | ${true}
+    ${'open'}     | ${'pending'}  | ${true}
+    ${'pending'}  | ${'open'}     | ${true}
+    ${'open'}     | ${'resolved'} | ${true}
+    ${'resolved'} | ${'closed'}   | ${true}
+    ${'resolved'} | ${'open'}     | ${true}
+    ${'open'}     | ${'new'}      | ${false}
+    ${'open'}     | ${'closed'}   | ${false}
+    ${'closed'}   | ${'open'}     | ${false}
+    ${'open'}     | ${'open'}     | ${false}
+  `('from $from to $to is allowed: $allowed', ({ from, to, allowed }) => {
+    const change = changeStatus(ticket(from), to, later(HOUR));
+    expect(change.ok).toBe(allowed);
+    if (!change.ok) expect(change.reason).toBe(`a ${from} ticket cannot become ${to}`);
+  });
+
+  it('stamps the resolution time', () => {
+    const change = changeStatus(ticket('open'), 'resolved', later(HOUR));
+    expect(change).toEqual({
+      ok: true,
+      state: expect.objectContaining({ resolvedAt: later(HOUR) }),
+    });
+  });
+
+  it('counts reopening a resolved ticket by hand as a reopen', () => {
+    const change = changeStatus(ticket('resolved'), 'open', later(HOUR));
+    expect(change).toEqual({
+      ok: true,
+      state: expect.objectContaining({ status: 'open', reopenCount: 1, resolvedAt: null }),
+    });
+  });
+});
+
+describe('auto-close', () => {
+  it.each`
+    status        | after          | due
+    ${'resolved'} | ${3 * DAY - 1} | ${false}
+    ${'resolved'} | ${3 * DAY}     | ${true}
+    ${'open'}     | ${30 * DAY}    | ${false}
+    ${'closed'}   | ${30 * DAY}    | ${false}
+  `('a $status ticket $after ms after resolution is due: $due', ({ status, after, due }) => {
+    expect(isDueForAutoClose(ticket(status), later(after), policy)).toBe(due);
+  });
+});

@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsDate,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { SLA_ZONES, TICKET_STATUSES, type SlaZone, type TicketStatus } from '@firstline/ticketing';
+import { CHANNEL_NAMES, PRIORITY_NAMES } from '../tickets/ticket';
+
+export class LoginRequest {
+  @ApiProperty({ example: 'ann@firstline.example' })
+  @IsEmail()
+  email!: string;
+
+  @ApiProperty({ example: 'firstline-demo' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  password!: string;
+}
+
+export const QUEUE_VIEWS = ['mine', 'team', 'all'] as const;
+
+export class QueueQuery {
+  @ApiPropertyOptional({
+    enum: QUEUE_VIEWS,
+    description: "mine: assigned to me; team: my teams' unassigned; all: every team (supervisor)",
+  })
+  @IsOptional()
+  @IsIn(QUEUE_VIEWS)
+  view: (typeof QUEUE_VIEWS)[number] = 'mine';
+
+  @ApiPropertyOptional({ enum: CHANNEL_NAMES })
+  @IsOptional()
+  @IsIn(CHANNEL_NAMES)
+  channel?: (typeof CHANNEL_NAMES)[number];
+
+  @ApiPropertyOptional({ enum: TICKET_STATUSES, description: 'Default: new, open and pending' })
+  @IsOptional()
+  @IsIn(TICKET_STATUSES)
+  status?: TicketStatus;
+
+  @ApiPropertyOptional({ enum: PRIORITY_NAMES })
+  @IsOptional()
+  @IsIn(PRIORITY_NAMES)
+  priority?: (typeof PRIORITY_NAMES)[number];
+
+  @ApiPropertyOptional({ enum: SLA_ZONES })
+  @IsOptional()
+  @IsIn(SLA_ZONES)
+  zone?: SlaZone;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  tag?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
+
+  @ApiPropertyOptional({ description: 'The `next` cursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  after?: string;
+}
+
+export class ReplyRequest {
+  @ApiProperty({ description: 'Plain text sent to the customer', maxLength: 20_000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20_000)
+  text!: string;
+}
+
+export class NoteRequest {
+  @ApiProperty({ maxLength: 20_000 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20_000)
+  text!: string;
+}
+
+export class TransferRequest {
+  @ApiProperty({ example: 'billing' })
+  @IsString()
+  @IsNotEmpty()
+  teamId!: string;
+
+  @ApiProperty({ description: 'What the new team needs to know; kept as an internal note' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20_000)
+  note!: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Skills needed in the new team' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  skillIds?: string[];
+}
+
+export class StatusRequest {
+  @ApiProperty({ enum: TICKET_STATUSES })
+  @IsIn(TICKET_STATUSES)
+  status!: TicketStatus;
+}
+
+export class MergeCustomersRequest {
+  @ApiProperty({
+    description: 'The customer merged into this one; their tickets and identities move',
+  })
+  @IsString()
+  @IsNotEmpty()
+  duplicateId!: string;
+}
+
+export const KPI_DIMENSIONS = ['channel', 'team', 'agent', 'day', 'week'] as const;
+
+export class KpiQuery {
+  @ApiProperty({ enum: KPI_DIMENSIONS })
+  @IsIn(KPI_DIMENSIONS)
+  by!: (typeof KPI_DIMENSIONS)[number];
+
+  @ApiProperty({ description: 'Tickets created at or after (ISO 8601)' })
+  @Type(() => Date)
+  @IsDate()
+  from!: Date;
+
+  @ApiProperty({ description: 'Tickets created before (ISO 8601)' })
+  @Type(() => Date)
+  @IsDate()
+  to!: Date;
+
+  @ApiPropertyOptional({ description: 'Only this team' })
+  @IsOptional()
+  @IsString()
+  teamId?: string;
+}

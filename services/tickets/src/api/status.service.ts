@@ -1,0 +1,46 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { changeStatus, type TicketStatus } from '@firstline/ticketing';
+import type { SignedInAgent } from '../auth/auth.service';
+import { TicketRepository } from '../database/ticket.repository';
+import { withDueTimes } from '../tickets/ticket';
+import { agentActor, statusChanged } from '../tickets/ticket-event-log';
+import { sendToCustomer } from './outbound';
+import { TicketAccess } from './ticket-access';
+
+const CSAT_SURVEY =
+  'Your request #{{number}} is resolved. How satisfied are you with our help? Reply with a number ' +
+  'from 1 (not at all) to 5 (very), and a comment if you like.';
+
+/** Agents' status changes. Resolving asks the customer for a rating in their channel. */
+@Injectable()
+export class StatusService {
+  constructor(
+    private readonly access: TicketAccess,
+    private readonly tickets: TicketRepository,
+  ) {}
+
+  async setStatus(ticketId: string, agent: SignedInAgent, status: TicketStatus) {
+    return this.access.change(ticketId, agent, async (ticket, manager, log) => {
+      const at = new Date();
+      const change = changeStatus(ticket, status, at);
+      if (!change.ok) throw new ConflictException(`Ticket ${ticket.number}: ${change.reason}`);
+      log.record(ticket, agentActor(agent.id), at, statusChanged(ticket.status, status));
+      if (status === 'resolved') {
+        await sendToCustomer(manager, this.tickets, log, ticket, {
+          text: CSAT_SURVEY.replace('{{number}}', ticket.number),
+          csatSurvey: true,
+          at,
+        });
+      }
+      await this.tickets.updateTicket(
+        manager,
+        withDueTimes({
+          ...ticket,
+          ...change.state,
+          closedAt: status === 'closed' ? at : ticket.closedAt,
+        }),
+      );
+      return { status };
+    });
+  }
+}

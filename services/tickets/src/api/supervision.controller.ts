@@ -1,0 +1,41 @@
+import { Body, Controller, Get, Header, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AgentGuard, Roles } from '../auth/auth.guard';
+import { CustomerService } from './customer.service';
+import { KpiQuery, MergeCustomersRequest } from './dto';
+import { KpiService } from './kpi.service';
+
+/** What supervisors do beyond working tickets: KPIs and customer merges. */
+@ApiTags('supervision')
+@ApiBearerAuth()
+@UseGuards(AgentGuard)
+@Roles('supervisor', 'admin')
+@Controller('api/v1')
+export class SupervisionController {
+  constructor(
+    private readonly kpiService: KpiService,
+    private readonly customers: CustomerService,
+  ) {}
+
+  @Get('kpis')
+  kpis(@Query() query: KpiQuery) {
+    return this.kpiService.kpis(query);
+  }
+
+  @Get('kpis.csv')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @ApiProduces('text/csv')
+  kpisCsv(@Query() query: KpiQuery) {
+    return this.kpiService.csv(query);
+  }
+
+  @Get('customers/:id')
+  customer(@Param('id') id: string) {
+    return this.customers.find(id);
+  }
+
+  @Post('customers/:id/merge')
+  merge(@Param('id') id: string, @Body() body: MergeCustomersRequest) {
+    return this.customers.merge(id, body.duplicateId);
+  }
+}

@@ -1,0 +1,46 @@
+import type { MessageRecord } from '../database/ticket.repository';
+import { channelName, priorityName, zoneOf, type Ticket } from '../tickets/ticket';
+
+/** A ticket as the console lists it. */
+export function ticketSummary(ticket: Ticket, now: Date) {
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    subject: ticket.subject,
+    customerId: ticket.customerId,
+    channel: channelName(ticket.channel),
+    status: ticket.status,
+    priority: priorityName(ticket.priority),
+    teamId: ticket.teamId,
+    assigneeId: ticket.assigneeId,
+    tags: ticket.tags,
+    dueAt: ticket.dueAt,
+    zone: zoneOf(ticket, now),
+    firstResponseDueAt: ticket.firstResponseDueAt,
+    resolutionDueAt: ticket.resolutionDueAt,
+    firstRespondedAt: ticket.firstRespondedAt,
+    resolvedAt: ticket.resolvedAt,
+    reopenCount: ticket.reopenCount,
+    csatScore: ticket.csatScore,
+    createdAt: ticket.createdAt,
+  };
+}
+
+export function messageView(message: MessageRecord) {
+  return {
+    id: message.id,
+    ticketId: message.ticketId,
+    direction: message.direction,
+    author: { kind: message.authorKind, id: message.authorId },
+    channel: channelName(message.channel),
+    subject: message.subject,
+    text: message.textBody,
+    html: message.htmlBody,
+    attachments: message.attachments,
+    automatic: message.automatic,
+    delivery: message.deliveryStatus
+      ? { status: message.deliveryStatus, reason: message.deliveryReason }
+      : null,
+    createdAt: message.createdAt,
+  };
+}

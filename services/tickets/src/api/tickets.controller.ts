@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
+import type { SignedInAgent } from '../auth/auth.service';
+import { AssignmentService } from './assignment.service';
+import { NoteRequest, QueueQuery, ReplyRequest, StatusRequest, TransferRequest } from './dto';
+import { NoteService } from './note.service';
+import { QueueService } from './queue.service';
+import { ReplyService } from './reply.service';
+import { StatusService } from './status.service';
+import { TicketViewService } from './ticket-view.service';
+import { TransferService } from './transfer.service';
+
+/** The agents' work: the queue, one ticket, and everything done to it. */
+@ApiTags('tickets')
+@ApiBearerAuth()
+@UseGuards(AgentGuard)
+@Controller('api/v1')
+export class TicketsController {
+  constructor(
+    private readonly queueService: QueueService,
+    private readonly views: TicketViewService,
+    private readonly replies: ReplyService,
+    private readonly notes: NoteService,
+    private readonly transfers: TransferService,
+    private readonly statuses: StatusService,
+    private readonly assignments: AssignmentService,
+  ) {}
+
+  @Get('queue')
+  queue(@CurrentAgent() agent: SignedInAgent, @Query() query: QueueQuery) {
+    return this.queueService.queue(agent, query);
+  }
+
+  @Get('tickets/:id')
+  ticket(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+    return this.views.view(id, agent);
+  }
+
+  @Post('tickets/:id/replies')
+  reply(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string, @Body() body: ReplyRequest) {
+    return this.replies.reply(id, agent, body.text);
+  }
+
+  @Get('tickets/:id/canned-replies')
+  cannedReplies(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+    return this.replies.cannedReplies(id, agent);
+  }
+
+  @Post('tickets/:id/notes')
+  note(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string, @Body() body: NoteRequest) {
+    return this.notes.addNote(id, agent, body.text);
+  }
+
+  @Post('tickets/:id/transfer')
+  @HttpCode(200)
+  transfer(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Body() body: TransferRequest,
+  ) {
+    return this.transfers.transfer(id, agent, body);
+  }
+
+  @Post('tickets/:id/status')
+  @HttpCode(200)
+  status(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Body() body: StatusRequest,
+  ) {
+    return this.statuses.setStatus(id, agent, body.status);
+  }
+
+  @Post('tickets/:id/claim')
+  @HttpCode(200)
+  claim(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+    return this.assignments.claim(id, agent);
+  }
+
+  @Post('tickets/:id/unassign')
+  @HttpCode(200)
+  unassign(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+    return this.assignments.unassign(id, agent);
+  }
+}

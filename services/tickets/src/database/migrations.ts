@@ -1,0 +1,145 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The tickets schema. Table names are schema-qualified everywhere (PGlite shares one session
+ * between connections, so search_path cannot be relied on).
+ */
+export class CreateTickets1764000000000 implements MigrationInterface {
+  readonly name = 'CreateTickets1764000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      // The directory as it is published: one row per DirectoryRecord, its protobuf JSON beside.
+      `CREATE TABLE tickets.directory_entry (
+         kind       text NOT NULL,
+         id         text NOT NULL,
+         version    integer NOT NULL,
+         record     jsonb NOT NULL,
+         updated_at timestamptz NOT NULL DEFAULT now(),
+         PRIMARY KEY (kind, id)
+       )`,
+      // Sign-in data stays here; the published Agent record never carries it.
+      `CREATE TABLE tickets.agent_account (
+         agent_id      text PRIMARY KEY,
+         email         text NOT NULL UNIQUE,
+         role          text NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
+         password_hash text NOT NULL
+       )`,
+      `CREATE TABLE tickets.customer (
+         id           text PRIMARY KEY,
+         display_name text NOT NULL DEFAULT '',
+         tier         text NOT NULL DEFAULT '',
+         tags         text[] NOT NULL DEFAULT '{}',
+         merged_into  text REFERENCES tickets.customer (id),
+         created_at   timestamptz NOT NULL DEFAULT now()
+       )`,
+      `CREATE TABLE tickets.customer_identity (
+         kind         integer NOT NULL,
+         value        text NOT NULL,
+         customer_id  text NOT NULL REFERENCES tickets.customer (id),
+         display_name text NOT NULL DEFAULT '',
+         PRIMARY KEY (kind, value)
+       )`,
+      `CREATE INDEX customer_identity_customer ON tickets.customer_identity (customer_id)`,
+      // Numbers customers can read out on the phone, starting at five digits.
+      `CREATE SEQUENCE tickets.ticket_number START 10001`,
+      `CREATE TABLE tickets.ticket (
+         id                    text PRIMARY KEY,
+         number                bigint NOT NULL UNIQUE DEFAULT nextval('tickets.ticket_number'),
+         customer_id           text NOT NULL REFERENCES tickets.customer (id),
+         conversation_key      text NOT NULL,
+         channel               integer NOT NULL,
+         recipient             jsonb NOT NULL,
+         subject               text NOT NULL DEFAULT '',
+         status                text NOT NULL,
+         priority              integer NOT NULL,
+         team_id               text NOT NULL,
+         assignee_id           text,
+         skill_ids             text[] NOT NULL DEFAULT '{}',
+         tags                  text[] NOT NULL DEFAULT '{}',
+         language              text NOT NULL DEFAULT '',
+         previous_ticket_id    text,
+         sla_policy_id         text NOT NULL DEFAULT '',
+         first_response_due_at timestamptz,
+         resolution_due_at     timestamptz,
+         due_at                timestamptz,
+         yellow_at             timestamptz,
+         first_responded_at    timestamptz,
+         resolved_at           timestamptz,
+         closed_at             timestamptz,
+         reopen_count          integer NOT NULL DEFAULT 0,
+         csat_score            integer,
+         csat_comment          text,
+         created_at            timestamptz NOT NULL,
+         updated_at            timestamptz NOT NULL DEFAULT now()
+       )`,
+      // Queue views, soonest due first: a team's open work (the queue reads each of an agent's
+      // teams through this index and merges), an agent's own, and everything (supervisors).
+      `CREATE INDEX ticket_team_queue ON tickets.ticket (team_id, due_at NULLS LAST, number)
+         WHERE status IN ('new', 'open', 'pending')`,
+      `CREATE INDEX ticket_assignee_queue ON tickets.ticket (assignee_id, due_at NULLS LAST, number)
+         WHERE status IN ('new', 'open', 'pending')`,
+      `CREATE INDEX ticket_open_queue ON tickets.ticket (due_at NULLS LAST, number)
+         WHERE status IN ('new', 'open', 'pending')`,
+      `CREATE INDEX ticket_customer ON tickets.ticket (customer_id, created_at)`,
+      `CREATE INDEX ticket_resolved ON tickets.ticket (resolved_at) WHERE status = 'resolved'`,
+      `CREATE TABLE tickets.message (
+         id                 text PRIMARY KEY,
+         ticket_id          text NOT NULL REFERENCES tickets.ticket (id),
+         direction          text NOT NULL CHECK (direction IN ('in', 'out')),
+         author_kind        text NOT NULL CHECK (author_kind IN ('customer', 'agent', 'system')),
+         author_id          text NOT NULL,
+         channel            integer NOT NULL,
+         subject            text NOT NULL DEFAULT '',
+         text_body          text NOT NULL DEFAULT '',
+         html_body          text NOT NULL DEFAULT '',
+         attachments        jsonb NOT NULL DEFAULT '[]',
+         automatic          boolean NOT NULL DEFAULT false,
+         delivery_status    text,
+         delivery_reason    text NOT NULL DEFAULT '',
+         channel_message_id text NOT NULL DEFAULT '',
+         -- The channel's references of an inbound message, which a reply passes back as thread_refs.
+         channel_metadata   jsonb NOT NULL DEFAULT '{}',
+         created_at         timestamptz NOT NULL
+       )`,
+      `CREATE INDEX message_ticket ON tickets.message (ticket_id, created_at)`,
+      `CREATE TABLE tickets.note (
+         id         text PRIMARY KEY,
+         ticket_id  text NOT NULL REFERENCES tickets.ticket (id),
+         agent_id   text NOT NULL,
+         text       text NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now()
+       )`,
+      `CREATE INDEX note_ticket ON tickets.note (ticket_id, created_at)`,
+      // seq keeps the order events were recorded in, also within one transaction.
+      `CREATE TABLE tickets.ticket_event (
+         seq         bigserial PRIMARY KEY,
+         id          text NOT NULL UNIQUE,
+         ticket_id   text NOT NULL REFERENCES tickets.ticket (id),
+         type        text NOT NULL,
+         actor_kind  text NOT NULL,
+         actor_id    text NOT NULL,
+         record      jsonb NOT NULL,
+         occurred_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX ticket_event_ticket ON tickets.ticket_event (ticket_id, seq)`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const table of [
+      'ticket_event',
+      'note',
+      'message',
+      'ticket',
+      'customer_identity',
+      'customer',
+      'agent_account',
+      'directory_entry',
+    ]) {
+      await queryRunner.query(`DROP TABLE tickets.${table}`);
+    }
+    await queryRunner.query('DROP SEQUENCE tickets.ticket_number');
+  }
+}

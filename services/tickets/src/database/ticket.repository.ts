@@ -1,0 +1,499 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Channel, Priority } from '@firstline/contracts';
+import type { SlaZone, TicketStatus } from '@firstline/ticketing';
+import type { Recipient, Ticket } from '../tickets/ticket';
+
+interface TicketRow {
+  id: string;
+  number: string;
+  customer_id: string;
+  conversation_key: string;
+  channel: number;
+  recipient: Recipient;
+  subject: string;
+  status: TicketStatus;
+  priority: number;
+  team_id: string;
+  assignee_id: string | null;
+  skill_ids: string[];
+  tags: string[];
+  language: string;
+  previous_ticket_id: string | null;
+  sla_policy_id: string;
+  first_response_due_at: Date | null;
+  resolution_due_at: Date | null;
+  due_at: Date | null;
+  yellow_at: Date | null;
+  first_responded_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  reopen_count: number;
+  csat_score: number | null;
+  csat_comment: string | null;
+  created_at: Date;
+}
+
+const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_key, channel, recipient,
+  subject, status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
+  sla_policy_id, first_response_due_at, resolution_due_at, due_at, yellow_at, first_responded_at,
+  resolved_at, closed_at, reopen_count, csat_score, csat_comment, created_at`;
+
+export type NewTicket = Omit<Ticket, 'number' | 'closedAt' | 'csatScore' | 'csatComment'>;
+
+export interface MessageRecord {
+  id: string;
+  ticketId: string;
+  direction: 'in' | 'out';
+  authorKind: 'customer' | 'agent' | 'system';
+  authorId: string;
+  channel: Channel;
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+  attachments: unknown[];
+  automatic: boolean;
+  deliveryStatus: string | null;
+  deliveryReason: string;
+  channelMetadata: Record<string, string>;
+  createdAt: Date;
+}
+
+/** What the queue view filters on; every field optional. */
+export interface QueueFilter {
+  teamIds?: string[];
+  assigneeId?: string;
+  unassignedOnly?: boolean;
+  channel?: Channel;
+  statuses: TicketStatus[];
+  priority?: Priority;
+  zone?: SlaZone;
+  tag?: string;
+  limit: number;
+  /** Only tickets after this position in the due-time order (keyset pagination). */
+  after?: { dueAt: Date | null; number: string };
+}
+
+/** SQL of the tickets, messages, notes and events; writes take the caller's transaction. */
+@Injectable()
+export class TicketRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records that `consumer` applied these message ids (the inbox, in bulk); returns the ids seen
+   * for the first time, whose effects the caller applies in the same transaction.
+   */
+  async claimMessages(
+    manager: EntityManager,
+    consumer: string,
+    messageIds: string[],
+  ): Promise<Set<string>> {
+    const rows = await manager.query<Array<{ message_id: string }>>(
+      `INSERT INTO tickets.processed_message (consumer, message_id)
+       SELECT $1, unnest($2::text[])
+       ON CONFLICT DO NOTHING
+       RETURNING message_id`,
+      [consumer, messageIds],
+    );
+    return new Set(rows.map((row) => row.message_id));
+  }
+
+  /** Reads and locks the tickets that exist among these ids, in id order (no lock-order cycles). */
+  async lockTickets(manager: EntityManager, ids: string[]): Promise<Map<string, Ticket>> {
+    const rows = await manager.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, toTicket(row)]));
+  }
+
+  /** Creates tickets, numbered in the order given, skipping ids that exist. */
+  async insertTickets(manager: EntityManager, tickets: NewTicket[]): Promise<Ticket[]> {
+    if (tickets.length === 0) return [];
+    const rows = await manager.query<TicketRow[]>(
+      `INSERT INTO tickets.ticket (id, customer_id, conversation_key, channel, recipient, subject,
+         status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
+         sla_policy_id, first_response_due_at, resolution_due_at, due_at, yellow_at,
+         first_responded_at, resolved_at, reopen_count, created_at)
+       SELECT id, customer_id, conversation_key, channel, recipient, subject, status, priority,
+         team_id, assignee_id, skill_ids, tags, language, previous_ticket_id, sla_policy_id,
+         first_response_due_at, resolution_due_at, due_at, yellow_at, first_responded_at,
+         resolved_at, reopen_count, created_at
+       FROM jsonb_to_recordset($1::jsonb) AS r (id text, customer_id text,
+         conversation_key text, channel integer, recipient jsonb, subject text, status text,
+         priority integer, team_id text, assignee_id text, skill_ids text[], tags text[],
+         language text, previous_ticket_id text, sla_policy_id text,
+         first_response_due_at timestamptz, resolution_due_at timestamptz, due_at timestamptz,
+         yellow_at timestamptz, first_responded_at timestamptz, resolved_at timestamptz,
+         reopen_count integer, created_at timestamptz, position integer)
+       ORDER BY position
+       ON CONFLICT (id) DO NOTHING
+       RETURNING ${TICKET_COLUMNS}`,
+      [
+        JSON.stringify(
+          tickets.map((ticket, position) => ({
+            position,
+            id: ticket.id,
+            customer_id: ticket.customerId,
+            conversation_key: ticket.conversationKey,
+            channel: ticket.channel,
+            recipient: ticket.recipient,
+            subject: ticket.subject,
+            status: ticket.status,
+            priority: ticket.priority,
+            team_id: ticket.teamId,
+            assignee_id: ticket.assigneeId,
+            skill_ids: ticket.skillIds,
+            tags: ticket.tags,
+            language: ticket.language,
+            previous_ticket_id: ticket.previousTicketId,
+            sla_policy_id: ticket.slaPolicyId,
+            first_response_due_at: ticket.firstResponseDueAt,
+            resolution_due_at: ticket.resolutionDueAt,
+            due_at: ticket.dueAt,
+            yellow_at: ticket.yellowAt,
+            first_responded_at: ticket.firstRespondedAt,
+            resolved_at: ticket.resolvedAt,
+            reopen_count: ticket.reopenCount,
+            created_at: ticket.createdAt,
+          })),
+        ),
+      ],
+    );
+    return rows.map(toTicket);
+  }
+
+  /** Inserts the messages whose ids are new; returns those ids. */
+  async insertMessages(manager: EntityManager, messages: MessageRecord[]): Promise<Set<string>> {
+    if (messages.length === 0) return new Set();
+    const rows = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
+         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
+         channel_metadata, created_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (id text, ticket_id text, direction text,
+         author_kind text, author_id text, channel integer, subject text, text_body text,
+         html_body text, attachments jsonb, automatic boolean, delivery_status text,
+         delivery_reason text, channel_metadata jsonb, created_at timestamptz)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        JSON.stringify(
+          messages.map((message) => ({
+            id: message.id,
+            ticket_id: message.ticketId,
+            direction: message.direction,
+            author_kind: message.authorKind,
+            author_id: message.authorId,
+            channel: message.channel,
+            subject: message.subject,
+            text_body: message.textBody,
+            html_body: message.htmlBody,
+            attachments: message.attachments,
+            automatic: message.automatic,
+            delivery_status: message.deliveryStatus,
+            delivery_reason: message.deliveryReason,
+            channel_metadata: message.channelMetadata,
+            created_at: message.createdAt,
+          })),
+        ),
+      ],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Reads a ticket and locks it for the rest of the transaction, so its events stay in order. */
+  async lockTicket(manager: EntityManager, id: string): Promise<Ticket | undefined> {
+    const rows = await manager.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] && toTicket(rows[0]);
+  }
+
+  /** Resolved tickets resolved before `before`, locked; replicas skip each other's. */
+  async lockResolvedBefore(manager: EntityManager, before: Date, limit: number): Promise<Ticket[]> {
+    const rows = await manager.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket
+       WHERE status = 'resolved' AND resolved_at < $1
+       ORDER BY resolved_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    );
+    return rows.map(toTicket);
+  }
+
+  async findTicket(id: string): Promise<Ticket | undefined> {
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket WHERE id = $1`,
+      [id],
+    );
+    return rows[0] && toTicket(rows[0]);
+  }
+
+  /** Writes back the fields the use cases change. */
+  async updateTicket(manager: EntityManager, ticket: Ticket): Promise<void> {
+    await manager.query(
+      `UPDATE tickets.ticket SET status = $2, priority = $3, team_id = $4, assignee_id = $5,
+         skill_ids = $6, tags = $7, due_at = $8, yellow_at = $9, first_responded_at = $10,
+         resolved_at = $11, closed_at = $12, reopen_count = $13, csat_score = $14,
+         csat_comment = $15, customer_id = $16, updated_at = now()
+       WHERE id = $1`,
+      [
+        ticket.id,
+        ticket.status,
+        ticket.priority,
+        ticket.teamId,
+        ticket.assigneeId,
+        ticket.skillIds,
+        ticket.tags,
+        ticket.dueAt,
+        ticket.yellowAt,
+        ticket.firstRespondedAt,
+        ticket.resolvedAt,
+        ticket.closedAt,
+        ticket.reopenCount,
+        ticket.csatScore,
+        ticket.csatComment,
+        ticket.customerId,
+      ],
+    );
+  }
+
+  /** Inserts the message unless one with its id exists; true when it was new. */
+  async insertMessage(manager: EntityManager, message: MessageRecord): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
+         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
+         channel_metadata, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        message.id,
+        message.ticketId,
+        message.direction,
+        message.authorKind,
+        message.authorId,
+        message.channel,
+        message.subject,
+        message.textBody,
+        message.htmlBody,
+        JSON.stringify(message.attachments),
+        message.automatic,
+        message.deliveryStatus,
+        message.deliveryReason,
+        JSON.stringify(message.channelMetadata),
+        message.createdAt,
+      ],
+    );
+    return rows.length === 1;
+  }
+
+  /** Records what a channel reported about an outbound message; false when no such message. */
+  async updateDelivery(
+    manager: EntityManager,
+    outboundId: string,
+    delivery: { status: string; reason: string; channelMessageId: string },
+  ): Promise<boolean> {
+    // "delivered" is final: a late "sent" receipt must not step it back.
+    const rows: unknown[] = await manager.query(
+      `UPDATE tickets.message SET delivery_status = $2, delivery_reason = $3,
+         channel_message_id = CASE WHEN $4 = '' THEN channel_message_id ELSE $4 END
+       WHERE id = $1 AND direction = 'out'
+         AND NOT (delivery_status = 'delivered' AND $2 = 'sent')
+       RETURNING id`,
+      [outboundId, delivery.status, delivery.reason, delivery.channelMessageId],
+    );
+    return rows.length > 0;
+  }
+
+  async messagesOfTickets(ticketIds: string[]): Promise<MessageRecord[]> {
+    const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
+      `SELECT id, ticket_id, direction, author_kind, author_id, channel, subject, text_body,
+         html_body, attachments, automatic, delivery_status, delivery_reason, channel_metadata,
+         created_at
+       FROM tickets.message WHERE ticket_id = ANY($1) ORDER BY created_at, id`,
+      [ticketIds],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      ticketId: row.ticket_id as string,
+      direction: row.direction as MessageRecord['direction'],
+      authorKind: row.author_kind as MessageRecord['authorKind'],
+      authorId: row.author_id as string,
+      channel: row.channel as Channel,
+      subject: row.subject as string,
+      textBody: row.text_body as string,
+      htmlBody: row.html_body as string,
+      attachments: row.attachments as unknown[],
+      automatic: row.automatic as boolean,
+      deliveryStatus: row.delivery_status as string | null,
+      deliveryReason: row.delivery_reason as string,
+      channelMetadata: row.channel_metadata as Record<string, string>,
+      createdAt: row.created_at as Date,
+    }));
+  }
+
+  /** The newest inbound message's channel references, to keep a reply in the customer's thread. */
+  async lastInboundMetadata(
+    manager: EntityManager,
+    ticketId: string,
+  ): Promise<Record<string, string>> {
+    const rows = await manager.query<Array<{ channel_metadata: Record<string, string> }>>(
+      `SELECT channel_metadata FROM tickets.message
+       WHERE ticket_id = $1 AND direction = 'in' ORDER BY created_at DESC LIMIT 1`,
+      [ticketId],
+    );
+    return rows[0]?.channel_metadata ?? {};
+  }
+
+  async insertNote(
+    manager: EntityManager,
+    note: { id: string; ticketId: string; agentId: string; text: string },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO tickets.note (id, ticket_id, agent_id, text) VALUES ($1, $2, $3, $4)`,
+      [note.id, note.ticketId, note.agentId, note.text],
+    );
+  }
+
+  async notesOfTicket(
+    ticketId: string,
+  ): Promise<Array<{ id: string; agentId: string; text: string; createdAt: Date }>> {
+    const rows = await this.dataSource.query<
+      Array<{ id: string; agent_id: string; text: string; created_at: Date }>
+    >(
+      `SELECT id, agent_id, text, created_at FROM tickets.note WHERE ticket_id = $1
+       ORDER BY created_at, id`,
+      [ticketId],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      agentId: row.agent_id,
+      text: row.text,
+      createdAt: row.created_at,
+    }));
+  }
+
+  async eventsOfTicket(ticketId: string): Promise<Array<Record<string, unknown>>> {
+    const rows = await this.dataSource.query<Array<{ record: Record<string, unknown> }>>(
+      `SELECT record FROM tickets.ticket_event WHERE ticket_id = $1 ORDER BY seq`,
+      [ticketId],
+    );
+    return rows.map((row) => row.record);
+  }
+
+  /** Every ticket of a customer, newest first: their history across channels. */
+  async ticketsOfCustomer(customerId: string): Promise<Ticket[]> {
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket WHERE customer_id = $1
+       ORDER BY created_at DESC LIMIT 200`,
+      [customerId],
+    );
+    return rows.map(toTicket);
+  }
+
+  /**
+   * A queue: soonest due first, then by number; tickets without a due time last. For a set of
+   * teams, each team's queue is read on its own through the team index and the heads merged,
+   * which stays fast however many tickets the teams hold.
+   */
+  async queue(filter: QueueFilter, now: Date): Promise<Ticket[]> {
+    const where: string[] = ['status = ANY($1)'];
+    const parameters: unknown[] = [filter.statuses];
+    const bind = (value: unknown) => {
+      parameters.push(value);
+      return `$${parameters.length}`;
+    };
+    if (filter.assigneeId) where.push(`assignee_id = ${bind(filter.assigneeId)}`);
+    if (filter.unassignedOnly) where.push('assignee_id IS NULL');
+    if (filter.channel) where.push(`channel = ${bind(filter.channel)}`);
+    if (filter.priority) where.push(`priority = ${bind(filter.priority)}`);
+    if (filter.tag) where.push(`${bind(filter.tag)} = ANY(tags)`);
+    if (filter.zone) {
+      const at = bind(now);
+      where.push(
+        {
+          red: `due_at <= ${at}`,
+          yellow: `yellow_at <= ${at} AND due_at > ${at}`,
+          green: `(due_at IS NULL OR due_at > ${at}) AND (yellow_at IS NULL OR yellow_at > ${at})`,
+        }[filter.zone],
+      );
+    }
+    if (filter.after) {
+      const number = bind(filter.after.number);
+      if (filter.after.dueAt) {
+        const due = bind(filter.after.dueAt);
+        where.push(
+          `(due_at > ${due} OR due_at IS NULL OR (due_at = ${due} AND number > ${number}))`,
+        );
+      } else {
+        where.push(`due_at IS NULL AND number > ${number}`);
+      }
+    }
+    const limit = bind(filter.limit);
+    // Qualified: a bare "number" in ORDER BY would be the text output column.
+    const order = 'ORDER BY t.due_at ASC NULLS LAST, t.number ASC';
+    const sql = filter.teamIds
+      ? `SELECT queued.* FROM unnest(${bind(filter.teamIds)}::text[]) AS team (id)
+         CROSS JOIN LATERAL (
+           SELECT ${TICKET_COLUMNS}, t.due_at AS sort_due, t.number AS sort_number
+           FROM tickets.ticket t
+           WHERE team_id = team.id AND ${where.join(' AND ')} ${order} LIMIT ${limit}
+         ) AS queued
+         ORDER BY sort_due ASC NULLS LAST, sort_number ASC LIMIT ${limit}`
+      : `SELECT ${TICKET_COLUMNS} FROM tickets.ticket t WHERE ${where.join(' AND ')} ${order}
+         LIMIT ${limit}`;
+    const rows = await this.dataSource.query<TicketRow[]>(sql, parameters);
+    return rows.map(toTicket);
+  }
+
+  /** Tickets created in [from, to), optionally of one team: what KPIs are computed over. */
+  async ticketsCreatedBetween(from: Date, to: Date, teamId?: string): Promise<Ticket[]> {
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket
+       WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR team_id = $3)`,
+      [from, to, teamId ?? null],
+    );
+    return rows.map(toTicket);
+  }
+
+  /** Moves every ticket of one customer to another (customer merge). */
+  async moveTickets(manager: EntityManager, fromCustomerId: string, toCustomerId: string) {
+    await manager.query(`UPDATE tickets.ticket SET customer_id = $2 WHERE customer_id = $1`, [
+      fromCustomerId,
+      toCustomerId,
+    ]);
+  }
+}
+
+function toTicket(row: TicketRow): Ticket {
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customer_id,
+    conversationKey: row.conversation_key,
+    channel: row.channel as Channel,
+    recipient: row.recipient,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority as Priority,
+    teamId: row.team_id,
+    assigneeId: row.assignee_id,
+    skillIds: row.skill_ids,
+    tags: row.tags,
+    language: row.language,
+    previousTicketId: row.previous_ticket_id,
+    slaPolicyId: row.sla_policy_id,
+    firstResponseDueAt: row.first_response_due_at,
+    resolutionDueAt: row.resolution_due_at,
+    dueAt: row.due_at,
+    yellowAt: row.yellow_at,
+    firstRespondedAt: row.first_responded_at,
+    resolvedAt: row.resolved_at,
+    closedAt: row.closed_at,
+    reopenCount: row.reopen_count,
+    csatScore: row.csat_score,
+    csatComment: row.csat_comment,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,41 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OutboxRelay } from '@firstline/persistence';
+import { DirectoryRepository } from '../database/directory.repository';
+import { hashPassword } from '../auth/password';
+import { DEMO_AGENTS, DEMO_ENTRIES, DEMO_PASSWORD } from './demo-directory';
+import { DirectoryService } from './directory.service';
+
+/** Fills an empty directory with the demo one, so that a fresh `npm start` can be signed into. */
+@Injectable()
+export class DemoDirectorySeeder implements OnApplicationBootstrap {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly repository: DirectoryRepository,
+    private readonly directory: DirectoryService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await this.repository.isEmpty())) return;
+    const hashes = await Promise.all(DEMO_AGENTS.map(() => hashPassword(DEMO_PASSWORD)));
+    await this.dataSource.transaction(async (manager) => {
+      // Replicas starting together: one seeds, the others find it done.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('firstline.tickets.seed'))`);
+      const [{ empty }] = await manager.query<Array<{ empty: boolean }>>(
+        'SELECT NOT EXISTS (SELECT 1 FROM tickets.directory_entry) AS empty',
+      );
+      if (!empty) return;
+      for (const [id, payload] of DEMO_ENTRIES) await this.directory.saveIn(manager, id, payload);
+      for (const [index, agent] of DEMO_AGENTS.entries()) {
+        await this.repository.saveAccount(manager, {
+          agentId: agent.id,
+          email: agent.email,
+          role: agent.role,
+          passwordHash: hashes[index],
+        });
+      }
+    });
+    this.relay.nudge();
+  }
+}

@@ -1,0 +1,118 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { fromJson, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import {
+  AgentSchema,
+  CalendarSchema,
+  CannedReplySchema,
+  DirectoryRecordSchema,
+  Presence,
+  RuleSetSchema,
+  SkillSchema,
+  SlaPolicySchema,
+  TeamSchema,
+} from '@firstline/contracts';
+import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
+import type { SignedInAgent } from '../auth/auth.service';
+import { DirectoryRepository } from '../database/directory.repository';
+import { DirectoryService, type DirectoryPayload } from './directory.service';
+
+/** Directory kinds as they appear in keys and URLs, with their payload case and schema. */
+const KINDS: Record<string, { case: NonNullable<DirectoryPayload['case']>; schema: DescMessage }> =
+  {
+    team: { case: 'team', schema: TeamSchema },
+    agent: { case: 'agent', schema: AgentSchema },
+    skill: { case: 'skill', schema: SkillSchema },
+    calendar: { case: 'calendar', schema: CalendarSchema },
+    sla_policy: { case: 'slaPolicy', schema: SlaPolicySchema },
+    rule_set: { case: 'ruleSet', schema: RuleSetSchema },
+    canned_reply: { case: 'cannedReply', schema: CannedReplySchema },
+  };
+
+const PRESENCES = ['online', 'away', 'offline'] as const;
+
+class PresenceRequest {
+  @ApiProperty({ enum: PRESENCES })
+  @IsIn(PRESENCES)
+  presence!: (typeof PRESENCES)[number];
+}
+
+/**
+ * The directory admin API. Entries are the protobuf JSON of directory.proto's messages; every
+ * change is published on the compacted support.directory.v1, where the router reads it.
+ */
+@ApiTags('directory')
+@ApiBearerAuth()
+@UseGuards(AgentGuard)
+@Controller('api/v1')
+export class DirectoryController {
+  constructor(
+    private readonly repository: DirectoryRepository,
+    private readonly directory: DirectoryService,
+  ) {}
+
+  @Get('directory/:kind')
+  async list(@Param('kind') kind: string) {
+    this.kind(kind); // 404 for a kind that does not exist
+    const records = await this.repository.list(kind);
+    return records.map((record) => toJson(DirectoryRecordSchema, record));
+  }
+
+  @Put('directory/:kind/:id')
+  @Roles('admin')
+  @ApiBody({
+    schema: { type: 'object', description: 'The entry as protobuf JSON (directory.proto)' },
+  })
+  async save(@Param('kind') kind: string, @Param('id') id: string, @Body() body: JsonValue) {
+    const { case: payloadCase, schema } = this.kind(kind);
+    let value: { id?: string };
+    try {
+      value = fromJson(schema, body) as { id?: string };
+    } catch (error) {
+      throw new BadRequestException(`Not a valid ${schema.name}: ${(error as Error).message}`);
+    }
+    if (value.id !== undefined && value.id !== id) {
+      throw new BadRequestException(`id: the body names ${value.id}, the URL ${id}`);
+    }
+    const record = await this.directory.save(id, {
+      case: payloadCase,
+      value,
+    } as unknown as DirectoryPayload);
+    return toJson(DirectoryRecordSchema, record);
+  }
+
+  /** An agent's presence goes to the router as a new version of their directory entry. */
+  @Put('me/presence')
+  async presence(@CurrentAgent() agent: SignedInAgent, @Body() body: PresenceRequest) {
+    const record = await this.repository.find('agent', agent.id);
+    if (record?.payload.case !== 'agent') throw new NotFoundException(`No agent ${agent.id}`);
+    const presence = { online: Presence.ONLINE, away: Presence.AWAY, offline: Presence.OFFLINE }[
+      body.presence
+    ];
+    await this.directory.save(agent.id, {
+      case: 'agent',
+      value: { ...record.payload.value, presence },
+    });
+    return { presence: body.presence };
+  }
+
+  private kind(kind: string) {
+    const found = KINDS[kind];
+    if (!found)
+      throw new NotFoundException(
+        `No directory kind ${kind}; one of ${Object.keys(KINDS).join(', ')}`,
+      );
+    return found;
+  }
+}

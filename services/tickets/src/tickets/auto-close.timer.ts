@@ -1,0 +1,59 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OutboxRelay } from '@firstline/persistence';
+import { isDueForAutoClose } from '@firstline/ticketing';
+import { TicketRepository } from '../database/ticket.repository';
+import { TicketsSettings } from '../tickets-settings';
+import { statusChanged, SYSTEM_AUTO_CLOSE, TicketEventLog } from './ticket-event-log';
+
+const EVERY_MS = 60_000;
+const PER_ROUND = 500;
+
+/** Closes resolved tickets once they have waited TICKETS_AUTO_CLOSE_HOURS without a reply. */
+@Injectable()
+export class AutoCloseTimer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AutoCloseTimer.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+    private readonly tickets: TicketRepository,
+    private readonly settings: TicketsSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.closeDue().catch((error: unknown) =>
+        this.logger.warn(`Auto-close failed; retrying next round: ${String(error)}`),
+      );
+    }, EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One round: closes up to 500 due tickets; returns how many. */
+  async closeDue(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.settings.lifecycle.autoCloseAfterMs);
+    const closed = await this.dataSource.transaction(async (manager) => {
+      const due = await this.tickets.lockResolvedBefore(manager, before, PER_ROUND);
+      const log = new TicketEventLog();
+      for (const ticket of due.filter((t) => isDueForAutoClose(t, now, this.settings.lifecycle))) {
+        log.record(ticket, SYSTEM_AUTO_CLOSE, now, statusChanged('resolved', 'closed'));
+        await this.tickets.updateTicket(manager, { ...ticket, status: 'closed', closedAt: now });
+      }
+      await log.flush(manager);
+      return due.length;
+    });
+    if (closed > 0) this.relay.nudge();
+    return closed;
+  }
+}

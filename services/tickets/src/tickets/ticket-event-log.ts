@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { OutgoingMessage } from '@firstline/bus';
+import {
+  ActorKind,
+  create,
+  encode,
+  messageType,
+  TicketEventSchema,
+  TicketEventType,
+  TicketStatus as WireStatus,
+  timestampDate,
+  timestampFromDate,
+  TOPICS,
+  type MessageShape,
+} from '@firstline/contracts';
+import { enqueueOutbox } from '@firstline/persistence';
+import type { TicketStatus } from '@firstline/ticketing';
+import { toJson } from '@bufbuild/protobuf';
+import type { Ticket } from './ticket';
+
+export type TicketEvent = MessageShape<typeof TicketEventSchema>;
+export type EventDetails = TicketEvent['details'];
+export interface Actor {
+  kind: ActorKind;
+  id: string;
+}
+
+export const SYSTEM_ROUTER: Actor = { kind: ActorKind.SYSTEM, id: 'router' };
+/** Messages and changes the tickets service makes by itself (CSAT survey, auto-close). */
+export const SYSTEM_TICKETS: Actor = { kind: ActorKind.SYSTEM, id: 'tickets' };
+export const SYSTEM_AUTO_CLOSE: Actor = { kind: ActorKind.SYSTEM, id: 'auto-close' };
+export const agentActor = (agentId: string): Actor => ({ kind: ActorKind.AGENT, id: agentId });
+export const customerActor = (customerId: string): Actor => ({
+  kind: ActorKind.CUSTOMER,
+  id: customerId,
+});
+
+const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> = {
+  created: TicketEventType.CREATED,
+  messageAdded: TicketEventType.MESSAGE_ADDED,
+  assigned: TicketEventType.ASSIGNED,
+  statusChanged: TicketEventType.STATUS_CHANGED,
+  transferred: TicketEventType.TRANSFERRED,
+  noteAdded: TicketEventType.NOTE_ADDED,
+  priorityChanged: TicketEventType.PRIORITY_CHANGED,
+  slaBreached: TicketEventType.SLA_BREACHED,
+  csatRecorded: TicketEventType.CSAT_RECORDED,
+};
+
+export const WIRE_STATUS: Record<TicketStatus, WireStatus> = {
+  new: WireStatus.NEW,
+  open: WireStatus.OPEN,
+  pending: WireStatus.PENDING,
+  resolved: WireStatus.RESOLVED,
+  closed: WireStatus.CLOSED,
+};
+
+/**
+ * The events of one transaction: each becomes a `ticket_event` row (the ticket's history) and a
+ * TicketEvent in the outbox, written together by `flush()` so that history and announcement never
+ * part. Also carries other records to publish with them (outbound messages).
+ */
+export class TicketEventLog {
+  private readonly events: TicketEvent[] = [];
+  private readonly extra: OutgoingMessage[] = [];
+
+  record(ticket: Pick<Ticket, 'id' | 'number'>, actor: Actor, at: Date, details: EventDetails) {
+    this.events.push(
+      create(TicketEventSchema, {
+        eventId: randomUUID(),
+        ticketId: ticket.id,
+        ticketNumber: ticket.number,
+        type: details.case ? TYPE_OF_CASE[details.case] : TicketEventType.UNSPECIFIED,
+        actor: { kind: actor.kind, id: actor.id },
+        occurredAt: timestampFromDate(at),
+        details,
+      }),
+    );
+  }
+
+  publish(message: OutgoingMessage): void {
+    this.extra.push(message);
+  }
+
+  async flush(manager: EntityManager): Promise<void> {
+    // Seven parameters a row; Postgres binds at most 65,535 per statement.
+    for (let start = 0; start < this.events.length; start += 1_000) {
+      const events = this.events.slice(start, start + 1_000);
+      const rows = events.flatMap((event) => [
+        event.eventId,
+        event.ticketId,
+        TicketEventType[event.type],
+        ActorKind[event.actor?.kind ?? ActorKind.UNSPECIFIED],
+        event.actor?.id ?? '',
+        JSON.stringify(toJson(TicketEventSchema, event)),
+        timestampDate(event.occurredAt!),
+      ]);
+      const placeholders = events.map((_, index) => {
+        const p = index * 7;
+        return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7})`;
+      });
+      await manager.query(
+        `INSERT INTO tickets.ticket_event (id, ticket_id, type, actor_kind, actor_id, record,
+           occurred_at) VALUES ${placeholders.join(', ')}`,
+        rows,
+      );
+    }
+    await enqueueOutbox(manager, [
+      ...this.events.map((event) => ({
+        topic: TOPICS.ticketEvents.name,
+        key: event.ticketId,
+        value: encode(TicketEventSchema, event),
+        headers: { messageId: event.eventId, type: messageType(TicketEventSchema) },
+      })),
+      ...this.extra,
+    ]);
+    this.events.length = 0;
+    this.extra.length = 0;
+  }
+}
+
+export function statusChanged(from: TicketStatus, to: TicketStatus): EventDetails {
+  return {
+    case: 'statusChanged',
+    value: {
+      $typeName: 'firstline.v1.StatusChanged',
+      fromStatus: WIRE_STATUS[from],
+      toStatus: WIRE_STATUS[to],
+    },
+  };
+}
+
+export function assignment(previousAgentId: string | null, agentId: string | null): EventDetails {
+  return {
+    case: 'assigned',
+    value: {
+      $typeName: 'firstline.v1.Assigned',
+      previousAgentId: previousAgentId ?? '',
+      agentId: agentId ?? '',
+    },
+  };
+}

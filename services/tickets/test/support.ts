@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaBus, silentLogger, type DeliveredMessage, type MessageBus } from '@firstline/bus';
+import {
+  Channel,
+  create,
+  encode,
+  IdentityKind,
+  messageType,
+  Priority,
+  RoutingDecisionSchema,
+  TicketDisposition,
+  timestampFromDate,
+  TOPICS,
+  type MessageShape,
+} from '@firstline/contracts';
+import { startService, type RunningService } from '@firstline/runtime';
+import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import { DEMO_PASSWORD, ticketsService } from '../src';
+
+export type RoutingDecision = MessageShape<typeof RoutingDecisionSchema>;
+
+/**
+ * Points a consumer group at the current end of a topic, so a test's fresh group reads what the
+ * test publishes, not every earlier run's records. Costs about 5 s (kafkajs waits out a fetch).
+ */
+export async function startAtEnd(brokers: string[], group: string, topic: string) {
+  const admin = new Kafka({ brokers, clientId: group, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId: group,
+      topic,
+      partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The bus with a broker that accepts nothing: every publish fails. */
+function withPublishFailing(bus: MessageBus): MessageBus {
+  return {
+    ensureTopics: (topics) => bus.ensureTopics(topics),
+    publish: async () => {
+      throw new Error('broker unreachable');
+    },
+    subscribe: (subscription) => bus.subscribe(subscription),
+    unsubscribe: (group, topics) => bus.unsubscribe(group, topics),
+    start: () => bus.start(),
+    stop: () => bus.stop(),
+    health: () => bus.health(),
+    lag: () => bus.lag(),
+  };
+}
+
+/** The tickets service on the real broker and a fresh Postgres database, with a test client. */
+export class TicketsUnderTest {
+  private constructor(
+    readonly service: RunningService,
+    readonly bus: KafkaBus,
+    readonly database: TestDatabase,
+    /** Records on the watched topics, from the start of the test on. */
+    readonly published: DeliveredMessage[],
+  ) {}
+
+  /**
+   * `unpublishable`: the service's bus
+   * fails every publish, as if the broker vanished after the database commit. `watch`: topics
+   * to collect in `published`.
+   */
+  static async start(
+    options: {
+      unpublishable?: boolean;
+      watch?: string[];
+      /** A restart: the consumer group of the earlier process, which resumes where it stopped. */
+      restartOf?: TicketsUnderTest;
+    } = {},
+  ): Promise<TicketsUnderTest> {
+    const database = options.restartOf?.database ?? (await createTestDatabase());
+    const brokers = await ensureKafka();
+    const name = options.restartOf?.service.name ?? uniqueName('tickets');
+    // Other services' tests share the broker; their records may reach this service and fail loudly.
+    const bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
+    await bus.ensureTopics(
+      Object.values(TOPICS).map(({ name: topic, compacted }) => ({
+        topic,
+        partitions: 6,
+        compacted,
+      })),
+    );
+    // Only the long topics are skipped; the few old receipts and outbound messages are harmless.
+    const observer = uniqueName('observer');
+    await Promise.all([
+      !options.restartOf && startAtEnd(brokers, name, TOPICS.routing.name),
+      options.watch?.includes(TOPICS.ticketEvents.name) &&
+        startAtEnd(brokers, observer, TOPICS.ticketEvents.name),
+    ]);
+    const published: DeliveredMessage[] = [];
+    if (options.watch) {
+      await bus.subscribe({
+        group: observer,
+        topics: options.watch,
+        handler: async (messages) => void published.push(...messages),
+      });
+    }
+    const service = await startService(
+      { ...ticketsService, name },
+      {
+        bus: options.unpublishable ? withPublishFailing(bus) : bus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 4,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    return new TicketsUnderTest(service, bus, database, published);
+  }
+
+  /** Stops the service; `keepDatabase` for a restart on the same data. */
+  async stop(keepDatabase = false): Promise<void> {
+    await this.service.stop();
+    if (!keepDatabase) await this.database.drop();
+  }
+
+  async publishDecisions(decisions: RoutingDecision[]): Promise<void> {
+    await this.bus.publish(
+      decisions.map((decision) => ({
+        topic: TOPICS.routing.name,
+        key: decision.ticketId,
+        value: encode(RoutingDecisionSchema, decision),
+        headers: { messageId: decision.decisionId, type: messageType(RoutingDecisionSchema) },
+      })),
+    );
+  }
+
+  async login(email: string, password = DEMO_PASSWORD): Promise<ApiClient> {
+    const response = await fetch(`${this.service.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (response.status !== 200) throw new Error(`login failed: ${response.status}`);
+    const { token } = (await response.json()) as { token: string };
+    return new ApiClient(this.service.url, token);
+  }
+
+  async query<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const { DataSource } = await import('typeorm');
+    return this.service.app.get(DataSource).query<T[]>(sql, parameters);
+  }
+}
+
+export class ApiClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+}
+
+/** A decision for a new ticket from a customer writing by email; override what a test needs. */
+export function decision(
+  overrides: Omit<Partial<RoutingDecision>, '$typeName' | '$unknown'> = {},
+): RoutingDecision {
+  const ticketId = overrides.ticketId ?? randomUUID();
+  const customerId = overrides.customerId ?? randomUUID();
+  const inboundId = randomUUID();
+  const now = new Date();
+  return create(RoutingDecisionSchema, {
+    decisionId: `decision-${inboundId}`,
+    inboundMessageId: inboundId,
+    customerId,
+    conversationKey: `email:${customerId}`,
+    ticketId,
+    disposition: TicketDisposition.NEW_TICKET,
+    teamId: 'first-line',
+    skillIds: ['general'],
+    priority: Priority.NORMAL,
+    firstResponseDueAt: timestampFromDate(new Date(now.getTime() + 4 * 3600_000)),
+    resolutionDueAt: timestampFromDate(new Date(now.getTime() + 40 * 3600_000)),
+    decidedAt: timestampFromDate(now),
+    message: {
+      messageId: inboundId,
+      channel: Channel.EMAIL,
+      sender: {
+        kind: IdentityKind.EMAIL,
+        value: `${customerId}@example.com`,
+        displayName: 'Cleo Customer',
+      },
+      conversationKey: `email:${customerId}`,
+      subject: 'My invoice is wrong',
+      textBody: 'Hello, the invoice says 200 instead of 100.',
+      receivedAt: timestampFromDate(now),
+    },
+    ...overrides,
+  });
+}
+
+export async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
