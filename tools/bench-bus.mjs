@@ -10,13 +10,12 @@
 //   BENCH_BUS_ROUNDS     runs of each variant, alternating; the best counts (default 3)
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -196,7 +195,6 @@ console.log(
     `(ratio ${ratioToBare.toFixed(2)})`,
 );
 
-const cpus = os.cpus();
 const row = (name, versus) =>
   `| ${variants[name].label} | ${format(rate(name))} | ${format(best(results[name], 'publishOnly'))} | ${versus} |`;
 const section = `<!-- bench:bus -->
@@ -221,17 +219,7 @@ ${row('bus', '')}
 kafkajs encodes a record with five headers about three times slower than one without (it
 allocates a 512-byte encoder per header), which is what the no-headers row shows.
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}, kafkajs ${require('kafkajs/package.json').version}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}, kafkajs ${require('kafkajs/package.json').version}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:bus -->`;
 
-const file = join(root, 'docs/benchmarks.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-const marked = /<!-- bench:bus -->[\s\S]*?<!-- \/bench:bus -->/;
-const updated = marked.test(current)
-  ? current.replace(marked, () => section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-// Formatted as `npm run check` expects, tables aligned.
-const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-writeFileSync(file, await prettier.format(updated, prettierOptions));
-console.log(`bench-bus: wrote the "Bus throughput" section of ${file}`);
+await writeBenchmarkSection('bus', section);

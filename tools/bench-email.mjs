@@ -15,13 +15,12 @@
 //   BENCH_EMAIL_MAILBOXES  mailboxes the mails are spread over (default 10)
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,7 +138,6 @@ console.log(
   `bench-email: ${format(endToEnd)} mails/s read, parsed and published; parsing alone ${format(rate(MAILS, parseMs))} mails/s; filling the mailbox took ${(filledAt / 1000).toFixed(1)} s`,
 );
 
-const cpus = os.cpus();
 const section = `<!-- bench:email -->
 ## Email inbound throughput
 
@@ -157,16 +155,7 @@ mails/s whatever reads it; hence several mailboxes.
 | read, parsed and published | **${format(endToEnd)}** (target ≥ 500) |
 | parsing alone (\`normalise\`, in memory) | ${format(rate(MAILS, parseMs))} |
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}; broker and GreenMail on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}; broker and GreenMail on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:email -->`;
 
-const file = join(root, 'docs/benchmarks.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-const marked = /<!-- bench:email -->[\s\S]*?<!-- \/bench:email -->/;
-const updated = marked.test(current)
-  ? current.replace(marked, () => section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-writeFileSync(file, await prettier.format(updated, prettierOptions));
-console.log(`bench-email: wrote the "Email inbound throughput" section of ${file}`);
+await writeBenchmarkSection('email', section);

@@ -13,14 +13,13 @@
 //   BENCH_ROUTER_RATE              messages per second offered in the latency run (default 1000)
 //   BENCH_ROUTER_SECONDS           length of the latency run (default 5)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -269,7 +268,6 @@ function format(n) {
 }
 
 async function writeSection({ throughput, p50, p99, offered }) {
-  const cpus = os.cpus();
   const section = `<!-- bench:router -->
 ## Router decisions
 
@@ -286,16 +284,7 @@ same \`npm run bench\`.
 | p50 decision latency at ${format(RATE)} msg/s offered for ${SECONDS} s (${format(offered)} messages; publish → decision on the topic) | ${format(p50)} ms | |
 | p99 decision latency, same run | ${format(p99)} ms | < 100 ms |
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:router -->`;
-  const file = join(root, 'docs/benchmarks.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const marked = /<!-- bench:router -->[\s\S]*?<!-- \/bench:router -->/;
-  const updated = marked.test(current)
-    ? current.replace(marked, () => section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-  writeFileSync(file, await prettier.format(updated, prettierOptions));
-  console.log(`bench-router: wrote the "Router decisions" section of ${file}`);
+  await writeBenchmarkSection('router', section);
 }

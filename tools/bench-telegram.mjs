@@ -13,13 +13,12 @@
 //   BENCH_TELEGRAM_UPDATES   updates per run (default 20000)
 //   BENCH_TELEGRAM_ROUNDS    runs of each shape; the best counts (default 3)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -189,7 +188,6 @@ console.log(
     `(target ≥ ${format(TARGET)}/s); normalise alone ${format(normaliseRate)}/s`,
 );
 
-const cpus = os.cpus();
 const section = `<!-- bench:telegram -->
 ## Telegram inbound
 
@@ -210,16 +208,7 @@ One bot polls one batch at a time (the offset must follow the acknowledgement), 
 a batch per broker round trip; several bots poll in parallel. Not included: the getUpdates call
 itself and the offset write (one Postgres round trip per batch), and HTTP parsing for webhooks.
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:telegram -->`;
 
-const file = join(root, 'docs/benchmarks.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-const marked = /<!-- bench:telegram -->[\s\S]*?<!-- \/bench:telegram -->/;
-const updated = marked.test(current)
-  ? current.replace(marked, () => section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-writeFileSync(file, await prettier.format(updated, prettierOptions));
-console.log(`bench-telegram: wrote the "Telegram inbound" section of ${file}`);
+await writeBenchmarkSection('telegram', section);

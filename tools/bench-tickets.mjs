@@ -15,13 +15,12 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -213,7 +212,6 @@ try {
 
   const ms = (value) => value.toFixed(1);
   const worstP99 = Math.max(...Object.values(latencies).map((l) => l.p99));
-  const cpus = os.cpus();
   const section = `<!-- bench:tickets -->
 ## Tickets
 
@@ -236,19 +234,10 @@ ${Object.entries(latencies)
 - Queue: ${REQUESTS} sequential requests per filter after 20 to warm up; the tickets beyond the decisions are
   inserted with SQL, spread over four teams, five statuses and due times around now.
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:tickets -->`;
 
-  const file = join(root, 'docs/benchmarks.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const marked = /<!-- bench:tickets -->[\s\S]*?<!-- \/bench:tickets -->/;
-  const updated = marked.test(current)
-    ? current.replace(marked, () => section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-  writeFileSync(file, await prettier.format(updated, prettierOptions));
-  console.log(`bench-tickets: wrote the "Tickets" section of ${file}`);
+  await writeBenchmarkSection('tickets', section);
 } finally {
   await service.stop();
   await database.drop();

@@ -10,13 +10,12 @@
 //   BENCH_VK_EVENTS      events per run (default 20000)
 //   BENCH_VK_ROUNDS      runs of each shape; the best counts (default 3)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import prettier from 'prettier';
+import { machine, writeBenchmarkSection } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,7 +152,6 @@ console.log(
     `(target ≥ 2,000); normalising alone ${format(normaliseOnly)} events/s`,
 );
 
-const cpus = os.cpus();
 const section = `<!-- bench:vk -->
 ## VK inbound
 
@@ -173,16 +171,7 @@ request in flight per broker, so requests that arrive while one is in flight sha
 Not included: the adapter's two Postgres round trips per request or answer (seen-event lookup and
 insert) and HTTP parsing.
 
-Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()},
-Node ${process.version}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:vk -->`;
 
-const file = join(root, 'docs/benchmarks.md');
-const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-const marked = /<!-- bench:vk -->[\s\S]*?<!-- \/bench:vk -->/;
-const updated = marked.test(current)
-  ? current.replace(marked, () => section)
-  : `${current.trimEnd()}\n\n${section}\n`;
-const prettierOptions = { ...(await prettier.resolveConfig(file)), filepath: file };
-writeFileSync(file, await prettier.format(updated, prettierOptions));
-console.log(`bench-vk: wrote the "VK inbound" section of ${file}`);
+await writeBenchmarkSection('vk', section);
