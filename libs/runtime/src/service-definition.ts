@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { Env } from '@firstline/config';
 import type { MigrationClass } from '@firstline/persistence';
 
@@ -18,4 +18,6 @@ export interface ServiceDefinition {
   defaultPort: number;
   /** Embedded mode starts it only when this says so (channels whose credentials are configured). */
   enabledInEmbeddedMode(env: Env): boolean;
+  /** Adjusts the application before it listens (e.g. a WebSocket adapter); alone and embedded. */
+  configure?(app: INestApplication): void | Promise<void>;
 }

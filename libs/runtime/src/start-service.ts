@@ -94,6 +94,7 @@ export async function startService(
       { logger: new NestLogger(logger), abortOnError: false },
     );
     app.use(traceMiddleware);
+    await service.configure?.(app);
     await app.listen(port, infrastructure.host);
     await relay.start();
   } catch (error) {

@@ -1,12 +1,22 @@
+import { WsAdapter } from '@nestjs/platform-ws';
 import type { ServiceDefinition } from '@firstline/runtime';
-import { CreateTickets1764000000000 } from './database/migrations';
+import { setUpOpenApi } from './api/openapi';
+import {
+  AddSupervisorNotifications1766000000000,
+  CreateTickets1764000000000,
+} from './database/migrations';
 import { TicketsModule } from './tickets.module';
 
 export const ticketsService: ServiceDefinition = {
   name: 'tickets',
   schema: 'tickets',
   module: TicketsModule,
-  migrations: [CreateTickets1764000000000],
+  migrations: [CreateTickets1764000000000, AddSupervisorNotifications1766000000000],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,
+  configure: (app) => {
+    // The agents' live updates (`/api/v1/live`) are plain WebSockets on the HTTP server.
+    app.useWebSocketAdapter(new WsAdapter(app));
+    setUpOpenApi(app);
+  },
 };

@@ -3,7 +3,6 @@ import { APP_PIPE } from '@nestjs/core';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
 import { CustomerService } from './api/customer.service';
-import { DocsController } from './api/docs.controller';
 import { KpiService } from './api/kpi.service';
 import { NoteService } from './api/note.service';
 import { QueueService } from './api/queue.service';
@@ -26,6 +25,10 @@ import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
 import { TicketsSettings } from './tickets-settings';
+import { LiveGateway } from './live/live.gateway';
+import { LiveUpdatesConsumer } from './live/live-updates.consumer';
+import { NotificationRepository } from './notifications/notification.repository';
+import { NotificationsController } from './notifications/notifications.controller';
 
 /** The system of record and the agents' API. */
 @Module({
@@ -59,13 +62,16 @@ import { TicketsSettings } from './tickets-settings';
     AssignmentService,
     KpiService,
     CustomerService,
+    NotificationRepository,
+    LiveGateway,
+    LiveUpdatesConsumer,
   ],
   controllers: [
     AuthController,
     TicketsController,
     SupervisionController,
     DirectoryController,
-    DocsController,
+    NotificationsController,
   ],
 })
 export class TicketsModule {}

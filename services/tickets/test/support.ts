@@ -159,7 +159,7 @@ export class TicketsUnderTest {
 export class ApiClient {
   constructor(
     private readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   async call<T = unknown>(

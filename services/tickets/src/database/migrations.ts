@@ -143,3 +143,32 @@ export class CreateTickets1764000000000 implements MigrationInterface {
     await queryRunner.query('DROP SEQUENCE tickets.ticket_number');
   }
 }
+
+/** Notifications for supervisors (a low CSAT score), listed at `GET /api/v1/notifications`. */
+export class AddSupervisorNotifications1766000000000 implements MigrationInterface {
+  readonly name = 'AddSupervisorNotifications1766000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // The id is the id of the TicketEvent that caused it, so the live push can find it.
+    await queryRunner.query(
+      `CREATE TABLE tickets.supervisor_notification (
+         id            text PRIMARY KEY,
+         kind          text NOT NULL,
+         team_id       text NOT NULL,
+         ticket_id     text NOT NULL REFERENCES tickets.ticket (id),
+         ticket_number text NOT NULL,
+         score         integer,
+         comment       text NOT NULL DEFAULT '',
+         created_at    timestamptz NOT NULL
+       )`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX supervisor_notification_team
+         ON tickets.supervisor_notification (team_id, created_at DESC)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.supervisor_notification');
+  }
+}

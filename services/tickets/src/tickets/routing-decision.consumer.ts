@@ -15,6 +15,10 @@ import { OutboxRelay } from '@firstline/persistence';
 import { afterCustomerReply } from '@firstline/ticketing';
 import { CustomerRepository } from '../database/customer.repository';
 import {
+  NotificationRepository,
+  type SupervisorNotification,
+} from '../notifications/notification.repository';
+import {
   TicketRepository,
   type MessageRecord,
   type NewTicket,
@@ -52,6 +56,7 @@ export class RoutingDecisionConsumer {
     private readonly tickets: TicketRepository,
     private readonly customers: CustomerRepository,
     private readonly settings: TicketsSettings,
+    private readonly notifications: NotificationRepository,
   ) {}
 
   @Consume({ topics: [TOPICS.routing.name] })
@@ -109,6 +114,7 @@ export class RoutingDecisionConsumer {
     );
 
     const log = new TicketEventLog();
+    const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
     for (const decision of decisions) {
       const ticket = tickets.get(decision.ticketId)!;
@@ -119,7 +125,14 @@ export class RoutingDecisionConsumer {
       } else if (decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE) {
         next = this.assignedFromQueue(log, ticket, decision, at);
       } else if (decision.message?.csatAnswer) {
-        next = this.csatRecorded(log, ticket, decision, decision.message.csatAnswer.score, at);
+        next = this.csatRecorded(
+          log,
+          notifications,
+          ticket,
+          decision,
+          decision.message.csatAnswer.score,
+          at,
+        );
       } else {
         next = this.continued(log, ticket, decision, at);
       }
@@ -142,6 +155,7 @@ export class RoutingDecisionConsumer {
       }
     }
     for (const id of changed) await this.tickets.updateTicket(manager, tickets.get(id)!);
+    await this.notifications.insert(manager, notifications);
     await log.flush(manager);
   }
 
@@ -181,6 +195,7 @@ export class RoutingDecisionConsumer {
   /** The customer's answer to the satisfaction survey: a rating, so it never reopens the ticket. */
   private csatRecorded(
     log: TicketEventLog,
+    notifications: SupervisorNotification[],
     ticket: Ticket,
     decision: RoutingDecision,
     score: number,
@@ -188,11 +203,24 @@ export class RoutingDecisionConsumer {
   ): Ticket {
     if (score < 1 || score > 5) throw new BadInputError(`CSAT score ${score} is not 1 to 5`);
     const comment = decision.message?.textBody ?? '';
-    log.record(ticket, customerActor(decision.customerId), at, {
+    const event = log.record(ticket, customerActor(decision.customerId), at, {
       case: 'csatRecorded',
       value: { $typeName: 'firstline.v1.CsatRecorded', score, comment },
     });
-    // A poor rating puts the ticket on the supervisors' list: `status=resolved&tag=low-csat`.
+    // A poor rating notifies the team's supervisors (`GET /notifications`, pushed live) and
+    // puts the ticket on their list: `status=resolved&tag=low-csat`.
+    if (score <= LOW_CSAT) {
+      notifications.push({
+        id: event.eventId,
+        kind: 'low-csat',
+        teamId: ticket.teamId,
+        ticketId: ticket.id,
+        ticketNumber: ticket.number,
+        score,
+        comment,
+        createdAt: at,
+      });
+    }
     const tags =
       score <= LOW_CSAT && !ticket.tags.includes(LOW_CSAT_TAG)
         ? [...ticket.tags, LOW_CSAT_TAG]

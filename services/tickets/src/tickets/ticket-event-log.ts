@@ -65,18 +65,23 @@ export class TicketEventLog {
   private readonly events: TicketEvent[] = [];
   private readonly extra: OutgoingMessage[] = [];
 
-  record(ticket: Pick<Ticket, 'id' | 'number'>, actor: Actor, at: Date, details: EventDetails) {
-    this.events.push(
-      create(TicketEventSchema, {
-        eventId: randomUUID(),
-        ticketId: ticket.id,
-        ticketNumber: ticket.number,
-        type: details.case ? TYPE_OF_CASE[details.case] : TicketEventType.UNSPECIFIED,
-        actor: { kind: actor.kind, id: actor.id },
-        occurredAt: timestampFromDate(at),
-        details,
-      }),
-    );
+  record(
+    ticket: Pick<Ticket, 'id' | 'number'>,
+    actor: Actor,
+    at: Date,
+    details: EventDetails,
+  ): TicketEvent {
+    const event = create(TicketEventSchema, {
+      eventId: randomUUID(),
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      type: details.case ? TYPE_OF_CASE[details.case] : TicketEventType.UNSPECIFIED,
+      actor: { kind: actor.kind, id: actor.id },
+      occurredAt: timestampFromDate(at),
+      details,
+    });
+    this.events.push(event);
+    return event;
   }
 
   publish(message: OutgoingMessage): void {

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { toJson } from '@bufbuild/protobuf';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { decode, TicketEventSchema, TOPICS } from '@firstline/contracts';
+import { mayWorkOn } from '../api/ticket-access';
+import { mayBeNotified, NotificationRepository } from '../notifications/notification.repository';
+import type { TicketEvent } from '../tickets/ticket-event-log';
+import { LiveGateway } from './live.gateway';
+
+/**
+ * Every replica has its own consumer group, so each sees every ticket event, whichever replica
+ * made the change. A new group starts at the oldest retained record; records produced before
+ * this replica started are skipped without a query (nobody was connected to it then).
+ */
+const LIVE_GROUP = `tickets-live-${randomUUID()}`;
+
+/** Pushes the service's own ticket events (after their commit) to the agents who may see them. */
+@Injectable()
+export class LiveUpdatesConsumer {
+  private readonly logger = new Logger(LiveUpdatesConsumer.name);
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly gateway: LiveGateway,
+    private readonly notifications: NotificationRepository,
+  ) {}
+
+  @Consume({ topics: [TOPICS.ticketEvents.name], group: LIVE_GROUP, retry: { attempts: 1 } })
+  async handle(messages: DeliveredMessage[]): Promise<void> {
+    if (this.gateway.connected === 0) return;
+    const events = messages
+      .filter((message) => Date.parse(message.headers.producedAt) >= this.startedAt)
+      .flatMap((message) => readEvent(message));
+    if (events.length === 0) return;
+    // Best effort: a push that fails is logged, never retried or dead-lettered.
+    try {
+      await this.push(events);
+    } catch (error) {
+      this.logger.warn(`Live updates of ${events.length} events failed: ${String(error)}`);
+    }
+  }
+
+  private async push(events: TicketEvent[]): Promise<void> {
+    const rows = await this.dataSource.query<Array<{ id: string; team_id: string }>>(
+      'SELECT id, team_id FROM tickets.ticket WHERE id = ANY($1::text[])',
+      [[...new Set(events.map((event) => event.ticketId))]],
+    );
+    const teamOf = new Map(rows.map((row) => [row.id, row.team_id]));
+    for (const event of events) {
+      const teamId = teamOf.get(event.ticketId);
+      // A transfer is news to the team the ticket left, too.
+      const teams = new Set([teamId, ...teamsNamedBy(event)].filter((team) => !!team));
+      this.gateway.push(
+        {
+          type: 'ticket-event',
+          ticketId: event.ticketId,
+          ticketNumber: event.ticketNumber,
+          teamId,
+          event: toJson(TicketEventSchema, event),
+        },
+        (agent) => [...teams].some((team) => mayWorkOn(agent, { teamId: team! })),
+      );
+    }
+    const csat = events.filter((event) => event.details.case === 'csatRecorded');
+    for (const notification of await this.notifications.findMany(csat.map((e) => e.eventId))) {
+      this.gateway.push({ type: 'notification', notification }, (agent) =>
+        mayBeNotified(agent, notification.teamId),
+      );
+    }
+  }
+}
+
+function teamsNamedBy(event: TicketEvent): string[] {
+  switch (event.details.case) {
+    case 'created':
+      return [event.details.value.teamId];
+    case 'transferred':
+      return [event.details.value.fromTeamId, event.details.value.toTeamId];
+    default:
+      return [];
+  }
+}
+
+function readEvent(message: DeliveredMessage): TicketEvent[] {
+  try {
+    return [decode(TicketEventSchema, message.value)];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,154 @@
+import { WebSocket } from 'ws';
+import { TicketDisposition } from '@firstline/contracts';
+import { decision, TicketsUnderTest, waitFor, type ApiClient } from './support';
+
+interface Push {
+  type: string;
+  ticketId?: string;
+  teamId?: string;
+  event?: { type: string };
+  notification?: { ticketId: string; teamId: string; score: number; kind: string };
+}
+
+/** A live connection and everything it received. */
+class LiveClient {
+  readonly received: Push[] = [];
+  readonly closed: Promise<number>;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => this.received.push(JSON.parse(data.toString()) as Push));
+    this.closed = new Promise((resolve) => socket.on('close', (code: number) => resolve(code)));
+  }
+
+  static async connect(url: string): Promise<LiveClient> {
+    const client = new LiveClient(new WebSocket(url));
+    await waitFor(() => client.received.find((push) => push.type === 'ready'));
+    return client;
+  }
+
+  of(ticketId: string): Push[] {
+    return this.received.filter((push) => push.ticketId === ticketId);
+  }
+}
+
+describe('live updates over WebSocket and supervisor notifications', () => {
+  let tickets: TicketsUnderTest;
+  let ann: ApiClient; // first line
+  let sam: ApiClient; // supervisor of every team
+  let liveUrl: string;
+  const sockets: LiveClient[] = [];
+
+  beforeAll(async () => {
+    tickets = await TicketsUnderTest.start();
+    [ann, sam] = await Promise.all([
+      tickets.login('ann@firstline.example'),
+      tickets.login('supervisor@firstline.example'),
+    ]);
+    liveUrl = `${tickets.service.url.replace('http', 'ws')}/api/v1/live`;
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of sockets) client.socket.close();
+    await tickets?.stop();
+  });
+
+  const connect = async (client: ApiClient) => {
+    const live = await LiveClient.connect(`${liveUrl}?token=${encodeURIComponent(client.token)}`);
+    sockets.push(live);
+    return live;
+  };
+
+  it("pushes a new ticket to its team's agents and not to other teams' agents", async () => {
+    const [annLive, samLive] = await Promise.all([connect(ann), connect(sam)]);
+    const theirs = decision({ teamId: 'technical' });
+    const ours = decision({ teamId: 'first-line' });
+    await tickets.publishDecisions([theirs, ours]);
+
+    const created = await waitFor(
+      () =>
+        annLive.of(ours.ticketId).find((push) => push.event?.type === 'TICKET_EVENT_TYPE_CREATED'),
+      60_000,
+    );
+    expect(created).toMatchObject({ type: 'ticket-event', teamId: 'first-line' });
+    // The supervisor sees both; once the other team's ticket reached them, Ann's chance has passed.
+    await waitFor(() => samLive.of(theirs.ticketId).length >= 2 || undefined, 60_000);
+    await waitFor(() => annLive.of(ours.ticketId).length >= 2 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(annLive.of(theirs.ticketId)).toEqual([]);
+    expect(annLive.of(ours.ticketId).map((push) => push.event?.type)).toEqual([
+      'TICKET_EVENT_TYPE_CREATED',
+      'TICKET_EVENT_TYPE_MESSAGE_ADDED',
+    ]);
+  }, 90_000);
+
+  it('refuses a WebSocket without a valid token', async () => {
+    for (const url of [liveUrl, `${liveUrl}?token=not-a-token`]) {
+      const live = new LiveClient(new WebSocket(url));
+      expect(await live.closed).toBe(4401);
+      expect(live.received).toEqual([]);
+    }
+  }, 30_000);
+
+  it("notifies the team's supervisor of a CSAT score of 2", async () => {
+    const samLive = await connect(sam);
+    const routed = decision({ teamId: 'first-line' });
+    await tickets.publishDecisions([routed]);
+    await waitFor(async () => {
+      const response = await ann.call('GET', `/tickets/${routed.ticketId}`);
+      return response.status === 200 || undefined;
+    });
+    expect(
+      (await ann.call('POST', `/tickets/${routed.ticketId}/status`, { status: 'resolved' })).status,
+    ).toBe(200);
+    const answer = decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.REOPEN,
+    });
+    answer.message!.textBody = 'Took three days';
+    answer.message!.csatAnswer = {
+      $typeName: 'firstline.v1.CsatAnswer',
+      ticketId: routed.ticketId,
+      score: 2,
+    };
+    await tickets.publishDecisions([answer]);
+
+    const listed = await waitFor(async () => {
+      const response = await sam.call<{ items: Array<{ ticketId: string }> }>(
+        'GET',
+        '/notifications',
+      );
+      return response.body.items.find((item) => item.ticketId === routed.ticketId);
+    }, 60_000);
+    expect(listed).toMatchObject({
+      kind: 'low-csat',
+      teamId: 'first-line',
+      score: 2,
+      comment: 'Took three days',
+    });
+    const pushed = await waitFor(
+      () =>
+        samLive.received.find(
+          (push) => push.type === 'notification' && push.notification?.ticketId === routed.ticketId,
+        ),
+      60_000,
+    );
+    expect(pushed.notification).toMatchObject({ kind: 'low-csat', teamId: 'first-line', score: 2 });
+    // Notifications are for supervisors.
+    expect((await ann.call('GET', '/notifications')).status).toBe(403);
+  }, 90_000);
+
+  it('serves the OpenAPI document and Swagger UI, notifications included', async () => {
+    const json = await fetch(`${tickets.service.url}/api/docs-json`);
+    expect(json.status).toBe(200);
+    const document = (await json.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/queue', '/api/v1/notifications']),
+    );
+    const page = await fetch(`${tickets.service.url}/api/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui-bundle.js');
+    const bundle = await fetch(`${tickets.service.url}/api/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+  }, 30_000);
+});

@@ -1,0 +1,10 @@
+/** The part of the `ws` client (a dependency of @nestjs/platform-ws) the tests use. */
+declare module 'ws' {
+  import { EventEmitter } from 'node:events';
+
+  export class WebSocket extends EventEmitter {
+    constructor(address: string, protocols?: string | string[]);
+    readonly readyState: number;
+    close(code?: number, reason?: string): void;
+  }
+}
