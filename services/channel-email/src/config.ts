@@ -18,7 +18,7 @@ export interface MailboxConfig {
 export interface EmailChannelConfig {
   /** Empty: nothing is read (a deployment that only sends, or one not configured yet). */
   mailboxes: MailboxConfig[];
-  /** Unset: nothing can be sent; outbound records are retried, then dead-lettered with the reason. */
+  /** Unset: nothing can be sent; outbound records are retried, then failed and dead-lettered. */
   smtp?: { url: string; fromAddress: string };
   /** The domain of our Message-IDs; unset, any Message-ID of our shape counts as ours. */
   messageIdDomain?: string;

@@ -29,6 +29,8 @@ export interface ReceiptFacts {
   /** For FAILED: why, in words an agent can act on, and what makes this report unique. */
   reason?: string;
   failure?: string;
+  /** For FAILED: whether sending again later may succeed (default false). */
+  retryable?: boolean;
 }
 
 /** Receipt ids are derived from what they report, so that a redelivery yields the same id. */
@@ -46,7 +48,7 @@ export function receiptRecord(facts: ReceiptFacts, occurredAt = new Date()): Out
     reason: facts.reason ?? '',
     channelMessageId: facts.channelMessageId ?? '',
     occurredAt: timestampFromDate(occurredAt),
-    retryable: false,
+    retryable: facts.retryable ?? false,
   });
   return {
     topic: TOPICS.deliveryReceipts.name,

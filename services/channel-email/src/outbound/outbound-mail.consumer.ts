@@ -4,8 +4,10 @@ import {
   Consume,
   MESSAGE_BUS,
   RetryableError,
+  errorKind,
   type DeliveredMessage,
   type MessageBus,
+  type RetryPolicy,
 } from '@firstline/bus';
 import {
   DeliveryStatus,
@@ -21,11 +23,19 @@ import { EmailStore } from '../email-store';
 import { classifySmtpError } from '../errors';
 import { receiptRecord } from '../records';
 
+/**
+ * The bus's retries of one outbound record, stated here rather than inherited, so that the
+ * consumer knows which attempt is the last: 0.2, 0.4, 0.8, 1.6 s between five attempts.
+ */
+export const OUTBOUND_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 200, maxDelayMs: 10_000 };
+
 /** Outbound email: sends what tickets and the router want to say, once, and reports on it. */
 @Injectable()
 export class OutboundMail implements OnModuleDestroy {
   private readonly logger = new Logger('email outbound');
   private readonly transport?: Transporter;
+  /** Failed attempts so far of the record being retried, by partition and offset. */
+  private readonly failedAttempts = new Map<string, number>();
 
   constructor(
     @Inject(EMAIL_CONFIG) private readonly config: EmailChannelConfig,
@@ -41,11 +51,51 @@ export class OutboundMail implements OnModuleDestroy {
     this.transport?.close();
   }
 
-  @Consume({ topics: [TOPICS.outboundEmail.name] })
+  // One record per batch: every attempt the bus makes is an attempt at this one record, so the
+  // consumer can count them and tell the agent when the last one failed.
+  @Consume({ topics: [TOPICS.outboundEmail.name], maxBatchSize: 1, retry: OUTBOUND_RETRY })
   async send(records: DeliveredMessage[]): Promise<void> {
-    // One by one: a retryable failure stops the batch, and what was sent before it is recorded,
-    // so the retry does not send it again.
-    for (const record of records) await this.sendOne(record);
+    for (const record of records) await this.attempt(record);
+  }
+
+  /**
+   * A retryable failure is thrown for the bus to retry with backoff. On the last attempt a FAILED
+   * receipt (retryable: trying again later may succeed) is published first, so the agent hears of
+   * it; the record is still dead-lettered, from where an operator can replay it.
+   */
+  private async attempt(record: DeliveredMessage): Promise<void> {
+    const position = `${record.topic}/${record.partition}/${record.offset}`;
+    try {
+      await this.sendOne(record);
+      this.failedAttempts.delete(position);
+    } catch (error) {
+      if (errorKind(error) !== 'retryable') {
+        this.failedAttempts.delete(position);
+        throw error;
+      }
+      const failed = (this.failedAttempts.get(position) ?? 0) + 1;
+      if (failed < OUTBOUND_RETRY.attempts) {
+        this.failedAttempts.set(position, failed);
+        throw error;
+      }
+      this.failedAttempts.delete(position);
+      const outbound = decode(TOPICS.outboundEmail.schema, record.value);
+      const reason = (error as Error).message;
+      this.logger.warn(
+        `outbound ${outbound.outboundId} not sent after ${failed} attempts: ${reason}`,
+      );
+      await this.bus.publish([
+        receiptRecord({
+          outboundId: outbound.outboundId,
+          ticketId: outbound.ticketId,
+          status: DeliveryStatus.FAILED,
+          reason: `not sent after ${failed} attempts: ${reason}`,
+          failure: 'retries',
+          retryable: true,
+        }),
+      ]);
+      throw error;
+    }
   }
 
   private async sendOne(record: DeliveredMessage): Promise<void> {
