@@ -81,17 +81,8 @@ export function commitOutbox(dataSource: DataSource, messages: OutgoingMessage[]
   return dataSource.transaction((manager) => enqueueOutbox(manager, messages));
 }
 
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+export { waitFor } from '@firstline/testing';

@@ -3,7 +3,13 @@ import { DataSource } from 'typeorm';
 import { Consume, KafkaBus, type DeliveredMessage } from '@firstline/bus';
 import { currentTraceId } from '@firstline/observability';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  ensureKafka,
+  uniqueName,
+  type TestDatabase,
+  waitFor,
+} from '@firstline/testing';
 import { startService, type RunningService, type ServiceDefinition } from '../src';
 
 const requests = uniqueName('test.requests');
@@ -132,11 +138,3 @@ describe('a service started on Kafka and Postgres', () => {
     expect(text).toMatch(/firstline_outbox_backlog\{service="echo"\} 0/);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ImapFlow } from 'imapflow';
 
 const run = promisify(execFile);
 const greenmailScript = resolve(__dirname, '../../../deploy/local/greenmail.sh');
@@ -28,4 +29,24 @@ export async function ensureMailServer(): Promise<MailServer> {
     timeout: 180_000,
   });
   return { host: '127.0.0.1', smtpPort, imapPort };
+}
+
+/** The newest mail in a user's INBOX on the test server, as raw bytes. */
+export async function lastMailIn(server: MailServer, user: string): Promise<Buffer> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.imapPort,
+    secure: false,
+    auth: { user, pass: 'any' },
+    logger: false,
+  });
+  await client.connect();
+  try {
+    await client.mailboxOpen('INBOX');
+    const found = await client.fetchOne('*', { source: true });
+    if (!found || !found.source) throw new Error(`no mail for ${user}`);
+    return found.source;
+  } finally {
+    await client.logout();
+  }
 }

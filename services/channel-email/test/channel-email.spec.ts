@@ -20,8 +20,9 @@ import {
   uniqueName,
   type MailServer,
   type TestDatabase,
+  waitFor,
+  lastMailIn,
 } from '@firstline/testing';
-import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
@@ -191,7 +192,7 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
     const receipt = receipts.find((candidate) => candidate.outboundId === outbound.outboundId)!;
     expect(receipt).toMatchObject({ status: DeliveryStatus.SENT, ticketId: outbound.ticketId });
 
-    const delivered = await simpleParser(await lastMail(customer));
+    const delivered = await simpleParser(await lastMailIn(mail, customer));
     const questionId = `<${question.messageId.slice('email:'.length)}>`;
     expect(delivered.messageId).toBe(`<${receipt.channelMessageId}>`);
     expect(delivered.inReplyTo).toBe(questionId);
@@ -266,31 +267,4 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
     expect(new Set(ours().map((message) => message.messageId))).toEqual(before);
     expect(rows).toEqual([{ uid_validity: expect.not.stringMatching(/^1$/) }]);
   }, 30_000);
-
-  async function lastMail(user: string): Promise<Buffer> {
-    const client = new ImapFlow({
-      host: mail.host,
-      port: mail.imapPort,
-      secure: false,
-      auth: { user, pass: 'any' },
-      logger: false,
-    });
-    await client.connect();
-    try {
-      await client.mailboxOpen('INBOX');
-      const found = await client.fetchOne('*', { source: true });
-      if (!found || !found.source) throw new Error(`no mail for ${user}`);
-      return found.source;
-    } finally {
-      await client.logout();
-    }
-  }
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -23,8 +23,9 @@ import {
   uniqueName,
   type MailServer,
   type TestDatabase,
+  waitFor,
+  lastMailIn,
 } from '@firstline/testing';
-import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { Pool } from 'pg';
@@ -203,7 +204,7 @@ describe('a conversation by email through the router', () => {
     await waitFor(async () => sent() !== undefined);
     expect(sent()!.ticketId).toBe(ticketId);
 
-    const reply = await simpleParser(await lastMail(customer));
+    const reply = await simpleParser(await lastMailIn(mail, customer));
     const questionId = `<${first.message!.messageId.slice('email:'.length)}>`;
     expect(reply.messageId).toBe(`<${sent()!.channelMessageId}>`);
     expect(reply.inReplyTo).toBe(questionId);
@@ -228,31 +229,4 @@ describe('a conversation by email through the router', () => {
     });
     expect(second.message!.replyText).toBe('Thanks, the new one is right.');
   }, 30_000);
-
-  async function lastMail(user: string): Promise<Buffer> {
-    const client = new ImapFlow({
-      host: mail.host,
-      port: mail.imapPort,
-      secure: false,
-      auth: { user, pass: 'any' },
-      logger: false,
-    });
-    await client.connect();
-    try {
-      await client.mailboxOpen('INBOX');
-      const found = await client.fetchOne('*', { source: true });
-      if (!found || !found.source) throw new Error(`no mail for ${user}`);
-      return found.source;
-    } finally {
-      await client.logout();
-    }
-  }
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

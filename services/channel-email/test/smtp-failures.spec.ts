@@ -17,7 +17,7 @@ import {
   type DeliveryReceipt,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@firstline/testing';
+import { createTestDatabase, uniqueName, type TestDatabase, waitFor } from '@firstline/testing';
 import { channelEmailService } from '../src';
 import { OUTBOUND_RETRY } from '../src/outbound/outbound-mail.consumer';
 import { startSmtpStub, type SmtpStub } from './smtp-stub';
@@ -163,11 +163,3 @@ describe('SMTP refusals become delivery receipts', () => {
     expect(deadLetters.map((record) => record.headers.messageId)).toEqual([outboundId]);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -14,7 +14,13 @@ import {
   type InboundMessage,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  ensureKafka,
+  uniqueName,
+  type TestDatabase,
+  waitFor,
+} from '@firstline/testing';
 import { channelTelegramService } from '../src';
 import { FakeBotApi } from './support/fake-bot-api';
 
@@ -244,13 +250,3 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     ]);
   }
 });
-
-async function waitFor<T>(find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -7,6 +7,7 @@ import { TelegramInbound } from '../src/inbound';
 import { LongPolling } from '../src/long-polling';
 import { WebhookRegistration } from '../src/webhooks';
 import { FakeBotApi } from './support/fake-bot-api';
+import { waitFor } from '@firstline/testing';
 
 const TOKEN = '2001:POLL';
 
@@ -89,11 +90,3 @@ describe('long polling', () => {
     });
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

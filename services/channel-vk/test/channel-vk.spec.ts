@@ -13,7 +13,13 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  ensureKafka,
+  uniqueName,
+  type TestDatabase,
+  waitFor,
+} from '@firstline/testing';
 import { randomIdFor } from '@firstline/vk';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
@@ -359,14 +365,3 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
     }
   }
 });
-
-async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
