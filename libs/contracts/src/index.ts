@@ -3,6 +3,7 @@
 // the wire encoding. See docs/adr/0002-contracts-protobuf.md.
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { Channel } from './gen/firstline/v1/common_pb';
+import { CustomerEventSchema } from './gen/firstline/v1/customer_event_pb';
 import { DeliveryReceiptSchema } from './gen/firstline/v1/delivery_receipt_pb';
 import { DirectoryKind, DirectoryRecordSchema } from './gen/firstline/v1/directory_pb';
 import { InboundMessageSchema } from './gen/firstline/v1/inbound_pb';
@@ -11,6 +12,7 @@ import { RoutingDecisionSchema } from './gen/firstline/v1/routing_pb';
 import { TicketEventSchema } from './gen/firstline/v1/ticket_event_pb';
 
 export * from './gen/firstline/v1/common_pb';
+export * from './gen/firstline/v1/customer_event_pb';
 export * from './gen/firstline/v1/delivery_receipt_pb';
 export * from './gen/firstline/v1/directory_pb';
 export * from './gen/firstline/v1/inbound_pb';
@@ -106,6 +108,9 @@ export const TOPICS = {
   inbound: topic('support.inbound.v1', InboundMessageSchema, byConversation),
   routing: topic('support.routing.v1', RoutingDecisionSchema, byTicket),
   ticketEvents: topic('support.ticket-events.v1', TicketEventSchema, byTicket),
+  customerEvents: topic('support.customer-events.v1', CustomerEventSchema, (event) =>
+    event.details.case === 'merged' ? event.details.value.duplicateCustomerId : event.eventId,
+  ),
   outboundEmail: topic('support.outbound.email.v1', OutboundMessageSchema, byConversation),
   outboundTelegram: topic('support.outbound.telegram.v1', OutboundMessageSchema, byConversation),
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),

@@ -109,11 +109,24 @@ export const DEMO_AGENTS: Array<{
   },
 ];
 
-const team = (id: string, name: string, skillIds: string[]): [string, DirectoryPayload] => [
+const team = (
+  id: string,
+  name: string,
+  skillIds: string[],
+  overflow?: { teamId: string; afterMinutes: number },
+): [string, DirectoryPayload] => [
   id,
   {
     case: 'team',
-    value: { $typeName: 'firstline.v1.Team', id, name, skillIds, calendarId: 'office' },
+    value: {
+      $typeName: 'firstline.v1.Team',
+      id,
+      name,
+      skillIds,
+      calendarId: 'office',
+      overflowTeamId: overflow?.teamId ?? '',
+      overflowAfterSeconds: (overflow?.afterMinutes ?? 0) * 60,
+    },
   },
 ];
 
@@ -209,7 +222,7 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
       },
     },
   ],
-  team('first-line', 'First line', ['general']),
+  team('first-line', 'First line', ['general'], { teamId: 'overflow', afterMinutes: 15 }),
   team('billing', 'Billing', ['billing']),
   team('technical', 'Technical', ['technical']),
   team('overflow', 'Overflow', ['general']),

@@ -16,7 +16,43 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/routing.proto.
  */
 export const file_firstline_v1_routing: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIskFCg9Sb3V0aW5nRGVjaXNpb24SEwoLZGVjaXNpb25faWQYASABKAkSGgoSaW5ib3VuZF9tZXNzYWdlX2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhgKEGNvbnZlcnNhdGlvbl9rZXkYBCABKAkSEQoJdGlja2V0X2lkGAUgASgJEjQKC2Rpc3Bvc2l0aW9uGAYgASgOMh8uZmlyc3RsaW5lLnYxLlRpY2tldERpc3Bvc2l0aW9uEh8KEnByZXZpb3VzX3RpY2tldF9pZBgHIAEoCUgAiAEBEg8KB3RlYW1faWQYCCABKAkSEQoJc2tpbGxfaWRzGAkgAygJEigKCHByaW9yaXR5GAogASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eh4KEWFzc2lnbmVkX2FnZW50X2lkGAsgASgJSAGIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNc2xhX3BvbGljeV9pZBgOIAEoCRIXCg9tYXRjaGVkX3J1bGVfaWQYDyABKAkSGAoQcnVsZV9zZXRfdmVyc2lvbhgQIAEoDRIMCgR0YWdzGBEgAygJEhAKCGxhbmd1YWdlGBIgASgJEi4KCmRlY2lkZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KB21lc3NhZ2UYFCABKAsyHC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2USFgoOcXVldWVfcG9zaXRpb24YFSABKA1CFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQq5gEKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEAQSKgomVElDS0VUX0RJU1BPU0lUSU9OX0FTU0lHTkVEX0ZST01fUVVFVUUQBWIGcHJvdG8z", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIoYBCg5BdXRvbWF0aWNSZXBseRIuCgRraW5kGAEgASgOMiAuZmlyc3RsaW5lLnYxLkF1dG9tYXRpY1JlcGx5S2luZBIMCgR0ZXh0GAIgASgJEjYKEmV4cGVjdGVkX2Fuc3dlcl9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixQYKD1JvdXRpbmdEZWNpc2lvbhITCgtkZWNpc2lvbl9pZBgBIAEoCRIaChJpbmJvdW5kX21lc3NhZ2VfaWQYAiABKAkSEwoLY3VzdG9tZXJfaWQYAyABKAkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIRCgl0aWNrZXRfaWQYBSABKAkSNAoLZGlzcG9zaXRpb24YBiABKA4yHy5maXJzdGxpbmUudjEuVGlja2V0RGlzcG9zaXRpb24SHwoScHJldmlvdXNfdGlja2V0X2lkGAcgASgJSACIAQESDwoHdGVhbV9pZBgIIAEoCRIRCglza2lsbF9pZHMYCSADKAkSKAoIcHJpb3JpdHkYCiABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSHgoRYXNzaWduZWRfYWdlbnRfaWQYCyABKAlIAYgBARI5ChVmaXJzdF9yZXNwb25zZV9kdWVfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEXJlc29sdXRpb25fZHVlX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1zbGFfcG9saWN5X2lkGA4gASgJEhcKD21hdGNoZWRfcnVsZV9pZBgPIAEoCRIYChBydWxlX3NldF92ZXJzaW9uGBAgASgNEgwKBHRhZ3MYESADKAkSEAoIbGFuZ3VhZ2UYEiABKAkSLgoKZGVjaWRlZF9hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoHbWVzc2FnZRgUIAEoCzIcLmZpcnN0bGluZS52MS5JbmJvdW5kTWVzc2FnZRIWCg5xdWV1ZV9wb3NpdGlvbhgVIAEoDRIVCg10aWNrZXRfbnVtYmVyGBYgASgJEiwKCmVzY2FsYXRpb24YFyABKA4yGC5maXJzdGxpbmUudjEuRXNjYWxhdGlvbhI1Cg9hdXRvbWF0aWNfcmVwbHkYGCABKAsyHC5maXJzdGxpbmUudjEuQXV0b21hdGljUmVwbHlCFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQqiAIKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEAQSKgomVElDS0VUX0RJU1BPU0lUSU9OX0FTU0lHTkVEX0ZST01fUVVFVUUQBRIgChxUSUNLRVRfRElTUE9TSVRJT05fRVNDQUxBVEVEEAYqhAEKCkVzY2FsYXRpb24SGgoWRVNDQUxBVElPTl9VTlNQRUNJRklFRBAAEhcKE0VTQ0FMQVRJT05fT1ZFUkZMT1cQARImCiJFU0NBTEFUSU9OX0ZJUlNUX1JFU1BPTlNFX0JSRUFDSEVEEAISGQoVRVNDQUxBVElPTl9BR0VOVF9BV0FZEAMqiwEKEkF1dG9tYXRpY1JlcGx5S2luZBIkCiBBVVRPTUFUSUNfUkVQTFlfS0lORF9VTlNQRUNJRklFRBAAEigKJEFVVE9NQVRJQ19SRVBMWV9LSU5EX0FDS05PV0xFREdFTUVOVBABEiUKIUFVVE9NQVRJQ19SRVBMWV9LSU5EX09VVF9PRl9IT1VSUxACYgZwcm90bzM", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
+
+/**
+ * An automatic reply the router decided the customer gets, in their channel and language. The
+ * tickets service sends it as an automatic OutboundMessage and keeps it in the ticket's history.
+ *
+ * @generated from message firstline.v1.AutomaticReply
+ */
+export type AutomaticReply = Message<"firstline.v1.AutomaticReply"> & {
+  /**
+   * Which reply.
+   *
+   * @generated from field: firstline.v1.AutomaticReplyKind kind = 1;
+   */
+  kind: AutomaticReplyKind;
+
+  /**
+   * The text, already rendered in the customer's language with times in the team's time zone.
+   *
+   * @generated from field: string text = 2;
+   */
+  text: string;
+
+  /**
+   * The expected answer time the text promises (the first-response due time).
+   *
+   * @generated from field: google.protobuf.Timestamp expected_answer_at = 3;
+   */
+  expectedAnswerAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message firstline.v1.AutomaticReply.
+ * Use `create(AutomaticReplySchema)` to create a new message.
+ */
+export const AutomaticReplySchema: GenMessage<AutomaticReply> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_routing, 0);
 
 /**
  * The router's one decision about one inbound message.
@@ -177,6 +213,29 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
    * @generated from field: uint32 queue_position = 21;
    */
   queuePosition: number;
+
+  /**
+   * The ticket's human-readable number ("10234"), minted by the router with the ticket, so that
+   * the acknowledgement can name it before the tickets service has seen the ticket.
+   *
+   * @generated from field: string ticket_number = 22;
+   */
+  ticketNumber: string;
+
+  /**
+   * For ESCALATED: why.
+   *
+   * @generated from field: firstline.v1.Escalation escalation = 23;
+   */
+  escalation: Escalation;
+
+  /**
+   * The automatic reply to send for this message, when one is due: never to an auto_response
+   * message, at most one per conversation per window. Unset otherwise.
+   *
+   * @generated from field: firstline.v1.AutomaticReply automatic_reply = 24;
+   */
+  automaticReply?: AutomaticReply | undefined;
 };
 
 /**
@@ -184,7 +243,7 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
  * Use `create(RoutingDecisionSchema)` to create a new message.
  */
 export const RoutingDecisionSchema: GenMessage<RoutingDecision> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_routing, 0);
+  messageDesc(file_firstline_v1_routing, 1);
 
 /**
  * How an inbound message relates to the customer's tickets.
@@ -234,6 +293,15 @@ export enum TicketDisposition {
    * @generated from enum value: TICKET_DISPOSITION_ASSIGNED_FROM_QUEUE = 5;
    */
   ASSIGNED_FROM_QUEUE = 5,
+
+  /**
+   * No new message: a timer of the router fired for the ticket (escalation says which). The rest
+   * is the ticket's routing after it: the overflow team, the raised priority, or no assignee
+   * when the ticket went back to the queue.
+   *
+   * @generated from enum value: TICKET_DISPOSITION_ESCALATED = 6;
+   */
+  ESCALATED = 6,
 }
 
 /**
@@ -241,4 +309,77 @@ export enum TicketDisposition {
  */
 export const TicketDispositionSchema: GenEnum<TicketDisposition> = /*@__PURE__*/
   enumDesc(file_firstline_v1_routing, 0);
+
+/**
+ * Why the router escalated a ticket on its own.
+ *
+ * @generated from enum firstline.v1.Escalation
+ */
+export enum Escalation {
+  /**
+   * @generated from enum value: ESCALATION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Nobody took it within its team's overflow threshold: it moved to the overflow team.
+   *
+   * @generated from enum value: ESCALATION_OVERFLOW = 1;
+   */
+  OVERFLOW = 1,
+
+  /**
+   * Its first-response due time passed unanswered: priority raised one level; the team's
+   * supervisor should be told.
+   *
+   * @generated from enum value: ESCALATION_FIRST_RESPONSE_BREACHED = 2;
+   */
+  FIRST_RESPONSE_BREACHED = 2,
+
+  /**
+   * Its assignee has been away or offline past the grace period without answering: it went back
+   * to the team's queue (or to another agent, assigned_agent_id).
+   *
+   * @generated from enum value: ESCALATION_AGENT_AWAY = 3;
+   */
+  AGENT_AWAY = 3,
+}
+
+/**
+ * Describes the enum firstline.v1.Escalation.
+ */
+export const EscalationSchema: GenEnum<Escalation> = /*@__PURE__*/
+  enumDesc(file_firstline_v1_routing, 1);
+
+/**
+ * What kind of automatic reply the router asks for.
+ *
+ * @generated from enum firstline.v1.AutomaticReplyKind
+ */
+export enum AutomaticReplyKind {
+  /**
+   * @generated from enum value: AUTOMATIC_REPLY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * "We got your message, ticket #N, we will answer by …".
+   *
+   * @generated from enum value: AUTOMATIC_REPLY_KIND_ACKNOWLEDGEMENT = 1;
+   */
+  ACKNOWLEDGEMENT = 1,
+
+  /**
+   * The team is closed now; says when it opens and when the answer is expected.
+   *
+   * @generated from enum value: AUTOMATIC_REPLY_KIND_OUT_OF_HOURS = 2;
+   */
+  OUT_OF_HOURS = 2,
+}
+
+/**
+ * Describes the enum firstline.v1.AutomaticReplyKind.
+ */
+export const AutomaticReplyKindSchema: GenEnum<AutomaticReplyKind> = /*@__PURE__*/
+  enumDesc(file_firstline_v1_routing, 2);
 
