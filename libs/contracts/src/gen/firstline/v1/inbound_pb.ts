@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/inbound.proto.
  */
 export const file_firstline_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIqsICg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBGjYKFENoYW5uZWxNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMQoPRm9ybUZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCHAoaX2luX3JlcGx5X3RvX3RpY2tldF9udW1iZXJCDQoLX2Zvcm1fdG9waWNCFQoTX2VkaXRfb2ZfbWVzc2FnZV9pZEIVChNfYm91bmNlZF9tZXNzYWdlX2lkQg4KDF9jc2F0X2Fuc3dlckINCgtfbGlua190b2tlbkIUChJfaXNzdWVkX2xpbmtfdG9rZW4iLgoKQ3NhdEFuc3dlchIRCgl0aWNrZXRfaWQYASABKAkSDQoFc2NvcmUYAiABKA1iBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIuIICg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBEjUKD2NhbGxiYWNrX3dpbmRvdxgXIAEoCzIcLmZpcnN0bGluZS52MS5DYWxsYmFja1dpbmRvdxo2ChRDaGFubmVsTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjEKD0Zvcm1GaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhwKGl9pbl9yZXBseV90b190aWNrZXRfbnVtYmVyQg0KC19mb3JtX3RvcGljQhUKE19lZGl0X29mX21lc3NhZ2VfaWRCFQoTX2JvdW5jZWRfbWVzc2FnZV9pZEIOCgxfY3NhdF9hbnN3ZXJCDQoLX2xpbmtfdG9rZW5CFAoSX2lzc3VlZF9saW5rX3Rva2VuImwKDkNhbGxiYWNrV2luZG93Ei0KCXN0YXJ0c19hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHZW5kc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLgoKQ3NhdEFuc3dlchIRCgl0aWNrZXRfaWQYASABKAkSDQoFc2NvcmUYAiABKA1iBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * One message from a customer, normalised by a channel adapter.
@@ -204,6 +204,14 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
    * @generated from field: optional string issued_link_token = 22;
    */
   issuedLinkToken?: string | undefined;
+
+  /**
+   * Set when the customer asked to be called back (a web callback-request form): the phone to
+   * call is the sender or a shared identity, and the call is due within this window.
+   *
+   * @generated from field: firstline.v1.CallbackWindow callback_window = 23;
+   */
+  callbackWindow?: CallbackWindow | undefined;
 };
 
 /**
@@ -212,6 +220,34 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
  */
 export const InboundMessageSchema: GenMessage<InboundMessage> = /*@__PURE__*/
   messageDesc(file_firstline_v1_inbound, 0);
+
+/**
+ * When a customer wants to be called back.
+ *
+ * @generated from message firstline.v1.CallbackWindow
+ */
+export type CallbackWindow = Message<"firstline.v1.CallbackWindow"> & {
+  /**
+   * The earliest time to call.
+   *
+   * @generated from field: google.protobuf.Timestamp starts_at = 1;
+   */
+  startsAt?: Timestamp | undefined;
+
+  /**
+   * The latest time to call; the ticket's first response is due then.
+   *
+   * @generated from field: google.protobuf.Timestamp ends_at = 2;
+   */
+  endsAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message firstline.v1.CallbackWindow.
+ * Use `create(CallbackWindowSchema)` to create a new message.
+ */
+export const CallbackWindowSchema: GenMessage<CallbackWindow> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_inbound, 1);
 
 /**
  * A customer's answer to a satisfaction survey, as the button they pressed carried it.
@@ -239,5 +275,5 @@ export type CsatAnswer = Message<"firstline.v1.CsatAnswer"> & {
  * Use `create(CsatAnswerSchema)` to create a new message.
  */
 export const CsatAnswerSchema: GenMessage<CsatAnswer> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_inbound, 1);
+  messageDesc(file_firstline_v1_inbound, 2);
 
