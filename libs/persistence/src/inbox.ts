@@ -20,3 +20,20 @@ export async function claimMessage(
   );
   return claimed.length === 1;
 }
+
+/** `claimMessage` for a batch: returns the ids claimed now, leaving out those applied before. */
+export async function claimMessages(
+  manager: EntityManager,
+  consumer: string,
+  messageIds: string[],
+): Promise<Set<string>> {
+  const schema = transactionSchema(manager, 'claimMessages');
+  const claimed: Array<{ message_id: string }> = await manager.query(
+    `INSERT INTO "${schema}".processed_message (consumer, message_id)
+     SELECT $1, unnest($2::text[])
+     ON CONFLICT DO NOTHING
+     RETURNING message_id`,
+    [consumer, messageIds],
+  );
+  return new Set(claimed.map((row) => row.message_id));
+}

@@ -1,8 +1,11 @@
 // Routing policy as plain functions: no framework, no I/O. services/router wires it to the bus
 // and to its Postgres state.
 export * from './assignment';
+export * from './automatic-reply';
+export * from './business-duration';
 export * from './calendar';
 export * from './classification';
+export * from './escalation';
 export * from './language';
 export * from './sla';
 export * from './threading';

@@ -1,13 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Presence, type Channel } from '@firstline/contracts';
-import {
-  canTake,
-  chooseAgent,
-  drainQueue,
-  type AgentState,
-  type QueueAssignment,
-  type TicketNeeds,
-} from '@firstline/routing';
+import { drainQueue, type AgentState, type QueueAssignment } from '@firstline/routing';
+import { saveLastAgents } from './customers.store';
 import type { TicketRow } from './tickets.store';
 
 interface AgentRow {
@@ -23,40 +17,33 @@ interface AgentRow {
 const AGENT_COLUMNS = 'id, active, presence, team_ids, skill_levels, capacity, idle_since';
 
 /**
- * Picks an agent for a ticket and counts it against their capacity, or returns undefined to
- * queue it. Candidates are read without locks; the chosen one's row is then locked and their load
- * counted again, so that two router instances can never both fill an agent's last free slot.
+ * The online agents of these teams with their load counted now. With `lock`, their rows are
+ * locked in id order, so that concurrent assignments take turns instead of deadlocking: every
+ * assignment to an agent happens under that agent's row lock, which is what keeps two router
+ * instances from both filling an agent's last free slot.
  */
-export async function assignAgent(
+export async function availableAgents(
   manager: EntityManager,
-  ticket: TicketNeeds,
-  now: Date,
-): Promise<string | undefined> {
-  let candidates = await agentStates(
+  teamIds: string[],
+  lock: boolean,
+): Promise<AgentState[]> {
+  if (teamIds.length === 0) return [];
+  return agentStates(
     manager,
     await manager.query(
       `SELECT ${AGENT_COLUMNS} FROM routing.agent
-        WHERE active AND presence = $1 AND $2 = ANY(team_ids)`,
-      [Presence.ONLINE, ticket.teamId],
+        WHERE active AND presence = $1 AND team_ids && $2
+        ORDER BY id ${lock ? 'FOR UPDATE' : ''}`,
+      [Presence.ONLINE, teamIds],
     ),
   );
-  // Each pass either assigns or drops a candidate another instance filled meanwhile.
-  while (candidates.length > 0) {
-    const chosen = chooseAgent(ticket, candidates);
-    if (!chosen) return undefined;
-    const [locked] = await agentStates(
-      manager,
-      await manager.query(`SELECT ${AGENT_COLUMNS} FROM routing.agent WHERE id = $1 FOR UPDATE`, [
-        chosen.id,
-      ]),
-    );
-    if (locked && canTake(locked, ticket)) {
-      await markAssigned(manager, chosen.id, now);
-      return chosen.id;
-    }
-    candidates = candidates.filter((candidate) => candidate.id !== chosen.id);
-  }
-  return undefined;
+}
+
+/** Whether any of these agents has room in any channel. */
+export function anyoneHasRoom(agents: AgentState[]): boolean {
+  return agents.some((agent) =>
+    [...agent.capacity].some(([channel, max]) => (agent.load.get(channel) ?? 0) < max),
+  );
 }
 
 /**
@@ -70,20 +57,8 @@ export async function drainTeamQueues(
   teamIds: string[],
   now: Date,
 ): Promise<Array<QueueAssignment & { ticket: TicketRow }>> {
-  if (teamIds.length === 0) return [];
-  const agents = await agentStates(
-    manager,
-    await manager.query(
-      `SELECT ${AGENT_COLUMNS} FROM routing.agent
-        WHERE active AND presence = $1 AND team_ids && $2
-        ORDER BY id FOR UPDATE`,
-      [Presence.ONLINE, teamIds],
-    ),
-  );
-  const hasRoom = agents.some((agent) =>
-    [...agent.capacity].some(([channel, max]) => (agent.load.get(channel) ?? 0) < max),
-  );
-  if (!hasRoom) return [];
+  const agents = await availableAgents(manager, teamIds, true);
+  if (!anyoneHasRoom(agents)) return [];
   const queued: TicketRow[] = await manager.query(
     `SELECT * FROM routing.ticket
       WHERE state = 'open' AND assigned_agent_id IS NULL AND team_id = ANY($1)
@@ -109,26 +84,34 @@ export async function drainTeamQueues(
     agents,
     now,
   );
-  const made: Array<QueueAssignment & { ticket: TicketRow }> = [];
-  for (const assignment of plan) {
-    const [ticket]: TicketRow[] = await manager.query(
-      `SELECT * FROM routing.ticket
-        WHERE id = $1 AND state = 'open' AND assigned_agent_id IS NULL
-        FOR UPDATE SKIP LOCKED`,
-      [assignment.ticketId],
-    );
-    if (!ticket) continue;
-    await manager.query(`UPDATE routing.ticket SET assigned_agent_id = $2 WHERE id = $1`, [
-      ticket.id,
-      assignment.agentId,
-    ]);
-    await manager.query(`UPDATE routing.customer SET last_agent_id = $2 WHERE id = $1`, [
-      ticket.customer_id,
-      assignment.agentId,
-    ]);
-    await markAssigned(manager, assignment.agentId, now);
-    made.push({ ...assignment, ticket: { ...ticket, assigned_agent_id: assignment.agentId } });
-  }
+  if (plan.length === 0) return [];
+  const locked: TicketRow[] = await manager.query(
+    `SELECT * FROM routing.ticket
+      WHERE id = ANY($1) AND state = 'open' AND assigned_agent_id IS NULL
+      ORDER BY id FOR UPDATE SKIP LOCKED`,
+    [plan.map((assignment) => assignment.ticketId)],
+  );
+  const lockedById = new Map(locked.map((ticket) => [ticket.id, ticket]));
+  const made = plan.flatMap((assignment) => {
+    const ticket = lockedById.get(assignment.ticketId);
+    return ticket
+      ? [{ ...assignment, ticket: { ...ticket, assigned_agent_id: assignment.agentId } }]
+      : [];
+  });
+  await manager.query(
+    `UPDATE routing.ticket t SET assigned_agent_id = a.agent_id
+       FROM unnest($1::text[], $2::text[]) AS a (ticket_id, agent_id) WHERE t.id = a.ticket_id`,
+    [made.map((made) => made.ticketId), made.map((made) => made.agentId)],
+  );
+  await saveLastAgents(
+    manager,
+    new Map(made.map(({ ticket, agentId }) => [ticket.customer_id, agentId])),
+  );
+  await markAssigned(
+    manager,
+    made.map((made) => made.agentId),
+    now,
+  );
   return made;
 }
 
@@ -149,8 +132,17 @@ export async function teamsOfAgent(manager: EntityManager, agentId: string): Pro
   return rows[0]?.team_ids ?? [];
 }
 
-async function markAssigned(manager: EntityManager, agentId: string, now: Date): Promise<void> {
-  await manager.query(`UPDATE routing.agent SET idle_since = $2 WHERE id = $1`, [agentId, now]);
+/** Restarts the idle clock of agents who just got work: the longest idle goes first next time. */
+export async function markAssigned(
+  manager: EntityManager,
+  agentIds: string[],
+  now: Date,
+): Promise<void> {
+  if (agentIds.length === 0) return;
+  await manager.query(`UPDATE routing.agent SET idle_since = $2 WHERE id = ANY($1)`, [
+    [...new Set(agentIds)],
+    now,
+  ]);
 }
 
 async function lastAgentsOf(

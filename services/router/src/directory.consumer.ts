@@ -3,7 +3,9 @@ import { DataSource } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
   decode,
+  DirectoryKind,
   DirectoryRecordSchema,
+  Presence,
   parseDirectoryKey,
   TOPICS,
   type DirectoryRecord,
@@ -11,7 +13,9 @@ import {
 import { claimMessage, OutboxRelay } from '@firstline/persistence';
 import { nextOpen } from '@firstline/routing';
 import { applyDirectoryRecord, removeDirectoryEntry } from './directory.store';
-import { drainAndAnnounce } from './queue';
+import { RouterSettings } from './router-settings';
+import { drainAndAnnounce } from './sweeper';
+import { cancelAgentAway, scheduleAgentAway } from './timers.store';
 
 /**
  * Keeps the router's snapshot of the directory. An agent whose record changed (coming online,
@@ -22,6 +26,7 @@ export class DirectoryConsumer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly settings: RouterSettings,
   ) {}
 
   @Consume({ topics: [TOPICS.directory.name] })
@@ -30,15 +35,33 @@ export class DirectoryConsumer {
     await this.dataSource.transaction(async (manager) => {
       for (const message of messages) {
         if (!(await claimMessage(manager, 'router.directory', message.headers.messageId))) continue;
+        const now = new Date();
         if (message.value.length === 0) {
           const { kind, id } = parseDirectoryKey(message.key);
           await removeDirectoryEntry(manager, kind, id);
+          if (kind === DirectoryKind.AGENT) {
+            await scheduleAgentAway(
+              manager,
+              id,
+              new Date(now.getTime() + this.settings.awayGraceMs),
+            );
+          }
           continue;
         }
         const record = parse(message);
         if (!(await applyDirectoryRecord(manager, record))) continue;
         if (record.payload.case === 'agent') {
-          assigned += await drainAndAnnounce(manager, record.payload.value.teamIds, new Date());
+          const agent = record.payload.value;
+          if (agent.active && agent.presence === Presence.ONLINE) {
+            await cancelAgentAway(manager, agent.id);
+            assigned += await drainAndAnnounce(manager, agent.teamIds, now);
+          } else {
+            await scheduleAgentAway(
+              manager,
+              agent.id,
+              new Date(now.getTime() + this.settings.awayGraceMs),
+            );
+          }
         }
       }
     });

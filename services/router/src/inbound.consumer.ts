@@ -9,38 +9,56 @@ import {
   TOPICS,
   type InboundMessage,
 } from '@firstline/contracts';
-import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { DEFAULT_REOPEN_WINDOW_DAYS } from '@firstline/routing';
+import { claimMessages, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { loadRoutingPolicies } from './directory.store';
-import { decisionRecord, routeMessage } from './route-message';
+import { decisionRecord } from './decisions';
+import { routeBatch } from './route-batch';
+import { RouterSettings } from './router-settings';
 
-/** Routes every inbound message, each in its own transaction with its claim and its decision. */
+/**
+ * Routes inbound messages a batch at a time: one transaction claims the batch's message ids,
+ * decides every fresh message and writes the decisions to the outbox, in a fixed number of
+ * statements. Agents' row locks are taken only when someone can take work, and only for the
+ * moment the batch commits.
+ */
 @Injectable()
 export class InboundConsumer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly settings: RouterSettings,
   ) {}
 
-  // Small batches: a rebalance waits for the batch in flight, and routing one takes a while.
-  @Consume({ topics: [TOPICS.inbound.name], maxBatchSize: 100 })
+  @Consume({ topics: [TOPICS.inbound.name], maxBatchSize: 500 })
   async route(messages: DeliveredMessage[]): Promise<void> {
-    const inbound = messages.map((message) => ({ delivered: message, parsed: parse(message) }));
-    const policies = await loadRoutingPolicies(this.dataSource.manager);
-    // One transaction per message: an agent's row lock is then held for one decision only.
-    for (const { delivered, parsed } of inbound) {
-      await this.dataSource.transaction(async (manager) => {
-        if (!(await claimMessage(manager, 'router.inbound', delivered.headers.messageId))) return;
-        const routing = await routeMessage(
-          manager,
-          policies,
-          parsed,
-          { reopenWindowDays: DEFAULT_REOPEN_WINDOW_DAYS },
-          new Date(),
-        );
-        await enqueueOutbox(manager, [decisionRecord(routing, delivered.headers.traceId)]);
-      });
-    }
+    // A record delivered twice within one batch is decided once, like one delivered in two.
+    const parsed = [
+      ...new Map(messages.map((message) => [message.headers.messageId, message])).values(),
+    ].map((message) => ({
+      id: message.headers.messageId,
+      traceId: message.headers.traceId,
+      inbound: parse(message),
+    }));
+    await this.dataSource.transaction(async (manager) => {
+      const claimed = await claimMessages(
+        manager,
+        'router.inbound',
+        parsed.map(({ id }) => id),
+      );
+      const fresh = parsed.filter(({ id }) => claimed.has(id));
+      if (fresh.length === 0) return;
+      const decisions = await routeBatch(
+        manager,
+        await loadRoutingPolicies(manager),
+        this.settings,
+        fresh.map(({ inbound }) => inbound),
+        new Date(),
+      );
+      await enqueueOutbox(
+        manager,
+        decisions.map((decision, index) => decisionRecord(decision, fresh[index].traceId)),
+      );
+    });
     this.relay.nudge();
   }
 }

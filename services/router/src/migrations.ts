@@ -92,3 +92,53 @@ export class CreateRoutingState1764000000000 implements MigrationInterface {
     }
   }
 }
+
+/**
+ * Ticket numbers minted with the decision, the facts escalation needs (whether an agent answered,
+ * whether the customer waits for one), automatic-reply windows, merges, link tokens, and timers
+ * as rows: a restart loses no timer because the table is the timer.
+ */
+export class AddNumbersTimersAndLinks1764100000000 implements MigrationInterface {
+  readonly name = 'AddNumbersTimersAndLinks1764100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SEQUENCE routing.ticket_number START 10001`);
+    await queryRunner.query(`
+      ALTER TABLE routing.ticket
+        ADD COLUMN number text NOT NULL DEFAULT nextval('routing.ticket_number')::text,
+        ADD COLUMN first_responded_at timestamptz,
+        ADD COLUMN awaiting_agent boolean NOT NULL DEFAULT true`);
+    await queryRunner.query(
+      `ALTER TABLE routing.conversation ADD COLUMN last_automatic_reply_at timestamptz`,
+    );
+    await queryRunner.query(`ALTER TABLE routing.customer ADD COLUMN merged_into text`);
+    await queryRunner.query(
+      `CREATE INDEX customer_identity_owner ON routing.customer_identity (customer_id)`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE routing.link_token (
+        token       text PRIMARY KEY,
+        customer_id text NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE routing.timer (
+        kind    text NOT NULL CHECK (kind IN ('overflow', 'first-response', 'agent-away')),
+        subject text NOT NULL,
+        due_at  timestamptz NOT NULL,
+        PRIMARY KEY (kind, subject)
+      )`);
+    await queryRunner.query(`CREATE INDEX timer_due ON routing.timer (due_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE routing.timer`);
+    await queryRunner.query(`DROP TABLE routing.link_token`);
+    await queryRunner.query(`DROP INDEX routing.customer_identity_owner`);
+    await queryRunner.query(`ALTER TABLE routing.customer DROP COLUMN merged_into`);
+    await queryRunner.query(`ALTER TABLE routing.conversation DROP COLUMN last_automatic_reply_at`);
+    await queryRunner.query(`
+      ALTER TABLE routing.ticket
+        DROP COLUMN number, DROP COLUMN first_responded_at, DROP COLUMN awaiting_agent`);
+    await queryRunner.query(`DROP SEQUENCE routing.ticket_number`);
+  }
+}

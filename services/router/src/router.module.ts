@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
+import { CustomerEventsConsumer } from './customer-events.consumer';
 import { DirectoryConsumer } from './directory.consumer';
 import { InboundConsumer } from './inbound.consumer';
-import { QueueSweeper } from './queue';
+import { RouterSettings } from './router-settings';
+import { Sweeper } from './sweeper';
 import { TicketEventsConsumer } from './ticket-events.consumer';
 
-/** The single first line: identity, threading, classification, SLA and assignment for every inbound message. */
+/** The single first line: identity, threading, classification, SLA, assignment, escalation and automatic replies for every inbound message. */
 @Module({
-  providers: [InboundConsumer, DirectoryConsumer, TicketEventsConsumer, QueueSweeper],
+  providers: [
+    { provide: RouterSettings, useFactory: () => new RouterSettings() },
+    InboundConsumer,
+    DirectoryConsumer,
+    TicketEventsConsumer,
+    CustomerEventsConsumer,
+    Sweeper,
+  ],
 })
 export class RouterModule {}

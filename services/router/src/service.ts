@@ -1,12 +1,15 @@
 import type { ServiceDefinition } from '@firstline/runtime';
-import { CreateRoutingState1764000000000 } from './migrations';
+import {
+  AddNumbersTimersAndLinks1764100000000,
+  CreateRoutingState1764000000000,
+} from './migrations';
 import { RouterModule } from './router.module';
 
 export const routerService: ServiceDefinition = {
   name: 'router',
   schema: 'routing',
   module: RouterModule,
-  migrations: [CreateRoutingState1764000000000],
+  migrations: [CreateRoutingState1764000000000, AddNumbersTimersAndLinks1764100000000],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,
 };

@@ -5,6 +5,7 @@ import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
   ActorKind,
   decode,
+  MessageDirection,
   TicketEventSchema,
   TicketStatus,
   timestampDate,
@@ -13,7 +14,8 @@ import {
 } from '@firstline/contracts';
 import { claimMessage, OutboxRelay } from '@firstline/persistence';
 import { teamsOfAgent } from './assignment.store';
-import { drainAndAnnounce } from './queue';
+import { drainAndAnnounce } from './sweeper';
+import { cancelTicketTimers } from './timers.store';
 
 /** The router's own decisions come back as ticket events; they change nothing here. */
 const ROUTER_ACTOR = 'router';
@@ -62,8 +64,10 @@ async function applyTicketEvent(manager: EntityManager, event: TicketEvent): Pro
           WHERE id = $1 RETURNING assigned_agent_id`,
         [event.ticketId, state, resolvedAt],
       );
+      if (state === 'open') return [];
+      await cancelTicketTimers(manager, [event.ticketId]);
       const agent = rows[0]?.assigned_agent_id;
-      return state !== 'open' && agent ? teamsOfAgent(manager, agent) : [];
+      return agent ? teamsOfAgent(manager, agent) : [];
     }
     case 'assigned': {
       if (event.actor?.kind === ActorKind.SYSTEM && event.actor.id === ROUTER_ACTOR) return [];
@@ -86,6 +90,18 @@ async function applyTicketEvent(manager: EntityManager, event: TicketEvent): Pro
         details.value.skillIds,
       ]);
       return [details.value.toTeamId];
+    }
+    case 'messageAdded': {
+      // An agent's answer: the first stops the breach timer, any means nobody is owed one now.
+      const { direction, automatic } = details.value;
+      if (direction !== MessageDirection.OUTBOUND || automatic) return [];
+      await manager.query(
+        `UPDATE routing.ticket
+            SET first_responded_at = coalesce(first_responded_at, $2), awaiting_agent = false
+          WHERE id = $1`,
+        [event.ticketId, event.occurredAt ? timestampDate(event.occurredAt) : new Date()],
+      );
+      return [];
     }
     default:
       return [];

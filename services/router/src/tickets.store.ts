@@ -2,9 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { Channel, Priority } from '@firstline/contracts';
 import type { ConversationTicket } from '@firstline/routing';
 
-/** A ticket as the router tracks it: enough to thread, queue and count capacity. */
+/** A ticket as the router tracks it: enough to thread, queue, escalate and count capacity. */
 export interface TicketRow {
   id: string;
+  number: string;
   conversation_key: string;
   customer_id: string;
   channel: Channel;
@@ -23,31 +24,69 @@ export interface TicketRow {
   matched_rule_id: string;
   rule_set_version: number;
   previous_ticket_id: string | null;
+  first_responded_at: Date | null;
+  /** The customer wrote last: an agent owes them an answer. */
+  awaiting_agent: boolean;
+}
+
+export interface Conversation {
+  key: string;
+  latest?: TicketRow;
+  lastAutomaticReplyAt?: Date;
 }
 
 /**
- * Locks the conversation (creating it on first contact) and returns its latest ticket, locked too.
- * The lock makes the messages of one conversation take turns even while a partition moves
- * between router instances.
+ * Locks the batch's conversations (creating those seen for the first time) and their latest
+ * tickets, in key order so that concurrent batches never wait on each other in a cycle. The locks
+ * make the messages of one conversation take turns even while a partition moves between router
+ * instances.
  */
-export async function lockConversation(
+export async function lockConversations(
   manager: EntityManager,
-  conversationKey: string,
-): Promise<TicketRow | undefined> {
+  keys: string[],
+): Promise<Map<string, Conversation>> {
+  const sorted = [...new Set(keys)].sort();
   await manager.query(
-    `INSERT INTO routing.conversation (conversation_key) VALUES ($1) ON CONFLICT DO NOTHING`,
-    [conversationKey],
+    `INSERT INTO routing.conversation (conversation_key)
+     SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
+    [sorted],
   );
-  const [conversation]: Array<{ latest_ticket_id: string | null }> = await manager.query(
-    `SELECT latest_ticket_id FROM routing.conversation WHERE conversation_key = $1 FOR UPDATE`,
-    [conversationKey],
+  const rows: Array<{
+    conversation_key: string;
+    latest_ticket_id: string | null;
+    last_automatic_reply_at: Date | null;
+  }> = await manager.query(
+    `SELECT conversation_key, latest_ticket_id, last_automatic_reply_at FROM routing.conversation
+      WHERE conversation_key = ANY($1) ORDER BY conversation_key FOR UPDATE`,
+    [sorted],
   );
-  if (!conversation.latest_ticket_id) return undefined;
-  const [ticket]: TicketRow[] = await manager.query(
-    `SELECT * FROM routing.ticket WHERE id = $1 FOR UPDATE`,
-    [conversation.latest_ticket_id],
+  const tickets = await lockTickets(
+    manager,
+    rows.flatMap((row) => (row.latest_ticket_id ? [row.latest_ticket_id] : [])),
   );
-  return ticket;
+  return new Map(
+    rows.map((row) => [
+      row.conversation_key,
+      {
+        key: row.conversation_key,
+        latest: row.latest_ticket_id ? tickets.get(row.latest_ticket_id) : undefined,
+        lastAutomaticReplyAt: row.last_automatic_reply_at ?? undefined,
+      },
+    ]),
+  );
+}
+
+/** Reads and locks these tickets, in id order. */
+export async function lockTickets(
+  manager: EntityManager,
+  ids: string[],
+): Promise<Map<string, TicketRow>> {
+  if (ids.length === 0) return new Map();
+  const rows: TicketRow[] = await manager.query(
+    `SELECT * FROM routing.ticket WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 export function conversationTicket(ticket: TicketRow | undefined): ConversationTicket | undefined {
@@ -58,67 +97,81 @@ export function conversationTicket(ticket: TicketRow | undefined): ConversationT
   return { ticketId: ticket.id, state: ticket.state === 'closed' ? 'closed' : 'open' };
 }
 
-/** Saves a new ticket and makes it the conversation's latest. */
-export async function insertTicket(manager: EntityManager, ticket: TicketRow): Promise<void> {
-  await manager.query(
-    `INSERT INTO routing.ticket (id, conversation_key, customer_id, channel, team_id, skill_ids,
-       priority, tags, language, state, resolved_at, assigned_agent_id, queued_at,
-       first_response_due_at, resolution_due_at, sla_policy_id, matched_rule_id, rule_set_version,
-       previous_ticket_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-    [
-      ticket.id,
-      ticket.conversation_key,
-      ticket.customer_id,
-      ticket.channel,
-      ticket.team_id,
-      ticket.skill_ids,
-      ticket.priority,
-      ticket.tags,
-      ticket.language,
-      ticket.state,
-      ticket.resolved_at,
-      ticket.assigned_agent_id,
-      ticket.queued_at,
-      ticket.first_response_due_at,
-      ticket.resolution_due_at,
-      ticket.sla_policy_id,
-      ticket.matched_rule_id,
-      ticket.rule_set_version,
-      ticket.previous_ticket_id,
-    ],
+/** Ticket numbers for `count` new tickets, in order. */
+export async function nextTicketNumbers(manager: EntityManager, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const rows: Array<{ number: string }> = await manager.query(
+    `SELECT nextval('routing.ticket_number')::text AS number FROM generate_series(1, $1)`,
+    [count],
   );
+  return rows.map((row) => row.number);
+}
+
+/** Inserts new tickets and updates changed ones, whole rows, one statement each. */
+export async function saveTickets(
+  manager: EntityManager,
+  created: TicketRow[],
+  changed: TicketRow[],
+): Promise<void> {
+  if (created.length > 0) {
+    await manager.query(
+      `INSERT INTO routing.ticket
+       SELECT * FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb)`,
+      [JSON.stringify(created)],
+    );
+  }
+  if (changed.length > 0) {
+    await manager.query(
+      `UPDATE routing.ticket t SET
+         team_id = r.team_id, skill_ids = r.skill_ids, priority = r.priority, state = r.state,
+         resolved_at = r.resolved_at, assigned_agent_id = r.assigned_agent_id,
+         queued_at = r.queued_at, first_response_due_at = r.first_response_due_at,
+         resolution_due_at = r.resolution_due_at, sla_policy_id = r.sla_policy_id,
+         first_responded_at = r.first_responded_at, awaiting_agent = r.awaiting_agent
+       FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb) r
+       WHERE t.id = r.id`,
+      [JSON.stringify(changed)],
+    );
+  }
+}
+
+/** Points conversations at their latest tickets and records when they got an automatic reply. */
+export async function saveConversations(
+  manager: EntityManager,
+  conversations: Conversation[],
+): Promise<void> {
+  if (conversations.length === 0) return;
   await manager.query(
-    `UPDATE routing.conversation SET latest_ticket_id = $2 WHERE conversation_key = $1`,
-    [ticket.conversation_key, ticket.id],
+    `UPDATE routing.conversation c
+        SET latest_ticket_id = u.latest_ticket_id, last_automatic_reply_at = u.replied_at
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+            AS u (conversation_key, latest_ticket_id, replied_at)
+      WHERE c.conversation_key = u.conversation_key`,
+    [
+      conversations.map((conversation) => conversation.key),
+      conversations.map((conversation) => conversation.latest?.id ?? null),
+      conversations.map((conversation) => conversation.lastAutomaticReplyAt ?? null),
+    ],
   );
 }
 
-/** Opens a resolved ticket again with new due times and, maybe, a new assignee. */
-export async function reopenTicket(manager: EntityManager, ticket: TicketRow): Promise<void> {
-  await manager.query(
-    `UPDATE routing.ticket SET state = 'open', resolved_at = NULL, assigned_agent_id = $2,
-       queued_at = $3, first_response_due_at = $4, resolution_due_at = $5, sla_policy_id = $6
-     WHERE id = $1`,
-    [
-      ticket.id,
-      ticket.assigned_agent_id,
-      ticket.queued_at,
-      ticket.first_response_due_at,
-      ticket.resolution_due_at,
-      ticket.sla_policy_id,
-    ],
+/** The 1-based place each queued ticket has in its team's queue, by ticket id. */
+export async function queuePositions(
+  manager: EntityManager,
+  ticketIds: string[],
+): Promise<Map<string, number>> {
+  if (ticketIds.length === 0) return new Map();
+  const rows: Array<{ id: string; position: number }> = await manager.query(
+    `SELECT t.id, 1 + (
+       SELECT count(*) FROM routing.ticket q
+        WHERE q.state = 'open' AND q.assigned_agent_id IS NULL AND q.team_id = t.team_id
+          AND q.id <> t.id
+          AND (q.priority > t.priority OR (q.priority = t.priority AND
+               coalesce(q.first_response_due_at, 'infinity') <=
+               coalesce(t.first_response_due_at, 'infinity')))
+     )::int AS position
+     FROM routing.ticket t WHERE t.id = ANY($1)`,
+    [ticketIds],
   );
-}
-
-/** The 1-based place a queued ticket has in its team's queue. */
-export async function queuePosition(manager: EntityManager, ticket: TicketRow): Promise<number> {
-  const [{ ahead }]: Array<{ ahead: number }> = await manager.query(
-    `SELECT count(*)::int AS ahead FROM routing.ticket
-      WHERE state = 'open' AND assigned_agent_id IS NULL AND team_id = $1 AND id <> $2
-        AND (priority > $3 OR (priority = $3 AND
-             coalesce(first_response_due_at, 'infinity') <= coalesce($4::timestamptz, 'infinity')))`,
-    [ticket.team_id, ticket.id, ticket.priority, ticket.first_response_due_at],
-  );
-  return ahead + 1;
+  return new Map(rows.map((row) => [row.id, row.position]));
 }

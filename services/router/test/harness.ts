@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { KafkaBus } from '@firstline/bus';
 import {
   create,
+  CustomerEventSchema,
   decode,
   directoryKey,
   DirectoryKind,
@@ -54,7 +55,12 @@ export class RouterHarness {
     const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      for (const topic of [TOPICS.inbound, TOPICS.directory, TOPICS.ticketEvents]) {
+      for (const topic of [
+        TOPICS.inbound,
+        TOPICS.directory,
+        TOPICS.ticketEvents,
+        TOPICS.customerEvents,
+      ]) {
         const offsets = await admin.fetchTopicOffsets(topic.name);
         await admin.setOffsets({
           groupId: this.group,
@@ -147,6 +153,22 @@ export class RouterHarness {
           key: event.ticketId,
           value: encode(TicketEventSchema, event),
           headers: { messageId: event.eventId, type: messageType(TicketEventSchema) },
+        };
+      }),
+    );
+  }
+
+  async publishCustomerEvents(
+    events: Array<MessageInitShape<typeof CustomerEventSchema>>,
+  ): Promise<void> {
+    await this.publisher.publish(
+      events.map((fields) => {
+        const event = create(CustomerEventSchema, fields);
+        return {
+          topic: TOPICS.customerEvents.name,
+          key: TOPICS.customerEvents.key(event),
+          value: encode(CustomerEventSchema, event),
+          headers: { messageId: event.eventId, type: messageType(CustomerEventSchema) },
         };
       }),
     );

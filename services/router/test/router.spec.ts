@@ -1,8 +1,11 @@
 import {
   ActorKind,
+  AutomaticReplyKind,
   Channel,
   DirectoryKind,
+  Escalation,
   IdentityKind,
+  MessageDirection,
   Presence,
   Priority,
   RuleField,
@@ -39,12 +42,16 @@ const CUSTOMERS = 500;
 const CONVERSATIONS_PER_CUSTOMER = 2;
 const MESSAGES_PER_CONVERSATION = 5;
 const AGENTS = 6;
+const OVERFLOW_SECONDS = 8;
+// An agent away this long gives their unanswered tickets back (read when the instances start).
+process.env.ROUTER_AWAY_GRACE_SECONDS = '2';
 
 describe('the router on Kafka and Postgres', () => {
   let database: TestDatabase;
   let harness: RouterHarness;
   let first: RunningService | undefined;
   let second: RunningService | undefined;
+  let restarted: RunningService | undefined;
   let team: (name: string) => string;
   let agentId: (name: string) => string;
 
@@ -122,6 +129,17 @@ describe('the router on Kafka and Postgres', () => {
                 ],
                 actions: { teamId: team('load') },
               },
+              ...['escalate', 'away', 'breach', 'reply'].map((name) => ({
+                id: name,
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token(name),
+                  },
+                ],
+                actions: { teamId: team(name), priority: Priority.NORMAL },
+              })),
             ],
             // Other tests' messages on the shared topic land here, with nobody to take them.
             fallback: { teamId: team('elsewhere') },
@@ -154,6 +172,29 @@ describe('the router on Kafka and Postgres', () => {
           },
         },
       },
+      // Tickets nobody takes in 8 seconds overflow to a team with an agent.
+      {
+        kind: DirectoryKind.TEAM,
+        id: team('escalate'),
+        payload: {
+          case: 'team',
+          value: {
+            id: team('escalate'),
+            overflowTeamId: team('overflow'),
+            overflowAfterSeconds: OVERFLOW_SECONDS,
+          },
+        },
+      },
+      {
+        kind: DirectoryKind.SLA_POLICY,
+        id: team('breach-sla'),
+        payload: {
+          case: 'slaPolicy',
+          value: { id: team('breach-sla'), teamId: team('breach'), firstResponseMinutes: 1 },
+        },
+      },
+      agent(agentId('overflow-agent'), team('overflow'), Presence.ONLINE, 5),
+      agent(agentId('away-agent'), team('away'), Presence.ONLINE, 5),
       agent(agentId('scenario-agent'), team('scenario'), Presence.ONLINE, 1),
       ...Array.from({ length: AGENTS }, (_, index) =>
         agent(agentId(`load-${index}`), team('load'), Presence.ONLINE),
@@ -164,14 +205,14 @@ describe('the router on Kafka and Postgres', () => {
       async () =>
         (await harness.query(`SELECT id FROM routing.agent WHERE id LIKE $1`, [`${harness.run}%`]))
           .length ===
-          AGENTS + 2 && (await harness.query(`SELECT id FROM routing.directory_entry`)).length > 0,
+          AGENTS + 4 && (await harness.query(`SELECT id FROM routing.directory_entry`)).length > 0,
       'the directory snapshot',
     );
   }, 120_000);
 
   afterAll(async () => {
     // Stopping waits for in-flight batches and the outbox relay.
-    await Promise.all([first?.stop(), second?.stop()]);
+    await Promise.all([first?.stop(), second?.stop(), restarted?.stop()]);
     await harness?.close();
     await database?.drop();
   }, 60_000);
@@ -293,6 +334,202 @@ describe('the router on Kafka and Postgres', () => {
       ticketId: carol.ticketId,
       queuePosition: 1,
     });
+  }, 60_000);
+
+  /** A VK chat message whose text picks the rule (and so the team) named by `rule`. */
+  const chatTo = (rule: string, id: string, user: string, fields: Record<string, unknown> = {}) =>
+    message(id, {
+      channel: Channel.VK,
+      sender: { kind: IdentityKind.VK_USER, value: `${user}-${harness.run}` },
+      conversationKey: `vk:${harness.run}:${user}`,
+      textBody: `${harness.run}-${rule}`,
+      ...fields,
+    });
+
+  const resolved = (ticketId: string, name: string) => ({
+    eventId: `${harness.run}:${name}-resolved`,
+    ticketId,
+    type: TicketEventType.STATUS_CHANGED,
+    actor: { kind: ActorKind.AGENT, id: 'someone' },
+    occurredAt: timestampFromDate(new Date()),
+    details: {
+      case: 'statusChanged' as const,
+      value: { fromStatus: TicketStatus.OPEN, toStatus: TicketStatus.RESOLVED },
+    },
+  });
+
+  /** The first decision of this kind about a ticket, once the router made it. */
+  const escalationOf = (ticketId: string, escalation: Escalation) =>
+    waitFor(
+      async () =>
+        (await harness.decisions()).find(
+          (decision) => decision.ticketId === ticketId && decision.escalation === escalation,
+        ),
+      `escalation ${Escalation[escalation]} of ${ticketId}`,
+    );
+
+  it('acknowledges a new ticket with its number, once per window, and never a machine', async () => {
+    await harness.publishInbound([
+      chatTo('reply', 'erin-1', 'erin'),
+      chatTo('reply', 'erin-2', 'erin'),
+      chatTo('reply', 'robot-1', 'robot', { autoResponse: true }),
+    ]);
+    const [first, second, robot] = await decisionsFor([
+      `${harness.run}:erin-1`,
+      `${harness.run}:erin-2`,
+      `${harness.run}:robot-1`,
+    ]);
+    expect(first.ticketNumber).toMatch(/^\d+$/);
+    expect(first.automaticReply).toMatchObject({ kind: AutomaticReplyKind.ACKNOWLEDGEMENT });
+    expect(first.automaticReply!.text).toContain(`#${first.ticketNumber}`);
+    expect(second.ticketNumber).toBe(first.ticketNumber);
+    expect(second.automaticReply).toBeUndefined();
+    expect(robot.automaticReply).toBeUndefined();
+    expect(Number(robot.ticketNumber)).toBeGreaterThan(Number(first.ticketNumber));
+  }, 60_000);
+
+  it('records a survey answer on the rated ticket without reopening it', async () => {
+    await harness.publishInbound([chatTo('reply', 'fay-1', 'fay')]);
+    const [asked] = await decisionsFor([`${harness.run}:fay-1`]);
+    await harness.publishTicketEvents([resolved(asked.ticketId, 'fay')]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT 1 FROM routing.ticket WHERE id = $1 AND state = 'resolved'`, [
+            asked.ticketId,
+          ])
+        ).length > 0,
+      'the resolution to reach the router',
+    );
+    await harness.publishInbound([
+      chatTo('reply', 'fay-csat', 'fay', {
+        textBody: '5',
+        csatAnswer: { ticketId: asked.ticketId, score: 5 },
+      }),
+    ]);
+    const [rating] = await decisionsFor([`${harness.run}:fay-csat`]);
+    expect(rating).toMatchObject({
+      ticketId: asked.ticketId,
+      disposition: TicketDisposition.APPEND,
+    });
+    expect(rating.automaticReply).toBeUndefined();
+    const [ticket] = await harness.query<{ state: string }>(
+      `SELECT state FROM routing.ticket WHERE id = $1`,
+      [asked.ticketId],
+    );
+    expect(ticket.state).toBe('resolved');
+  }, 60_000);
+
+  it('links a chat to the customer a status-page token was issued to, and honours merges', async () => {
+    const email = `gil-${harness.run}@example.com`;
+    await harness.publishInbound([
+      message('gil-form', {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value: email },
+        conversationKey: `webform:${harness.run}:gil`,
+        issuedLinkToken: `${harness.run}-token`,
+        callbackWindow: {
+          startsAt: timestampFromDate(new Date('2030-01-07T10:00:00Z')),
+          endsAt: timestampFromDate(new Date('2030-01-07T12:00:00Z')),
+        },
+      }),
+    ]);
+    const [form] = await decisionsFor([`${harness.run}:gil-form`]);
+    // A callback request is due at the end of the window the customer asked for.
+    expect(timestampDate(form.firstResponseDueAt!)).toEqual(new Date('2030-01-07T12:00:00Z'));
+    await harness.publishInbound([
+      chatTo('reply', 'gil-start', 'gil', { linkToken: `${harness.run}-token` }),
+      chatTo('reply', 'hal-1', 'hal'),
+    ]);
+    const [linked, hal] = await decisionsFor([`${harness.run}:gil-start`, `${harness.run}:hal-1`]);
+    expect(linked.customerId).toBe(form.customerId);
+    expect(hal.customerId).not.toBe(form.customerId);
+
+    await harness.publishCustomerEvents([
+      {
+        eventId: `${harness.run}:merge-hal`,
+        agentId: 'someone',
+        details: {
+          case: 'merged',
+          value: { survivorCustomerId: form.customerId, duplicateCustomerId: hal.customerId },
+        },
+      },
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT 1 FROM routing.customer WHERE id = $1 AND merged_into = $2`, [
+            hal.customerId,
+            form.customerId,
+          ])
+        ).length > 0,
+      'the merge to reach the router',
+    );
+    await harness.publishInbound([
+      chatTo('reply', 'hal-2', 'hal-elsewhere', {
+        sender: { kind: IdentityKind.VK_USER, value: `hal-${harness.run}` },
+      }),
+    ]);
+    const [afterMerge] = await decisionsFor([`${harness.run}:hal-2`]);
+    expect(afterMerge.customerId).toBe(form.customerId);
+  }, 60_000);
+
+  it('raises the priority of a ticket whose first response is overdue', async () => {
+    // Received two minutes ago with a one-minute first-response target: already breached.
+    await harness.publishInbound([
+      chatTo('breach', 'ivy-1', 'ivy', {
+        receivedAt: timestampFromDate(new Date(Date.now() - 2 * 60_000)),
+      }),
+    ]);
+    const [late] = await decisionsFor([`${harness.run}:ivy-1`]);
+    expect(late.priority).toBe(Priority.NORMAL);
+    const breached = await escalationOf(late.ticketId, Escalation.FIRST_RESPONSE_BREACHED);
+    expect(breached).toMatchObject({
+      disposition: TicketDisposition.ESCALATED,
+      priority: Priority.HIGH,
+      ticketNumber: late.ticketNumber,
+    });
+  }, 60_000);
+
+  it("gives an away agent's unanswered tickets back to the queue after the grace period", async () => {
+    await harness.publishInbound([chatTo('away', 'jo-1', 'jo'), chatTo('away', 'kim-1', 'kim')]);
+    const [jo, kim] = await decisionsFor([`${harness.run}:jo-1`, `${harness.run}:kim-1`]);
+    expect([jo.assignedAgentId, kim.assignedAgentId]).toEqual([
+      agentId('away-agent'),
+      agentId('away-agent'),
+    ]);
+    // The agent answered Kim; Jo still waits.
+    await harness.publishTicketEvents([
+      {
+        eventId: `${harness.run}:kim-answered`,
+        ticketId: kim.ticketId,
+        type: TicketEventType.MESSAGE_ADDED,
+        actor: { kind: ActorKind.AGENT, id: agentId('away-agent') },
+        occurredAt: timestampFromDate(new Date()),
+        details: {
+          case: 'messageAdded',
+          value: { messageId: 'reply-1', direction: MessageDirection.OUTBOUND },
+        },
+      },
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(
+            `SELECT 1 FROM routing.ticket WHERE id = $1 AND first_responded_at IS NOT NULL`,
+            [kim.ticketId],
+          )
+        ).length > 0,
+      'the answer to reach the router',
+    );
+    await harness.publishDirectory([agent(agentId('away-agent'), team('away'), Presence.AWAY, 5)]);
+    const givenBack = await escalationOf(jo.ticketId, Escalation.AGENT_AWAY);
+    expect(givenBack.assignedAgentId).toBeUndefined();
+    const [kimNow] = await harness.query<{ assigned_agent_id: string }>(
+      `SELECT assigned_agent_id FROM routing.ticket WHERE id = $1`,
+      [kim.ticketId],
+    );
+    expect(kimNow.assigned_agent_id).toBe(agentId('away-agent'));
   }, 60_000);
 
   it('with two instances, one stopped half-way, decides every message once, in conversation order, never over capacity', async () => {
@@ -421,6 +658,35 @@ describe('the router on Kafka and Postgres', () => {
         `(${Math.round(total / (elapsedMs / 1000))} decisions/s)\n`,
     );
   }, 180_000);
+
+  it('keeps escalation timers across a restart: a ticket nobody took overflows', async () => {
+    await harness.publishInbound([chatTo('escalate', 'lea-1', 'lea')]);
+    const [waiting] = await decisionsFor([`${harness.run}:lea-1`]);
+    expect(waiting).toMatchObject({ teamId: team('escalate'), queuePosition: 1 });
+    await Promise.all([first?.stop(), second?.stop()]);
+    first = second = undefined;
+    const [timer] = await harness.query<{ due_at: Date }>(
+      `SELECT due_at FROM routing.timer WHERE kind = 'overflow' AND subject = $1`,
+      [waiting.ticketId],
+    );
+    expect(timer.due_at.getTime()).toBeGreaterThan(Date.now());
+    // Nobody runs the router when the timer comes due.
+    await new Promise((resolve) => setTimeout(resolve, timer.due_at.getTime() - Date.now() + 500));
+
+    restarted = await harness.startInstance();
+    const overflowed = await escalationOf(waiting.ticketId, Escalation.OVERFLOW);
+    expect(overflowed.teamId).toBe(team('overflow'));
+    const taken = await waitFor(
+      async () =>
+        (await harness.decisions()).find(
+          (decision) =>
+            decision.ticketId === waiting.ticketId &&
+            decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE,
+        ),
+      'the overflow team to take the ticket',
+    );
+    expect(taken.assignedAgentId).toBe(agentId('overflow-agent'));
+  }, 60_000);
 });
 
 function channelOf(log: RoutingDecision[], ticketId: string): Channel {

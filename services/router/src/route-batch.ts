@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import {
+  TicketDisposition,
+  timestampDate,
+  type InboundMessage,
+  type RoutingDecision,
+} from '@firstline/contracts';
+import {
+  ALWAYS_OPEN_CALENDAR,
+  canTake,
+  chooseAgent,
+  classify,
+  computeDueTimes,
+  decideThreading,
+  detectLanguage,
+  findSlaPolicy,
+  planAutomaticReply,
+  type AgentState,
+  type BusinessCalendar,
+  type PlannedAutomaticReply,
+  type TicketNeeds,
+} from '@firstline/routing';
+import { availableAgents, markAssigned } from './assignment.store';
+import { resolveCustomers, saveLastAgents, type CustomerRow } from './customers.store';
+import { decision } from './decisions';
+import type { RoutingPolicies } from './directory.store';
+import type { RouterSettings } from './router-settings';
+import { scheduleTicketTimers } from './timers.store';
+import {
+  conversationTicket,
+  lockConversations,
+  lockTickets,
+  nextTicketNumbers,
+  queuePositions,
+  saveConversations,
+  saveTickets,
+  type Conversation,
+  type TicketRow,
+} from './tickets.store';
+
+/** What the batch decided for one message, before it is written. */
+interface Plan {
+  message: InboundMessage;
+  customer: CustomerRow;
+  conversation: Conversation;
+  ticket: TicketRow;
+  disposition: TicketDisposition;
+  /** Set when the ticket needs an agent: the one to prefer. */
+  assign?: { preferredAgentId: string | null };
+  automaticReply?: PlannedAutomaticReply;
+}
+
+/**
+ * Makes the one decision for each inbound message of a batch, in the caller's transaction and in
+ * a fixed number of statements whatever the batch size: who each customer is, which ticket each
+ * message goes to, its team, skills, priority and due times, who takes it, and whether the
+ * customer gets an automatic reply. Messages are decided in batch order, so a conversation's
+ * messages see each other's effects. Returns the decisions, which the caller publishes through
+ * the outbox.
+ */
+export async function routeBatch(
+  manager: EntityManager,
+  policies: RoutingPolicies,
+  settings: RouterSettings,
+  messages: InboundMessage[],
+  now: Date,
+): Promise<RoutingDecision[]> {
+  const customers = await resolveCustomers(manager, messages);
+  const conversations = await lockConversations(
+    manager,
+    messages.map((message) => message.conversationKey),
+  );
+  const tickets = new Map(
+    [...conversations.values()].flatMap(({ latest }) => (latest ? [[latest.id, latest]] : [])),
+  );
+  const surveyed = messages.flatMap((message) =>
+    message.csatAnswer && !tickets.has(message.csatAnswer.ticketId)
+      ? [message.csatAnswer.ticketId]
+      : [],
+  );
+  for (const [id, ticket] of await lockTickets(manager, surveyed)) tickets.set(id, ticket);
+
+  const created: TicketRow[] = [];
+  const changed = new Set<TicketRow>();
+  const plans = messages.map((message) =>
+    planMessage(message, {
+      customer: customers.get(message.messageId)!,
+      conversation: conversations.get(message.conversationKey)!,
+      tickets,
+      policies,
+      settings,
+      now,
+    }),
+  );
+  for (const { disposition, ticket, message } of plans) {
+    if (
+      disposition === TicketDisposition.NEW_TICKET ||
+      disposition === TicketDisposition.FOLLOW_UP
+    ) {
+      created.push(ticket);
+    } else if (disposition === TicketDisposition.REOPEN) {
+      changed.add(ticket);
+    } else if (!message.csatAnswer && !ticket.awaiting_agent) {
+      // The customer wrote last: an agent owes them an answer (what the away timer looks at).
+      ticket.awaiting_agent = true;
+      changed.add(ticket);
+    }
+  }
+  for (const ticket of created) changed.delete(ticket);
+
+  await assignAgents(manager, plans, now);
+  const numbers = await nextTicketNumbers(manager, created.length);
+  created.forEach((ticket, index) => (ticket.number = numbers[index]));
+  for (const plan of plans) {
+    plan.automaticReply = planAutomaticReply(
+      settings.automaticReplies,
+      {
+        disposition: plan.disposition,
+        autoResponse: plan.message.autoResponse,
+        csatAnswer: plan.message.csatAnswer !== undefined,
+        ticketNumber: plan.ticket.number,
+        language: plan.ticket.language,
+        expectedAnswerAt: plan.ticket.first_response_due_at ?? undefined,
+        lastAutomaticReplyAt: plan.conversation.lastAutomaticReplyAt,
+      },
+      teamCalendar(policies, plan.ticket.team_id),
+      now,
+    );
+    if (plan.automaticReply) plan.conversation.lastAutomaticReplyAt = now;
+  }
+
+  await saveTickets(manager, created, [...changed]);
+  await saveConversations(manager, [...conversations.values()]);
+  await saveLastAgents(
+    manager,
+    new Map(
+      plans.flatMap(({ assign, ticket }) =>
+        assign && ticket.assigned_agent_id ? [[ticket.customer_id, ticket.assigned_agent_id]] : [],
+      ),
+    ),
+  );
+  const startedClocks = plans.filter((plan) => plan.assign).map((plan) => plan.ticket);
+  await scheduleTicketTimers(manager, policies, startedClocks);
+  const positions = await queuePositions(
+    manager,
+    startedClocks.filter((ticket) => !ticket.assigned_agent_id).map((ticket) => ticket.id),
+  );
+  return plans.map((plan) =>
+    decision(plan.ticket, {
+      message: plan.message,
+      disposition: plan.disposition,
+      now,
+      queuePosition: plan.assign ? positions.get(plan.ticket.id) : undefined,
+      automaticReply: plan.automaticReply,
+    }),
+  );
+}
+
+interface PlanContext {
+  customer: CustomerRow;
+  conversation: Conversation;
+  tickets: Map<string, TicketRow>;
+  policies: RoutingPolicies;
+  settings: RouterSettings;
+  now: Date;
+}
+
+/** Threads and classifies one message, updating the batch's view of its conversation. */
+function planMessage(message: InboundMessage, context: PlanContext): Plan {
+  const { customer, conversation, tickets, policies, settings, now } = context;
+  const receivedAt = message.receivedAt ? timestampDate(message.receivedAt) : now;
+  const base = { message, customer, conversation };
+
+  // A survey answer rates the ticket it was asked about, whatever has happened since; it never
+  // reopens it. A ticket id that is not the customer's is routed like any message.
+  const rated = message.csatAnswer && tickets.get(message.csatAnswer.ticketId);
+  if (rated && rated.customer_id === customer.id) {
+    return { ...base, ticket: rated, disposition: TicketDisposition.APPEND };
+  }
+
+  const latest = conversation.latest;
+  const threading = decideThreading(
+    conversationTicket(latest),
+    receivedAt,
+    settings.reopenWindowDays,
+  );
+  if (threading.disposition === TicketDisposition.APPEND) {
+    return { ...base, ticket: latest!, disposition: TicketDisposition.APPEND };
+  }
+  if (threading.disposition === TicketDisposition.REOPEN) {
+    const ticket = latest!;
+    const preferredAgentId = ticket.assigned_agent_id ?? customer.last_agent_id;
+    Object.assign(ticket, {
+      state: 'open',
+      resolved_at: null,
+      assigned_agent_id: null,
+      queued_at: now,
+      first_responded_at: null,
+      awaiting_agent: true,
+      ...dueTimes(policies, ticket, receivedAt, message),
+    });
+    return {
+      ...base,
+      ticket,
+      disposition: TicketDisposition.REOPEN,
+      assign: { preferredAgentId },
+    };
+  }
+
+  const language = detectLanguage(`${message.subject}\n${message.textBody}`);
+  const classification = classify(policies.ruleSet, {
+    channel: message.channel,
+    subject: message.subject,
+    textBody: message.textBody,
+    formTopic: message.formTopic,
+    formFields: message.formFields,
+    channelMetadata: message.channelMetadata,
+    senderValue: message.sender!.value,
+    language,
+    customerTier: customer.tier,
+    customerTags: customer.tags,
+    receivedAt,
+  });
+  const ticket: TicketRow = {
+    id: randomUUID(),
+    number: '',
+    conversation_key: message.conversationKey,
+    customer_id: customer.id,
+    channel: message.channel,
+    team_id: classification.teamId,
+    skill_ids: classification.skillIds,
+    priority: classification.priority,
+    tags: classification.tags,
+    language,
+    state: 'open',
+    resolved_at: null,
+    assigned_agent_id: null,
+    queued_at: now,
+    first_response_due_at: null,
+    resolution_due_at: null,
+    sla_policy_id: '',
+    matched_rule_id: classification.matchedRuleId,
+    rule_set_version: classification.ruleSetVersion,
+    previous_ticket_id:
+      threading.disposition === TicketDisposition.FOLLOW_UP ? threading.previousTicketId : null,
+    first_responded_at: null,
+    awaiting_agent: true,
+  };
+  Object.assign(ticket, dueTimes(policies, ticket, receivedAt, message));
+  conversation.latest = ticket;
+  tickets.set(ticket.id, ticket);
+  return {
+    ...base,
+    ticket,
+    disposition: threading.disposition,
+    assign: { preferredAgentId: customer.last_agent_id },
+  };
+}
+
+/**
+ * Gives each ticket that needs an agent the one `chooseAgent` picks, counting every assignment
+ * against capacity as it goes. Agents are read without locks first: when none of them can take
+ * any of the tickets (the usual case under load, with everyone busy) no lock is taken at all.
+ * Otherwise their rows are locked in id order and their load counted again under the locks.
+ */
+async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): Promise<void> {
+  const needing = plans.filter((plan) => plan.assign);
+  const teams = [...new Set(needing.map((plan) => plan.ticket.team_id))];
+  const unlocked = await availableAgents(manager, teams, false);
+  if (!needing.some((plan) => unlocked.some((agent) => canTake(agent, needsOf(plan))))) return;
+
+  const agents = (await availableAgents(manager, teams, true)).map((agent) => ({
+    ...agent,
+    load: new Map(agent.load),
+  }));
+  const assigned: string[] = [];
+  for (const plan of needing) {
+    const chosen: (AgentState & { load: Map<number, number> }) | undefined = chooseAgent(
+      needsOf(plan),
+      agents,
+    );
+    if (!chosen) continue;
+    const { channel } = plan.ticket;
+    chosen.load.set(channel, (chosen.load.get(channel) ?? 0) + 1);
+    chosen.idleSince = now;
+    plan.ticket.assigned_agent_id = chosen.id;
+    plan.customer.last_agent_id = chosen.id;
+    assigned.push(chosen.id);
+  }
+  await markAssigned(manager, assigned, now);
+}
+
+function needsOf(plan: Plan): TicketNeeds {
+  return {
+    teamId: plan.ticket.team_id,
+    skillIds: plan.ticket.skill_ids,
+    channel: plan.ticket.channel,
+    lastAgentId: plan.assign?.preferredAgentId ?? plan.customer.last_agent_id ?? undefined,
+  };
+}
+
+/**
+ * Due times by the team's SLA policy and calendar, from when the message arrived. A callback
+ * request is due at the end of the window the customer asked for.
+ */
+function dueTimes(
+  policies: RoutingPolicies,
+  ticket: TicketRow,
+  start: Date,
+  message: InboundMessage,
+): Pick<TicketRow, 'first_response_due_at' | 'resolution_due_at' | 'sla_policy_id'> {
+  const callbackDue = message.callbackWindow?.endsAt
+    ? timestampDate(message.callbackWindow.endsAt)
+    : undefined;
+  const policy = findSlaPolicy(policies.slaPolicies, {
+    teamId: ticket.team_id,
+    channel: ticket.channel,
+    priority: ticket.priority,
+  });
+  if (!policy) {
+    return {
+      first_response_due_at: callbackDue ?? null,
+      resolution_due_at: null,
+      sla_policy_id: '',
+    };
+  }
+  const due = computeDueTimes(policy, teamCalendar(policies, ticket.team_id), start);
+  return {
+    first_response_due_at: callbackDue ?? due.firstResponseDueAt,
+    resolution_due_at: due.resolutionDueAt ?? null,
+    sla_policy_id: policy.id,
+  };
+}
+
+export function teamCalendar(policies: RoutingPolicies, teamId: string): BusinessCalendar {
+  const calendarId = policies.teams.get(teamId)?.calendarId;
+  return (calendarId && policies.calendars.get(calendarId)) || ALWAYS_OPEN_CALENDAR;
+}
