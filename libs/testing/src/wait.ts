@@ -1,16 +1,19 @@
 /**
  * Polls `probe` until it gives a truthy value and returns that value: for conditions
- * (`() => received.length === 3`) and for finders (`() => decisions.find(...)`) alike.
+ * (`() => received.length === 3`) and for finders (`() => decisions.find(...)`) alike. `what`
+ * names the awaited thing in the timeout error.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
+  what = 'a condition',
 ): Promise<Exclude<T, undefined | null | false>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
     if (found) return found as Exclude<T, undefined | null | false>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

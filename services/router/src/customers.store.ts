@@ -94,8 +94,8 @@ export async function resolveCustomers(
       }
     }
   }
-  await relinkIdentities(manager, relinked);
-  await addIdentities(
+  await insertIdentities(manager, relinked, 'move');
+  await insertIdentities(
     manager,
     messages.flatMap((message) =>
       message.sharedIdentities.map((identity) => ({
@@ -103,6 +103,7 @@ export async function resolveCustomers(
         customerId: customerOf.get(message.messageId)!.id,
       })),
     ),
+    'keep',
   );
   await rememberLinkTokens(
     manager,
@@ -175,31 +176,22 @@ async function claimIdentities(
     .map(({ identity }) => identity);
 }
 
-async function relinkIdentities(
-  manager: EntityManager,
-  links: Array<{ identity: IdentityKey; customerId: string }>,
-): Promise<void> {
-  if (links.length === 0) return;
-  await manager.query(
-    `INSERT INTO routing.customer_identity (kind, value, customer_id)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
-     ON CONFLICT (kind, value) DO UPDATE SET customer_id = excluded.customer_id`,
-    [
-      links.map(({ identity }) => identity.kind),
-      links.map(({ identity }) => identity.value),
-      links.map(({ customerId }) => customerId),
-    ],
-  );
-}
-
-async function addIdentities(
+/**
+ * Gives identities to customers. `move`: an identity someone else has becomes this customer's
+ * (the sender proved it with a link token); otherwise whoever has it keeps it.
+ */
+async function insertIdentities(
   manager: EntityManager,
   identities: Array<{ identity: IdentityKey; customerId: string }>,
+  onConflict: 'keep' | 'move',
 ): Promise<void> {
   if (identities.length === 0) return;
   await manager.query(
     `INSERT INTO routing.customer_identity (kind, value, customer_id)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[])
+     ON CONFLICT (kind, value) ${
+       onConflict === 'move' ? 'DO UPDATE SET customer_id = excluded.customer_id' : 'DO NOTHING'
+     }`,
     [
       identities.map(({ identity }) => identity.kind),
       identities.map(({ identity }) => identity.value),
