@@ -2,3 +2,4 @@ export * from './kafka';
 export * from './postgres';
 export * from './mail';
 export * from './wait';
+export * from './pipeline';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CallbackController } from './callback.controller';
 import { loadVkConfig, VK_CONFIG } from './config';
+import { VkHousekeeping } from './housekeeping';
 import { VkInbound } from './inbound.service';
 import { LongPoll } from './long-poll';
 import { VkOutbound } from './outbound.consumer';
@@ -18,6 +19,7 @@ import { VkApiClient } from './vk-api.client';
     VkInbound,
     LongPoll,
     VkOutbound,
+    VkHousekeeping,
   ],
 })
 export class ChannelVkModule {}

@@ -57,6 +57,8 @@ function parseCommunities(value: string | undefined): Community[] {
   throw new ConfigError('VK_COMMUNITIES', `is invalid: ${where}${issue.message}`);
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+
 const variables = {
   /** Where the VK API answers; tests point it at the fake. */
   VK_API_URL: z
@@ -72,6 +74,12 @@ const variables = {
   /** Attempts of one send on rate-limit errors (6, 9, 29) before the bus retries the record. */
   VK_RATE_LIMIT_ATTEMPTS: positiveInt.default(5),
   VK_RATE_LIMIT_DELAY_MS: positiveInt.default(1_000),
+  /** Hours an event id is kept for recognising repeats; VK repeats an event for minutes. */
+  VK_SEEN_EVENT_RETENTION_HOURS: positiveInt.default(24),
+  /** Hours a users.get name is trusted; older ones are asked again on the user's next message. */
+  VK_USER_NAME_TTL_HOURS: positiveInt.default(7 * 24),
+  /** Seconds between two purges of expired event ids and names. */
+  VK_PURGE_INTERVAL_SECONDS: positiveInt.default(60 * 60),
 };
 
 export type VkConfig = ReturnType<typeof loadVkConfig>;
@@ -86,6 +94,11 @@ export function loadVkConfig(env: Env = process.env) {
     rateLimit: {
       attempts: config.VK_RATE_LIMIT_ATTEMPTS,
       initialDelayMs: config.VK_RATE_LIMIT_DELAY_MS,
+    },
+    housekeeping: {
+      seenEventRetentionMs: config.VK_SEEN_EVENT_RETENTION_HOURS * HOUR_MS,
+      userNameTtlMs: config.VK_USER_NAME_TTL_HOURS * HOUR_MS,
+      intervalMs: config.VK_PURGE_INTERVAL_SECONDS * 1000,
     },
   };
 }

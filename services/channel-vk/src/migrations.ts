@@ -46,3 +46,18 @@ export class CreateVkTables1764000000000 implements MigrationInterface {
     }
   }
 }
+
+/** The housekeeping purge finds expired event ids and names by age without scanning the tables. */
+export class IndexVkRowAges1766100000000 implements MigrationInterface {
+  readonly name = 'IndexVkRowAges1766100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE INDEX seen_event_seen_at ON channel_vk.seen_event (seen_at)`);
+    await queryRunner.query(`CREATE INDEX vk_user_fetched_at ON channel_vk.vk_user (fetched_at)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX channel_vk.vk_user_fetched_at`);
+    await queryRunner.query(`DROP INDEX channel_vk.seen_event_seen_at`);
+  }
+}

@@ -32,3 +32,33 @@ describe('VK_COMMUNITIES', () => {
     expect(load).not.toThrow(/"t"/); // never echoes a token
   });
 });
+
+describe('housekeeping variables', () => {
+  const communities = JSON.stringify([longPoll]);
+
+  it('keeps event ids a day and names a week, purging hourly, unless told otherwise', () => {
+    expect(loadVkConfig({ VK_COMMUNITIES: communities }).housekeeping).toEqual({
+      seenEventRetentionMs: 24 * 3_600_000,
+      userNameTtlMs: 7 * 24 * 3_600_000,
+      intervalMs: 3_600_000,
+    });
+    expect(
+      loadVkConfig({
+        VK_COMMUNITIES: communities,
+        VK_SEEN_EVENT_RETENTION_HOURS: '2',
+        VK_USER_NAME_TTL_HOURS: '48',
+        VK_PURGE_INTERVAL_SECONDS: '60',
+      }).housekeeping,
+    ).toEqual({
+      seenEventRetentionMs: 2 * 3_600_000,
+      userNameTtlMs: 48 * 3_600_000,
+      intervalMs: 60_000,
+    });
+  });
+
+  it('stops with one line naming a variable that is not a positive whole number', () => {
+    expect(() =>
+      loadVkConfig({ VK_COMMUNITIES: communities, VK_SEEN_EVENT_RETENTION_HOURS: '0' }),
+    ).toThrow(/^configuration error: VK_SEEN_EVENT_RETENTION_HOURS [^\n]+$/);
+  });
+});

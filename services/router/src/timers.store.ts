@@ -117,12 +117,19 @@ export async function fireDueTimers(
   const done = due.filter((timer) => timer.kind === 'agent-away' || byId.has(timer.subject));
   const changed = new Set<TicketRow>();
   const overflowed: TicketRow[] = [];
+  const postponed: Timer[] = [];
   for (const timer of ticketTimers) {
     const ticket = byId.get(timer.subject);
     if (!ticket || ticket.state !== 'open') continue;
     if (timer.kind === 'overflow' && !ticket.assigned_agent_id) {
       const team = policies.teams.get(ticket.team_id);
-      if (!overflowDueAt(team, ticket.queued_at)) continue;
+      const dueAt = overflowDueAt(team, ticket.queued_at);
+      if (!dueAt) continue;
+      // The team's threshold grew since the timer was set.
+      if (dueAt > now) {
+        postponed.push({ ...timer, dueAt });
+        continue;
+      }
       ticket.team_id = team!.overflowTeamId;
       ticket.queued_at = now;
       changed.add(ticket);
@@ -156,6 +163,7 @@ export async function fireDueTimers(
     policies,
     overflowed.map((ticket) => ({ ...ticket, first_response_due_at: null })),
   );
+  await upsertTimers(manager, postponed);
   // Tickets a routing batch held this round go back in the next one.
   for (const agentId of stillAway) {
     await scheduleAgentAway(manager, agentId, new Date(now.getTime() + 1_000));

@@ -28,7 +28,7 @@ export class FakeVk {
   readonly files = new Map<string, string>();
 
   private readonly tokens = new Map<string, number>();
-  private readonly sendFailures: Array<{ code: number; afterDelivering?: boolean }> = [];
+  private readonly sendFailures: SendFailure[] = [];
   private readonly longPoll = new Map<
     number,
     { key: string; events: unknown[]; failures: Array<1 | 2 | 3>; keys: number }
@@ -57,8 +57,11 @@ export class FakeVk {
     this.longPoll.set(groupId, { key: `key-${groupId}-0`, events: [], failures: [], keys: 0 });
   }
 
-  /** The next messages.send calls fail with these codes; `afterDelivering` loses only the answer. */
-  failNextSends(...failures: Array<{ code: number; afterDelivering?: boolean }>): void {
+  /**
+   * The next messages.send calls (of this text, when `message` is given) fail with these codes;
+   * `afterDelivering` loses only the answer.
+   */
+  failNextSends(...failures: SendFailure[]): void {
     this.sendFailures.push(...failures);
   }
 
@@ -153,7 +156,10 @@ export class FakeVk {
     this.sendAttempts.push(params);
     const peer = Number(params.peer_id);
     const randomId = Number(params.random_id);
-    const failure = this.sendFailures.shift();
+    const index = this.sendFailures.findIndex(
+      (failure) => failure.message === undefined || failure.message === params.message,
+    );
+    const failure = index < 0 ? undefined : this.sendFailures.splice(index, 1)[0];
     if (failure && !failure.afterDelivering) return error(failure.code, messageOf(failure.code));
     let message = this.delivered.find(
       (m) => m.peer_id === peer && m.random_id === randomId && randomId !== 0,
@@ -191,6 +197,13 @@ export class FakeVk {
       updates: state.events.slice(from - 1).filter((event) => event !== undefined),
     };
   }
+}
+
+interface SendFailure {
+  code: number;
+  afterDelivering?: boolean;
+  /** Only a send of this text fails; others pass. */
+  message?: string;
 }
 
 /**

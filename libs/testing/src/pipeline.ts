@@ -1,0 +1,245 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaBus, silentLogger, type MessageBus } from '@firstline/bus';
+import { TOPICS } from '@firstline/contracts';
+import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
+import { ensureKafka, uniqueName } from './kafka';
+import { createTestDatabase, type TestDatabase } from './postgres';
+
+/** The header that marks a record as published by one pipeline run. */
+export const PIPELINE_RUN_HEADER = 'firstline-test-run';
+
+/** Every demo account signs in with it (services/tickets, demo directory). */
+const DEMO_PASSWORD = 'firstline-demo';
+
+export interface PipelineServices {
+  router: ServiceDefinition;
+  tickets: ServiceDefinition;
+  /** The channel adapter under test; configure it through process.env before starting. */
+  channel: ServiceDefinition;
+}
+
+/**
+ * Router, tickets and one channel adapter on the shared broker and Postgres, wired as in
+ * production, for end-to-end tests. The topics are the real, shared ones, and other suites run
+ * on them at the same time, so a pipeline is sealed off from them:
+ *
+ * - every consumer group of the run is new and starts at the topics' current end;
+ * - everything the three services publish carries this run's `PIPELINE_RUN_HEADER`, and they
+ *   handle only records that carry it. Without that, another suite's router (they all read
+ *   support.inbound.v1) would route this run's messages too, and its decisions, with tickets of
+ *   its own, would reach this run's tickets service under the same decision id;
+ * - nothing reaches support.directory.v1: the tickets service seeds its demo directory (with a
+ *   classification rule set) into every fresh database and publishes it, and other suites'
+ *   routers read that topic. This run's router therefore knows no directory and routes with
+ *   libs/routing's DEFAULT_RULE_SET: every ticket to team `first-line`, unassigned, which a
+ *   supervisor sees.
+ */
+export class Pipeline {
+  private constructor(
+    /** Unique to this run: use it in conversation keys, bot names and texts. */
+    readonly run: string,
+    readonly router: RunningService,
+    readonly tickets: RunningService,
+    readonly channel: RunningService,
+    private readonly databases: TestDatabase[],
+  ) {}
+
+  static async start(services: PipelineServices): Promise<Pipeline> {
+    const run = uniqueName('e2e').replace(/\W/g, '-');
+    const brokers = await ensureKafka();
+    const named = {
+      router: { ...services.router, name: `${services.router.name}-${run}` },
+      tickets: { ...services.tickets, name: `${services.tickets.name}-${run}` },
+      channel: { ...services.channel, name: `${services.channel.name}-${run}` },
+    };
+    const databases = await Promise.all([
+      createTestDatabase(),
+      createTestDatabase(),
+      createTestDatabase(),
+    ]);
+    await startGroupsAtTopicEnd(
+      brokers,
+      Object.values(named).map((service) => service.name),
+    );
+    // Small pools: the Postgres server is shared with every suite running meanwhile.
+    const start = (definition: ServiceDefinition, database: TestDatabase, poolSize = 2) =>
+      startService(
+        definition,
+        {
+          bus: sealedToRun(
+            new KafkaBus({ brokers, clientId: definition.name, logger: silentLogger }),
+            run,
+          ),
+          ownsBus: true,
+          databaseUrl: database.url,
+          databasePoolSize: poolSize,
+          host: '127.0.0.1',
+          logLevel: 'silent',
+          partitions: 6,
+          replicationFactor: 1,
+        },
+        0,
+      );
+    const started = await Promise.allSettled([
+      start(named.router, databases[0]),
+      start(named.tickets, databases[1], 3),
+      start(named.channel, databases[2]),
+    ]);
+    const running = started.flatMap((result) =>
+      result.status === 'fulfilled' ? [result.value] : [],
+    );
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      await Promise.all(running.map((service) => service.stop()));
+      await Promise.all(databases.map((database) => database.drop()));
+      throw failed.reason;
+    }
+    const [router, tickets, channel] = running;
+    return new Pipeline(run, router, tickets, channel, databases);
+  }
+
+  /** Signs in to the tickets service's API, by default with the demo password. */
+  async login(email: string, password = DEMO_PASSWORD): Promise<AgentApi> {
+    const response = await fetch(`${this.tickets.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    if (response.status !== 200) throw new Error(`login of ${email} failed: ${response.status}`);
+    const { token } = (await response.json()) as { token: string };
+    return new AgentApi(`${this.tickets.url}/api/v1`, token);
+  }
+
+  async stop(): Promise<void> {
+    // The adapter first, so nothing new enters while the others finish their batches.
+    await this.channel.stop();
+    await Promise.all([this.router.stop(), this.tickets.stop()]);
+    await Promise.all(this.databases.map((database) => database.drop()));
+  }
+}
+
+/** The agents' REST API (`/api/v1`) as one signed-in agent. */
+export class AgentApi {
+  constructor(
+    private readonly baseUrl: string,
+    readonly token: string,
+  ) {}
+
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  /** The body of a call that must succeed; anything else fails the test with the answer. */
+  async ok<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.call<T>(method, path, body);
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(
+        `${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+      );
+    }
+    return answer.body;
+  }
+}
+
+/**
+ * The bus as one pipeline run's services see it: what they publish is marked with the run (and
+ * directory records are kept off the shared topic), what they consume is only what the run
+ * published.
+ */
+export function sealedToRun(bus: MessageBus, run: string): MessageBus {
+  return {
+    ensureTopics: (topics) => bus.ensureTopics(topics),
+    publish: async (messages) => {
+      const kept = messages
+        .filter((message) => message.topic !== TOPICS.directory.name)
+        .map((message) => ({
+          ...message,
+          extraHeaders: { ...message.extraHeaders, [PIPELINE_RUN_HEADER]: run },
+        }));
+      if (kept.length > 0) await bus.publish(kept);
+    },
+    subscribe: (subscription) =>
+      bus.subscribe({
+        ...subscription,
+        handler: async (messages) => {
+          const ours = messages.filter(
+            (message) => message.extraHeaders[PIPELINE_RUN_HEADER] === run,
+          );
+          if (ours.length > 0) await subscription.handler(ours);
+        },
+      }),
+    unsubscribe: (group, topics) => bus.unsubscribe(group, topics),
+    start: () => bus.start(),
+    stop: () => bus.stop(),
+    health: () => bus.health(),
+    lag: () => bus.lag(),
+  };
+}
+
+/**
+ * Commits, for each new group, the current end of every Firstline topic, so the group's first
+ * fetch starts there instead of at the oldest record of every earlier run. All topics, not only
+ * those a service consumes today: a consumer added later is covered too. (What kafkajs's
+ * admin.setOffsets does for one topic, for all topics at once: each join costs seconds.)
+ */
+export async function startGroupsAtTopicEnd(brokers: string[], groups: string[]): Promise<void> {
+  const setup = new KafkaBus({ brokers, clientId: 'pipeline-setup', logger: silentLogger });
+  try {
+    await setup.ensureTopics(
+      Object.values(TOPICS).map(({ name, compacted }) => ({
+        topic: name,
+        partitions: 6,
+        compacted,
+      })),
+    );
+  } finally {
+    await setup.stop();
+  }
+  const topics = Object.values(TOPICS).map(({ name }) => name);
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await Promise.all(
+      topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+    );
+    await Promise.all(
+      groups.map(async (group) => {
+        const consumer = kafka.consumer({ groupId: group });
+        await consumer.connect();
+        try {
+          await consumer.subscribe({ topics, fromBeginning: true });
+          await new Promise<void>((resolve, reject) => {
+            consumer.on(consumer.events.FETCH, () => {
+              consumer.stop().then(resolve, reject);
+            });
+            consumer.run({ eachBatchAutoResolve: false, eachBatch: async () => {} }).catch(reject);
+            consumer.pause(topics.map((topic) => ({ topic })));
+            for (const { topic, offsets } of ends) {
+              for (const { partition, high } of offsets) {
+                consumer.seek({ topic, partition, offset: high });
+              }
+            }
+          });
+        } finally {
+          await consumer.disconnect();
+        }
+      }),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,87 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { VK_CONFIG, type VkConfig } from './config';
+
+/** Rows deleted per statement, so a large backlog never holds locks for long. */
+const BATCH = 5_000;
+
+/**
+ * Forgets on a schedule what the adapter no longer needs, so its tables stay small:
+ * - ids of published events (`seen_event`) past VK_SEEN_EVENT_RETENTION_HOURS: VK repeats a
+ *   callback event for minutes, and long poll never goes back before the stored `ts`;
+ * - users' names (`vk_user`) older than VK_USER_NAME_TTL_HOURS: the customer's next message asks
+ *   users.get again, so a renamed customer is shown under the new name.
+ * Every replica may purge; the deletes are idempotent.
+ */
+@Injectable()
+export class VkHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(VkHousekeeping.name);
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<unknown>;
+
+  constructor(
+    @Inject(VK_CONFIG) private readonly config: VkConfig,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.scheduled(), this.config.housekeeping.intervalMs);
+    this.timer.unref();
+    this.scheduled();
+  }
+
+  /** Before the database closes: no new purge, and the one running finishes. */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+
+  /** Deletes expired event ids and names; returns how many of each. */
+  async purge(): Promise<{ seenEvents: number; userNames: number }> {
+    const { seenEventRetentionMs, userNameTtlMs } = this.config.housekeeping;
+    return {
+      seenEvents: await this.deleteOlderThan('seen_event', 'seen_at', seenEventRetentionMs),
+      userNames: await this.deleteOlderThan('vk_user', 'fetched_at', userNameTtlMs),
+    };
+  }
+
+  private scheduled(): void {
+    if (this.inFlight) return; // the previous purge is still running
+    this.inFlight = this.purge()
+      .then(({ seenEvents, userNames }) => {
+        if (seenEvents + userNames > 0) {
+          this.logger.log(`purged ${seenEvents} event id(s) and ${userNames} user name(s)`);
+        }
+      })
+      .catch((error: unknown) => this.logger.warn(`purge failed: ${String(error)}`))
+      .finally(() => (this.inFlight = undefined));
+  }
+
+  private async deleteOlderThan(
+    table: 'seen_event' | 'vk_user',
+    column: 'seen_at' | 'fetched_at',
+    ageMs: number,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [{ deleted }] = await this.dataSource.query<Array<{ deleted: number }>>(
+        `WITH deleted AS (
+           DELETE FROM channel_vk.${table} WHERE ctid IN (
+             SELECT ctid FROM channel_vk.${table}
+              WHERE ${column} < now() - $1 * interval '1 millisecond' LIMIT ${BATCH})
+           RETURNING 1
+         )
+         SELECT count(*)::int AS deleted FROM deleted`,
+        [ageMs],
+      );
+      total += deleted;
+      if (deleted < BATCH) return total;
+    }
+  }
+}
