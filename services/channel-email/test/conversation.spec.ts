@@ -25,12 +25,14 @@ import {
   type TestDatabase,
   waitFor,
   lastMailIn,
+  sealedToRun,
+  startGroupsAtTopicEnd,
+  PIPELINE_RUN_HEADER,
 } from '@firstline/testing';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { Pool } from 'pg';
 import { channelEmailService } from '../src';
-import { startGroupsAtTopicEnd } from './kafka-groups';
 
 const domain = 'firstline.test';
 const run = uniqueName('c').replace(/\./g, '-');
@@ -41,8 +43,8 @@ const customer = `bob-${run}@example.com`;
  * Issue 6's last promise, across services: a customer's mail is routed to a ticket, the agent's
  * reply reaches the customer threaded, and the customer's answer is routed to the same ticket.
  * channel-email and the router run on the shared broker, each in a consumer group of this run's
- * that starts at the topics' end, so neither handles other runs' records. The router reads no
- * directory (threading needs none, and another suite's rule set must not change this one).
+ * that starts at the topics' end, sealed to this run (`sealedToRun`), so neither handles other
+ * suites' records, rule sets included.
  */
 describe('a conversation by email through the router', () => {
   let brokers: string[];
@@ -61,7 +63,8 @@ describe('a conversation by email through the router', () => {
     startService(
       definition,
       {
-        bus: new KafkaBus({ brokers, clientId: definition.name }),
+        // Sealed to this run: other suites' routers leave its mail alone, and its router theirs.
+        bus: sealedToRun(new KafkaBus({ brokers, clientId: definition.name }), run),
         ownsBus: true,
         databaseUrl,
         databasePoolSize: 2,
@@ -80,14 +83,7 @@ describe('a conversation by email through the router', () => {
       createTestDatabase(),
       createTestDatabase(),
     ]);
-    await startGroupsAtTopicEnd(brokers, [
-      { group: names.email, topics: [TOPICS.outboundEmail.name] },
-      {
-        group: names.router,
-        topics: [TOPICS.inbound.name, TOPICS.directory.name, TOPICS.ticketEvents.name],
-      },
-      { group: names.observer, topics: [TOPICS.routing.name, TOPICS.deliveryReceipts.name] },
-    ]);
+    await startGroupsAtTopicEnd(brokers, Object.values(names));
     Object.assign(process.env, {
       EMAIL_MAILBOXES: `imap://${encodeURIComponent(support)}:any@${mail.host}:${mail.imapPort}/INBOX`,
       EMAIL_SMTP_URL: `smtp://${mail.host}:${mail.smtpPort}`,
@@ -176,8 +172,8 @@ describe('a conversation by email through the router', () => {
     const ticketId = first.ticketId;
     expect(ticketId).not.toBe('');
 
-    // The agent's reply, as tickets publishes it. The decision carries no ticket number (tickets
-    // assigns it), so the reply has none: the conversation key alone must keep the thread.
+    // The agent's reply, as tickets publishes it, but without the ticket number: the conversation
+    // key alone must keep the thread.
     const outbound = create(OutboundMessageSchema, {
       outboundId: `reply-${run}`,
       ticketId,
@@ -194,6 +190,7 @@ describe('a conversation by email through the router', () => {
         key: outbound.conversationKey,
         value: encode(OutboundMessageSchema, outbound),
         headers: { messageId: outbound.outboundId, type: messageType(OutboundMessageSchema) },
+        extraHeaders: { [PIPELINE_RUN_HEADER]: run },
       },
     ]);
     const sent = () =>

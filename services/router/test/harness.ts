@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { KafkaBus } from '@firstline/bus';
+import { KafkaBus, type OutgoingMessage } from '@firstline/bus';
 import {
   create,
   CustomerEventSchema,
@@ -21,13 +21,14 @@ import {
   type TicketEvent,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { uniqueName } from '@firstline/testing';
+import { PIPELINE_RUN_HEADER, sealedToRun, uniqueName } from '@firstline/testing';
 import { routerService } from '../src';
 
 /**
  * Router instances on the shared broker. The topics are the real, shared ones, so the instances
- * form a group of their own that starts at the topics' current end: earlier runs' records are
- * not theirs to route.
+ * form a group of their own that starts at the topics' current end (earlier runs' records are not
+ * theirs to route), and they are sealed to this run (`sealedToRun`): they handle only what the
+ * harness published, and other suites' routers ignore the harness's records, rule set included.
  */
 export class RouterHarness {
   readonly run = uniqueName('rt').replace(/\./g, '-');
@@ -78,12 +79,15 @@ export class RouterHarness {
       { ...routerService, name: this.group },
       {
         // Frequent heartbeats: members learn of a rebalance sooner, so the group settles faster.
-        bus: new KafkaBus({
-          brokers: this.brokers,
-          clientId: this.group,
-          heartbeatIntervalMs: 500,
-          sessionTimeoutMs: 10_000,
-        }),
+        bus: sealedToRun(
+          new KafkaBus({
+            brokers: this.brokers,
+            clientId: this.group,
+            heartbeatIntervalMs: 500,
+            sessionTimeoutMs: 10_000,
+          }),
+          this.run,
+        ),
         ownsBus: true,
         databaseUrl: this.databaseUrl,
         databasePoolSize: 8,
@@ -96,20 +100,25 @@ export class RouterHarness {
     );
   }
 
+  /** Publishes as this run: only this run's router instances handle what carries its header. */
+  private async publish(messages: OutgoingMessage[]): Promise<void> {
+    await this.publisher.publish(
+      messages.map((message) => ({
+        ...message,
+        extraHeaders: { ...message.extraHeaders, [PIPELINE_RUN_HEADER]: this.run },
+      })),
+    );
+  }
+
   async publishDirectory(
     entries: Array<MessageInitShape<typeof DirectoryRecordSchema>>,
   ): Promise<void> {
     const version = this.directoryVersion++;
-    await this.publisher.publish(
+    await this.publish(
       entries.map((entry) => {
         const record: DirectoryRecord = create(DirectoryRecordSchema, entry);
         record.version = version;
-        if (record.payload.case === 'ruleSet') {
-          // Above what other tests publish on the shared topic meanwhile, so this run's rules are
-          // the ones in force; `retractRuleSet` removes them afterwards.
-          record.version += 1_000_000;
-          record.payload.value.version = record.version;
-        }
+        if (record.payload.case === 'ruleSet') record.payload.value.version = version;
         return {
           topic: TOPICS.directory.name,
           key: directoryKey(record.kind, record.id),
@@ -126,7 +135,7 @@ export class RouterHarness {
   async publishInbound(
     messages: Array<MessageInitShape<typeof InboundMessageSchema>>,
   ): Promise<void> {
-    await this.publisher.publish(
+    await this.publish(
       messages.map((fields) => {
         const message = create(InboundMessageSchema, {
           receivedAt: timestampFromDate(new Date()),
@@ -145,7 +154,7 @@ export class RouterHarness {
   async publishTicketEvents(
     events: Array<MessageInitShape<typeof TicketEventSchema>>,
   ): Promise<void> {
-    await this.publisher.publish(
+    await this.publish(
       events.map((fields) => {
         const event: TicketEvent = create(TicketEventSchema, fields);
         return {
@@ -161,7 +170,7 @@ export class RouterHarness {
   async publishCustomerEvents(
     events: Array<MessageInitShape<typeof CustomerEventSchema>>,
   ): Promise<void> {
-    await this.publisher.publish(
+    await this.publish(
       events.map((fields) => {
         const event = create(CustomerEventSchema, fields);
         return {
@@ -202,7 +211,7 @@ export class RouterHarness {
 
   /**
    * Deletes this run's rule set from the shared, compacted directory topic (a tombstone), so that
-   * whoever reads the directory from the beginning later does not route by it.
+   * whoever reads the directory from the beginning later, unsealed, does not route by it.
    */
   async retractRuleSet(): Promise<void> {
     const producer = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).producer();
