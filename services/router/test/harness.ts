@@ -21,7 +21,12 @@ import {
   type TicketEvent,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { PIPELINE_RUN_HEADER, sealedToRun, uniqueName } from '@firstline/testing';
+import {
+  PIPELINE_RUN_HEADER,
+  sealedToRun,
+  startGroupsAtTopicEnd,
+  uniqueName,
+} from '@firstline/testing';
 import { routerService } from '../src';
 
 /**
@@ -45,33 +50,9 @@ export class RouterHarness {
     this.database = new Pool({ connectionString: databaseUrl, max: 2 });
   }
 
+  /** Creates the topics and makes the instances' group start at their current end. */
   async prepare(): Promise<void> {
-    await this.publisher.ensureTopics(
-      Object.values(TOPICS).map(({ name, compacted }) => ({
-        topic: name,
-        partitions: 6,
-        compacted,
-      })),
-    );
-    const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      for (const topic of [
-        TOPICS.inbound,
-        TOPICS.directory,
-        TOPICS.ticketEvents,
-        TOPICS.customerEvents,
-      ]) {
-        const offsets = await admin.fetchTopicOffsets(topic.name);
-        await admin.setOffsets({
-          groupId: this.group,
-          topic: topic.name,
-          partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await startGroupsAtTopicEnd(this.brokers, [this.group]);
   }
 
   async startInstance(): Promise<RunningService> {
