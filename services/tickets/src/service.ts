@@ -2,6 +2,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
+  AddEscalationsAndAccounts1767000000000,
   AddSupervisorNotifications1766000000000,
   CreateTickets1764000000000,
 } from './database/migrations';
@@ -11,7 +12,11 @@ export const ticketsService: ServiceDefinition = {
   name: 'tickets',
   schema: 'tickets',
   module: TicketsModule,
-  migrations: [CreateTickets1764000000000, AddSupervisorNotifications1766000000000],
+  migrations: [
+    CreateTickets1764000000000,
+    AddSupervisorNotifications1766000000000,
+    AddEscalationsAndAccounts1767000000000,
+  ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,
   configure: (app) => {

@@ -1,5 +1,7 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
 import { CustomerService } from './api/customer.service';
@@ -16,11 +18,13 @@ import { TransferService } from './api/transfer.service';
 import { DirectoryController } from './directory/directory.controller';
 import { AuthService } from './auth/auth.service';
 import { AgentGuard } from './auth/auth.guard';
+import { LoginAttempts } from './auth/login-attempts';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
 import { DemoDirectorySeeder } from './directory/demo-directory.seeder';
 import { DirectoryService } from './directory/directory.service';
+import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
@@ -46,8 +50,11 @@ import { NotificationsController } from './notifications/notifications.controlle
     CustomerRepository,
     DirectoryRepository,
     DirectoryService,
+    TeamCalendars,
     DemoDirectorySeeder,
     AuthService,
+    AccountsService,
+    LoginAttempts,
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,
@@ -72,6 +79,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     SupervisionController,
     DirectoryController,
     NotificationsController,
+    AccountsController,
   ],
 })
 export class TicketsModule {}

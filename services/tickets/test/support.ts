@@ -218,4 +218,24 @@ export function decision(
   });
 }
 
+/**
+ * A calendar's special working days (UTC, protobuf JSON) that make it open from `from` to `to`,
+ * whole minutes, split at midnight.
+ */
+export function workingStretch(from: Date, to: Date) {
+  const days: Array<{ date: string; openMinute: number; closeMinute: number }> = [];
+  for (let t = from.getTime(); t < to.getTime();) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const midnight = Date.parse(`${date}T00:00:00Z`);
+    const end = Math.min(to.getTime(), midnight + 86_400_000);
+    days.push({
+      date,
+      openMinute: (t - midnight) / 60_000,
+      closeMinute: (end - midnight) / 60_000,
+    });
+    t = end;
+  }
+  return days;
+}
+
 export { waitFor } from '@firstline/testing';

@@ -16,7 +16,7 @@ import {
 } from '@firstline/contracts';
 import type { DeliveredMessage } from '@firstline/bus';
 import { AutoCloseTimer } from '../src/tickets/auto-close.timer';
-import { decision, TicketsUnderTest, waitFor, type ApiClient } from './support';
+import { decision, TicketsUnderTest, waitFor, workingStretch, type ApiClient } from './support';
 
 interface TicketView {
   ticket: { id: string; number: string; status: string; teamId: string; reopenCount: number };
@@ -270,10 +270,37 @@ describe('tickets on the real broker and Postgres', () => {
     expect(lowRated.body.tickets.map((ticket) => ticket.id)).toContain(routed.ticketId);
   }, 30_000);
 
-  it('computes the KPIs of a scripted day as worked out by hand', async () => {
+  it('computes the KPIs of a scripted day as worked out by hand, in calendar and business time', async () => {
     const team = `kpi-${randomUUID().slice(0, 8)}`;
     const start = Date.now();
     const at = (minutes: number) => timestampFromDate(new Date(start + minutes * 60_000));
+    // The team works only 30 and 10 minutes of the last two hours: [-100, -70) and [-40, -30)
+    // minutes (to the minute before start), so its business times do not hinge on the clock.
+    const minute = Math.floor(start / 60_000) * 60_000;
+    const window = (from: number, to: number) =>
+      workingStretch(new Date(minute + from * 60_000), new Date(minute + to * 60_000));
+    const ada = await tickets.login('admin@firstline.example');
+    expect(
+      (
+        await ada.call('PUT', `/directory/calendar/${team}`, {
+          id: team,
+          name: 'Two short stretches',
+          timeZone: 'UTC',
+          specialWorkingDays: [...window(-100, -70), ...window(-40, -30)],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await ada.call('PUT', `/directory/team/${team}`, {
+          id: team,
+          name: 'KPI',
+          skillIds: ['general'],
+          calendarId: team,
+        })
+      ).status,
+    ).toBe(200);
+
     const scripted = (created: number, firstDue: number, resolutionDue?: number) =>
       decision({
         teamId: team,
@@ -284,18 +311,20 @@ describe('tickets on the real broker and Postgres', () => {
     // a: answered 2 h late, resolved within its 4 h target, rated 5.
     // b: answered in time, resolved, then reopened by the customer.
     // c: unanswered past its due time. d: new, nothing due yet.
-    const [a, b, c, d] = [
+    // e: answered in time and resolved, no resolution target.
+    const [a, b, c, d, e] = [
       scripted(-120, -90, 120),
       scripted(-60, 60, 300),
       scripted(-30, -10),
       scripted(-10, 60),
+      scripted(-50, 60),
     ];
-    await tickets.publishDecisions([a, b, c, d]);
+    await tickets.publishDecisions([a, b, c, d, e]);
     await waitFor(async () => {
       const rows = await tickets.query('SELECT 1 FROM tickets.ticket WHERE team_id = $1', [team]);
-      return rows.length === 4 || undefined;
+      return rows.length === 5 || undefined;
     });
-    for (const routed of [a, b]) {
+    for (const routed of [a, b, e]) {
       await sam.call('POST', `/tickets/${routed.ticketId}/replies`, { text: 'On it' });
       await sam.call('POST', `/tickets/${routed.ticketId}/status`, { status: 'resolved' });
     }
@@ -329,18 +358,118 @@ describe('tickets on the real broker and Postgres', () => {
     const elapsed = Date.now() - start; // replies and resolutions happened "now", within this
     expect(key).toBe(team);
     expect(summary).toMatchObject({
-      tickets: 4,
-      reopenRate: 1 / 2, // resolved at least once: a, b; reopened: b
+      tickets: 5,
+      reopenRate: 1 / 3, // resolved at least once: a, b, e; reopened: b
       csatAverage: 5,
       csatSatisfiedShare: 1,
       csatResponses: 1,
-      slaCompliance: 2 / 4, // measured: a first ✗, a resolution ✓, b first ✓, c first ✗
+      slaCompliance: 3 / 5, // measured: a first ✗, a resolution ✓, b first ✓, c first ✗, e first ✓
       backlog: 3, // b (open again), c, d
+      // Business time, answered and resolved after both stretches: a was created before both
+      // (30 + 10 min), b and e between them (10 min).
+      firstResponseBusinessMs: ((40 + 10 + 10) / 3) * 60_000,
+      resolutionBusinessMs: ((40 + 10) / 2) * 60_000, // a and e; b was reopened
     });
-    // First response: a after 120 min, b after 60 min; resolution: only a (b reopened), 120 min.
-    expect(Math.abs(summary.firstResponseMs - 90 * 60_000)).toBeLessThanOrEqual(elapsed);
-    expect(Math.abs(summary.resolutionMs - 120 * 60_000)).toBeLessThanOrEqual(elapsed);
+    // Calendar time. First response: a after 120 min, b after 60, e after 50; resolution: a, e.
+    expect(Math.abs(summary.firstResponseMs - (230 / 3) * 60_000)).toBeLessThanOrEqual(elapsed);
+    expect(Math.abs(summary.resolutionMs - 85 * 60_000)).toBeLessThanOrEqual(elapsed);
     expect((await ann.call('GET', `/kpis?by=team&from=${from}&to=${to}`)).status).toBe(403);
+
+    const csv = await fetch(
+      `${tickets.service.url}/api/v1/kpis.csv?by=team&teamId=${team}&from=${from}&to=${to}`,
+      { headers: { authorization: `Bearer ${sam.token}` } },
+    );
+    const [header, row] = (await csv.text()).trim().split('\n');
+    const columns = Object.fromEntries(
+      header.split(',').map((name, index) => [name, row.split(',')[index]]),
+    );
+    expect(columns).toMatchObject({
+      team,
+      firstResponseBusinessMs: String(20 * 60_000),
+      resolutionBusinessMs: String(25 * 60_000),
+    });
+  }, 40_000);
+
+  it('stops the SLA clock while pending, and moves the resolution due time by the business time spent', async () => {
+    const team = `pause-${randomUUID().slice(0, 8)}`;
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    const at = (minutes: number) => new Date(minute + minutes * 60_000);
+    // Working time: half an hour that ended 20 minutes ago, and later [+600, +700) minutes.
+    const ada = await tickets.login('admin@firstline.example');
+    await ada.call('PUT', `/directory/calendar/${team}`, {
+      id: team,
+      name: 'Sparse',
+      timeZone: 'UTC',
+      specialWorkingDays: [
+        ...workingStretch(at(-50), at(-20)),
+        ...workingStretch(at(600), at(700)),
+      ],
+    });
+    await ada.call('PUT', `/directory/team/${team}`, {
+      id: team,
+      name: 'Pausing',
+      skillIds: ['general'],
+      calendarId: team,
+    });
+    const routed = decision({
+      teamId: team,
+      tags: [team],
+      decidedAt: timestampFromDate(at(-120)),
+      firstResponseDueAt: timestampFromDate(at(-60)),
+      resolutionDueAt: timestampFromDate(at(-5)), // overdue: red
+    });
+    await tickets.publishDecisions([routed]);
+    await waitFor(
+      async () =>
+        (await sam.call('GET', `/tickets/${routed.ticketId}`)).status === 200 || undefined,
+    );
+    const queued = async (zone: string) =>
+      (
+        await sam.call<{ tickets: Array<{ id: string }> }>(
+          'GET',
+          `/queue?view=all&tag=${team}&zone=${zone}`,
+        )
+      ).body.tickets.map((ticket) => ticket.id);
+    await sam.call('POST', `/tickets/${routed.ticketId}/replies`, { text: 'Which invoice?' });
+    expect(await queued('red')).toEqual([routed.ticketId]);
+
+    expect(
+      (await sam.call('POST', `/tickets/${routed.ticketId}/status`, { status: 'pending' })).status,
+    ).toBe(200);
+    const paused = (await view(sam, routed.ticketId)) as unknown as {
+      ticket: { slaPausedSince: string | null; zone: string; dueAt: string | null };
+    };
+    expect(paused.ticket).toMatchObject({ zone: 'green', dueAt: null });
+    expect(paused.ticket.slaPausedSince).not.toBeNull();
+    expect(await queued('green')).toEqual([routed.ticketId]);
+
+    // It waited an hour on the customer, 30 minutes of it working time; then the customer wrote.
+    await tickets.query(`UPDATE tickets.ticket SET pending_since = $2 WHERE id = $1`, [
+      routed.ticketId,
+      at(-60),
+    ]);
+    await tickets.publishDecisions([
+      decision({
+        ticketId: routed.ticketId,
+        customerId: routed.customerId,
+        disposition: TicketDisposition.APPEND,
+        teamId: team,
+      }),
+    ]);
+    const resumed = await waitFor(async () => {
+      const seen = (await view(sam, routed.ticketId)) as unknown as {
+        ticket: { status: string; slaPausedSince: string | null; resolutionDueAt: string };
+      };
+      return seen.ticket.status === 'open' ? seen.ticket : undefined;
+    });
+    // Due 5 minutes ago with 30 working minutes to add: the next working time starts at +600.
+    expect(resumed).toMatchObject({
+      slaPausedSince: null,
+      resolutionDueAt: at(630).toISOString(),
+      dueAt: at(630).toISOString(),
+      zone: 'green',
+    });
+    expect(await queued('red')).toEqual([]);
   }, 40_000);
 
   it('closes a resolved ticket by itself once its auto-close time has passed', async () => {

@@ -2,7 +2,9 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { changeStatus, type TicketStatus } from '@firstline/ticketing';
 import type { SignedInAgent } from '../auth/auth.service';
 import { TicketRepository } from '../database/ticket.repository';
-import { withDueTimes } from '../tickets/ticket';
+import { TeamCalendars } from '../directory/team-calendars';
+import { movesSlaClock, withSlaClock } from '../tickets/sla-clock';
+import { withDueTimes, type Ticket } from '../tickets/ticket';
 import { agentActor, statusChanged } from '../tickets/ticket-event-log';
 import { sendToCustomer } from './outbound';
 import { TicketAccess } from './ticket-access';
@@ -17,6 +19,7 @@ export class StatusService {
   constructor(
     private readonly access: TicketAccess,
     private readonly tickets: TicketRepository,
+    private readonly calendars: TeamCalendars,
   ) {}
 
   async setStatus(ticketId: string, agent: SignedInAgent, status: TicketStatus) {
@@ -28,18 +31,20 @@ export class StatusService {
       if (status === 'resolved') {
         await sendToCustomer(manager, this.tickets, log, ticket, {
           text: CSAT_SURVEY.replace('{{number}}', ticket.number),
-          csatSurvey: true,
+          automaticKind: 'csat_survey',
           at,
         });
       }
-      await this.tickets.updateTicket(
-        manager,
-        withDueTimes({
-          ...ticket,
-          ...change.state,
-          closedAt: status === 'closed' ? at : ticket.closedAt,
-        }),
-      );
+      const changed: Ticket = {
+        ...ticket,
+        ...change.state,
+        closedAt: status === 'closed' ? at : ticket.closedAt,
+      };
+      // Waiting on the customer stops the SLA clock; the time spent waiting moves the due time.
+      const next = movesSlaClock(ticket, changed)
+        ? withSlaClock(ticket, changed, at, (await this.calendars.load(manager))(ticket.teamId))
+        : withDueTimes(changed);
+      await this.tickets.updateTicket(manager, next);
       return { status };
     });
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AgentGuard, Roles } from '../auth/auth.guard';
+import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
+import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerService } from './customer.service';
 import { KpiQuery, MergeCustomersRequest } from './dto';
 import { KpiService } from './kpi.service';
@@ -34,8 +35,13 @@ export class SupervisionController {
     return this.customers.find(id);
   }
 
+  /** Merges a duplicate into this customer; the router hears of it on support.customer-events.v1. */
   @Post('customers/:id/merge')
-  merge(@Param('id') id: string, @Body() body: MergeCustomersRequest) {
-    return this.customers.merge(id, body.duplicateId);
+  merge(
+    @Param('id') id: string,
+    @Body() body: MergeCustomersRequest,
+    @CurrentAgent() agent: SignedInAgent,
+  ) {
+    return this.customers.merge(id, body.duplicateId, agent.id);
   }
 }

@@ -18,6 +18,9 @@ export function ticketSummary(ticket: Ticket, now: Date) {
     zone: zoneOf(ticket, now),
     firstResponseDueAt: ticket.firstResponseDueAt,
     resolutionDueAt: ticket.resolutionDueAt,
+    firstResponseBreached: ticket.firstResponseBreached,
+    /** Set while the ticket waits on the customer: its SLA clock stands still. */
+    slaPausedSince: ticket.pendingSince,
     firstRespondedAt: ticket.firstRespondedAt,
     resolvedAt: ticket.resolvedAt,
     reopenCount: ticket.reopenCount,
@@ -38,6 +41,8 @@ export function messageView(message: MessageRecord) {
     html: message.htmlBody,
     attachments: message.attachments,
     automatic: message.automatic,
+    automaticKind: message.automaticKind,
+    expectedAnswerAt: message.expectedAnswerAt,
     delivery: message.deliveryStatus
       ? { status: message.deliveryStatus, reason: message.deliveryReason }
       : null,

@@ -6,11 +6,23 @@ import { DirectoryRecordSchema, type MessageShape } from '@firstline/contracts';
 export type DirectoryRecord = MessageShape<typeof DirectoryRecordSchema>;
 export type Role = 'agent' | 'supervisor' | 'admin';
 
+export const ROLES: readonly Role[] = ['agent', 'supervisor', 'admin'];
+
 export interface AgentAccount {
   agentId: string;
   email: string;
   role: Role;
   passwordHash: string;
+  /** Set once an admin deactivated the account: it can no longer sign in. */
+  deactivatedAt: Date | null;
+}
+
+interface AccountRow {
+  agent_id: string;
+  email: string;
+  role: Role;
+  password_hash: string;
+  deactivated_at: Date | null;
 }
 
 /** SQL of the directory entries and the agents' sign-in accounts. */
@@ -60,7 +72,10 @@ export class DirectoryRepository {
     return rows[0] && fromJson(DirectoryRecordSchema, rows[0].record);
   }
 
-  async saveAccount(manager: EntityManager, account: AgentAccount): Promise<void> {
+  async saveAccount(
+    manager: EntityManager,
+    account: Omit<AgentAccount, 'deactivatedAt'>,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO tickets.agent_account (agent_id, email, role, password_hash)
        VALUES ($1, lower($2), $3, $4)
@@ -70,30 +85,75 @@ export class DirectoryRepository {
     );
   }
 
+  /** Creates an account; false when its id or its email is taken. */
+  async createAccount(
+    manager: EntityManager,
+    account: Omit<AgentAccount, 'deactivatedAt'>,
+  ): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO tickets.agent_account (agent_id, email, role, password_hash)
+       VALUES ($1, lower($2), $3, $4)
+       ON CONFLICT DO NOTHING RETURNING agent_id`,
+      [account.agentId, account.email, account.role, account.passwordHash],
+    );
+    return rows.length === 1;
+  }
+
+  /** Changes the given fields of an account. */
+  async updateAccount(
+    manager: EntityManager,
+    agentId: string,
+    change: Partial<Pick<AgentAccount, 'role' | 'passwordHash' | 'deactivatedAt'>>,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE tickets.agent_account SET role = COALESCE($2, role),
+         password_hash = COALESCE($3, password_hash),
+         deactivated_at = COALESCE($4, deactivated_at)
+       WHERE agent_id = $1`,
+      [agentId, change.role ?? null, change.passwordHash ?? null, change.deactivatedAt ?? null],
+    );
+  }
+
+  async listAccounts(): Promise<AgentAccount[]> {
+    const rows = await this.dataSource.query<AccountRow[]>(
+      `SELECT agent_id, email, role, password_hash, deactivated_at FROM tickets.agent_account
+       ORDER BY agent_id`,
+    );
+    return rows.map(toAccount);
+  }
+
   async accountByEmail(email: string): Promise<AgentAccount | undefined> {
     return this.account('lower($1)', 'email', email);
   }
 
-  async accountById(agentId: string): Promise<AgentAccount | undefined> {
-    return this.account('$1', 'agent_id', agentId);
+  async accountById(
+    agentId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AgentAccount | undefined> {
+    return this.account('$1', 'agent_id', agentId, manager);
   }
 
-  private async account(value: string, column: string, parameter: string) {
-    const rows = await this.dataSource.query<
-      Array<{ agent_id: string; email: string; role: Role; password_hash: string }>
-    >(
-      `SELECT agent_id, email, role, password_hash FROM tickets.agent_account
+  private async account(
+    value: string,
+    column: string,
+    parameter: string,
+    manager: EntityManager = this.dataSource.manager,
+  ) {
+    const rows = await manager.query<AccountRow[]>(
+      `SELECT agent_id, email, role, password_hash, deactivated_at FROM tickets.agent_account
        WHERE ${column} = ${value}`,
       [parameter],
     );
-    const row = rows[0];
-    return (
-      row && {
-        agentId: row.agent_id,
-        email: row.email,
-        role: row.role,
-        passwordHash: row.password_hash,
-      }
-    );
+    return rows[0] && toAccount(rows[0]);
   }
+}
+
+function toAccount(row: AccountRow): AgentAccount {
+  return {
+    agentId: row.agent_id,
+    email: row.email,
+    role: row.role,
+    passwordHash: row.password_hash,
+    deactivatedAt: row.deactivated_at,
+  };
 }

@@ -172,3 +172,45 @@ export class AddSupervisorNotifications1766000000000 implements MigrationInterfa
     await queryRunner.query('DROP TABLE tickets.supervisor_notification');
   }
 }
+
+/**
+ * Escalations from the router (first-response breach flag), SLA clocks that pause while a ticket
+ * waits on the customer, automatic replies in the history, account management and a sign-in
+ * limit shared by every replica.
+ */
+export class AddEscalationsAndAccounts1767000000000 implements MigrationInterface {
+  readonly name = 'AddEscalationsAndAccounts1767000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      `ALTER TABLE tickets.ticket
+         ADD COLUMN first_response_breached boolean NOT NULL DEFAULT false,
+         ADD COLUMN pending_since timestamptz`,
+      `ALTER TABLE tickets.message
+         ADD COLUMN automatic_kind text,
+         ADD COLUMN expected_answer_at timestamptz`,
+      `ALTER TABLE tickets.agent_account ADD COLUMN deactivated_at timestamptz`,
+      // Sign-in attempts per "email:…" and "address:…" key, shared by every replica; a success
+      // removes its own, and rows past the window are deleted as new attempts come in.
+      `CREATE TABLE tickets.login_attempt (
+         id           bigserial PRIMARY KEY,
+         key          text NOT NULL,
+         attempted_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX login_attempt_key ON tickets.login_attempt (key, attempted_at)`,
+      `CREATE INDEX login_attempt_age ON tickets.login_attempt (attempted_at)`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.login_attempt');
+    await queryRunner.query('ALTER TABLE tickets.agent_account DROP COLUMN deactivated_at');
+    await queryRunner.query(
+      'ALTER TABLE tickets.message DROP COLUMN automatic_kind, DROP COLUMN expected_answer_at',
+    );
+    await queryRunner.query(
+      'ALTER TABLE tickets.ticket DROP COLUMN first_response_breached, DROP COLUMN pending_since',
+    );
+  }
+}

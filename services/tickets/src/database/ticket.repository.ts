@@ -23,6 +23,8 @@ interface TicketRow {
   sla_policy_id: string;
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
+  first_response_breached: boolean;
+  pending_since: Date | null;
   due_at: Date | null;
   yellow_at: Date | null;
   first_responded_at: Date | null;
@@ -36,10 +38,14 @@ interface TicketRow {
 
 const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_key, channel, recipient,
   subject, status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
-  sla_policy_id, first_response_due_at, resolution_due_at, due_at, yellow_at, first_responded_at,
-  resolved_at, closed_at, reopen_count, csat_score, csat_comment, created_at`;
+  sla_policy_id, first_response_due_at, resolution_due_at, first_response_breached, pending_since,
+  due_at, yellow_at, first_responded_at, resolved_at, closed_at, reopen_count, csat_score,
+  csat_comment, created_at`;
 
-export type NewTicket = Omit<Ticket, 'number' | 'closedAt' | 'csatScore' | 'csatComment'>;
+export type NewTicket = Omit<Ticket, 'number' | 'closedAt' | 'csatScore' | 'csatComment'> & {
+  /** The number the router minted; null: the next of the service's own sequence. */
+  requestedNumber: string | null;
+};
 
 export interface MessageRecord {
   id: string;
@@ -53,6 +59,10 @@ export interface MessageRecord {
   htmlBody: string;
   attachments: unknown[];
   automatic: boolean;
+  /** For automatic messages: which one ("acknowledgement", "out_of_hours", "csat_survey"). */
+  automaticKind: string | null;
+  /** For an automatic reply: the answer time it promised the customer. */
+  expectedAnswerAt: Date | null;
   deliveryStatus: string | null;
   deliveryReason: string;
   channelMetadata: Record<string, string>;
@@ -107,19 +117,44 @@ export class TicketRepository {
     return new Map(rows.map((row) => [row.id, toTicket(row)]));
   }
 
-  /** Creates tickets, numbered in the order given, skipping ids that exist. */
+  /**
+   * Creates tickets, skipping ids that exist. A ticket gets the number the router minted for it
+   * while no other ticket has that number; otherwise (and without one) the next of the service's
+   * sequence, in the order given. The sequence then moves past the router's numbers, so its own
+   * numbers never collide with them later.
+   */
   async insertTickets(manager: EntityManager, tickets: NewTicket[]): Promise<Ticket[]> {
     if (tickets.length === 0) return [];
+    const requested = tickets.flatMap((ticket) =>
+      ticket.requestedNumber ? [ticket.requestedNumber] : [],
+    );
+    const taken = new Set(
+      requested.length === 0
+        ? []
+        : (
+            await manager.query<Array<{ number: string }>>(
+              `SELECT number::text AS number FROM tickets.ticket WHERE number = ANY($1::bigint[])`,
+              [requested],
+            )
+          ).map((row) => row.number),
+    );
+    const numbers = tickets.map((ticket) => {
+      const number = ticket.requestedNumber;
+      if (!number || taken.has(number)) return null;
+      taken.add(number); // two new tickets asking for one number: the first gets it
+      return number;
+    });
     const rows = await manager.query<TicketRow[]>(
-      `INSERT INTO tickets.ticket (id, customer_id, conversation_key, channel, recipient, subject,
-         status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
-         sla_policy_id, first_response_due_at, resolution_due_at, due_at, yellow_at,
-         first_responded_at, resolved_at, reopen_count, created_at)
-       SELECT id, customer_id, conversation_key, channel, recipient, subject, status, priority,
-         team_id, assignee_id, skill_ids, tags, language, previous_ticket_id, sla_policy_id,
-         first_response_due_at, resolution_due_at, due_at, yellow_at, first_responded_at,
-         resolved_at, reopen_count, created_at
-       FROM jsonb_to_recordset($1::jsonb) AS r (id text, customer_id text,
+      `INSERT INTO tickets.ticket (id, number, customer_id, conversation_key, channel, recipient,
+         subject, status, priority, team_id, assignee_id, skill_ids, tags, language,
+         previous_ticket_id, sla_policy_id, first_response_due_at, resolution_due_at, due_at,
+         yellow_at, first_responded_at, resolved_at, reopen_count, created_at)
+       SELECT id, COALESCE(number, nextval('tickets.ticket_number')), customer_id,
+         conversation_key, channel, recipient, subject, status, priority, team_id, assignee_id,
+         skill_ids, tags, language, previous_ticket_id, sla_policy_id, first_response_due_at,
+         resolution_due_at, due_at, yellow_at, first_responded_at, resolved_at, reopen_count,
+         created_at
+       FROM jsonb_to_recordset($1::jsonb) AS r (id text, number bigint, customer_id text,
          conversation_key text, channel integer, recipient jsonb, subject text, status text,
          priority integer, team_id text, assignee_id text, skill_ids text[], tags text[],
          language text, previous_ticket_id text, sla_policy_id text,
@@ -134,6 +169,7 @@ export class TicketRepository {
           tickets.map((ticket, position) => ({
             position,
             id: ticket.id,
+            number: numbers[position],
             customer_id: ticket.customerId,
             conversation_key: ticket.conversationKey,
             channel: ticket.channel,
@@ -160,6 +196,17 @@ export class TicketRepository {
         ),
       ],
     );
+    const highest = numbers.reduce<bigint>(
+      (max, number) => (number && BigInt(number) > max ? BigInt(number) : max),
+      0n,
+    );
+    if (highest > 0n) {
+      await manager.query(
+        `SELECT setval('tickets.ticket_number', $1::bigint)
+         WHERE $1::bigint >= (SELECT last_value FROM tickets.ticket_number)`,
+        [highest.toString()],
+      );
+    }
     return rows.map(toTicket);
   }
 
@@ -169,11 +216,15 @@ export class TicketRepository {
     const rows = await manager.query<Array<{ id: string }>>(
       `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
          subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
-         channel_metadata, created_at)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r (id text, ticket_id text, direction text,
+         channel_metadata, created_at, automatic_kind, expected_answer_at)
+       SELECT id, ticket_id, direction, author_kind, author_id, channel, subject, text_body,
+         html_body, attachments, automatic, delivery_status, delivery_reason, channel_metadata,
+         created_at, automatic_kind, expected_answer_at
+       FROM jsonb_to_recordset($1::jsonb) AS r (id text, ticket_id text, direction text,
          author_kind text, author_id text, channel integer, subject text, text_body text,
          html_body text, attachments jsonb, automatic boolean, delivery_status text,
-         delivery_reason text, channel_metadata jsonb, created_at timestamptz)
+         delivery_reason text, channel_metadata jsonb, created_at timestamptz,
+         automatic_kind text, expected_answer_at timestamptz)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -194,6 +245,8 @@ export class TicketRepository {
             delivery_reason: message.deliveryReason,
             channel_metadata: message.channelMetadata,
             created_at: message.createdAt,
+            automatic_kind: message.automaticKind,
+            expected_answer_at: message.expectedAnswerAt,
           })),
         ),
       ],
@@ -235,7 +288,8 @@ export class TicketRepository {
       `UPDATE tickets.ticket SET status = $2, priority = $3, team_id = $4, assignee_id = $5,
          skill_ids = $6, tags = $7, due_at = $8, yellow_at = $9, first_responded_at = $10,
          resolved_at = $11, closed_at = $12, reopen_count = $13, csat_score = $14,
-         csat_comment = $15, customer_id = $16, updated_at = now()
+         csat_comment = $15, customer_id = $16, first_response_breached = $17,
+         pending_since = $18, resolution_due_at = $19, updated_at = now()
        WHERE id = $1`,
       [
         ticket.id,
@@ -254,6 +308,9 @@ export class TicketRepository {
         ticket.csatScore,
         ticket.csatComment,
         ticket.customerId,
+        ticket.firstResponseBreached,
+        ticket.pendingSince,
+        ticket.resolutionDueAt,
       ],
     );
   }
@@ -263,8 +320,8 @@ export class TicketRepository {
     const rows: unknown[] = await manager.query(
       `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
          subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
-         channel_metadata, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         channel_metadata, created_at, automatic_kind, expected_answer_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -283,6 +340,8 @@ export class TicketRepository {
         message.deliveryReason,
         JSON.stringify(message.channelMetadata),
         message.createdAt,
+        message.automaticKind,
+        message.expectedAnswerAt,
       ],
     );
     return rows.length === 1;
@@ -306,12 +365,14 @@ export class TicketRepository {
     return rows.length > 0;
   }
 
+  /** Oldest first; an answer stored with its question's very time ('out' after 'in') follows it. */
   async messagesOfTickets(ticketIds: string[]): Promise<MessageRecord[]> {
     const rows = await this.dataSource.query<Array<Record<string, unknown>>>(
       `SELECT id, ticket_id, direction, author_kind, author_id, channel, subject, text_body,
-         html_body, attachments, automatic, delivery_status, delivery_reason, channel_metadata,
-         created_at
-       FROM tickets.message WHERE ticket_id = ANY($1) ORDER BY created_at, id`,
+         html_body, attachments, automatic, automatic_kind, expected_answer_at, delivery_status,
+         delivery_reason, channel_metadata, created_at
+       FROM tickets.message WHERE ticket_id = ANY($1)
+       ORDER BY created_at, direction, id`,
       [ticketIds],
     );
     return rows.map((row) => ({
@@ -326,6 +387,8 @@ export class TicketRepository {
       htmlBody: row.html_body as string,
       attachments: row.attachments as unknown[],
       automatic: row.automatic as boolean,
+      automaticKind: row.automatic_kind as string | null,
+      expectedAnswerAt: row.expected_answer_at as Date | null,
       deliveryStatus: row.delivery_status as string | null,
       deliveryReason: row.delivery_reason as string,
       channelMetadata: row.channel_metadata as Record<string, string>,
@@ -486,6 +549,8 @@ function toTicket(row: TicketRow): Ticket {
     slaPolicyId: row.sla_policy_id,
     firstResponseDueAt: row.first_response_due_at,
     resolutionDueAt: row.resolution_due_at,
+    firstResponseBreached: row.first_response_breached,
+    pendingSince: row.pending_since,
     dueAt: row.due_at,
     yellowAt: row.yellow_at,
     firstRespondedAt: row.first_responded_at,

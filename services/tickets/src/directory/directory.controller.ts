@@ -27,6 +27,7 @@ import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
 import { DirectoryService, type DirectoryPayload } from './directory.service';
+import { overflowProblem, type TeamOverflow } from './team-overflow';
 
 /** Directory kinds as they appear in keys and URLs, with their payload case and schema. */
 const KINDS: Record<string, { case: NonNullable<DirectoryPayload['case']>; schema: DescMessage }> =
@@ -85,6 +86,7 @@ export class DirectoryController {
     if (value.id !== undefined && value.id !== id) {
       throw new BadRequestException(`id: the body names ${value.id}, the URL ${id}`);
     }
+    if (payloadCase === 'team') await this.checkOverflow({ ...(value as TeamOverflow), id });
     const record = await this.directory.save(id, {
       case: payloadCase,
       value,
@@ -105,6 +107,15 @@ export class DirectoryController {
       value: { ...record.payload.value, presence },
     });
     return { presence: body.presence };
+  }
+
+  /** A team may only overflow to another team that exists. */
+  private async checkOverflow(team: TeamOverflow) {
+    const overflowTeam = team.overflowTeamId
+      ? await this.repository.find('team', team.overflowTeamId)
+      : undefined;
+    const problem = overflowProblem(team, overflowTeam?.payload.case === 'team');
+    if (problem) throw new BadRequestException(problem);
   }
 
   private kind(kind: string) {

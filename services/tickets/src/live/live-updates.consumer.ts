@@ -64,8 +64,11 @@ export class LiveUpdatesConsumer {
         (agent) => [...teams].some((team) => mayWorkOn(agent, { teamId: team! })),
       );
     }
-    const csat = events.filter((event) => event.details.case === 'csatRecorded');
-    for (const notification of await this.notifications.findMany(csat.map((e) => e.eventId))) {
+    // Notifications carry the id of the event that caused them.
+    const causes = events.filter(
+      (event) => event.details.case === 'csatRecorded' || event.details.case === 'slaBreached',
+    );
+    for (const notification of await this.notifications.findMany(causes.map((e) => e.eventId))) {
       this.gateway.push({ type: 'notification', notification }, (agent) =>
         mayBeNotified(agent, notification.teamId),
       );

@@ -2,11 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { SignedInAgent } from '../auth/auth.service';
 
-/** Something a team's supervisors should look at; today only a low CSAT score. */
+/**
+ * What a team's supervisors should look at: a low CSAT score, or a ticket whose first-response
+ * due time passed unanswered (the router's escalation).
+ */
+export type NotificationKind = 'low-csat' | 'first-response-breached';
+
 export interface SupervisorNotification {
   /** The id of the TicketEvent that caused it. */
   id: string;
-  kind: 'low-csat';
+  kind: NotificationKind;
   teamId: string;
   ticketId: string;
   ticketNumber: string;
@@ -17,7 +22,7 @@ export interface SupervisorNotification {
 
 interface NotificationRow {
   id: string;
-  kind: 'low-csat';
+  kind: NotificationKind;
   team_id: string;
   ticket_id: string;
   ticket_number: string;

@@ -4,7 +4,10 @@ import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { NotificationRepository } from './notification.repository';
 
-/** Supervisors' notifications (low CSAT scores), newest first; also pushed over `/api/v1/live`. */
+/**
+ * Supervisors' notifications (low CSAT scores, first responses overdue), newest first; also pushed
+ * over `/api/v1/live`.
+ */
 @ApiTags('supervision')
 @ApiBearerAuth()
 @UseGuards(AgentGuard)

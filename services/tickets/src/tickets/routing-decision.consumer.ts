@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
+  AutomaticReplyKind,
   decode,
+  Escalation,
   MessageDirection,
   Priority,
   RoutingDecisionSchema,
@@ -13,7 +15,15 @@ import {
 } from '@firstline/contracts';
 import { OutboxRelay } from '@firstline/persistence';
 import { afterCustomerReply } from '@firstline/ticketing';
+import type { BusinessCalendar } from '@firstline/routing';
+import {
+  composeOutbound,
+  derivedOutboundId,
+  type AutomaticKind,
+  type ComposedMessage,
+} from '../api/outbound';
 import { CustomerRepository } from '../database/customer.repository';
+import { TeamCalendars } from '../directory/team-calendars';
 import {
   NotificationRepository,
   type SupervisorNotification,
@@ -24,7 +34,9 @@ import {
   type NewTicket,
 } from '../database/ticket.repository';
 import { TicketsSettings } from '../tickets-settings';
+import { applyEscalation } from './escalation';
 import { sanitiseHtml } from './sanitise-html';
+import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
 import {
   assignment,
@@ -50,6 +62,8 @@ export const LOW_CSAT_TAG = 'low-csat';
  */
 @Injectable()
 export class RoutingDecisionConsumer {
+  private readonly logger = new Logger(RoutingDecisionConsumer.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
@@ -57,6 +71,7 @@ export class RoutingDecisionConsumer {
     private readonly customers: CustomerRepository,
     private readonly settings: TicketsSettings,
     private readonly notifications: NotificationRepository,
+    private readonly calendars: TeamCalendars,
   ) {}
 
   @Consume({ topics: [TOPICS.routing.name] })
@@ -100,6 +115,9 @@ export class RoutingDecisionConsumer {
       if (decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE) {
         throw new BadInputError(`no ticket ${decision.ticketId} to assign`);
       }
+      if (decision.disposition === TicketDisposition.ESCALATED) {
+        throw new BadInputError(`no ticket ${decision.ticketId} to escalate`);
+      }
       creators.set(decision.ticketId, decision);
     }
     for (const ticket of await this.tickets.insertTickets(
@@ -107,15 +125,29 @@ export class RoutingDecisionConsumer {
       [...creators.values()].map(newTicket),
     )) {
       tickets.set(ticket.id, ticket);
+      const minted = creators.get(ticket.id)?.ticketNumber;
+      if (minted && minted !== ticket.number) {
+        // The customer may have been told the router's number: worth a look at both sequences.
+        this.logger.warn(
+          `Ticket ${ticket.id}: number ${minted} from the router is taken; numbered ${ticket.number}`,
+        );
+      }
     }
     const added = await this.tickets.insertMessages(
       manager,
       decisions.flatMap((decision) => (decision.message ? [messageOf(decision)] : [])),
     );
 
+    // A customer writing on a pending ticket restarts its SLA clock, which runs on its team's
+    // calendar; read the directory only for the batches that need it.
+    const calendarOf = [...tickets.values()].some((ticket) => ticket.status === 'pending')
+      ? await this.calendars.load(manager)
+      : undefined;
+
     const log = new TicketEventLog();
     const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
+    const automaticReplies: Array<ComposedMessage & { number: string }> = [];
     for (const decision of decisions) {
       const ticket = tickets.get(decision.ticketId)!;
       const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
@@ -124,6 +156,8 @@ export class RoutingDecisionConsumer {
         this.created(log, ticket, decision, at);
       } else if (decision.disposition === TicketDisposition.ASSIGNED_FROM_QUEUE) {
         next = this.assignedFromQueue(log, ticket, decision, at);
+      } else if (decision.disposition === TicketDisposition.ESCALATED) {
+        next = this.escalated(log, notifications, ticket, decision, at);
       } else if (decision.message?.csatAnswer) {
         next = this.csatRecorded(
           log,
@@ -134,14 +168,15 @@ export class RoutingDecisionConsumer {
           at,
         );
       } else {
-        next = this.continued(log, ticket, decision, at);
+        next = this.continued(log, ticket, decision, at, calendarOf);
       }
       if (next !== ticket) {
         tickets.set(next.id, next);
         changed.add(next.id);
       }
       const message = decision.message;
-      if (message && added.has(message.messageId)) {
+      // The same message routed twice within the batch is announced once.
+      if (message && added.delete(message.messageId)) {
         log.record(next, customerActor(decision.customerId), at, {
           case: 'messageAdded',
           value: {
@@ -153,10 +188,69 @@ export class RoutingDecisionConsumer {
           },
         });
       }
+      if (decision.automaticReply) automaticReplies.push(automaticReplyOf(next, decision, at));
     }
     for (const id of changed) await this.tickets.updateTicket(manager, tickets.get(id)!);
     await this.notifications.insert(manager, notifications);
+    await this.sendAutomaticReplies(manager, log, automaticReplies);
     await log.flush(manager);
+  }
+
+  /**
+   * The acknowledgements and out-of-hours notices the router asked for, stored and sent in one
+   * go. Their ids derive from the decision's, so a decision routed or delivered again finds its
+   * reply stored and does not send it twice.
+   */
+  private async sendAutomaticReplies(
+    manager: EntityManager,
+    log: TicketEventLog,
+    replies: Array<ComposedMessage & { number: string }>,
+  ) {
+    const stored = await this.tickets.insertMessages(
+      manager,
+      replies.map((reply) => reply.record),
+    );
+    for (const reply of replies) {
+      // Stored now, and sent once even when the batch asked for it twice.
+      if (!stored.delete(reply.record.id)) continue;
+      log.publish(reply.outgoing);
+      log.record(
+        { id: reply.record.ticketId, number: reply.number },
+        reply.actor,
+        reply.record.createdAt,
+        reply.event,
+      );
+    }
+  }
+
+  /**
+   * A timer of the router fired: the ticket overflowed to another team, missed its first-response
+   * due time (the team's supervisors are told), or its assignee stayed away too long.
+   */
+  private escalated(
+    log: TicketEventLog,
+    notifications: SupervisorNotification[],
+    ticket: Ticket,
+    decision: RoutingDecision,
+    at: Date,
+  ): Ticket {
+    const outcome = applyEscalation(ticket, decision);
+    for (const details of outcome.events) {
+      const event = log.record(ticket, SYSTEM_ROUTER, at, details);
+      if (details.case === 'slaBreached') {
+        notifications.push({
+          id: event.eventId,
+          kind: 'first-response-breached',
+          teamId: outcome.ticket.teamId,
+          ticketId: ticket.id,
+          ticketNumber: ticket.number,
+          score: null,
+          comment: '',
+          createdAt: at,
+        });
+      }
+    }
+    return outcome.events.length === 0 ? ticket : withDueTimes(outcome.ticket);
   }
 
   private created(log: TicketEventLog, ticket: Ticket, decision: RoutingDecision, at: Date) {
@@ -234,9 +328,13 @@ export class RoutingDecisionConsumer {
     ticket: Ticket,
     decision: RoutingDecision,
     at: Date,
+    calendarOf: ((teamId: string) => BusinessCalendar) | undefined,
   ): Ticket {
     const step = afterCustomerReply(ticket, at, this.settings.lifecycle);
-    const next: Ticket = { ...ticket, ...step.state };
+    let next: Ticket = { ...ticket, ...step.state };
+    if (movesSlaClock(ticket, next)) {
+      next = withSlaClock(ticket, next, at, calendarOf!(ticket.teamId));
+    }
     if (next.status !== ticket.status) {
       log.record(
         ticket,
@@ -281,6 +379,9 @@ function newTicket(decision: RoutingDecision): NewTicket {
       ? timestampDate(decision.firstResponseDueAt)
       : null,
     resolutionDueAt: decision.resolutionDueAt ? timestampDate(decision.resolutionDueAt) : null,
+    firstResponseBreached: false,
+    pendingSince: null,
+    requestedNumber: decision.ticketNumber || null,
     firstRespondedAt: null,
     resolvedAt: null,
     reopenCount: 0,
@@ -310,6 +411,8 @@ function messageOf(decision: RoutingDecision): MessageRecord {
       contentId: attachment.contentId,
     })),
     automatic: inbound.autoResponse,
+    automaticKind: null,
+    expectedAnswerAt: null,
     deliveryStatus: null,
     deliveryReason: '',
     channelMetadata: inbound.channelMetadata,
@@ -323,12 +426,53 @@ function readDecision(message: DeliveredMessage) {
     if (!decision.ticketId || !decision.customerId) {
       throw new Error('a decision needs a ticket_id and a customer_id');
     }
+    if (decision.ticketNumber && !/^[1-9]\d{0,17}$/.test(decision.ticketNumber)) {
+      throw new Error(`ticket_number "${decision.ticketNumber}" is not a positive whole number`);
+    }
+    if (
+      decision.disposition === TicketDisposition.ESCALATED &&
+      !ESCALATIONS.includes(decision.escalation)
+    ) {
+      throw new Error('an ESCALATED decision needs an escalation');
+    }
+    const reply = decision.automaticReply;
+    if (reply && (!AUTOMATIC_KINDS[reply.kind] || !reply.text.trim() || !decision.decisionId)) {
+      throw new Error('an automatic_reply needs a kind, a text and the decision_id');
+    }
     return { messageId: message.headers.messageId, decision };
   } catch (error) {
     throw new BadInputError(`unreadable RoutingDecision: ${(error as Error).message}`, {
       cause: error,
     });
   }
+}
+
+const ESCALATIONS = [
+  Escalation.OVERFLOW,
+  Escalation.FIRST_RESPONSE_BREACHED,
+  Escalation.AGENT_AWAY,
+];
+
+const AUTOMATIC_KINDS: Partial<Record<AutomaticReplyKind, AutomaticKind>> = {
+  [AutomaticReplyKind.ACKNOWLEDGEMENT]: 'acknowledgement',
+  [AutomaticReplyKind.OUT_OF_HOURS]: 'out_of_hours',
+};
+
+/** The automatic reply a decision asks for, in the thread of the message it answers. */
+function automaticReplyOf(ticket: Ticket, decision: RoutingDecision, at: Date) {
+  const reply = decision.automaticReply!;
+  return {
+    number: ticket.number,
+    ...composeOutbound(ticket, {
+      text: reply.text,
+      at,
+      automaticKind: AUTOMATIC_KINDS[reply.kind],
+      expectedAnswerAt: reply.expectedAnswerAt ? timestampDate(reply.expectedAnswerAt) : undefined,
+      outboundId: derivedOutboundId(decision.decisionId),
+      threadRefs: decision.message?.channelMetadata ?? {},
+      actor: SYSTEM_ROUTER,
+    }),
+  };
 }
 
 function firstLine(text: string): string {

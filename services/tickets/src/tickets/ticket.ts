@@ -27,6 +27,10 @@ export interface Ticket {
   slaPolicyId: string;
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
+  /** Set once the router reported the first-response due time passed unanswered. */
+  firstResponseBreached: boolean;
+  /** Since when the ticket waits on the customer; its SLA clock stands still meanwhile. */
+  pendingSince: Date | null;
   /** The due time that matters now: first response until answered, then resolution. */
   dueAt: Date | null;
   /** When the ticket turns yellow against dueAt. */
@@ -71,6 +75,7 @@ export const priorityName = (priority: Priority) => enumName(Priority, priority)
 /**
  * The due time the queue sorts by — first response until answered, then resolution — and when
  * the ticket turns yellow against it. Stored with the ticket so the queue filters by zone in SQL.
+ * None while pending: the clock stands still, so the ticket is green and sorts last.
  */
 export function withDueTimes<
   T extends Omit<
@@ -78,9 +83,11 @@ export function withDueTimes<
     'dueAt' | 'yellowAt' | 'number' | 'closedAt' | 'csatScore' | 'csatComment'
   >,
 >(ticket: T): T & Pick<Ticket, 'dueAt' | 'yellowAt'> {
-  const dueAt = ticket.firstRespondedAt
-    ? ticket.resolutionDueAt
-    : (ticket.firstResponseDueAt ?? ticket.resolutionDueAt);
+  const dueAt = ticket.pendingSince
+    ? null
+    : ticket.firstRespondedAt
+      ? ticket.resolutionDueAt
+      : (ticket.firstResponseDueAt ?? ticket.resolutionDueAt);
   return {
     ...ticket,
     dueAt,

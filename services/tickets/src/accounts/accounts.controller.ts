@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
+import type { SignedInAgent } from '../auth/auth.service';
+import { ChangeRoleRequest, CreateAccountRequest, ResetPasswordRequest } from './account-requests';
+import { AccountsService } from './accounts.service';
+
+/** Agent accounts, for admins: create, change role, reset password, deactivate. */
+@ApiTags('accounts')
+@ApiBearerAuth()
+@UseGuards(AgentGuard)
+@Roles('admin')
+@Controller('api/v1/accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  list() {
+    return this.accounts.list();
+  }
+
+  /** A new agent with a sign-in: 409 when the id or email is taken. */
+  @Post()
+  create(@Body() body: CreateAccountRequest) {
+    return this.accounts.create(body);
+  }
+
+  /** Takes effect on the agent's next request: the role is read on every one. */
+  @Put(':agentId/role')
+  changeRole(
+    @Param('agentId') agentId: string,
+    @Body() body: ChangeRoleRequest,
+    @CurrentAgent() admin: SignedInAgent,
+  ) {
+    return this.accounts.changeRole(agentId, body.role, admin);
+  }
+
+  @Put(':agentId/password')
+  resetPassword(@Param('agentId') agentId: string, @Body() body: ResetPasswordRequest) {
+    return this.accounts.resetPassword(agentId, body.password);
+  }
+
+  /** The agent can no longer sign in, their tokens stop working, and the router gives them no work. */
+  @Post(':agentId/deactivate')
+  @HttpCode(200)
+  deactivate(@Param('agentId') agentId: string, @CurrentAgent() admin: SignedInAgent) {
+    return this.accounts.deactivate(agentId, admin);
+  }
+}

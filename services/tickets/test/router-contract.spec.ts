@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import type { DeliveredMessage } from '@firstline/bus';
+import {
+  ActorKind,
+  AutomaticReplyKind,
+  CustomerEventSchema,
+  decode,
+  encode,
+  Escalation,
+  messageType,
+  OutboundMessageSchema,
+  Priority,
+  RoutingDecisionSchema,
+  SlaTarget,
+  TicketDisposition,
+  TicketEventSchema,
+  TicketEventType,
+  timestampFromDate,
+  TOPICS,
+} from '@firstline/contracts';
+import { derivedOutboundId } from '../src/api/outbound';
+import {
+  decision,
+  TicketsUnderTest,
+  waitFor,
+  type ApiClient,
+  type RoutingDecision,
+} from './support';
+
+interface TicketView {
+  ticket: {
+    id: string;
+    number: string;
+    status: string;
+    teamId: string;
+    priority: string;
+    assigneeId: string | null;
+    firstRespondedAt: string | null;
+    firstResponseBreached: boolean;
+  };
+  messages: Array<{
+    id: string;
+    direction: string;
+    text: string;
+    automatic: boolean;
+    automaticKind: string | null;
+    expectedAnswerAt: string | null;
+    author: { kind: string; id: string };
+  }>;
+  events: Array<{ type: string; actor: { kind: string; id: string } }>;
+}
+
+/** What the router's new contract fields do to tickets: numbers, escalations, automatic replies. */
+describe('tickets with the router’s numbers, escalations and automatic replies', () => {
+  let tickets: TicketsUnderTest;
+  let sam: ApiClient; // supervisor of every team
+  let ada: ApiClient; // admin
+  let published: DeliveredMessage[];
+
+  beforeAll(async () => {
+    tickets = await TicketsUnderTest.start({
+      watch: [TOPICS.ticketEvents.name, TOPICS.outboundEmail.name, TOPICS.customerEvents.name],
+    });
+    published = tickets.published;
+    [sam, ada] = await Promise.all([
+      tickets.login('supervisor@firstline.example'),
+      tickets.login('admin@firstline.example'),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await tickets?.stop();
+  });
+
+  const eventsOf = (ticketId: string) =>
+    published
+      .filter((record) => record.topic === TOPICS.ticketEvents.name)
+      .map((record) => decode(TicketEventSchema, record.value))
+      .filter((event) => event.ticketId === ticketId);
+
+  const outboundOf = (ticketId: string) =>
+    published
+      .filter((record) => record.topic === TOPICS.outboundEmail.name)
+      .map((record) => decode(OutboundMessageSchema, record.value))
+      .filter((message) => message.ticketId === ticketId);
+
+  const view = async (id: string) => (await sam.call<TicketView>('GET', `/tickets/${id}`)).body;
+
+  const persisted = (id: string) =>
+    waitFor(async () => {
+      const response = await sam.call<TicketView>('GET', `/tickets/${id}`);
+      return response.status === 200 ? response.body : undefined;
+    });
+
+  /** Waits until the ticket has announced `count` events, then a little for any stray extra. */
+  const settled = async (ticketId: string, count: number) => {
+    await waitFor(() => (eventsOf(ticketId).length >= count ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return eventsOf(ticketId);
+  };
+
+  /** A decision under a Kafka message id of its own: the router routing the message again. */
+  const routedAgain = (routed: RoutingDecision) => ({
+    topic: TOPICS.routing.name,
+    key: routed.ticketId,
+    value: encode(RoutingDecisionSchema, routed),
+    headers: { messageId: randomUUID(), type: messageType(RoutingDecisionSchema) },
+  });
+  const publishAgain = (routed: RoutingDecision) => tickets.bus.publish([routedAgain(routed)]);
+
+  const escalation = (
+    of: RoutingDecision,
+    overrides: Omit<Partial<RoutingDecision>, '$typeName' | '$unknown'>,
+  ) =>
+    decision({
+      ticketId: of.ticketId,
+      customerId: of.customerId,
+      disposition: TicketDisposition.ESCALATED,
+      message: undefined,
+      inboundMessageId: '',
+      teamId: of.teamId,
+      skillIds: of.skillIds,
+      priority: of.priority,
+      ...overrides,
+    });
+
+  describe('ticket numbers', () => {
+    it('gives a new ticket the number the router minted, and keeps numbers unique', async () => {
+      const minted = String(900_000_000 + Math.floor(Math.random() * 90_000_000));
+      const first = decision({ ticketNumber: minted });
+      await tickets.publishDecisions([first]);
+      expect((await persisted(first.ticketId)).ticket.number).toBe(minted);
+
+      // Another ticket asking for a taken number gets one of the service's own instead.
+      const clash = decision({ ticketNumber: minted });
+      await tickets.publishDecisions([clash]);
+      const clashed = (await persisted(clash.ticketId)).ticket.number;
+      expect(clashed).not.toBe(minted);
+
+      // Without a number, the service's sequence goes on, past what the router handed out.
+      const unnumbered = decision();
+      await tickets.publishDecisions([unnumbered]);
+      expect(BigInt((await persisted(unnumbered.ticketId)).ticket.number)).toBeGreaterThan(
+        BigInt(minted),
+      );
+    }, 30_000);
+  });
+
+  describe('escalations', () => {
+    it('moves an unclaimed ticket to the overflow team, once however often it is told', async () => {
+      const routed = decision({ assignedAgentId: 'ann' });
+      await tickets.publishDecisions([routed]);
+      await persisted(routed.ticketId);
+
+      const overflow = escalation(routed, {
+        escalation: Escalation.OVERFLOW,
+        teamId: 'overflow',
+        skillIds: ['general'],
+      });
+      await tickets.publishDecisions([overflow, overflow]);
+      await publishAgain(overflow);
+
+      const events = await settled(routed.ticketId, 5);
+      expect(events.map((event) => event.type)).toEqual([
+        TicketEventType.CREATED,
+        TicketEventType.ASSIGNED,
+        TicketEventType.MESSAGE_ADDED,
+        TicketEventType.TRANSFERRED,
+        TicketEventType.ASSIGNED,
+      ]);
+      const [transferred, unassigned] = events.slice(3);
+      expect(transferred.actor).toMatchObject({ kind: ActorKind.SYSTEM, id: 'router' });
+      expect(transferred.details.value).toMatchObject({
+        fromTeamId: 'first-line',
+        toTeamId: 'overflow',
+        reason: 'overflow',
+      });
+      expect(unassigned.details.value).toMatchObject({ previousAgentId: 'ann', agentId: '' });
+      expect((await view(routed.ticketId)).ticket).toMatchObject({
+        teamId: 'overflow',
+        assigneeId: null,
+      });
+    }, 30_000);
+
+    it('raises the priority of an unanswered ticket, flags the breach and tells the supervisors', async () => {
+      const routed = decision();
+      await tickets.publishDecisions([routed]);
+      await persisted(routed.ticketId);
+
+      const breached = escalation(routed, {
+        escalation: Escalation.FIRST_RESPONSE_BREACHED,
+        priority: Priority.HIGH,
+      });
+      await tickets.publishDecisions([breached]);
+      await publishAgain(breached);
+
+      const events = await settled(routed.ticketId, 4);
+      expect(events.map((event) => event.type)).toEqual([
+        TicketEventType.CREATED,
+        TicketEventType.MESSAGE_ADDED,
+        TicketEventType.PRIORITY_CHANGED,
+        TicketEventType.SLA_BREACHED,
+      ]);
+      expect(events[2].details.value).toMatchObject({
+        fromPriority: Priority.NORMAL,
+        toPriority: Priority.HIGH,
+      });
+      expect(events[3].details.value).toMatchObject({
+        target: SlaTarget.FIRST_RESPONSE,
+        dueAt: routed.firstResponseDueAt,
+      });
+      expect((await view(routed.ticketId)).ticket).toMatchObject({
+        priority: 'high',
+        firstResponseBreached: true,
+      });
+
+      // The team's supervisors are told, as of a low CSAT score.
+      const notified = await sam.call<{ items: Array<{ ticketId: string }> }>(
+        'GET',
+        '/notifications',
+      );
+      expect(notified.body.items.filter((item) => item.ticketId === routed.ticketId)).toEqual([
+        expect.objectContaining({
+          id: events[3].eventId,
+          kind: 'first-response-breached',
+          teamId: 'first-line',
+        }),
+      ]);
+    }, 30_000);
+
+    it('gives the ticket of an agent who stayed away back to the queue', async () => {
+      const routed = decision({ assignedAgentId: 'ann' });
+      await tickets.publishDecisions([routed]);
+      await persisted(routed.ticketId);
+
+      await tickets.publishDecisions([
+        escalation(routed, { escalation: Escalation.AGENT_AWAY, assignedAgentId: undefined }),
+      ]);
+      const events = await settled(routed.ticketId, 4);
+      expect(events[3]).toMatchObject({
+        type: TicketEventType.ASSIGNED,
+        actor: { kind: ActorKind.SYSTEM, id: 'router' },
+        details: { value: { previousAgentId: 'ann', agentId: '' } },
+      });
+      expect((await view(routed.ticketId)).ticket.assigneeId).toBeNull();
+    }, 30_000);
+  });
+
+  describe('automatic replies', () => {
+    it('sends an acknowledgement once, keeps it in the history, and it is no first response', async () => {
+      const expectedAnswerAt = new Date(Date.now() + 4 * 3600_000);
+      const routed = decision({
+        automaticReply: {
+          $typeName: 'firstline.v1.AutomaticReply',
+          kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
+          text: 'We got your message and will answer within 4 hours.',
+          expectedAnswerAt: timestampFromDate(expectedAnswerAt),
+        },
+      });
+      routed.message!.channelMetadata = { message_id: '<question@example.com>' };
+      // Routed twice in one batch, and delivered once more later.
+      await tickets.bus.publish([routedAgain(routed), routedAgain(routed)]);
+      await tickets.publishDecisions([routed]);
+
+      const sent = await waitFor(() => outboundOf(routed.ticketId)[0]);
+      await settled(routed.ticketId, 3);
+      expect(outboundOf(routed.ticketId)).toHaveLength(1);
+      const seen = await view(routed.ticketId);
+      expect(sent).toMatchObject({
+        outboundId: derivedOutboundId(routed.decisionId),
+        automatic: true,
+        csatSurvey: false,
+        ticketNumber: seen.ticket.number,
+        textBody: 'We got your message and will answer within 4 hours.',
+        recipient: { value: routed.message!.sender!.value },
+        conversationKey: routed.conversationKey,
+        threadRefs: { message_id: '<question@example.com>' },
+      });
+      expect(
+        seen.messages.map(({ direction, automatic, automaticKind }) => ({
+          direction,
+          automatic,
+          automaticKind,
+        })),
+      ).toEqual([
+        { direction: 'in', automatic: false, automaticKind: null },
+        { direction: 'out', automatic: true, automaticKind: 'acknowledgement' },
+      ]);
+      expect(seen.messages[1]).toMatchObject({
+        id: sent.outboundId,
+        author: { kind: 'system', id: 'router' },
+        expectedAnswerAt: expectedAnswerAt.toISOString(),
+      });
+      expect(seen.ticket).toMatchObject({ status: 'new', firstRespondedAt: null });
+      expect(eventsOf(routed.ticketId).map((event) => event.type)).toEqual([
+        TicketEventType.CREATED,
+        TicketEventType.MESSAGE_ADDED,
+        TicketEventType.MESSAGE_ADDED,
+      ]);
+    }, 30_000);
+  });
+
+  describe('customer merges', () => {
+    it('announces a merge on support.customer-events.v1', async () => {
+      const [survivor, duplicate] = [decision(), decision()];
+      await tickets.publishDecisions([survivor, duplicate]);
+      await Promise.all([persisted(survivor.ticketId), persisted(duplicate.ticketId)]);
+
+      const merged = await sam.call('POST', `/customers/${survivor.customerId}/merge`, {
+        duplicateId: duplicate.customerId,
+      });
+      expect(merged.status).toBe(201);
+      const announced = await waitFor(() =>
+        published
+          .filter((record) => record.topic === TOPICS.customerEvents.name)
+          .map((record) => ({ key: record.key, event: decode(CustomerEventSchema, record.value) }))
+          .find(({ event }) => event.details.value?.duplicateCustomerId === duplicate.customerId),
+      );
+      expect(announced.key).toBe(duplicate.customerId);
+      expect(announced.event).toMatchObject({
+        agentId: 'sam',
+        details: {
+          case: 'merged',
+          value: {
+            survivorCustomerId: survivor.customerId,
+            duplicateCustomerId: duplicate.customerId,
+          },
+        },
+      });
+    }, 30_000);
+  });
+
+  describe('overflow settings of teams', () => {
+    const teamId = `overflowing-${randomUUID().slice(0, 8)}`;
+    const team = (overflow: { overflowTeamId?: string; overflowAfterSeconds?: number }) => ({
+      id: teamId,
+      name: 'Overflowing',
+      skillIds: ['general'],
+      calendarId: 'office',
+      ...overflow,
+    });
+
+    it.each([
+      [{ overflowTeamId: teamId, overflowAfterSeconds: 600 }, `cannot overflow to itself`],
+      [{ overflowTeamId: 'no-such-team', overflowAfterSeconds: 600 }, 'no team no-such-team'],
+      [{ overflowAfterSeconds: 600 }, 'set overflowTeamId too'],
+    ])('refuses %j with 400', async (overflow, reason) => {
+      const response = await ada.call<{ message: string }>(
+        'PUT',
+        `/directory/team/${teamId}`,
+        team(overflow),
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain(reason);
+    });
+
+    it('accepts an existing other team', async () => {
+      const response = await ada.call<{ team: { overflowTeamId: string } }>(
+        'PUT',
+        `/directory/team/${teamId}`,
+        team({ overflowTeamId: 'overflow', overflowAfterSeconds: 900 }),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.team).toMatchObject({ overflowTeamId: 'overflow' });
+    });
+  });
+});
