@@ -15,7 +15,13 @@ import {
   type MessageShape,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
-import { createTestDatabase, ensureKafka, uniqueName, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  ensureKafka,
+  sealedToRun,
+  uniqueName,
+  type TestDatabase,
+} from '@firstline/testing';
 import { DEMO_PASSWORD, ticketsService } from '../src';
 
 export type RoutingDecision = MessageShape<typeof RoutingDecisionSchema>;
@@ -59,7 +65,8 @@ function withPublishFailing(bus: MessageBus): MessageBus {
 export class TicketsUnderTest {
   private constructor(
     readonly service: RunningService,
-    readonly bus: KafkaBus,
+    /** Publishes as this run: what it sends, this service handles and others ignore. */
+    readonly bus: MessageBus,
     readonly database: TestDatabase,
     /** Records on the watched topics, from the start of the test on. */
     readonly published: DeliveredMessage[],
@@ -81,8 +88,10 @@ export class TicketsUnderTest {
     const database = options.restartOf?.database ?? (await createTestDatabase());
     const brokers = await ensureKafka();
     const name = options.restartOf?.service.name ?? uniqueName('tickets');
-    // Other services' tests share the broker; their records may reach this service and fail loudly.
     const bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
+    // Other suites share the broker and its topics: sealed to this run (named after the service),
+    // the service handles only what this test publishes, and other suites' services ignore it.
+    const sealed = sealedToRun(bus, name);
     await bus.ensureTopics(
       Object.values(TOPICS).map(({ name: topic, compacted }) => ({
         topic,
@@ -99,7 +108,7 @@ export class TicketsUnderTest {
     ]);
     const published: DeliveredMessage[] = [];
     if (options.watch) {
-      await bus.subscribe({
+      await sealed.subscribe({
         group: observer,
         topics: options.watch,
         handler: async (messages) => void published.push(...messages),
@@ -108,7 +117,7 @@ export class TicketsUnderTest {
     const service = await startService(
       { ...ticketsService, name },
       {
-        bus: options.unpublishable ? withPublishFailing(bus) : bus,
+        bus: options.unpublishable ? withPublishFailing(sealed) : sealed,
         ownsBus: true,
         databaseUrl: database.url,
         databasePoolSize: 4,
@@ -119,7 +128,7 @@ export class TicketsUnderTest {
       },
       0,
     );
-    return new TicketsUnderTest(service, bus, database, published);
+    return new TicketsUnderTest(service, sealed, database, published);
   }
 
   /** Stops the service; `keepDatabase` for a restart on the same data. */
