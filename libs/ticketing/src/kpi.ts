@@ -1,3 +1,4 @@
+import { kpiZone, type KpiThresholds, type SlaZone } from './sla';
 import type { TicketStatus } from './lifecycle';
 
 /** What the KPIs read of a ticket; times are calendar times. */
@@ -115,4 +116,35 @@ function mean(values: number[]): number | null {
 
 function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
+}
+
+/** A target per KPI: each KPI with one gets a traffic-light zone. */
+export type KpiTargets = Partial<Record<keyof KpiSummary, KpiThresholds>>;
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Defaults a support lead can start from; each one is configurable. */
+export const DEFAULT_KPI_TARGETS: KpiTargets = {
+  firstResponseMs: { green: 1 * HOUR_MS, yellow: 4 * HOUR_MS, higherIsBetter: false },
+  resolutionMs: { green: 24 * HOUR_MS, yellow: 72 * HOUR_MS, higherIsBetter: false },
+  reopenRate: { green: 0.05, yellow: 0.1, higherIsBetter: false },
+  csatAverage: { green: 4.5, yellow: 4, higherIsBetter: true },
+  csatSatisfiedShare: { green: 0.9, yellow: 0.8, higherIsBetter: true },
+  slaCompliance: { green: 0.95, yellow: 0.9, higherIsBetter: true },
+  backlog: { green: 50, yellow: 100, higherIsBetter: false },
+};
+
+/** The zone of every KPI of a summary that has a target and a value. */
+export function kpiZones(
+  summary: KpiSummary,
+  targets: KpiTargets,
+): Partial<Record<keyof KpiSummary, SlaZone>> {
+  const zones: Partial<Record<keyof KpiSummary, SlaZone>> = {};
+  for (const [name, thresholds] of Object.entries(targets) as Array<
+    [keyof KpiSummary, KpiThresholds]
+  >) {
+    const value = summary[name];
+    if (value !== null) zones[name] = kpiZone(value, thresholds);
+  }
+  return zones;
 }

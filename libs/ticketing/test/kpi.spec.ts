@@ -1,4 +1,11 @@
-import { isoWeek, summarise, summariseBy, type KpiTicket } from '../src';
+import {
+  DEFAULT_KPI_TARGETS,
+  isoWeek,
+  kpiZones,
+  summarise,
+  summariseBy,
+  type KpiTicket,
+} from '../src';
 
 const MIN = 60 * 1000;
 const t0 = new Date('2026-11-02T09:00:00Z'); // a Monday
@@ -111,5 +118,36 @@ describe('KPIs', () => {
     ${'2024-12-30T00:00:00Z'} | ${'2025-W01'}
   `('$date is in ISO week $week', ({ date, week }) => {
     expect(isoWeek(new Date(date))).toBe(week);
+  });
+});
+
+describe('kpiZones', () => {
+  const summary = {
+    tickets: 10,
+    firstResponseMs: 30 * MIN,
+    resolutionMs: 72 * 60 * MIN,
+    reopenRate: 0.05,
+    csatAverage: 4.2,
+    csatSatisfiedShare: null,
+    csatResponses: 0,
+    slaCompliance: 0.99,
+    backlog: 3,
+  };
+
+  it('colours each KPI by its target, in the direction that is better for it', () => {
+    expect(kpiZones(summary, DEFAULT_KPI_TARGETS)).toEqual({
+      firstResponseMs: 'green',
+      resolutionMs: 'yellow', // exactly at the yellow bound
+      reopenRate: 'green', // exactly at the green bound
+      csatAverage: 'yellow',
+      slaCompliance: 'green',
+      backlog: 'green',
+    });
+  });
+
+  it('follows targets a lead configured, and leaves KPIs without one uncoloured', () => {
+    expect(kpiZones(summary, { backlog: { green: 1, yellow: 2, higherIsBetter: false } })).toEqual({
+      backlog: 'red',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseConfig, positiveInt, type Env } from '@firstline/config';
-import type { LifecyclePolicy } from '@firstline/ticketing';
+import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@firstline/ticketing';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -11,6 +11,43 @@ const variables = {
   /** Signs agents' tokens; every replica needs the same one. Unset: random per process. */
   TICKETS_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TICKETS_TOKEN_TTL_MINUTES: positiveInt.default(12 * 60),
+  /**
+   * Traffic-light targets of the KPIs, over the defaults, as JSON:
+   * `{"firstResponseMs": {"green": 1800000, "yellow": 3600000, "higherIsBetter": false}}`.
+   */
+  TICKETS_KPI_TARGETS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .partialRecord(
+          z.enum([
+            'firstResponseMs',
+            'resolutionMs',
+            'reopenRate',
+            'csatAverage',
+            'csatSatisfiedShare',
+            'slaCompliance',
+            'backlog',
+          ]),
+          z.object({ green: z.number(), yellow: z.number(), higherIsBetter: z.boolean() }),
+        )
+        .refine(
+          (targets) =>
+            Object.values(targets).every(({ green, yellow, higherIsBetter }) =>
+              higherIsBetter ? green >= yellow : green <= yellow,
+            ),
+          'each green bound must be better than its yellow bound',
+        ),
+    )
+    .optional(),
 };
 
 /** The tickets service's own settings, validated when the module starts. */
@@ -20,6 +57,7 @@ export class TicketsSettings {
   readonly tokenTtlMs: number;
   /** False when the secret was generated: tokens then die with the process. */
   readonly tokenSecretConfigured: boolean;
+  readonly kpiTargets: KpiTargets;
 
   constructor(env: Env = process.env) {
     const config = parseConfig(variables, env);
@@ -32,5 +70,6 @@ export class TicketsSettings {
       ? Buffer.from(config.TICKETS_TOKEN_SECRET)
       : randomBytes(32);
     this.tokenTtlMs = config.TICKETS_TOKEN_TTL_MINUTES * 60 * 1000;
+    this.kpiTargets = { ...DEFAULT_KPI_TARGETS, ...config.TICKETS_KPI_TARGETS };
   }
 }

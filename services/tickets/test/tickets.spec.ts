@@ -351,10 +351,20 @@ describe('tickets on the real broker and Postgres', () => {
     const from = new Date(start - 3 * 3600_000).toISOString();
     const to = new Date(start + 3600_000).toISOString();
     const response = await sam.call<{
-      groups: Array<{ key: string; summary: Record<string, number> }>;
+      groups: Array<{ key: string; summary: Record<string, number>; zones: object }>;
     }>('GET', `/kpis?by=team&teamId=${team}&from=${from}&to=${to}`);
     expect(response.status).toBe(200);
-    const [{ key, summary }] = response.body.groups;
+    const [{ key, summary, zones }] = response.body.groups;
+    // By the default thresholds: first response over an hour, a third reopened, 3 of 5 targets met.
+    expect(zones).toEqual({
+      firstResponseMs: 'yellow',
+      resolutionMs: 'green',
+      reopenRate: 'red',
+      csatAverage: 'green',
+      csatSatisfiedShare: 'green',
+      slaCompliance: 'red',
+      backlog: 'green',
+    });
     const elapsed = Date.now() - start; // replies and resolutions happened "now", within this
     expect(key).toBe(team);
     expect(summary).toMatchObject({

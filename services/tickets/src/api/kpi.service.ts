@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { businessDurationMs, type BusinessCalendar } from '@firstline/routing';
 import {
+  kpiZones,
   summariseBy,
   type KpiDimension,
   type KpiSummary,
@@ -8,6 +9,7 @@ import {
 } from '@firstline/ticketing';
 import { TicketRepository } from '../database/ticket.repository';
 import { TeamCalendars } from '../directory/team-calendars';
+import { TicketsSettings } from '../tickets-settings';
 import { channelName, type Ticket } from '../tickets/ticket';
 
 /** The KPIs, with first response and resolution also in business time (the team's calendar). */
@@ -30,12 +32,16 @@ const COLUMNS: Array<keyof KpiSummaryWithBusinessTime> = [
   'backlog',
 ];
 
-/** KPIs of the tickets created in a period, grouped by channel, team, agent, day or week. */
+/**
+ * KPIs of the tickets created in a period, grouped by channel, team, agent, day or week, each
+ * with its traffic-light zone from the configured targets.
+ */
 @Injectable()
 export class KpiService {
   constructor(
     private readonly tickets: TicketRepository,
     private readonly calendars: TeamCalendars,
+    private readonly settings: TicketsSettings,
   ) {}
 
   async kpis(query: { by: KpiDimension; from: Date; to: Date; teamId?: string }, now = new Date()) {
@@ -62,6 +68,8 @@ export class KpiService {
           firstResponseBusinessMs: businessTime[index].summary.firstResponseMs,
           resolutionBusinessMs: businessTime[index].summary.resolutionMs,
         } satisfies KpiSummaryWithBusinessTime,
+        // Traffic lights on calendar time: what the customer waited.
+        zones: kpiZones(summary, this.settings.kpiTargets),
       })),
     };
   }
