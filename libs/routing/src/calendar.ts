@@ -126,8 +126,8 @@ function* workingIntervalsFrom(
   }
 }
 
-/** The stretches that start on a local date (days since 1970-01-01), sorted by start. */
-function intervalsStartingOn(calendar: BusinessCalendar, day: number): Interval[] {
+/** The working stretches that start on a local date (days since 1970-01-01), sorted by start. */
+export function intervalsStartingOn(calendar: BusinessCalendar, day: number): Interval[] {
   const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
   const special = calendar.specialWorkingDays.filter((entry) => entry.date === date);
   const weekday = ((new Date(day * DAY_MS).getUTCDay() + 6) % 7) + 1;

@@ -89,25 +89,6 @@ export interface QueueFilter {
 export class TicketRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Records that `consumer` applied these message ids (the inbox, in bulk); returns the ids seen
-   * for the first time, whose effects the caller applies in the same transaction.
-   */
-  async claimMessages(
-    manager: EntityManager,
-    consumer: string,
-    messageIds: string[],
-  ): Promise<Set<string>> {
-    const rows = await manager.query<Array<{ message_id: string }>>(
-      `INSERT INTO tickets.processed_message (consumer, message_id)
-       SELECT $1, unnest($2::text[])
-       ON CONFLICT DO NOTHING
-       RETURNING message_id`,
-      [consumer, messageIds],
-    );
-    return new Set(rows.map((row) => row.message_id));
-  }
-
   /** Reads and locks the tickets that exist among these ids, in id order (no lock-order cycles). */
   async lockTickets(manager: EntityManager, ids: string[]): Promise<Map<string, Ticket>> {
     const rows = await manager.query<TicketRow[]>(

@@ -13,7 +13,7 @@ import {
   TOPICS,
   type MessageShape,
 } from '@firstline/contracts';
-import { OutboxRelay } from '@firstline/persistence';
+import { claimMessages, OutboxRelay } from '@firstline/persistence';
 import { afterCustomerReply } from '@firstline/ticketing';
 import type { BusinessCalendar } from '@firstline/routing';
 import {
@@ -83,7 +83,7 @@ export class RoutingDecisionConsumer {
       ).values(),
     ];
     await this.dataSource.transaction(async (manager) => {
-      const claimed = await this.tickets.claimMessages(
+      const claimed = await claimMessages(
         manager,
         CONSUMER,
         read.map(({ messageId }) => messageId),
