@@ -22,6 +22,9 @@ import {
   type TestDatabase,
   waitFor,
   lastMailIn,
+  PIPELINE_RUN_HEADER,
+  sealedToRun,
+  startGroupsAtTopicEnd,
 } from '@firstline/testing';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
@@ -49,7 +52,8 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
       // A consumer group of its own, so that no other process claims this test's outbound records.
       { ...channelEmailService, name: `channel-email-${run}` },
       {
-        bus,
+        // Sealed to this run: other suites' outbound mail on the shared topic is not its to send.
+        bus: sealedToRun(bus, run),
         ownsBus: true,
         databaseUrl: database.url,
         databasePoolSize: 2,
@@ -90,9 +94,11 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
       EMAIL_POLL_INTERVAL_MS: '300',
       EMAIL_BATCH_SIZE: '3',
     });
+    const observerGroup = uniqueName('email-observer');
+    await startGroupsAtTopicEnd(brokers, [observerGroup, `channel-email-${run}`]);
     observer = new KafkaBus({ brokers, clientId: 'channel-email-observer' });
-    await observer.subscribe({
-      group: uniqueName('email-observer'),
+    await sealedToRun(observer, run).subscribe({
+      group: observerGroup,
       topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name],
       handler: async (records: DeliveredMessage[]) => {
         for (const record of records) {
@@ -186,6 +192,7 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
         key: outbound.conversationKey,
         value: encode(OutboundMessageSchema, outbound),
         headers: { messageId: outbound.outboundId, type: messageType(OutboundMessageSchema) },
+        extraHeaders: { [PIPELINE_RUN_HEADER]: run },
       },
     ]);
     await waitFor(() => receipts.some((receipt) => receipt.outboundId === outbound.outboundId));

@@ -1,5 +1,29 @@
 import { Module } from '@nestjs/common';
+import { parseWebformConfig, WEBFORM_CONFIG } from './config';
+import { IntakeController } from './intake/intake.controller';
+import { Intake } from './intake/intake.service';
+import { SubmissionWriter } from './intake/submission-writer';
+import { WebformOutbound } from './outbound/outbound.consumer';
+import { PagesController } from './pages/pages.controller';
+import { AgentNamesProjection } from './projection/directory.consumer';
+import { RoutingProjection } from './projection/routing.consumer';
+import { TicketEventsProjection } from './projection/ticket-events.consumer';
+import { StatusController } from './status/status.controller';
+import { StatusService } from './status/status.service';
 
 /** Web forms: the embeddable form, callback requests and the customer's status page. */
-@Module({})
+@Module({
+  controllers: [IntakeController, StatusController, PagesController],
+  providers: [
+    // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
+    { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },
+    SubmissionWriter,
+    Intake,
+    StatusService,
+    RoutingProjection,
+    TicketEventsProjection,
+    AgentNamesProjection,
+    WebformOutbound,
+  ],
+})
 export class ChannelWebformModule {}

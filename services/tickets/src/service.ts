@@ -1,4 +1,5 @@
 import { WsAdapter } from '@nestjs/platform-ws';
+import { serveAgentConsole } from '@firstline/agent-console';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
@@ -23,5 +24,6 @@ export const ticketsService: ServiceDefinition = {
     // The agents' live updates (`/api/v1/live`) are plain WebSockets on the HTTP server.
     app.useWebSocketAdapter(new WsAdapter(app));
     setUpOpenApi(app);
+    serveAgentConsole(app);
   },
 };

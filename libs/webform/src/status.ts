@@ -1,0 +1,59 @@
+import type { Locale } from './forms';
+
+/** Where a customer's request stands, in the words of the status page. */
+export type Stage =
+  'received' | 'queued' | 'in_progress' | 'waiting_for_you' | 'resolved' | 'closed';
+
+/** The ticket as the webform channel learnt it from routing decisions and ticket events. */
+export interface TicketProjection {
+  ticketNumber?: string;
+  /** TicketStatus name in lower case: new, open, pending, resolved, closed. */
+  status?: string;
+  agentId?: string;
+}
+
+/**
+ * Before the router's decision arrives the request is only received; after it, a ticket nobody
+ * has taken waits in the queue; pending means an agent asked the customer something.
+ */
+export function stageOf(ticket: TicketProjection): Stage {
+  if (!ticket.ticketNumber && !ticket.status) return 'received';
+  switch (ticket.status) {
+    case 'pending':
+      return 'waiting_for_you';
+    case 'resolved':
+      return 'resolved';
+    case 'closed':
+      return 'closed';
+    default:
+      return ticket.agentId ? 'in_progress' : 'queued';
+  }
+}
+
+const STAGES: Record<Locale, Record<Stage, string>> = {
+  en: {
+    received: 'Received',
+    queued: 'Waiting for an agent',
+    in_progress: 'An agent is working on it',
+    waiting_for_you: 'Waiting for your answer',
+    resolved: 'Resolved',
+    closed: 'Closed',
+  },
+  ru: {
+    received: 'Получено',
+    queued: 'Ожидает специалиста',
+    in_progress: 'Специалист работает над обращением',
+    waiting_for_you: 'Ждём вашего ответа',
+    resolved: 'Решено',
+    closed: 'Закрыто',
+  },
+};
+
+export function stageLabel(stage: Stage, locale: Locale): string {
+  return STAGES[locale][stage];
+}
+
+/** "Ann" of "Ann First": customers see who helps them, not their full name. */
+export function firstNameOf(fullName: string): string {
+  return fullName.trim().split(/\s+/)[0] ?? '';
+}

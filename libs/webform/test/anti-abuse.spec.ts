@@ -1,0 +1,39 @@
+import { acceptedFileType, cleanFileName, RateLimiter } from '../src';
+
+describe('rate limits', () => {
+  it('allow the limit per window, then say how long to wait', () => {
+    const limiter = new RateLimiter(2, 60_000);
+    expect(limiter.take('ip:1', 0)).toEqual({ allowed: true });
+    expect(limiter.take('ip:1', 1_000)).toEqual({ allowed: true });
+    expect(limiter.take('ip:1', 20_000)).toEqual({ allowed: false, retryAfterSeconds: 40 });
+    expect(limiter.take('ip:2', 20_000)).toEqual({ allowed: true });
+    expect(limiter.take('ip:1', 60_000)).toEqual({ allowed: true });
+  });
+});
+
+describe('attachments', () => {
+  const allowed = ['image/png', 'application/pdf', 'text/plain'];
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+
+  it.each([
+    ['a PNG that is one', 'image/png', png, 'image/png'],
+    [
+      'a PDF declared with parameters',
+      'application/pdf; name=x',
+      Buffer.from('%PDF-1.4'),
+      'application/pdf',
+    ],
+    ['plain text', 'text/plain', Buffer.from('hello'), 'text/plain'],
+    ['an executable called a PDF', 'application/pdf', Buffer.from('MZ\x90\x00'), undefined],
+    ['binary called text', 'text/plain', Buffer.from([104, 0, 105]), undefined],
+    ['a type the shop does not take', 'application/zip', Buffer.from('PK'), undefined],
+  ])('%s', (_case, declared, bytes, expected) => {
+    expect(acceptedFileType(declared, bytes, allowed)).toBe(expected);
+  });
+
+  it('keep only the name of a file, without paths or control characters', () => {
+    expect(cleanFileName('C:\\Users\\bob\\scan "1".pdf')).toBe('scan 1.pdf');
+    expect(cleanFileName('../../etc/passwd')).toBe('passwd');
+    expect(cleanFileName('\u0007')).toBe('file');
+  });
+});

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Screenshots of the browser tests, kept as artefacts (gitignored). */
+export const ARTEFACTS = join(__dirname, '../test-artefacts');
+
+/** Builds the console's browser files into dist, as `npm run build` does. */
+export function buildConsole(): void {
+  execFileSync('node', [join(__dirname, '../build-web.mjs')], { stdio: 'inherit' });
+}
+
+/** Debian's Chromium, installed (once) by the project's script. */
+export async function launchChromium(): Promise<Browser> {
+  const script = join(__dirname, '../../../deploy/local/chromium.sh');
+  const executablePath = execFileSync('bash', [script], { encoding: 'utf8' }).trim();
+  mkdirSync(ARTEFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Opens the console in a fresh browser context and signs in through its form. */
+export async function signIn(browser: Browser, consoleUrl: string, email: string): Promise<Page> {
+  const context = await browser.newContext({
+    locale: 'en-GB',
+    viewport: { width: 1400, height: 1000 },
+  });
+  const page = await context.newPage();
+  await page.goto(consoleUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('firstline-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+}

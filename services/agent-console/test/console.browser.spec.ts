@@ -1,0 +1,218 @@
+import type { Browser, Page } from 'playwright-core';
+import { channelWebformService } from '@firstline/channel-webform';
+import { routerService } from '@firstline/router';
+import { ticketsService } from '@firstline/tickets';
+import { Pipeline, uniqueName, waitFor, type AgentApi } from '@firstline/testing';
+import { buildConsole, launchChromium, screenshot, signIn } from './browser';
+
+/** A 1×1 PNG: what a customer's photo of a receipt looks like to the form's type check. */
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const tag = uniqueName('console').replace(/\W/g, '').slice(-10);
+
+/**
+ * Issue 9's promise in real Chromium, across services on the real broker: a web-form submission
+ * reaches an agent's queue live; she answers with a canned reply, adds a note the customer never
+ * sees and transfers to billing; a billing agent finds it with the whole history; the supervisor's
+ * dashboard follows the change.
+ */
+describe('the agent console in a browser', () => {
+  let pipeline: Pipeline;
+  let browser: Browser;
+  let consoleUrl: string;
+  let admin: AgentApi;
+
+  beforeAll(async () => {
+    buildConsole();
+    pipeline = await Pipeline.start({
+      router: routerService,
+      tickets: ticketsService,
+      channel: channelWebformService,
+    });
+    consoleUrl = `${pipeline.tickets.url}/console/`;
+    browser = await launchChromium();
+    admin = await pipeline.login('admin@firstline.example');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await pipeline?.stop();
+  });
+
+  const row = (page: Page) => page.locator('table.queue tbody tr', { hasText: 'Contact support' });
+  const entry = (page: Page, text: string) => page.locator('.timeline .entry', { hasText: text });
+
+  it('carries a web-form ticket from the queue through a reply, a note and a transfer', async () => {
+    const ann = await signIn(browser, consoleUrl, 'ann@firstline.example');
+    await ann.getByLabel('Presence').selectOption('online');
+    await waitFor(async () => {
+      const agents = await admin.ok<Array<{ id: string; agent: { presence: string } }>>(
+        'GET',
+        '/directory/agent',
+      );
+      return agents.find((record) => record.id === 'ann')?.agent.presence === 'PRESENCE_ONLINE';
+    }, 10_000);
+    await ann.keyboard.press('2'); // the team's unassigned tickets
+    await ann.getByRole('tab', { name: 'Team', selected: true }).waitFor();
+    await ann.getByText('Nothing waiting here.').waitFor();
+
+    const supervisor = await signIn(browser, consoleUrl, 'supervisor@firstline.example');
+    await supervisor.getByRole('link', { name: 'Dashboard' }).click();
+
+    // The customer writes through the web form, with a photo; the ticket appears without a reload.
+    const form = new FormData();
+    const fields = {
+      name: 'Bob Customer',
+      email: `bob-${tag}@example.com`,
+      topic: 'billing',
+      message: `Order ${tag}: the amount looks odd`,
+    };
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('attachments', new Blob([PIXEL], { type: 'image/png' }), 'receipt.png');
+    const submitted = await fetch(`${pipeline.channel.url}/webform/forms/contact/submissions`, {
+      method: 'POST',
+      headers: { 'idempotency-key': tag },
+      body: form,
+    });
+    expect(submitted.status).toBe(201);
+    const { statusApiUrl } = (await submitted.json()) as { statusApiUrl: string };
+    await row(ann).waitFor({ timeout: 30_000 });
+    expect(await row(ann).locator('.sla').getAttribute('data-zone')).toBe('green');
+    expect(await row(ann).textContent()).toContain('Web form');
+    await screenshot(ann, '1-ann-queue-live');
+
+    // Keyboard: the first row has focus, Enter opens it.
+    await row(ann).focus();
+    await ann.keyboard.press('Enter');
+    await ann.getByRole('heading', { name: 'Conversation' }).waitFor();
+    await entry(ann, `Order ${tag}: the amount looks odd`).waitFor();
+    expect(await ann.locator('.customer-card').textContent()).toContain(`bob-${tag}@example.com`);
+    // The photo is previewed in the conversation, and loads.
+    const preview = ann.getByRole('img', { name: 'receipt.png' });
+    await preview.waitFor();
+    await waitFor(
+      () =>
+        preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth === 1),
+      10_000,
+    );
+
+    // A canned reply, filled in for this customer and agent.
+    await ann.getByLabel('Canned reply').selectOption({ label: 'Greeting' });
+    expect(await ann.getByLabel('Reply', { exact: true }).inputValue()).toBe(
+      'Hi Bob,\n\nthanks for writing to us.\n\nAnn',
+    );
+    await ann.getByRole('button', { name: 'Send reply' }).click();
+    await ann.locator('.entry.outbound', { hasText: 'thanks for writing to us' }).waitFor();
+
+    const noteText = `Internal ${tag}: customer was charged twice`;
+    await ann.getByLabel('Note', { exact: true }).fill(noteText);
+    await ann.getByRole('button', { name: 'Add note' }).click();
+    const note = ann.locator('.entry.note', { hasText: noteText });
+    await note.waitFor();
+    expect(await note.textContent()).toContain('Internal note');
+    await screenshot(ann, '2-ann-ticket-reply-and-note');
+
+    // The supervisor's dashboard shows the ticket in first line's backlog, then in billing's.
+    const backlog = (team: string) =>
+      supervisor.locator(`[data-metric="backlog"] [data-group="${team}"]`);
+    await backlog('first-line').filter({ hasText: /^1$/ }).waitFor();
+
+    await ann.getByLabel('Team', { exact: true }).selectOption('billing');
+    await ann.getByLabel('Note for the team').fill('Double charge, please refund one');
+    await ann.getByRole('button', { name: 'Transfer' }).click();
+    await ann.getByRole('heading', { name: 'Queue' }).waitFor();
+
+    await backlog('billing').filter({ hasText: /^1$/ }).waitFor();
+    await backlog('first-line').waitFor({ state: 'detached' });
+    await screenshot(supervisor, '3-supervisor-dashboard');
+
+    // The billing agent finds it in his team's queue with the whole history.
+    const bill = await signIn(browser, consoleUrl, 'bill@firstline.example');
+    await bill.getByRole('tab', { name: 'Team' }).click();
+    await row(bill).click();
+    await entry(bill, `Order ${tag}: the amount looks odd`).waitFor();
+    await entry(bill, 'thanks for writing to us').waitFor();
+    await bill.locator('.entry.note', { hasText: noteText }).waitFor();
+    await bill.locator('.entry.note', { hasText: 'Double charge, please refund one' }).waitFor();
+    await entry(bill, 'Transferred from First line to Billing').waitFor();
+    await screenshot(bill, '4-bill-ticket-history');
+
+    // The customer's status page has the reply and never the notes.
+    const status = await waitFor(async () => {
+      const answer = (await (await fetch(statusApiUrl)).json()) as {
+        messages: Array<{ text: string }>;
+      };
+      return answer.messages.some((m) => m.text.includes('thanks for writing')) && answer;
+    }, 30_000);
+    const customerSees = JSON.stringify(status);
+    expect(customerSees).not.toContain(noteText);
+    expect(customerSees).not.toContain('Double charge');
+  }, 180_000);
+
+  it('lets an admin add a canned reply (a broken one is refused with its reason) and an account', async () => {
+    const page = await signIn(browser, consoleUrl, 'admin@firstline.example');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'Canned replies' }).click();
+    await page.getByRole('link', { name: 'greeting' }).waitFor();
+    await page.getByLabel('Id').fill(`apology-${tag}`);
+    await page.getByLabel('Entry (JSON, as in directory.proto)').fill(
+      JSON.stringify({
+        title: `Apology ${tag}`,
+        body: 'Sorry for the trouble, {{customer.firstName}}.',
+        language: 'en',
+      }),
+    );
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved apology-${tag}, version 1.`).waitFor();
+    await page.getByRole('link', { name: `apology-${tag}` }).waitFor();
+    await screenshot(page, '5-admin-canned-replies');
+
+    const replies = await admin.ok<Array<{ id: string; cannedReply: { title: string } }>>(
+      'GET',
+      '/directory/canned_reply',
+    );
+    expect(replies).toContainEqual(
+      expect.objectContaining({
+        id: `apology-${tag}`,
+        cannedReply: expect.objectContaining({ title: `Apology ${tag}` }),
+      }),
+    );
+
+    // A broken entry is refused with the API's reason, and nothing is saved.
+    await page.getByRole('link', { name: `apology-${tag}` }).click();
+    await page.locator('#admin-id[readonly]').waitFor(); // the entry is loaded into the form
+    await page.getByLabel('Entry (JSON, as in directory.proto)').fill('{"title": 5}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.feedback.error', { hasText: 'Not a valid CannedReply' }).waitFor();
+
+    // A sign-in account for a new billing agent.
+    await page.getByRole('link', { name: 'Sign-in accounts' }).click();
+    await page.getByLabel('Agent id').fill(`nina-${tag}`);
+    await page.getByLabel('Name', { exact: true }).fill('Nina Newcomer');
+    await page.getByLabel('Email', { exact: true }).fill(`nina-${tag}@firstline.example`);
+    await page.getByLabel('Initial password (10 characters or more)').fill('a-long-password');
+    await page.getByRole('checkbox', { name: 'Billing' }).check();
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Account of Nina Newcomer created.').waitFor();
+    await page.locator('table.accounts tr', { hasText: `nina-${tag}@firstline.example` }).waitFor();
+    const nina = await pipeline.login(`nina-${tag}@firstline.example`, 'a-long-password');
+    expect(await nina.ok('GET', '/me')).toMatchObject({ role: 'agent', teamIds: ['billing'] });
+  }, 60_000);
+
+  it('speaks Russian to an agent who chooses it', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(consoleUrl);
+    await page.getByLabel('Language').selectOption('ru');
+    await page.getByRole('heading', { name: 'Вход в Firstline' }).waitFor();
+    await page.getByLabel('Электронная почта').fill('tess@firstline.example');
+    await page.getByLabel('Пароль').fill('firstline-demo');
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('heading', { name: 'Очередь' }).waitFor();
+    await page.getByRole('tab', { name: 'Мои' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('ru');
+    await screenshot(page, '6-russian-queue');
+  }, 60_000);
+});

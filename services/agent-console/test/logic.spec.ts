@@ -1,0 +1,156 @@
+import {
+  complianceZone,
+  formatDuration,
+  formatMetric,
+  heatMap,
+  isPreviewable,
+  moveSelection,
+  queueTabs,
+  slaCountdown,
+  tabQuery,
+  timeline,
+  unfilledPlaceholders,
+  type ApiMessage,
+} from '../web/logic';
+
+const now = Date.parse('2026-11-23T12:00:00Z');
+const minutes = (n: number) => new Date(now + n * 60_000).toISOString();
+
+describe('the SLA countdown', () => {
+  it('counts down to the due time in the zone the server gave', () => {
+    expect(slaCountdown({ dueAt: minutes(65), zone: 'green', slaPausedSince: null }, now)).toEqual({
+      text: '1h 05m',
+      zone: 'green',
+      paused: false,
+      overdue: false,
+    });
+    expect(
+      slaCountdown({ dueAt: minutes(4.5), zone: 'yellow', slaPausedSince: null }, now).text,
+    ).toBe('4m 30s');
+  });
+
+  it('turns red with a minus once the due time has passed, whatever the zone was', () => {
+    expect(
+      slaCountdown({ dueAt: minutes(-12), zone: 'yellow', slaPausedSince: null }, now),
+    ).toEqual({
+      text: '−12m 00s',
+      zone: 'red',
+      paused: false,
+      overdue: true,
+    });
+  });
+
+  it('stands still while the ticket waits on the customer', () => {
+    const paused = { dueAt: minutes(30), zone: 'green' as const, slaPausedSince: minutes(-60) };
+    expect(slaCountdown(paused, now)).toMatchObject({ text: '1h 30m', paused: true });
+    expect(slaCountdown(paused, now + 3_600_000).text).toBe('1h 30m');
+  });
+
+  it('shows nothing without a due time', () => {
+    expect(slaCountdown({ dueAt: null, zone: 'green', slaPausedSince: null }, now).text).toBe('');
+  });
+
+  it('writes days and hours for long stretches', () => {
+    expect(formatDuration(2 * 86_400_000 + 3 * 3_600_000 + 59_000)).toBe('2d 3h');
+  });
+});
+
+describe('the queue', () => {
+  it('gives agents their own and their teams’ tickets, supervisors also the unassigned and all', () => {
+    expect(queueTabs('agent')).toEqual(['mine', 'team']);
+    expect(queueTabs('supervisor')).toEqual(['mine', 'team', 'unassigned', 'all']);
+    expect(tabQuery('unassigned')).toEqual({ view: 'all', unassignedOnly: true });
+    expect(tabQuery('team')).toEqual({ view: 'team', unassignedOnly: false });
+  });
+
+  it('moves the selection with arrows, j/k, Home and End, within the rows', () => {
+    expect(moveSelection(0, 'ArrowDown', 3)).toBe(1);
+    expect(moveSelection(2, 'j', 3)).toBe(2);
+    expect(moveSelection(1, 'k', 3)).toBe(0);
+    expect(moveSelection(0, 'ArrowUp', 3)).toBe(0);
+    expect(moveSelection(0, 'End', 3)).toBe(2);
+    expect(moveSelection(2, 'Home', 3)).toBe(0);
+    expect(moveSelection(1, 'x', 3)).toBe(1);
+    expect(moveSelection(0, 'ArrowDown', 0)).toBe(-1);
+  });
+});
+
+describe('the conversation', () => {
+  const message = (id: string, at: string, channel: string): ApiMessage => ({
+    id,
+    ticketId: 't',
+    direction: 'in',
+    author: { kind: 'customer', id: 'c' },
+    channel,
+    subject: '',
+    text: id,
+    html: '',
+    attachments: [],
+    automatic: false,
+    createdAt: at,
+    delivery: null,
+  });
+
+  it('puts earlier tickets’ messages, this ticket’s messages, notes and events in time order', () => {
+    const entries = timeline({
+      ticket: { number: '2' },
+      messages: [message('telegram now', minutes(0), 'telegram')],
+      notes: [{ id: 'n', agentId: 'ann', text: 'note', createdAt: minutes(1) }],
+      events: [
+        { eventId: 'e1', type: 'TICKET_EVENT_TYPE_MESSAGE_ADDED', occurredAt: minutes(0) },
+        {
+          eventId: 'e2',
+          type: 'TICKET_EVENT_TYPE_TRANSFERRED',
+          occurredAt: minutes(2),
+          transferred: { fromTeamId: 'first-line', toTeamId: 'billing' },
+        },
+      ],
+      history: [{ number: '1', messages: [message('email last week', minutes(-10_000), 'email')] }],
+    });
+    expect(entries.map((entry) => [entry.kind, entry.ticketNumber])).toEqual([
+      ['message', '1'],
+      ['message', '2'],
+      ['note', '2'],
+      ['event', '2'],
+    ]);
+  });
+
+  it('previews images with a link, and nothing else', () => {
+    expect(isPreviewable({ url: 'https://x/a.png', contentType: 'image/png' })).toBe(true);
+    expect(isPreviewable({ url: 'https://x/a.svg', contentType: 'image/svg+xml' })).toBe(false);
+    expect(isPreviewable({ contentType: 'image/png' })).toBe(false);
+  });
+
+  it('names the placeholders a canned reply still has', () => {
+    expect(
+      unfilledPlaceholders('Hi {{customer.firstName}}, see {{ order.id }} and {{order.id}}'),
+    ).toEqual(['customer.firstName', 'order.id']);
+    expect(unfilledPlaceholders('Hi Bob')).toEqual([]);
+  });
+});
+
+describe('the dashboard', () => {
+  it('counts tickets by weekday and hour', () => {
+    const monday9 = new Date(2026, 10, 23, 9, 15).toISOString();
+    const sunday23 = new Date(2026, 10, 29, 23, 59).toISOString();
+    const cells = heatMap([monday9, monday9, sunday23]);
+    expect(cells[0][9]).toBe(2);
+    expect(cells[6][23]).toBe(1);
+    expect(cells.flat().reduce((a, b) => a + b)).toBe(3);
+  });
+
+  it('formats each metric as people read it', () => {
+    expect(formatMetric('firstResponseMs', 90 * 60_000)).toBe('1h 30m');
+    expect(formatMetric('slaCompliance', 0.956)).toBe('96%');
+    expect(formatMetric('csatAverage', 4.25)).toBe('4.3');
+    expect(formatMetric('backlog', 7)).toBe('7');
+    expect(formatMetric('reopenRate', null)).toBe('—');
+  });
+
+  it('colours SLA compliance like a traffic light', () => {
+    expect(complianceZone(0.97)).toBe('green');
+    expect(complianceZone(0.85)).toBe('yellow');
+    expect(complianceZone(0.5)).toBe('red');
+    expect(complianceZone(null)).toBe('green');
+  });
+});

@@ -1,0 +1,108 @@
+// The tickets service's agent API (`/api/v1`, same origin) and its live updates.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  role: 'agent' | 'supervisor' | 'admin';
+  teamIds: string[];
+}
+
+export interface LiveMessage {
+  type: string;
+  ticketId?: string;
+  ticketNumber?: string;
+  teamId?: string;
+  event?: { type?: string };
+}
+
+export class Api {
+  constructor(readonly token: string) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) throw new ApiError(response.status, errorMessage(parsed, response.status));
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.call<T>('GET', path);
+  }
+
+  /**
+   * Live updates over the WebSocket, reconnecting after a lost connection (1 s, doubling to 30 s).
+   * `onState` hears whether the connection is up; a refused token ends it for good.
+   */
+  live(onMessage: (message: LiveMessage) => void, onState: (state: LiveState) => void): () => void {
+    let socket: WebSocket | undefined;
+    let delay = 1000;
+    let stopped = false;
+    let retry: number | undefined;
+    const connect = () => {
+      const url = `${location.origin.replace(/^http/, 'ws')}/api/v1/live?token=${encodeURIComponent(this.token)}`;
+      socket = new WebSocket(url);
+      socket.onmessage = (event) => {
+        const message = JSON.parse(String(event.data)) as LiveMessage;
+        if (message.type === 'ready') {
+          delay = 1000;
+          onState('live');
+        } else onMessage(message);
+      };
+      socket.onclose = (event) => {
+        if (stopped) return;
+        if (event.code === 4401) {
+          onState('signed-out');
+          return;
+        }
+        onState('reconnecting');
+        retry = window.setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30_000);
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      window.clearTimeout(retry);
+      socket?.close();
+    };
+  }
+}
+
+export type LiveState = 'live' | 'reconnecting' | 'signed-out';
+
+export async function login(
+  email: string,
+  password: string,
+): Promise<{ token: string; agent: Agent }> {
+  const response = await fetch('/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new ApiError(response.status, errorMessage(body, response.status));
+  return body as { token: string; agent: Agent };
+}
+
+function errorMessage(body: unknown, status: number): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : `HTTP ${status}`;
+}

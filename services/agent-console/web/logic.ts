@@ -1,0 +1,246 @@
+// The console's rules that need no browser: SLA countdowns, the conversation's order, queue tabs
+// and keyboard moves. Unit-tested in test/logic.spec.ts.
+
+export type Zone = 'green' | 'yellow' | 'red';
+export type Role = 'agent' | 'supervisor' | 'admin';
+
+export interface QueueTicket {
+  id: string;
+  number: string;
+  subject: string;
+  channel: string;
+  status: string;
+  priority: string;
+  teamId: string;
+  assigneeId: string | null;
+  dueAt: string | null;
+  zone: Zone;
+  slaPausedSince: string | null;
+  tags: string[];
+  createdAt: string;
+}
+
+export interface Countdown {
+  /** "1h 05m", "−12m" once overdue, "" without a due time. */
+  text: string;
+  zone: Zone;
+  paused: boolean;
+  overdue: boolean;
+}
+
+/** Time left until the ticket's next SLA deadline; the server's zone, red once it has passed. */
+export function slaCountdown(
+  ticket: Pick<QueueTicket, 'dueAt' | 'zone' | 'slaPausedSince'>,
+  now: number,
+): Countdown {
+  if (!ticket.dueAt) return { text: '', zone: ticket.zone, paused: false, overdue: false };
+  // While the ticket waits on the customer the clock stands still at the time it stopped.
+  const paused = ticket.slaPausedSince !== null;
+  const reference = paused ? Date.parse(ticket.slaPausedSince as string) : now;
+  const left = Date.parse(ticket.dueAt) - reference;
+  const overdue = left <= 0;
+  return {
+    text: (overdue ? '−' : '') + formatDuration(Math.abs(left)),
+    zone: overdue ? 'red' : ticket.zone,
+    paused,
+    overdue,
+  };
+}
+
+/** "2d 3h", "1h 05m", "4m 09s": the two largest units. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${pad(minutes)}m`;
+  return `${minutes}m ${pad(seconds % 60)}s`;
+}
+
+/** The queue tabs a role has: the view of every team is for supervisors and admins. */
+export type QueueTab = 'mine' | 'team' | 'unassigned' | 'all';
+
+export function queueTabs(role: Role): QueueTab[] {
+  return role === 'agent' ? ['mine', 'team'] : ['mine', 'team', 'unassigned', 'all'];
+}
+
+/**
+ * The API query of a tab, and which of its tickets the tab shows. `team` is what the API calls
+ * the team view: the agent's teams' tickets nobody has taken yet.
+ */
+export function tabQuery(tab: QueueTab): {
+  view: 'mine' | 'team' | 'all';
+  unassignedOnly: boolean;
+} {
+  if (tab === 'unassigned') return { view: 'all', unassignedOnly: true };
+  return { view: tab, unassignedOnly: false };
+}
+
+/** The row a navigation key moves to; the same row for any other key. */
+export function moveSelection(current: number, key: string, rows: number): number {
+  if (rows === 0) return -1;
+  switch (key) {
+    case 'ArrowDown':
+    case 'j':
+      return Math.min(current + 1, rows - 1);
+    case 'ArrowUp':
+    case 'k':
+      return Math.max(current - 1, 0);
+    case 'Home':
+      return 0;
+    case 'End':
+      return rows - 1;
+    default:
+      return current;
+  }
+}
+
+export interface ApiMessage {
+  id: string;
+  ticketId: string;
+  direction: 'in' | 'out';
+  author: { kind: string; id: string };
+  channel: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments: ApiAttachment[];
+  automatic: boolean;
+  createdAt: string;
+  delivery: { status: string; reason: string } | null;
+}
+
+export interface ApiAttachment {
+  url?: string;
+  fileName?: string;
+  contentType?: string;
+  sizeBytes?: number;
+}
+
+export interface ApiNote {
+  id: string;
+  agentId: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface ApiEvent {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  actor?: { kind?: string; id?: string };
+  transferred?: { fromTeamId?: string; toTeamId?: string; note?: string };
+  statusChanged?: { fromStatus?: string; toStatus?: string };
+  assigned?: { agentId?: string; previousAgentId?: string };
+}
+
+export type TimelineEntry =
+  | { kind: 'message'; at: number; ticketNumber: string; message: ApiMessage }
+  | { kind: 'note'; at: number; ticketNumber: string; note: ApiNote }
+  | { kind: 'event'; at: number; ticketNumber: string; event: ApiEvent };
+
+/** Events that are told in the conversation; messages and notes are shown themselves. */
+const TOLD_EVENTS = new Set([
+  'TICKET_EVENT_TYPE_TRANSFERRED',
+  'TICKET_EVENT_TYPE_STATUS_CHANGED',
+  'TICKET_EVENT_TYPE_ASSIGNED',
+  'TICKET_EVENT_TYPE_PRIORITY_CHANGED',
+  'TICKET_EVENT_TYPE_SLA_BREACHED',
+  'TICKET_EVENT_TYPE_CSAT_RECORDED',
+]);
+
+/**
+ * One conversation across channels and tickets, oldest first: the customer's earlier tickets'
+ * messages, then this ticket's messages, notes and events, all in time order.
+ */
+export function timeline(view: {
+  ticket: { number: string };
+  messages: ApiMessage[];
+  notes: ApiNote[];
+  events: ApiEvent[];
+  history: Array<{ number: string; messages: ApiMessage[] }>;
+}): TimelineEntry[] {
+  const number = view.ticket.number;
+  const entries: TimelineEntry[] = [
+    ...view.history.flatMap((past) =>
+      past.messages.map((message): TimelineEntry => ({
+        kind: 'message',
+        at: Date.parse(message.createdAt),
+        ticketNumber: past.number,
+        message,
+      })),
+    ),
+    ...view.messages.map((message): TimelineEntry => ({
+      kind: 'message',
+      at: Date.parse(message.createdAt),
+      ticketNumber: number,
+      message,
+    })),
+    ...view.notes.map((note): TimelineEntry => ({
+      kind: 'note',
+      at: Date.parse(note.createdAt),
+      ticketNumber: number,
+      note,
+    })),
+    ...view.events
+      .filter((event) => TOLD_EVENTS.has(event.type))
+      .map((event): TimelineEntry => ({
+        kind: 'event',
+        at: Date.parse(event.occurredAt),
+        ticketNumber: number,
+        event,
+      })),
+  ];
+  // A stable sort: entries at the same instant keep messages before notes before events.
+  return entries.sort((a, b) => a.at - b.at);
+}
+
+/** Attachments a browser can show inline rather than as a link. */
+export function isPreviewable(attachment: ApiAttachment): boolean {
+  return !!attachment.url && /^image\/(png|jpeg|gif|webp)$/.test(attachment.contentType ?? '');
+}
+
+/** Placeholders a canned reply still has after the server filled in what it knows. */
+export function unfilledPlaceholders(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g), (match) => match[1]))];
+}
+
+/** Counts by weekday (0 = Monday) and hour of day, in the browser's time zone. */
+export function heatMap(times: string[]): number[][] {
+  const cells = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+  for (const time of times) {
+    const at = new Date(time);
+    cells[(at.getDay() + 6) % 7][at.getHours()] += 1;
+  }
+  return cells;
+}
+
+export interface KpiSummary {
+  tickets: number;
+  firstResponseMs: number | null;
+  resolutionMs: number | null;
+  reopenRate: number | null;
+  csatAverage: number | null;
+  slaCompliance: number | null;
+  backlog: number;
+}
+
+export type Metric =
+  'firstResponseMs' | 'resolutionMs' | 'reopenRate' | 'csatAverage' | 'slaCompliance' | 'backlog';
+
+/** A metric's value as people read it: durations, percentages, a 1–5 score, a count. */
+export function formatMetric(metric: Metric, value: number | null): string {
+  if (value === null) return '—';
+  if (metric === 'firstResponseMs' || metric === 'resolutionMs') return formatDuration(value);
+  if (metric === 'reopenRate' || metric === 'slaCompliance') return `${Math.round(value * 100)}%`;
+  if (metric === 'csatAverage') return value.toFixed(1);
+  return String(value);
+}
+
+/** SLA compliance in traffic-light terms: 95% and more green, 80% and more yellow, else red. */
+export function complianceZone(compliance: number | null): Zone {
+  if (compliance === null || compliance >= 0.95) return 'green';
+  return compliance >= 0.8 ? 'yellow' : 'red';
+}

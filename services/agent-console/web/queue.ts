@@ -1,0 +1,259 @@
+import type { Screen } from './context.js';
+import { field, h, replace, select } from './dom.js';
+import { t } from './i18n.js';
+import {
+  moveSelection,
+  queueTabs,
+  slaCountdown,
+  tabQuery,
+  type QueueTab,
+  type QueueTicket,
+} from './logic.js';
+
+const CHANNELS = ['email', 'telegram', 'vk', 'webform'];
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
+/** Remembered across screens: coming back from a ticket shows the same tab and filters. */
+const remembered = { tab: 'mine' as QueueTab, channel: '', priority: '' };
+
+/**
+ * The unified queue: one list for every channel, soonest due first, with the SLA countdown in
+ * its traffic-light colour. Live updates reload it; arrows or j/k move, Enter opens.
+ */
+export const queueScreen: Screen = (container, context, [tabInRoute]) => {
+  const tabs = queueTabs(context.agent.role);
+  // `#/queue/team` opens a tab directly (bookmarks, the benchmark).
+  if (tabs.includes(tabInRoute as QueueTab)) remembered.tab = tabInRoute as QueueTab;
+  if (!tabs.includes(remembered.tab)) remembered.tab = 'mine';
+  const showTab = (tab: QueueTab) => {
+    remembered.tab = tab;
+    history.replaceState(null, '', `#/queue/${tab}`);
+    void load();
+  };
+  const known = new Set<string>();
+  let tickets: QueueTicket[] = [];
+  let selected = 0;
+  let firstLoad = true;
+  let active = true;
+
+  const tabList = h('div', { role: 'tablist', 'aria-label': t('queue.views') });
+  const tabButtons = tabs.map((tab, index) => {
+    const button = h(
+      'button',
+      { type: 'button', role: 'tab', 'data-tab': tab, title: `${index + 1}` },
+      t(`queue.tab.${tab}`),
+    );
+    button.addEventListener('click', () => showTab(tab));
+    tabList.append(button);
+    return button;
+  });
+  const channel = select(
+    [['', t('queue.anyChannel')], ...CHANNELS.map((c): [string, string] => [c, t(`channel.${c}`)])],
+    remembered.channel,
+  );
+  const priority = select(
+    [
+      ['', t('queue.anyPriority')],
+      ...PRIORITIES.map((p): [string, string] => [p, t(`priority.${p}`)]),
+    ],
+    remembered.priority,
+  );
+  channel.addEventListener('change', () => {
+    remembered.channel = channel.value;
+    void load();
+  });
+  priority.addEventListener('change', () => {
+    remembered.priority = priority.value;
+    void load();
+  });
+  const body = h('tbody');
+  const table = h(
+    'table',
+    { class: 'queue', 'aria-labelledby': 'queue-title' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['number', 'subject', 'channel', 'priority', 'team', 'assignee', 'sla'].map((column) =>
+          h('th', { scope: 'col' }, t(`queue.column.${column}`)),
+        ),
+      ),
+    ),
+    body,
+  );
+  const status = h('p', { class: 'queue-status', role: 'status' });
+  replace(
+    container,
+    h('h1', { id: 'queue-title' }, t('queue.title')),
+    h(
+      'div',
+      { class: 'toolbar' },
+      tabList,
+      field(t('queue.channel'), channel, 'queue-channel'),
+      field(t('queue.priority'), priority, 'queue-priority'),
+    ),
+    h('p', { class: 'hint' }, t('queue.keys', { last: tabs.length })),
+    table,
+    status,
+  );
+
+  const open = (ticket: QueueTicket) => {
+    location.hash = `#/ticket/${encodeURIComponent(ticket.id)}`;
+  };
+
+  function render(): void {
+    const now = Date.now();
+    // A live update redraws the rows; the agent moving through them keeps their place.
+    const hadFocus = body.contains(document.activeElement);
+    tabButtons.forEach((button) =>
+      button.setAttribute('aria-selected', String(button.dataset.tab === remembered.tab)),
+    );
+    body.replaceChildren(
+      ...tickets.map((ticket, index) => {
+        const countdown = slaCountdown(ticket, now);
+        const row = h(
+          'tr',
+          {
+            tabindex: index === selected ? 0 : -1,
+            'data-ticket': ticket.id,
+            class: known.has(ticket.id) || firstLoad ? undefined : 'arrived',
+          },
+          h('td', {}, `#${ticket.number}`),
+          h(
+            'td',
+            {},
+            h('a', { href: `#/ticket/${ticket.id}`, tabindex: -1 }, ticket.subject || '—'),
+          ),
+          h(
+            'td',
+            {},
+            h(
+              'span',
+              { class: `channel channel-${ticket.channel}` },
+              t(`channel.${ticket.channel}`),
+            ),
+          ),
+          h(
+            'td',
+            {},
+            h(
+              'span',
+              { class: `priority priority-${ticket.priority}` },
+              t(`priority.${ticket.priority}`),
+            ),
+          ),
+          h('td', {}, context.teamName(ticket.teamId)),
+          h('td', {}, context.agentName(ticket.assigneeId)),
+          h(
+            'td',
+            {},
+            h(
+              'span',
+              { class: `sla zone-${countdown.zone}`, 'data-zone': countdown.zone },
+              h('span', { class: 'visually-hidden' }, `${t(`zone.${countdown.zone}`)}: `),
+              countdown.paused ? `⏸ ${countdown.text}` : countdown.text,
+            ),
+          ),
+        );
+        row.addEventListener('click', () => open(ticket));
+        row.addEventListener('focus', () => {
+          selected = index;
+        });
+        return row;
+      }),
+    );
+    if (hadFocus) (body.children[selected] as HTMLElement | undefined)?.focus();
+    for (const ticket of tickets) known.add(ticket.id);
+    firstLoad = false;
+    status.textContent =
+      tickets.length === 0 ? t('queue.empty') : t('queue.count', { count: tickets.length });
+  }
+
+  let loading = 0;
+  async function load(): Promise<void> {
+    const request = ++loading;
+    const { view, unassignedOnly } = tabQuery(remembered.tab);
+    const query = new URLSearchParams({ view, limit: '200' });
+    if (remembered.channel) query.set('channel', remembered.channel);
+    if (remembered.priority) query.set('priority', remembered.priority);
+    const page = await context.api.get<{ tickets: QueueTicket[] }>(`/queue?${query}`);
+    if (request !== loading || !active) return;
+    const previous = tickets.map((ticket) => ticket.id);
+    tickets = page.tickets.filter((ticket) => !unassignedOnly || ticket.assigneeId === null);
+    const arrived = tickets.filter((ticket) => !previous.includes(ticket.id) && known.size > 0);
+    selected = Math.min(selected, Math.max(tickets.length - 1, 0));
+    render();
+    if (arrived.length > 0) context.announce(t('queue.arrived', { count: arrived.length }));
+    if (container.dataset.ready !== 'true') {
+      container.dataset.ready = 'true';
+      // The moment the queue can be worked: what the benchmark measures from navigation.
+      if (performance.getEntriesByName('queue-usable').length === 0)
+        performance.mark('queue-usable');
+    }
+  }
+
+  table.addEventListener('keydown', (event) => {
+    const next = moveSelection(selected, event.key, tickets.length);
+    if (event.key === 'Enter' && tickets[selected]) {
+      event.preventDefault();
+      open(tickets[selected]);
+    } else if (next !== selected) {
+      event.preventDefault();
+      selected = next;
+      body.querySelectorAll('tr').forEach((row, index) => {
+        row.tabIndex = index === selected ? 0 : -1;
+      });
+      (body.children[selected] as HTMLElement).focus();
+    }
+  });
+  // 1–4 switch tabs, unless typing into a field.
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement;
+    if (
+      /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) ||
+      event.altKey ||
+      event.ctrlKey ||
+      event.metaKey
+    )
+      return;
+    const tab = tabs[Number(event.key) - 1];
+    if (tab) showTab(tab);
+  };
+  document.addEventListener('keydown', onKey);
+
+  let reload: number | undefined;
+  const stopLive = context.onLive((message) => {
+    if (message.type !== 'ticket-event') return;
+    // A burst of events (a new ticket is created, routed and assigned) reloads once.
+    window.clearTimeout(reload);
+    reload = window.setTimeout(() => void load(), 250);
+  });
+  const ticking = window.setInterval(() => {
+    const now = Date.now();
+    body.querySelectorAll<HTMLElement>('tr').forEach((row, index) => {
+      const ticket = tickets[index];
+      const cell = row.querySelector<HTMLElement>('.sla');
+      if (!ticket || !cell) return;
+      const countdown = slaCountdown(ticket, now);
+      cell.className = `sla zone-${countdown.zone}`;
+      cell.dataset.zone = countdown.zone;
+      cell.firstChild!.textContent = `${t(`zone.${countdown.zone}`)}: `;
+      cell.lastChild!.textContent = countdown.paused ? `⏸ ${countdown.text}` : countdown.text;
+    });
+  }, 1000);
+
+  load().then(
+    () => (body.querySelector('tr') as HTMLElement | null)?.focus(),
+    (error: unknown) => {
+      status.textContent = String(error);
+    },
+  );
+  return () => {
+    active = false;
+    stopLive();
+    window.clearInterval(ticking);
+    window.clearTimeout(reload);
+    document.removeEventListener('keydown', onKey);
+  };
+};

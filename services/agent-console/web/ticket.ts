@@ -1,0 +1,468 @@
+import { ApiError } from './api.js';
+import type { Context, Screen } from './context.js';
+import { field, h, replace, select } from './dom.js';
+import { t } from './i18n.js';
+import {
+  isPreviewable,
+  slaCountdown,
+  timeline,
+  unfilledPlaceholders,
+  type ApiAttachment,
+  type ApiEvent,
+  type ApiMessage,
+  type ApiNote,
+  type QueueTicket,
+  type TimelineEntry,
+} from './logic.js';
+
+interface TicketView {
+  ticket: QueueTicket & { csatScore: number | null; reopenCount: number };
+  customer: {
+    id: string;
+    displayName: string;
+    tier: string;
+    tags: string[];
+    identities: Array<{ kind: number; value: string; displayName: string }>;
+  } | null;
+  messages: ApiMessage[];
+  notes: ApiNote[];
+  events: ApiEvent[];
+  history: Array<QueueTicket & { csatScore: number | null; messages: ApiMessage[] }>;
+}
+
+interface CannedReply {
+  id: string;
+  title: string;
+  text: string;
+  unknown: string[];
+}
+
+const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
+
+/**
+ * One ticket: the customer's whole conversation across channels, the customer card, and the
+ * reply, note, transfer and status controls. Live updates of this ticket redraw what they show;
+ * the forms stay as they are, so an agent typing a reply keeps the text and the focus.
+ */
+export const ticketScreen: Screen = (container, context, [ticketId]) => {
+  const path = `/tickets/${encodeURIComponent(ticketId)}`;
+  const feedback = h('p', { class: 'feedback', role: 'status' });
+  const facts = h('div', { class: 'ticket-header' });
+  const conversation = h('ol', { class: 'timeline', 'aria-label': t('ticket.conversation') });
+  const card = h('div');
+  const status = select(STATUSES.map((value) => [value, t(`status.${value}`)]));
+  const claim = h('button', { type: 'button' }, t('ticket.claim'));
+  const cannedPicker = select([['', t('reply.cannedNone')]]);
+  const transferTeam = select([]);
+  let canned: CannedReply[] = [];
+  let shown = false;
+  // Only the latest load draws, and nothing once the agent has left the screen.
+  let loads = 0;
+  let active = true;
+
+  async function load(): Promise<void> {
+    const request = ++loads;
+    try {
+      const [loaded, replies] = await Promise.all([
+        context.api.get<TicketView>(path),
+        context.api.get<CannedReply[]>(`${path}/canned-replies`).catch(() => []),
+      ]);
+      if (!active || request !== loads) return;
+      render(loaded, replies);
+      container.dataset.ready = 'true';
+    } catch (error) {
+      if (active && request === loads) {
+        replace(container, h('p', { class: 'error', role: 'alert' }, messageOf(error)));
+        shown = false;
+      }
+    }
+  }
+
+  async function act(work: () => Promise<unknown>, done: string): Promise<boolean> {
+    feedback.className = 'feedback';
+    try {
+      await work();
+      feedback.textContent = done;
+      await load();
+      return true;
+    } catch (error) {
+      feedback.className = 'feedback error';
+      feedback.textContent = messageOf(error);
+      return false;
+    }
+  }
+
+  function render(view: TicketView, replies: CannedReply[]): void {
+    const { ticket } = view;
+    const countdown = slaCountdown(ticket, Date.now());
+    replace(
+      facts,
+      h('h1', {}, `#${ticket.number} ${ticket.subject}`),
+      h(
+        'p',
+        { class: 'facts' },
+        h('span', { class: `channel channel-${ticket.channel}` }, t(`channel.${ticket.channel}`)),
+        h(
+          'span',
+          { class: `priority priority-${ticket.priority}` },
+          t(`priority.${ticket.priority}`),
+        ),
+        h('span', {}, `${t('ticket.team')}: ${context.teamName(ticket.teamId)}`),
+        h('span', {}, `${t('ticket.assignee')}: ${context.agentName(ticket.assigneeId)}`),
+        countdown.text
+          ? h(
+              'span',
+              { class: `sla zone-${countdown.zone}` },
+              `${t('queue.column.sla')}: ${countdown.paused ? '⏸ ' : ''}${countdown.text} (${t(`zone.${countdown.zone}`)})`,
+            )
+          : h('span', {}, `${t('queue.column.sla')}: —`),
+      ),
+    );
+    if (document.activeElement !== status) status.value = ticket.status;
+    claim.hidden = ticket.assigneeId === context.agent.id;
+    replace(
+      conversation,
+      timeline(view).map((entry) => timelineItem(entry, ticket.number, context)),
+    );
+    replace(card, customerCard(view, context));
+    if (JSON.stringify(replies) !== JSON.stringify(canned)) {
+      canned = replies;
+      replace(
+        cannedPicker,
+        [['', t('reply.cannedNone')], ...replies.map((c): [string, string] => [c.id, c.title])].map(
+          ([value, label]) => h('option', { value }, label),
+        ),
+      );
+    }
+    const chosenTeam = transferTeam.value;
+    replace(
+      transferTeam,
+      context.teams
+        .filter((candidate) => candidate.id !== ticket.teamId)
+        .map((candidate) =>
+          h(
+            'option',
+            { value: candidate.id, selected: candidate.id === chosenTeam },
+            candidate.name,
+          ),
+        ),
+    );
+    if (!shown) {
+      shown = true;
+      replace(
+        container,
+        h(
+          'div',
+          { class: 'ticket-layout' },
+          h(
+            'section',
+            { class: 'ticket-main', 'aria-labelledby': 'conversation-title' },
+            h('p', {}, h('a', { href: '#/queue' }, `← ${t('nav.queue')}`)),
+            facts,
+            statusControls(),
+            h('h2', { id: 'conversation-title' }, t('ticket.conversation')),
+            conversation,
+            composers(),
+            transferForm(),
+            feedback,
+          ),
+          card,
+        ),
+      );
+    }
+  }
+
+  function statusControls(): HTMLElement {
+    const statusForm = h(
+      'form',
+      { class: 'inline', 'aria-label': t('ticket.changeStatus') },
+      field(t('ticket.status'), status, 'ticket-status'),
+      h('button', { type: 'submit' }, t('ticket.setStatus')),
+    );
+    statusForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void act(
+        () => context.api.call('POST', `${path}/status`, { status: status.value }),
+        t('ticket.statusChanged', { status: t(`status.${status.value}`) }),
+      );
+    });
+    claim.addEventListener('click', () => {
+      void act(() => context.api.call('POST', `${path}/claim`), t('ticket.claimed'));
+    });
+    return h('div', { class: 'actions' }, statusForm, claim);
+  }
+
+  function composers(): HTMLElement {
+    const reply = h('textarea', { rows: 6, required: true });
+    const warning = h('p', { class: 'warning', role: 'status' });
+    const warnUnfilled = () => {
+      const missing = unfilledPlaceholders(reply.value);
+      warning.textContent = missing.length ? t('reply.fillIn', { names: missing.join(', ') }) : '';
+    };
+    reply.addEventListener('input', warnUnfilled);
+    cannedPicker.addEventListener('change', () => {
+      const chosen = canned.find((c) => c.id === cannedPicker.value);
+      if (!chosen) return;
+      reply.value = reply.value ? `${reply.value}\n\n${chosen.text}` : chosen.text;
+      cannedPicker.value = '';
+      warnUnfilled();
+      reply.focus();
+    });
+    const replyForm = h(
+      'form',
+      { class: 'composer reply', 'aria-labelledby': 'reply-title' },
+      h('h2', { id: 'reply-title' }, t('reply.title')),
+      field(t('reply.canned'), cannedPicker, 'canned-reply'),
+      field(t('reply.text'), reply, 'reply-text'),
+      warning,
+      h('button', { type: 'submit' }, t('reply.send')),
+    );
+    replyForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void act(
+        () => context.api.call('POST', `${path}/replies`, { text: reply.value }),
+        t('reply.sent'),
+      ).then((ok) => {
+        if (ok) reply.value = '';
+      });
+    });
+
+    const note = h('textarea', { rows: 3, required: true });
+    const noteForm = h(
+      'form',
+      { class: 'composer note', 'aria-labelledby': 'note-title' },
+      h('h2', { id: 'note-title' }, t('note.title')),
+      h('p', { class: 'hint' }, t('note.hint')),
+      field(t('note.text'), note, 'note-text'),
+      h('button', { type: 'submit' }, t('note.add')),
+    );
+    noteForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void act(
+        () => context.api.call('POST', `${path}/notes`, { text: note.value }),
+        t('note.added'),
+      ).then((ok) => {
+        if (ok) note.value = '';
+      });
+    });
+    return h('div', { class: 'composers' }, replyForm, noteForm);
+  }
+
+  function transferForm(): HTMLElement {
+    const note = h('textarea', { rows: 2, required: true });
+    const form = h(
+      'form',
+      { class: 'transfer', 'aria-labelledby': 'transfer-title' },
+      h('h2', { id: 'transfer-title' }, t('transfer.title')),
+      field(t('transfer.team'), transferTeam, 'transfer-team'),
+      field(t('transfer.note'), note, 'transfer-note'),
+      h('button', { type: 'submit' }, t('transfer.submit')),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const done = t('transfer.done', { team: context.teamName(transferTeam.value) });
+      context.api
+        .call('POST', `${path}/transfer`, { teamId: transferTeam.value, note: note.value })
+        .then(
+          () => {
+            // The ticket may now belong to a team this agent is not in: back to the queue.
+            context.announce(done);
+            location.hash = '#/queue';
+          },
+          (error: unknown) => {
+            feedback.className = 'feedback error';
+            feedback.textContent = messageOf(error);
+          },
+        );
+    });
+    return form;
+  }
+
+  const stopLive = context.onLive((message) => {
+    if (message.type === 'ticket-event' && message.ticketId === ticketId) void load();
+  });
+  // Escape goes back to the queue, unless it is leaving a field.
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement;
+    if (event.key !== 'Escape' || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    location.hash = '#/queue';
+  };
+  document.addEventListener('keydown', onKey);
+  void load();
+  return () => {
+    active = false;
+    stopLive();
+    document.removeEventListener('keydown', onKey);
+  };
+};
+
+function timelineItem(entry: TimelineEntry, currentNumber: string, context: Context): HTMLElement {
+  const when = h('time', { datetime: new Date(entry.at).toISOString() }, formatTime(entry.at));
+  const otherTicket =
+    entry.ticketNumber !== currentNumber &&
+    h('span', { class: 'other-ticket' }, t('ticket.earlier', { number: entry.ticketNumber }));
+  if (entry.kind === 'note') {
+    return h(
+      'li',
+      { class: 'entry note', 'data-kind': 'note' },
+      h(
+        'p',
+        { class: 'meta' },
+        h('strong', {}, t('note.label')),
+        ' · ',
+        context.agentName(entry.note.agentId),
+        ' · ',
+        when,
+      ),
+      h('p', { class: 'text' }, entry.note.text),
+    );
+  }
+  if (entry.kind === 'event') {
+    return h(
+      'li',
+      { class: 'entry event', 'data-kind': 'event' },
+      h('p', { class: 'meta' }, eventText(entry.event, context), ' · ', when),
+    );
+  }
+  const message = entry.message;
+  const inbound = message.direction === 'in';
+  const author = inbound
+    ? t('message.customer')
+    : message.automatic || message.author.kind === 'system'
+      ? t('message.automatic')
+      : context.agentName(message.author.id);
+  return h(
+    'li',
+    {
+      class: `entry message ${inbound ? 'inbound' : 'outbound'}`,
+      'data-kind': 'message',
+    },
+    h(
+      'p',
+      { class: 'meta' },
+      h('strong', {}, author),
+      ' · ',
+      h('span', { class: `channel channel-${message.channel}` }, t(`channel.${message.channel}`)),
+      ' · ',
+      when,
+      otherTicket && ' · ',
+      otherTicket,
+      message.delivery && ` · ${t(`delivery.${message.delivery.status}`)}`,
+    ),
+    message.subject && h('p', { class: 'subject' }, message.subject),
+    h('p', { class: 'text' }, message.text),
+    message.attachments.length > 0 &&
+      h('ul', { class: 'attachments' }, message.attachments.map(attachmentItem)),
+  );
+}
+
+function attachmentItem(attachment: ApiAttachment): HTMLElement {
+  const name = attachment.fileName || t('message.attachment');
+  if (!attachment.url) return h('li', {}, name);
+  return h(
+    'li',
+    {},
+    h(
+      'a',
+      { href: attachment.url, target: '_blank', rel: 'noopener' },
+      isPreviewable(attachment)
+        ? h('img', { src: attachment.url, alt: name, loading: 'lazy', class: 'preview' })
+        : name,
+    ),
+  );
+}
+
+function eventText(event: ApiEvent, context: Context): string {
+  if (event.transferred) {
+    return t('event.transferred', {
+      from: context.teamName(event.transferred.fromTeamId ?? ''),
+      to: context.teamName(event.transferred.toTeamId ?? ''),
+    });
+  }
+  if (event.statusChanged) {
+    const name = (value?: string) =>
+      t(`status.${(value ?? '').replace('TICKET_STATUS_', '').toLowerCase()}`);
+    return t('event.status', {
+      from: name(event.statusChanged.fromStatus),
+      to: name(event.statusChanged.toStatus),
+    });
+  }
+  if (event.assigned)
+    return t('event.assigned', { agent: context.agentName(event.assigned.agentId ?? null) });
+  return t(`event.${event.type.replace('TICKET_EVENT_TYPE_', '').toLowerCase()}`);
+}
+
+function customerCard(view: TicketView, context: Context): HTMLElement {
+  const customer = view.customer;
+  const csat = view.history.filter((past) => past.csatScore !== null);
+  if (view.ticket.csatScore !== null) csat.unshift({ ...view.ticket, messages: [] });
+  return h(
+    'aside',
+    { class: 'customer-card', 'aria-labelledby': 'customer-title' },
+    h('h2', { id: 'customer-title' }, customer?.displayName || t('customer.unknown')),
+    customer?.tier && h('p', {}, `${t('customer.tier')}: ${customer.tier}`),
+    h('h3', {}, t('customer.identities')),
+    h(
+      'ul',
+      {},
+      (customer?.identities ?? []).map((identity) =>
+        h('li', {}, `${identityKind(identity.kind)}: ${identity.value}`),
+      ),
+    ),
+    h('h3', {}, t('customer.tags')),
+    h(
+      'p',
+      { class: 'tags' },
+      [...new Set([...(customer?.tags ?? []), ...view.ticket.tags])].map((tag) =>
+        h('span', { class: 'tag' }, tag),
+      ),
+    ),
+    h('h3', {}, t('customer.pastTickets')),
+    view.history.length === 0
+      ? h('p', {}, t('customer.noPast'))
+      : h(
+          'ul',
+          { class: 'past' },
+          view.history.map((past) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `#/ticket/${past.id}` }, `#${past.number} ${past.subject}`),
+              ` · ${t(`channel.${past.channel}`)} · ${t(`status.${past.status}`)} · ${context.teamName(past.teamId)}`,
+            ),
+          ),
+        ),
+    h('h3', {}, t('customer.csat')),
+    csat.length === 0
+      ? h('p', {}, t('customer.noCsat'))
+      : h(
+          'ul',
+          {},
+          csat.map((rated) =>
+            h(
+              'li',
+              {},
+              `#${rated.number}: ${'★'.repeat(rated.csatScore ?? 0)} (${rated.csatScore}/5)`,
+            ),
+          ),
+        ),
+  );
+}
+
+const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform'];
+
+function identityKind(kind: number | string): string {
+  const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;
+  return t(`identity.${name}`);
+}
+
+function formatTime(at: number): string {
+  return new Date(at).toLocaleString(document.documentElement.lang, {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof ApiError ? error.message : t('error.network');
+}

@@ -1,0 +1,117 @@
+import { ConfigError, parseConfig, positiveInt, type Env } from '@firstline/config';
+import {
+  DEFAULT_ALLOWED_TYPES,
+  DEFAULT_FORMS,
+  parseFormDefinitions,
+  type FormDefinition,
+} from '@firstline/webform';
+import { z } from 'zod';
+
+export interface WebformConfig {
+  /**
+   * How customers reach this service: status and attachment links start with it. Unset, links
+   * follow the Host the request came to (fine on one machine; set it behind a proxy), and links in
+   * emails use http://127.0.0.1:<port>.
+   */
+  publicUrl?: string;
+  /** Origins whose pages may embed the widget (CORS); `*` allows every site. */
+  allowedOrigins: '*' | string[];
+  forms: FormDefinition[];
+  rateLimits: { perIp: number; perEmail: number; windowMs: number };
+  /** Largest body without files (JSON, form-encoded, or the fields of a multipart post). */
+  maxBodyBytes: number;
+  maxAttachmentBytes: number;
+  maxAttachments: number;
+  attachmentTypes: string[];
+  /** Proxies in front of the service whose X-Forwarded-For is believed, for per-IP limits. */
+  trustedProxyHops: number;
+}
+
+export const WEBFORM_CONFIG = Symbol('WebformConfig');
+
+const url = z
+  .string()
+  .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/+$/, '')))
+  .refine(
+    (list) =>
+      list.length === 1 && list[0] === '*'
+        ? true
+        : list.every((origin) => /^https?:\/\/[^/]+$/.test(origin)),
+    'must be * or a comma-separated list of origins like https://shop.example',
+  );
+
+/** Reads the WEBFORM_* variables; a bad one stops the service with one line naming it. */
+export function parseWebformConfig(env: Env): WebformConfig {
+  const config = parseConfig(
+    {
+      WEBFORM_PUBLIC_URL: url.optional(),
+      WEBFORM_ALLOWED_ORIGINS: origins.default(['*']),
+      WEBFORM_RATE_LIMIT_PER_IP: positiveInt.default(30),
+      WEBFORM_RATE_LIMIT_PER_EMAIL: positiveInt.default(10),
+      WEBFORM_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(600),
+      WEBFORM_MAX_BODY_BYTES: positiveInt.default(64 * 1024),
+      WEBFORM_MAX_ATTACHMENT_BYTES: positiveInt.default(5 * 1024 * 1024),
+      WEBFORM_MAX_ATTACHMENTS: z.coerce
+        .number({ message: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0 or more')
+        .default(3),
+      WEBFORM_ATTACHMENT_TYPES: z
+        .string()
+        .transform((value) => value.split(',').map((type) => type.trim().toLowerCase()))
+        .refine(
+          (types) => types.every((type) => /^[a-z]+\/[a-z0-9.+-]+$/.test(type)),
+          'must be a comma-separated list of MIME types like image/png,application/pdf',
+        )
+        .default(DEFAULT_ALLOWED_TYPES),
+      WEBFORM_TRUSTED_PROXY_HOPS: z.coerce
+        .number({ message: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0 or more')
+        .default(0),
+    },
+    env,
+  );
+  return {
+    publicUrl: config.WEBFORM_PUBLIC_URL,
+    allowedOrigins:
+      config.WEBFORM_ALLOWED_ORIGINS.length === 1 && config.WEBFORM_ALLOWED_ORIGINS[0] === '*'
+        ? '*'
+        : config.WEBFORM_ALLOWED_ORIGINS,
+    forms: parseForms(env.WEBFORM_FORMS),
+    rateLimits: {
+      perIp: config.WEBFORM_RATE_LIMIT_PER_IP,
+      perEmail: config.WEBFORM_RATE_LIMIT_PER_EMAIL,
+      windowMs: config.WEBFORM_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    },
+    maxBodyBytes: config.WEBFORM_MAX_BODY_BYTES,
+    maxAttachmentBytes: config.WEBFORM_MAX_ATTACHMENT_BYTES,
+    maxAttachments: config.WEBFORM_MAX_ATTACHMENTS,
+    attachmentTypes: config.WEBFORM_ATTACHMENT_TYPES,
+    trustedProxyHops: config.WEBFORM_TRUSTED_PROXY_HOPS,
+  };
+}
+
+/** WEBFORM_FORMS is a JSON array of form definitions; unset, the built-in contact and callback forms. */
+function parseForms(value: string | undefined): FormDefinition[] {
+  if (!value?.trim()) return DEFAULT_FORMS;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(
+      'WEBFORM_FORMS',
+      'must be a JSON array of form definitions (see docs/adr/0010-webform.md)',
+    );
+  }
+  try {
+    return parseFormDefinitions(parsed);
+  } catch (error) {
+    throw new ConfigError('WEBFORM_FORMS', `is invalid: ${(error as Error).message}`);
+  }
+}

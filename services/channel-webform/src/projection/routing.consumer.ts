@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import {
+  RoutingDecisionSchema,
+  TicketDisposition,
+  timestampDate,
+  TOPICS,
+  type RoutingDecision,
+} from '@firstline/contracts';
+import { readRecord, statusTokenOf } from './records';
+
+/**
+ * Learns from the router which ticket each submission went to, its number and when the first
+ * answer is due: what the widget's confirmation and the status page show. Upserts only, so a
+ * redelivered decision changes nothing.
+ */
+@Injectable()
+export class RoutingProjection {
+  constructor(private readonly dataSource: DataSource) {}
+
+  @Consume({ topics: [TOPICS.routing.name] })
+  async handle(records: DeliveredMessage[]): Promise<void> {
+    const decisions = records
+      .map((record) => readRecord(RoutingDecisionSchema, record))
+      .filter((decision) => statusTokenOf(decision.conversationKey) && decision.ticketId);
+    if (decisions.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      const tokens = decisions.map((decision) => statusTokenOf(decision.conversationKey)!);
+      const known: Array<{ status_token: string }> = await manager.query(
+        `SELECT status_token FROM channel_webform.conversation WHERE status_token = ANY($1)`,
+        [tokens],
+      );
+      const ours = new Set(known.map((row) => row.status_token));
+      for (const decision of decisions) {
+        const token = statusTokenOf(decision.conversationKey)!;
+        if (ours.has(token)) await apply(manager, token, decision);
+      }
+    });
+  }
+}
+
+async function apply(
+  manager: EntityManager,
+  token: string,
+  decision: RoutingDecision,
+): Promise<void> {
+  const due = decision.firstResponseDueAt ?? decision.automaticReply?.expectedAnswerAt;
+  const decidedAt = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
+  await manager.query(
+    `INSERT INTO channel_webform.ticket
+       (ticket_id, status_token, ticket_number, agent_id, first_response_due_at, updated_at)
+     VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6)
+     ON CONFLICT (ticket_id) DO UPDATE SET
+       ticket_number = COALESCE(channel_webform.ticket.ticket_number, EXCLUDED.ticket_number),
+       agent_id = COALESCE(EXCLUDED.agent_id, channel_webform.ticket.agent_id),
+       first_response_due_at = COALESCE(EXCLUDED.first_response_due_at, channel_webform.ticket.first_response_due_at),
+       updated_at = GREATEST(channel_webform.ticket.updated_at, EXCLUDED.updated_at)`,
+    [
+      decision.ticketId,
+      token,
+      decision.ticketNumber,
+      decision.assignedAgentId ?? null,
+      due ? timestampDate(due) : null,
+      decidedAt,
+    ],
+  );
+  await manager.query(
+    `UPDATE channel_webform.conversation SET ticket_id = $2
+     WHERE status_token = $1 AND (ticket_id IS NULL OR $3)`,
+    // A follow-up ticket (the old one was closed) becomes the one the status page shows.
+    [token, decision.ticketId, decision.disposition === TicketDisposition.FOLLOW_UP],
+  );
+  if (decision.inboundMessageId) {
+    await manager.query(
+      `UPDATE channel_webform.submission SET ticket_id = $2 WHERE message_id = $1 AND ticket_id IS NULL`,
+      [decision.inboundMessageId, decision.ticketId],
+    );
+  }
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { firstNameOf, stageLabel, stageOf, type Locale } from '@firstline/webform';
+import { Rejection } from '../http/rejection';
+
+/** One line of the conversation as the customer sees it; internal notes never reach this channel. */
+export interface StatusMessage {
+  id: string;
+  from: 'customer' | 'support';
+  author: string;
+  text: string;
+  at: string;
+  automatic: boolean;
+  attachments: Array<{ fileName: string; url: string }>;
+}
+
+/** What the status page shows. */
+export interface StatusView {
+  ticketNumber: string | null;
+  stage: string;
+  stageLabel: string;
+  agentFirstName: string | null;
+  expectedAnswerAt: string | null;
+  lastUpdateAt: string;
+  callbackWindow: { startsAt: string; endsAt: string } | null;
+  subject: string;
+  messages: StatusMessage[];
+}
+
+interface ConversationRow {
+  customer_name: string;
+  subject: string;
+  created_at: Date;
+  callback_from: Date | null;
+  callback_to: Date | null;
+  ticket_number: string | null;
+  status: string | null;
+  agent_id: string | null;
+  agent_name: string | null;
+  first_response_due_at: Date | null;
+  ticket_updated_at: Date | null;
+}
+
+/** The status page's answers, from the channel's own projection (it reads no other schema). */
+@Injectable()
+export class StatusService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async view(statusToken: string, locale: Locale): Promise<StatusView> {
+    const [row] = await this.dataSource.query<ConversationRow[]>(
+      `SELECT c.customer_name, c.subject, c.created_at, c.callback_from, c.callback_to,
+              t.ticket_number, t.status, t.agent_id, a.name AS agent_name,
+              t.first_response_due_at, t.updated_at AS ticket_updated_at
+       FROM channel_webform.conversation c
+       LEFT JOIN channel_webform.ticket t ON t.ticket_id = c.ticket_id
+       LEFT JOIN channel_webform.agent a ON a.agent_id = t.agent_id
+       WHERE c.status_token = $1`,
+      [statusToken],
+    );
+    if (!row) throw new Rejection(404, 'unknown_status');
+    // One after the other: embedded mode serves every connection from one Postgres session.
+    const submissions = await this.dataSource.query<
+      Array<{
+        message_id: string;
+        text_body: string;
+        created_at: Date;
+        attachments: Array<{ fileName: string; url: string }>;
+      }>
+    >(
+      `SELECT message_id, text_body, created_at, attachments FROM channel_webform.submission
+         WHERE status_token = $1 ORDER BY created_at`,
+      [statusToken],
+    );
+    const replies = await this.dataSource.query<
+      Array<{
+        outbound_id: string;
+        text_body: string;
+        sender_display_name: string;
+        automatic: boolean;
+        created_at: Date;
+      }>
+    >(
+      `SELECT outbound_id, text_body, sender_display_name, automatic, created_at
+         FROM channel_webform.reply WHERE status_token = $1 ORDER BY created_at`,
+      [statusToken],
+    );
+    const messages: StatusMessage[] = [
+      ...submissions.map((s) => ({
+        id: s.message_id,
+        from: 'customer' as const,
+        author: row.customer_name,
+        text: s.text_body,
+        at: s.created_at.toISOString(),
+        automatic: false,
+        attachments: s.attachments.map(({ fileName, url }) => ({ fileName, url })),
+      })),
+      ...replies.map((r) => ({
+        id: r.outbound_id,
+        from: 'support' as const,
+        author: r.sender_display_name,
+        text: r.text_body,
+        at: r.created_at.toISOString(),
+        automatic: r.automatic,
+        attachments: [],
+      })),
+    ].sort((a, b) => a.at.localeCompare(b.at));
+    const stage = stageOf({
+      ticketNumber: row.ticket_number ?? undefined,
+      status: row.status ?? undefined,
+      agentId: row.agent_id ?? undefined,
+    });
+    const updates = [row.created_at, row.ticket_updated_at, ...messages.map((m) => new Date(m.at))]
+      .filter((at): at is Date => at instanceof Date)
+      .map((at) => at.getTime());
+    const answered = replies.some((r) => !r.automatic);
+    return {
+      ticketNumber: row.ticket_number,
+      stage,
+      stageLabel: stageLabel(stage, locale),
+      agentFirstName: row.agent_name ? firstNameOf(row.agent_name) : null,
+      // Once an agent answered, the promise is kept; the page stops showing it.
+      expectedAnswerAt: answered
+        ? null
+        : ((row.first_response_due_at ?? row.callback_to)?.toISOString() ?? null),
+      lastUpdateAt: new Date(Math.max(...updates)).toISOString(),
+      callbackWindow:
+        row.callback_from && row.callback_to
+          ? { startsAt: row.callback_from.toISOString(), endsAt: row.callback_to.toISOString() }
+          : null,
+      subject: row.subject,
+      messages,
+    };
+  }
+
+  async attachment(digest: string): Promise<{ contentType: string; content: Buffer } | undefined> {
+    const [row] = await this.dataSource.query<Array<{ content_type: string; content: Buffer }>>(
+      `SELECT content_type, content FROM channel_webform.attachment WHERE storage_key = $1`,
+      [`webform/sha256/${digest}`],
+    );
+    return row && { contentType: row.content_type, content: row.content };
+  }
+}
