@@ -36,6 +36,7 @@ export async function startEmbeddedPostgres(
     port: options.port ?? 0,
     maxConnections: options.maxConnections ?? 100,
   });
+  keepTurnsUntilSync(server);
   try {
     await server.start();
   } catch (error) {
@@ -51,5 +52,77 @@ export async function startEmbeddedPostgres(
       await server.stop();
       await db.close();
     },
+  };
+}
+
+/** pglite-socket's queue of wire messages, which it runs one at a time on the single session. */
+interface WireMessageQueue {
+  queue: Array<{
+    handlerId: number;
+    message: Uint8Array;
+    onData(data: Uint8Array): void;
+    resolve(bytes: number): void;
+    reject(error: unknown): void;
+  }>;
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: PGlite;
+  processQueue(): Promise<void>;
+  clearQueueForHandler(handlerId: number): void;
+}
+
+/** Parse, Bind, Describe, Execute, Close, Flush: the messages of an exchange that Sync ends. */
+const EXTENDED_QUERY_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+
+/**
+ * pglite-socket runs the connections' wire messages one at a time and keeps one connection's turn
+ * only while it has a transaction open. Outside one, the extended-protocol messages of two
+ * connections (Parse, Bind, Execute … Sync) interleave, and one's unnamed statement or portal
+ * replaces the other's ("portal does not exist"). This keeps a connection's turn from its first
+ * extended-protocol message to its Sync as well. Replaces the queue's processing loop, which is
+ * not public: checked by libs/persistence/test/embedded-postgres.spec.ts on every upgrade.
+ */
+function keepTurnsUntilSync(server: PGLiteSocketServer): void {
+  const wire = (server as unknown as { queryQueue: WireMessageQueue }).queryQueue;
+  // The last connection served is between its first extended-protocol message and its Sync.
+  let midExchange = false;
+  const clearQueueForHandler = wire.clearQueueForHandler.bind(wire);
+  wire.clearQueueForHandler = (handlerId) => {
+    // A connection that went away mid-exchange gives its turn up.
+    if (wire.lastHandlerId === handlerId) midExchange = false;
+    clearQueueForHandler(handlerId);
+  };
+  wire.processQueue = async () => {
+    if (wire.processing) return;
+    wire.processing = true;
+    try {
+      while (wire.queue.length > 0) {
+        const holder = midExchange || wire.db.isInTransaction() ? wire.lastHandlerId : null;
+        const next =
+          holder === null ? 0 : wire.queue.findIndex((item) => item.handlerId === holder);
+        // The holder's next message has not arrived yet; its arrival starts this loop again.
+        if (next === -1) break;
+        const [item] = wire.queue.splice(next, 1);
+        let bytes = 0;
+        try {
+          await wire.db.runExclusive(() =>
+            wire.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
+        } catch (error) {
+          item.reject(error);
+          continue;
+        }
+        wire.lastHandlerId = item.handlerId;
+        midExchange = EXTENDED_QUERY_MESSAGES.has(item.message[0]);
+        item.resolve(bytes);
+      }
+    } finally {
+      wire.processing = false;
+    }
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { claimMessage, OutboxRelay, startEmbeddedPostgres } from '@firstline/persistence';
 import {
   commitOutbox,
@@ -81,6 +82,39 @@ describe('startEmbeddedPostgres', () => {
     } finally {
       await reopened.destroy();
       await second.stop();
+    }
+  });
+
+  it("never mixes one connection's statements with another's, in transactions or not", async () => {
+    const postgres = await startEmbeddedPostgres({ dataDir });
+    // Two services' pools, as in `npm start`: transactions and plain queries at the same time.
+    const pools = [
+      new Pool({ connectionString: postgres.url, max: 4 }),
+      new Pool({ connectionString: postgres.url, max: 4 }),
+    ];
+    const transaction = async (pool: Pool, n: number) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query('SELECT $1::int + 1 AS next', [n]);
+        await client.query('SELECT $1::text, $2::text', ['a', 'b']);
+        await client.query('COMMIT');
+        return rows[0].next as number;
+      } finally {
+        client.release();
+      }
+    };
+    const query = async (pool: Pool, n: number) =>
+      (await pool.query('SELECT $1::int + 1 AS next, $2::text AS label', [n, `n${n}`])).rows[0]
+        .next as number;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 300 }, (_, n) => (n % 3 === 0 ? transaction : query)(pools[n % 2], n)),
+      );
+      expect(answers).toEqual(Array.from({ length: 300 }, (_, n) => n + 1));
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await postgres.stop();
     }
   });
 });
