@@ -1,6 +1,6 @@
 // Router decisions through the real broker with the router's Postgres state: one router instance
-// (the built service, as `node dist/services/router/src/main.js` runs it) on a fresh database,
-// its own consumer group starting at the topics' end. Two runs:
+// (the built service in a process of its own, as in production) on a fresh database, its own
+// consumer group starting at the topics' end. Two runs:
 //   throughput  N inbound messages (M conversations, 5 messages each) published at once; decisions
 //               per second from the first publish to the last decision seen on support.routing.v1;
 //   latency     messages offered at a steady RATE for a few seconds; per message, the time from
@@ -12,7 +12,8 @@
 //   BENCH_ROUTER_MESSAGES          messages of the throughput run (default 5000)
 //   BENCH_ROUTER_RATE              messages per second offered in the latency run (default 1000)
 //   BENCH_ROUTER_SECONDS           length of the latency run (default 5)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -37,6 +38,30 @@ const { startService } = dist('libs/runtime/src/index.js');
 const { createTestDatabase } = dist('libs/testing/src/index.js');
 const { routerService } = dist('services/router/src/index.js');
 const { Kafka, logLevel } = require('kafkajs');
+
+// The router instance itself, started by the bench in a child process: its own event loop, as
+// in production, not the publisher's and the observer's.
+if (process.argv[2] === 'router-instance') {
+  const [, , , group, brokerList, databaseUrl] = process.argv;
+  const router = await startService(
+    { ...routerService, name: group },
+    {
+      bus: new KafkaBus({ brokers: brokerList.split(','), clientId: group, logger: silentLogger }),
+      ownsBus: true,
+      databaseUrl,
+      databasePoolSize: 10,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      partitions: 6,
+      replicationFactor: 1,
+    },
+    0,
+  );
+  process.send('started');
+  await once(process, 'message');
+  await router.stop();
+  process.exit(0);
+}
 
 const MESSAGES = Number(process.env.BENCH_ROUTER_MESSAGES ?? 5_000);
 const RATE = Number(process.env.BENCH_ROUTER_RATE ?? 1_000);
@@ -86,20 +111,13 @@ await observer.subscribe({
 });
 await observer.start();
 
-const router = await startService(
-  { ...routerService, name: group },
-  {
-    bus: new KafkaBus({ brokers, clientId: group, logger: silentLogger }),
-    ownsBus: true,
-    databaseUrl: database.url,
-    databasePoolSize: 10,
-    host: '127.0.0.1',
-    logLevel: 'silent',
-    partitions: 6,
-    replicationFactor: 1,
-  },
-  0,
-);
+const router = fork(fileURLToPath(import.meta.url), [
+  'router-instance',
+  group,
+  brokers.join(','),
+  database.url,
+]);
+await once(router, 'message');
 
 try {
   await publishDirectory();
@@ -162,7 +180,8 @@ try {
   await writeSection(result);
 } finally {
   await retractRuleSet();
-  await router.stop();
+  router.send('stop');
+  await once(router, 'exit');
   await observer.stop();
   await publisher.stop();
   await database.drop();

@@ -28,15 +28,28 @@ export async function availableAgents(
   lock: boolean,
 ): Promise<AgentState[]> {
   if (teamIds.length === 0) return [];
-  return agentStates(
-    manager,
-    await manager.query(
-      `SELECT ${AGENT_COLUMNS} FROM routing.agent
-        WHERE active AND presence = $1 AND team_ids && $2
-        ORDER BY id ${lock ? 'FOR UPDATE' : ''}`,
+  if (!lock) {
+    // A glance, for deciding whether locking is worth it: rows and loads in one round trip.
+    const rows: Array<AgentRow & { load: Record<string, number> }> = await manager.query(
+      `SELECT ${AGENT_COLUMNS}, coalesce((
+         SELECT jsonb_object_agg(channel, open) FROM (
+           SELECT channel, count(*)::int AS open FROM routing.ticket
+            WHERE state = 'open' AND assigned_agent_id = a.id GROUP BY channel) AS loads
+       ), '{}') AS load
+       FROM routing.agent a WHERE active AND presence = $1 AND team_ids && $2`,
       [Presence.ONLINE, teamIds],
-    ),
+    );
+    return rows.map((row) => agentState(row, Object.entries(row.load)));
+  }
+  // Counted in a statement after the lock's: only its snapshot sees what the lock's previous
+  // holder committed.
+  const rows: AgentRow[] = await manager.query(
+    `SELECT ${AGENT_COLUMNS} FROM routing.agent
+      WHERE active AND presence = $1 AND team_ids && $2
+      ORDER BY id FOR UPDATE`,
+    [Presence.ONLINE, teamIds],
   );
+  return agentStates(manager, rows);
 }
 
 /** Whether any of these agents has room in any channel. */
@@ -57,6 +70,8 @@ export async function drainTeamQueues(
   teamIds: string[],
   now: Date,
 ): Promise<Array<QueueAssignment & { ticket: TicketRow }>> {
+  // Everyone busy, the usual case under load: a glance without locks settles it.
+  if (!anyoneHasRoom(await availableAgents(manager, teamIds, false))) return [];
   const agents = await availableAgents(manager, teamIds, true);
   if (!anyoneHasRoom(agents)) return [];
   const queued: TicketRow[] = await manager.query(
@@ -166,7 +181,16 @@ async function agentStates(manager: EntityManager, rows: AgentRow[]): Promise<Ag
       GROUP BY assigned_agent_id, channel`,
     [rows.map((row) => row.id)],
   );
-  return rows.map((row) => ({
+  return rows.map((row) =>
+    agentState(
+      row,
+      loads.filter((load) => load.agent_id === row.id).map((load) => [load.channel, load.open]),
+    ),
+  );
+}
+
+function agentState(row: AgentRow, loads: Array<[Channel | string, number]>): AgentState {
+  return {
     id: row.id,
     active: row.active,
     presence: row.presence,
@@ -175,9 +199,7 @@ async function agentStates(manager: EntityManager, rows: AgentRow[]): Promise<Ag
     capacity: new Map(
       Object.entries(row.capacity).map(([channel, max]) => [Number(channel) as Channel, max]),
     ),
-    load: new Map(
-      loads.filter((load) => load.agent_id === row.id).map((load) => [load.channel, load.open]),
-    ),
+    load: new Map(loads.map(([channel, open]) => [Number(channel) as Channel, open])),
     idleSince: row.idle_since,
-  }));
+  };
 }

@@ -31,7 +31,6 @@ import {
   conversationTicket,
   lockConversations,
   lockTickets,
-  nextTicketNumbers,
   queuePositions,
   saveConversations,
   saveTickets,
@@ -110,8 +109,7 @@ export async function routeBatch(
   for (const ticket of created) changed.delete(ticket);
 
   await assignAgents(manager, plans, now);
-  const numbers = await nextTicketNumbers(manager, created.length);
-  created.forEach((ticket, index) => (ticket.number = numbers[index]));
+  await saveTickets(manager, created, [...changed]);
   for (const plan of plans) {
     plan.automaticReply = planAutomaticReply(
       settings.automaticReplies,
@@ -130,7 +128,6 @@ export async function routeBatch(
     if (plan.automaticReply) plan.conversation.lastAutomaticReplyAt = now;
   }
 
-  await saveTickets(manager, created, [...changed]);
   await saveConversations(manager, [...conversations.values()]);
   await saveLastAgents(
     manager,
@@ -144,7 +141,7 @@ export async function routeBatch(
   await scheduleTicketTimers(manager, policies, startedClocks);
   const positions = await queuePositions(
     manager,
-    startedClocks.filter((ticket) => !ticket.assigned_agent_id).map((ticket) => ticket.id),
+    startedClocks.filter((ticket) => !ticket.assigned_agent_id),
   );
   return plans.map((plan) =>
     decision(plan.ticket, {

@@ -45,20 +45,18 @@ export async function lockConversations(
   manager: EntityManager,
   keys: string[],
 ): Promise<Map<string, Conversation>> {
-  const sorted = [...new Set(keys)].sort();
-  await manager.query(
-    `INSERT INTO routing.conversation (conversation_key)
-     SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`,
-    [sorted],
-  );
+  // An upsert that always updates: it creates what is new and locks what exists, returning the
+  // latest committed state of each row, in one round trip.
   const rows: Array<{
     conversation_key: string;
     latest_ticket_id: string | null;
     last_automatic_reply_at: Date | null;
   }> = await manager.query(
-    `SELECT conversation_key, latest_ticket_id, last_automatic_reply_at FROM routing.conversation
-      WHERE conversation_key = ANY($1) ORDER BY conversation_key FOR UPDATE`,
-    [sorted],
+    `INSERT INTO routing.conversation (conversation_key)
+     SELECT unnest($1::text[])
+     ON CONFLICT (conversation_key) DO UPDATE SET conversation_key = excluded.conversation_key
+     RETURNING conversation_key, latest_ticket_id, last_automatic_reply_at`,
+    [[...new Set(keys)].sort()],
   );
   const tickets = await lockTickets(
     manager,
@@ -97,28 +95,49 @@ export function conversationTicket(ticket: TicketRow | undefined): ConversationT
   return { ticketId: ticket.id, state: ticket.state === 'closed' ? 'closed' : 'open' };
 }
 
-/** Ticket numbers for `count` new tickets, in order. */
-export async function nextTicketNumbers(manager: EntityManager, count: number): Promise<string[]> {
-  if (count === 0) return [];
-  const rows: Array<{ number: string }> = await manager.query(
-    `SELECT nextval('routing.ticket_number')::text AS number FROM generate_series(1, $1)`,
-    [count],
-  );
-  return rows.map((row) => row.number);
-}
+/** Every column but `number`, which the sequence fills in as a ticket is inserted. */
+const NUMBERED_COLUMNS = [
+  'id',
+  'conversation_key',
+  'customer_id',
+  'channel',
+  'team_id',
+  'skill_ids',
+  'priority',
+  'tags',
+  'language',
+  'state',
+  'resolved_at',
+  'assigned_agent_id',
+  'queued_at',
+  'first_response_due_at',
+  'resolution_due_at',
+  'sla_policy_id',
+  'matched_rule_id',
+  'rule_set_version',
+  'previous_ticket_id',
+  'first_responded_at',
+  'awaiting_agent',
+].join(', ');
 
-/** Inserts new tickets and updates changed ones, whole rows, one statement each. */
+/**
+ * Inserts new tickets, giving each its number (set on the rows passed in), and updates changed
+ * ones: whole rows, one statement each.
+ */
 export async function saveTickets(
   manager: EntityManager,
   created: TicketRow[],
   changed: TicketRow[],
 ): Promise<void> {
   if (created.length > 0) {
-    await manager.query(
-      `INSERT INTO routing.ticket
-       SELECT * FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb)`,
+    const numbered: Array<{ id: string; number: string }> = await manager.query(
+      `INSERT INTO routing.ticket (${NUMBERED_COLUMNS})
+       SELECT ${NUMBERED_COLUMNS} FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb)
+       RETURNING id, number`,
       [JSON.stringify(created)],
     );
+    const numbers = new Map(numbered.map((row) => [row.id, row.number]));
+    for (const ticket of created) ticket.number = numbers.get(ticket.id)!;
   }
   if (changed.length > 0) {
     await manager.query(
@@ -155,23 +174,26 @@ export async function saveConversations(
   );
 }
 
-/** The 1-based place each queued ticket has in its team's queue, by ticket id. */
+/**
+ * The 1-based place each queued ticket has in its team's queue, by ticket id, in the order drains
+ * take them. Each team's queue is numbered once, however many of its tickets the batch queued.
+ */
 export async function queuePositions(
   manager: EntityManager,
-  ticketIds: string[],
+  tickets: TicketRow[],
 ): Promise<Map<string, number>> {
-  if (ticketIds.length === 0) return new Map();
+  if (tickets.length === 0) return new Map();
   const rows: Array<{ id: string; position: number }> = await manager.query(
-    `SELECT t.id, 1 + (
-       SELECT count(*) FROM routing.ticket q
-        WHERE q.state = 'open' AND q.assigned_agent_id IS NULL AND q.team_id = t.team_id
-          AND q.id <> t.id
-          AND (q.priority > t.priority OR (q.priority = t.priority AND
-               coalesce(q.first_response_due_at, 'infinity') <=
-               coalesce(t.first_response_due_at, 'infinity')))
-     )::int AS position
-     FROM routing.ticket t WHERE t.id = ANY($1)`,
-    [ticketIds],
+    `SELECT id, position FROM (
+       SELECT id, row_number() OVER (
+                PARTITION BY team_id
+                ORDER BY priority DESC, first_response_due_at NULLS LAST, queued_at, id
+              )::int AS position
+         FROM routing.ticket
+        WHERE state = 'open' AND assigned_agent_id IS NULL AND team_id = ANY($1)
+     ) AS queue
+     WHERE id = ANY($2)`,
+    [[...new Set(tickets.map((ticket) => ticket.team_id))], tickets.map((ticket) => ticket.id)],
   );
   return new Map(rows.map((row) => [row.id, row.position]));
 }
