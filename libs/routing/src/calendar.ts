@@ -195,7 +195,7 @@ function offsetAt(timeZone: string, t: number): number {
  * The instant a local wall-clock time names. A time skipped by a DST change (02:30 on the spring
  * morning) moves forward by the gap, as clocks do; a repeated one resolves to one of its instants.
  */
-function localToUtc(timeZone: string, wall: number): number {
+export function localToUtc(timeZone: string, wall: number): number {
   const guess = wall - offsetAt(timeZone, wall);
   return wall - offsetAt(timeZone, guess);
 }

@@ -1,3 +1,4 @@
+import { localToUtc } from '@firstline/routing';
 import type { FormDefinition, FormField, Locale } from './forms';
 import { text } from './forms';
 import { describeProblem, type Problem } from './messages';
@@ -183,35 +184,5 @@ export function parseLocalTime(value: string, timeZone: string): Date | undefine
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23) {
     return undefined;
   }
-  // The zone's offset at that instant, applied twice to settle across a DST change.
-  let instant = asUtc - offsetMs(new Date(asUtc), timeZone);
-  instant = asUtc - offsetMs(new Date(instant), timeZone);
-  return new Date(instant);
-}
-
-/** How far `timeZone`'s wall clock is ahead of UTC at `at`. */
-function offsetMs(at: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((part) => [part.type, Number(part.value)]),
-  );
-  const wall = Date.UTC(
-    parts.year,
-    parts.month - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
-  );
-  return wall - Math.floor(at.getTime() / 1000) * 1000;
+  return new Date(localToUtc(timeZone, asUtc));
 }

@@ -14,9 +14,15 @@ import {
   TOPICS,
 } from '@firstline/contracts';
 import type { RunningService } from '@firstline/runtime';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  startGroupsAtTopicEnd,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@firstline/testing';
 import { channelWebformService } from '../src';
-import { ensureKafka, Observer, startGroupsAtTopicEnd, startOnBroker } from './support';
+import { ensureKafka, Observer, startOnBroker } from './support';
 
 const run = uniqueName('wf').replace(/\./g, '-');
 const settings = {
@@ -43,16 +49,7 @@ describe('web-form intake', () => {
     const brokers = await ensureKafka();
     database = await createTestDatabase();
     const observed = `obs-${run}`;
-    await startGroupsAtTopicEnd(brokers, [
-      {
-        group: name,
-        topics: [TOPICS.routing.name, TOPICS.ticketEvents.name, TOPICS.outboundWebform.name],
-      },
-      {
-        group: observed,
-        topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, TOPICS.outboundEmail.name],
-      },
-    ]);
+    await startGroupsAtTopicEnd(brokers, [name, observed]);
     Object.assign(process.env, settings);
     service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url);
     observer = await Observer.watch(brokers, observed, [

@@ -5,13 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
-import { TOPICS } from '@firstline/contracts';
 import { routerService } from '@firstline/router';
 import type { RunningService } from '@firstline/runtime';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import {
+  createTestDatabase,
+  startGroupsAtTopicEnd,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@firstline/testing';
 import { DEMO_PASSWORD, ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
-import { ensureKafka, startGroupsAtTopicEnd, startOnBroker } from './support';
+import { ensureKafka, startOnBroker } from './support';
 
 const run = uniqueName('wfe').replace(/\./g, '-');
 
@@ -60,22 +65,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
 
     brokers = await ensureKafka();
     databases.push(...(await Promise.all([1, 2, 3].map(() => createTestDatabase()))));
-    await startGroupsAtTopicEnd(brokers, [
-      {
-        group: names.webform,
-        topics: [TOPICS.routing.name, TOPICS.ticketEvents.name, TOPICS.outboundWebform.name],
-      },
-      {
-        group: names.router,
-        topics: [
-          TOPICS.inbound.name,
-          TOPICS.directory.name,
-          TOPICS.ticketEvents.name,
-          TOPICS.customerEvents.name,
-        ],
-      },
-      { group: names.tickets, topics: [TOPICS.routing.name, TOPICS.deliveryReceipts.name] },
-    ]);
+    await startGroupsAtTopicEnd(brokers, [names.webform, names.router, names.tickets]);
     process.env.WEBFORM_ALLOWED_ORIGINS = shopUrl;
     [webform, , tickets] = await Promise.all([
       startOnBroker(brokers, { ...channelWebformService, name: names.webform }, databases[0].url),

@@ -1,5 +1,6 @@
+import type { AgentApi } from '@firstline/testing';
 import { randomUUID } from 'node:crypto';
-import { TicketsUnderTest, type ApiClient } from './support';
+import { TicketsUnderTest } from './support';
 
 interface Account {
   agentId: string;
@@ -19,8 +20,8 @@ const signIn = (tickets: TicketsUnderTest, email: string, password: string) =>
 
 describe('agent accounts in the admin API', () => {
   let tickets: TicketsUnderTest;
-  let ada: ApiClient; // admin
-  let sam: ApiClient; // supervisor
+  let ada: AgentApi; // admin
+  let sam: AgentApi; // supervisor
   const agentId = `nina-${randomUUID().slice(0, 8)}`;
   const email = `${agentId}@firstline.example`;
   const account = {

@@ -1,6 +1,7 @@
+import type { AgentApi } from '@firstline/testing';
 import { WebSocket } from 'ws';
 import { TicketDisposition } from '@firstline/contracts';
-import { decision, TicketsUnderTest, waitFor, type ApiClient } from './support';
+import { decision, TicketsUnderTest, waitFor } from './support';
 
 interface Push {
   type: string;
@@ -33,8 +34,8 @@ class LiveClient {
 
 describe('live updates over WebSocket and supervisor notifications', () => {
   let tickets: TicketsUnderTest;
-  let ann: ApiClient; // first line
-  let sam: ApiClient; // supervisor of every team
+  let ann: AgentApi; // first line
+  let sam: AgentApi; // supervisor of every team
   let liveUrl: string;
   const sockets: LiveClient[] = [];
 
@@ -52,7 +53,7 @@ describe('live updates over WebSocket and supervisor notifications', () => {
     await tickets?.stop();
   });
 
-  const connect = async (client: ApiClient) => {
+  const connect = async (client: AgentApi) => {
     const live = await LiveClient.connect(`${liveUrl}?token=${encodeURIComponent(client.token)}`);
     sockets.push(live);
     return live;

@@ -1,3 +1,4 @@
+import type { AgentApi } from '@firstline/testing';
 import { randomUUID } from 'node:crypto';
 import type { DeliveredMessage } from '@firstline/bus';
 import {
@@ -19,13 +20,7 @@ import {
   TOPICS,
 } from '@firstline/contracts';
 import { derivedOutboundId } from '../src/api/outbound';
-import {
-  decision,
-  TicketsUnderTest,
-  waitFor,
-  type ApiClient,
-  type RoutingDecision,
-} from './support';
+import { decision, TicketsUnderTest, waitFor, type RoutingDecision } from './support';
 
 interface TicketView {
   ticket: {
@@ -53,8 +48,8 @@ interface TicketView {
 /** What the router's new contract fields do to tickets: numbers, escalations, automatic replies. */
 describe('tickets with the router’s numbers, escalations and automatic replies', () => {
   let tickets: TicketsUnderTest;
-  let sam: ApiClient; // supervisor of every team
-  let ada: ApiClient; // admin
+  let sam: AgentApi; // supervisor of every team
+  let ada: AgentApi; // admin
   let published: DeliveredMessage[];
 
   beforeAll(async () => {

@@ -16,6 +16,7 @@ import {
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
 import {
+  AgentApi,
   createTestDatabase,
   ensureKafka,
   sealedToRun,
@@ -148,7 +149,7 @@ export class TicketsUnderTest {
     );
   }
 
-  async login(email: string, password = DEMO_PASSWORD): Promise<ApiClient> {
+  async login(email: string, password = DEMO_PASSWORD): Promise<AgentApi> {
     const response = await fetch(`${this.service.url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -156,36 +157,12 @@ export class TicketsUnderTest {
     });
     if (response.status !== 200) throw new Error(`login failed: ${response.status}`);
     const { token } = (await response.json()) as { token: string };
-    return new ApiClient(this.service.url, token);
+    return new AgentApi(`${this.service.url}/api/v1`, token);
   }
 
   async query<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {
     const { DataSource } = await import('typeorm');
     return this.service.app.get(DataSource).query<T[]>(sql, parameters);
-  }
-}
-
-export class ApiClient {
-  constructor(
-    private readonly baseUrl: string,
-    readonly token: string,
-  ) {}
-
-  async call<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${this.baseUrl}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AgentApi } from '@firstline/testing';
 import { randomUUID } from 'node:crypto';
 import {
   Channel,
@@ -16,7 +17,7 @@ import {
 } from '@firstline/contracts';
 import type { DeliveredMessage } from '@firstline/bus';
 import { AutoCloseTimer } from '../src/tickets/auto-close.timer';
-import { decision, TicketsUnderTest, waitFor, workingStretch, type ApiClient } from './support';
+import { decision, TicketsUnderTest, waitFor, workingStretch } from './support';
 
 interface TicketView {
   ticket: { id: string; number: string; status: string; teamId: string; reopenCount: number };
@@ -27,9 +28,9 @@ interface TicketView {
 
 describe('tickets on the real broker and Postgres', () => {
   let tickets: TicketsUnderTest;
-  let ann: ApiClient; // first line
-  let bill: ApiClient; // billing
-  let sam: ApiClient; // supervisor
+  let ann: AgentApi; // first line
+  let bill: AgentApi; // billing
+  let sam: AgentApi; // supervisor
   let published: DeliveredMessage[]; // ticket events and email outbound messages
 
   beforeAll(async () => {
@@ -60,7 +61,7 @@ describe('tickets on the real broker and Postgres', () => {
     await tickets?.stop();
   });
 
-  const view = async (client: ApiClient, id: string) =>
+  const view = async (client: AgentApi, id: string) =>
     (await client.call<TicketView>('GET', `/tickets/${id}`)).body;
 
   const persisted = (id: string) =>
