@@ -306,13 +306,12 @@ function format(n) {
   return n.toLocaleString('en-US');
 }
 
-const MISSED_LATENCY = `The p99 target is not met: most of the time lies between the decision and the relay's
+async function writeSection({ throughput, p50, p99, decidedP50, decidedP99, offered }) {
+  const missedLatency = `The p99 target is not met: most of the time lies between the decision and the relay's
 publish, in the round trips of the batch's transaction while the router, Postgres, the broker and
 this bench share two cores (docs/adr/0005-router.md, "Consequences").
 
 `;
-
-async function writeSection({ throughput, p50, p99, decidedP50, decidedP99, offered }) {
   const section = `<!-- bench:router -->
 ## Router decisions
 
@@ -331,7 +330,7 @@ same \`npm run bench\`.
 | p99 decision latency, same run | ${format(p99)} ms | < 100 ms |
 | of which publish → decided (the decision's \`decided_at\`), p50 / p99 | ${format(decidedP50)} / ${format(decidedP99)} ms | |
 
-${p99 < 100 ? '' : MISSED_LATENCY}Machine: ${machine()}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
+${p99 < 100 ? '' : missedLatency}Machine: ${machine()}; broker and Postgres on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:router -->`;
   await writeBenchmarkSection('router', section);
 }
