@@ -1,8 +1,11 @@
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { uniqueName } from './kafka';
 
 export interface TestDatabase {
   url: string;
+  /** A pool for the test's own queries on this database; `drop()` closes it. */
+  pool(max?: number): Pool;
+  /** Closes the test's pools and drops the database, ending whatever is still connected. */
   drop(): Promise<void>;
 }
 
@@ -18,12 +21,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await withClient(server, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(server);
   url.pathname = `/${name}`;
+  const pools: Pool[] = [];
   return {
     url: url.toString(),
-    drop: () =>
-      withClient(server, (client) =>
+    pool(max = 2) {
+      const pool = new Pool({ connectionString: url.toString(), max });
+      // pool.end() can resolve while a connection is still closing; the drop then terminates it,
+      // which is expected and must not surface as an unhandled error.
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
+    async drop() {
+      await Promise.all(pools.splice(0).map((pool) => pool.end()));
+      await withClient(server, (client) =>
         client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-      ).then(() => undefined),
+      );
+    },
   };
 }
 

@@ -31,7 +31,7 @@ import {
 } from '@firstline/testing';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { channelEmailService } from '../src';
 
 const domain = 'firstline.test';
@@ -111,13 +111,12 @@ describe('a conversation by email through the router', () => {
         start({ ...channelEmailService, name: names.email }, emailDatabase.url),
       ])),
     );
-    routerLog = new Pool({ connectionString: routerDatabase.url, max: 1 });
+    routerLog = routerDatabase.pool(1);
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(services.map((service) => service.stop()));
     await observer?.stop();
-    await routerLog?.end();
     await Promise.all([emailDatabase?.drop(), routerDatabase?.drop()]);
     for (const name of [
       'EMAIL_MAILBOXES',

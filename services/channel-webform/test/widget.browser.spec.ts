@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { routerService } from '@firstline/router';
 import type { RunningService } from '@firstline/runtime';
@@ -75,8 +75,8 @@ describe('the web-form widget in a browser, through router and tickets', () => {
       services.push(...started);
       return started;
     });
-    webformDb = new Pool({ connectionString: databases[0].url, max: 1 });
-    ticketsDb = new Pool({ connectionString: databases[2].url, max: 1 });
+    webformDb = databases[0].pool(1);
+    ticketsDb = databases[2].pool(1);
     browser = await chromium.launch({
       executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -86,8 +86,6 @@ describe('the web-form widget in a browser, through router and tickets', () => {
   afterAll(async () => {
     await browser?.close();
     await Promise.all(services.map((service) => service.stop()));
-    await webformDb?.end();
-    await ticketsDb?.end();
     await Promise.all(databases.map((database) => database.drop()));
     await new Promise((resolve) => shop?.close(resolve));
     delete process.env.WEBFORM_ALLOWED_ORIGINS;

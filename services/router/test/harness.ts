@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Kafka, logLevel } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { KafkaBus, type OutgoingMessage } from '@firstline/bus';
 import {
   create,
@@ -26,6 +26,7 @@ import {
   sealedToRun,
   startGroupsAtTopicEnd,
   uniqueName,
+  type TestDatabase,
 } from '@firstline/testing';
 import { routerService } from '../src';
 
@@ -44,10 +45,10 @@ export class RouterHarness {
 
   constructor(
     private readonly brokers: string[],
-    private readonly databaseUrl: string,
+    private readonly testDatabase: TestDatabase,
   ) {
     this.publisher = new KafkaBus({ brokers, clientId: `${this.group}-test` });
-    this.database = new Pool({ connectionString: databaseUrl, max: 2 });
+    this.database = testDatabase.pool(2);
   }
 
   /** Creates the topics and makes the instances' group start at their current end. */
@@ -70,7 +71,7 @@ export class RouterHarness {
           this.run,
         ),
         ownsBus: true,
-        databaseUrl: this.databaseUrl,
+        databaseUrl: this.testDatabase.url,
         databasePoolSize: 8,
         host: '127.0.0.1',
         logLevel: 'silent',
@@ -219,6 +220,5 @@ export class RouterHarness {
   async close(): Promise<void> {
     await this.retractRuleSet();
     await this.publisher.stop();
-    await this.database.end();
   }
 }

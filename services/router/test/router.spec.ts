@@ -77,7 +77,7 @@ describe('the router on Kafka and Postgres', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    harness = new RouterHarness(await ensureKafka(), database.url);
+    harness = new RouterHarness(await ensureKafka(), database);
     team = (name) => `${harness.run}-${name}`;
     agentId = (name) => `${harness.run}-${name}`;
     await harness.prepare();
