@@ -39,6 +39,7 @@ export interface Route {
   handler: BatchHandler;
   retry: RetryPolicy;
   maxBatchSize: number;
+  gatherPartitions: boolean;
   onHandled: HandledListener[];
 }
 
@@ -62,6 +63,7 @@ export function routesOf(subscription: Subscription, options: BusOptions): Route
     handler: subscription.handler,
     retry,
     maxBatchSize,
+    gatherPartitions: subscription.gatherPartitions ?? false,
     onHandled,
   }));
 }
@@ -87,10 +89,10 @@ export interface DeliveryContext {
 export type DeliveryOutcome = HandledInfo['outcome'] | 'abandoned';
 
 /**
- * Hands one partition's records to the route's handler. A failing batch is retried with
- * exponential backoff; if it still fails, its records are handled one by one, so only the poison
- * ones go to the dead-letter topic and the rest of the partition keeps flowing. Bad input and
- * permanent errors are not retried. Once this resolves with anything but 'abandoned', every record
+ * Hands records to the route's handler: one partition's, or several partitions' gathered by
+ * `deliveryFor`. A failing batch is retried with exponential backoff; if it still fails, its
+ * records are handled one by one, so only the poison ones go to the dead-letter topic and the
+ * rest of the partition keeps flowing. Bad input and permanent errors are not retried. Once this resolves with anything but 'abandoned', every record
  * is handled or dead-lettered and the caller may commit past the batch.
  */
 export async function deliver(
@@ -104,7 +106,7 @@ export async function deliver(
     const info: HandledInfo = {
       group: route.group,
       topic: route.topic,
-      partition: messages[0].partition,
+      partitions: partitionsOf(messages),
       count: messages.length,
       durationMs: performance.now() - startedAt,
       outcome,
@@ -118,6 +120,52 @@ export async function deliver(
     }
   }
   return outcome;
+}
+
+/** Hands one partition's slice of records to a route, resolving once they are handled. */
+export type Delivery = (messages: DeliveredMessage[]) => Promise<DeliveryOutcome>;
+
+/**
+ * How a bus hands one partition's slice of records to the route: `deliver` at once, or, for a
+ * route that gathers partitions, together with the slices of other partitions that arrive before
+ * the event loop's next turn (a fetch's worth), up to the route's `maxBatchSize`. Every slice
+ * learns the outcome of the delivery it was part of. A partition never has two slices in one
+ * delivery: its bus offers the next only after the previous one's outcome.
+ */
+export function deliveryFor(route: Route, context: DeliveryContext): Delivery {
+  if (!route.gatherPartitions) return (messages) => deliver(route, messages, context);
+  let open: Gathering | undefined;
+  const startGathering = (): Gathering => {
+    const messages: DeliveredMessage[] = [];
+    let release!: () => void;
+    const gathering: Gathering = {
+      messages,
+      outcome: new Promise<void>((resolve) => (release = resolve)).then(() =>
+        deliver(route, messages, context),
+      ),
+      send: () => {
+        clearImmediate(timer);
+        if (open === gathering) open = undefined;
+        release();
+      },
+    };
+    const timer = setImmediate(gathering.send);
+    return gathering;
+  };
+  return (messages) => {
+    if (open && open.messages.length + messages.length > route.maxBatchSize) open.send();
+    const gathering = (open ??= startGathering());
+    gathering.messages.push(...messages);
+    return gathering.outcome;
+  };
+}
+
+/** Slices of several partitions on their way to one delivery. */
+interface Gathering {
+  messages: DeliveredMessage[];
+  outcome: Promise<DeliveryOutcome>;
+  /** Closes the gathering and delivers it. */
+  send(): void;
 }
 
 async function deliverBatch(
@@ -229,13 +277,21 @@ async function deadLetter(
 }
 
 function position(route: Route, messages: DeliveredMessage[]): Record<string, unknown> {
+  const firstOffsets = new Map<number, string>();
+  for (const { partition, offset } of messages) {
+    if (!firstOffsets.has(partition)) firstOffsets.set(partition, offset);
+  }
   return {
     group: route.group,
     topic: route.topic,
-    partition: messages[0].partition,
-    firstOffset: messages[0].offset,
+    // partition@offset of each partition's first record
+    from: [...firstOffsets].map(([partition, offset]) => `${partition}@${offset}`).join(', '),
     count: messages.length,
   };
+}
+
+function partitionsOf(messages: DeliveredMessage[]): number[] {
+  return [...new Set(messages.map((message) => message.partition))].sort((a, b) => a - b);
 }
 
 const MAX_ERROR_LENGTH = 1_000;

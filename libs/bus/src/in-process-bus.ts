@@ -1,11 +1,11 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
-  deliver,
+  deliveryFor,
   describeError,
   pause,
   routesOf,
   type BusOptions,
-  type DeliveryContext,
+  type Delivery,
   type Route,
 } from './delivery';
 import { stderrJsonLogger, type BusLogger } from './logger';
@@ -262,8 +262,14 @@ export class InProcessBus implements MessageBus {
   private run(route: Route): void {
     const controller = new AbortController();
     const partitions = this.topicLog(route.topic, 'consume').partitions;
+    const delivery = deliveryFor(route, {
+      logger: this.logger,
+      deadLetterTopic: this.deadLetterTopic,
+      publish: (messages) => this.publish(messages),
+      signal: controller.signal,
+    });
     const done = Promise.all(
-      partitions.map((_, partition) => this.consume(route, partition, controller.signal)),
+      partitions.map((_, partition) => this.consume(route, partition, delivery, controller.signal)),
     ).then(() => undefined);
     this.running.set(routeKey(route.group, route.topic), { controller, done });
   }
@@ -276,16 +282,15 @@ export class InProcessBus implements MessageBus {
     await running.done;
   }
 
-  private async consume(route: Route, partition: number, signal: AbortSignal): Promise<void> {
+  private async consume(
+    route: Route,
+    partition: number,
+    delivery: Delivery,
+    signal: AbortSignal,
+  ): Promise<void> {
     const topic = this.topicLog(route.topic, 'consume');
     const log = topic.partitions[partition];
     const offsets = this.committedOffsets(route.group, route.topic);
-    const context: DeliveryContext = {
-      logger: this.logger,
-      deadLetterTopic: this.deadLetterTopic,
-      publish: (messages) => this.publish(messages),
-      signal,
-    };
     while (!signal.aborted) {
       if (offsets[partition] < log.firstRetained) {
         this.logger.warn('Records dropped by retention before this group handled them', {
@@ -305,7 +310,7 @@ export class InProcessBus implements MessageBus {
         toDelivered({ ...entry, topic: route.topic, partition, offset: String(entry.offset) }),
       );
       try {
-        if ((await deliver(route, messages, context)) === 'abandoned') return;
+        if ((await delivery(messages)) === 'abandoned') return;
       } catch (error) {
         // Only the dead-letter publish can throw here; try the batch again rather than skip it.
         this.logger.error('Delivery failed; trying the batch again', {

@@ -12,11 +12,12 @@ import {
   type Producer,
 } from 'kafkajs';
 import {
-  deliver,
+  deliveryFor,
   describeError,
   routesOf,
   type BusOptions,
   type DeliveryContext,
+  type Delivery,
   type Route,
 } from './delivery';
 import { stderrJsonLogger, type BusLogger } from './logger';
@@ -61,9 +62,10 @@ interface GroupConsumer {
 
 /**
  * Kafka behind the bus port. Publishing waits for every in-sync replica (idempotent producer,
- * acks=all). Each group's consumer hands a handler one partition's records in offset order and
- * commits offset + 1 of the last record only after the handler resolved, so a crash repeats
- * records (at least once) and never skips one.
+ * acks=all). Each group's consumer hands a handler one partition's records in offset order (or a
+ * fetch's partitions together, see `Subscription.gatherPartitions`) and commits offset + 1 of each
+ * partition's last record only after the handler resolved, so a crash repeats records (at least
+ * once) and never skips one.
  */
 export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -270,6 +272,15 @@ export class KafkaBus implements MessageBus {
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
     });
     const controller = new AbortController();
+    const context: DeliveryContext = {
+      logger: this.logger,
+      deadLetterTopic: this.deadLetterTopic,
+      publish: (messages) => this.publish(messages),
+      signal: controller.signal,
+    };
+    const deliveries = new Map(
+      [...group.routes].map(([topic, route]) => [topic, deliveryFor(route, context)]),
+    );
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.logger.error('Kafka consumer crashed', {
         group: group.group,
@@ -285,7 +296,7 @@ export class KafkaBus implements MessageBus {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-        eachBatch: (payload) => this.handleBatch(group, payload, controller.signal),
+        eachBatch: (payload) => this.handleBatch(group, deliveries, payload),
       });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
@@ -308,10 +319,13 @@ export class KafkaBus implements MessageBus {
 
   /**
    * kafkajs fetches up to a megabyte per partition; it reaches the handler in slices of at most
-   * `maxBatchSize`, each committed as soon as its handler resolved.
+   * `maxBatchSize`, each committed as soon as its handler resolved. kafkajs hands a fetch's
+   * partitions to `partitionsConsumedConcurrently` workers in one turn of the event loop, which is
+   * what lets a route gather them into one delivery.
    */
   private async handleBatch(
     group: GroupConsumer,
+    deliveries: Map<string, Delivery>,
     {
       batch,
       heartbeat,
@@ -320,16 +334,10 @@ export class KafkaBus implements MessageBus {
       resolveOffset,
       commitOffsetsIfNecessary,
     }: EachBatchPayload,
-    signal: AbortSignal,
   ): Promise<void> {
     const route = group.routes.get(batch.topic);
-    if (!route) return;
-    const context: DeliveryContext = {
-      logger: this.logger,
-      deadLetterTopic: this.deadLetterTopic,
-      publish: (messages) => this.publish(messages),
-      signal,
-    };
+    const delivery = deliveries.get(batch.topic);
+    if (!route || !delivery) return;
     for (let start = 0; start < batch.messages.length; start += route.maxBatchSize) {
       // Stale: the partition was taken away in a rebalance; its new owner continues from the commit.
       if (!isRunning() || isStale()) return;
@@ -337,9 +345,7 @@ export class KafkaBus implements MessageBus {
       const messages = records.map((record) =>
         toDelivered(storedRecord(batch.topic, batch.partition, record)),
       );
-      const outcome = await this.whileHeartbeating(heartbeat, () =>
-        deliver(route, messages, context),
-      );
+      const outcome = await this.whileHeartbeating(heartbeat, () => delivery(messages));
       if (outcome === 'abandoned') return;
       const last = records[records.length - 1].offset;
       await commitOffsetsIfNecessary({

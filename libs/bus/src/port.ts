@@ -45,7 +45,10 @@ export interface DeliveredMessage {
   extraHeaders: Record<string, string>;
 }
 
-/** Receives messages of one partition, in offset order. Resolving means the effects are durable. */
+/**
+ * Receives messages of one partition in offset order, or of several partitions (each in offset
+ * order) when its subscription gathers them. Resolving means the effects are durable.
+ */
 export type BatchHandler = (messages: DeliveredMessage[]) => Promise<void>;
 
 export interface RetryPolicy {
@@ -63,6 +66,14 @@ export interface Subscription {
   retry?: Partial<RetryPolicy>;
   /** Upper bound on the batch handed to the handler. */
   maxBatchSize?: number;
+  /**
+   * Hand the handler, in one call, the records of every partition that has some ready at the same
+   * moment (up to `maxBatchSize`, each partition's still in offset order), instead of one call per
+   * partition: one transaction per fetch rather than one per partition for a handler whose cost
+   * is mostly per call. Off by default: a handler working record by record would lose the
+   * partitions' concurrency and gain nothing.
+   */
+  gatherPartitions?: boolean;
   /** Called after each handled batch, beside the bus-wide listener (e.g. a service's own metrics). */
   onHandled?: (info: HandledInfo) => void;
 }
@@ -71,7 +82,8 @@ export interface Subscription {
 export interface HandledInfo {
   group: string;
   topic: string;
-  partition: number;
+  /** The partitions the batch's records came from. */
+  partitions: number[];
   count: number;
   durationMs: number;
   outcome: 'ok' | 'retried' | 'dead-lettered';

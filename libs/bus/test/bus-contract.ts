@@ -129,6 +129,59 @@ export function describeBusContract(
       expect(handled.reduce((sum, info) => sum + info.count, 0)).toBe(500);
     });
 
+    it('gathers the partitions ready at once into one batch when asked, each still in order', async () => {
+      const { bus, deadLetterTopic } = open();
+      const topic = uniqueName('contract.gather');
+      await bus.ensureTopics([{ topic, partitions: 4 }]);
+      const keys = Array.from({ length: 20 }, (_, k) => `conversation-${k}`);
+      await bus.publish(
+        [0, 1, 2, 3, 4, 5].flatMap((seq) => keys.map((key) => sequenced(topic, key, seq))),
+      );
+      const seen = collector();
+      const handled: HandledInfo[] = [];
+      const poison = 'conversation-7:2';
+      await bus.subscribe({
+        group: uniqueName('group'),
+        topics: [topic],
+        maxBatchSize: 100,
+        gatherPartitions: true,
+        retry: { attempts: 1 },
+        onHandled: (info) => handled.push(info),
+        handler: async (messages) => {
+          if (messages.some((message) => message.headers.messageId === poison)) {
+            throw new BadInputError('not a conversation message');
+          }
+          await seen.handler(messages);
+        },
+      });
+      const deadLetters = collector();
+      await bus.subscribe({
+        group: uniqueName('dlq-reader'),
+        topics: [deadLetterTopic],
+        handler: deadLetters.handler,
+      });
+      await bus.start();
+      await seen.until(119);
+      await deadLetters.until(1);
+
+      expect(deadLetters.messages.map((message) => message.headers.messageId)).toEqual([poison]);
+      for (const key of keys) {
+        const ofKey = seen.messages.filter((message) => message.key === key).map(seqOf);
+        expect(ofKey).toEqual([0, 1, 2, 3, 4, 5].filter((seq) => `${key}:${seq}` !== poison));
+      }
+      for (const batch of seen.batches) {
+        expect(batch.length).toBeLessThanOrEqual(100);
+        for (const partition of new Set(batch.map((message) => message.partition))) {
+          const offsets = batch
+            .filter((message) => message.partition === partition)
+            .map((message) => Number(message.offset));
+          expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+        }
+      }
+      expect(handled.some((info) => info.partitions.length > 1)).toBe(true);
+      expect(handled.reduce((sum, info) => sum + info.count, 0)).toBe(120);
+    });
+
     it('gives every consumer group every record', async () => {
       const { bus } = open();
       const topic = uniqueName('contract.groups');
@@ -307,7 +360,7 @@ export function describeBusContract(
       expect(attemptsAt).toHaveLength(3);
       expect(attemptsAt[1] - attemptsAt[0]).toBeGreaterThanOrEqual(95);
       expect(attemptsAt[2] - attemptsAt[1]).toBeGreaterThanOrEqual(195);
-      expect(handled[0]).toMatchObject({ topic, partition: 0, count: 1, outcome: 'retried' });
+      expect(handled[0]).toMatchObject({ topic, partitions: [0], count: 1, outcome: 'retried' });
     });
   });
 }

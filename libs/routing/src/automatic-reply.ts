@@ -72,15 +72,28 @@ export function planAutomaticReply(
 
 /** "Monday 23 November at 10:00 GMT+3", in the team's time zone. */
 function formatLocalTime(date: Date, timeZone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(date);
+  return localTimeFormat(timeZone, locale).format(date);
+}
+
+/** Making a format costs far more than using one: one per time zone and locale. */
+const localTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function localTimeFormat(timeZone: string, locale: string): Intl.DateTimeFormat {
+  const key = `${timeZone} ${locale}`;
+  let format = localTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    localTimeFormats.set(key, format);
+  }
+  return format;
 }
 
 interface Texts {

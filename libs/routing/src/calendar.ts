@@ -172,6 +172,45 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** The local wall-clock time at instant `t`, as milliseconds of a UTC-based epoch. */
 export function utcToLocal(timeZone: string, t: number): number {
+  return t + offsetAt(timeZone, t);
+}
+
+/**
+ * Offsets by time zone and quarter hour. Reading the platform's time-zone data is what calendar
+ * arithmetic spends its time on, and offsets change only at a few instants a year, so a quarter
+ * hour whose two ends agree is computed once. One where they differ holds a change and is never
+ * cached. Cleared when large, so a long-running process does not grow it without end.
+ */
+const offsetsByQuarterHour = new Map<string, Map<number, number>>();
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const MAX_CACHED_OFFSETS = 100_000;
+let cachedOffsets = 0;
+
+function offsetAt(timeZone: string, t: number): number {
+  const quarter = Math.floor(t / QUARTER_HOUR_MS);
+  let offsets = offsetsByQuarterHour.get(timeZone);
+  const cached = offsets?.get(quarter);
+  if (cached !== undefined) return cached;
+  const start = quarter * QUARTER_HOUR_MS;
+  const offset = platformOffsetAt(timeZone, start);
+  if (platformOffsetAt(timeZone, start + QUARTER_HOUR_MS - 1) !== offset) {
+    return platformOffsetAt(timeZone, t);
+  }
+  if (cachedOffsets >= MAX_CACHED_OFFSETS) {
+    offsetsByQuarterHour.clear();
+    cachedOffsets = 0;
+  }
+  if (!offsets) {
+    offsets = new Map();
+    offsetsByQuarterHour.set(timeZone, offsets);
+  }
+  offsets.set(quarter, offset);
+  cachedOffsets += 1;
+  return offset;
+}
+
+/** Local wall-clock time minus UTC at instant `t`, from the platform's time-zone data. */
+function platformOffsetAt(timeZone: string, t: number): number {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(t)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -184,11 +223,7 @@ export function utcToLocal(timeZone: string, t: number): number {
     parts.minute,
     parts.second,
   );
-  return wall + (((t % 1000) + 1000) % 1000);
-}
-
-function offsetAt(timeZone: string, t: number): number {
-  return utcToLocal(timeZone, t) - t;
+  return wall - (t - (((t % 1000) + 1000) % 1000));
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   addBusinessTime,
   isOpen,
   nextOpen,
+  utcToLocal,
   type BusinessCalendar,
 } from '../src';
 
@@ -246,5 +247,28 @@ describe('addBusinessTime', () => {
     expect(() => addBusinessTime({ ...berlin, timeZone: 'Mars/Olympus' }, new Date(), 1)).toThrow(
       'unknown time zone "Mars/Olympus"',
     );
+  });
+});
+
+describe('utcToLocal', () => {
+  const local = (timeZone: string, iso: string) =>
+    new Date(utcToLocal(timeZone, Date.parse(iso))).toISOString();
+
+  it.each([
+    // Paris left its own mean time (+0:09:21) at 23:50:39 UTC, inside a quarter hour.
+    ['Europe/Paris', '1911-03-10T23:45:00.000Z', '1911-03-10T23:54:21.000Z'],
+    ['Europe/Paris', '1911-03-10T23:50:38.999Z', '1911-03-10T23:59:59.999Z'],
+    ['Europe/Paris', '1911-03-10T23:50:39.000Z', '1911-03-10T23:50:39.000Z'],
+    ['Europe/Paris', '1911-03-10T23:44:59.000Z', '1911-03-10T23:54:20.000Z'],
+    ['Europe/Paris', '1911-03-10T23:59:59.000Z', '1911-03-10T23:59:59.000Z'],
+    // Berlin's clocks go from 02:00 to 03:00 on 29 March 2026 and back on 25 October.
+    ['Europe/Berlin', '2026-03-29T00:59:59.500Z', '2026-03-29T01:59:59.500Z'],
+    ['Europe/Berlin', '2026-03-29T01:00:00.000Z', '2026-03-29T03:00:00.000Z'],
+    ['Europe/Berlin', '2026-10-25T00:59:59.000Z', '2026-10-25T02:59:59.000Z'],
+    ['Europe/Berlin', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z'],
+    ['Europe/Moscow', '2026-03-29T01:00:00.000Z', '2026-03-29T04:00:00.000Z'],
+  ])('%s at %s is %s on the wall clock, asked in any order', (timeZone, utc, wall) => {
+    expect(local(timeZone, utc)).toBe(wall);
+    expect(local(timeZone, utc)).toBe(wall);
   });
 });

@@ -98,6 +98,7 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
           topics: consume.topics,
           retry: consume.retry,
           maxBatchSize: consume.maxBatchSize,
+          gatherPartitions: consume.gatherPartitions,
           handler,
           onHandled: this.options.onHandled,
         });

@@ -7,13 +7,15 @@ export interface ConsumeOptions {
   group?: string;
   retry?: Partial<RetryPolicy>;
   maxBatchSize?: number;
+  /** See `Subscription.gatherPartitions`. */
+  gatherPartitions?: boolean;
 }
 
 export const CONSUME_METADATA = 'firstline:bus:consume';
 
 /**
  * Makes a provider method the handler of its consumer group for these topics: it receives one
- * partition's records in order, and resolving means their effects are durable. `BusModule`
+ * partition's records in order (or several partitions' with `gatherPartitions`), and resolving means their effects are durable. `BusModule`
  * subscribes every such method when the application has bootstrapped.
  */
 export function Consume(options: ConsumeOptions) {
