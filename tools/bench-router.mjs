@@ -318,8 +318,8 @@ async function writeSection({ throughput, p50, p99, decidedP50, decidedP99, offe
 One router instance, in a process of its own, through the real broker, its state in Postgres (a
 fresh database), its own consumer group: identity, threading, classification, SLA and assignment
 for every message, the records of each fetch (all partitions) decided in one transaction with
-their claims and outbox rows, and published by the relay. One team of ${AGENTS} agents with 5 tickets per channel
-each; the rest of the tickets queue.
+their claims and outbox rows, and published by the relay. One team of ${AGENTS} agents with 5
+tickets per channel each; the rest of the tickets queue.
 \`npm run build && node tools/bench-router.mjs\`; the bus baseline is "Bus throughput" above, from the
 same \`npm run bench\`.
 
