@@ -13,16 +13,9 @@ export const TICKET_STATUSES: readonly TicketStatus[] = [
 ];
 
 export interface LifecyclePolicy {
-  /** A customer reply this soon after resolution reopens the ticket; later the router starts a follow-up. */
-  reopenWindowMs: number;
   /** Resolved tickets close by themselves this long after resolution. */
   autoCloseAfterMs: number;
 }
-
-export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
-  reopenWindowMs: 7 * 24 * 60 * 60 * 1000,
-  autoCloseAfterMs: 7 * 24 * 60 * 60 * 1000,
-};
 
 /** The part of a ticket the lifecycle reads and changes. */
 export interface TicketLifecycleState {
@@ -40,14 +33,14 @@ export interface LifecycleStep {
   reopened: boolean;
 }
 
-/** A customer wrote: waiting for them is over, and a recent resolution was premature. */
-export function afterCustomerReply(
-  state: TicketLifecycleState,
-  at: Date,
-  policy: LifecyclePolicy,
-): LifecycleStep {
+/**
+ * A customer wrote: waiting for them is over, and a resolution was premature. The router has
+ * already decided, by its reopen window, that the message continues this ticket (past the window
+ * it starts a follow-up), so a resolved ticket reopens whenever a message reaches it.
+ */
+export function afterCustomerReply(state: TicketLifecycleState): LifecycleStep {
   if (state.status === 'pending') return { state: { ...state, status: 'open' }, reopened: false };
-  if (state.status === 'resolved' && withinReopenWindow(state, at, policy)) {
+  if (state.status === 'resolved') {
     return {
       state: {
         ...state,
@@ -58,7 +51,7 @@ export function afterCustomerReply(
       reopened: true,
     };
   }
-  // new and open stay as they are; a closed ticket (or one past its window) only keeps the message.
+  // new and open stay as they are; a closed ticket only keeps the message.
   return { state, reopened: false };
 }
 
@@ -112,15 +105,5 @@ export function isDueForAutoClose(
     state.status === 'resolved' &&
     state.resolvedAt !== null &&
     now.getTime() - state.resolvedAt.getTime() >= policy.autoCloseAfterMs
-  );
-}
-
-function withinReopenWindow(
-  state: TicketLifecycleState,
-  at: Date,
-  policy: LifecyclePolicy,
-): boolean {
-  return (
-    state.resolvedAt !== null && at.getTime() - state.resolvedAt.getTime() <= policy.reopenWindowMs
   );
 }

@@ -6,7 +6,6 @@ import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@fir
 const HOUR_MS = 60 * 60 * 1000;
 
 const variables = {
-  TICKETS_REOPEN_WINDOW_HOURS: positiveInt.default(7 * 24),
   TICKETS_AUTO_CLOSE_HOURS: positiveInt.default(7 * 24),
   /** Signs agents' tokens; every replica needs the same one. Unset: random per process. */
   TICKETS_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -62,7 +61,6 @@ export class TicketsSettings {
   constructor(env: Env = process.env) {
     const config = parseConfig(variables, env);
     this.lifecycle = {
-      reopenWindowMs: config.TICKETS_REOPEN_WINDOW_HOURS * HOUR_MS,
       autoCloseAfterMs: config.TICKETS_AUTO_CLOSE_HOURS * HOUR_MS,
     };
     this.tokenSecretConfigured = config.TICKETS_TOKEN_SECRET !== undefined;

@@ -33,7 +33,6 @@ import {
   type MessageRecord,
   type NewTicket,
 } from '../database/ticket.repository';
-import { TicketsSettings } from '../tickets-settings';
 import { applyEscalation } from './escalation';
 import { sanitiseHtml } from './sanitise-html';
 import { movesSlaClock, withSlaClock } from './sla-clock';
@@ -69,7 +68,6 @@ export class RoutingDecisionConsumer {
     private readonly relay: OutboxRelay,
     private readonly tickets: TicketRepository,
     private readonly customers: CustomerRepository,
-    private readonly settings: TicketsSettings,
     private readonly notifications: NotificationRepository,
     private readonly calendars: TeamCalendars,
   ) {}
@@ -330,7 +328,7 @@ export class RoutingDecisionConsumer {
     at: Date,
     calendarOf: ((teamId: string) => BusinessCalendar) | undefined,
   ): Ticket {
-    const step = afterCustomerReply(ticket, at, this.settings.lifecycle);
+    const step = afterCustomerReply(ticket);
     let next: Ticket = { ...ticket, ...step.state };
     if (movesSlaClock(ticket, next)) {
       next = withSlaClock(ticket, next, at, calendarOf!(ticket.teamId));
