@@ -78,7 +78,13 @@ const variables = {
   VK_SEEN_EVENT_RETENTION_HOURS: positiveInt.default(24),
   /** Hours a users.get name is trusted; older ones are asked again on the user's next message. */
   VK_USER_NAME_TTL_HOURS: positiveInt.default(7 * 24),
-  /** Seconds between two purges of expired event ids and names. */
+  /**
+   * Hours a handled outbound message is remembered, so a redelivered record is not sent twice:
+   * as long as the outbound topic keeps records (Kafka's default, 7 days), so even a group
+   * reading it again from the start sends nothing twice.
+   */
+  VK_SENT_MESSAGE_RETENTION_HOURS: positiveInt.default(7 * 24),
+  /** Seconds between two purges of expired event ids, names and handled outbound messages. */
   VK_PURGE_INTERVAL_SECONDS: positiveInt.default(60 * 60),
 };
 
@@ -98,6 +104,7 @@ export function loadVkConfig(env: Env = process.env) {
     housekeeping: {
       seenEventRetentionMs: config.VK_SEEN_EVENT_RETENTION_HOURS * HOUR_MS,
       userNameTtlMs: config.VK_USER_NAME_TTL_HOURS * HOUR_MS,
+      sentMessageRetentionMs: config.VK_SENT_MESSAGE_RETENTION_HOURS * HOUR_MS,
       intervalMs: config.VK_PURGE_INTERVAL_SECONDS * 1000,
     },
   };

@@ -16,7 +16,8 @@ const BATCH = 5_000;
  * - ids of published events (`seen_event`) past VK_SEEN_EVENT_RETENTION_HOURS: VK repeats a
  *   callback event for minutes, and long poll never goes back before the stored `ts`;
  * - users' names (`vk_user`) older than VK_USER_NAME_TTL_HOURS: the customer's next message asks
- *   users.get again, so a renamed customer is shown under the new name.
+ *   users.get again, so a renamed customer is shown under the new name;
+ * - handled outbound messages (`sent_message`) past VK_SENT_MESSAGE_RETENTION_HOURS.
  * Every replica may purge; the deletes are idempotent.
  */
 @Injectable()
@@ -42,21 +43,29 @@ export class VkHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
     await this.inFlight;
   }
 
-  /** Deletes expired event ids and names; returns how many of each. */
-  async purge(): Promise<{ seenEvents: number; userNames: number }> {
-    const { seenEventRetentionMs, userNameTtlMs } = this.config.housekeeping;
+  /** Deletes expired event ids, names and handled outbound messages; returns how many of each. */
+  async purge(): Promise<{ seenEvents: number; userNames: number; sentMessages: number }> {
+    const { seenEventRetentionMs, userNameTtlMs, sentMessageRetentionMs } =
+      this.config.housekeeping;
     return {
       seenEvents: await this.deleteOlderThan('seen_event', 'seen_at', seenEventRetentionMs),
       userNames: await this.deleteOlderThan('vk_user', 'fetched_at', userNameTtlMs),
+      sentMessages: await this.deleteOlderThan(
+        'sent_message',
+        'handled_at',
+        sentMessageRetentionMs,
+      ),
     };
   }
 
   private scheduled(): void {
     if (this.inFlight) return; // the previous purge is still running
     this.inFlight = this.purge()
-      .then(({ seenEvents, userNames }) => {
-        if (seenEvents + userNames > 0) {
-          this.logger.log(`purged ${seenEvents} event id(s) and ${userNames} user name(s)`);
+      .then(({ seenEvents, userNames, sentMessages }) => {
+        if (seenEvents + userNames + sentMessages > 0) {
+          this.logger.log(
+            `purged ${seenEvents} event id(s), ${userNames} user name(s) and ${sentMessages} handled outbound message(s)`,
+          );
         }
       })
       .catch((error: unknown) => this.logger.warn(`purge failed: ${String(error)}`))
@@ -64,8 +73,8 @@ export class VkHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deleteOlderThan(
-    table: 'seen_event' | 'vk_user',
-    column: 'seen_at' | 'fetched_at',
+    table: 'seen_event' | 'vk_user' | 'sent_message',
+    column: 'seen_at' | 'fetched_at' | 'handled_at',
     ageMs: number,
   ): Promise<number> {
     let total = 0;

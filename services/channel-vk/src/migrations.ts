@@ -61,3 +61,18 @@ export class IndexVkRowAges1766100000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX channel_vk.seen_event_seen_at`);
   }
 }
+
+/** The housekeeping purge finds handled outbound messages by age too. */
+export class IndexVkSentMessageAge1796200000000 implements MigrationInterface {
+  readonly name = 'IndexVkSentMessageAge1796200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX sent_message_handled_at ON channel_vk.sent_message (handled_at)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX channel_vk.sent_message_handled_at`);
+  }
+}

@@ -36,10 +36,11 @@ describe('VK_COMMUNITIES', () => {
 describe('housekeeping variables', () => {
   const communities = JSON.stringify([longPoll]);
 
-  it('keeps event ids a day and names a week, purging hourly, unless told otherwise', () => {
+  it('keeps event ids a day, names and handled messages a week, purging hourly, unless told otherwise', () => {
     expect(loadVkConfig({ VK_COMMUNITIES: communities }).housekeeping).toEqual({
       seenEventRetentionMs: 24 * 3_600_000,
       userNameTtlMs: 7 * 24 * 3_600_000,
+      sentMessageRetentionMs: 7 * 24 * 3_600_000,
       intervalMs: 3_600_000,
     });
     expect(
@@ -47,11 +48,13 @@ describe('housekeeping variables', () => {
         VK_COMMUNITIES: communities,
         VK_SEEN_EVENT_RETENTION_HOURS: '2',
         VK_USER_NAME_TTL_HOURS: '48',
+        VK_SENT_MESSAGE_RETENTION_HOURS: '72',
         VK_PURGE_INTERVAL_SECONDS: '60',
       }).housekeeping,
     ).toEqual({
       seenEventRetentionMs: 2 * 3_600_000,
       userNameTtlMs: 48 * 3_600_000,
+      sentMessageRetentionMs: 72 * 3_600_000,
       intervalMs: 60_000,
     });
   });

@@ -20,7 +20,7 @@ const RETURNING = 7101;
 const REGULAR = 7102;
 const HOUR_MS = 60 * 60 * 1000;
 
-describe('housekeeping of event ids and names', () => {
+describe('housekeeping of event ids, names and handled outbound messages', () => {
   const vk = new FakeVk();
   const inbound: InboundMessage[] = [];
   let database: TestDatabase;
@@ -48,6 +48,7 @@ describe('housekeeping of event ids and names', () => {
       VK_API_URL: `${vk.url}/method`,
       VK_SEEN_EVENT_RETENTION_HOURS: '24',
       VK_USER_NAME_TTL_HOURS: '168',
+      VK_SENT_MESSAGE_RETENTION_HOURS: '168',
       VK_PURGE_INTERVAL_SECONDS: '1',
     });
     const observerGroup = uniqueName('channel-vk-housekeeping.observer');
@@ -155,6 +156,28 @@ describe('housekeeping of event ids and names', () => {
       { params: { user_ids: String(RETURNING) } },
     ]);
   }, 60_000);
+
+  it('forgets handled outbound messages a week old, keeping the recent ones', async () => {
+    const handled = (outboundId: string, ageMs: number) =>
+      rows(
+        `INSERT INTO channel_vk.sent_message (outbound_id, group_id, peer_id, random_id, handled_at)
+         VALUES ($1, $2, $3, 1, now() - $4 * interval '1 millisecond')`,
+        [outboundId, GROUP, REGULAR, ageMs],
+      );
+    await handled('outbound-last-week', 8 * 24 * HOUR_MS);
+    await handled('outbound-today', HOUR_MS);
+
+    await waitFor(
+      async () =>
+        (await rows('SELECT outbound_id FROM channel_vk.sent_message')).every(
+          ({ outbound_id }) => outbound_id !== 'outbound-last-week',
+        ),
+      10_000,
+    );
+    expect(await rows('SELECT outbound_id FROM channel_vk.sent_message')).toEqual([
+      { outbound_id: 'outbound-today' },
+    ]);
+  }, 30_000);
 
   async function rows<T = Record<string, unknown>>(
     sql: string,
