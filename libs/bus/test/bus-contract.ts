@@ -34,6 +34,17 @@ export function describeBusContract(
       await Promise.all(buses.splice(0).map((bus) => bus.stop()));
     });
 
+    /** What reaches the dead-letter topic, from the moment the bus starts. */
+    async function readDeadLetters(bus: MessageBus, deadLetterTopic: string) {
+      const deadLetters = collector();
+      await bus.subscribe({
+        group: uniqueName('dlq-reader'),
+        topics: [deadLetterTopic],
+        handler: deadLetters.handler,
+      });
+      return deadLetters;
+    }
+
     it('delivers a record with its key, value and headers, filling in the defaults', async () => {
       const { bus } = open();
       const topic = uniqueName('contract.headers');
@@ -154,12 +165,7 @@ export function describeBusContract(
           await seen.handler(messages);
         },
       });
-      const deadLetters = collector();
-      await bus.subscribe({
-        group: uniqueName('dlq-reader'),
-        topics: [deadLetterTopic],
-        handler: deadLetters.handler,
-      });
+      const deadLetters = await readDeadLetters(bus, deadLetterTopic);
       await bus.start();
       await seen.until(119);
       await deadLetters.until(1);
@@ -257,12 +263,7 @@ export function describeBusContract(
           await handled.handler(messages);
         },
       });
-      const deadLetters = collector();
-      await bus.subscribe({
-        group: uniqueName('dlq-reader'),
-        topics: [deadLetterTopic],
-        handler: deadLetters.handler,
-      });
+      const deadLetters = await readDeadLetters(bus, deadLetterTopic);
       await bus.start();
 
       const records = Array.from({ length: 10 }, (_, seq) =>
@@ -317,12 +318,7 @@ export function describeBusContract(
           throw new BadInputError('the form has no e-mail address');
         },
       });
-      const deadLetters = collector();
-      await bus.subscribe({
-        group: uniqueName('dlq-reader'),
-        topics: [deadLetterTopic],
-        handler: deadLetters.handler,
-      });
+      const deadLetters = await readDeadLetters(bus, deadLetterTopic);
       await bus.start();
 
       await bus.publish([sequenced(topic, 'form-1', 0)]);

@@ -108,9 +108,16 @@ export const TOPICS = {
   inbound: topic('support.inbound.v1', InboundMessageSchema, byConversation),
   routing: topic('support.routing.v1', RoutingDecisionSchema, byTicket),
   ticketEvents: topic('support.ticket-events.v1', TicketEventSchema, byTicket),
-  customerEvents: topic('support.customer-events.v1', CustomerEventSchema, (event) =>
-    event.details.case === 'merged' ? event.details.value.duplicateCustomerId : event.eventId,
-  ),
+  customerEvents: topic('support.customer-events.v1', CustomerEventSchema, (event) => {
+    switch (event.details.case) {
+      case 'merged':
+        return event.details.value.duplicateCustomerId;
+      case 'profileChanged':
+        return event.details.value.customerId;
+      default:
+        return event.eventId;
+    }
+  }),
   outboundEmail: topic('support.outbound.email.v1', OutboundMessageSchema, byConversation),
   outboundTelegram: topic('support.outbound.telegram.v1', OutboundMessageSchema, byConversation),
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),

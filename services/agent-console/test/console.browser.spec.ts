@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { channelWebformService } from '@firstline/channel-webform';
 import { routerService } from '@firstline/router';
 import { ticketsService } from '@firstline/tickets';
@@ -43,6 +43,11 @@ describe('the agent console in a browser', () => {
 
   const row = (page: Page) => page.locator('table.queue tbody tr', { hasText: 'Contact support' });
   const entry = (page: Page, text: string) => page.locator('.timeline .entry', { hasText: text });
+  const focused = (locator: Locator) =>
+    locator.evaluate((element) => {
+      const node = element as unknown as { ownerDocument: { activeElement: unknown } };
+      return node.ownerDocument.activeElement === node;
+    });
 
   it('carries a web-form ticket from the queue through a reply, a note and a transfer', async () => {
     const ann = await signIn(browser, consoleUrl, 'ann@firstline.example');
@@ -215,4 +220,89 @@ describe('the agent console in a browser', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('ru');
     await screenshot(page, '6-russian-queue');
   }, 60_000);
+
+  it('lets a supervisor set the customer’s tier and tags, which an agent then sees read-only', async () => {
+    const email = `carol-${tag}@example.com`;
+    const form = new FormData();
+    form.append('name', 'Carol Customer');
+    form.append('email', email);
+    form.append('topic', 'billing');
+    form.append('message', `Order ${tag}: we would like an invoice`);
+    const submitted = await fetch(`${pipeline.channel.url}/webform/forms/contact/submissions`, {
+      method: 'POST',
+      headers: { 'idempotency-key': `profile-${tag}` },
+      body: form,
+    });
+    expect(submitted.status).toBe(201);
+    const { ticketId, customerId } = await waitFor(
+      async () => {
+        const { tickets } = await admin.ok<{ tickets: Array<{ id: string }> }>(
+          'GET',
+          '/queue?view=all',
+        );
+        for (const ticket of tickets) {
+          const view = await admin.ok<{
+            customer: { id: string; identities: Array<{ value: string }> } | null;
+          }>('GET', `/tickets/${ticket.id}`);
+          if (view.customer?.identities.some((identity) => identity.value === email))
+            return { ticketId: ticket.id, customerId: view.customer.id };
+        }
+        return undefined;
+      },
+      30_000,
+      `Carol's ticket`,
+    );
+
+    const supervisor = await signIn(browser, consoleUrl, 'supervisor@firstline.example');
+    await supervisor.goto(`${consoleUrl}#/ticket/${ticketId}`);
+    const card = supervisor.locator('.customer-card');
+    await card.getByText(email).waitFor();
+    const edit = card.getByRole('button', { name: 'Edit' });
+    const tier = supervisor.getByLabel('Tier');
+
+    // Cancel forgets what was typed and gives the focus back to Edit.
+    await edit.click();
+    expect(await focused(tier)).toBe(true);
+    await tier.fill('gold');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    expect(await focused(edit)).toBe(true);
+    expect(await tier.isVisible()).toBe(false);
+    await edit.click();
+    expect(await tier.inputValue()).toBe('');
+    await tier.fill('vip');
+    const tags = supervisor.getByLabel('Tags (comma-separated)');
+
+    // A malformed tag is refused with the API's reason; what was typed stays to be corrected.
+    await tags.fill('enterprise, churn risk!');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByRole('alert').filter({ hasText: /tag/i }).waitFor();
+    expect(await tags.inputValue()).toBe('enterprise, churn risk!');
+    expect(await tier.inputValue()).toBe('vip');
+
+    await tags.fill('enterprise, churn-risk');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await card.getByText('Saved.').waitFor();
+    expect(await card.textContent()).toContain('Tier: vip');
+    expect(await card.locator('.tag').allTextContents()).toEqual(
+      expect.arrayContaining(['enterprise', 'churn-risk']),
+    );
+    expect(await focused(edit)).toBe(true);
+    await screenshot(supervisor, '7-supervisor-customer-profile');
+    expect(await admin.ok('GET', `/customers/${customerId}`)).toMatchObject({
+      tier: 'vip',
+      tags: ['enterprise', 'churn-risk'],
+    });
+
+    // An agent of the ticket's team sees the same profile, without the means to change it.
+    const ann = await signIn(browser, consoleUrl, 'ann@firstline.example');
+    await ann.goto(`${consoleUrl}#/ticket/${ticketId}`);
+    const annCard = ann.locator('.customer-card');
+    await annCard.getByText(email).waitFor();
+    expect(await annCard.textContent()).toContain('Tier: vip');
+    expect(await annCard.locator('.tag').allTextContents()).toEqual(
+      expect.arrayContaining(['enterprise', 'churn-risk']),
+    );
+    expect(await annCard.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await annCard.getByRole('textbox').count()).toBe(0);
+  }, 90_000);
 });

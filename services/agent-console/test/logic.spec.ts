@@ -5,6 +5,7 @@ import {
   heatMap,
   isPreviewable,
   moveSelection,
+  parseTags,
   queueTabs,
   slaCountdown,
   tabQuery,
@@ -126,6 +127,17 @@ describe('the conversation', () => {
       unfilledPlaceholders('Hi {{customer.firstName}}, see {{ order.id }} and {{order.id}}'),
     ).toEqual(['customer.firstName', 'order.id']);
     expect(unfilledPlaceholders('Hi Bob')).toEqual([]);
+  });
+});
+
+describe('the customer card', () => {
+  it('reads comma-separated tags as typed, without blanks or repeats', () => {
+    expect(parseTags(' enterprise,churn-risk ,, enterprise , ')).toEqual([
+      'enterprise',
+      'churn-risk',
+    ]);
+    expect(parseTags('')).toEqual([]);
+    expect(parseTags(' , ')).toEqual([]);
   });
 });
 

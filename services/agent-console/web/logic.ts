@@ -1,5 +1,5 @@
-// The console's rules that need no browser: SLA countdowns, the conversation's order, queue tabs
-// and keyboard moves. Unit-tested in test/logic.spec.ts.
+// The console's rules that need no browser: SLA countdowns, the conversation's order, queue tabs,
+// keyboard moves and typed tags. Unit-tested in test/logic.spec.ts.
 
 export type Zone = 'green' | 'yellow' | 'red';
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -205,6 +205,11 @@ export function isPreviewable(attachment: ApiAttachment): boolean {
 /** Placeholders a canned reply still has after the server filled in what it knows. */
 export function unfilledPlaceholders(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g), (match) => match[1]))];
+}
+
+/** The tags typed as "a, b,c": each trimmed, empty ones and repeats left out. */
+export function parseTags(text: string): string[] {
+  return [...new Set(text.split(',').map((tag) => tag.trim()))].filter(Boolean);
 }
 
 /** Counts by weekday (0 = Monday) and hour of day, in the browser's time zone. */

@@ -4,6 +4,7 @@ import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
   isPreviewable,
+  parseTags,
   slaCountdown,
   timeline,
   unfilledPlaceholders,
@@ -15,15 +16,17 @@ import {
   type TimelineEntry,
 } from './logic.js';
 
+interface Customer {
+  id: string;
+  displayName: string;
+  tier: string;
+  tags: string[];
+  identities: Array<{ kind: number; value: string; displayName: string }>;
+}
+
 interface TicketView {
   ticket: QueueTicket & { csatScore: number | null; reopenCount: number };
-  customer: {
-    id: string;
-    displayName: string;
-    tier: string;
-    tags: string[];
-    identities: Array<{ kind: number; value: string; displayName: string }>;
-  } | null;
+  customer: Customer | null;
   messages: ApiMessage[];
   notes: ApiNote[];
   events: ApiEvent[];
@@ -124,7 +127,8 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       conversation,
       timeline(view).map((entry) => timelineItem(entry, ticket.number, context)),
     );
-    replace(card, customerCard(view, context));
+    // An open edit of the customer's profile keeps what is typed.
+    if (!card.querySelector('form:not([hidden])')) replace(card, customerCard(view, context));
     if (JSON.stringify(replies) !== JSON.stringify(canned)) {
       canned = replies;
       replace(
@@ -392,11 +396,12 @@ function eventText(event: ApiEvent, context: Context): string {
   return t(`event.${event.type.replace('TICKET_EVENT_TYPE_', '').toLowerCase()}`);
 }
 
-function customerCard(view: TicketView, context: Context): HTMLElement {
+function customerCard(view: TicketView, context: Context, saved = false): HTMLElement {
   const customer = view.customer;
+  const customerTags = customer?.tags ?? [];
   const csat = view.history.filter((past) => past.csatScore !== null);
   if (view.ticket.csatScore !== null) csat.unshift({ ...view.ticket, messages: [] });
-  return h(
+  const aside: HTMLElement = h(
     'aside',
     { class: 'customer-card', 'aria-labelledby': 'customer-title' },
     h('h2', { id: 'customer-title' }, customer?.displayName || t('customer.unknown')),
@@ -413,10 +418,20 @@ function customerCard(view: TicketView, context: Context): HTMLElement {
     h(
       'p',
       { class: 'tags' },
-      [...new Set([...(customer?.tags ?? []), ...view.ticket.tags])].map((tag) =>
-        h('span', { class: 'tag' }, tag),
+      // The ticket's own tags are shown too, marked apart: they are not the customer's to edit.
+      [...new Set([...customerTags, ...view.ticket.tags])].map((tag) =>
+        h('span', { class: customerTags.includes(tag) ? 'tag' : 'tag ticket-tag' }, tag),
       ),
     ),
+    customer &&
+      context.agent.role !== 'agent' &&
+      profileEditor(customer, context, (answer) => {
+        const next = customerCard({ ...view, customer: answer }, context, true);
+        aside.replaceWith(next);
+        next.querySelector<HTMLElement>('.edit')?.focus();
+        context.announce(t('customer.saved'));
+      }),
+    saved && h('p', { class: 'feedback' }, t('customer.saved')),
     h('h3', {}, t('customer.pastTickets')),
     view.history.length === 0
       ? h('p', {}, t('customer.noPast'))
@@ -447,6 +462,61 @@ function customerCard(view: TicketView, context: Context): HTMLElement {
           ),
         ),
   );
+  return aside;
+}
+
+/** Supervisors' and admins' inline form for the customer's tier and tags, behind an Edit button. */
+function profileEditor(
+  customer: Customer,
+  context: Context,
+  onSaved: (answer: Customer) => void,
+): HTMLElement {
+  const tier = h('input', { value: customer.tier });
+  const tags = h('input', { value: customer.tags.join(', ') });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const edit = h('button', { type: 'button', class: 'edit' }, t('customer.edit'));
+  const cancel = h('button', { type: 'button' }, t('customer.cancel'));
+  const form = h(
+    'form',
+    { class: 'profile', hidden: true },
+    field(t('customer.tier'), tier, 'customer-tier'),
+    field(t('customer.tagsInput'), tags, 'customer-tags'),
+    error,
+    h('button', { type: 'submit' }, t('customer.save')),
+    ' ',
+    cancel,
+  );
+  const open = (editing: boolean) => {
+    form.hidden = !editing;
+    edit.hidden = editing;
+    (editing ? tier : edit).focus();
+  };
+  const close = () => {
+    tier.value = customer.tier;
+    tags.value = customer.tags.join(', ');
+    error.textContent = '';
+    open(false);
+  };
+  edit.addEventListener('click', () => open(true));
+  cancel.addEventListener('click', close);
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation(); // leaves the form, not the ticket
+    close();
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    context.api
+      .call<Customer>('PUT', `/customers/${encodeURIComponent(customer.id)}/profile`, {
+        tier: tier.value.trim(),
+        tags: parseTags(tags.value),
+      })
+      .then(onSaved, (failure: unknown) => {
+        error.textContent = messageOf(failure);
+      });
+  });
+  return h('div', {}, edit, form);
 }
 
 const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform'];

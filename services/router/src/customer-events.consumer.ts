@@ -3,9 +3,12 @@ import { DataSource } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import { CustomerEventSchema, decode, TOPICS, type CustomerEvent } from '@firstline/contracts';
 import { claimMessages } from '@firstline/persistence';
-import { mergeCustomers } from './customers.store';
+import { mergeCustomers, saveCustomerProfile } from './customers.store';
 
-/** Honours customer merges made by agents: from then on the duplicate's identities are the survivor's. */
+/**
+ * Follows what agents do to customer records: after a merge the duplicate's identities are the
+ * survivor's; a profile change gives the customer the tier and tags that routing rules read.
+ */
 @Injectable()
 export class CustomerEventsConsumer {
   constructor(private readonly dataSource: DataSource) {}
@@ -23,9 +26,14 @@ export class CustomerEventsConsumer {
         events.map(({ id }) => id),
       );
       for (const { id, event } of events) {
-        if (!claimed.has(id) || event.details.case !== 'merged') continue;
-        const { survivorCustomerId, duplicateCustomerId } = event.details.value;
-        await mergeCustomers(manager, survivorCustomerId, duplicateCustomerId);
+        if (!claimed.has(id)) continue;
+        if (event.details.case === 'merged') {
+          const { survivorCustomerId, duplicateCustomerId } = event.details.value;
+          await mergeCustomers(manager, survivorCustomerId, duplicateCustomerId);
+        } else if (event.details.case === 'profileChanged') {
+          const { customerId, tier, tags } = event.details.value;
+          await saveCustomerProfile(manager, customerId, { tier, tags });
+        }
       }
     });
   }
@@ -45,6 +53,9 @@ function parse(message: DeliveredMessage): CustomerEvent {
     (!event.details.value.survivorCustomerId || !event.details.value.duplicateCustomerId)
   ) {
     throw new BadInputError(`customer merge ${message.headers.messageId} lacks a customer id`);
+  }
+  if (event.details.case === 'profileChanged' && !event.details.value.customerId) {
+    throw new BadInputError(`customer profile ${message.headers.messageId} lacks a customer id`);
   }
   return event;
 }

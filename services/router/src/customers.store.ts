@@ -255,3 +255,16 @@ export async function mergeCustomers(
     duplicateId,
   ]);
 }
+
+/** The customer's tier and tags as an agent last set them: what rules on customers read. */
+export async function saveCustomerProfile(
+  manager: EntityManager,
+  customerId: string,
+  profile: { tier: string; tags: string[] },
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO routing.customer (id, tier, tags) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET tier = excluded.tier, tags = excluded.tags`,
+    [customerId, profile.tier, profile.tags],
+  );
+}

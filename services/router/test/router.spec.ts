@@ -92,6 +92,38 @@ describe('the router on Kafka and Postgres', () => {
           value: {
             rules: [
               {
+                id: 'vip-tier',
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token('profile'),
+                  },
+                  {
+                    field: RuleField.CUSTOMER_TIER,
+                    operator: RuleOperator.EQUALS_ANY,
+                    values: ['vip'],
+                  },
+                ],
+                actions: { teamId: team('vip'), priority: Priority.HIGH },
+              },
+              {
+                id: 'churn-risk-tag',
+                conditions: [
+                  {
+                    field: RuleField.TEXT,
+                    operator: RuleOperator.CONTAINS_ANY,
+                    values: token('profile'),
+                  },
+                  {
+                    field: RuleField.CUSTOMER_TAG,
+                    operator: RuleOperator.EQUALS_ANY,
+                    values: ['churn-risk'],
+                  },
+                ],
+                actions: { teamId: team('retention') },
+              },
+              {
                 id: 'scenario',
                 conditions: [
                   {
@@ -486,6 +518,54 @@ describe('the router on Kafka and Postgres', () => {
     ]);
     const [afterMerge] = await decisionsFor([`${harness.run}:hal-2`]);
     expect(afterMerge.customerId).toBe(form.customerId);
+  }, 60_000);
+
+  it("routes by the customer's tier and tags as agents last set them", async () => {
+    const profileOf = async (name: string, tier: string, tags: string[], customerId: string) => {
+      await harness.publishCustomerEvents([
+        {
+          eventId: `${harness.run}:profile-${name}`,
+          agentId: 'someone',
+          details: { case: 'profileChanged', value: { customerId, tier, tags } },
+        },
+      ]);
+      await waitFor(
+        async () =>
+          (
+            await harness.query(
+              `SELECT 1 FROM routing.customer WHERE id = $1 AND tier = $2 AND tags = $3`,
+              [customerId, tier, tags],
+            )
+          ).length > 0,
+        30_000,
+        `the profile ${name} to reach the router`,
+      );
+    };
+    const unaWrites = async (id: string) => {
+      await harness.publishInbound([
+        chatTo('profile', id, `una-${id}`, {
+          sender: { kind: IdentityKind.VK_USER, value: `una-${harness.run}` },
+        }),
+      ]);
+      const [decided] = await decisionsFor([`${harness.run}:${id}`]);
+      return decided;
+    };
+
+    const before = await unaWrites('una-1');
+    expect(before.teamId).toBe(team('elsewhere'));
+
+    await profileOf('vip', 'vip', [], before.customerId);
+    const asVip = await unaWrites('una-2');
+    expect(asVip).toMatchObject({
+      customerId: before.customerId,
+      teamId: team('vip'),
+      priority: Priority.HIGH,
+      matchedRuleId: 'vip-tier',
+    });
+
+    await profileOf('churn-risk', '', ['enterprise', 'churn-risk'], before.customerId);
+    const atRisk = await unaWrites('una-3');
+    expect(atRisk).toMatchObject({ teamId: team('retention'), matchedRuleId: 'churn-risk-tag' });
   }, 60_000);
 
   it('raises the priority of a ticket whose first response is overdue', async () => {

@@ -50,6 +50,7 @@ describe('tickets with the router’s numbers, escalations and automatic replies
   let tickets: TicketsUnderTest;
   let sam: AgentApi; // supervisor of every team
   let ada: AgentApi; // admin
+  let ann: AgentApi; // agent of first-line
   let published: DeliveredMessage[];
 
   beforeAll(async () => {
@@ -57,9 +58,10 @@ describe('tickets with the router’s numbers, escalations and automatic replies
       watch: [TOPICS.ticketEvents.name, TOPICS.outboundEmail.name, TOPICS.customerEvents.name],
     });
     published = tickets.published;
-    [sam, ada] = await Promise.all([
+    [sam, ada, ann] = await Promise.all([
       tickets.login('supervisor@firstline.example'),
       tickets.login('admin@firstline.example'),
+      tickets.login('ann@firstline.example'),
     ]);
   }, 120_000);
 
@@ -295,33 +297,140 @@ describe('tickets with the router’s numbers, escalations and automatic replies
     }, 30_000);
   });
 
-  describe('customer merges', () => {
-    it('announces a merge on support.customer-events.v1', async () => {
-      const [survivor, duplicate] = [decision(), decision()];
-      await tickets.publishDecisions([survivor, duplicate]);
-      await Promise.all([persisted(survivor.ticketId), persisted(duplicate.ticketId)]);
+  const customerEvents = () =>
+    published
+      .filter((record) => record.topic === TOPICS.customerEvents.name)
+      .map((record) => ({ key: record.key, event: decode(CustomerEventSchema, record.value) }));
 
-      const merged = await sam.call('POST', `/customers/${survivor.customerId}/merge`, {
-        duplicateId: duplicate.customerId,
+  /** The latest profile announced of a customer, once one satisfies `matches`. */
+  const profileAnnounced = (
+    customerId: string,
+    matches: (profile: { tier: string; tags: string[] }) => boolean = () => true,
+  ) =>
+    waitFor(() =>
+      customerEvents()
+        .flatMap(({ key, event }) =>
+          event.details.case === 'profileChanged' && event.details.value.customerId === customerId
+            ? [{ key, event, profile: event.details.value }]
+            : [],
+        )
+        .filter(({ profile }) => matches(profile))
+        .at(-1),
+    );
+
+  /** Event ids on support.customer-events.v1 in the order the outbox relay publishes them. */
+  const outboxOrder = async () =>
+    (
+      await tickets.query<{ event_id: string }>(
+        `SELECT headers->>'messageId' AS event_id FROM tickets.outbox WHERE topic = $1 ORDER BY id`,
+        [TOPICS.customerEvents.name],
+      )
+    ).map((row) => row.event_id);
+
+  const newCustomer = async () => {
+    const routed = decision();
+    await tickets.publishDecisions([routed]);
+    await persisted(routed.ticketId);
+    return routed.customerId;
+  };
+
+  describe('customer merges', () => {
+    it('announces a merge on support.customer-events.v1, then the survivor’s tags', async () => {
+      const [survivorId, duplicateId] = await Promise.all([newCustomer(), newCustomer()]);
+      await sam.call('PUT', `/customers/${survivorId}/profile`, {
+        tier: 'gold',
+        tags: ['enterprise'],
       });
+      await sam.call('PUT', `/customers/${duplicateId}/profile`, {
+        tier: '',
+        tags: ['churn-risk'],
+      });
+
+      const merged = await sam.call('POST', `/customers/${survivorId}/merge`, { duplicateId });
       expect(merged.status).toBe(201);
       const announced = await waitFor(() =>
-        published
-          .filter((record) => record.topic === TOPICS.customerEvents.name)
-          .map((record) => ({ key: record.key, event: decode(CustomerEventSchema, record.value) }))
-          .find(({ event }) => event.details.value?.duplicateCustomerId === duplicate.customerId),
+        customerEvents().find(
+          ({ event }) =>
+            event.details.case === 'merged' &&
+            event.details.value.duplicateCustomerId === duplicateId,
+        ),
       );
-      expect(announced.key).toBe(duplicate.customerId);
+      expect(announced.key).toBe(duplicateId);
       expect(announced.event).toMatchObject({
         agentId: 'sam',
         details: {
           case: 'merged',
-          value: {
-            survivorCustomerId: survivor.customerId,
-            duplicateCustomerId: duplicate.customerId,
-          },
+          value: { survivorCustomerId: survivorId, duplicateCustomerId: duplicateId },
         },
       });
+
+      // The survivor gained the duplicate's tag, and the router hears so after the merge.
+      const survivor = await profileAnnounced(survivorId, ({ tags }) =>
+        tags.includes('churn-risk'),
+      );
+      expect(survivor.key).toBe(survivorId);
+      expect(survivor.event.agentId).toBe('sam');
+      expect(survivor.profile.tier).toBe('gold');
+      expect([...survivor.profile.tags].sort()).toEqual(['churn-risk', 'enterprise']);
+      const order = await outboxOrder();
+      expect(order.indexOf(survivor.event.eventId)).toBeGreaterThan(
+        order.indexOf(announced.event.eventId),
+      );
+
+      // The duplicate's profile is the survivor's now.
+      const onDuplicate = await sam.call<{ message: string }>(
+        'PUT',
+        `/customers/${duplicateId}/profile`,
+        { tier: 'vip', tags: [] },
+      );
+      expect(onDuplicate.status).toBe(400);
+      expect(onDuplicate.body.message).toContain(survivorId);
+    }, 30_000);
+  });
+
+  describe('customer profiles', () => {
+    it('sets a customer’s tier and tags, normalised, and announces them to the router', async () => {
+      const customerId = await newCustomer();
+
+      const set = await sam.call<{ tier: string; tags: string[] }>(
+        'PUT',
+        `/customers/${customerId}/profile`,
+        { tier: ' VIP ', tags: ['Enterprise', 'enterprise', 'churn-risk'] },
+      );
+      expect(set.status).toBe(200);
+      expect(set.body).toMatchObject({
+        id: customerId,
+        tier: 'vip',
+        tags: ['enterprise', 'churn-risk'],
+      });
+      expect((await sam.call('GET', `/customers/${customerId}`)).body).toEqual(set.body);
+
+      const announced = await profileAnnounced(customerId);
+      expect(announced.key).toBe(customerId);
+      expect(announced.event).toMatchObject({
+        agentId: 'sam',
+        details: {
+          case: 'profileChanged',
+          value: { customerId, tier: 'vip', tags: ['enterprise', 'churn-risk'] },
+        },
+      });
+    }, 30_000);
+
+    it('lets only supervisors and admins set a valid profile of a known customer', async () => {
+      const customerId = await newCustomer();
+      const profile = { tier: 'vip', tags: ['enterprise'] };
+
+      expect((await ann.call('PUT', `/customers/${customerId}/profile`, profile)).status).toBe(403);
+      const bad = await sam.call<{ message: string[] }>('PUT', `/customers/${customerId}/profile`, {
+        tier: 'vip',
+        tags: ['no spaces allowed'],
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toEqual([expect.stringContaining('tags')]);
+      expect((await sam.call('PUT', `/customers/${randomUUID()}/profile`, profile)).status).toBe(
+        404,
+      );
+      expect((await ada.call('PUT', `/customers/${customerId}/profile`, profile)).status).toBe(200);
     }, 30_000);
   });
 

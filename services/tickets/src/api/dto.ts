@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsDate,
   IsEmail,
@@ -9,9 +10,11 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
 } from 'class-validator';
 import { SLA_ZONES, TICKET_STATUSES, type SlaZone, type TicketStatus } from '@firstline/ticketing';
 import { CHANNEL_NAMES, PRIORITY_NAMES } from '../tickets/ticket';
@@ -128,6 +131,38 @@ export class MergeCustomersRequest {
   @IsString()
   @IsNotEmpty()
   duplicateId!: string;
+}
+
+/** A tier or tag as routing rules compare it: a letter or digit, then up to 31 more or "_", "-". */
+const PROFILE_LABEL = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,31}$/u;
+const PROFILE_LABEL_RULE = 'up to 32 letters, digits, "_" or "-", starting with a letter or digit';
+const MAX_CUSTOMER_TAGS = 20;
+
+/** Tiers and tags compare as typed but for case and surrounding spaces. */
+const normaliseLabel = (value: unknown) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+export class CustomerProfileRequest {
+  @ApiProperty({ example: 'vip', description: `Service tier, ${PROFILE_LABEL_RULE}; "" for none` })
+  @Transform(({ value }) => normaliseLabel(value))
+  @IsString()
+  @ValidateIf((request: CustomerProfileRequest) => request.tier !== '')
+  @Matches(PROFILE_LABEL, { message: `tier must be "" or ${PROFILE_LABEL_RULE}` })
+  tier!: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['enterprise', 'churn-risk'],
+    maxItems: MAX_CUSTOMER_TAGS,
+    description: `The whole set of tags, each ${PROFILE_LABEL_RULE}; stored lower-case, once each`,
+  })
+  @Transform(({ value }) =>
+    Array.isArray(value) ? [...new Set(value.map(normaliseLabel))] : (value as unknown),
+  )
+  @IsArray()
+  @ArrayMaxSize(MAX_CUSTOMER_TAGS)
+  @Matches(PROFILE_LABEL, { each: true, message: `tags must each be ${PROFILE_LABEL_RULE}` })
+  tags!: string[];
 }
 
 export const KPI_DIMENSIONS = ['channel', 'team', 'agent', 'day', 'week'] as const;

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Header, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerService } from './customer.service';
-import { KpiQuery, MergeCustomersRequest } from './dto';
+import { CustomerProfileRequest, KpiQuery, MergeCustomersRequest } from './dto';
 import { KpiService } from './kpi.service';
 
-/** What supervisors do beyond working tickets: KPIs and customer merges. */
+/** What supervisors do beyond working tickets: KPIs, customer merges and customer profiles. */
 @ApiTags('supervision')
 @ApiBearerAuth()
 @UseGuards(AgentGuard)
@@ -43,5 +43,15 @@ export class SupervisionController {
     @CurrentAgent() agent: SignedInAgent,
   ) {
     return this.customers.merge(id, body.duplicateId, agent.id);
+  }
+
+  /** Sets the customer's tier and tags; the router hears of it on support.customer-events.v1. */
+  @Put('customers/:id/profile')
+  setProfile(
+    @Param('id') id: string,
+    @Body() body: CustomerProfileRequest,
+    @CurrentAgent() agent: SignedInAgent,
+  ) {
+    return this.customers.setProfile(id, { tier: body.tier, tags: body.tags }, agent.id);
   }
 }

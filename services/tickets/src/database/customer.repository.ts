@@ -11,6 +11,12 @@ export interface Customer {
   identities: Array<{ kind: number; value: string; displayName: string }>;
 }
 
+/** What routing rules read of a customer: a tier ("" for none) and lower-case tags. */
+export interface CustomerProfile {
+  tier: string;
+  tags: string[];
+}
+
 /** SQL of customers and their identities on every channel. */
 @Injectable()
 export class CustomerRepository {
@@ -80,21 +86,49 @@ export class CustomerRepository {
     return customer;
   }
 
-  /** Gives the duplicate's identities and tags to the survivor and marks the duplicate merged. */
-  async merge(manager: EntityManager, survivorId: string, duplicateId: string): Promise<void> {
+  /**
+   * Sets the tier and tags of a customer that was not merged away; false when there is no such
+   * customer (none, or merged).
+   */
+  async setProfile(manager: EntityManager, id: string, profile: CustomerProfile): Promise<boolean> {
+    // Merged customers are excluded in the UPDATE itself, so a merge committing meanwhile counts.
+    const rows = await manager.query<Array<{ id: string }>>(
+      `WITH changed AS (
+         UPDATE tickets.customer SET tier = $2, tags = $3
+         WHERE id = $1 AND merged_into IS NULL
+         RETURNING id)
+       SELECT id FROM changed`,
+      [id, profile.tier, profile.tags],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Gives the duplicate's identities and tags to the survivor and marks the duplicate merged.
+   * Returns the survivor's profile after the merge.
+   */
+  async merge(
+    manager: EntityManager,
+    survivorId: string,
+    duplicateId: string,
+  ): Promise<CustomerProfile> {
     await manager.query(
       `UPDATE tickets.customer_identity SET customer_id = $1 WHERE customer_id = $2`,
       [survivorId, duplicateId],
     );
-    await manager.query(
-      `UPDATE tickets.customer SET tags = ARRAY(
-         SELECT DISTINCT unnest(tags || (SELECT tags FROM tickets.customer WHERE id = $2)))
-       WHERE id = $1`,
+    const [survivor] = await manager.query<CustomerProfile[]>(
+      `WITH merged AS (
+         UPDATE tickets.customer SET tags = ARRAY(
+           SELECT DISTINCT unnest(tags || (SELECT tags FROM tickets.customer WHERE id = $2)))
+         WHERE id = $1
+         RETURNING tier, tags)
+       SELECT tier, tags FROM merged`,
       [survivorId, duplicateId],
     );
     await manager.query(`UPDATE tickets.customer SET merged_into = $1 WHERE id = $2`, [
       survivorId,
       duplicateId,
     ]);
+    return survivor;
   }
 }

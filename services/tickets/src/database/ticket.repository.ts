@@ -328,22 +328,20 @@ export class TicketRepository {
     return rows.length === 1;
   }
 
-  /** Records what a channel reported about an outbound message; false when no such message. */
+  /** Records what a channel reported about an outbound message (an unknown one: nothing). */
   async updateDelivery(
     manager: EntityManager,
     outboundId: string,
     delivery: { status: string; reason: string; channelMessageId: string },
-  ): Promise<boolean> {
+  ): Promise<void> {
     // "delivered" is final: a late "sent" receipt must not step it back.
-    const rows: unknown[] = await manager.query(
+    await manager.query(
       `UPDATE tickets.message SET delivery_status = $2, delivery_reason = $3,
          channel_message_id = CASE WHEN $4 = '' THEN channel_message_id ELSE $4 END
        WHERE id = $1 AND direction = 'out'
-         AND NOT (delivery_status = 'delivered' AND $2 = 'sent')
-       RETURNING id`,
+         AND NOT (delivery_status = 'delivered' AND $2 = 'sent')`,
       [outboundId, delivery.status, delivery.reason, delivery.channelMessageId],
     );
-    return rows.length > 0;
   }
 
   /** Oldest first; an answer stored with its question's very time ('out' after 'in') follows it. */

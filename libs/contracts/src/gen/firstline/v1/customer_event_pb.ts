@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/customer_event.proto.
  */
 export const file_firstline_v1_customer_event: GenFile = /*@__PURE__*/
-  fileDesc("CiFmaXJzdGxpbmUvdjEvY3VzdG9tZXJfZXZlbnQucHJvdG8SDGZpcnN0bGluZS52MSKfAQoNQ3VzdG9tZXJFdmVudBIQCghldmVudF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIYWdlbnRfaWQYAyABKAkSLgoGbWVyZ2VkGAogASgLMhwuZmlyc3RsaW5lLnYxLkN1c3RvbWVyTWVyZ2VkSABCCQoHZGV0YWlscyJNCg5DdXN0b21lck1lcmdlZBIcChRzdXJ2aXZvcl9jdXN0b21lcl9pZBgBIAEoCRIdChVkdXBsaWNhdGVfY3VzdG9tZXJfaWQYAiABKAliBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiFmaXJzdGxpbmUvdjEvY3VzdG9tZXJfZXZlbnQucHJvdG8SDGZpcnN0bGluZS52MSLgAQoNQ3VzdG9tZXJFdmVudBIQCghldmVudF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIYWdlbnRfaWQYAyABKAkSLgoGbWVyZ2VkGAogASgLMhwuZmlyc3RsaW5lLnYxLkN1c3RvbWVyTWVyZ2VkSAASPwoPcHJvZmlsZV9jaGFuZ2VkGAsgASgLMiQuZmlyc3RsaW5lLnYxLkN1c3RvbWVyUHJvZmlsZUNoYW5nZWRIAEIJCgdkZXRhaWxzIkkKFkN1c3RvbWVyUHJvZmlsZUNoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSDAoEdGllchgCIAEoCRIMCgR0YWdzGAMgAygJIk0KDkN1c3RvbWVyTWVyZ2VkEhwKFHN1cnZpdm9yX2N1c3RvbWVyX2lkGAEgASgJEh0KFWR1cGxpY2F0ZV9jdXN0b21lcl9pZBgCIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Something that happened to a customer record, owned by the tickets service.
@@ -56,6 +56,14 @@ export type CustomerEvent = Message<"firstline.v1.CustomerEvent"> & {
      */
     value: CustomerMerged;
     case: "merged";
+  } | {
+    /**
+     * The customer's tier or tags changed: what routing rules on them read.
+     *
+     * @generated from field: firstline.v1.CustomerProfileChanged profile_changed = 11;
+     */
+    value: CustomerProfileChanged;
+    case: "profileChanged";
   } | { case: undefined; value?: undefined };
 };
 
@@ -65,6 +73,42 @@ export type CustomerEvent = Message<"firstline.v1.CustomerEvent"> & {
  */
 export const CustomerEventSchema: GenMessage<CustomerEvent> = /*@__PURE__*/
   messageDesc(file_firstline_v1_customer_event, 0);
+
+/**
+ * The customer's tier and tags as they are now (the whole profile, so the latest event wins).
+ * Set by agents, and after a merge the survivor's (it gains the duplicate's tags).
+ *
+ * @generated from message firstline.v1.CustomerProfileChanged
+ */
+export type CustomerProfileChanged = Message<"firstline.v1.CustomerProfileChanged"> & {
+  /**
+   * The customer whose profile this is.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * Service tier such as "vip"; empty when none.
+   *
+   * @generated from field: string tier = 2;
+   */
+  tier: string;
+
+  /**
+   * Lower-case labels such as "enterprise"; unordered, no repeats.
+   *
+   * @generated from field: repeated string tags = 3;
+   */
+  tags: string[];
+};
+
+/**
+ * Describes the message firstline.v1.CustomerProfileChanged.
+ * Use `create(CustomerProfileChangedSchema)` to create a new message.
+ */
+export const CustomerProfileChangedSchema: GenMessage<CustomerProfileChanged> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_customer_event, 1);
 
 /**
  * An agent merged a duplicate customer into a survivor: from now on every identity of the
@@ -93,5 +137,5 @@ export type CustomerMerged = Message<"firstline.v1.CustomerMerged"> & {
  * Use `create(CustomerMergedSchema)` to create a new message.
  */
 export const CustomerMergedSchema: GenMessage<CustomerMerged> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_customer_event, 1);
+  messageDesc(file_firstline_v1_customer_event, 2);
 
