@@ -41,7 +41,8 @@ export class Pipeline {
     readonly router: RunningService,
     readonly tickets: RunningService,
     readonly channel: RunningService,
-    private readonly databases: TestDatabase[],
+    /** Each service's own database, for what a test checks beyond the APIs. */
+    readonly databases: Record<keyof PipelineServices, TestDatabase>,
   ) {}
 
   static async start(services: PipelineServices): Promise<Pipeline> {
@@ -95,7 +96,11 @@ export class Pipeline {
       throw failed.reason;
     }
     const [router, tickets, channel] = running;
-    return new Pipeline(run, router, tickets, channel, databases);
+    return new Pipeline(run, router, tickets, channel, {
+      router: databases[0],
+      tickets: databases[1],
+      channel: databases[2],
+    });
   }
 
   /** Signs in to the tickets service's API, by default with the demo password. */
@@ -114,7 +119,7 @@ export class Pipeline {
     // The adapter first, so nothing new enters while the others finish their batches.
     await this.channel.stop();
     await Promise.all([this.router.stop(), this.tickets.stop()]);
-    await Promise.all(this.databases.map((database) => database.drop()));
+    await Promise.all(Object.values(this.databases).map((database) => database.drop()));
   }
 }
 

@@ -305,4 +305,81 @@ describe('the agent console in a browser', () => {
     expect(await annCard.getByRole('button', { name: 'Edit' }).count()).toBe(0);
     expect(await annCard.getByRole('textbox').count()).toBe(0);
   }, 90_000);
+
+  it('lets an admin set business hours and an SLA target in forms, refusing an unknown time zone', async () => {
+    const page = await signIn(browser, consoleUrl, 'admin@firstline.example');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'Calendars' }).click();
+    await page.getByRole('link', { name: 'office' }).waitFor();
+
+    // A night desk: Monday 22:00 to Tuesday 06:00, closed on Christmas Eve.
+    await page.getByLabel('Id', { exact: true }).fill(`night-${tag}`);
+    await page.getByLabel('Name', { exact: true }).fill('Night desk');
+    await page.getByLabel('Time zone').fill('Europe/Berlinn');
+    await page.getByRole('button', { name: 'Add a stretch' }).click();
+    expect(await focused(page.getByLabel('Weekday, stretch 1'))).toBe(true);
+    await page.getByLabel('Weekday, stretch 1').selectOption({ label: 'Monday' });
+    await page.getByLabel('Opens, stretch 1').fill('22:00');
+    await page.getByLabel('Closes, stretch 1').fill('06:00');
+    await page.getByText('runs past midnight', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Add a holiday' }).click();
+    await page.getByLabel('Date, holiday 1').fill('2026-12-24');
+
+    // A time zone the router could not use is refused in the form; what was typed stays.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: '“Europe/Berlinn” is not a time zone' })
+      .waitFor();
+    expect(await page.getByLabel('Date, holiday 1').inputValue()).toBe('2026-12-24');
+
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved night-${tag}, version 1.`).waitFor();
+    await screenshot(page, '8-admin-calendar-form');
+
+    const calendars = await admin.ok<Array<{ id: string; calendar: Record<string, unknown> }>>(
+      'GET',
+      '/directory/calendar',
+    );
+    expect(calendars.find((record) => record.id === `night-${tag}`)?.calendar).toMatchObject({
+      name: 'Night desk',
+      timeZone: 'Europe/Berlin',
+      weeklyHours: [{ weekday: 'WEEKDAY_MONDAY', openMinute: 1320, closeMinute: 1800 }],
+      holidays: [{ date: '2026-12-24' }],
+    });
+
+    // Email answered within two business hours, whatever the team and priority.
+    await page.getByRole('link', { name: 'SLA policies' }).click();
+    await page.getByRole('link', { name: 'default-normal' }).waitFor();
+    await page.getByLabel('Id', { exact: true }).fill(`email-${tag}`);
+    await page.getByLabel('Name', { exact: true }).fill('Email within two hours');
+    await page.getByLabel('Channel').selectOption({ label: 'Email' });
+    await page.getByLabel('First response within').fill('2');
+    await page.getByLabel('Unit of first response').selectOption({ label: 'hours' });
+    await page.getByLabel('Count only the team’s business hours').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved email-${tag}, version 1.`).waitFor();
+
+    const policies = await admin.ok<Array<{ id: string; slaPolicy: Record<string, unknown> }>>(
+      'GET',
+      '/directory/sla_policy',
+    );
+    const policy = policies.find((record) => record.id === `email-${tag}`)?.slaPolicy;
+    expect(policy).toMatchObject({
+      name: 'Email within two hours',
+      channel: 'CHANNEL_EMAIL',
+      firstResponseMinutes: 120,
+      businessTime: true,
+    });
+    // "Any" team and priority are the values the router's lookup lets match every ticket.
+    expect(policy).not.toHaveProperty('teamId');
+    expect(policy).not.toHaveProperty('priority');
+
+    // The JSON editor is still there for what the form does not cover.
+    await page.getByRole('button', { name: 'Advanced: JSON' }).click();
+    expect(
+      JSON.parse(await page.getByLabel('Entry (JSON, as in directory.proto)').inputValue()),
+    ).toMatchObject({ firstResponseMinutes: 120, channel: 'CHANNEL_EMAIL' });
+  }, 60_000);
 });

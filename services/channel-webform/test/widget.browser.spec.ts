@@ -5,20 +5,19 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
-import { routerService } from '@firstline/router';
-import type { RunningService } from '@firstline/runtime';
 import {
-  createTestDatabase,
-  startGroupsAtTopicEnd,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@firstline/testing';
-import { DEMO_PASSWORD, ticketsService } from '@firstline/tickets';
+  create,
+  DirectoryKind,
+  DirectoryRecordSchema,
+  directoryKey,
+  encode,
+  messageType,
+} from '@firstline/contracts';
+import { routerService } from '@firstline/router';
+import { Pipeline, waitFor, type AgentApi } from '@firstline/testing';
+import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
-import { ensureKafka, startOnBroker } from './support';
-
-const run = uniqueName('wfe').replace(/\./g, '-');
+import { AgentNamesProjection } from '../src/projection/directory.consumer';
 
 /** Debian's Chromium, installed the way the project installs its other local tools. */
 function chromiumPath(): string {
@@ -29,26 +28,18 @@ function chromiumPath(): string {
 /**
  * Issue 5's promise end to end: the widget embedded in a shop's plain HTML page (another origin)
  * in real Chromium, routed by the router, worked by an agent in the tickets service, and the
- * customer's status page. Every service runs on the shared broker in consumer groups of this run
- * that start at the topics' end; the router reads no directory (another suite's rule set must
- * not change this one's routing).
+ * customer's status page. The three services run as a `Pipeline`, sealed off from the other
+ * suites on the shared broker; its router knows no directory and queues every ticket for the
+ * first-line team, where the supervisor takes it.
  */
 describe('the web-form widget in a browser, through router and tickets', () => {
-  let brokers: string[];
+  let pipeline: Pipeline;
   let browser: Browser;
   let shop: Server;
   let shopUrl: string;
-  const databases: TestDatabase[] = [];
-  const services: RunningService[] = [];
-  let webform: RunningService;
-  let tickets: RunningService;
   let webformDb: Pool;
   let ticketsDb: Pool;
-  const names = {
-    webform: `channel-webform-${run}`,
-    router: `router-${run}`,
-    tickets: `tickets-${run}`,
-  };
+  let supervisor: AgentApi;
 
   beforeAll(async () => {
     const executablePath = chromiumPath();
@@ -57,26 +48,22 @@ describe('the web-form widget in a browser, through router and tickets', () => {
       response.end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
 <body><h1>Acme shop</h1><p>Questions about your order? Write to us.</p>
-<script src="${webform.url}/webform/widget.js" data-form="contact" data-locale="en" async></script>
+<script src="${pipeline.channel.url}/webform/widget.js" data-form="contact" data-locale="en" async></script>
 </body></html>`);
     });
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 
-    brokers = await ensureKafka();
-    databases.push(...(await Promise.all([1, 2, 3].map(() => createTestDatabase()))));
-    await startGroupsAtTopicEnd(brokers, [names.webform, names.router, names.tickets]);
     process.env.WEBFORM_ALLOWED_ORIGINS = shopUrl;
-    [webform, , tickets] = await Promise.all([
-      startOnBroker(brokers, { ...channelWebformService, name: names.webform }, databases[0].url),
-      startOnBroker(brokers, { ...routerService, name: names.router }, databases[1].url),
-      startOnBroker(brokers, { ...ticketsService, name: names.tickets }, databases[2].url),
-    ]).then((started) => {
-      services.push(...started);
-      return started;
+    pipeline = await Pipeline.start({
+      router: routerService,
+      tickets: ticketsService,
+      channel: channelWebformService,
     });
-    webformDb = databases[0].pool(1);
-    ticketsDb = databases[2].pool(1);
+    webformDb = pipeline.databases.channel.pool(1);
+    ticketsDb = pipeline.databases.tickets.pool(1);
+    supervisor = await pipeline.login('supervisor@firstline.example');
+    await announceAgent('sam', 'Sam Supervisor');
     browser = await chromium.launch({
       executablePath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -85,29 +72,40 @@ describe('the web-form widget in a browser, through router and tickets', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(services.map((service) => service.stop()));
-    await Promise.all(databases.map((database) => database.drop()));
+    await pipeline?.stop();
     await new Promise((resolve) => shop?.close(resolve));
     delete process.env.WEBFORM_ALLOWED_ORIGINS;
   });
 
-  const agentApi = async (email: string) => {
-    const login = await fetch(`${tickets.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  /**
+   * A sealed run publishes no directory (see Pipeline), so the adapter's projection of agents'
+   * names is handed the record the tickets service would have announced.
+   */
+  async function announceAgent(id: string, name: string): Promise<void> {
+    const record = create(DirectoryRecordSchema, {
+      kind: DirectoryKind.AGENT,
+      id,
+      version: 1,
+      payload: { case: 'agent', value: { id, name } },
     });
-    expect(login.status).toBe(200);
-    const { token } = (await login.json()) as { token: string };
-    return async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${tickets.url}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as unknown };
-    };
-  };
+    await pipeline.channel.app.get(AgentNamesProjection).handle([
+      {
+        topic: 'support.directory.v1',
+        partition: 0,
+        offset: '0',
+        key: directoryKey(DirectoryKind.AGENT, id),
+        value: Buffer.from(encode(DirectoryRecordSchema, record)),
+        headers: {
+          messageId: `${pipeline.run}:agent-${id}`,
+          type: messageType(DirectoryRecordSchema),
+          schemaVersion: 1,
+          traceId: pipeline.run,
+          producedAt: new Date().toISOString(),
+        },
+        extraHeaders: {},
+      },
+    ]);
+  }
 
   const ticketOf = async (statusToken: string): Promise<string> =>
     waitFor(async () => {
@@ -119,7 +117,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
     }, 30_000);
 
   it('a customer writes through the widget, follows the ticket, reads the answer and writes again', async () => {
-    const email = `dora-${run}@example.com`;
+    const email = `dora-${pipeline.run}@example.com`;
     const page = await browser.newPage();
     await page.goto(shopUrl);
 
@@ -155,9 +153,8 @@ describe('the web-form widget in a browser, through router and tickets', () => {
 
     // The agent takes the ticket and answers through the agents' API.
     const ticketId = await ticketOf(statusToken);
-    const supervisor = await agentApi('supervisor@firstline.example');
-    expect((await supervisor('POST', `/tickets/${ticketId}/claim`)).status).toBe(200);
-    const reply = await supervisor('POST', `/tickets/${ticketId}/replies`, {
+    await supervisor.ok('POST', `/tickets/${ticketId}/claim`);
+    const reply = await supervisor.call('POST', `/tickets/${ticketId}/replies`, {
       text: 'We refunded the second charge; it reaches your card within 3 days.',
     });
     expect(reply.status).toBe(201);
@@ -176,7 +173,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
     await page.getByText('Your message was sent.').waitFor();
     await page.getByText('Thank you, I see the refund.').waitFor();
     await waitFor(async () => {
-      const ticket = await supervisor('GET', `/tickets/${ticketId}`);
+      const ticket = await supervisor.call('GET', `/tickets/${ticketId}`);
       return JSON.stringify(ticket.body).includes('Thank you, I see the refund.');
     }, 30_000);
     const { rows } = await ticketsDb.query<{ n: number }>(
@@ -190,7 +187,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
   it('the hosted callback page speaks Russian, shows the server’s refusals and books the window', async () => {
     const context = await browser.newContext({ locale: 'ru-RU' });
     const page = await context.newPage();
-    await page.goto(`${webform.url}/webform/f/callback`);
+    await page.goto(`${pipeline.channel.url}/webform/f/callback`);
     await page.getByRole('heading', { name: 'Заказать обратный звонок' }).waitFor();
     await page.getByLabel('Ваше имя').fill('Фёдор');
     // Only the server knows a number without a country code cannot be called: its words are shown.
@@ -238,12 +235,12 @@ describe('the web-form widget in a browser, through router and tickets', () => {
   it('the same idempotency key twice makes one ticket', async () => {
     const key = randomUUID();
     const submit = () =>
-      fetch(`${webform.url}/webform/forms/contact/submissions`, {
+      fetch(`${pipeline.channel.url}/webform/forms/contact/submissions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify({
           name: 'Eve',
-          email: `eve-${run}@example.com`,
+          email: `eve-${pipeline.run}@example.com`,
           topic: 'question',
           message: 'Do you ship to Kazan?',
         }),
