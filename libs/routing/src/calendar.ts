@@ -146,6 +146,61 @@ export function intervalsStartingOn(calendar: BusinessCalendar, day: number): In
     .sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Why the calendar cannot be worked by, or undefined when it can: a time zone the platform does
+ * not know, a weekday outside Monday–Sunday, a stretch that is empty, starts outside its day or
+ * lasts more than a day, a date that is not "YYYY-MM-DD". The directory refuses such a calendar
+ * rather than fail every message routed by it.
+ */
+export function calendarProblem(calendar: BusinessCalendar): string | undefined {
+  try {
+    formatterFor(calendar.timeZone);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  for (const [index, stretch] of calendar.weeklyHours.entries()) {
+    const where = `weekly hours ${index + 1}`;
+    if (!(Number.isInteger(stretch.weekday) && stretch.weekday >= 1 && stretch.weekday <= 7)) {
+      return `${where}: weekday must be 1 (Monday) to 7 (Sunday), got ${stretch.weekday}`;
+    }
+    const problem = stretchProblem(stretch);
+    if (problem) return `${where}: ${problem}`;
+  }
+  for (const [index, holiday] of calendar.holidays.entries()) {
+    if (!isLocalDate(holiday.date)) {
+      return `holiday ${index + 1}: date must be YYYY-MM-DD, got "${holiday.date}"`;
+    }
+  }
+  for (const [index, day] of calendar.specialWorkingDays.entries()) {
+    const where = `special working day ${index + 1}`;
+    if (!isLocalDate(day.date)) return `${where}: date must be YYYY-MM-DD, got "${day.date}"`;
+    const problem = stretchProblem(day);
+    if (problem) return `${where}: ${problem}`;
+  }
+  return undefined;
+}
+
+function stretchProblem({ openMinute, closeMinute }: Omit<WeeklyHours, 'weekday'>) {
+  if (!(Number.isInteger(openMinute) && openMinute >= 0 && openMinute < 1440)) {
+    return `openMinute must be 0 to 1439, got ${openMinute}`;
+  }
+  if (!(
+    Number.isInteger(closeMinute) &&
+    closeMinute > openMinute &&
+    closeMinute <= openMinute + 1440
+  )) {
+    return `closeMinute must be after openMinute (${openMinute}) and at most a day later, got ${closeMinute}`;
+  }
+  return undefined;
+}
+
+function isLocalDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false;
+  const parsed = new Date(`${date}T00:00:00Z`);
+  // Rolled over ("2026-02-30" is 2 March) or out of range ("2026-13-01"): not a date.
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {

@@ -1,6 +1,7 @@
 import {
   ALWAYS_OPEN_CALENDAR,
   addBusinessTime,
+  calendarProblem,
   isOpen,
   nextOpen,
   utcToLocal,
@@ -270,5 +271,44 @@ describe('utcToLocal', () => {
   ])('%s at %s is %s on the wall clock, asked in any order', (timeZone, utc, wall) => {
     expect(local(timeZone, utc)).toBe(wall);
     expect(local(timeZone, utc)).toBe(wall);
+  });
+});
+
+describe('calendarProblem', () => {
+  it.each([
+    ['the around-the-clock calendar', ALWAYS_OPEN_CALENDAR, undefined],
+    ['a night shift into the next day', berlinNights, undefined],
+    ['office hours with a holiday and a special day', moscow, undefined],
+    ['an unknown time zone', { ...berlin, timeZone: 'Mars/Olympus' }, 'unknown time zone'],
+    ['no time zone', { ...berlin, timeZone: '' }, 'unknown time zone'],
+    [
+      'a weekday outside the week',
+      { ...berlin, weeklyHours: [{ weekday: 0, openMinute: 540, closeMinute: 1020 }] },
+      'weekly hours 1: weekday must be 1 (Monday) to 7 (Sunday), got 0',
+    ],
+    [
+      'an empty stretch',
+      { ...berlin, weeklyHours: [{ weekday: 1, openMinute: 540, closeMinute: 540 }] },
+      'weekly hours 1: closeMinute must be after openMinute (540)',
+    ],
+    [
+      'a stretch longer than a day',
+      { ...berlin, weeklyHours: [{ weekday: 1, openMinute: 540, closeMinute: 2000 }] },
+      'at most a day later, got 2000',
+    ],
+    [
+      'a stretch opening on the next day',
+      { ...berlin, weeklyHours: [{ weekday: 1, openMinute: 1440, closeMinute: 1500 }] },
+      'openMinute must be 0 to 1439, got 1440',
+    ],
+    ['a holiday on 30 February', { ...berlin, holidays: [{ date: '2026-02-30' }] }, 'holiday 1'],
+    [
+      'a special day without a date',
+      { ...berlin, specialWorkingDays: [{ date: '', openMinute: 600, closeMinute: 900 }] },
+      'special working day 1: date must be YYYY-MM-DD, got ""',
+    ],
+  ])('%s', (_what, calendar, problem) => {
+    if (problem === undefined) expect(calendarProblem(calendar)).toBeUndefined();
+    else expect(calendarProblem(calendar)).toContain(problem);
   });
 });

@@ -11,7 +11,7 @@ import {
   type DirectoryRecord,
 } from '@firstline/contracts';
 import { claimMessage, OutboxRelay } from '@firstline/persistence';
-import { nextOpen } from '@firstline/routing';
+import { calendarProblem } from '@firstline/routing';
 import { applyDirectoryRecord, removeDirectoryEntry } from './directory.store';
 import { RouterSettings } from './router-settings';
 import { drainAndAnnounce } from './sweeper';
@@ -78,15 +78,8 @@ function parse(message: DeliveredMessage): DirectoryRecord {
       cause: error,
     });
   }
-  // Refused here rather than failing every message routed by it later.
-  if (record.payload.case === 'calendar') {
-    try {
-      nextOpen(record.payload.value, new Date());
-    } catch (error) {
-      throw new BadInputError(
-        `calendar ${record.id}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  // Refused here rather than failing every message routed by it later; the last good version stays.
+  const problem = record.payload.case === 'calendar' && calendarProblem(record.payload.value);
+  if (problem) throw new BadInputError(`calendar ${record.id}: ${problem}`);
   return record;
 }

@@ -434,6 +434,44 @@ describe('tickets with the router’s numbers, escalations and automatic replies
     }, 30_000);
   });
 
+  describe('business calendars', () => {
+    const calendarId = `calendar-${randomUUID().slice(0, 8)}`;
+    const calendar = (changes: Record<string, unknown>) => ({
+      name: 'Night desk',
+      timeZone: 'Europe/Berlin',
+      weeklyHours: [{ weekday: 'WEEKDAY_MONDAY', openMinute: 1320, closeMinute: 1800 }],
+      holidays: [{ date: '2026-12-24' }],
+      ...changes,
+    });
+
+    it.each([
+      [{ timeZone: 'Europe/Berlinn' }, 'unknown time zone "Europe/Berlinn"'],
+      [
+        { weeklyHours: [{ weekday: 'WEEKDAY_MONDAY', openMinute: 600, closeMinute: 600 }] },
+        'weekly hours 1: closeMinute must be after openMinute',
+      ],
+      [{ holidays: [{ date: '2026-02-30' }] }, 'holiday 1: date must be YYYY-MM-DD'],
+    ])('refuses %j with 400, saying why', async (changes, reason) => {
+      const response = await ada.call<{ message: string }>(
+        'PUT',
+        `/directory/calendar/${calendarId}`,
+        calendar(changes),
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain(reason);
+    });
+
+    it('accepts a night shift running into the next day, named by the URL', async () => {
+      const response = await ada.call<{ calendar: { id: string } }>(
+        'PUT',
+        `/directory/calendar/${calendarId}`,
+        calendar({}),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.calendar.id).toBe(calendarId);
+    });
+  });
+
   describe('overflow settings of teams', () => {
     const teamId = `overflowing-${randomUUID().slice(0, 8)}`;
     const team = (overflow: { overflowTeamId?: string; overflowAfterSeconds?: number }) => ({

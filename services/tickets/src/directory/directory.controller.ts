@@ -23,6 +23,7 @@ import {
   SlaPolicySchema,
   TeamSchema,
 } from '@firstline/contracts';
+import { calendarProblem, type BusinessCalendar } from '@firstline/routing';
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
@@ -83,10 +84,16 @@ export class DirectoryController {
     } catch (error) {
       throw new BadRequestException(`Not a valid ${schema.name}: ${(error as Error).message}`);
     }
+    // The URL names the entry; a body need not repeat it, but must not name another.
+    if (value.id === '') value.id = id;
     if (value.id !== undefined && value.id !== id) {
       throw new BadRequestException(`id: the body names ${value.id}, the URL ${id}`);
     }
     if (payloadCase === 'team') await this.checkOverflow({ ...(value as TeamOverflow), id });
+    if (payloadCase === 'calendar') {
+      const problem = calendarProblem(value as BusinessCalendar);
+      if (problem) throw new BadRequestException(problem);
+    }
     const record = await this.directory.save(id, {
       case: payloadCase,
       value,
