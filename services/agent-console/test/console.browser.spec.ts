@@ -382,4 +382,67 @@ describe('the agent console in a browser', () => {
       JSON.parse(await page.getByLabel('Entry (JSON, as in directory.proto)').inputValue()),
     ).toMatchObject({ firstResponseMinutes: 120, channel: 'CHANNEL_EMAIL' });
   }, 60_000);
+
+  it('shows a long queue a page at a time, and a live update does not shrink it', async () => {
+    // Two pages of open tickets, written with SQL as the benchmark does. Due in a month, so the
+    // web-form tickets sort before them; in whole milliseconds, as the API's cursor carries them.
+    const database = pipeline.databases.tickets.pool(1);
+    const customerId = `bulk-${tag}`;
+    await database.query(
+      `INSERT INTO tickets.customer (id, display_name) VALUES ($1, 'Bulk Customer')`,
+      [customerId],
+    );
+    await database.query(
+      `INSERT INTO tickets.ticket (id, customer_id, conversation_key, channel, recipient, subject,
+         status, priority, team_id, due_at, yellow_at, first_response_due_at, created_at)
+       SELECT gen_random_uuid()::text, $1, 'bulk:' || $1 || ':' || n, 1,
+         '{"kind":1,"value":"bulk@example.com","displayName":""}', 'Bulk question ' || n, 'open',
+         2, (ARRAY['first-line', 'billing'])[1 + n % 2], due, due - interval '1 day', due, now()
+       FROM (SELECT n, date_trunc('milliseconds', now()) + interval '30 days'
+               + n * interval '1 minute' AS due
+             FROM generate_series(1, 250) AS n) AS bulk`,
+      [customerId],
+    );
+    const { rows: counted } = await database.query<{ open: number }>(
+      `SELECT count(*)::int AS open FROM tickets.ticket WHERE status IN ('new', 'open', 'pending')`,
+    );
+    const total = counted[0].open;
+
+    const supervisor = await signIn(browser, consoleUrl, 'supervisor@firstline.example');
+    await supervisor.getByRole('tab', { name: 'All' }).click();
+    const rows = supervisor.locator('table.queue tbody tr');
+    const status = supervisor.locator('.queue-status');
+    const more = supervisor.getByRole('button', { name: 'Show more' });
+    await status.filter({ hasText: 'Tickets shown: 200, more below' }).waitFor();
+    expect(await rows.count()).toBe(200);
+
+    // From the keyboard: the rest are added below, focus on the first of them, and it is said.
+    await more.focus();
+    await supervisor.keyboard.press('Enter');
+    await status.filter({ hasText: `Tickets: ${total}` }).waitFor();
+    expect(await rows.count()).toBe(total);
+    expect(await focused(rows.nth(200))).toBe(true);
+    expect(await rows.filter({ hasText: 'Bulk question 250' }).count()).toBe(1);
+    expect(await more.isVisible()).toBe(false);
+    await supervisor
+      .locator('[aria-live="polite"]', { hasText: `Tickets added below: ${total - 200}` })
+      .waitFor();
+    await screenshot(supervisor, '9-supervisor-queue-second-page');
+
+    // A new web-form ticket reloads the queue live: it joins the list, which keeps the rest.
+    const form = new FormData();
+    form.append('name', 'Dan Customer');
+    form.append('email', `dan-${tag}@example.com`);
+    form.append('topic', 'billing');
+    form.append('message', `Order ${tag}: where is my parcel?`);
+    const submitted = await fetch(`${pipeline.channel.url}/webform/forms/contact/submissions`, {
+      method: 'POST',
+      headers: { 'idempotency-key': `more-${tag}` },
+      body: form,
+    });
+    expect(submitted.status).toBe(201);
+    await status.filter({ hasText: `Tickets: ${total + 1}` }).waitFor({ timeout: 30_000 });
+    expect(await rows.count()).toBe(total + 1);
+    expect(await focused(rows.nth(200))).toBe(true);
+  }, 90_000);
 });

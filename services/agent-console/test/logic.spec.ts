@@ -1,4 +1,5 @@
 import {
+  appendPage,
   complianceZone,
   formatDuration,
   formatMetric,
@@ -12,6 +13,7 @@ import {
   timeline,
   unfilledPlaceholders,
   type ApiMessage,
+  type QueueTicket,
 } from '../web/logic';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
@@ -73,6 +75,39 @@ describe('the queue', () => {
     expect(moveSelection(2, 'Home', 3)).toBe(0);
     expect(moveSelection(1, 'x', 3)).toBe(1);
     expect(moveSelection(0, 'ArrowDown', 0)).toBe(-1);
+  });
+
+  const queued = (id: string, assigneeId: string | null = null): QueueTicket => ({
+    id,
+    number: id,
+    subject: `Ticket ${id}`,
+    channel: 'email',
+    status: 'open',
+    priority: 'normal',
+    teamId: 'first-line',
+    assigneeId,
+    dueAt: null,
+    zone: 'green',
+    slaPausedSince: null,
+    tags: [],
+    createdAt: minutes(0),
+  });
+
+  it('adds the next page below the shown tickets, a ticket moved across pages only once', () => {
+    const shown = [queued('1'), queued('2')];
+    expect(appendPage(shown, [queued('2'), queued('3')], false).map((t) => t.id)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+    expect(appendPage([], [queued('1')], false).map((t) => t.id)).toEqual(['1']);
+    expect(shown).toHaveLength(2);
+  });
+
+  it('keeps only the unassigned tickets of each page on the unassigned tab', () => {
+    const page = [queued('3', 'ann'), queued('4'), queued('5', 'bill')];
+    expect(appendPage([queued('1')], page, true).map((t) => t.id)).toEqual(['1', '4']);
+    expect(appendPage([], page, false)).toHaveLength(3);
   });
 });
 

@@ -249,3 +249,18 @@ export function complianceZone(compliance: number | null): Zone {
   if (compliance === null || compliance >= 0.95) return 'green';
   return compliance >= 0.8 ? 'yellow' : 'red';
 }
+
+/**
+ * The queue with one more page of the API's: the tickets the tab shows (the unassigned tab keeps
+ * the unassigned of the view of every team), each once even if a change moved it across pages.
+ */
+export function appendPage(
+  shown: QueueTicket[],
+  page: QueueTicket[],
+  unassignedOnly: boolean,
+): QueueTicket[] {
+  const ids = new Set(shown.map((ticket) => ticket.id));
+  return shown.concat(
+    page.filter((ticket) => !ids.has(ticket.id) && (!unassignedOnly || ticket.assigneeId === null)),
+  );
+}

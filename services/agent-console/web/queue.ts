@@ -2,6 +2,7 @@ import type { Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
+  appendPage,
   moveSelection,
   queueTabs,
   slaCountdown,
@@ -17,7 +18,8 @@ const remembered = { tab: 'mine' as QueueTab, channel: '', priority: '' };
 
 /**
  * The unified queue: one list for every channel, soonest due first, with the SLA countdown in
- * its traffic-light colour. Live updates reload it; arrows or j/k move, Enter opens.
+ * its traffic-light colour. A page at a time, "Show more" adds the next; live updates reload it
+ * without shrinking it; arrows or j/k move, Enter opens.
  */
 export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   const tabs = queueTabs(context.agent.role);
@@ -27,12 +29,13 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   const showTab = (tab: QueueTab) => {
     remembered.tab = tab;
     history.replaceState(null, '', `#/queue/${tab}`);
-    void load();
+    void load(true);
   };
   const known = new Set<string>();
   let tickets: QueueTicket[] = [];
+  /** The API's cursor of the page after the shown ones; null once all are shown. */
+  let cursor: string | null = null;
   let selected = 0;
-  let firstLoad = true;
   let active = true;
 
   const tabList = h('div', { role: 'tablist', 'aria-label': t('queue.views') });
@@ -59,11 +62,11 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   );
   channel.addEventListener('change', () => {
     remembered.channel = channel.value;
-    void load();
+    void load(true);
   });
   priority.addEventListener('change', () => {
     remembered.priority = priority.value;
-    void load();
+    void load(true);
   });
   const body = h('tbody');
   const table = h(
@@ -83,6 +86,12 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     body,
   );
   const status = h('p', { class: 'queue-status', role: 'status' });
+  const more = h('button', { type: 'button', hidden: true }, t('queue.more'));
+  more.addEventListener('click', () => {
+    showMore().catch((error: unknown) => {
+      status.textContent = String(error);
+    });
+  });
   replace(
     container,
     h('h1', { id: 'queue-title' }, t('queue.title')),
@@ -95,17 +104,20 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     ),
     h('p', { class: 'hint' }, t('queue.keys', { last: tabs.length })),
     table,
-    status,
+    h('div', { class: 'queue-footer' }, status, more),
   );
 
   const open = (ticket: QueueTicket) => {
     location.hash = `#/ticket/${encodeURIComponent(ticket.id)}`;
   };
 
-  function render(): void {
+  /** Draws the rows; a fresh list (another tab or filter) marks none as just arrived. */
+  function render(fresh: boolean): void {
     const now = Date.now();
-    // A live update redraws the rows; the agent moving through them keeps their place.
-    const hadFocus = body.contains(document.activeElement);
+    // A live update redraws the rows; the agent moving through them keeps their place, and one
+    // on "Show more" when it goes away (nothing left to show) moves to the rows.
+    const hadFocus =
+      body.contains(document.activeElement) || (document.activeElement === more && !cursor);
     tabButtons.forEach((button) =>
       button.setAttribute('aria-selected', String(button.dataset.tab === remembered.tab)),
     );
@@ -117,7 +129,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
           {
             tabindex: index === selected ? 0 : -1,
             'data-ticket': ticket.id,
-            class: known.has(ticket.id) || firstLoad ? undefined : 'arrived',
+            class: known.has(ticket.id) || fresh ? undefined : 'arrived',
           },
           h('td', {}, `#${ticket.number}`),
           h(
@@ -165,25 +177,43 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     );
     if (hadFocus) (body.children[selected] as HTMLElement | undefined)?.focus();
     for (const ticket of tickets) known.add(ticket.id);
-    firstLoad = false;
-    status.textContent =
-      tickets.length === 0 ? t('queue.empty') : t('queue.count', { count: tickets.length });
+    more.hidden = !cursor;
+    status.textContent = cursor
+      ? t('queue.shown', { count: tickets.length })
+      : tickets.length === 0
+        ? t('queue.empty')
+        : t('queue.count', { count: tickets.length });
   }
 
-  let loading = 0;
-  async function load(): Promise<void> {
-    const request = ++loading;
+  /** Pages from the cursor `after` on, added to `shown`, until `wanted` tickets or no more. */
+  async function fetchPages(shown: QueueTicket[], after: string | null, wanted: number) {
     const { view, unassignedOnly } = tabQuery(remembered.tab);
     const query = new URLSearchParams({ view, limit: '200' });
     if (remembered.channel) query.set('channel', remembered.channel);
     if (remembered.priority) query.set('priority', remembered.priority);
-    const page = await context.api.get<{ tickets: QueueTicket[] }>(`/queue?${query}`);
+    let list = shown;
+    do {
+      if (after) query.set('after', after);
+      const page = await context.api.get<{ tickets: QueueTicket[]; next: string | null }>(
+        `/queue?${query}`,
+      );
+      list = appendPage(list, page.tickets, unassignedOnly);
+      after = page.next;
+    } while (after && list.length < wanted);
+    return { list, after };
+  }
+
+  let loading = 0;
+  /** A fresh list (first, another tab or filter) is one page; a reload keeps as many as shown. */
+  async function load(fresh = false): Promise<void> {
+    const request = ++loading;
+    const result = await fetchPages([], null, fresh ? 0 : tickets.length);
     if (request !== loading || !active) return;
-    const previous = tickets.map((ticket) => ticket.id);
-    tickets = page.tickets.filter((ticket) => !unassignedOnly || ticket.assigneeId === null);
-    const arrived = tickets.filter((ticket) => !previous.includes(ticket.id) && known.size > 0);
+    const previous = new Set(tickets.map((ticket) => ticket.id));
+    ({ list: tickets, after: cursor } = result);
+    const arrived = fresh ? [] : tickets.filter((ticket) => !previous.has(ticket.id));
     selected = Math.min(selected, Math.max(tickets.length - 1, 0));
-    render();
+    render(fresh);
     if (arrived.length > 0) context.announce(t('queue.arrived', { count: arrived.length }));
     if (container.dataset.ready !== 'true') {
       container.dataset.ready = 'true';
@@ -191,6 +221,21 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
       if (performance.getEntriesByName('queue-usable').length === 0)
         performance.mark('queue-usable');
     }
+  }
+
+  /** The next page (at least one more ticket the tab shows), focus on its first row. */
+  async function showMore(): Promise<void> {
+    const request = ++loading;
+    const shown = tickets.length;
+    const result = await fetchPages(tickets, cursor, shown + 1);
+    if (request !== loading || !active) return;
+    ({ list: tickets, after: cursor } = result);
+    // Tickets further down the list are not news: no "arrived" mark.
+    for (const ticket of tickets) known.add(ticket.id);
+    if (tickets.length > shown) selected = shown;
+    render(false);
+    (body.children[selected] as HTMLElement | undefined)?.focus();
+    context.announce(t('queue.added', { count: tickets.length - shown }));
   }
 
   table.addEventListener('keydown', (event) => {
@@ -243,7 +288,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     });
   }, 1000);
 
-  load().then(
+  load(true).then(
     () => (body.querySelector('tr') as HTMLElement | null)?.focus(),
     (error: unknown) => {
       status.textContent = String(error);
