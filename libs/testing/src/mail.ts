@@ -31,8 +31,8 @@ export async function ensureMailServer(): Promise<MailServer> {
   return { host: '127.0.0.1', smtpPort, imapPort };
 }
 
-/** The newest mail in a user's INBOX on the test server, as raw bytes. */
-export async function lastMailIn(server: MailServer, user: string): Promise<Buffer> {
+/** Every mail in a user's INBOX on the test server, oldest first, as raw bytes. */
+export async function mailsIn(server: MailServer, user: string): Promise<Buffer[]> {
   const client = new ImapFlow({
     host: server.host,
     port: server.imapPort,
@@ -41,12 +41,23 @@ export async function lastMailIn(server: MailServer, user: string): Promise<Buff
     logger: false,
   });
   await client.connect();
+  const mails: Buffer[] = [];
   try {
-    await client.mailboxOpen('INBOX');
-    const found = await client.fetchOne('*', { source: true });
-    if (!found || !found.source) throw new Error(`no mail for ${user}`);
-    return found.source;
+    const { exists } = await client.mailboxOpen('INBOX', { readOnly: true });
+    if (exists > 0) {
+      for await (const message of client.fetch('1:*', { source: true })) {
+        if (message.source) mails.push(message.source);
+      }
+    }
   } finally {
     await client.logout();
   }
+  return mails;
+}
+
+/** The newest mail in a user's INBOX on the test server, as raw bytes. */
+export async function lastMailIn(server: MailServer, user: string): Promise<Buffer> {
+  const mails = await mailsIn(server, user);
+  if (mails.length === 0) throw new Error(`no mail for ${user}`);
+  return mails[mails.length - 1];
 }

@@ -1,6 +1,7 @@
 import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
-import { ensureKafka } from '@firstline/testing';
+import type { Pool } from 'pg';
+import { ensureKafka, waitFor } from '@firstline/testing';
 
 /** Starts a service of this run on the shared broker and a database of its own. */
 export async function startOnBroker(
@@ -54,3 +55,14 @@ export class Observer {
 }
 
 export { ensureKafka };
+
+/** The ticket a status page's conversation was given, once tickets has answered with it. */
+export function ticketOfStatusToken(channelDb: Pool, statusToken: string): Promise<string> {
+  return waitFor(async () => {
+    const { rows } = await channelDb.query<{ ticket_id: string | null }>(
+      `SELECT ticket_id FROM channel_webform.conversation WHERE status_token = $1`,
+      [statusToken],
+    );
+    return rows[0]?.ticket_id;
+  }, 30_000);
+}

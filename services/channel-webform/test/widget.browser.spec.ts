@@ -18,6 +18,7 @@ import { Pipeline, waitFor, type AgentApi } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
 import { AgentNamesProjection } from '../src/projection/directory.consumer';
+import { ticketOfStatusToken } from './support';
 
 /** Debian's Chromium, installed the way the project installs its other local tools. */
 function chromiumPath(): string {
@@ -107,14 +108,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
     ]);
   }
 
-  const ticketOf = async (statusToken: string): Promise<string> =>
-    waitFor(async () => {
-      const { rows } = await webformDb.query<{ ticket_id: string | null }>(
-        `SELECT ticket_id FROM channel_webform.conversation WHERE status_token = $1`,
-        [statusToken],
-      );
-      return rows[0]?.ticket_id;
-    }, 30_000);
+  const ticketOf = (statusToken: string) => ticketOfStatusToken(webformDb, statusToken);
 
   it('a customer writes through the widget, follows the ticket, reads the answer and writes again', async () => {
     const email = `dora-${pipeline.run}@example.com`;
