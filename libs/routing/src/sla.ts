@@ -47,6 +47,23 @@ function defaultPolicy(id: string, channel: Channel, firstResponseMinutes: numbe
 }
 
 /**
+ * Why the policy cannot be used, or undefined when it can: a first-response target of 0 would
+ * breach every ticket on arrival (and raise its priority and notify the supervisor), and a
+ * resolution due before the first response is a typing slip. The directory refuses such a policy.
+ */
+export function slaPolicyProblem(
+  policy: Pick<SlaPolicy, 'firstResponseMinutes' | 'resolutionMinutes'>,
+): string | undefined {
+  if (!(policy.firstResponseMinutes >= 1)) {
+    return 'firstResponseMinutes must be at least 1: a target of 0 breaches every ticket on arrival';
+  }
+  if (policy.resolutionMinutes !== 0 && policy.resolutionMinutes < policy.firstResponseMinutes) {
+    return `resolutionMinutes must be 0 (no target) or at least firstResponseMinutes (${policy.firstResponseMinutes})`;
+  }
+  return undefined;
+}
+
+/**
  * The most specific policy whose set fields all match: a team match outweighs a channel match,
  * which outweighs a priority match. Falls back to the defaults; undefined when none applies.
  * Among equally specific policies the first listed wins.

@@ -1,5 +1,11 @@
 import { Channel, Priority } from '@firstline/contracts';
-import { computeDueTimes, findSlaPolicy, type BusinessCalendar, type SlaPolicy } from '../src';
+import {
+  computeDueTimes,
+  findSlaPolicy,
+  slaPolicyProblem,
+  type BusinessCalendar,
+  type SlaPolicy,
+} from '../src';
 
 const policy = (id: string, fields: Partial<SlaPolicy>): SlaPolicy => ({
   id,
@@ -114,5 +120,18 @@ describe('computeDueTimes', () => {
       firstResponseDueAt: new Date('2026-03-07T23:15:00+03:00'),
       resolutionDueAt: new Date('2026-03-08T03:00:00+03:00'),
     });
+  });
+});
+
+describe('slaPolicyProblem', () => {
+  it.each([
+    [{ firstResponseMinutes: 60, resolutionMinutes: 0 }, undefined],
+    [{ firstResponseMinutes: 60, resolutionMinutes: 60 }, undefined],
+    [{ firstResponseMinutes: 1, resolutionMinutes: 2400 }, undefined],
+    [{ firstResponseMinutes: 0, resolutionMinutes: 0 }, 'firstResponseMinutes must be at least 1'],
+    [{ firstResponseMinutes: 240, resolutionMinutes: 60 }, 'at least firstResponseMinutes (240)'],
+  ])('%j: %s', (targets, problem) => {
+    if (problem === undefined) expect(slaPolicyProblem(targets)).toBeUndefined();
+    else expect(slaPolicyProblem(targets)).toContain(problem);
   });
 });

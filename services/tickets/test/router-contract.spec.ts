@@ -472,6 +472,43 @@ describe('tickets with the router’s numbers, escalations and automatic replies
     });
   });
 
+  describe('SLA policies', () => {
+    const policyId = `sla-${randomUUID().slice(0, 8)}`;
+    const policy = (changes: Record<string, unknown>) => ({
+      name: 'Email, urgent',
+      channel: 'CHANNEL_EMAIL',
+      priority: 'PRIORITY_URGENT',
+      firstResponseMinutes: 30,
+      resolutionMinutes: 480,
+      businessTime: true,
+      ...changes,
+    });
+
+    it.each([
+      [{ firstResponseMinutes: 0 }, 'breaches every ticket on arrival'],
+      [{ resolutionMinutes: 10 }, 'resolutionMinutes must be 0 (no target) or at least'],
+      [{ teamId: 'no-such-team' }, 'there is no team no-such-team'],
+    ])('refuses %j with 400, saying why', async (changes, reason) => {
+      const response = await ada.call<{ message: string }>(
+        'PUT',
+        `/directory/sla_policy/${policyId}`,
+        policy(changes),
+      );
+      expect(response.status).toBe(400);
+      expect(response.body.message).toContain(reason);
+    });
+
+    it('accepts one for an existing team, or for every team', async () => {
+      for (const teamId of ['billing', '']) {
+        const response = await ada.call('PUT', `/directory/sla_policy/${policyId}`, {
+          ...policy({}),
+          teamId,
+        });
+        expect(response.status).toBe(200);
+      }
+    });
+  });
+
   describe('overflow settings of teams', () => {
     const teamId = `overflowing-${randomUUID().slice(0, 8)}`;
     const team = (overflow: { overflowTeamId?: string; overflowAfterSeconds?: number }) => ({

@@ -22,8 +22,9 @@ import {
   SkillSchema,
   SlaPolicySchema,
   TeamSchema,
+  type SlaPolicy,
 } from '@firstline/contracts';
-import { calendarProblem, type BusinessCalendar } from '@firstline/routing';
+import { calendarProblem, slaPolicyProblem, type BusinessCalendar } from '@firstline/routing';
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
@@ -94,6 +95,7 @@ export class DirectoryController {
       const problem = calendarProblem(value as BusinessCalendar);
       if (problem) throw new BadRequestException(problem);
     }
+    if (payloadCase === 'slaPolicy') await this.checkSlaPolicy(value as SlaPolicy);
     const record = await this.directory.save(id, {
       case: payloadCase,
       value,
@@ -114,6 +116,17 @@ export class DirectoryController {
       value: { ...record.payload.value, presence },
     });
     return { presence: body.presence };
+  }
+
+  /** A policy's targets must make sense, and a policy for one team must name one that exists. */
+  private async checkSlaPolicy(policy: SlaPolicy) {
+    const problem = slaPolicyProblem(policy);
+    if (problem) throw new BadRequestException(problem);
+    if (!policy.teamId) return; // every team
+    const team = await this.repository.find('team', policy.teamId);
+    if (team?.payload.case !== 'team') {
+      throw new BadRequestException(`teamId: there is no team ${policy.teamId}`);
+    }
   }
 
   /** A team may only overflow to another team that exists. */
