@@ -1,7 +1,15 @@
 import {
+  agentDraft,
   calendarDraft,
+  checkAgent,
   checkCalendar,
   checkSla,
+  checkTeam,
+  languageTags,
+  looksLikeEmail,
+  overflowSeconds,
+  teamDraft,
+  wholeCount,
   durationDraft,
   durationMinutes,
   isIsoDate,
@@ -9,8 +17,10 @@ import {
   runsPastMidnight,
   slaDraft,
   timeOfMinutes,
+  type AgentDraft,
   type CalendarDraft,
   type SlaDraft,
+  type TeamDraft,
 } from '../web/admin-logic';
 
 describe('the calendar form', () => {
@@ -194,6 +204,202 @@ describe('the SLA policy form', () => {
       firstResponse: { amount: '4', unit: 'hours' },
       resolution: { amount: '0', unit: 'minutes' },
       businessTime: false,
+    });
+  });
+});
+
+describe('the team form', () => {
+  const draft = (changes: Partial<TeamDraft> = {}): TeamDraft => ({
+    name: 'Returns',
+    skillIds: ['billing'],
+    calendarId: 'office',
+    overflowTeamId: 'overflow',
+    overflowAfterMinutes: '15',
+    ...changes,
+  });
+  const problem = (changes: Partial<TeamDraft>) => {
+    const checked = checkTeam(draft(changes));
+    return checked.ok ? undefined : checked.problem.key;
+  };
+
+  it("stores the overflow time in seconds, the API's unit", () => {
+    expect(checkTeam(draft({ name: ' Returns ' }))).toEqual({
+      ok: true,
+      value: {
+        name: 'Returns',
+        skillIds: ['billing'],
+        calendarId: 'office',
+        overflowTeamId: 'overflow',
+        overflowAfterSeconds: 900,
+      },
+    });
+    expect(overflowSeconds('1.5')).toBe(90);
+    expect(overflowSeconds('0.1')).toBe(6);
+    expect(overflowSeconds('')).toBe(0);
+    expect(overflowSeconds('0.001')).toBeUndefined();
+    expect(overflowSeconds('-1')).toBeUndefined();
+    expect(overflowSeconds('soon')).toBeUndefined();
+  });
+
+  it('takes an empty or zero time as never overflowing, with or without a team', () => {
+    const never = checkTeam(draft({ overflowTeamId: '', overflowAfterMinutes: '' }));
+    expect(never.ok && never.value).toMatchObject({ overflowTeamId: '', overflowAfterSeconds: 0 });
+    expect(problem({ overflowTeamId: '', overflowAfterMinutes: '0' })).toBeUndefined();
+  });
+
+  it('refuses a team without a name, a time that is not minutes, and a time with no team to go to', () => {
+    expect(problem({ name: ' ' })).toBe('team.noName');
+    expect(problem({ overflowAfterMinutes: 'soon' })).toBe('team.badOverflowAfter');
+    expect(problem({ overflowTeamId: '' })).toBe('team.overflowWithoutTeam');
+  });
+
+  it('shows an API entry with its defaults left out, and odd seconds as minutes', () => {
+    expect(teamDraft({ id: 'billing', name: 'Billing' })).toEqual({
+      name: 'Billing',
+      skillIds: [],
+      calendarId: '',
+      overflowTeamId: '',
+      overflowAfterMinutes: '',
+    });
+    const draftOf90 = teamDraft({ overflowTeamId: 'overflow', overflowAfterSeconds: 90 });
+    expect(draftOf90.overflowAfterMinutes).toBe('1.5');
+    const saved = checkTeam({ ...draftOf90, name: 'Billing' });
+    expect(saved.ok && saved.value.overflowAfterSeconds).toBe(90);
+  });
+});
+
+describe('the agent form', () => {
+  const draft = (changes: Partial<AgentDraft> = {}): AgentDraft => ({
+    name: 'Rita Returns',
+    email: 'rita@firstline.example',
+    teamIds: ['returns'],
+    skills: [{ skillId: 'billing', level: 3 }],
+    capacity: { email: '2', telegram: '', vk: '0', webform: '3' },
+    languages: 'en, RU',
+    active: true,
+    ...changes,
+  });
+  const problem = (changes: Partial<AgentDraft>) => {
+    const checked = checkAgent(draft(changes));
+    return checked.ok ? undefined : checked.problem;
+  };
+
+  it("lists only the channels the agent takes tickets of, with the API's enum names", () => {
+    expect(checkAgent(draft())).toEqual({
+      ok: true,
+      value: {
+        name: 'Rita Returns',
+        email: 'rita@firstline.example',
+        teamIds: ['returns'],
+        skills: [{ skillId: 'billing', level: 3 }],
+        capacity: [
+          { channel: 'CHANNEL_EMAIL', maxConcurrent: 2 },
+          { channel: 'CHANNEL_WEBFORM', maxConcurrent: 3 },
+        ],
+        languages: ['en', 'ru'],
+        active: true,
+      },
+    });
+  });
+
+  it('keeps the presence the agent set, which the form does not show, through an edit', () => {
+    const stored = {
+      id: 'ann',
+      name: 'Ann Agent',
+      email: 'ann@firstline.example',
+      teamIds: ['first-line'],
+      skills: [{ skillId: 'general', level: 4 }],
+      capacity: [
+        { channel: 'CHANNEL_EMAIL', maxConcurrent: 5 },
+        { channel: 4, maxConcurrent: 1 },
+        { channel: 'CHANNEL_VK' },
+      ],
+      presence: 'PRESENCE_ONLINE',
+      languages: ['en'],
+      active: true,
+    };
+    const shown = agentDraft(stored);
+    expect(shown).toEqual({
+      name: 'Ann Agent',
+      email: 'ann@firstline.example',
+      teamIds: ['first-line'],
+      skills: [{ skillId: 'general', level: 4 }],
+      capacity: { email: '5', telegram: '', vk: '0', webform: '1' },
+      languages: 'en',
+      active: true,
+      presence: 'PRESENCE_ONLINE',
+    });
+    const saved = checkAgent({ ...shown, name: 'Ann Andersen' });
+    expect(saved.ok && saved.value).toMatchObject({
+      name: 'Ann Andersen',
+      presence: 'PRESENCE_ONLINE',
+      capacity: [
+        { channel: 'CHANNEL_EMAIL', maxConcurrent: 5 },
+        { channel: 'CHANNEL_WEBFORM', maxConcurrent: 1 },
+      ],
+    });
+  });
+
+  it('reads an agent who has left, with active left out, as inactive', () => {
+    expect(agentDraft({ name: 'Old Timer' })).toMatchObject({
+      active: false,
+      teamIds: [],
+      skills: [],
+      languages: '',
+      capacity: { email: '', telegram: '', vk: '', webform: '' },
+    });
+    expect(agentDraft({ name: 'Old Timer' })).not.toHaveProperty('presence');
+  });
+
+  it('refuses a missing name, an address that is not one, and capacity that is not a whole number', () => {
+    expect(problem({ name: '' })?.key).toBe('agent.noName');
+    expect(problem({ email: 'rita.firstline.example' })).toEqual({
+      key: 'agent.badEmail',
+      values: { email: 'rita.firstline.example' },
+    });
+    expect(problem({ email: '' })?.key).toBe('agent.badEmail');
+    expect(problem({ capacity: { email: '2.5', telegram: '', vk: '', webform: '' } })?.key).toBe(
+      'agent.badCapacity.email',
+    );
+    expect(problem({ capacity: { email: '', telegram: '-1', vk: '', webform: '' } })?.key).toBe(
+      'agent.badCapacity.telegram',
+    );
+    expect(looksLikeEmail('rita@firstline.example')).toBe(true);
+    expect(looksLikeEmail('rita@localhost')).toBe(false);
+    expect(looksLikeEmail('rita @firstline.example')).toBe(false);
+    expect(wholeCount(' 7 ')).toBe(7);
+    expect(wholeCount('')).toBe(0);
+    expect(wholeCount('1e3')).toBeUndefined();
+  });
+
+  it('refuses a skill row without a skill, a skill twice and a level out of 1 to 5', () => {
+    expect(problem({ skills: [{ skillId: '', level: 3 }] })).toEqual({
+      key: 'agent.skill.noSkill',
+      values: { row: 1 },
+    });
+    expect(
+      problem({
+        skills: [
+          { skillId: 'billing', level: 3 },
+          { skillId: 'billing', level: 5 },
+        ],
+      }),
+    ).toEqual({ key: 'agent.skill.twice', values: { skill: 'billing' } });
+    expect(problem({ skills: [{ skillId: 'billing', level: 0 }] })).toEqual({
+      key: 'agent.skill.badLevel',
+      values: { row: 1, lowest: 1, highest: 5 },
+    });
+    expect(problem({ skills: [{ skillId: 'billing', level: 6 }] })?.key).toBe(
+      'agent.skill.badLevel',
+    );
+  });
+
+  it('reads languages as BCP 47 tags, once each, and refuses what is not one', () => {
+    expect(languageTags('en, RU ,pt-br, en,')).toEqual({ ok: true, value: ['en', 'ru', 'pt-BR'] });
+    expect(languageTags('')).toEqual({ ok: true, value: [] });
+    expect(problem({ languages: 'en, english!' })).toEqual({
+      key: 'agent.badLanguage',
+      values: { language: 'english!' },
     });
   });
 });

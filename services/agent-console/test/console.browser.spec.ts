@@ -445,4 +445,91 @@ describe('the agent console in a browser', () => {
     expect(await rows.count()).toBe(total + 1);
     expect(await focused(rows.nth(200))).toBe(true);
   }, 90_000);
+
+  it('lets an admin add a team and a new hire in forms, refusing an overflow time with no team', async () => {
+    const page = await signIn(browser, consoleUrl, 'admin@firstline.example');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('link', { name: 'Teams' }).click();
+    await page.getByRole('link', { name: 'first-line' }).waitFor();
+
+    // Returns: billing questions, overflowing to the overflow team after 15 minutes.
+    const teamId = `returns-${tag}`;
+    await page.getByLabel('Id', { exact: true }).fill(teamId);
+    await page.getByLabel('Name', { exact: true }).fill('Returns');
+    await page.getByRole('checkbox', { name: 'Billing' }).check();
+    await page.getByLabel('Overflow after (minutes)').fill('15');
+
+    // A waiting time with nowhere to overflow to is refused in the form; what was typed stays.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Choose a team to overflow to' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Billing' }).isChecked()).toBe(true);
+
+    await page.getByLabel('Overflow to team').selectOption({ label: 'Overflow' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved ${teamId}, version 1.`).waitFor();
+    await screenshot(page, '10-admin-team-form');
+
+    const teams = await admin.ok<Array<{ id: string; team: Record<string, unknown> }>>(
+      'GET',
+      '/directory/team',
+    );
+    const team = teams.find((record) => record.id === teamId)?.team;
+    expect(team).toMatchObject({
+      name: 'Returns',
+      skillIds: ['billing'],
+      overflowTeamId: 'overflow',
+      overflowAfterSeconds: 900,
+    });
+    expect(team).not.toHaveProperty('calendarId'); // around the clock
+
+    // Rita, the new hire: billing at level 3, two emails and three web forms at a time.
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('link', { name: 'ann', exact: true }).waitFor();
+    const agentId = `rita-${tag}`;
+    await page.getByLabel('Id', { exact: true }).fill(agentId);
+    await page.getByLabel('Name', { exact: true }).fill('Rita Returns');
+    await page.getByLabel('Email', { exact: true }).fill(`rita-${tag}@firstline.example`);
+    await page.getByRole('checkbox', { name: 'Returns' }).check();
+    await page.getByRole('button', { name: 'Add a skill' }).click();
+    expect(await focused(page.getByLabel('Skill, row 1'))).toBe(true);
+    await page.getByLabel('Skill, row 1').selectOption({ label: 'Billing' });
+    await page.getByLabel('Level, row 1').selectOption('3');
+    await page.getByLabel('Email: tickets at once').fill('2');
+    await page.getByLabel('Web form: tickets at once').fill('3');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved ${agentId}, version 1.`).waitFor();
+    await screenshot(page, '11-admin-agent-form');
+
+    type AgentRecords = Array<{ id: string; agent: Record<string, unknown> }>;
+    const rita = async () =>
+      (await admin.ok<AgentRecords>('GET', '/directory/agent')).find(
+        (record) => record.id === agentId,
+      )?.agent;
+    const stored = await rita();
+    expect(stored).toMatchObject({
+      name: 'Rita Returns',
+      email: `rita-${tag}@firstline.example`,
+      teamIds: [teamId],
+      skills: [{ skillId: 'billing', level: 3 }],
+      capacity: [
+        { channel: 'CHANNEL_EMAIL', maxConcurrent: 2 },
+        { channel: 'CHANNEL_WEBFORM', maxConcurrent: 3 },
+      ],
+      languages: ['en'],
+      active: true,
+    });
+
+    // Opened afresh (by way of another entry, so the list's current one shows it has loaded), an
+    // edit of her languages.
+    const opened = (id: string) => page.locator('a[aria-current="true"]', { hasText: id });
+    await page.getByRole('link', { name: 'ann', exact: true }).click();
+    await opened('ann').waitFor();
+    await page.getByRole('link', { name: agentId }).click();
+    await opened(agentId).waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Rita Returns');
+    await page.getByLabel('Languages (comma-separated, such as en, ru)').fill('en, ru');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved ${agentId}, version 2.`).waitFor();
+    expect(await rita()).toMatchObject({ languages: ['en', 'ru'] });
+  }, 60_000);
 });

@@ -260,3 +260,214 @@ export function checkSla(draft: SlaDraft): Checked<SlaJson> {
     },
   };
 }
+
+/** The largest value of a protobuf uint32, which the API refuses to go beyond. */
+const UINT32_MAX = 4_294_967_295;
+
+/** A whole number ≥ 0 as typed, empty meaning 0; undefined for anything else. */
+export function wholeCount(typed: string): number | undefined {
+  const value = typed.trim();
+  if (!value) return 0;
+  if (!/^\d+$/.test(value)) return undefined;
+  const number = Number(value);
+  return number <= UINT32_MAX ? number : undefined;
+}
+
+/** A team as its form holds it; the overflow time in minutes as typed, empty or 0 for never. */
+export interface TeamDraft {
+  name: string;
+  skillIds: string[];
+  calendarId: string;
+  overflowTeamId: string;
+  overflowAfterMinutes: string;
+}
+
+export interface TeamJson {
+  name: string;
+  skillIds: string[];
+  calendarId: string;
+  overflowTeamId: string;
+  overflowAfterSeconds: number;
+}
+
+const texts = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/** The form's view of a team from the API, where fields at their defaults are left out. */
+export function teamDraft(team: Json): TeamDraft {
+  const seconds = count(team.overflowAfterSeconds);
+  return {
+    name: text(team.name),
+    skillIds: texts(team.skillIds),
+    calendarId: text(team.calendarId),
+    overflowTeamId: text(team.overflowTeamId),
+    overflowAfterMinutes: seconds ? String(seconds / 60) : '',
+  };
+}
+
+/** Whole seconds of a typed number of minutes ("1.5" → 90), empty meaning 0; else undefined. */
+export function overflowSeconds(minutes: string): number | undefined {
+  const typed = minutes.trim();
+  if (!typed) return 0;
+  if (!/^\d+(\.\d+)?$/.test(typed)) return undefined;
+  const seconds = Number(typed) * 60;
+  const whole = Math.round(seconds);
+  // 1.5 minutes are 90 seconds, though 0.1 × 60 is not exactly 6 in floating point.
+  return Math.abs(seconds - whole) < 1e-6 && whole <= UINT32_MAX ? whole : undefined;
+}
+
+/** What the form holds as the API's Team, or the first thing that keeps it from being one. */
+export function checkTeam(draft: TeamDraft): Checked<TeamJson> {
+  const fail = (key: string): Checked<TeamJson> => ({ ok: false, problem: { key } });
+  if (!draft.name.trim()) return fail('team.noName');
+  const overflowAfterSeconds = overflowSeconds(draft.overflowAfterMinutes);
+  if (overflowAfterSeconds === undefined) return fail('team.badOverflowAfter');
+  // The API refuses this too: a waiting time with nowhere to overflow to.
+  if (overflowAfterSeconds > 0 && !draft.overflowTeamId) return fail('team.overflowWithoutTeam');
+  return {
+    ok: true,
+    value: {
+      name: draft.name.trim(),
+      skillIds: draft.skillIds,
+      calendarId: draft.calendarId,
+      overflowTeamId: draft.overflowTeamId,
+      overflowAfterSeconds,
+    },
+  };
+}
+
+/** The channels an agent takes tickets of, as Channel names them without "CHANNEL_", lower-cased. */
+export const CAPACITY_CHANNELS = ['email', 'telegram', 'vk', 'webform'] as const;
+export type CapacityChannel = (typeof CAPACITY_CHANNELS)[number];
+
+export const LOWEST_LEVEL = 1;
+export const HIGHEST_LEVEL = 5;
+
+/**
+ * An agent as its form holds it: capacity per channel as typed (empty or 0: none), languages
+ * comma-separated. Presence is the agent's own to set and not in the form, but kept, so that an
+ * admin's save does not change it.
+ */
+export interface AgentDraft {
+  name: string;
+  email: string;
+  teamIds: string[];
+  skills: Array<{ skillId: string; level: number }>;
+  capacity: Record<CapacityChannel, string>;
+  languages: string;
+  active: boolean;
+  presence?: string | number;
+}
+
+export interface AgentJson {
+  name: string;
+  email: string;
+  teamIds: string[];
+  skills: Array<{ skillId: string; level: number }>;
+  capacity: Array<{ channel: string; maxConcurrent: number }>;
+  languages: string[];
+  active: boolean;
+  presence?: string | number;
+}
+
+/** "CHANNEL_WEBFORM" or 4, as protobuf JSON may give a Channel, as "webform". */
+function capacityChannel(value: unknown): CapacityChannel | undefined {
+  const name =
+    typeof value === 'number'
+      ? CAPACITY_CHANNELS[value - 1]
+      : String(value).replace('CHANNEL_', '').toLowerCase();
+  return CAPACITY_CHANNELS.find((channel) => channel === name);
+}
+
+/** The form's view of an agent from the API, where fields at their defaults are left out. */
+export function agentDraft(agent: Json): AgentDraft {
+  const capacity = Object.fromEntries(CAPACITY_CHANNELS.map((channel) => [channel, ''])) as Record<
+    CapacityChannel,
+    string
+  >;
+  for (const entry of list(agent.capacity)) {
+    const channel = capacityChannel(entry.channel);
+    if (channel) capacity[channel] = String(count(entry.maxConcurrent));
+  }
+  const presence = agent.presence;
+  return {
+    name: text(agent.name),
+    email: text(agent.email),
+    teamIds: texts(agent.teamIds),
+    skills: list(agent.skills).map((skill) => ({
+      skillId: text(skill.skillId),
+      level: count(skill.level),
+    })),
+    capacity,
+    languages: texts(agent.languages).join(', '),
+    active: agent.active === true,
+    ...((typeof presence === 'string' || typeof presence === 'number') && { presence }),
+  };
+}
+
+/** An address with something before the @ and a domain with a dot after it. */
+export function looksLikeEmail(email: string): boolean {
+  return /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(email.trim());
+}
+
+/** "en, RU ,pt-br" → ["en", "ru", "pt-BR"]; the first typed tag that is not BCP 47 otherwise. */
+export function languageTags(typed: string): Checked<string[]> {
+  const tags: string[] = [];
+  for (const tag of typed.split(',').map((item) => item.trim())) {
+    if (!tag) continue;
+    let canonical: string;
+    try {
+      [canonical] = Intl.getCanonicalLocales(tag);
+    } catch {
+      return { ok: false, problem: { key: 'agent.badLanguage', values: { language: tag } } };
+    }
+    if (!tags.includes(canonical)) tags.push(canonical);
+  }
+  return { ok: true, value: tags };
+}
+
+/** What the form holds as the API's Agent, or the first thing that keeps it from being one. */
+export function checkAgent(draft: AgentDraft): Checked<AgentJson> {
+  const fail = (key: string, values?: Problem['values']): Checked<AgentJson> => ({
+    ok: false,
+    problem: { key, values },
+  });
+  if (!draft.name.trim()) return fail('agent.noName');
+  if (!looksLikeEmail(draft.email)) return fail('agent.badEmail', { email: draft.email.trim() });
+  const seen = new Set<string>();
+  for (const [index, skill] of draft.skills.entries()) {
+    const row = index + 1;
+    if (!skill.skillId) return fail('agent.skill.noSkill', { row });
+    if (seen.has(skill.skillId)) return fail('agent.skill.twice', { skill: skill.skillId });
+    seen.add(skill.skillId);
+    if (!(
+      Number.isInteger(skill.level) &&
+      skill.level >= LOWEST_LEVEL &&
+      skill.level <= HIGHEST_LEVEL
+    ))
+      return fail('agent.skill.badLevel', { row, lowest: LOWEST_LEVEL, highest: HIGHEST_LEVEL });
+  }
+  const capacity: AgentJson['capacity'] = [];
+  for (const channel of CAPACITY_CHANNELS) {
+    const maxConcurrent = wholeCount(draft.capacity[channel]);
+    if (maxConcurrent === undefined) return fail(`agent.badCapacity.${channel}`);
+    // A channel left out is one the agent takes no tickets of, as with 0.
+    if (maxConcurrent > 0)
+      capacity.push({ channel: `CHANNEL_${channel.toUpperCase()}`, maxConcurrent });
+  }
+  const languages = languageTags(draft.languages);
+  if (!languages.ok) return languages;
+  return {
+    ok: true,
+    value: {
+      name: draft.name.trim(),
+      email: draft.email.trim(),
+      teamIds: draft.teamIds,
+      skills: draft.skills,
+      capacity,
+      languages: languages.value,
+      active: draft.active,
+      ...(draft.presence !== undefined && { presence: draft.presence }),
+    },
+  };
+}

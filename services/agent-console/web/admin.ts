@@ -1,4 +1,5 @@
 import { accountsPanel } from './accounts.js';
+import { agentForm } from './agent-form.js';
 import { ApiError } from './api.js';
 import { calendarForm } from './calendar-form.js';
 import type { Context, Screen } from './context.js';
@@ -7,6 +8,7 @@ import { adminTexts } from './admin-texts.js';
 import { addTexts, t } from './i18n.js';
 import type { Checked } from './admin-logic.js';
 import { slaForm } from './sla-form.js';
+import { teamForm } from './team-form.js';
 
 addTexts(adminTexts);
 
@@ -51,11 +53,13 @@ export interface EntryForm {
 const FORMS: Record<string, (context: Context) => Promise<EntryForm>> = {
   calendar: () => Promise.resolve(calendarForm()),
   sla_policy: slaForm,
+  team: teamForm,
+  agent: agentForm,
 };
 
 /**
- * The directory admin: every kind's entries as the protobuf JSON the API takes; calendars and SLA
- * policies in forms too.
+ * The directory admin: every kind's entries as the protobuf JSON the API takes; teams, agents,
+ * calendars and SLA policies in forms too.
  */
 export const adminScreen: Screen = (container, context, [kind = 'team', chosenId]) => {
   let active = true;

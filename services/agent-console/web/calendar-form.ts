@@ -1,5 +1,6 @@
 import type { EntryForm } from './admin.js';
-import { field, h, replace, select } from './dom.js';
+import { field, h, select } from './dom.js';
+import { rows, type RowTexts } from './form-controls.js';
 import { language, t } from './i18n.js';
 import {
   calendarDraft,
@@ -8,83 +9,14 @@ import {
   type CalendarDraft,
 } from './admin-logic.js';
 
-/** A table of rows the admin adds and removes; every control is labelled with its row. */
-interface Rows<T> {
-  element: HTMLElement;
-  set(values: T[]): void;
-  values(): T[];
-}
-
-/** One row's controls, and how to read them back. */
-interface Row<T> {
-  cells: HTMLElement[];
-  read(): T;
-}
-
-function rows<T>(
-  table: 'weekly' | 'holiday' | 'special',
-  legend: string,
-  columns: string[],
-  blank: () => T,
-  makeRow: (value: T, label: (column: string) => string) => Row<T>,
-): Rows<T> {
-  const body = h('tbody');
-  const add = h('button', { type: 'button' }, t(`calendar.${table}.add`));
-  let current: Array<Row<T>> = [];
-  const values = () => current.map((row) => row.read());
-  const set = (next: T[]) => {
-    current = next.map((value, index) => {
-      const name = t(`calendar.${table}.row`, { row: index + 1 });
-      const row = makeRow(value, (column) => t('calendar.cell', { column, row: name }));
-      const remove = h(
-        'button',
-        { type: 'button', onclick: () => removeRow(index) },
-        t('calendar.remove', { row: name }),
-      );
-      return { ...row, cells: [...row.cells, remove] };
-    });
-    replace(
-      body,
-      current.map((row) =>
-        h(
-          'tr',
-          {},
-          row.cells.map((cell) => h('td', {}, cell)),
-        ),
-      ),
-    );
+/** The texts of one of the calendar's tables of rows. */
+function rowTexts(table: 'weekly' | 'holiday' | 'special'): RowTexts {
+  return {
+    add: t(`calendar.${table}.add`),
+    row: (index) => t(`calendar.${table}.row`, { row: index }),
+    cell: (column, row) => t('calendar.cell', { column, row }),
+    remove: (row) => t('calendar.remove', { row }),
   };
-  // The focus stays in the table: on the new row, or where the removed one was.
-  const focusRow = (index: number) => (current[index]?.cells[0] ?? add).focus();
-  const removeRow = (index: number) => {
-    set(values().filter((_, at) => at !== index));
-    focusRow(Math.min(index, current.length - 1));
-  };
-  add.addEventListener('click', () => {
-    set([...values(), blank()]);
-    focusRow(current.length - 1);
-  });
-  const element = h(
-    'fieldset',
-    { class: 'rows' },
-    h('legend', {}, legend),
-    h(
-      'table',
-      {},
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          [...columns, ''].map((column) => h('th', { scope: 'col' }, column)),
-        ),
-      ),
-      body,
-    ),
-    add,
-  );
-  return { element, set, values };
 }
 
 /** Monday…Sunday in the console's language, as ISO numbers them (1–7). */
@@ -130,7 +62,7 @@ export function calendarForm(): EntryForm {
   const days = weekdays();
 
   const weeklyHours = rows<CalendarDraft['weeklyHours'][number]>(
-    'weekly',
+    rowTexts('weekly'),
     t('calendar.weeklyHours'),
     [t('calendar.weekday'), t('calendar.opens'), t('calendar.closes'), ''],
     () => ({ weekday: 1, opens: '09:00', closes: '18:00' }),
@@ -150,7 +82,7 @@ export function calendarForm(): EntryForm {
     },
   );
   const holidays = rows<CalendarDraft['holidays'][number]>(
-    'holiday',
+    rowTexts('holiday'),
     t('calendar.holidays'),
     [t('calendar.date'), t('calendar.holidayName')],
     () => ({ date: '', name: '' }),
@@ -168,7 +100,7 @@ export function calendarForm(): EntryForm {
     },
   );
   const specialWorkingDays = rows<CalendarDraft['specialWorkingDays'][number]>(
-    'special',
+    rowTexts('special'),
     t('calendar.specialDays'),
     [t('calendar.date'), t('calendar.opens'), t('calendar.closes'), ''],
     () => ({ date: '', opens: '09:00', closes: '14:00' }),

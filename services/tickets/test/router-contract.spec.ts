@@ -472,6 +472,30 @@ describe('tickets with the router’s numbers, escalations and automatic replies
     });
   });
 
+  describe('agents in the directory', () => {
+    it("keeps the presence an agent set through an admin's edit of them", async () => {
+      type AgentRecords = Array<{ id: string; agent: Record<string, unknown> }>;
+      const annInDirectory = async () =>
+        (await ada.ok<AgentRecords>('GET', '/directory/agent')).find(
+          (record) => record.id === 'ann',
+        )!.agent;
+      const before = await annInDirectory();
+      await ann.ok('PUT', '/me/presence', { presence: 'away' });
+      // An admin saves what a form showed before Ann stepped away: still online, other languages.
+      await ada.ok('PUT', '/directory/agent/ann', {
+        ...before,
+        presence: 'PRESENCE_ONLINE',
+        languages: ['en', 'de'],
+      });
+      expect(await annInDirectory()).toMatchObject({
+        presence: 'PRESENCE_AWAY',
+        languages: ['en', 'de'],
+      });
+      await ann.ok('PUT', '/me/presence', { presence: 'online' });
+      await ada.ok('PUT', '/directory/agent/ann', before);
+    });
+  });
+
   describe('SLA policies', () => {
     const policyId = `sla-${randomUUID().slice(0, 8)}`;
     const policy = (changes: Record<string, unknown>) => ({

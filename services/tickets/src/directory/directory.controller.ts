@@ -22,6 +22,7 @@ import {
   SkillSchema,
   SlaPolicySchema,
   TeamSchema,
+  type Agent,
   type SlaPolicy,
 } from '@firstline/contracts';
 import { calendarProblem, slaPolicyProblem, type BusinessCalendar } from '@firstline/routing';
@@ -96,6 +97,7 @@ export class DirectoryController {
       if (problem) throw new BadRequestException(problem);
     }
     if (payloadCase === 'slaPolicy') await this.checkSlaPolicy(value as SlaPolicy);
+    if (payloadCase === 'agent') await this.keepPresence(id, value as Agent);
     const record = await this.directory.save(id, {
       case: payloadCase,
       value,
@@ -116,6 +118,15 @@ export class DirectoryController {
       value: { ...record.payload.value, presence },
     });
     return { presence: body.presence };
+  }
+
+  /**
+   * Presence is the agent's own (`PUT /me/presence`): an admin's edit of an agent, typed into a
+   * form opened a while ago, must not undo a change the agent made since.
+   */
+  private async keepPresence(id: string, agent: Agent) {
+    const stored = await this.repository.find('agent', id);
+    if (stored?.payload.case === 'agent') agent.presence = stored.payload.value.presence;
   }
 
   /** A policy's targets must make sense, and a policy for one team must name one that exists. */
