@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, silentLogger, type MessageBus } from '@firstline/bus';
 import { TOPICS } from '@firstline/contracts';
@@ -16,6 +17,11 @@ export interface PipelineServices {
   tickets: ServiceDefinition;
   /** The channel adapter under test; configure it through process.env before starting. */
   channel: ServiceDefinition;
+  /**
+   * Settings of the channel that name its own address (a web form's public URL), given the
+   * address it will listen on; set in process.env while it starts.
+   */
+  channelSettings?: (url: string) => Record<string, string>;
 }
 
 /**
@@ -42,7 +48,7 @@ export class Pipeline {
     readonly tickets: RunningService,
     readonly channel: RunningService,
     /** Each service's own database, for what a test checks beyond the APIs. */
-    readonly databases: Record<keyof PipelineServices, TestDatabase>,
+    readonly databases: Record<'router' | 'tickets' | 'channel', TestDatabase>,
   ) {}
 
   static async start(services: PipelineServices): Promise<Pipeline> {
@@ -62,8 +68,10 @@ export class Pipeline {
       brokers,
       Object.values(named).map((service) => service.name),
     );
+    const channelPort = services.channelSettings ? await freePort() : 0;
+    const channelSettings = services.channelSettings?.(`http://127.0.0.1:${channelPort}`) ?? {};
     // Small pools: the Postgres server is shared with every suite running meanwhile.
-    const start = (definition: ServiceDefinition, database: TestDatabase, poolSize = 2) =>
+    const start = (definition: ServiceDefinition, database: TestDatabase, poolSize = 2, port = 0) =>
       startService(
         definition,
         {
@@ -79,13 +87,16 @@ export class Pipeline {
           partitions: 6,
           replicationFactor: 1,
         },
-        0,
+        port,
       );
+    Object.assign(process.env, channelSettings);
     const started = await Promise.allSettled([
       start(named.router, databases[0]),
       start(named.tickets, databases[1], 3),
-      start(named.channel, databases[2]),
-    ]);
+      start(named.channel, databases[2], 2, channelPort),
+    ]).finally(() => {
+      for (const name of Object.keys(channelSettings)) delete process.env[name];
+    });
     const running = started.flatMap((result) =>
       result.status === 'fulfilled' ? [result.value] : [],
     );
@@ -247,4 +258,16 @@ export async function startGroupsAtTopicEnd(brokers: string[], groups: string[])
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A port nobody listens on now, for a service that must know its address before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -30,6 +30,8 @@ describe('the agent console in a browser', () => {
       router: routerService,
       tickets: ticketsService,
       channel: channelWebformService,
+      // Attachment links in tickets point where agents reach the web form.
+      channelSettings: (url) => ({ WEBFORM_PUBLIC_URL: url }),
     });
     consoleUrl = `${pipeline.tickets.url}/console/`;
     browser = await launchChromium();

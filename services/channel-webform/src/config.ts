@@ -7,11 +7,22 @@ import {
 } from '@firstline/webform';
 import { z } from 'zod';
 
+/** Where the embedded Firstline serves web forms (`npm start`). */
+const EMBEDDED_URL = 'http://127.0.0.1:3001';
+
+/**
+ * The base of links stored for others to follow: attachments in tickets, status links in emails.
+ * Never a request's Host, which whoever sends the request chooses.
+ */
+export function storedLinkBase(config: Pick<WebformConfig, 'publicUrl'>): string {
+  return config.publicUrl ?? EMBEDDED_URL;
+}
+
 export interface WebformConfig {
   /**
-   * How customers reach this service: status and attachment links start with it. Unset, links
-   * follow the Host the request came to (fine on one machine; set it behind a proxy), and links in
-   * emails use http://127.0.0.1:<port>.
+   * How customers and agents reach this service: status and attachment links start with it.
+   * Unset, the answer to a submission follows the Host its request named, and links stored for
+   * others (attachments in tickets, status links in emails) use the embedded address.
    */
   publicUrl?: string;
   /** Origins whose pages may embed the widget (CORS); `*` allows every site. */

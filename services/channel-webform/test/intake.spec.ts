@@ -328,7 +328,11 @@ describe('web-form intake', () => {
       contentType: 'application/pdf',
       sizeBytes: 12,
     });
-    const download = await fetch(attachment.url);
+    // A link stored in the ticket for agents: from the configured address (unset here: the
+    // embedded one), never from the Host a request named.
+    const link = new URL(attachment.url);
+    expect(link.origin).toBe('http://127.0.0.1:3001');
+    const download = await fetch(`${service.url}${link.pathname}`);
     expect(download.status).toBe(200);
     expect(await download.text()).toBe('%PDF-1.7\n...');
   });

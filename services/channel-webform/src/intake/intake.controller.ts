@@ -68,7 +68,6 @@ export class IntakeController {
       ip: request.ip ?? request.socket.remoteAddress ?? 'unknown',
       locale: requestLocale(request),
       idempotencyKey: typeof header === 'string' && header ? header : undefined,
-      linkBase: linkBase(this.config, request),
       pageUrl: typeof referer === 'string' ? referer.slice(0, 2_000) : undefined,
     };
   }
@@ -92,7 +91,10 @@ export class IntakeController {
   }
 }
 
-/** Where links to this service point: WEBFORM_PUBLIC_URL, or the host the request came to. */
+/**
+ * Where links in the answer to a request point: WEBFORM_PUBLIC_URL, or the host the request came
+ * to (it goes back to the one who chose that host; links stored for others use storedLinkBase).
+ */
 export function linkBase(config: WebformConfig, request: WebRequest): string {
   if (config.publicUrl) return config.publicUrl;
   const forwarded = config.trustedProxyHops > 0 ? request.headers['x-forwarded-proto'] : undefined;

@@ -15,7 +15,7 @@ import {
   type FormDefinition,
   type Locale,
 } from '@firstline/webform';
-import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
 import type { UploadedFile } from '../http/body';
 import { Rejection } from '../http/rejection';
 import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
@@ -28,8 +28,6 @@ export interface PostedRequest {
   locale: Locale;
   /** The Idempotency-Key header; the `idempotency_key` field serves plain HTML forms. */
   idempotencyKey?: string;
-  /** Where links in the answer point (WEBFORM_PUBLIC_URL, or the host the request came to). */
-  linkBase: string;
   pageUrl?: string;
 }
 
@@ -213,7 +211,7 @@ export class Intake {
       attachments.push(
         create(AttachmentSchema, {
           storageKey: `webform/sha256/${digest}`,
-          url: `${posted.linkBase}/webform/attachments/${digest}`,
+          url: `${storedLinkBase(this.config)}/webform/attachments/${digest}`,
           fileName,
           contentType,
           sizeBytes: file.bytes.length,

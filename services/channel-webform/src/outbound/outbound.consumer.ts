@@ -22,7 +22,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { readRecord, statusTokenOf } from '../projection/records';
 
 const CONSUMER = 'webform-outbound';
@@ -92,7 +92,7 @@ export class WebformOutbound {
   }
 
   private statusUrl(token: string): string {
-    return `${this.config.publicUrl ?? 'http://127.0.0.1:3001'}/webform/s/${token}`;
+    return `${storedLinkBase(this.config)}/webform/s/${token}`;
   }
 }
 
