@@ -10,12 +10,11 @@ import {
   type DurationDraft,
   type DurationUnit,
 } from './admin-logic.js';
+import { choose, namedEntries } from './form-controls.js';
 
 const CHANNELS = ['email', 'telegram', 'vk', 'webform'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const UNITS: DurationUnit[] = ['minutes', 'hours'];
-
-type TeamRecord = { id: string; team?: { name?: string } };
 
 /** An amount with its unit, the unit's select labelled with what it measures. */
 function durationInput(target: 'firstResponse' | 'resolution', id: string) {
@@ -41,11 +40,11 @@ function durationInput(target: 'firstResponse' | 'resolution', id: string) {
  * every ticket.
  */
 export async function slaForm(context: Context): Promise<EntryForm> {
-  const teams = await context.api.get<TeamRecord[]>('/directory/team');
+  const teams = await namedEntries(context, 'team', 'team');
   const name = h('input', {});
   const team = select([
     ['', t('sla.anyTeam')],
-    ...teams.map((record): [string, string] => [record.id, record.team?.name || record.id]),
+    ...teams.map((entry): [string, string] => [entry.id, entry.name]),
   ]);
   const channel = select([
     [ANY_CHANNEL, t('sla.anyChannel')],
@@ -64,13 +63,6 @@ export async function slaForm(context: Context): Promise<EntryForm> {
   const firstResponse = durationInput('firstResponse', 'sla-first-response');
   const resolution = durationInput('resolution', 'sla-resolution');
   const businessTime = h('input', { type: 'checkbox', id: 'sla-business-time' });
-
-  /** Keeps a value the lists lack (a team since removed) choosable, so saving does not drop it. */
-  const choose = (control: HTMLSelectElement, value: string) => {
-    if (![...control.options].some((option) => option.value === value))
-      control.append(h('option', { value }, value));
-    control.value = value;
-  };
 
   return {
     element: h(
