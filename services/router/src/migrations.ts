@@ -142,3 +142,38 @@ export class AddNumbersTimersAndLinks1764100000000 implements MigrationInterface
     await queryRunner.query(`DROP SEQUENCE routing.ticket_number`);
   }
 }
+
+/**
+ * Identities trusted only when proven (docs/adr/0014-identity.md): a customer made for a typed
+ * identity is provisional until its owner verifies it, the identities customers typed are kept
+ * as claims beside the proven ones, and link tokens are used once, within their lifetime.
+ */
+export class AddProvisionalCustomers1768000000000 implements MigrationInterface {
+  readonly name = 'AddProvisionalCustomers1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE routing.customer ADD COLUMN provisional boolean NOT NULL DEFAULT false`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE routing.identity_claim (
+        customer_id text NOT NULL,
+        kind        integer NOT NULL,
+        value       text NOT NULL,
+        PRIMARY KEY (customer_id, kind, value)
+      )`);
+    // Tokens issued before this migration count as issued now: none is cut short by it.
+    await queryRunner.query(`
+      ALTER TABLE routing.link_token
+        ADD COLUMN issued_at timestamptz NOT NULL DEFAULT now(),
+        ADD COLUMN used_at timestamptz`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE routing.link_token DROP COLUMN issued_at, DROP COLUMN used_at`,
+    );
+    await queryRunner.query(`DROP TABLE routing.identity_claim`);
+    await queryRunner.query(`ALTER TABLE routing.customer DROP COLUMN provisional`);
+  }
+}

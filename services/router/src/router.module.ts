@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CustomerEventsConsumer } from './customer-events.consumer';
 import { DirectoryConsumer } from './directory.consumer';
+import { IdentityProofsConsumer } from './identity-proofs.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
 import { Sweeper } from './sweeper';
@@ -14,6 +15,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     DirectoryConsumer,
     TicketEventsConsumer,
     CustomerEventsConsumer,
+    IdentityProofsConsumer,
     Sweeper,
   ],
 })

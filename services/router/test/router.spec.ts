@@ -298,7 +298,7 @@ describe('the router on Kafka and Postgres', () => {
     ...fields,
   });
 
-  it('knows a customer by their email on any channel, and a new identity as a new customer', async () => {
+  it('knows a customer by their mailbox, gives a typed copy of it a provisional customer, and a new identity a new one', async () => {
     const email = `ann-${harness.run}@example.com`;
     await harness.publishInbound([
       message('ann-mail', {
@@ -324,7 +324,10 @@ describe('the router on Kafka and Postgres', () => {
       `${harness.run}:ann-form`,
       `${harness.run}:bob-chat`,
     ]);
-    expect(byForm.customerId).toBe(byMail.customerId);
+    // Anyone can type anyone's address: it reaches nobody's history until its owner verifies it.
+    expect(byForm.customerId).not.toBe(byMail.customerId);
+    expect(byForm.customerProvisional).toBe(true);
+    expect(byMail.customerProvisional).toBe(false);
     expect(bob.customerId).not.toBe(byMail.customerId);
     expect(byMail).toMatchObject({
       teamId: team('scenario'),
@@ -518,6 +521,40 @@ describe('the router on Kafka and Postgres', () => {
     ]);
     const [afterMerge] = await decisionsFor([`${harness.run}:hal-2`]);
     expect(afterMerge.customerId).toBe(form.customerId);
+  }, 60_000);
+
+  it('uses a link token once, and only before it expires', async () => {
+    const form = (name: string) =>
+      message(`${name}-form`, {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value: `${name}-${harness.run}@example.com` },
+        conversationKey: `webform:${harness.run}:${name}`,
+        issuedLinkToken: `${harness.run}-${name}-token`,
+      });
+    await harness.publishInbound([form('lia'), form('max')]);
+    const [lia, max] = await decisionsFor([`${harness.run}:lia-form`, `${harness.run}:max-form`]);
+    await harness.query(
+      `UPDATE routing.link_token SET issued_at = now() - interval '25 hours' WHERE token = $1`,
+      [`${harness.run}-max-token`],
+    );
+
+    await harness.publishInbound([
+      chatTo('reply', 'lia-start', 'lia', { linkToken: `${harness.run}-lia-token` }),
+    ]);
+    const [linked] = await decisionsFor([`${harness.run}:lia-start`]);
+    expect(linked.customerId).toBe(lia.customerId);
+
+    // The same token again, from someone else, and a day-old token: nobody moves.
+    await harness.publishInbound([
+      chatTo('reply', 'ned-start', 'ned', { linkToken: `${harness.run}-lia-token` }),
+      chatTo('reply', 'max-start', 'max', { linkToken: `${harness.run}-max-token` }),
+    ]);
+    const [again, expired] = await decisionsFor([
+      `${harness.run}:ned-start`,
+      `${harness.run}:max-start`,
+    ]);
+    expect(again.customerId).not.toBe(lia.customerId);
+    expect(expired.customerId).not.toBe(max.customerId);
   }, 60_000);
 
   it("routes by the customer's tier and tags as agents last set them", async () => {
@@ -729,7 +766,12 @@ describe('the router on Kafka and Postgres', () => {
       ]);
       expect(new Set(decisions.map((decision) => decision.ticketId)).size).toBe(1);
     }
-    expect(new Set(inbound.map((decision) => decision.customerId)).size).toBe(CUSTOMERS);
+    // A typed address proves nothing: each web-form conversation has a provisional customer.
+    const typing = conversations.filter(({ channel }) => channel === Channel.WEBFORM);
+    const typists = new Set(typing.map(({ sender }) => sender.value)).size;
+    expect(new Set(inbound.map((decision) => decision.customerId)).size).toBe(
+      CUSTOMERS - typists + typing.length,
+    );
 
     // Replayed in log order: no ticket assigned twice, no agent ever past a channel's capacity.
     const assignedTickets = new Set<string>();
