@@ -4,6 +4,7 @@ import type { ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddProvisionalCustomers1768000000000,
   AddSupervisorNotifications1766000000000,
   CreateTickets1764000000000,
 } from './database/migrations';
@@ -17,6 +18,7 @@ export const ticketsService: ServiceDefinition = {
     CreateTickets1764000000000,
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
+    AddProvisionalCustomers1768000000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

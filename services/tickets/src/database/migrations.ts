@@ -214,3 +214,32 @@ export class AddEscalationsAndAccounts1767000000000 implements MigrationInterfac
     );
   }
 }
+
+/**
+ * Provisional customers (docs/adr/0014-identity.md): made by the router for a typed identity
+ * nobody verified, shown to agents as unverified. Several provisional customers may have typed
+ * the same address, so an identity is unique per customer, with whether it is verified.
+ */
+export class AddProvisionalCustomers1768000000000 implements MigrationInterface {
+  readonly name = 'AddProvisionalCustomers1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      `ALTER TABLE tickets.customer ADD COLUMN provisional boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE tickets.customer_identity
+         ADD COLUMN verified boolean NOT NULL DEFAULT true,
+         DROP CONSTRAINT customer_identity_pkey,
+         ADD PRIMARY KEY (customer_id, kind, value)`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DELETE FROM tickets.customer_identity a
+       USING tickets.customer_identity b
+       WHERE a.kind = b.kind AND a.value = b.value AND a.customer_id > b.customer_id`);
+    await queryRunner.query(`ALTER TABLE tickets.customer_identity
+       DROP CONSTRAINT customer_identity_pkey, DROP COLUMN verified, ADD PRIMARY KEY (kind, value)`);
+    await queryRunner.query(`ALTER TABLE tickets.customer DROP COLUMN provisional`);
+  }
+}
