@@ -36,6 +36,8 @@ export interface WebformConfig {
   attachmentTypes: string[];
   /** Proxies in front of the service whose X-Forwarded-For is believed, for per-IP limits. */
   trustedProxyHops: number;
+  /** How long a "this is me" link in an email copy can be used (docs/adr/0014-identity.md). */
+  verificationLinkTtlMs: number;
 }
 
 export const WEBFORM_CONFIG = Symbol('WebformConfig');
@@ -85,6 +87,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
         .int('must be a whole number')
         .min(0, 'must be 0 or more')
         .default(0),
+      WEBFORM_VERIFICATION_LINK_TTL_HOURS: positiveInt.default(72),
     },
     env,
   );
@@ -105,6 +108,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
     maxAttachments: config.WEBFORM_MAX_ATTACHMENTS,
     attachmentTypes: config.WEBFORM_ATTACHMENT_TYPES,
     trustedProxyHops: config.WEBFORM_TRUSTED_PROXY_HOPS,
+    verificationLinkTtlMs: config.WEBFORM_VERIFICATION_LINK_TTL_HOURS * 3_600_000,
   };
 }
 

@@ -24,6 +24,7 @@ import {
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { readRecord, statusTokenOf } from '../projection/records';
+import { verificationTokenFor } from '../verification/verification.store';
 
 const CONSUMER = 'webform-outbound';
 
@@ -81,8 +82,23 @@ export class WebformOutbound {
         );
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
+          const verification = await verificationTokenFor(
+            manager,
+            token,
+            conversation.email,
+            new Date(),
+            this.config.verificationLinkTtlMs,
+          );
           outgoing.push(
-            emailCopy(message, conversation, this.statusUrl(token), record.headers.traceId),
+            emailCopy(
+              message,
+              conversation,
+              {
+                status: this.statusUrl(token),
+                verification: verification && this.verificationUrl(verification),
+              },
+              record.headers.traceId,
+            ),
           );
         }
         await enqueueOutbox(manager, outgoing);
@@ -93,6 +109,10 @@ export class WebformOutbound {
 
   private statusUrl(token: string): string {
     return `${storedLinkBase(this.config)}/webform/s/${token}`;
+  }
+
+  private verificationUrl(token: string): string {
+    return `${storedLinkBase(this.config)}/webform/v/${token}`;
   }
 }
 
@@ -115,17 +135,28 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
   };
 }
 
-/** The same message for the customer's mailbox, with the link back to their status page. */
+/**
+ * The same message for the customer's mailbox, with the link back to their status page and,
+ * until the address is proven, the "this is me" link that proves it.
+ */
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
-  statusUrl: string,
+  links: { status: string; verification?: string },
   traceId: string,
 ): OutgoingMessage {
-  const footer =
-    conversation.locale === 'ru'
-      ? `Ваше обращение и вся переписка: ${statusUrl}`
-      : `Your request and the whole conversation: ${statusUrl}`;
+  const ru = conversation.locale === 'ru';
+  const footer = [
+    ru
+      ? `Ваше обращение и вся переписка: ${links.status}`
+      : `Your request and the whole conversation: ${links.status}`,
+    links.verification &&
+      (ru
+        ? `Это ваш адрес? Подтвердите: ${links.verification}`
+        : `Is this your address? Confirm it: ${links.verification}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
   const copy = create(OutboundMessageSchema, {
     ...message,
     outboundId: `${message.outboundId}:email`,
