@@ -152,8 +152,8 @@ function emailCopy(
       : `Your request and the whole conversation: ${links.status}`,
     links.verification &&
       (ru
-        ? `Это ваш адрес? Подтвердите: ${links.verification}`
-        : `Is this your address? Confirm it: ${links.verification}`),
+        ? `Если это обращение отправили вы, подтвердите, что это ваш адрес: ${links.verification}`
+        : `If you sent this request, confirm that this address is yours: ${links.verification}`),
   ]
     .filter(Boolean)
     .join('\n');

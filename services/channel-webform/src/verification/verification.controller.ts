@@ -19,8 +19,8 @@ import { readVerification, useVerification, type VerificationLink } from './veri
 const TEXTS = {
   en: {
     title: 'Confirm your address',
-    ask: (email: string) =>
-      `Is ${email} your address? Confirm it, and your requests written with it reach your history with us.`,
+    ask: (email: string, subject: string) =>
+      `Did you send us “${subject}” and is ${email} your address? Only then confirm it: your requests written with this address will reach your history with us.`,
     confirm: 'Yes, this is me',
     verified: (email: string) => `Thank you: ${email} is confirmed as yours.`,
     used: 'This link was used already: the address is confirmed.',
@@ -30,8 +30,8 @@ const TEXTS = {
   },
   ru: {
     title: 'Подтвердите адрес',
-    ask: (email: string) =>
-      `${email} — ваш адрес? Подтвердите, и обращения с этим адресом попадут в вашу историю.`,
+    ask: (email: string, subject: string) =>
+      `Вы отправили нам «${subject}», и ${email} — ваш адрес? Только тогда подтвердите: обращения с этим адресом попадут в вашу историю.`,
     confirm: 'Да, это я',
     verified: (email: string) => `Спасибо: адрес ${email} подтверждён.`,
     used: 'Эта ссылка уже использована: адрес подтверждён.',
@@ -66,7 +66,7 @@ export class VerificationController {
       response,
       200,
       link,
-      `<h1>${t.title}</h1><p>${escapeHtml(t.ask(link.email))}</p>
+      `<h1>${t.title}</h1><p>${escapeHtml(t.ask(link.email, link.subject))}</p>
 <form method="post"><input type="hidden" name="confirm" value="1"><button type="submit">${t.confirm}</button></form>`,
     );
   }

@@ -36,7 +36,14 @@ export async function verificationTokenFor(
 }
 
 export type VerificationLink =
-  | { state: 'usable' | 'used' | 'expired'; statusToken: string; email: string; locale: string }
+  | {
+      state: 'usable' | 'used' | 'expired';
+      statusToken: string;
+      email: string;
+      locale: string;
+      /** What the request was about, so that only who sent it confirms. */
+      subject: string;
+    }
   | { state: 'unknown' };
 
 /** What a link is now, without using it (the confirmation page asks before it acts). */
@@ -50,11 +57,12 @@ export async function readVerification(
       status_token: string;
       email: string;
       locale: string;
+      subject: string;
       expires_at: Date;
       used_at: Date | null;
     }>
   >(
-    `SELECT v.status_token, v.email, c.locale, v.expires_at, v.used_at
+    `SELECT v.status_token, v.email, c.locale, c.subject, v.expires_at, v.used_at
        FROM channel_webform.verification v
        JOIN channel_webform.conversation c USING (status_token)
       WHERE v.token = $1`,
@@ -62,7 +70,13 @@ export async function readVerification(
   );
   if (!link) return { state: 'unknown' };
   const state = link.used_at ? 'used' : link.expires_at <= now ? 'expired' : 'usable';
-  return { state, statusToken: link.status_token, email: link.email, locale: link.locale };
+  return {
+    state,
+    statusToken: link.status_token,
+    email: link.email,
+    locale: link.locale,
+    subject: link.subject,
+  };
 }
 
 /**
@@ -75,9 +89,12 @@ export async function useVerification(
   now: Date,
 ): Promise<VerificationLink> {
   const used = await manager.query<Array<{ token: string }>>(
-    `UPDATE channel_webform.verification SET used_at = $2
-      WHERE token = $1 AND used_at IS NULL AND expires_at > $2
-      RETURNING token`,
+    // Wrapped so the driver hands back the rows (a bare UPDATE answers rows and a count).
+    `WITH used AS (
+       UPDATE channel_webform.verification SET used_at = $2
+        WHERE token = $1 AND used_at IS NULL AND expires_at > $2
+        RETURNING token)
+     SELECT token FROM used`,
     [token, now],
   );
   const link = await readVerification(manager, token, now);

@@ -75,16 +75,25 @@ export class CustomerRepository {
     customerId: string,
     identity: { kind: number; value: string },
   ): Promise<void> {
+    // Merged meanwhile: what the duplicate proved, the survivor has.
+    const [{ id }] = await manager.query<Array<{ id: string }>>(
+      `WITH RECURSIVE chain (id, merged_into) AS (
+         SELECT id, merged_into FROM tickets.customer WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.merged_into FROM tickets.customer c JOIN chain ON c.id = chain.merged_into)
+       SELECT COALESCE((SELECT id FROM chain WHERE merged_into IS NULL), $1) AS id`,
+      [customerId],
+    );
     await manager.query(
       `INSERT INTO tickets.customer (id, provisional) VALUES ($1, false)
        ON CONFLICT (id) DO UPDATE SET provisional = false`,
-      [customerId],
+      [id],
     );
     await manager.query(
       `INSERT INTO tickets.customer_identity (kind, value, customer_id, verified)
        VALUES ($1, $2, $3, true)
        ON CONFLICT (customer_id, kind, value) DO UPDATE SET verified = true`,
-      [identity.kind, identity.value, customerId],
+      [identity.kind, identity.value, id],
     );
   }
 
