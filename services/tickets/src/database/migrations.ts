@@ -230,6 +230,13 @@ export class AddProvisionalCustomers1768000000000 implements MigrationInterface 
          ADD COLUMN verified boolean NOT NULL DEFAULT true,
          DROP CONSTRAINT customer_identity_pkey,
          ADD PRIMARY KEY (customer_id, kind, value)`,
+      // As the router's migration decides: typed email addresses stored so far were never
+      // proven, and a customer who has nothing else is provisional.
+      `UPDATE tickets.customer_identity SET verified = false WHERE kind = 5 -- WEBFORM_EMAIL`,
+      `UPDATE tickets.customer c SET provisional = true
+        WHERE EXISTS (SELECT 1 FROM tickets.customer_identity i WHERE i.customer_id = c.id)
+          AND NOT EXISTS (
+            SELECT 1 FROM tickets.customer_identity i WHERE i.customer_id = c.id AND i.verified)`,
     ];
     for (const statement of statements) await queryRunner.query(statement);
   }
