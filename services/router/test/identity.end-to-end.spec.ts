@@ -267,6 +267,12 @@ describe('an address typed by someone else', () => {
     expect(answer.status).toBe(410);
     expect(await answer.text()).toContain('expired');
     expect((await customer(attackerId)).verified).toBe(false);
+    // A link nobody was sent is not a link at all.
+    const made = await fetch(`${pipeline.channel.url}/webform/v/made-up-${tag}`, {
+      method: 'POST',
+      body: new URLSearchParams({ confirm: '1' }),
+    });
+    expect(made.status).toBe(404);
   }, 90_000);
 
   it('verifies the owner who acts on the link mailed to the address, once; later submissions reach them', async () => {

@@ -2,6 +2,8 @@ import {
   ActorKind,
   AutomaticReplyKind,
   Channel,
+  CustomerEventSchema,
+  decode,
   DirectoryKind,
   Escalation,
   IdentityKind,
@@ -15,6 +17,7 @@ import {
   TicketStatus,
   timestampDate,
   timestampFromDate,
+  TOPICS,
   type RoutingDecision,
 } from '@firstline/contracts';
 import { addBusinessTime } from '@firstline/routing';
@@ -555,6 +558,67 @@ describe('the router on Kafka and Postgres', () => {
     ]);
     expect(again.customerId).not.toBe(lia.customerId);
     expect(expired.customerId).not.toBe(max.customerId);
+  }, 60_000);
+
+  it('verifies a typed address its customer proved, and then routes it to them', async () => {
+    const email = `ora-${harness.run}@example.com`;
+    const conversationKey = `webform:${harness.run}:ora`;
+    const typed = (id: string, key: string, value: string) =>
+      message(id, {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value },
+        conversationKey: key,
+      });
+    await harness.publishInbound([typed('ora-form', conversationKey, email)]);
+    const [ora] = await decisionsFor([`${harness.run}:ora-form`]);
+    expect(ora.customerProvisional).toBe(true);
+
+    // A link names one conversation and proves only what its customer typed: the first proof
+    // goes to the dead letters, the second (same conversation, so after it) verifies.
+    await harness.publishIdentityProofs([
+      {
+        proofId: `${harness.run}:ora-other`,
+        conversationKey,
+        identity: { kind: IdentityKind.WEBFORM_EMAIL, value: `other-${harness.run}@example.com` },
+      },
+      {
+        proofId: `${harness.run}:ora-proof`,
+        conversationKey,
+        identity: { kind: IdentityKind.WEBFORM_EMAIL, value: email.toUpperCase() },
+      },
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT 1 FROM routing.customer WHERE id = $1 AND NOT provisional`, [
+            ora.customerId,
+          ])
+        ).length > 0,
+      30_000,
+      'the proof to verify the customer',
+    );
+    const identities = await harness.query<{ kind: number; value: string; customer_id: string }>(
+      `SELECT kind, value, customer_id FROM routing.customer_identity WHERE value = ANY($1)
+        ORDER BY kind`,
+      [[email, `other-${harness.run}@example.com`]],
+    );
+    // The typed address and the mailbox it names are hers now; the other address nobody's.
+    expect(identities).toEqual([
+      { kind: IdentityKind.EMAIL, value: email, customer_id: ora.customerId },
+      { kind: IdentityKind.WEBFORM_EMAIL, value: email, customer_id: ora.customerId },
+    ]);
+    const [announced] = await harness.query<{ payload: Buffer }>(
+      `SELECT payload FROM routing.outbox WHERE topic = $1`,
+      [TOPICS.customerEvents.name],
+    );
+    expect(decode(CustomerEventSchema, announced.payload).details).toMatchObject({
+      case: 'identityVerified',
+      value: { customerId: ora.customerId, identity: { value: email } },
+    });
+
+    await harness.publishInbound([typed('ora-later', `webform:${harness.run}:ora-2`, email)]);
+    const [later] = await decisionsFor([`${harness.run}:ora-later`]);
+    expect(later).toMatchObject({ customerId: ora.customerId, customerProvisional: false });
   }, 60_000);
 
   it("routes by the customer's tier and tags as agents last set them", async () => {
