@@ -238,6 +238,9 @@ describe('an address typed by someone else', () => {
 
     // The token was the attacker's own provisional customer's: that is where the chat went.
     expect(chat.ticket.customerId).toBe(attackerId);
+    expect(chat.customer?.identities).toContainEqual(
+      expect.objectContaining({ value: String(attackerChat), verified: true }),
+    );
     expect(JSON.stringify(chat)).not.toContain(secret);
     const victimNow = await customer(victimId);
     expect(victimNow.identities.map(({ value }) => value)).not.toContain(String(attackerChat));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Identity } from '@firstline/contracts';
+import { isTypedIdentity } from '@firstline/routing';
 
 export interface Customer {
   id: string;
@@ -51,7 +52,8 @@ export class CustomerRepository {
     );
     const identities = sorted.filter((c) => c.sender?.value);
     if (identities.length === 0) return;
-    // A provisional customer's sender is the address they typed, unverified.
+    // What a provisional customer typed is unverified; what a channel proved (a Telegram account
+    // linked to them by a token) is proven all the same.
     await manager.query(
       `INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name, verified)
        SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::boolean[])
@@ -61,7 +63,7 @@ export class CustomerRepository {
         identities.map((c) => c.sender!.value),
         identities.map((c) => c.id),
         identities.map((c) => c.sender!.displayName),
-        identities.map((c) => !c.provisional),
+        identities.map((c) => !c.provisional || !isTypedIdentity(c.sender!.kind)),
       ],
     );
   }
