@@ -106,6 +106,19 @@ export function resolveSender(facts: SenderFacts): CustomerResolution {
 }
 
 /**
+ * Whether the token a message hands out (the web status page's) is remembered as its customer's
+ * link token. Holding it proves only that one sent the message, so it names the customer only
+ * when the sender is proven or the customer was made for this very message: a submission typed
+ * with someone's verified address hands out no key to them.
+ */
+export function issuesLinkToken(
+  sender: IdentityKind,
+  resolution: CustomerResolution['kind'],
+): boolean {
+  return !isTypedIdentity(sender) || resolution === 'provisional';
+}
+
+/**
  * A proof counts only for an identity the conversation's customer typed: a link names one
  * conversation and one address, and proves that address for that customer alone.
  */

@@ -1,5 +1,6 @@
 import { IdentityKind } from '@firstline/contracts';
 import {
+  issuesLinkToken,
   isTypedIdentity,
   linkTokenState,
   normaliseEmailAddress,
@@ -114,6 +115,27 @@ describe('resolveSender', () => {
     ],
   ])('%s', (_case, facts, expected) => {
     expect(resolveSender(facts)).toEqual(expected);
+  });
+});
+
+describe('issuesLinkToken', () => {
+  it.each<[string, IdentityKind, CustomerResolution['kind'], boolean]>([
+    [
+      'a submission on its own provisional customer hands out its token',
+      IdentityKind.WEBFORM_EMAIL,
+      'provisional',
+      true,
+    ],
+    [
+      'a submission typed with a verified address hands out none',
+      IdentityKind.WEBFORM_EMAIL,
+      'known',
+      false,
+    ],
+    ['a known proven sender’s token is remembered', IdentityKind.TELEGRAM_USER, 'known', true],
+    ['a new proven sender’s too', IdentityKind.EMAIL, 'new', true],
+  ])('%s', (_case, sender, resolution, expected) => {
+    expect(issuesLinkToken(sender, resolution)).toBe(expected);
   });
 });
 

@@ -13,11 +13,13 @@ import {
 } from '@firstline/contracts';
 import {
   isTypedIdentity,
+  issuesLinkToken,
   linkTokenState,
   normaliseIdentity,
   proofApplies,
   provenKindOf,
   resolveSender,
+  type CustomerResolution,
   type IdentityKey,
 } from '@firstline/routing';
 
@@ -52,9 +54,8 @@ const newCustomer = (provisional: boolean): CustomerRow => ({
  *   it, or through the conversation it continues; otherwise each submission gets a provisional
  *   customer of its own, with the typed identities kept as claims that a proof can verify.
  * - A usable link token (the web status page's, brought to Telegram) moves the proven sender to
- *   the customer it was issued for, and is used up. A token issued to a typed sender is
- *   remembered only for the provisional customer made for it: a submission typed with someone's
- *   verified address hands out no key to them.
+ *   the customer it was issued for, and is used up; a token a message hands out is remembered as
+ *   `issuesLinkToken` says.
  * - Proven identities beside the sender (a shared own phone number) join their customer unless
  *   someone already has them; typed ones become claims.
  */
@@ -81,6 +82,7 @@ export async function resolveCustomers(
   );
 
   const customerOf = new Map<string, CustomerRow>();
+  const resolved = new Map<string, CustomerResolution['kind']>();
   const minted = new Map<string, { identity: IdentityKey; customerId: string }>();
   const provisional: CustomerRow[] = [];
   const relinked: Array<{ identity: IdentityKey; customerId: string }> = [];
@@ -125,6 +127,7 @@ export async function resolveCustomers(
       known.set(keyOf(sender), customer);
     }
     customerOf.set(message.messageId, customer);
+    resolved.set(message.messageId, resolution.kind);
   }
 
   if (minted.size > 0) {
@@ -172,13 +175,12 @@ export async function resolveCustomers(
   );
   await rememberLinkTokens(
     manager,
-    messages.flatMap((message) => {
-      const customer = customerOf.get(message.messageId)!;
-      const typed = isTypedIdentity(senders.get(message.messageId)!.kind);
-      return message.issuedLinkToken && (!typed || provisional.includes(customer))
-        ? [{ token: message.issuedLinkToken, customerId: customer.id }]
-        : [];
-    }),
+    messages.flatMap((message) =>
+      message.issuedLinkToken &&
+      issuesLinkToken(senders.get(message.messageId)!.kind, resolved.get(message.messageId)!)
+        ? [{ token: message.issuedLinkToken, customerId: customerOf.get(message.messageId)!.id }]
+        : [],
+    ),
     now,
   );
   return customerOf;
