@@ -73,8 +73,13 @@ export class AccountsService {
           `An account with the id ${request.agentId} or the email ${account.email} exists`,
         );
       }
-      // An agent entered in the directory before gets its account; their skills stay.
-      const existing = await this.repository.find(kindName(DirectoryKind.AGENT), request.agentId);
+      // An agent entered in the directory before gets its account; their skills stay. Read in the
+      // transaction: on the embedded database (one session) a read beside it waits for it to end.
+      const existing = await this.repository.find(
+        kindName(DirectoryKind.AGENT),
+        request.agentId,
+        manager,
+      );
       const agent = {
         ...(existing?.payload.case === 'agent' ? existing.payload.value : create(AgentSchema)),
         id: request.agentId,
