@@ -10,7 +10,10 @@ import { AuthService, type SignedInAgent } from '../auth/auth.service';
 export const LIVE_PATH = '/api/v1/live';
 /** Close code of a connection without a valid token (4000–4999 are the application's). */
 export const UNAUTHORISED_CLOSE = 4401;
-/** How often connected agents are read again (token expiry, new passwords and deactivations on other replicas, team changes). */
+/**
+ * How often connected agents are read again: token expiry, team and role changes, and new
+ * passwords and deactivations made on other replicas (this replica's are checked at once).
+ */
 const REFRESH_MS = 30_000;
 
 /** The part of a `ws` WebSocket the gateway uses. */
