@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseConfig, positiveInt, type Env } from '@firstline/config';
+import { parseConfig, positiveInt, proxyHops, type Env } from '@firstline/config';
 import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@firstline/ticketing';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -10,6 +10,8 @@ const variables = {
   /** Signs agents' tokens; every replica needs the same one. Unset: random per process. */
   TICKETS_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TICKETS_TOKEN_TTL_MINUTES: positiveInt.default(12 * 60),
+  /** Reverse proxies in front of the API: sign-in limits count the client behind them. */
+  TICKETS_TRUSTED_PROXY_HOPS: proxyHops,
   /**
    * Traffic-light targets of the KPIs, over the defaults, as JSON:
    * `{"firstResponseMs": {"green": 1800000, "yellow": 3600000, "higherIsBetter": false}}`.
@@ -57,6 +59,7 @@ export class TicketsSettings {
   /** False when the secret was generated: tokens then die with the process. */
   readonly tokenSecretConfigured: boolean;
   readonly kpiTargets: KpiTargets;
+  readonly trustedProxyHops: number;
 
   constructor(env: Env = process.env) {
     const config = parseConfig(variables, env);
@@ -69,5 +72,6 @@ export class TicketsSettings {
       : randomBytes(32);
     this.tokenTtlMs = config.TICKETS_TOKEN_TTL_MINUTES * 60 * 1000;
     this.kpiTargets = { ...DEFAULT_KPI_TARGETS, ...config.TICKETS_KPI_TARGETS };
+    this.trustedProxyHops = config.TICKETS_TRUSTED_PROXY_HOPS;
   }
 }

@@ -19,6 +19,7 @@ import { DirectoryController } from './directory/directory.controller';
 import { AuthService } from './auth/auth.service';
 import { AgentGuard } from './auth/auth.guard';
 import { LoginAttempts } from './auth/login-attempts';
+import { Passwords } from './auth/password';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
@@ -55,6 +56,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     AuthService,
     AccountsService,
     LoginAttempts,
+    Passwords,
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,

@@ -507,4 +507,28 @@ describe('tickets on the real broker and Postgres', () => {
     const teams = await ann.call<Array<{ id: string }>>('GET', '/directory/team');
     expect(teams.body.map((entry) => entry.id)).toContain('vip-care');
   });
+
+  it("shows an agent colleagues' names, teams and presence but not their emails or skills", async () => {
+    type Entry = { id: string; agent: Record<string, unknown> };
+    const agents = async (client: AgentApi) =>
+      new Map(
+        (await client.ok<Entry[]>('GET', '/directory/agent')).map((entry) => [
+          entry.id,
+          entry.agent,
+        ]),
+      );
+    const seenByAnn = await agents(ann);
+    expect(seenByAnn.get('ann')).toMatchObject({ email: 'ann@firstline.example' });
+    const colleague = seenByAnn.get('bill')!;
+    expect(colleague).toMatchObject({ id: 'bill', name: expect.any(String), active: true });
+    expect(colleague.teamIds).toContain('billing');
+    for (const field of ['email', 'skills', 'capacity', 'languages']) {
+      expect(colleague).not.toHaveProperty(field);
+    }
+    // Supervisors (and admins) read every field, for the admin screens.
+    expect((await agents(sam)).get('bill')).toMatchObject({
+      email: 'bill@firstline.example',
+      skills: expect.any(Array),
+    });
+  });
 });
