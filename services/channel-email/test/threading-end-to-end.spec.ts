@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Pool } from 'pg';
@@ -13,6 +15,14 @@ import {
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelEmailService } from '../src';
+
+/** The peer corpus beside the repository (a clone's or a worktree's), when it is there. */
+const root = resolve(__dirname, '../../..');
+const peerMail = [join(root, '../shared/corpus/mail'), join(root, '../../shared/corpus/mail')].find(
+  (folder) => existsSync(folder),
+);
+/** Cases that send mail other projects collected: skipped, and counted so, without the corpus. */
+const withPeerMail = peerMail ? it : it.skip;
 
 /**
  * Conversation integrity where the services meet (issue 15): customers' mails, built as real
@@ -132,7 +142,7 @@ describe('email threading end to end: one conversation, one ticket', () => {
     return { customer, name, first, ticketId, number: ticket.number, reply };
   }
 
-  async function resolve(ticketId: string) {
+  async function resolveTicket(ticketId: string) {
     await supervisor.ok('POST', `/tickets/${ticketId}/status`, { status: 'resolved' });
     // The router decides reopening by the state it learned from the ticket's events.
     await waitFor(async () => (await routerState(ticketId)) === 'resolved', 30_000, 'resolution');
@@ -240,7 +250,7 @@ describe('email threading end to end: one conversation, one ticket', () => {
 
   it('an out-of-office reply to our answer is shown on the ticket but never opens or reopens one', async () => {
     const start = await conversation('olga');
-    await resolve(start.ticketId);
+    await resolveTicket(start.ticketId);
     const outOfOffice = await send({
       client: 'exchange-auto-reply',
       from: start.customer,
@@ -261,6 +271,30 @@ describe('email threading end to end: one conversation, one ticket', () => {
     expect(await ticketsOf(start.customer)).toEqual([start.ticketId]);
   }, 120_000);
 
+  withPeerMail.each(['chatwoot/auto_reply.eml', 'chatwoot/auto_reply_with_auto_submitted.eml'])(
+    'a real client’s auto-reply (%s, re-addressed to our answer) never reopens the ticket',
+    async (file) => {
+      const start = await conversation('una');
+      await resolveTicket(start.ticketId);
+      const messageId = `${randomUUID()}@example.com`;
+      const raw = readdressed(readFileSync(join(peerMail!, file), 'latin1'), [
+        `From: Una <${start.customer}>`,
+        `To: <${support}>`,
+        `Message-Id: <${messageId}>`,
+        `In-Reply-To: <${start.reply.messageId}>`,
+        `References: <${start.reply.messageId}>`,
+      ]);
+      await smtp.sendMail({ envelope: { from: start.customer, to: support }, raw });
+      expect(await ticketOfMail(messageId)).toBe(start.ticketId);
+      const { ticket, messages } = await view(start.ticketId);
+      expect(ticket).toMatchObject({ status: 'resolved', reopenCount: 0 });
+      expect(messages.find((message) => message.id === `email:${messageId}`)).toMatchObject({
+        automatic: true,
+      });
+    },
+    120_000,
+  );
+
   it('an out-of-office reply that threads to no ticket is dropped', async () => {
     const robot = `away-${randomUUID().slice(0, 8)}@example.com`;
     const outOfOffice = await send({
@@ -279,7 +313,7 @@ describe('email threading end to end: one conversation, one ticket', () => {
 
   it('a real answer after resolution reopens the ticket and counts the reopen', async () => {
     const start = await conversation('rita');
-    await resolve(start.ticketId);
+    await resolveTicket(start.ticketId);
     const reply = await send({
       client: 'outlook',
       from: start.customer,
@@ -298,7 +332,7 @@ describe('email threading end to end: one conversation, one ticket', () => {
 
   it('an answer after the reopen window starts a new ticket linked to the old one', async () => {
     const start = await conversation('wendy');
-    await resolve(start.ticketId);
+    await resolveTicket(start.ticketId);
     // Eight days pass, as far as the router, which keeps the reopen window, can tell.
     await routerDb.query(
       `UPDATE routing.ticket SET resolved_at = resolved_at - interval '8 days' WHERE id = $1`,
@@ -425,4 +459,16 @@ function buildMail(shape: MailShape, messageId: string, to: string): string {
 /** A reply's text above the quoted answer, as mail clients quote it. */
 function quoted(text: string, answer: { subject: string }): string {
   return `${text}\n\nOn ${new Date().toDateString()}, Support wrote:\n\n> ${answer.subject}\n> It left our warehouse today.\n`;
+}
+
+const addressing = /^(from|to|cc|message-id|in-reply-to|references):/i;
+
+/** A mail with its addressing and threading headers replaced, the rest as its client wrote it. */
+function readdressed(mail: string, headers: string[]): string {
+  const end = mail.search(/\r?\n\r?\n/);
+  const kept = mail
+    .slice(0, end)
+    .split(/\r?\n(?![ \t])/)
+    .filter((header) => !addressing.test(header));
+  return [...headers, ...kept].join('\r\n') + mail.slice(end).replace(/\r?\n/g, '\r\n');
 }
