@@ -227,11 +227,7 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
     settings.reopenWindowDays,
   );
   if (threading.disposition === DROPPED) {
-    logger.log(
-      `automatic message ${message.messageId} threads to no ticket: dropped (${
-        message.channelMetadata.auto_response_reason || 'auto-response'
-      })`,
-    );
+    logger.log(`automatic message ${message.messageId} threads to no ticket: dropped`);
     return undefined;
   }
   if (threading.disposition === TicketDisposition.APPEND) {
