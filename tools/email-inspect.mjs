@@ -16,7 +16,7 @@ if (!existsSync(built)) {
   console.error(`email-inspect: ${built} is missing; run \`npm run build\` first`);
   process.exit(1);
 }
-const { normalise, parseOwnMessageId, ticketNumberInSubject } = require(built);
+const { normalise, parseOwnMessageId, repliedMessageIds, ticketNumberInSubject } = require(built);
 const { timestampDate } = require(join(root, 'dist/libs/contracts/src/index.js'));
 
 const args = process.argv.slice(2);
@@ -61,6 +61,8 @@ const report = {
     inReplyTo,
     references,
     ourMessageIds: ours.map(({ id, own }) => ({ id, ...own })),
+    // What the router threads by, nearest first (docs/adr/0013).
+    repliedMessageIds: repliedMessageIds(inReplyTo, references),
     ticketNumber: message.inReplyToTicketNumber ?? null,
     ticketNumberFrom: ours.some(({ own }) => own.ticketNumber)
       ? 'our Message-ID'

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomerEventsConsumer } from './customer-events.consumer';
+import { DeliveryReceiptsConsumer } from './delivery-receipts.consumer';
 import { DirectoryConsumer } from './directory.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
@@ -14,6 +15,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     DirectoryConsumer,
     TicketEventsConsumer,
     CustomerEventsConsumer,
+    DeliveryReceiptsConsumer,
     Sweeper,
   ],
 })

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@firstline/runtime';
 import {
   AddNumbersTimersAndLinks1764100000000,
+  AddThreadMessages1764200000000,
   CreateRoutingState1764000000000,
 } from './migrations';
 import { RouterModule } from './router.module';
@@ -9,7 +10,11 @@ export const routerService: ServiceDefinition = {
   name: 'router',
   schema: 'routing',
   module: RouterModule,
-  migrations: [CreateRoutingState1764000000000, AddNumbersTimersAndLinks1764100000000],
+  migrations: [
+    CreateRoutingState1764000000000,
+    AddNumbersTimersAndLinks1764100000000,
+    AddThreadMessages1764200000000,
+  ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,
 };
