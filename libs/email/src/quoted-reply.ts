@@ -190,7 +190,11 @@ function attributionLength(lines: string[], index: number): number {
   if (first.length > MAX_MARKER_LINE_CHARS) return 0;
   if (framedAttribution.test(first)) return 1;
   const start = first.replace(/^\s*-?\s*/, '');
-  const dated = leadWord.test(start) || attributionStart.test(start);
+  if (!leadWord.test(start) && !attributionStart.test(start)) {
+    // Undated, only "Ann <ann@example.com> schrieb:" on a line of its own.
+    const tail = start.slice(-200);
+    return tail.includes('@') && addressBeforeVerb.test(tail) && wroteVerb.test(tail) ? 1 : 0;
+  }
   let joined = '';
   for (let count = 1; count <= 3 && index + count <= lines.length; count++) {
     const line = lines[index + count - 1];
@@ -204,8 +208,7 @@ function attributionLength(lines: string[], index: number): number {
     // Only the end decides, and testing a bounded tail keeps every test short.
     const tail = joined.slice(-200);
     const evidence = /\d|@/.test(joined);
-    if (dated && evidence && (wroteVerb.test(tail) || endsWithAddress.test(tail))) return count;
-    if (count === 1 && addressBeforeVerb.test(tail) && wroteVerb.test(tail)) return 1;
+    if (evidence && (wroteVerb.test(tail) || endsWithAddress.test(tail))) return count;
   }
   return 0;
 }

@@ -139,4 +139,36 @@ describe('normalise', () => {
     expect(again.message.messageId).toBe(first.message.messageId);
     expect(first.message.sentAt).toBeUndefined();
   });
+
+  it('a mail still being read when its time budget runs out is published as it came, flagged', async () => {
+    const raw = readFileSync(join(__dirname, 'fixtures', 'html-with-attachments.eml'));
+    const { message } = await normalise(raw, { receivedAt, timeBudgetMs: 0 });
+    expect(message.messageId).toMatch(/^email:/);
+    expect(message.textBody).not.toBe('');
+    expect(message.replyText).toBe(message.textBody);
+    expect(message.htmlBody).toBe('');
+    expect(message.channelMetadata.parse_budget_exceeded).toMatch(
+      /^HTML and reply extraction skipped: \d+ ms spent of 0$/,
+    );
+  });
+
+  it('within its budget a mail carries no such flag', async () => {
+    const { message } = await fixture('gmail-reply.eml');
+    expect(message.channelMetadata.parse_budget_exceeded).toBeUndefined();
+  });
+
+  it('a header field of megabytes is cut, not parsed for seconds', async () => {
+    const raw = Buffer.from(
+      `From: Ann <ann@example.com>\r\nTo: (${'x'.repeat(300_000)}\r\nSubject: Hi\r\n\r\nHello`,
+    );
+    const { message } = await normalise(raw, { receivedAt });
+    expect(message.subject).toBe('Hi');
+    expect(message.replyText).toBe('Hello');
+  });
+
+  it('an address with spaces inside its angle brackets is read whole', async () => {
+    const raw = Buffer.from('From: Ann <ann smith@example.com>\r\nSubject: Hi\r\n\r\nHello');
+    const { message } = await normalise(raw, { receivedAt });
+    expect(message.sender?.value).toBe('annsmith@example.com');
+  });
 });
