@@ -6,80 +6,79 @@
  */
 export interface AdversarialMail {
   name: string;
-  raw: Buffer;
+  /** Builds the mail's bytes, the same on every call; built when needed, so a set stays small. */
+  raw(): Buffer;
 }
 
 export const ADVERSARIAL_MAX_BYTES = 1024 * 1024;
 
+type Random = () => number;
+
 /** `seeds` are real mails (raw RFC 5322) to mutate; the other shapes need none. */
 export function adversarialMails(seed: number, seeds: Buffer[] = []): AdversarialMail[] {
-  const random = mulberry32(seed);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const sizes = [16 * 1024, 256 * 1024, ADVERSARIAL_MAX_BYTES - 4096];
   const mails: AdversarialMail[] = [];
-  const add = (name: string, body: string, headers: Record<string, string> = {}) =>
-    mails.push({ name, raw: mailWith(body, headers) });
+  // Each mail draws from a generator of its own, so building one never shifts another.
+  const add = (name: string, build: (random: Random) => Buffer) => {
+    const mailSeed = seed + mails.length * 7919;
+    mails.push({ name, raw: () => build(mulberry32(mailSeed)) });
+  };
+  const addBody = (name: string, body: (random: Random) => string, headers = {}) =>
+    add(name, (random) => mailWith(body(random), headers));
+  const pick = <T>(random: Random, items: T[]): T => items[Math.floor(random() * items.length)];
 
   for (const size of sizes) {
     const kb = `${Math.round(size / 1024)} KB`;
-    add(`quote markers on one line, ${kb}`, '>'.repeat(size));
-    add(
-      `lines of quote markers, ${kb}`,
+    addBody(`quote markers on one line, ${kb}`, () => '>'.repeat(size));
+    addBody(`lines of quote markers, ${kb}`, (random) =>
       fill(size, () => `${'>'.repeat(1 + Math.floor(random() * 80))}\n`),
     );
-    add(
-      `quoted and unquoted lines alternating, ${kb}`,
-      fill(size, () => '> a\nb\n'),
-    );
-    add(`nested quotes, ${kb}`, nested(size));
-    add(
-      `"On … wrote:" runs, ${kb}`,
+    addBody(`quoted and unquoted lines alternating, ${kb}`, () => fill(size, () => '> a\nb\n'));
+    addBody(`nested quotes, ${kb}`, () => nested(size));
+    addBody(`"On … wrote:" runs, ${kb}`, (random) =>
       fill(size, () => `On Mon, 4 Mar 2024 at 10:${pad(random())}, Ann <ann@example.com> wrote:\n`),
     );
-    add(`an attribution that never ends, ${kb}`, `On ${'Mon, 4 Mar 2024 '.repeat(size / 17)}`);
-    add(
-      `wrapped attribution starts, ${kb}`,
+    addBody(
+      `an attribution that never ends, ${kb}`,
+      () => `On ${'Mon, 4 Mar 2024 '.repeat(size / 17)}`,
+    );
+    addBody(`wrapped attribution starts, ${kb}`, (random) =>
       fill(size, () =>
-        pick(['On 4 Mar 2024, Ann <\n', 'Am 4.3.24 um 10:00\n', '2024-03-04 10:00 Ann <\n']),
+        pick(random, [
+          'On 4 Mar 2024, Ann <\n',
+          'Am 4.3.24 um 10:00\n',
+          '2024-03-04 10:00 Ann <\n',
+        ]),
       ),
     );
-    add(
-      `header-like lines, ${kb}`,
-      fill(size, () => pick(['From: Ann\n', '*From:* a\n', 'Sent: x\n', 'De : b\n'])),
+    addBody(`header-like lines, ${kb}`, (random) =>
+      fill(size, () => pick(random, ['From: Ann\n', '*From:* a\n', 'Sent: x\n', 'De : b\n'])),
     );
-    add(
-      `one long line of words, ${kb}`,
-      fill(size, () => pick(['wrote ', 'On ', '@ ', ': ', '<a ', 'b> '])),
+    addBody(`one long line of words, ${kb}`, (random) =>
+      fill(size, () => pick(random, ['wrote ', 'On ', '@ ', ': ', '<a ', 'b> '])),
     );
-    add(
-      `addresses without an end, ${kb}`,
-      fill(size, () => 'a@b<c@d '),
+    addBody(`addresses without an end, ${kb}`, () => fill(size, () => 'a@b<c@d '));
+    addBody(`separator runs, ${kb}`, (random) =>
+      fill(size, () => pick(random, ['-----\n', '_'.repeat(30) + '\n', '-- \n'])),
     );
-    add(
-      `separator runs, ${kb}`,
-      fill(size, () => pick(['-----\n', '_'.repeat(30) + '\n', '-- \n'])),
-    );
-    add(
-      `HTML nesting, ${kb}`,
-      fill(size, () => '<div><blockquote>'),
-      {
-        'Content-Type': 'text/html; charset=utf-8',
-      },
-    );
+    addBody(`HTML nesting, ${kb}`, () => fill(size, () => '<div><blockquote>'), {
+      'Content-Type': 'text/html; charset=utf-8',
+    });
   }
   const longHeader = ADVERSARIAL_MAX_BYTES / 4;
-  add('a From header with spaces inside angle brackets', 'Hi', {
+  addBody('a From header with spaces inside angle brackets', () => 'Hi', {
     From: `Ann <${' a'.repeat(longHeader / 2)}@example.com`,
   });
-  add('a To header of one token without an @', 'Hi', { To: `(${'x'.repeat(longHeader)}` });
-  add('a Cc header of many half addresses', 'Hi', { Cc: 'a@'.repeat(longHeader / 2) });
-  add('a Subject header of encoded-word starts', 'Hi', {
+  addBody('a To header of one token without an @', () => 'Hi', {
+    To: `(${'x'.repeat(longHeader)}`,
+  });
+  addBody('a Cc header of many half addresses', () => 'Hi', { Cc: 'a@'.repeat(longHeader / 2) });
+  addBody('a Subject header of encoded-word starts', () => 'Hi', {
     Subject: '=?utf-8?b?'.repeat(longHeader / 10),
   });
 
   seeds.forEach((original, index) => {
-    const target = pick(sizes);
-    mails.push({ name: `mutated mail ${index + 1}`, raw: mutate(original, target, random) });
+    add(`mutated mail ${index + 1}`, (random) => mutate(original, pick(random, sizes), random));
   });
   return mails;
 }
