@@ -207,10 +207,19 @@ function attributionLength(lines: string[], index: number): number {
     joined = count === 1 ? start : `${joined} ${line.trim()}`;
     // Only the end decides, and testing a bounded tail keeps every test short.
     const tail = joined.slice(-200);
-    const evidence = /\d|@/.test(joined);
-    if (evidence && (wroteVerb.test(tail) || endsWithAddress.test(tail))) return count;
+    if (wroteVerb.test(tail) || endsWithAddress.test(tail)) {
+      // A date, an address or the `>` lines below tell an attribution from a sentence.
+      if (/\d|@/.test(joined) || quotedBelow(lines, index + count)) return count;
+    }
   }
   return 0;
+}
+
+function quotedBelow(lines: string[], from: number): boolean {
+  for (let index = from; index < lines.length && index < from + 4; index++) {
+    if (lines[index].trim() !== '') return quoteLine.test(lines[index]);
+  }
+  return false;
 }
 
 /** Outlook's "From:" line with its "Sent:" or "Date:" among the next four lines. */
