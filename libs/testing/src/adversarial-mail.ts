@@ -76,6 +76,22 @@ export function adversarialMails(seed: number, seeds: Buffer[] = []): Adversaria
   addBody('a Subject header of encoded-word starts', () => 'Hi', {
     Subject: '=?utf-8?b?'.repeat(longHeader / 10),
   });
+  addBody(
+    'an attached mail that is all header',
+    () =>
+      [
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'See the attached mail.',
+        '--b',
+        'Content-Type: message/rfc822',
+        '',
+        fill(ADVERSARIAL_MAX_BYTES - 4096, () => 'X-Note: From: a <b@c> On wrote:\r\n'),
+        '--b--',
+      ].join('\r\n'),
+    { 'Content-Type': 'multipart/mixed; boundary="b"' },
+  );
 
   seeds.forEach((original, index) => {
     add(`mutated mail ${index + 1}`, (random) => mutate(original, pick(random, sizes), random));
