@@ -69,6 +69,7 @@ const report = {
         : null,
   },
   replyText: message.replyText,
+  parseBudgetExceeded: meta.parse_budget_exceeded ?? null,
   autoResponse: { flagged: message.autoResponse, reason: meta.auto_response_reason ?? null },
   bounce: deliveryStatus
     ? {
