@@ -35,6 +35,18 @@ export function adversarialMails(seed: number, seeds: Buffer[] = []): Adversaria
     );
     addBody(`quoted and unquoted lines alternating, ${kb}`, () => fill(size, () => '> a\nb\n'));
     addBody(`nested quotes, ${kb}`, () => nested(size));
+    addBody(
+      `quoted lines above one unquoted line, ${kb}`,
+      () => `${fill(size - 20, () => '> quoted\n')}\nthe last word`,
+    );
+    addBody(
+      `a dated line of unclosed addresses, ${kb}`,
+      () => `пн, 4 мар. 2024 г. в 10:00, ${fill(size - 40, () => '<a@b ')}`,
+    );
+    addBody(
+      `attribution verbs without their colon, ${kb}`,
+      () => `On 4 Mar 2024 ${fill(size - 40, () => 'wrote: schrieb ')}\nx`,
+    );
     addBody(`"On … wrote:" runs, ${kb}`, (random) =>
       fill(size, () => `On Mon, 4 Mar 2024 at 10:${pad(random())}, Ann <ann@example.com> wrote:\n`),
     );
