@@ -61,13 +61,25 @@ export function extractReply(text: string): string {
   // above or below one quoted message is the reply alone. A quote without an attribution above
   // it may be anything (">>> see below"), so it stays.
   const dropQuote = answered.length === 1 && answered[0].headed;
-  return sections
-    .flatMap((section) =>
-      section.quoted && dropQuote ? [] : lines.slice(section.start, section.end),
-    )
-    .join('\n')
-    .replace(/\n[ \t]*\n(?:[ \t]*\n)+/g, '\n\n')
-    .trim();
+  const kept: string[] = [];
+  let dropped = false;
+  for (const section of sections) {
+    if (section.quoted && dropQuote) {
+      dropped = true;
+      continue;
+    }
+    let part = lines.slice(section.start, section.end);
+    if (dropped) {
+      // Where a quote was taken out, the text on either side is one blank line apart.
+      while (kept.length > 0 && kept[kept.length - 1].trim() === '') kept.pop();
+      const firstWord = part.findIndex((line) => line.trim() !== '');
+      part = firstWord === -1 ? [] : part.slice(firstWord);
+      if (kept.length > 0) kept.push('');
+      dropped = false;
+    }
+    for (const line of part) kept.push(line);
+  }
+  return kept.join('\n').trim();
 }
 
 function kindOf(line: string): Kind {
