@@ -3,12 +3,12 @@ import { join, resolve } from 'node:path';
 import { extractReply } from '../src';
 
 /**
- * The reply corpus in ../shared/corpus/replies: 80 mails from five reply parsers' test suites
- * (github/email_reply_parser, zapier/email-reply-parser, mailgun/talon, crisp-oss/email-reply-parser,
- * willdurand/EmailReplyParser, alfonsrv/mail-parser-reply), each suite stating in its tests which
- * part of its mail is the visible reply. It lives outside the repository; without it this suite is
- * skipped. The expectations below name that part by line numbers of the mail's body (1-based,
- * inclusive), so no text of the corpus is copied here.
+ * The reply corpus in ../shared/corpus/replies: 80 mails from the test suites of five reply parsers
+ * (github/email_reply_parser with its port zapier/email-reply-parser, mailgun/talon,
+ * crisp-oss/email-reply-parser, willdurand/EmailReplyParser, alfonsrv/mail-parser-reply), each
+ * suite stating in its tests which part of its mail is the visible reply. It lives outside the
+ * repository; without it this suite is skipped. The expectations below name that part by line
+ * numbers of the mail's body (1-based, inclusive), so no text of the corpus is copied here.
  *
  * Where the suites disagree we follow:
  * - talon, in keeping a forwarded message whole (the customer sent it for us to read);
