@@ -88,6 +88,7 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
         await startService(
           service,
           {
+            mode: 'embedded',
             bus,
             ownsBus: false,
             databaseUrl: database.url,
