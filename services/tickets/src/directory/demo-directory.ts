@@ -364,3 +364,19 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
   ),
   ...DEMO_AGENTS.map((demo): [string, DirectoryPayload] => [demo.id, demo.payload]),
 ];
+
+/** The demo's sign-ins as the start banner lists them: who, and what they may do. */
+export function demoSignIns(): Array<{ email: string; role: string }> {
+  const teamNames = new Map(
+    DEMO_ENTRIES.flatMap(([, payload]) =>
+      payload.case === 'team' ? [[payload.value.id, payload.value.name] as const] : [],
+    ),
+  );
+  return DEMO_AGENTS.map(({ email, role, payload }) => ({
+    email,
+    role:
+      role === 'agent' && payload.case === 'agent'
+        ? `agent, ${payload.value.teamIds.map((id) => teamNames.get(id) ?? id).join(' and ')}`
+        : role,
+  }));
+}
