@@ -189,6 +189,15 @@ describe('the tickets service started alone', () => {
       await stop(demo);
     }
 
+    // The demo admin's own address cannot become the first admin; nothing is changed by trying.
+    const taken = startTickets(database, brokers, {
+      FIRSTLINE_ADMIN_EMAIL: DEMO_ADMIN,
+      FIRSTLINE_ADMIN_PASSWORD: 'a password of my own',
+    });
+    void taken.started.then(stop, () => undefined);
+    expect(await taken.exited).not.toBe(0);
+    expect(taken.stderr()).toContain('set FIRSTLINE_ADMIN_EMAIL to another address');
+
     const alone = await startTickets(database, brokers, {
       FIRSTLINE_ADMIN_EMAIL: 'owner@shop.example',
       FIRSTLINE_ADMIN_PASSWORD: 'a password of my own',
@@ -203,5 +212,5 @@ describe('the tickets service started alone', () => {
     } finally {
       await stop(alone);
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -24,43 +24,53 @@ export class FirstAdmin implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.settings.demo) return;
-    const revoked = await this.revokeDemoPasswords();
-    if (await this.hasAdmin(revoked)) return;
-    await this.createAdmin(revoked);
+    const demoAccounts = await this.demoPasswordHolders();
+    // First the admin, then the revocation: a start that fails to create the admin changes
+    // nothing, so the next one decides the same way instead of counting a demo admin as one.
+    if (!(await this.hasAdmin(demoAccounts))) await this.createAdmin(demoAccounts);
+    await this.revokeDemoPassword(demoAccounts);
   }
 
   /**
-   * A database the demo was seeded into (every empty one was, before FIRSTLINE_DEMO) keeps its
-   * demo accounts and their tickets, but not their published password. Only the demo's own
-   * addresses are checked: a hash check costs tens of milliseconds, and no other account ever
-   * got that password from Firstline.
+   * The demo's accounts that still sign in with its published password: a database the demo was
+   * seeded into (every empty one was, before FIRSTLINE_DEMO). Only the demo's own addresses are
+   * checked: a hash check costs tens of milliseconds, and no other account ever got that password
+   * from Firstline.
    */
-  private async revokeDemoPasswords(): Promise<Set<string>> {
-    const revoked = new Set<string>();
-    for (const demo of DEMO_AGENTS) {
-      const account = await this.repository.accountByEmail(demo.email);
-      if (!account || account.deactivatedAt) continue;
-      if (!(await verifyPassword(DEMO_PASSWORD, account.passwordHash))) continue;
-      await this.accounts.resetPassword(account.agentId, randomPassword());
-      revoked.add(account.agentId);
-    }
-    if (revoked.size > 0) {
-      this.logger.warn(
-        `The demo password no longer signs in as ${[...revoked].join(', ')}: an admin gives them new passwords (PUT /api/v1/accounts/{id}/password) or deactivates them`,
-      );
-    }
-    return revoked;
+  private async demoPasswordHolders(): Promise<Set<string>> {
+    const holders = await Promise.all(
+      DEMO_AGENTS.map(async ({ email }) => {
+        const account = await this.repository.accountByEmail(email);
+        const holds =
+          account &&
+          !account.deactivatedAt &&
+          (await verifyPassword(DEMO_PASSWORD, account.passwordHash));
+        return holds ? [account.agentId] : [];
+      }),
+    );
+    return new Set(holders.flat());
   }
 
-  /** An active admin other than the demo's, whose password nobody knows any more. */
-  private async hasAdmin(revoked: Set<string>): Promise<boolean> {
-    return (await this.repository.listAccounts()).some(
-      (account) =>
-        account.role === 'admin' && !account.deactivatedAt && !revoked.has(account.agentId),
+  /** They keep their accounts and tickets, for an admin to give them passwords of their own. */
+  private async revokeDemoPassword(demoAccounts: Set<string>): Promise<void> {
+    if (demoAccounts.size === 0) return;
+    for (const agentId of demoAccounts) {
+      await this.accounts.resetPassword(agentId, randomPassword());
+    }
+    this.logger.warn(
+      `The demo password no longer signs in as ${[...demoAccounts].join(', ')}: an admin gives them new passwords (PUT /api/v1/accounts/{id}/password) or deactivates them`,
     );
   }
 
-  private async createAdmin(revoked: Set<string>): Promise<void> {
+  /** An active admin who does not sign in with the demo password. */
+  private async hasAdmin(demoAccounts: Set<string>): Promise<boolean> {
+    return (await this.repository.listAccounts()).some(
+      (account) =>
+        account.role === 'admin' && !account.deactivatedAt && !demoAccounts.has(account.agentId),
+    );
+  }
+
+  private async createAdmin(demoAccounts: Set<string>): Promise<void> {
     const { email } = this.settings.firstAdmin;
     const password = this.settings.firstAdmin.password ?? randomPassword();
     try {
@@ -75,7 +85,7 @@ export class FirstAdmin implements OnApplicationBootstrap {
     } catch (error) {
       if (!(error instanceof ConflictException)) throw error;
       // Replicas starting together: another one created the admin.
-      if (await this.hasAdmin(revoked)) return;
+      if (await this.hasAdmin(demoAccounts)) return;
       throw new Error(
         `No admin can sign in, and the first admin cannot be created: ${error.message}; set FIRSTLINE_ADMIN_EMAIL to another address`,
       );
