@@ -96,7 +96,7 @@ export class TicketsSettings {
 
   constructor(env: Env = process.env, mode: RunMode = 'standalone') {
     const config = parseConfig(variables, env);
-    this.demo = config.FIRSTLINE_DEMO ?? mode === 'embedded';
+    this.demo = isDemo(env, mode);
     this.firstAdmin = {
       email: config.FIRSTLINE_ADMIN_EMAIL.toLowerCase(),
       password: config.FIRSTLINE_ADMIN_PASSWORD,
