@@ -356,7 +356,7 @@ describe('the agent console in a browser', () => {
 
     // Email answered within two business hours, whatever the team and priority.
     await page.getByRole('link', { name: 'SLA policies' }).click();
-    await page.getByRole('link', { name: 'default-normal' }).waitFor();
+    await page.getByRole('link', { name: 'messenger-telegram' }).waitFor();
     await page.getByLabel('Id', { exact: true }).fill(`email-${tag}`);
     await page.getByLabel('Name', { exact: true }).fill('Email within two hours');
     await page.getByLabel('Channel').selectOption({ label: 'Email' });

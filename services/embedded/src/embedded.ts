@@ -22,7 +22,7 @@ import {
   type RunningService,
   type ServiceDefinition,
 } from '@firstline/runtime';
-import { ticketsService } from '@firstline/tickets';
+import { isDemo, ticketsService } from '@firstline/tickets';
 import { z } from 'zod';
 
 /** In start order: the consumers of a topic come up before its producers. */
@@ -51,6 +51,8 @@ export interface Embedded {
   databaseUrl: string;
   dataDir: string;
   busKind: 'in-process' | 'kafka';
+  /** Whether the tickets service seeds the demo directory and its accounts. */
+  demo: boolean;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
         await startService(
           service,
           {
+            mode: 'embedded',
             bus,
             ownsBus: false,
             databaseUrl: database.url,
@@ -110,6 +113,7 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
     databaseUrl: database.url,
     dataDir,
     busKind: config.KAFKA_BROKERS ? 'kafka' : 'in-process',
+    demo: isDemo(env, 'embedded'),
     stop,
   };
 }
