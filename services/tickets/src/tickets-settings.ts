@@ -87,7 +87,6 @@ export class TicketsSettings {
   readonly tokenSecret: Buffer;
   readonly tokenTtlMs: number;
   /** False when the secret was generated: tokens then die with the process. */
-  readonly tokenSecretConfigured: boolean;
   readonly kpiTargets: KpiTargets;
   readonly trustedProxyHops: number;
   /** Seed the demo into an empty directory; otherwise make sure someone can sign in as admin. */
@@ -104,7 +103,6 @@ export class TicketsSettings {
     this.lifecycle = {
       autoCloseAfterMs: config.TICKETS_AUTO_CLOSE_HOURS * HOUR_MS,
     };
-    this.tokenSecretConfigured = config.TICKETS_TOKEN_SECRET !== undefined;
     this.tokenSecret = config.TICKETS_TOKEN_SECRET
       ? Buffer.from(config.TICKETS_TOKEN_SECRET)
       : randomBytes(32);
