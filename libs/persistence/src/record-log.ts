@@ -19,6 +19,13 @@ class CreateBusLog1767225600000 implements MigrationInterface {
   readonly name = 'CreateBusLog1767225600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // A topic keeps the partitions it was created with, as on Kafka.
+    await queryRunner.query(`
+      CREATE TABLE ${BUS_SCHEMA}.topic (
+        topic      text PRIMARY KEY,
+        partitions integer NOT NULL,
+        compacted  boolean NOT NULL
+      )`);
     await queryRunner.query(`
       CREATE TABLE ${BUS_SCHEMA}.record (
         topic       text NOT NULL,
@@ -43,6 +50,7 @@ class CreateBusLog1767225600000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE ${BUS_SCHEMA}.committed_offset`);
     await queryRunner.query(`DROP TABLE ${BUS_SCHEMA}.record`);
+    await queryRunner.query(`DROP TABLE ${BUS_SCHEMA}.topic`);
   }
 }
 
@@ -50,14 +58,14 @@ export interface DatabaseRecordLogOptions {
   /** The embedded database's URL (or DATABASE_URL when the in-process bus runs on a server). */
   url: string;
   logger: Logger;
-  /** Connections: appends, reads and commits of every consumer share them (default 2). */
+  /** Connections: one holds the log; appends, reads and commits share the others (default 3). */
   poolSize?: number;
 }
 
 /**
  * The in-process bus's records and committed offsets in the `bus` schema, so that the embedded
- * mode keeps what `publish` acknowledged through a crash. One process owns it: the bus assigns
- * offsets and appends in order (see `RecordLog`).
+ * mode keeps what `publish` acknowledged through a crash. One process owns it, since the bus
+ * numbers offsets in memory: a second one is refused while the first holds the log's lock.
  */
 export async function openDatabaseRecordLog(
   options: DatabaseRecordLogOptions,
@@ -66,10 +74,26 @@ export async function openDatabaseRecordLog(
     url: options.url,
     schema: BUS_SCHEMA,
     migrations: [CreateBusLog1767225600000],
-    poolSize: options.poolSize ?? 2,
+    poolSize: options.poolSize ?? 3,
     applicationName: 'firstline-bus',
     logger: options.logger,
   });
+  // A session lock, held by a connection kept for as long as the log is open.
+  const owner = dataSource.createQueryRunner();
+  try {
+    const [{ locked }]: Array<{ locked: boolean }> = await owner.query(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+      ['firstline.bus-log'],
+    );
+    if (!locked) {
+      throw new Error(
+        'Another process runs the in-process bus on this database; run one process, or give every one KAFKA_BROKERS',
+      );
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return new DatabaseRecordLog(dataSource);
 }
 
@@ -87,7 +111,19 @@ export class DatabaseRecordLog implements RecordLog {
   constructor(private readonly dataSource: DataSource) {}
 
   async open(topic: string, partitions: number, compacted: boolean): Promise<StoredTopic> {
-    if (compacted) this.compacted.add(topic);
+    const [declared]: Array<{ partitions: number; compacted: boolean }> =
+      await this.dataSource.query(
+        `WITH created AS (
+           INSERT INTO ${BUS_SCHEMA}.topic (topic, partitions, compacted) VALUES ($1, $2, $3)
+           ON CONFLICT (topic) DO NOTHING
+           RETURNING partitions, compacted
+         )
+         SELECT partitions, compacted FROM created
+         UNION ALL
+         SELECT partitions, compacted FROM ${BUS_SCHEMA}.topic WHERE topic = $1`,
+        [topic, partitions, compacted],
+      );
+    if (declared.compacted) this.compacted.add(topic);
     const [kept, committed] = await Promise.all([
       this.dataSource.query<Array<{ partition: number; first: string; last: string }>>(
         `SELECT partition, min("offset") AS first, max("offset") AS last
@@ -106,7 +142,7 @@ export class DatabaseRecordLog implements RecordLog {
       offsets[row.partition] = Number(row.next);
       groups.set(row.consumer_group, offsets);
     }
-    const bounds = Array.from({ length: partitions }, (_, partition): PartitionBounds => {
+    const bounds = Array.from({ length: declared.partitions }, (_, partition): PartitionBounds => {
       const stored = kept.find((row) => row.partition === partition);
       // A partition whose records were all handled and trimmed still counts on from where it was.
       const next = Math.max(

@@ -8,25 +8,35 @@ import { recordingLogger } from './support';
 let database: TestDatabase;
 const logs: DatabaseRecordLog[] = [];
 
-async function openLog(): Promise<DatabaseRecordLog> {
-  const log = await openDatabaseRecordLog({ url: database.url, logger: recordingLogger().logger });
-  logs.push(log);
-  return log;
+function openLog(url = database.url): Promise<DatabaseRecordLog> {
+  return openDatabaseRecordLog({ url, logger: recordingLogger().logger }).then((log) => {
+    logs.push(log);
+    return log;
+  });
 }
 
 beforeAll(async () => {
   database = await createTestDatabase();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await Promise.all(logs.splice(0).map((log) => log.close()));
+});
+
+afterAll(async () => {
   await database.drop();
 });
 
 describe('the in-process bus on the database log', () => {
+  let own: TestDatabase;
   let shared: DatabaseRecordLog;
   beforeAll(async () => {
-    shared = await openLog();
+    own = await createTestDatabase();
+    shared = await openDatabaseRecordLog({ url: own.url, logger: recordingLogger().logger });
+  });
+  afterAll(async () => {
+    await shared.close();
+    await own.drop();
   });
 
   // The suite's topics and groups are unique per test, so its buses can share one log.
@@ -109,6 +119,37 @@ describe('DatabaseRecordLog', () => {
          WHERE topic IN ('support.routing.v1', 'support.directory.v1') GROUP BY topic ORDER BY topic`,
     );
     expect(kept.rows).toEqual([{ topic: 'support.directory.v1', n: 2 }]);
+  });
+
+  it('belongs to one process: a second one is refused while the first has it open', async () => {
+    await openLog();
+    await expect(openLog()).rejects.toThrow(
+      'Another process runs the in-process bus on this database; run one process, or give every one KAFKA_BROKERS',
+    );
+  });
+
+  it('keeps the partitions a topic was created with, as Kafka does', async () => {
+    const before = new InProcessBus({ logger: silentLogger, log: await openLog() });
+    await before.ensureTopics([{ topic: 'support.customer-events.v1', partitions: 3 }]);
+    await before.publish(
+      Array.from({ length: 30 }, (_, seq) =>
+        sequenced('support.customer-events.v1', `customer-${seq}`, seq),
+      ),
+    );
+    await logs.pop()!.close();
+
+    const after = new InProcessBus({ logger: silentLogger, log: await openLog() });
+    await after.ensureTopics([{ topic: 'support.customer-events.v1', partitions: 6 }]);
+    const seen = collector();
+    await after.subscribe({
+      group: 'router',
+      topics: ['support.customer-events.v1'],
+      handler: seen.handler,
+    });
+    await after.start();
+    await seen.until(30);
+    await after.stop();
+    expect(new Set(seen.messages.map((message) => message.partition))).toEqual(new Set([0, 1, 2]));
   });
 
   it('delivers 50,000 records to a slow handler, none dropped: publish waits instead', async () => {
