@@ -135,7 +135,7 @@ describe('the embedded process killed mid-traffic (kill -9)', () => {
     await sleep(KILL_AFTER_MS);
     await killed(running.child, 'SIGKILL');
     const accepted = (await Promise.all(clients)).flat();
-    expect(accepted.length).toBeGreaterThan(CLIENTS);
+    expect(accepted.length).toBeGreaterThan(0);
 
     running = await startFirstline({ DATA_DIR: dataDir, ...generousLimits });
     const reader = new TicketReader(running.urls.tickets, await signIn(running.urls.tickets));
