@@ -122,6 +122,8 @@ type PublishedRecord = Omit<LoggedRecord, 'offset'>;
 
 const routeKey = (group: string, topic: string) => `${group}\u0000${topic}`;
 const topicOf = (routeKey: string) => routeKey.slice(routeKey.indexOf('\u0000') + 1);
+const offsetKey = ({ group, topic, partition }: Omit<CommittedOffset, 'next'>) =>
+  `${group}\u0000${topic}\u0000${partition}`;
 
 /**
  * The bus of the embedded single-process mode: Kafka's semantics without a broker. Keys hash to
@@ -457,10 +459,7 @@ export class InProcessBus implements MessageBus {
       offsets[partition] = next;
       // Stored in the background, together with other groups' and partitions': the effects are
       // durable already, and a crash before the store only delivers the batch again.
-      this.unstored.set(where.group + '\u0000' + where.topic + '\u0000' + partition, {
-        ...where,
-        next,
-      });
+      this.unstored.set(offsetKey(where), { ...where, next });
       void this.storeOffsets();
       partitionState.wake();
       // A handler that never awaits would otherwise keep timers and I/O waiting until the log is drained.
@@ -510,8 +509,7 @@ export class InProcessBus implements MessageBus {
       },
       (error: unknown) => {
         for (const offset of offsets) {
-          const key = offset.group + '\u0000' + offset.topic + '\u0000' + offset.partition;
-          if (!this.unstored.has(key)) this.unstored.set(key, offset);
+          if (!this.unstored.has(offsetKey(offset))) this.unstored.set(offsetKey(offset), offset);
         }
         this.logger.error('Storing committed offsets failed; trying again', {
           error: describeError(error),
