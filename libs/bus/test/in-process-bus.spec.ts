@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { InProcessBus } from '../src/in-process-bus';
+import { MemoryRecordLog, type AppendedRecord } from '../src/record-log';
 import { silentLogger } from '../src/logger';
 import { partitionForKey } from '../src/partitioner';
 import { describeBusContract } from './bus-contract';
@@ -110,6 +111,33 @@ describe('InProcessBus', () => {
     const latest = new Map(seen.messages.map((message) => [message.key, seqOf(message)]));
     expect(Object.fromEntries(latest)).toEqual({ 'team:1': 999, 'team:2': 999, 'agent:7': 999 });
     expect(seen.messages.length).toBeLessThan(3_000);
+  });
+
+  it('after an append that failed once stored, numbers on past what the log holds', async () => {
+    /** Stores, then reports a failure: a connection lost after the database committed. */
+    class LosesTheAnswerOnce extends MemoryRecordLog {
+      failures = 1;
+      override async append(records: AppendedRecord[]): Promise<void> {
+        await super.append(records);
+        if (this.failures-- > 0) throw new Error('connection lost');
+      }
+    }
+    const bus = new InProcessBus({ logger: silentLogger, log: new LosesTheAnswerOnce() });
+    await bus.ensureTopics([{ topic: 'support.inbound.v1', partitions: 1 }]);
+    await expect(bus.publish([sequenced('support.inbound.v1', 'c', 0)])).rejects.toThrow(
+      'connection lost',
+    );
+    await bus.publish([sequenced('support.inbound.v1', 'c', 1)]);
+
+    const seen = collector();
+    await bus.subscribe({ group: 'router', topics: ['support.inbound.v1'], handler: seen.handler });
+    await bus.start();
+    await seen.until(2);
+    await bus.stop();
+    expect(seen.messages.map((message) => [message.offset, seqOf(message)])).toEqual([
+      ['0', 0],
+      ['1', 1],
+    ]);
   });
 
   it('reports lag per group and partition', async () => {
