@@ -13,7 +13,7 @@ import {
   postgresUrl,
   type Env,
 } from '@firstline/config';
-import { startEmbeddedPostgres } from '@firstline/persistence';
+import { openDatabaseRecordLog, startEmbeddedPostgres } from '@firstline/persistence';
 import { routerService } from '@firstline/router';
 import { createLogger } from '@firstline/observability';
 import {
@@ -67,20 +67,31 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
   const database = config.DATABASE_URL
     ? { url: config.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres') });
-  const logger = busLogger(createLogger({ service: 'bus', level: config.LOG_LEVEL }));
-  const bus: MessageBus = config.KAFKA_BROKERS
-    ? new KafkaBus({
-        brokers: config.KAFKA_BROKERS,
+  const busLog = createLogger({ service: 'bus', level: config.LOG_LEVEL });
+  const logger = busLogger(busLog);
+  // The in-process bus keeps its records in the database, so what it acknowledged survives a crash.
+  const recordLog = config.KAFKA_BROKERS
+    ? undefined
+    : await openDatabaseRecordLog({ url: database.url, logger: busLog }).catch(
+        async (error: unknown) => {
+          await database.stop();
+          throw error;
+        },
+      );
+  const bus: MessageBus = recordLog
+    ? new InProcessBus({ logger, log: recordLog })
+    : new KafkaBus({
+        brokers: config.KAFKA_BROKERS!,
         clientId: 'firstline-embedded',
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         logger,
-      })
-    : new InProcessBus({ logger });
+      });
 
   const services: RunningService[] = [];
   const stop = async () => {
     for (const service of services.reverse()) await service.stop();
     await bus.stop();
+    await recordLog?.close();
     await database.stop();
   };
   try {
