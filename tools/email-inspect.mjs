@@ -61,6 +61,8 @@ const report = {
     inReplyTo,
     references,
     ourMessageIds: ours.map(({ id, own }) => ({ id, ...own })),
+    // What the router threads by, nearest first (docs/adr/0013).
+    repliedMessageIds: message.repliedMessageIds,
     ticketNumber: message.inReplyToTicketNumber ?? null,
     ticketNumberFrom: ours.some(({ own }) => own.ticketNumber)
       ? 'our Message-ID'
@@ -69,6 +71,7 @@ const report = {
         : null,
   },
   replyText: message.replyText,
+  parseBudgetExceeded: meta.parse_budget_exceeded ?? null,
   autoResponse: { flagged: message.autoResponse, reason: meta.auto_response_reason ?? null },
   bounce: deliveryStatus
     ? {

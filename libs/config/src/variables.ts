@@ -39,3 +39,10 @@ export const commonVariables = {
   KAFKA_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
 };
+
+/** How many reverse proxies in front of a service append to X-Forwarded-For (0: none, the default). */
+export const proxyHops = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .default(0);

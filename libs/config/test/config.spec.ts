@@ -46,6 +46,24 @@ describe('configuration', () => {
     );
   });
 
+  it('never repeats the value of a password or secret', () => {
+    const error = (() => {
+      try {
+        parseConfig(
+          { ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters') },
+          {
+            ADMIN_PASSWORD: 'hunter2',
+          },
+        );
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.message).toBe(
+      'configuration error: ADMIN_PASSWORD is invalid: must be at least 10 characters',
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(problemWith({ ...valid, DATABASE_URL: ' ' }).message).toMatch(
       /DATABASE_URL is required/,

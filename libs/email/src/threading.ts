@@ -81,3 +81,17 @@ export function resolveThread(mail: MailThreadHeaders, ownDomain?: string): Thre
   const ticketNumber = ours?.ticketNumber ?? ticketNumberInSubject(mail.subject);
   return { conversationKey: `email:${root}`, ...(ticketNumber ? { ticketNumber } : {}) };
 }
+
+/** How the router knows a mail: "email:<Message-ID>", the form of InboundMessage.message_id. */
+export function threadMessageId(messageId: string): string {
+  return `email:${messageId}`;
+}
+
+/**
+ * The mails a mail answers, as the router knows them, nearest first: its In-Reply-To, then its
+ * References from the newest back to the root. The router continues the ticket of the first one
+ * it knows, so a client that keeps only In-Reply-To still threads.
+ */
+export function repliedMessageIds(inReplyTo: string[], references: string[]): string[] {
+  return [...new Set([...inReplyTo, ...[...references].reverse()])].map(threadMessageId);
+}

@@ -1,4 +1,11 @@
-import { messageIds, ownMessageId, parseOwnMessageId, resolveThread, tagSubject } from '../src';
+import {
+  messageIds,
+  ownMessageId,
+  parseOwnMessageId,
+  repliedMessageIds,
+  resolveThread,
+  tagSubject,
+} from '../src';
 
 describe('threading', () => {
   it('reads Message-IDs from headers, brackets or not, in order and once each', () => {
@@ -50,4 +57,25 @@ describe('threading', () => {
     expect(tagSubject('Re: Help [#5]', '5')).toBe('Re: Help [#5]');
     expect(tagSubject('Help', '')).toBe('Help');
   });
+
+  it.each<[string, string[], string[], string[]]>([
+    ['a first mail answers nothing', [], [], []],
+    [
+      'a client that keeps only In-Reply-To still names our mail',
+      ['fl.10001.b3V0@firstline.test'],
+      [],
+      ['email:fl.10001.b3V0@firstline.test'],
+    ],
+    [
+      'the parent first, then References from the newest back to the root, each once',
+      ['r2@us'],
+      ['m1@them', 'r1@us', 'r2@us'],
+      ['email:r2@us', 'email:r1@us', 'email:m1@them'],
+    ],
+  ])(
+    'names the mails a reply answers as the router knows them: %s',
+    (_case, inReplyTo, refs, ids) => {
+      expect(repliedMessageIds(inReplyTo, refs)).toEqual(ids);
+    },
+  );
 });

@@ -1,38 +1,76 @@
 import { TicketDisposition } from '@firstline/contracts';
 
-/** Where a conversation's latest ticket stands, as the router learned it from ticket events. */
-export type ConversationTicket =
-  | { ticketId: string; state: 'open' }
-  | { ticketId: string; state: 'resolved'; resolvedAt: Date }
-  | { ticketId: string; state: 'closed' };
+/**
+ * Threading: which ticket an inbound message continues. The router is its one authority; the
+ * adapters only hand it hints (docs/adr/0013).
+ */
+
+/** A ticket as threading sees it: whose it is and where it stands, from ticket events. */
+export type KnownTicket = { ticketId: string; customerId: string } & (
+  { state: 'open' } | { state: 'resolved'; resolvedAt: Date } | { state: 'closed' }
+);
+
+/** What the router found for a message's hints. */
+export interface ThreadingHints {
+  /** The latest ticket of the message's conversation (same conversation key). */
+  conversation?: KnownTicket;
+  /** The ticket of the nearest earlier message it answers that the router knows, ours or theirs. */
+  replied?: KnownTicket;
+  /** The ticket it names by number ("[#N]" in a subject, a number in our Message-ID). */
+  named?: KnownTicket;
+}
+
+export interface ThreadedMessage {
+  /** The customer the sender resolved to. */
+  customerId: string;
+  /** Written by a machine: an out-of-office reply, a bounce, a mailing list. */
+  autoResponse: boolean;
+  receivedAt: Date;
+}
 
 export const DEFAULT_REOPEN_WINDOW_DAYS = 7;
 
+/** An automatic message that threads to no ticket: nobody needs to see it. */
+export const DROPPED = 'dropped';
+
 export type ThreadingDecision =
-  | { disposition: TicketDisposition.NEW_TICKET }
+  | { disposition: TicketDisposition.NEW_TICKET; linkedTicketId?: string }
   | { disposition: TicketDisposition.APPEND | TicketDisposition.REOPEN; ticketId: string }
-  | { disposition: TicketDisposition.FOLLOW_UP; previousTicketId: string };
+  | { disposition: TicketDisposition.FOLLOW_UP; previousTicketId: string }
+  | { disposition: typeof DROPPED };
 
 /**
- * How a message relates to its conversation's latest ticket: an open ticket takes it; a resolved
- * one reopens within the window; after the window, or once closed, a new ticket follows up the old.
+ * Which ticket a message continues and how:
+ *
+ * - its conversation's latest ticket, else the ticket of a message it answers, else the ticket
+ *   it names by number when the sender is that ticket's customer; a number is easy to quote, so
+ *   a stranger naming one gets a new ticket linked to it, never somebody else's thread;
+ * - an open ticket takes the message; a resolved one reopens within the reopen window; after
+ *   the window, or once closed, a new ticket follows it up;
+ * - a robot's message (auto-response, bounce) only ever joins the ticket it threads to, in any
+ *   state, and is dropped when it threads to none: robots never open or reopen a ticket.
  */
 export function decideThreading(
-  latest: ConversationTicket | undefined,
-  receivedAt: Date,
+  message: ThreadedMessage,
+  hints: ThreadingHints,
   reopenWindowDays = DEFAULT_REOPEN_WINDOW_DAYS,
 ): ThreadingDecision {
-  if (!latest) return { disposition: TicketDisposition.NEW_TICKET };
-  switch (latest.state) {
-    case 'open':
-      return { disposition: TicketDisposition.APPEND, ticketId: latest.ticketId };
-    case 'resolved': {
-      const windowEnd = latest.resolvedAt.getTime() + reopenWindowDays * 86_400_000;
-      return receivedAt.getTime() <= windowEnd
-        ? { disposition: TicketDisposition.REOPEN, ticketId: latest.ticketId }
-        : { disposition: TicketDisposition.FOLLOW_UP, previousTicketId: latest.ticketId };
-    }
-    case 'closed':
-      return { disposition: TicketDisposition.FOLLOW_UP, previousTicketId: latest.ticketId };
+  const named = hints.named?.customerId === message.customerId ? hints.named : undefined;
+  const ticket = hints.conversation ?? hints.replied ?? named;
+  if (!ticket) {
+    if (message.autoResponse) return { disposition: DROPPED };
+    return hints.named
+      ? { disposition: TicketDisposition.NEW_TICKET, linkedTicketId: hints.named.ticketId }
+      : { disposition: TicketDisposition.NEW_TICKET };
   }
+  if (message.autoResponse || ticket.state === 'open') {
+    return { disposition: TicketDisposition.APPEND, ticketId: ticket.ticketId };
+  }
+  if (ticket.state === 'resolved') {
+    const windowEnd = ticket.resolvedAt.getTime() + reopenWindowDays * 86_400_000;
+    if (message.receivedAt.getTime() <= windowEnd) {
+      return { disposition: TicketDisposition.REOPEN, ticketId: ticket.ticketId };
+    }
+  }
+  return { disposition: TicketDisposition.FOLLOW_UP, previousTicketId: ticket.ticketId };
 }

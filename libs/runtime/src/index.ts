@@ -1,4 +1,5 @@
 export * from './bus-logger';
+export * from './client-address';
 export * from './run-standalone';
 export * from './service-definition';
 export * from './signals';

@@ -20,6 +20,37 @@ export function consoleFilesDirectory(): string {
 
 const isBuilt = (directory: string) => existsSync(join(directory, 'index.html'));
 
+/**
+ * What the console's page may load and who may frame it. Its scripts and styles are its own
+ * files, so nothing inline runs even if a customer's text ever slipped into the page unescaped;
+ * the API and the live WebSocket are the same origin ('self' covers ws: and wss: there).
+ * Images may come from elsewhere: attachment previews live at the channel adapters' public
+ * addresses, which the console does not know. No page may frame it (clickjacking): frame-ancestors,
+ * and X-Frame-Options for browsers that predate it.
+ */
+export const CONSOLE_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: https: http:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface HeaderSink {
+  setHeader(name: string, value: string): void;
+}
+
+function secure(response: HeaderSink): void {
+  response.setHeader('content-security-policy', CONSOLE_CONTENT_SECURITY_POLICY);
+  response.setHeader('x-frame-options', 'DENY');
+  response.setHeader('x-content-type-options', 'nosniff');
+  response.setHeader('referrer-policy', 'same-origin');
+}
+
 interface HttpInstance {
   get(
     path: string,
@@ -27,7 +58,7 @@ interface HttpInstance {
   ): void;
 }
 
-interface PlainResponse {
+interface PlainResponse extends HeaderSink {
   redirect(status: number, url: string): void;
   status(code: number): PlainResponse;
   type(type: string): PlainResponse;
@@ -55,9 +86,10 @@ export function serveAgentConsole(
   if (!isBuilt(directory)) {
     const problem = `The agent console is not built: run \`npm run build\` (no ${directory}/index.html)`;
     new Logger('AgentConsole').warn(problem);
-    http.get(`${CONSOLE_PATH}/`, (_request, response) =>
-      response.status(503).type('text/plain').send(problem),
-    );
+    http.get(`${CONSOLE_PATH}/`, (_request, response) => {
+      secure(response);
+      response.status(503).type('text/plain').send(problem);
+    });
     return;
   }
   // The services run on Nest's Express platform (libs/runtime).
@@ -66,7 +98,7 @@ export function serveAgentConsole(
     index: 'index.html',
     setHeaders: (response) => {
       response.setHeader('cache-control', 'no-cache');
-      response.setHeader('x-content-type-options', 'nosniff');
+      secure(response);
     },
   });
 }

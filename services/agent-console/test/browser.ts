@@ -22,6 +22,13 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+const policyRefusals = new WeakMap<Page, string[]>();
+
+/** What the page's Content-Security-Policy refused so far (Chromium reports it on the console). */
+export function refusedByPolicy(page: Page): string[] {
+  return policyRefusals.get(page) ?? [];
+}
+
 /** Opens the console in a fresh browser context and signs in through its form. */
 export async function signIn(browser: Browser, consoleUrl: string, email: string): Promise<Page> {
   const context = await browser.newContext({
@@ -29,6 +36,11 @@ export async function signIn(browser: Browser, consoleUrl: string, email: string
     viewport: { width: 1400, height: 1000 },
   });
   const page = await context.newPage();
+  const refused: string[] = [];
+  policyRefusals.set(page, refused);
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) refused.push(message.text());
+  });
   await page.goto(consoleUrl);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('firstline-demo');

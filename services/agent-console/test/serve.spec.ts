@@ -23,11 +23,14 @@ describe('serving the console from a service', () => {
 
   afterAll(() => app.close());
 
-  it('serves the page and its modules at /console/, revalidated on every load', async () => {
+  it('serves the page and its modules at /console/, revalidated on every load, never framed', async () => {
     const page = await request(app.getHttpServer()).get('/console/');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<title>Firstline</title>');
     expect(page.headers['cache-control']).toBe('no-cache');
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
     const script = await request(app.getHttpServer()).get('/console/main.js');
     expect(script.headers['content-type']).toMatch(/^(text|application)\/javascript/);
   });

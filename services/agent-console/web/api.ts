@@ -56,8 +56,9 @@ export class Api {
     let stopped = false;
     let retry: number | undefined;
     const connect = () => {
-      const url = `${location.origin.replace(/^http/, 'ws')}/api/v1/live?token=${encodeURIComponent(this.token)}`;
-      socket = new WebSocket(url);
+      // The token rides in the subprotocol header, never in the URL (access logs keep URLs).
+      const url = `${location.origin.replace(/^http/, 'ws')}/api/v1/live`;
+      socket = new WebSocket(url, ['firstline.v1', this.token]);
       socket.onmessage = (event) => {
         const message = JSON.parse(String(event.data)) as LiveMessage;
         if (message.type === 'ready') {

@@ -14,6 +14,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2), value);
+    } else if (name === 'style') {
+      // Through the CSSOM: the console's CSP (style-src 'self') refuses style attributes.
+      element.style.cssText = String(value);
     } else if (name === 'value' && 'value' in element) {
       (element as HTMLInputElement).value = String(value);
     } else {

@@ -27,7 +27,11 @@ interface Customer {
 }
 
 interface TicketView {
-  ticket: QueueTicket & { csatScore: number | null; reopenCount: number };
+  ticket: QueueTicket & {
+    csatScore: number | null;
+    reopenCount: number;
+    previousTicketNumber: string | null;
+  };
   customer: Customer | null;
   messages: ApiMessage[];
   notes: ApiNote[];
@@ -114,6 +118,12 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
         ),
         h('span', {}, `${t('ticket.team')}: ${context.teamName(ticket.teamId)}`),
         h('span', {}, `${t('ticket.assignee')}: ${context.agentName(ticket.assigneeId)}`),
+        ticket.previousTicketNumber &&
+          h(
+            'span',
+            { class: 'linked-ticket' },
+            t('ticket.linked', { number: ticket.previousTicketNumber }),
+          ),
         countdown.text
           ? h(
               'span',
@@ -332,8 +342,9 @@ function timelineItem(entry: TimelineEntry, currentNumber: string, context: Cont
   }
   const message = entry.message;
   const inbound = message.direction === 'in';
+  // An inbound automatic message is a robot's (an out-of-office reply), not the customer writing.
   const author = inbound
-    ? t('message.customer')
+    ? t(message.automatic ? 'message.autoResponse' : 'message.customer')
     : message.automatic || message.author.kind === 'system'
       ? t('message.automatic')
       : context.agentName(message.author.id);

@@ -10,6 +10,7 @@ import {
   timestampFromDate,
   type InboundMessage,
 } from '@firstline/contracts';
+import { threadMessageId } from '@firstline/email';
 
 export function inboundRecord(message: InboundMessage): OutgoingMessage {
   return {
@@ -47,6 +48,7 @@ export function receiptRecord(facts: ReceiptFacts, occurredAt = new Date()): Out
     status: facts.status,
     reason: facts.reason ?? '',
     channelMessageId: facts.channelMessageId ?? '',
+    sentMessageId: facts.channelMessageId ? threadMessageId(facts.channelMessageId) : '',
     occurredAt: timestampFromDate(occurredAt),
     retryable: facts.retryable ?? false,
   });

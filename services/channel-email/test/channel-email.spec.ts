@@ -198,6 +198,8 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
     await waitFor(() => receipts.some((receipt) => receipt.outboundId === outbound.outboundId));
     const receipt = receipts.find((candidate) => candidate.outboundId === outbound.outboundId)!;
     expect(receipt).toMatchObject({ status: DeliveryStatus.SENT, ticketId: outbound.ticketId });
+    // The router learns our mail under the id the customer's answer will name.
+    expect(receipt.sentMessageId).toBe(`email:${receipt.channelMessageId}`);
 
     const delivered = await simpleParser(await lastMailIn(mail, customer));
     const questionId = `<${question.messageId.slice('email:'.length)}>`;
@@ -215,6 +217,7 @@ describe('the email channel against GreenMail, Kafka and Postgres', () => {
     const answer = ours().find((message) => message.subject.startsWith('Re: Re:'))!;
     expect(answer.conversationKey).toBe(question.conversationKey);
     expect(answer.inReplyToTicketNumber).toBe('42');
+    expect(answer.repliedMessageIds).toEqual([receipt.sentMessageId, question.messageId]);
   }, 40_000);
 
   it('a bounce of our reply becomes a failed receipt for it', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, positiveInt, type Env } from '@firstline/config';
+import { ConfigError, parseConfig, positiveInt, proxyHops, type Env } from '@firstline/config';
 import {
   DEFAULT_ALLOWED_TYPES,
   DEFAULT_FORMS,
@@ -82,11 +82,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
           'must be a comma-separated list of MIME types like image/png,application/pdf',
         )
         .default(DEFAULT_ALLOWED_TYPES),
-      WEBFORM_TRUSTED_PROXY_HOPS: z.coerce
-        .number({ message: 'must be a number' })
-        .int('must be a whole number')
-        .min(0, 'must be 0 or more')
-        .default(0),
+      WEBFORM_TRUSTED_PROXY_HOPS: proxyHops,
       WEBFORM_VERIFICATION_LINK_TTL_HOURS: positiveInt.default(72),
     },
     env,

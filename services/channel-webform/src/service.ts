@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import type { ServiceDefinition } from '@firstline/runtime';
+import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { ChannelWebformModule } from './channel-webform.module';
 import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { readBody } from './http/body';
@@ -15,11 +15,8 @@ export const channelWebformService: ServiceDefinition = {
   enabledInEmbeddedMode: () => true,
   configure(app: INestApplication) {
     const config = app.get<WebformConfig>(WEBFORM_CONFIG);
-    const express = app.getHttpAdapter().getInstance() as {
-      set(name: string, value: unknown): void;
-    };
     // Per-IP limits count the client, not the proxy in front of us.
-    if (config.trustedProxyHops > 0) express.set('trust proxy', config.trustedProxyHops);
+    trustProxyHops(app, config.trustedProxyHops);
     // Before Nest's own body parsers, which then find the body read.
     app.use('/webform', allowWidgetOrigins(config.allowedOrigins), readBody(config));
   },

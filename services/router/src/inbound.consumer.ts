@@ -55,9 +55,12 @@ export class InboundConsumer {
         fresh.map(({ inbound }) => inbound),
         new Date(),
       );
+      const traceOf = new Map(fresh.map(({ inbound, traceId }) => [inbound.messageId, traceId]));
       await enqueueOutbox(
         manager,
-        decisions.map((decision, index) => decisionRecord(decision, fresh[index].traceId)),
+        decisions.map((decision) =>
+          decisionRecord(decision, traceOf.get(decision.inboundMessageId)),
+        ),
       );
     });
     this.relay.nudge();

@@ -144,6 +144,29 @@ export class AddNumbersTimersAndLinks1764100000000 implements MigrationInterface
 }
 
 /**
+ * Threading by message ids: every message the router routed and every message the tickets
+ * service sent is remembered with its ticket, so an answer naming any of them continues it; and
+ * tickets are found by the number a customer quotes.
+ */
+export class AddThreadMessages1764200000000 implements MigrationInterface {
+  readonly name = 'AddThreadMessages1764200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE routing.thread_message (
+        message_id text PRIMARY KEY,
+        ticket_id  text NOT NULL
+      )`);
+    await queryRunner.query(`CREATE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`DROP TABLE routing.thread_message`);
+  }
+}
+
+/**
  * Identities trusted only when proven (docs/adr/0014-identity.md): a customer made for a typed
  * identity is provisional until its owner verifies it, the identities customers typed are kept
  * as claims beside the proven ones, and link tokens are used once, within their lifetime.

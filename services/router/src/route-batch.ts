@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
   TicketDisposition,
@@ -14,6 +15,7 @@ import {
   computeDueTimes,
   decideThreading,
   detectLanguage,
+  DROPPED,
   findSlaPolicy,
   planAutomaticReply,
   type AgentState,
@@ -27,8 +29,9 @@ import { decision } from './decisions';
 import type { RoutingPolicies } from './directory.store';
 import type { RouterSettings } from './router-settings';
 import { scheduleTicketTimers } from './timers.store';
+import { rememberMessages, ticketsByNumber, ticketsOfMessages } from './threads.store';
 import {
-  conversationTicket,
+  knownTicket,
   lockConversations,
   lockTickets,
   queuePositions,
@@ -37,6 +40,8 @@ import {
   type Conversation,
   type TicketRow,
 } from './tickets.store';
+
+const logger = new Logger('router');
 
 /** What the batch decided for one message, before it is written. */
 interface Plan {
@@ -56,7 +61,7 @@ interface Plan {
  * message goes to, its team, skills, priority and due times, who takes it, and whether the
  * customer gets an automatic reply. Messages are decided in batch order, so a conversation's
  * messages see each other's effects. Returns the decisions, which the caller publishes through
- * the outbox.
+ * the outbox: one per message, but none for an automatic message that threads to no ticket.
  */
 export async function routeBatch(
   manager: EntityManager,
@@ -73,25 +78,44 @@ export async function routeBatch(
   const tickets = new Map(
     [...conversations.values()].flatMap(({ latest }) => (latest ? [[latest.id, latest]] : [])),
   );
-  const surveyed = messages.flatMap((message) =>
-    message.csatAnswer && !tickets.has(message.csatAnswer.ticketId)
-      ? [message.csatAnswer.ticketId]
-      : [],
+  const threadOf = await ticketsOfMessages(
+    manager,
+    messages.flatMap((message) => message.repliedMessageIds),
   );
-  for (const [id, ticket] of await lockTickets(manager, surveyed)) tickets.set(id, ticket);
+  const numbered = await ticketsByNumber(
+    manager,
+    messages.flatMap((message) =>
+      message.inReplyToTicketNumber ? [message.inReplyToTicketNumber] : [],
+    ),
+  );
+  // The tickets that hints lead to, locked in one go (id order) like the conversations' ones.
+  const hinted = [
+    ...messages.flatMap((message) => (message.csatAnswer ? [message.csatAnswer.ticketId] : [])),
+    ...threadOf.values(),
+    ...numbered.values(),
+  ].filter((id) => !tickets.has(id));
+  for (const [id, ticket] of await lockTickets(manager, [...new Set(hinted)])) {
+    tickets.set(id, ticket);
+  }
 
   const created: TicketRow[] = [];
   const changed = new Set<TicketRow>();
-  const plans = messages.map((message) =>
-    planMessage(message, {
+  const plans = messages.flatMap((message) => {
+    const plan = planMessage(message, {
       customer: customers.get(message.messageId)!,
       conversation: conversations.get(message.conversationKey)!,
       tickets,
+      threadOf,
+      numbered,
       policies,
       settings,
       now,
-    }),
-  );
+    });
+    if (!plan) return [];
+    // Later messages of the batch that answer this one find its ticket.
+    threadOf.set(message.messageId, plan.ticket.id);
+    return [plan];
+  });
   for (const { disposition, ticket, message } of plans) {
     if (
       disposition === TicketDisposition.NEW_TICKET ||
@@ -100,8 +124,9 @@ export async function routeBatch(
       created.push(ticket);
     } else if (disposition === TicketDisposition.REOPEN) {
       changed.add(ticket);
-    } else if (!message.csatAnswer && !ticket.awaiting_agent) {
+    } else if (!message.csatAnswer && !message.autoResponse && !ticket.awaiting_agent) {
       // The customer wrote last: an agent owes them an answer (what the away timer looks at).
+      // A robot's message (an out-of-office reply) owes nobody anything.
       ticket.awaiting_agent = true;
       changed.add(ticket);
     }
@@ -129,6 +154,10 @@ export async function routeBatch(
   }
 
   await saveConversations(manager, [...conversations.values()]);
+  await rememberMessages(
+    manager,
+    plans.map(({ message, ticket }) => ({ messageId: message.messageId, ticketId: ticket.id })),
+  );
   await saveLastAgents(
     manager,
     new Map(
@@ -159,14 +188,21 @@ interface PlanContext {
   customer: CustomerRow;
   conversation: Conversation;
   tickets: Map<string, TicketRow>;
+  /** Ticket ids of the messages the router knows, by message id. */
+  threadOf: Map<string, string>;
+  /** Ticket ids by ticket number. */
+  numbered: Map<string, string>;
   policies: RoutingPolicies;
   settings: RouterSettings;
   now: Date;
 }
 
-/** Threads and classifies one message, updating the batch's view of its conversation. */
-function planMessage(message: InboundMessage, context: PlanContext): Plan {
-  const { customer, conversation, tickets, policies, settings, now } = context;
+/**
+ * Threads and classifies one message, updating the batch's view of its conversation. Undefined
+ * for an automatic message that threads to no ticket: it is logged and dropped.
+ */
+function planMessage(message: InboundMessage, context: PlanContext): Plan | undefined {
+  const { customer, conversation, tickets, threadOf, numbered, policies, settings, now } = context;
   const receivedAt = message.receivedAt ? timestampDate(message.receivedAt) : now;
   const base = { message, customer, conversation };
 
@@ -177,17 +213,32 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan {
     return { ...base, ticket: rated, disposition: TicketDisposition.APPEND };
   }
 
-  const latest = conversation.latest;
+  const known = (id: string | undefined) => {
+    const ticket = id ? tickets.get(id) : undefined;
+    return ticket ? knownTicket(ticket) : undefined;
+  };
+  const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
-    conversationTicket(latest),
-    receivedAt,
+    { customerId: customer.id, autoResponse: message.autoResponse, receivedAt },
+    {
+      conversation: conversation.latest && knownTicket(conversation.latest),
+      replied: known(repliedTo && threadOf.get(repliedTo)),
+      named: known(message.inReplyToTicketNumber && numbered.get(message.inReplyToTicketNumber)),
+    },
     settings.reopenWindowDays,
   );
+  if (threading.disposition === DROPPED) {
+    logger.log(`automatic message ${message.messageId} threads to no ticket: dropped`);
+    return undefined;
+  }
   if (threading.disposition === TicketDisposition.APPEND) {
-    return { ...base, ticket: latest!, disposition: TicketDisposition.APPEND };
+    const ticket = tickets.get(threading.ticketId)!;
+    if (!message.autoResponse) conversation.latest = ticket;
+    return { ...base, ticket, disposition: TicketDisposition.APPEND };
   }
   if (threading.disposition === TicketDisposition.REOPEN) {
-    const ticket = latest!;
+    const ticket = tickets.get(threading.ticketId)!;
+    conversation.latest = ticket;
     const preferredAgentId = ticket.assigned_agent_id ?? customer.last_agent_id;
     Object.assign(ticket, {
       state: 'open',
@@ -241,7 +292,11 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan {
     matched_rule_id: classification.matchedRuleId,
     rule_set_version: classification.ruleSetVersion,
     previous_ticket_id:
-      threading.disposition === TicketDisposition.FOLLOW_UP ? threading.previousTicketId : null,
+      threading.disposition === TicketDisposition.FOLLOW_UP
+        ? threading.previousTicketId
+        : threading.disposition === TicketDisposition.NEW_TICKET
+          ? (threading.linkedTicketId ?? null)
+          : null,
     first_responded_at: null,
     awaiting_agent: true,
   };

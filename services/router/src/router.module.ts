@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomerEventsConsumer } from './customer-events.consumer';
+import { DeliveryReceiptsConsumer } from './delivery-receipts.consumer';
 import { DirectoryConsumer } from './directory.consumer';
 import { IdentityProofsConsumer } from './identity-proofs.consumer';
 import { InboundConsumer } from './inbound.consumer';
@@ -15,6 +16,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     DirectoryConsumer,
     TicketEventsConsumer,
     CustomerEventsConsumer,
+    DeliveryReceiptsConsumer,
     IdentityProofsConsumer,
     Sweeper,
   ],

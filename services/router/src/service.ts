@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@firstline/runtime';
 import {
   AddNumbersTimersAndLinks1764100000000,
+  AddThreadMessages1764200000000,
   AddProvisionalCustomers1768000000000,
   CreateRoutingState1764000000000,
 } from './migrations';
@@ -13,6 +14,7 @@ export const routerService: ServiceDefinition = {
   migrations: [
     CreateRoutingState1764000000000,
     AddNumbersTimersAndLinks1764100000000,
+    AddThreadMessages1764200000000,
     AddProvisionalCustomers1768000000000,
   ],
   defaultPort: 3002,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Channel, Priority } from '@firstline/contracts';
-import type { ConversationTicket } from '@firstline/routing';
+import type { KnownTicket } from '@firstline/routing';
 
 /** A ticket as the router tracks it: enough to thread, queue, escalate and count capacity. */
 export interface TicketRow {
@@ -87,12 +87,13 @@ export async function lockTickets(
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-export function conversationTicket(ticket: TicketRow | undefined): ConversationTicket | undefined {
-  if (!ticket) return undefined;
+/** A ticket as threading sees it. */
+export function knownTicket(ticket: TicketRow): KnownTicket {
+  const { id: ticketId, customer_id: customerId } = ticket;
   if (ticket.state === 'resolved' && ticket.resolved_at) {
-    return { ticketId: ticket.id, state: 'resolved', resolvedAt: ticket.resolved_at };
+    return { ticketId, customerId, state: 'resolved', resolvedAt: ticket.resolved_at };
   }
-  return { ticketId: ticket.id, state: ticket.state === 'closed' ? 'closed' : 'open' };
+  return { ticketId, customerId, state: ticket.state === 'closed' ? 'closed' : 'open' };
 }
 
 /** Every column but `number`, which the sequence fills in as a ticket is inserted. */

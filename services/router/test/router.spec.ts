@@ -421,21 +421,44 @@ describe('the router on Kafka and Postgres', () => {
     await harness.publishInbound([
       chatTo('reply', 'erin-1', 'erin'),
       chatTo('reply', 'erin-2', 'erin'),
-      chatTo('reply', 'robot-1', 'robot', { autoResponse: true }),
+      chatTo('reply', 'erin-robot', 'erin', { autoResponse: true }),
     ]);
     const [first, second, robot] = await decisionsFor([
       `${harness.run}:erin-1`,
       `${harness.run}:erin-2`,
-      `${harness.run}:robot-1`,
+      `${harness.run}:erin-robot`,
     ]);
     expect(first.ticketNumber).toMatch(/^\d+$/);
     expect(first.automaticReply).toMatchObject({ kind: AutomaticReplyKind.ACKNOWLEDGEMENT });
     expect(first.automaticReply!.text).toContain(`#${first.ticketNumber}`);
     expect(second.ticketNumber).toBe(first.ticketNumber);
     expect(second.automaticReply).toBeUndefined();
+    expect(robot).toMatchObject({
+      disposition: TicketDisposition.APPEND,
+      ticketNumber: first.ticketNumber,
+    });
     expect(robot.automaticReply).toBeUndefined();
-    expect(robot.ticketNumber).toMatch(/^\d+$/);
-    expect(robot.ticketNumber).not.toBe(first.ticketNumber);
+  }, 60_000);
+
+  it('opens no ticket for a machine’s message that threads to none', async () => {
+    await harness.publishInbound([
+      chatTo('reply', 'robot-1', 'robot', { autoResponse: true }),
+      chatTo('reply', 'hal-1', 'hal'),
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(
+            `SELECT 1 FROM routing.processed_message WHERE consumer = 'router.inbound' AND message_id = ANY($1)`,
+            [[`${harness.run}:robot-1`, `${harness.run}:hal-1`]],
+          )
+        ).length === 2,
+      30_000,
+      'both messages handled',
+    );
+    const decided = (await harness.decisions()).map((decision) => decision.inboundMessageId);
+    expect(decided).toContain(`${harness.run}:hal-1`);
+    expect(decided).not.toContain(`${harness.run}:robot-1`);
   }, 60_000);
 
   it('records a survey answer on the rated ticket without reopening it', async () => {

@@ -1,14 +1,16 @@
 import { WsAdapter } from '@nestjs/platform-ws';
 import { serveAgentConsole } from '@firstline/agent-console';
-import type { ServiceDefinition } from '@firstline/runtime';
+import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
-  AddProvisionalCustomers1768000000000,
+  AddProvisionalCustomers1769000000000,
   AddSupervisorNotifications1766000000000,
+  AddTokenVersionsAndSignInBackOff1768000000000,
   CreateTickets1764000000000,
 } from './database/migrations';
 import { TicketsModule } from './tickets.module';
+import { TicketsSettings } from './tickets-settings';
 
 export const ticketsService: ServiceDefinition = {
   name: 'tickets',
@@ -18,11 +20,14 @@ export const ticketsService: ServiceDefinition = {
     CreateTickets1764000000000,
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
-    AddProvisionalCustomers1768000000000,
+    AddTokenVersionsAndSignInBackOff1768000000000,
+    AddProvisionalCustomers1769000000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,
   configure: (app) => {
+    // Sign-in limits count the client behind the proxies, not the proxy.
+    trustProxyHops(app, app.get(TicketsSettings).trustedProxyHops);
     // The agents' live updates (`/api/v1/live`) are plain WebSockets on the HTTP server.
     app.useWebSocketAdapter(new WsAdapter(app));
     setUpOpenApi(app);

@@ -1,7 +1,9 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
+import { FirstAdmin } from './accounts/first-admin';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
 import { CustomerService } from './api/customer.service';
@@ -19,6 +21,7 @@ import { DirectoryController } from './directory/directory.controller';
 import { AuthService } from './auth/auth.service';
 import { AgentGuard } from './auth/auth.guard';
 import { LoginAttempts } from './auth/login-attempts';
+import { Passwords } from './auth/password';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
@@ -38,7 +41,11 @@ import { NotificationsController } from './notifications/notifications.controlle
 /** The system of record and the agents' API. */
 @Module({
   providers: [
-    { provide: TicketsSettings, useFactory: () => new TicketsSettings() },
+    {
+      provide: TicketsSettings,
+      useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
+      inject: [RUN_MODE],
+    },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({
@@ -55,7 +62,9 @@ import { NotificationsController } from './notifications/notifications.controlle
     DemoDirectorySeeder,
     AuthService,
     AccountsService,
+    FirstAdmin,
     LoginAttempts,
+    Passwords,
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,

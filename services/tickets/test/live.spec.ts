@@ -21,8 +21,8 @@ class LiveClient {
     this.closed = new Promise((resolve) => socket.on('close', (code: number) => resolve(code)));
   }
 
-  static async connect(url: string): Promise<LiveClient> {
-    const client = new LiveClient(new WebSocket(url));
+  static async connect(url: string, token: string): Promise<LiveClient> {
+    const client = new LiveClient(new WebSocket(url, ['firstline.v1', token]));
     await waitFor(() => client.received.find((push) => push.type === 'ready'));
     return client;
   }
@@ -54,7 +54,7 @@ describe('live updates over WebSocket and supervisor notifications', () => {
   });
 
   const connect = async (client: AgentApi) => {
-    const live = await LiveClient.connect(`${liveUrl}?token=${encodeURIComponent(client.token)}`);
+    const live = await LiveClient.connect(liveUrl, client.token);
     sockets.push(live);
     return live;
   };
@@ -82,9 +82,15 @@ describe('live updates over WebSocket and supervisor notifications', () => {
     ]);
   }, 90_000);
 
-  it('refuses a WebSocket without a valid token', async () => {
-    for (const url of [liveUrl, `${liveUrl}?token=not-a-token`]) {
-      const live = new LiveClient(new WebSocket(url));
+  it('refuses a WebSocket without a valid token, and a token in the URL', async () => {
+    const sockets = [
+      new WebSocket(liveUrl),
+      new WebSocket(liveUrl, ['firstline.v1', 'not-a-token']),
+      // URLs end up in proxies' and servers' access logs: a token there is never read.
+      new WebSocket(`${liveUrl}?token=${encodeURIComponent(ann.token)}`),
+    ];
+    for (const socket of sockets) {
+      const live = new LiveClient(socket);
       expect(await live.closed).toBe(4401);
       expect(live.received).toEqual([]);
     }

@@ -21,7 +21,14 @@ import { decision, TicketsUnderTest, waitFor, workingStretch } from './support';
 
 interface TicketView {
   ticket: { id: string; number: string; status: string; teamId: string; reopenCount: number };
-  messages: Array<{ id: string; direction: string; text: string; html: string; delivery: unknown }>;
+  messages: Array<{
+    id: string;
+    direction: string;
+    text: string;
+    html: string;
+    delivery: unknown;
+    automatic: boolean;
+  }>;
   notes: Array<{ text: string }>;
   events: Array<{ type: string }>;
 }
@@ -171,6 +178,27 @@ describe('tickets on the real broker and Postgres', () => {
     });
     expect(reopened.ticket).toMatchObject({ status: 'open', reopenCount: 1 });
     expect(reopened.messages.filter((m) => m.direction === 'in')).toHaveLength(2);
+  }, 30_000);
+
+  it('records a robot’s message on a resolved ticket without reopening it or counting a reopen', async () => {
+    const routed = decision();
+    await tickets.publishDecisions([routed]);
+    await persisted(routed.ticketId);
+    await ann.call('POST', `/tickets/${routed.ticketId}/status`, { status: 'resolved' });
+    const outOfOffice = decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.APPEND,
+    });
+    outOfOffice.message!.autoResponse = true;
+    await tickets.publishDecisions([outOfOffice]);
+    const seen = await waitFor(async () => {
+      const current = await view(ann, routed.ticketId);
+      return current.messages.length === 2 && current;
+    });
+    expect(seen.ticket).toMatchObject({ status: 'resolved', reopenCount: 0 });
+    // The reopen rate is counted from reopenCount: the robot's message leaves it untouched.
+    expect(seen.messages.filter((m) => m.automatic)).toHaveLength(1);
   }, 30_000);
 
   it('answers bad requests with 400 and a reason, and unknown tickets with 404', async () => {
@@ -454,6 +482,27 @@ describe('tickets on the real broker and Postgres', () => {
     expect(paused.ticket.slaPausedSince).not.toBeNull();
     expect(await queued('green')).toEqual([routed.ticketId]);
 
+    // The customer's out-of-office reply is not the customer writing: the clock stays paused.
+    const outOfOffice = decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.APPEND,
+      teamId: team,
+    });
+    outOfOffice.message!.autoResponse = true;
+    outOfOffice.message!.textBody = 'I am out of the office until Monday.';
+    await tickets.publishDecisions([outOfOffice]);
+    const stillPaused = await waitFor(async () => {
+      const seen = (await view(sam, routed.ticketId)) as unknown as {
+        ticket: { status: string; slaPausedSince: string | null };
+        messages: Array<{ id: string; automatic: boolean }>;
+      };
+      return seen.messages.some((m) => m.id === outOfOffice.message!.messageId) && seen;
+    });
+    expect(stillPaused.ticket).toMatchObject({ status: 'pending' });
+    expect(stillPaused.ticket.slaPausedSince).not.toBeNull();
+    expect(stillPaused.messages.find((m) => m.automatic)).toBeDefined();
+
     // It waited an hour on the customer, 30 minutes of it working time; then the customer wrote.
     await tickets.query(`UPDATE tickets.ticket SET pending_since = $2 WHERE id = $1`, [
       routed.ticketId,
@@ -506,5 +555,29 @@ describe('tickets on the real broker and Postgres', () => {
     expect((await ann.call('PUT', '/directory/team/vip-care', team)).status).toBe(403);
     const teams = await ann.call<Array<{ id: string }>>('GET', '/directory/team');
     expect(teams.body.map((entry) => entry.id)).toContain('vip-care');
+  });
+
+  it("shows an agent colleagues' names, teams and presence but not their emails or skills", async () => {
+    type Entry = { id: string; agent: Record<string, unknown> };
+    const agents = async (client: AgentApi) =>
+      new Map(
+        (await client.ok<Entry[]>('GET', '/directory/agent')).map((entry) => [
+          entry.id,
+          entry.agent,
+        ]),
+      );
+    const seenByAnn = await agents(ann);
+    expect(seenByAnn.get('ann')).toMatchObject({ email: 'ann@firstline.example' });
+    const colleague = seenByAnn.get('bill')!;
+    expect(colleague).toMatchObject({ id: 'bill', name: expect.any(String), active: true });
+    expect(colleague.teamIds).toContain('billing');
+    for (const field of ['email', 'skills', 'capacity', 'languages']) {
+      expect(colleague).not.toHaveProperty(field);
+    }
+    // Supervisors (and admins) read every field, for the admin screens.
+    expect((await agents(sam)).get('bill')).toMatchObject({
+      email: 'bill@firstline.example',
+      skills: expect.any(Array),
+    });
   });
 });

@@ -91,6 +91,9 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
       };
     }
     const { message, files, deliveryStatus } = normalised;
+    const skipped = message.channelMetadata.parse_budget_exceeded;
+    if (skipped)
+      this.logger.warn(`${mailbox.name} UID ${mail.uid} published as it came: ${skipped}`);
     await this.store.storeAttachments(files);
 
     const bounced = deliveryStatus?.bouncedMessageId;

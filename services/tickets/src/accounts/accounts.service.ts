@@ -7,7 +7,7 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import { create, AgentSchema, DirectoryKind, Presence } from '@firstline/contracts';
 import { OutboxRelay } from '@firstline/persistence';
-import { hashPassword } from '../auth/password';
+import { Passwords } from '../auth/password';
 import type { SignedInAgent } from '../auth/auth.service';
 import {
   DirectoryRepository,
@@ -15,6 +15,7 @@ import {
   type Role,
 } from '../database/directory.repository';
 import { DirectoryService, kindName } from '../directory/directory.service';
+import { LiveGateway } from '../live/live.gateway';
 import type { CreateAccountRequest } from './account-requests';
 
 /** An account as the admin API shows it: never the password hash. */
@@ -39,6 +40,8 @@ export class AccountsService {
     private readonly relay: OutboxRelay,
     private readonly repository: DirectoryRepository,
     private readonly directory: DirectoryService,
+    private readonly passwords: Passwords,
+    private readonly live: LiveGateway,
   ) {}
 
   async list(): Promise<AccountView[]> {
@@ -60,7 +63,7 @@ export class AccountsService {
     );
     const unknown = teamIds.filter((teamId) => !teams.has(teamId));
     if (unknown.length > 0) throw new BadRequestException(`teamIds: no team ${unknown.join(', ')}`);
-    const passwordHash = await hashPassword(request.password);
+    const passwordHash = await this.passwords.hash(request.password);
     return this.change(async (manager) => {
       const account = {
         agentId: request.agentId,
@@ -73,8 +76,13 @@ export class AccountsService {
           `An account with the id ${request.agentId} or the email ${account.email} exists`,
         );
       }
-      // An agent entered in the directory before gets its account; their skills stay.
-      const existing = await this.repository.find(kindName(DirectoryKind.AGENT), request.agentId);
+      // An agent entered in the directory before gets its account; their skills stay. Read in the
+      // transaction: on the embedded database (one session) a read beside it waits for it to end.
+      const existing = await this.repository.find(
+        kindName(DirectoryKind.AGENT),
+        request.agentId,
+        manager,
+      );
       const agent = {
         ...(existing?.payload.case === 'agent' ? existing.payload.value : create(AgentSchema)),
         id: request.agentId,
@@ -99,7 +107,7 @@ export class AccountsService {
   }
 
   async resetPassword(agentId: string, password: string): Promise<AccountView> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.passwords.hash(password);
     return this.changeActive(agentId, async (manager) => {
       await this.repository.updateAccount(manager, agentId, { passwordHash });
     });
@@ -120,22 +128,27 @@ export class AccountsService {
     });
   }
 
-  /** A change of an active account; 404 for none, 409 for a deactivated one. */
-  private changeActive(
+  /**
+   * A change of an active account; 404 for none, 409 for a deactivated one. The agent's open
+   * live connections on this replica are checked again at once (the others within their refresh).
+   */
+  private async changeActive(
     agentId: string,
     work: (manager: EntityManager) => Promise<void>,
   ): Promise<AccountView> {
-    return this.change(async (manager) => {
-      const account = await this.repository.accountById(agentId, manager);
-      if (!account) throw new NotFoundException(`No account ${agentId}`);
-      if (account.deactivatedAt) {
+    const changed = await this.change(async (manager) => {
+      const before = await this.repository.accountById(agentId, manager);
+      if (!before) throw new NotFoundException(`No account ${agentId}`);
+      if (before.deactivatedAt) {
         throw new ConflictException(`The account ${agentId} is deactivated`);
       }
       await work(manager);
-      const changed = (await this.repository.accountById(agentId, manager))!;
+      const account = (await this.repository.accountById(agentId, manager))!;
       const record = await this.repository.find(kindName(DirectoryKind.AGENT), agentId, manager);
-      return view(changed, record?.payload.case === 'agent' ? record.payload.value : undefined);
+      return view(account, record?.payload.case === 'agent' ? record.payload.value : undefined);
     });
+    await this.live.recheck(agentId);
+    return changed;
   }
 
   private async change<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -146,7 +159,7 @@ export class AccountsService {
 }
 
 function view(
-  account: AgentAccount,
+  account: Pick<AgentAccount, 'agentId' | 'email' | 'role' | 'deactivatedAt'>,
   agent: { name: string; teamIds: string[]; active: boolean } | undefined,
 ): AccountView {
   return {

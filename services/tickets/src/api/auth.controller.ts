@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
-import { AuthService, type SignedInAgent } from '../auth/auth.service';
+import { AuthService, SignInDelayed, type SignedInAgent } from '../auth/auth.service';
 import { LoginRequest } from './dto';
 
 @ApiTags('auth')
@@ -9,11 +9,26 @@ import { LoginRequest } from './dto';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** A bearer token for the other endpoints; five failures a minute per account or address lock it for the minute. */
+  /**
+   * A bearer token for the other endpoints. After repeated failures an account waits before its
+   * next attempt at the same client address (and everywhere after many), and an address that
+   * failed on many accounts waits: 429 with `Retry-After` (docs/adr/0006-tickets.md, Auth).
+   */
   @Post('auth/login')
   @HttpCode(200)
-  login(@Body() body: LoginRequest, @Ip() address: string) {
-    return this.auth.login(body.email, body.password, address);
+  async login(
+    @Body() body: LoginRequest,
+    @Ip() address: string,
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
+  ) {
+    try {
+      return await this.auth.login(body.email, body.password, address);
+    } catch (error) {
+      if (error instanceof SignInDelayed) {
+        response.setHeader('retry-after', String(error.retryAfterSeconds));
+      }
+      throw error;
+    }
   }
 
   @Get('me')

@@ -16,11 +16,12 @@ export class TicketViewService {
 
   async view(ticketId: string, agent: SignedInAgent, now = new Date()) {
     const ticket = await this.access.read(ticketId, agent);
-    const [customer, notes, events, customerTickets] = await Promise.all([
+    const [customer, notes, events, customerTickets, previous] = await Promise.all([
       this.customers.findCustomer(ticket.customerId),
       this.tickets.notesOfTicket(ticket.id),
       this.tickets.eventsOfTicket(ticket.id),
       this.tickets.ticketsOfCustomer(ticket.customerId),
+      ticket.previousTicketId ? this.tickets.findTicket(ticket.previousTicketId) : undefined,
     ]);
     // The customer's other tickets are listed, but their messages only where the agent may read them.
     const readable = customerTickets.filter((other) => mayWorkOn(agent, other));
@@ -30,7 +31,10 @@ export class TicketViewService {
         ...ticketSummary(ticket, now),
         conversationKey: ticket.conversationKey,
         skillIds: ticket.skillIds,
+        // The ticket this one follows up, or the one a stranger quoted by number: its number
+        // only, since it may be another customer's.
         previousTicketId: ticket.previousTicketId,
+        previousTicketNumber: previous?.number ?? null,
         csatComment: ticket.csatComment,
       },
       customer,

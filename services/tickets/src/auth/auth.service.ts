@@ -8,7 +8,7 @@ import {
 import { kindName } from '../directory/directory.service';
 import { TicketsSettings } from '../tickets-settings';
 import { LoginAttempts } from './login-attempts';
-import { verifyPassword } from './password';
+import { Passwords } from './password';
 import { signToken, verifyToken } from './token';
 
 /** The agent a request acts for. */
@@ -19,6 +19,19 @@ export interface SignedInAgent {
   teamIds: string[];
 }
 
+/** 429 with the seconds to wait, which the controller also sends as `Retry-After`. */
+export class SignInDelayed extends HttpException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        message: `Too many failed sign-ins; try again in ${retryAfterSeconds} s`,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
+
 /** Sign-in with email and password, and the agent behind a token. */
 @Injectable()
 export class AuthService {
@@ -26,40 +39,46 @@ export class AuthService {
     private readonly directory: DirectoryRepository,
     private readonly settings: TicketsSettings,
     private readonly attempts: LoginAttempts,
+    private readonly passwords: Passwords,
   ) {}
 
+  /**
+   * A token for the right password, unless the account or the client address must wait
+   * (`signInWaitMs`). Every checked attempt verifies one scrypt hash, a throw-away one for an
+   * unknown email, so known and unknown accounts take the same time.
+   */
   async login(email: string, password: string, clientAddress: string) {
-    const keys = [`email:${email.toLowerCase()}`, `address:${clientAddress}`];
-    const attempt = await this.attempts.begin(keys);
-    if (attempt.retryAfterSeconds > 0) {
-      throw new HttpException(
-        {
-          statusCode: 429,
-          message: `Too many failed sign-ins; try again in ${attempt.retryAfterSeconds} s`,
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
+    const attempt = await this.attempts.begin(email, clientAddress);
+    if (attempt.retryAfterSeconds > 0) throw new SignInDelayed(attempt.retryAfterSeconds);
     const account = await this.directory.accountByEmail(email);
-    const agent = account && (await this.agent(account));
-    if (!account || !agent || !(await verifyPassword(password, account.passwordHash))) {
-      throw new UnauthorizedException('Wrong email or password');
-    }
-    await this.attempts.succeeded(attempt, keys[0]);
-    const expiresAt = new Date(Date.now() + this.settings.tokenTtlMs);
+    const right = await this.passwords.verify(password, account?.passwordHash);
+    const agent = account && right ? await this.agent(account) : undefined;
+    if (!account || !agent) throw new UnauthorizedException('Wrong email or password');
+    await this.attempts.succeeded(attempt);
+    const issuedAt = Date.now();
+    const expiresAt = new Date(issuedAt + this.settings.tokenTtlMs);
     const token = signToken(
-      { sub: agent.id, role: agent.role, exp: Math.floor(expiresAt.getTime() / 1000) },
+      {
+        sub: agent.id,
+        ver: account.tokenVersion,
+        iat: Math.floor(issuedAt / 1000),
+        exp: Math.floor(expiresAt.getTime() / 1000),
+      },
       this.settings.tokenSecret,
     );
     return { token, expiresAt, agent };
   }
 
-  /** The agent a bearer token names, as the directory has them now; undefined if none. */
+  /**
+   * The agent a bearer token names, as the directory has them now; undefined if none, or if the
+   * password changed (or the account was deactivated) since the token was issued.
+   */
   async authenticate(token: string): Promise<SignedInAgent | undefined> {
     const claims = verifyToken(token, this.settings.tokenSecret);
     if (!claims) return undefined;
     const account = await this.directory.accountById(claims.sub);
-    return account && this.agent(account);
+    if (!account || account.tokenVersion !== claims.ver) return undefined;
+    return this.agent(account);
   }
 
   /** The agent behind an account, unless the account or the agent was deactivated. */

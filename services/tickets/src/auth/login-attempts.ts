@@ -1,85 +1,70 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SIGN_IN_POLICY, signInWaitMs } from '@firstline/ticketing';
 
-/** Attempts allowed per key (account or client address) within the window. */
-export const LOGIN_ATTEMPT_LIMIT = 5;
-export const LOGIN_WINDOW_MS = 60_000;
-
-/**
- * How long until an attempt may be made, given the times of the other attempts (ascending);
- * 0 when one may be made now: fewer than `limit` of them lie within the window.
- */
-export function retryAfterMs(
-  earlierAttempts: number[],
-  now: number,
-  limit = LOGIN_ATTEMPT_LIMIT,
-  windowMs = LOGIN_WINDOW_MS,
-): number {
-  const recent = earlierAttempts.filter((at) => at > now - windowMs);
-  if (recent.length < limit) return 0;
-  // Allowed again once all but limit - 1 of them have left the window.
-  return Math.max(1, recent[recent.length - limit] + windowMs - now);
-}
-
-/** An attempt, recorded before the password is checked. */
+/** A sign-in attempt, recorded before its password is checked. */
 export interface LoginAttempt {
-  ids: string[];
+  id: string;
+  account: string;
+  address: string;
+  /** 0 when the password may be checked; otherwise the attempt was refused and taken back. */
   retryAfterSeconds: number;
 }
 
 /**
- * Sign-in attempts per account and per client address in a sliding window, kept in the tickets
- * schema so every replica counts the same attempts. An attempt is recorded before the others are
- * counted (and before its password is checked): concurrent guesses on several replicas see each
- * other, so no more than the limit are ever checked per window. A refused attempt is taken back,
- * so retrying while locked does not prolong the lock; a success takes back its own attempt and
- * clears the account's.
+ * Sign-in attempts per account (the lower-cased email, whether an account has it or not) and
+ * client address, kept in the tickets schema so every replica counts the same ones; the policy is
+ * `signInWaitMs`. An attempt is recorded before the others are read (and before its password is
+ * checked): concurrent guesses on several replicas see each other. A refused attempt is taken
+ * back, so retrying during a wait does not prolong it; a failed one stays as the failure; a
+ * success takes back its own and forgives the account's failures from its address.
  */
 @Injectable()
 export class LoginAttempts {
   constructor(private readonly dataSource: DataSource) {}
 
-  async begin(keys: string[], now = new Date()): Promise<LoginAttempt> {
-    const since = new Date(now.getTime() - LOGIN_WINDOW_MS);
+  async begin(email: string, address: string, now = new Date()): Promise<LoginAttempt> {
+    const account = email.toLowerCase();
+    const since = new Date(now.getTime() - SIGN_IN_POLICY.windowMs);
     await this.dataSource.query('DELETE FROM tickets.login_attempt WHERE attempted_at <= $1', [
       since,
     ]);
-    const inserted = await this.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO tickets.login_attempt (key, attempted_at)
-       SELECT unnest($1::text[]), $2 RETURNING id::text AS id`,
-      [keys, now],
+    const [{ id }] = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO tickets.login_attempt (account, address, attempted_at)
+       VALUES ($1, $2, $3) RETURNING id::text AS id`,
+      [account, address, now],
     );
-    const ids = inserted.map((row) => row.id);
-    const recent = await this.dataSource.query<Array<{ key: string; times: Date[] }>>(
-      `SELECT key, array_agg(attempted_at ORDER BY attempted_at) AS times
+    const [earlier] = await this.dataSource.query<
+      Array<{ pair: Date[]; account: Date[]; address: Date[] }>
+    >(
+      `SELECT coalesce(array_agg(attempted_at) FILTER (WHERE account = $1 AND address = $2), '{}') AS pair,
+              coalesce(array_agg(attempted_at) FILTER (WHERE account = $1), '{}') AS account,
+              coalesce(array_agg(attempted_at) FILTER (WHERE address = $2), '{}') AS address
        FROM tickets.login_attempt
-       WHERE key = ANY($1::text[]) AND attempted_at > $2 AND id <> ALL($3::bigint[])
-       GROUP BY key`,
-      [keys, since, ids],
+       WHERE (account = $1 OR address = $2) AND attempted_at > $3 AND id <> $4`,
+      [account, address, since, id],
     );
-    const waitMs = Math.max(
-      0,
-      ...recent.map((row) =>
-        retryAfterMs(
-          row.times.map((at) => new Date(at).getTime()),
-          now.getTime(),
-        ),
-      ),
+    const times = (dates: Date[]) => dates.map((at) => new Date(at).getTime());
+    const waitMs = signInWaitMs(
+      {
+        pair: times(earlier.pair),
+        account: times(earlier.account),
+        address: times(earlier.address),
+      },
+      now.getTime(),
     );
     if (waitMs > 0) {
-      await this.dataSource.query(
-        'DELETE FROM tickets.login_attempt WHERE id = ANY($1::bigint[])',
-        [ids],
-      );
+      await this.dataSource.query('DELETE FROM tickets.login_attempt WHERE id = $1', [id]);
     }
-    return { ids, retryAfterSeconds: Math.ceil(waitMs / 1000) };
+    return { id, account, address, retryAfterSeconds: Math.ceil(waitMs / 1000) };
   }
 
-  /** The password was right: this attempt does not count, nor do the account's earlier ones. */
-  async succeeded(attempt: LoginAttempt, accountKey: string): Promise<void> {
+  /** The password was right: this attempt does not count, nor do the account's failures from here. */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
     await this.dataSource.query(
-      'DELETE FROM tickets.login_attempt WHERE id = ANY($1::bigint[]) OR key = $2',
-      [attempt.ids, accountKey],
+      `DELETE FROM tickets.login_attempt
+       WHERE id = $1 OR (account = $2 AND address = $3)`,
+      [attempt.id, attempt.account, attempt.address],
     );
   }
 }

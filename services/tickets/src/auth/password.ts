@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // OWASP's scrypt minimum (N=2^17, r=8, p=1) needs 128 MiB per hash; 2^15 keeps a login near 50 ms
@@ -38,4 +39,29 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem: COST.maxmem,
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/**
+ * Hashing and checking for the sign-in. Checking without a stored hash (no such account) checks a
+ * throw-away hash of the same cost, so an unknown email takes as long as a wrong password and the
+ * answer's timing does not tell which accounts exist.
+ */
+@Injectable()
+export class Passwords {
+  private readonly unknownAccountHash = hashPassword(randomBytes(16).toString('base64url'));
+
+  hash(password: string): Promise<string> {
+    return hashPassword(password);
+  }
+
+  /** Whether the password matches; always false without a stored hash, after as much work. */
+  async verify(password: string, stored: string | undefined): Promise<boolean> {
+    const matches = await this.matches(password, stored ?? (await this.unknownAccountHash));
+    return stored !== undefined && matches;
+  }
+
+  /** The scrypt check itself (a test counts what it is given). */
+  protected matches(password: string, stored: string): Promise<boolean> {
+    return verifyPassword(password, stored);
+  }
 }

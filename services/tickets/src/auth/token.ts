@@ -1,10 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What an agent's token says about them. Teams are read fresh on every request, not from here. */
+/**
+ * What an agent's token says about them: only who they are. Role and teams are read fresh on
+ * every request, not from here, so a change takes effect at once.
+ */
 export interface TokenClaims {
   /** The agent id. */
   sub: string;
-  role: 'agent' | 'supervisor' | 'admin';
+  /** The account's token version when it was issued; a password change moves the account's on. */
+  ver: number;
+  /** Issued at, seconds since the epoch. */
+  iat: number;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -30,7 +36,12 @@ export function verifyToken(
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
-    return typeof claims.exp === 'number' && claims.exp * 1000 > now ? claims : undefined;
+    const wellFormed =
+      typeof claims.sub === 'string' &&
+      Number.isInteger(claims.ver) &&
+      typeof claims.iat === 'number' &&
+      typeof claims.exp === 'number';
+    return wellFormed && claims.exp * 1000 > now ? claims : undefined;
   } catch {
     return undefined;
   }

@@ -15,7 +15,15 @@ export interface AgentAccount {
   passwordHash: string;
   /** Set once an admin deactivated the account: it can no longer sign in. */
   deactivatedAt: Date | null;
+  /**
+   * Goes up whenever the password changes or the account is deactivated; a token carries the
+   * version it was issued at and is refused once it differs.
+   */
+  tokenVersion: number;
 }
+
+/** What creating an account takes: a new account is active, at token version 0. */
+export type NewAccount = Omit<AgentAccount, 'deactivatedAt' | 'tokenVersion'>;
 
 interface AccountRow {
   agent_id: string;
@@ -23,6 +31,7 @@ interface AccountRow {
   role: Role;
   password_hash: string;
   deactivated_at: Date | null;
+  token_version: number;
 }
 
 /** SQL of the directory entries and the agents' sign-in accounts. */
@@ -72,24 +81,21 @@ export class DirectoryRepository {
     return rows[0] && fromJson(DirectoryRecordSchema, rows[0].record);
   }
 
-  async saveAccount(
-    manager: EntityManager,
-    account: Omit<AgentAccount, 'deactivatedAt'>,
-  ): Promise<void> {
+  /** Creates or overwrites an account; a new password ends the tokens issued with the old one. */
+  async saveAccount(manager: EntityManager, account: NewAccount): Promise<void> {
     await manager.query(
-      `INSERT INTO tickets.agent_account (agent_id, email, role, password_hash)
+      `INSERT INTO tickets.agent_account AS account (agent_id, email, role, password_hash)
        VALUES ($1, lower($2), $3, $4)
        ON CONFLICT (agent_id) DO UPDATE
-         SET email = EXCLUDED.email, role = EXCLUDED.role, password_hash = EXCLUDED.password_hash`,
+         SET email = EXCLUDED.email, role = EXCLUDED.role, password_hash = EXCLUDED.password_hash,
+           token_version = account.token_version
+             + (account.password_hash IS DISTINCT FROM EXCLUDED.password_hash)::int`,
       [account.agentId, account.email, account.role, account.passwordHash],
     );
   }
 
   /** Creates an account; false when its id or its email is taken. */
-  async createAccount(
-    manager: EntityManager,
-    account: Omit<AgentAccount, 'deactivatedAt'>,
-  ): Promise<boolean> {
+  async createAccount(manager: EntityManager, account: NewAccount): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO tickets.agent_account (agent_id, email, role, password_hash)
        VALUES ($1, lower($2), $3, $4)
@@ -99,7 +105,11 @@ export class DirectoryRepository {
     return rows.length === 1;
   }
 
-  /** Changes the given fields of an account. */
+  /**
+   * Changes the given fields of an account. A new password or a deactivation moves the token
+   * version on, so every token issued before stops working; a role change does not (the role is
+   * read on every request).
+   */
   async updateAccount(
     manager: EntityManager,
     agentId: string,
@@ -108,7 +118,8 @@ export class DirectoryRepository {
     await manager.query(
       `UPDATE tickets.agent_account SET role = COALESCE($2, role),
          password_hash = COALESCE($3, password_hash),
-         deactivated_at = COALESCE($4, deactivated_at)
+         deactivated_at = COALESCE($4, deactivated_at),
+         token_version = token_version + ($3::text IS NOT NULL OR $4::timestamptz IS NOT NULL)::int
        WHERE agent_id = $1`,
       [agentId, change.role ?? null, change.passwordHash ?? null, change.deactivatedAt ?? null],
     );
@@ -116,7 +127,7 @@ export class DirectoryRepository {
 
   async listAccounts(): Promise<AgentAccount[]> {
     const rows = await this.dataSource.query<AccountRow[]>(
-      `SELECT agent_id, email, role, password_hash, deactivated_at FROM tickets.agent_account
+      `SELECT agent_id, email, role, password_hash, deactivated_at, token_version FROM tickets.agent_account
        ORDER BY agent_id`,
     );
     return rows.map(toAccount);
@@ -140,7 +151,7 @@ export class DirectoryRepository {
     manager: EntityManager = this.dataSource.manager,
   ) {
     const rows = await manager.query<AccountRow[]>(
-      `SELECT agent_id, email, role, password_hash, deactivated_at FROM tickets.agent_account
+      `SELECT agent_id, email, role, password_hash, deactivated_at, token_version FROM tickets.agent_account
        WHERE ${column} = ${value}`,
       [parameter],
     );
@@ -155,5 +166,6 @@ function toAccount(row: AccountRow): AgentAccount {
     role: row.role,
     passwordHash: row.password_hash,
     deactivatedAt: row.deactivated_at,
+    tokenVersion: row.token_version,
   };
 }

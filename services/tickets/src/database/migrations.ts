@@ -216,12 +216,53 @@ export class AddEscalationsAndAccounts1767000000000 implements MigrationInterfac
 }
 
 /**
+ * Tokens that die with the password (a version per account, carried in every token), and sign-in
+ * back-off per account and client address instead of a lock that also refused the right password.
+ */
+export class AddTokenVersionsAndSignInBackOff1768000000000 implements MigrationInterface {
+  readonly name = 'AddTokenVersionsAndSignInBackOff1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      `ALTER TABLE tickets.agent_account ADD COLUMN token_version integer NOT NULL DEFAULT 0`,
+      // Attempts in flight and failures of the last window; what it held is a minute old at most.
+      `DROP TABLE tickets.login_attempt`,
+      `CREATE TABLE tickets.login_attempt (
+         id           bigserial PRIMARY KEY,
+         account      text NOT NULL,
+         address      text NOT NULL,
+         attempted_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX login_attempt_account ON tickets.login_attempt (account, attempted_at)`,
+      `CREATE INDEX login_attempt_address ON tickets.login_attempt (address, attempted_at)`,
+      `CREATE INDEX login_attempt_age ON tickets.login_attempt (attempted_at)`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      `DROP TABLE tickets.login_attempt`,
+      `CREATE TABLE tickets.login_attempt (
+         id           bigserial PRIMARY KEY,
+         key          text NOT NULL,
+         attempted_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX login_attempt_key ON tickets.login_attempt (key, attempted_at)`,
+      `CREATE INDEX login_attempt_age ON tickets.login_attempt (attempted_at)`,
+      `ALTER TABLE tickets.agent_account DROP COLUMN token_version`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+}
+
+/**
  * Provisional customers (docs/adr/0014-identity.md): made by the router for a typed identity
  * nobody verified, shown to agents as unverified. Several provisional customers may have typed
  * the same address, so an identity is unique per customer, with whether it is verified.
  */
-export class AddProvisionalCustomers1768000000000 implements MigrationInterface {
-  readonly name = 'AddProvisionalCustomers1768000000000';
+export class AddProvisionalCustomers1769000000000 implements MigrationInterface {
+  readonly name = 'AddProvisionalCustomers1769000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const statements = [

@@ -375,14 +375,18 @@ export class TicketRepository {
     }));
   }
 
-  /** The newest inbound message's channel references, to keep a reply in the customer's thread. */
+  /**
+   * The newest inbound message's channel references, to keep a reply in the customer's thread;
+   * a robot's message (an out-of-office reply) is not what the agent answers.
+   */
   async lastInboundMetadata(
     manager: EntityManager,
     ticketId: string,
   ): Promise<Record<string, string>> {
     const rows = await manager.query<Array<{ channel_metadata: Record<string, string> }>>(
       `SELECT channel_metadata FROM tickets.message
-       WHERE ticket_id = $1 AND direction = 'in' ORDER BY created_at DESC LIMIT 1`,
+       WHERE ticket_id = $1 AND direction = 'in' AND NOT automatic
+       ORDER BY created_at DESC LIMIT 1`,
       [ticketId],
     );
     return rows[0]?.channel_metadata ?? {};

@@ -29,6 +29,7 @@ import { calendarProblem, slaPolicyProblem, type BusinessCalendar } from '@first
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
+import { agentEntrySeenBy } from './colleagues';
 import { DirectoryService, type DirectoryPayload } from './directory.service';
 import { overflowProblem, type TeamOverflow } from './team-overflow';
 
@@ -66,11 +67,12 @@ export class DirectoryController {
     private readonly directory: DirectoryService,
   ) {}
 
+  /** Agents read only the fields of colleagues' entries the console shows them (`agentEntrySeenBy`). */
   @Get('directory/:kind')
-  async list(@Param('kind') kind: string) {
+  async list(@Param('kind') kind: string, @CurrentAgent() viewer: SignedInAgent) {
     this.kind(kind); // 404 for a kind that does not exist
     const records = await this.repository.list(kind);
-    return records.map((record) => toJson(DirectoryRecordSchema, record));
+    return records.map((record) => toJson(DirectoryRecordSchema, agentEntrySeenBy(viewer, record)));
   }
 
   @Put('directory/:kind/:id')

@@ -324,7 +324,11 @@ export class RoutingDecisionConsumer {
     return { ...ticket, csatScore: score, csatComment: comment, tags };
   }
 
-  /** A message on an existing ticket: pending or recently resolved tickets open again. */
+  /**
+   * A message on an existing ticket: pending or recently resolved tickets open again. A robot's
+   * message (an out-of-office reply) is only recorded: it is not the customer writing, so it
+   * neither reopens the ticket nor restarts its SLA clock.
+   */
   private continued(
     log: TicketEventLog,
     ticket: Ticket,
@@ -332,6 +336,7 @@ export class RoutingDecisionConsumer {
     at: Date,
     calendarOf: ((teamId: string) => BusinessCalendar) | undefined,
   ): Ticket {
+    if (decision.message?.autoResponse) return ticket;
     const step = afterCustomerReply(ticket);
     let next: Ticket = { ...ticket, ...step.state };
     if (movesSlaClock(ticket, next)) {

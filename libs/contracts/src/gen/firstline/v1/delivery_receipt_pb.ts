@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/delivery_receipt.proto.
  */
 export const file_firstline_v1_delivery_receipt: GenFile = /*@__PURE__*/
-  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIrICCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgSHQoVcmVjaXBpZW50X3VucmVhY2hhYmxlGAogASgIKoYBCg5EZWxpdmVyeVN0YXR1cxIfChtERUxJVkVSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRERUxJVkVSWV9TVEFUVVNfU0VOVBABEh0KGURFTElWRVJZX1NUQVRVU19ERUxJVkVSRUQQAhIaChZERUxJVkVSWV9TVEFUVVNfRkFJTEVEEANiBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIssCCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgSHQoVcmVjaXBpZW50X3VucmVhY2hhYmxlGAogASgIEhcKD3NlbnRfbWVzc2FnZV9pZBgLIAEoCSqGAQoORGVsaXZlcnlTdGF0dXMSHwobREVMSVZFUllfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUREVMSVZFUllfU1RBVFVTX1NFTlQQARIdChlERUxJVkVSWV9TVEFUVVNfREVMSVZFUkVEEAISGgoWREVMSVZFUllfU1RBVFVTX0ZBSUxFRBADYgZwcm90bzM", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * A channel adapter's report on one outbound message.
@@ -98,6 +98,15 @@ export type DeliveryReceipt = Message<"firstline.v1.DeliveryReceipt"> & {
    * @generated from field: bool recipient_unreachable = 10;
    */
   recipientUnreachable: boolean;
+
+  /**
+   * For SENT: the id the customer's answer will name in InboundMessage.replied_message_ids
+   * (email: "email:" + the Message-ID), so that the router threads it to this ticket. Empty
+   * when the channel's answers cannot refer to a message.
+   *
+   * @generated from field: string sent_message_id = 11;
+   */
+  sentMessageId: string;
 };
 
 /**

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/inbound.proto.
  */
 export const file_firstline_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIuIICg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBEjUKD2NhbGxiYWNrX3dpbmRvdxgXIAEoCzIcLmZpcnN0bGluZS52MS5DYWxsYmFja1dpbmRvdxo2ChRDaGFubmVsTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjEKD0Zvcm1GaWVsZHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQhwKGl9pbl9yZXBseV90b190aWNrZXRfbnVtYmVyQg0KC19mb3JtX3RvcGljQhUKE19lZGl0X29mX21lc3NhZ2VfaWRCFQoTX2JvdW5jZWRfbWVzc2FnZV9pZEIOCgxfY3NhdF9hbnN3ZXJCDQoLX2xpbmtfdG9rZW5CFAoSX2lzc3VlZF9saW5rX3Rva2VuImwKDkNhbGxiYWNrV2luZG93Ei0KCXN0YXJ0c19hdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHZW5kc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLgoKQ3NhdEFuc3dlchIRCgl0aWNrZXRfaWQYASABKAkSDQoFc2NvcmUYAiABKA1iBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIv8ICg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBEjUKD2NhbGxiYWNrX3dpbmRvdxgXIAEoCzIcLmZpcnN0bGluZS52MS5DYWxsYmFja1dpbmRvdxIbChNyZXBsaWVkX21lc3NhZ2VfaWRzGBggAygJGjYKFENoYW5uZWxNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMQoPRm9ybUZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCHAoaX2luX3JlcGx5X3RvX3RpY2tldF9udW1iZXJCDQoLX2Zvcm1fdG9waWNCFQoTX2VkaXRfb2ZfbWVzc2FnZV9pZEIVChNfYm91bmNlZF9tZXNzYWdlX2lkQg4KDF9jc2F0X2Fuc3dlckINCgtfbGlua190b2tlbkIUChJfaXNzdWVkX2xpbmtfdG9rZW4ibAoOQ2FsbGJhY2tXaW5kb3cSLQoJc3RhcnRzX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIuCgpDc2F0QW5zd2VyEhEKCXRpY2tldF9pZBgBIAEoCRINCgVzY29yZRgCIAEoDWIGcHJvdG8z", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * One message from a customer, normalised by a channel adapter.
@@ -101,8 +101,9 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
 
   /**
    * True when the sender is a machine: out-of-office replies, bounces, mailing lists
-   * (Auto-Submitted, Precedence: bulk/list/junk, X-Autoreply). Such messages are recorded but
-   * never answered automatically, which is what prevents mail loops.
+   * (Auto-Submitted, Precedence: bulk/list/junk, X-Autoreply). Such messages are recorded on the
+   * ticket they thread to (dropped when they thread to none) but never open, reopen or count as
+   * the customer writing, and are never answered automatically, which prevents mail loops.
    *
    * @generated from field: bool auto_response = 10;
    */
@@ -125,7 +126,8 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
 
   /**
    * The ticket number the message says it answers, e.g. "[#10234]" in an email subject or a
-   * ticket link in a form. A hint only: the router checks it belongs to this customer.
+   * ticket link in a form. A hint only: the router continues that ticket only when this sender
+   * is its customer; anybody else gets a new ticket linked to it.
    *
    * @generated from field: optional string in_reply_to_ticket_number = 13;
    */
@@ -214,6 +216,15 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
    * @generated from field: firstline.v1.CallbackWindow callback_window = 23;
    */
   callbackWindow?: CallbackWindow | undefined;
+
+  /**
+   * The earlier messages this one answers, nearest first, as ids in the form of message_id and
+   * DeliveryReceipt.sent_message_id (email: "email:" + each In-Reply-To and References id, the
+   * newest first). The router continues the ticket of a message it knows, whoever sent it.
+   *
+   * @generated from field: repeated string replied_message_ids = 24;
+   */
+  repliedMessageIds: string[];
 };
 
 /**

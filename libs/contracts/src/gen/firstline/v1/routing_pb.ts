@@ -106,7 +106,9 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
   disposition: TicketDisposition;
 
   /**
-   * For FOLLOW_UP: the earlier ticket this one links to. Unset otherwise.
+   * The earlier ticket a new ticket links to: for FOLLOW_UP the one it follows up; for
+   * NEW_TICKET the one a message named by number ("[#N]") whose customer is somebody else.
+   * Unset otherwise.
    *
    * @generated from field: optional string previous_ticket_id = 7;
    */

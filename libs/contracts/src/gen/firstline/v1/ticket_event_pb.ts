@@ -229,7 +229,7 @@ export type TicketCreated = Message<"firstline.v1.TicketCreated"> & {
   subject: string;
 
   /**
-   * The earlier ticket this one follows up, if any.
+   * The earlier ticket this one follows up, or the one a stranger named by number, if any.
    *
    * @generated from field: optional string previous_ticket_id = 7;
    */
