@@ -1,4 +1,4 @@
-import { ConfigError, type Env } from '@firstline/config';
+import { ConfigError, webhookSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
 
 /** One bot as configured in TELEGRAM_BOTS. */
@@ -34,11 +34,11 @@ const bot = z
       .string()
       .regex(/^\d+:[\w-]+$/, 'token must look like 123456:ABC-DEF… (from @BotFather)'),
     mode: z.enum(['webhook', 'polling'], { message: 'mode must be "webhook" or "polling"' }),
-    // The Bot API allows 1-256 of A-Z, a-z, 0-9, _ and - (setWebhook secret_token).
-    secret: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'secret must be 1-256 of A-Z, a-z, 0-9, _ and -')
-      .optional(),
+    // setWebhook's secret_token: 1-256 of A-Z, a-z, 0-9, _ and -; we ask for at least 16.
+    secret: webhookSecret({
+      max: 256,
+      alphabet: { pattern: /^[A-Za-z0-9_-]+$/, described: 'A-Z, a-z, 0-9, _ and -' },
+    }).optional(),
   })
   .strict()
   .refine((b) => b.mode !== 'webhook' || b.secret, 'webhook mode needs a secret');
@@ -52,7 +52,7 @@ const bots = z
   );
 
 const EXAMPLE =
-  '[{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"s3cret"}]';
+  '[{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"wH7kQ2pLx9vR4tZb"}]';
 
 /**
  * Reads the Telegram variables. TELEGRAM_BOTS is a JSON array (tokens contain ":", so a
