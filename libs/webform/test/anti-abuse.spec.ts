@@ -1,4 +1,4 @@
-import { acceptedFileType, cleanFileName, RateLimiter } from '../src';
+import { acceptedFileType, cleanFileName, RateLimiter, UploadSlots } from '../src';
 
 describe('rate limits', () => {
   it('allow the limit per window, then say how long to wait', () => {
@@ -8,6 +8,20 @@ describe('rate limits', () => {
     expect(limiter.take('ip:1', 20_000)).toEqual({ allowed: false, retryAfterSeconds: 40 });
     expect(limiter.take('ip:2', 20_000)).toEqual({ allowed: true });
     expect(limiter.take('ip:1', 60_000)).toEqual({ allowed: true });
+  });
+});
+
+describe('upload slots', () => {
+  it('let the limit of uploads in at once, and one more once one is given back', () => {
+    const slots = new UploadSlots(2);
+    const first = slots.take();
+    const second = slots.take();
+    expect([first, second].every(Boolean)).toBe(true);
+    expect(slots.take()).toBeUndefined();
+    first!();
+    first!(); // giving a slot back twice frees it once
+    expect(slots.take()).toBeDefined();
+    expect(slots.take()).toBeUndefined();
   });
 });
 
