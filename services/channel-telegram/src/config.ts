@@ -21,6 +21,8 @@ export interface TelegramConfig {
    */
   publicUrl?: string;
   filesBaseUrl: string;
+  /** How long a signed file link stored in a ticket opens the file. */
+  fileLinkTtlSeconds: number;
   /** Long polling: how long one getUpdates call waits for updates. */
   pollTimeoutSeconds: number;
 }
@@ -90,11 +92,16 @@ export function parseTelegramConfig(env: Env): TelegramConfig {
       'must be a whole number of seconds, 0-50',
     );
   }
+  const fileLinkTtlDays = Number(env.TELEGRAM_FILE_LINK_TTL_DAYS || 30);
+  if (!Number.isInteger(fileLinkTtlDays) || fileLinkTtlDays < 1 || fileLinkTtlDays > 3650) {
+    throw new ConfigError('TELEGRAM_FILE_LINK_TTL_DAYS', 'must be a whole number of days, 1-3650');
+  }
   return {
     bots: result.data,
     apiRoot,
     publicUrl,
     filesBaseUrl: publicUrl ?? 'http://127.0.0.1:3004',
+    fileLinkTtlSeconds: fileLinkTtlDays * 24 * 60 * 60,
     pollTimeoutSeconds,
   };
 }

@@ -41,6 +41,14 @@ describe('TELEGRAM_BOTS', () => {
       /bot 1: secret may only contain A-Z, a-z, 0-9, _ and -$/,
     ],
     [
+      'a file link lifetime of no days',
+      {
+        ...bots([{ name: 'a', token: '1:A', mode: 'polling' }]),
+        TELEGRAM_FILE_LINK_TTL_DAYS: '0',
+      },
+      /^configuration error: TELEGRAM_FILE_LINK_TTL_DAYS must be a whole number of days, 1-3650$/,
+    ],
+    [
       'a malformed token',
       bots([{ name: 'a', token: 'nope', mode: 'polling' }]),
       /bot 1: token must look like/,
