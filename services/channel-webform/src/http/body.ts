@@ -1,7 +1,12 @@
 import busboy from 'busboy';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { acceptedFileType, cleanFileName } from '@firstline/webform';
+import {
+  acceptedFileType,
+  bodyKind,
+  cleanFileName,
+  refusalByHeaders,
+  type BodyLimits,
+} from '@firstline/webform';
 import type { AttachmentStore, StagedUpload } from '../attachments/attachment-store';
 import { Rejection, type WebRequest } from './rejection';
 
@@ -15,49 +20,24 @@ export interface ReceivedFile {
 /** A public request once read: every field as a string, and the files. */
 export type ReadRequest = WebRequest & { body: Record<string, string> };
 
-export interface BodyLimits {
-  maxBodyBytes: number;
-  maxAttachmentBytes: number;
-  maxAttachments: number;
-  attachmentTypes: string[];
-}
+/** The body limits, and the file types accepted. */
+export type ReadLimits = BodyLimits & { attachmentTypes: string[] };
 
-/** Room for a multipart post's boundaries and part headers beyond its fields and files. */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 /** Bytes a file's type is judged on: signatures are at the start; text must have no NUL here. */
 const HEAD_BYTES = 8192;
 
-function mediaType(headers: IncomingHttpHeaders): string {
-  return (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-}
-
 export function isUpload(request: WebRequest): boolean {
-  return mediaType(request.headers) === 'multipart/form-data';
+  return bodyKind(request.headers['content-type']) === 'multipart';
 }
 
-/**
- * What the headers alone say is wrong with a post: a type we cannot read (415), or a declared
- * length beyond what the limits could ever accept (413). Chunked posts are held to the limits
- * while they are read.
- */
-export function refusalByHeaders(request: WebRequest, limits: BodyLimits): Rejection | undefined {
-  const type = mediaType(request.headers);
-  const upload = type === 'multipart/form-data';
-  if (!upload && type !== 'application/json' && type !== 'application/x-www-form-urlencoded') {
-    return new Rejection(415, 'unreadable_body');
-  }
-  const largest = upload
-    ? limits.maxBodyBytes +
-      limits.maxAttachments * limits.maxAttachmentBytes +
-      MULTIPART_OVERHEAD_BYTES
-    : limits.maxBodyBytes;
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > largest) {
-    return new Rejection(413, 'body_too_large', {
-      limit: upload ? largest : limits.maxBodyBytes,
-    });
-  }
-  return undefined;
+/** What the headers alone say is wrong with a post (see refusalByHeaders in libs/webform). */
+export function refusalOf(request: WebRequest, limits: BodyLimits): Rejection | undefined {
+  const refusal = refusalByHeaders(
+    request.headers['content-type'],
+    request.headers['content-length'],
+    limits,
+  );
+  return refusal && new Rejection(refusal.status, refusal.problem, refusal.details);
 }
 
 /**
@@ -67,7 +47,7 @@ export function refusalByHeaders(request: WebRequest, limits: BodyLimits): Rejec
  */
 export async function readBody(
   request: ReadRequest,
-  limits: BodyLimits,
+  limits: ReadLimits,
   files: { store: AttachmentStore; allowed: boolean },
 ): Promise<{ fields: Record<string, string>; files: ReceivedFile[] }> {
   request.body = {};
@@ -78,7 +58,7 @@ export async function readBody(
   }
   const raw = await readSmall(request, limits.maxBodyBytes);
   const fields =
-    mediaType(request.headers) === 'application/json' ? jsonFields(raw) : formFields(raw);
+    bodyKind(request.headers['content-type']) === 'json' ? jsonFields(raw) : formFields(raw);
   if (!fields) throw new Rejection(400, 'unreadable_body');
   request.body = fields;
   return { fields, files: [] };
@@ -129,7 +109,7 @@ function formFields(raw: string): Record<string, string> {
 
 function readMultipart(
   request: ReadRequest,
-  limits: BodyLimits,
+  limits: ReadLimits,
   files: { store: AttachmentStore; allowed: boolean },
 ): Promise<{ fields: Record<string, string>; files: ReceivedFile[] }> {
   return new Promise((resolve, reject) => {
@@ -219,7 +199,7 @@ async function store(
   stream: Readable & { truncated?: boolean },
   declaredType: string,
   file: ReceivedFile,
-  limits: BodyLimits,
+  limits: ReadLimits,
 ): Promise<void> {
   let head = Buffer.alloc(0);
   const judge = () => {

@@ -17,13 +17,7 @@ import {
 } from '@firstline/webform';
 import { AttachmentStore, storageKeyOf } from '../attachments/attachment-store';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
-import {
-  isUpload,
-  readBody,
-  refusalByHeaders,
-  type ReadRequest,
-  type ReceivedFile,
-} from '../http/body';
+import { isUpload, readBody, refusalOf, type ReadRequest, type ReceivedFile } from '../http/body';
 import { Rejection, requestLocale } from '../http/rejection';
 import { StoredLinks } from '../http/stored-links';
 import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
@@ -185,7 +179,7 @@ export class Intake {
    * limits, and, for an upload, a free slot (all taken: 503 with Retry-After, see ADR 0010).
    */
   private async receive(request: ReadRequest, filesAllowed: boolean): Promise<PostedRequest> {
-    const refusal = refusalByHeaders(request, this.config);
+    const refusal = refusalOf(request, this.config);
     if (refusal) throw refusal;
     const release = isUpload(request) ? this.uploads.take() : () => undefined;
     if (!release) {
