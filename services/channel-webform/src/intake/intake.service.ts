@@ -26,7 +26,6 @@ import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
 export interface PostedRequest {
   fields: Record<string, string>;
   files: ReceivedFile[];
-  ip: string;
   locale: Locale;
   /** The Idempotency-Key header; the `idempotency_key` field serves plain HTML forms. */
   idempotencyKey?: string;
@@ -201,7 +200,6 @@ export class Intake {
       return {
         fields,
         files,
-        ip: clientIp(request),
         locale: requestLocale(request),
         idempotencyKey: typeof header === 'string' && header ? header : undefined,
         pageUrl: typeof referer === 'string' ? referer.slice(0, 2_000) : undefined,
