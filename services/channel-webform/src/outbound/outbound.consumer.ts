@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   BadInputError,
@@ -22,7 +22,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { StoredLinks } from '../http/stored-links';
 import { readRecord, statusTokenOf } from '../projection/records';
 
 const CONSUMER = 'webform-outbound';
@@ -39,11 +39,12 @@ export class WebformOutbound {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
-    @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
+    private readonly links: StoredLinks,
   ) {}
 
   @Consume({ topics: [TOPICS.outboundWebform.name] })
   async handle(records: DeliveredMessage[]): Promise<void> {
+    const linkBase = await this.links.base();
     for (const record of records) {
       const message = readRecord(OutboundMessageSchema, record);
       const token = statusTokenOf(message.conversationKey);
@@ -82,17 +83,18 @@ export class WebformOutbound {
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
           outgoing.push(
-            emailCopy(message, conversation, this.statusUrl(token), record.headers.traceId),
+            emailCopy(
+              message,
+              conversation,
+              `${linkBase}/webform/s/${token}`,
+              record.headers.traceId,
+            ),
           );
         }
         await enqueueOutbox(manager, outgoing);
       });
       this.relay.nudge();
     }
-  }
-
-  private statusUrl(token: string): string {
-    return `${storedLinkBase(this.config)}/webform/s/${token}`;
   }
 }
 
