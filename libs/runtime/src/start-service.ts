@@ -100,7 +100,11 @@ export async function startService(
           },
         }),
       }),
-      { logger: new NestLogger(logger), abortOnError: false },
+      {
+        logger: new NestLogger(logger),
+        abortOnError: false,
+        bodyParser: !service.readsOwnBodies,
+      },
     );
     app.use(traceMiddleware);
     await service.configure?.(app);

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
+import { AttachmentStore } from './attachments/attachment-store';
+import { AttachmentSweeper } from './attachments/attachment-sweeper';
+import { StoredLinks } from './http/stored-links';
 import { IntakeController } from './intake/intake.controller';
 import { Intake } from './intake/intake.service';
 import { SubmissionWriter } from './intake/submission-writer';
@@ -18,6 +21,9 @@ import { VerificationController } from './verification/verification.controller';
   providers: [
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },
+    StoredLinks,
+    AttachmentStore,
+    AttachmentSweeper,
     SubmissionWriter,
     Intake,
     StatusService,

@@ -22,7 +22,8 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { StoredLinks } from '../http/stored-links';
 import { readRecord, statusTokenOf } from '../projection/records';
 import { verificationTokenFor } from '../verification/verification.store';
 
@@ -40,11 +41,13 @@ export class WebformOutbound {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly links: StoredLinks,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
   @Consume({ topics: [TOPICS.outboundWebform.name] })
   async handle(records: DeliveredMessage[]): Promise<void> {
+    const linkBase = await this.links.base();
     for (const record of records) {
       const message = readRecord(OutboundMessageSchema, record);
       const token = statusTokenOf(message.conversationKey);
@@ -94,8 +97,8 @@ export class WebformOutbound {
               message,
               conversation,
               {
-                status: this.statusUrl(token),
-                verification: verification && this.verificationUrl(verification),
+                status: `${linkBase}/webform/s/${token}`,
+                verification: verification && `${linkBase}/webform/v/${verification}`,
               },
               record.headers.traceId,
             ),
@@ -105,14 +108,6 @@ export class WebformOutbound {
       });
       this.relay.nudge();
     }
-  }
-
-  private statusUrl(token: string): string {
-    return `${storedLinkBase(this.config)}/webform/s/${token}`;
-  }
-
-  private verificationUrl(token: string): string {
-    return `${storedLinkBase(this.config)}/webform/v/${token}`;
   }
 }
 
