@@ -6,6 +6,7 @@ export * from './business-duration';
 export * from './calendar';
 export * from './classification';
 export * from './escalation';
+export * from './identity';
 export * from './language';
 export * from './sla';
 export * from './threading';

@@ -13,10 +13,11 @@ import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
+import { VerificationController } from './verification/verification.controller';
 
 /** Web forms: the embeddable form, callback requests and the customer's status page. */
 @Module({
-  controllers: [IntakeController, StatusController, PagesController],
+  controllers: [IntakeController, StatusController, PagesController, VerificationController],
   providers: [
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },

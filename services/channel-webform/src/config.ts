@@ -28,6 +28,8 @@ export interface WebformConfig {
   maxConcurrentUploads: number;
   /** Proxies in front of the service whose X-Forwarded-For is believed, for per-IP limits. */
   trustedProxyHops: number;
+  /** How long a "this is me" link in an email copy can be used (docs/adr/0014-identity.md). */
+  verificationLinkTtlMs: number;
 }
 
 export const WEBFORM_CONFIG = Symbol('WebformConfig');
@@ -74,6 +76,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
         .default(DEFAULT_ALLOWED_TYPES),
       WEBFORM_MAX_CONCURRENT_UPLOADS: positiveInt.default(8),
       WEBFORM_TRUSTED_PROXY_HOPS: proxyHops,
+      WEBFORM_VERIFICATION_LINK_TTL_HOURS: positiveInt.default(72),
     },
     env,
   );
@@ -95,6 +98,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
     attachmentTypes: config.WEBFORM_ATTACHMENT_TYPES,
     maxConcurrentUploads: config.WEBFORM_MAX_CONCURRENT_UPLOADS,
     trustedProxyHops: config.WEBFORM_TRUSTED_PROXY_HOPS,
+    verificationLinkTtlMs: config.WEBFORM_VERIFICATION_LINK_TTL_HOURS * 3_600_000,
   };
 }
 

@@ -149,3 +149,30 @@ export class StreamAttachmentsInParts1765000000000 implements MigrationInterface
     await queryRunner.query(`DROP TABLE channel_webform.attachment_part`);
   }
 }
+
+/**
+ * "This is me" links mailed with the copies of a conversation (docs/adr/0014-identity.md):
+ * random, single-use, expiring.
+ */
+export class AddVerificationLinks1768000000000 implements MigrationInterface {
+  readonly name = 'AddVerificationLinks1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.verification (
+        token        text PRIMARY KEY,
+        status_token text NOT NULL REFERENCES channel_webform.conversation (status_token),
+        email        text NOT NULL,
+        created_at   timestamptz NOT NULL,
+        expires_at   timestamptz NOT NULL,
+        used_at      timestamptz
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX verification_conversation ON channel_webform.verification (status_token)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE channel_webform.verification`);
+  }
+}

@@ -4,6 +4,7 @@ import { ChannelWebformModule } from './channel-webform.module';
 import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { allowWidgetOrigins } from './http/cors';
 import {
+  AddVerificationLinks1768000000000,
   CreateWebformTables1764000000000,
   StreamAttachmentsInParts1765000000000,
 } from './migrations';
@@ -12,7 +13,11 @@ export const channelWebformService: ServiceDefinition = {
   name: 'channel-webform',
   schema: 'channel_webform',
   module: ChannelWebformModule,
-  migrations: [CreateWebformTables1764000000000, StreamAttachmentsInParts1765000000000],
+  migrations: [
+    CreateWebformTables1764000000000,
+    StreamAttachmentsInParts1765000000000,
+    AddVerificationLinks1768000000000,
+  ],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,
   // Public posts are read by their handlers, after the checks that need no body.

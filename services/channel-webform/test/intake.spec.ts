@@ -154,7 +154,7 @@ describe('web-form intake', () => {
         value: email('bob'),
         displayName: 'Bob Customer',
       },
-      sharedIdentities: [{ kind: IdentityKind.PHONE, value: '+4915112345678' }],
+      sharedIdentities: [{ kind: IdentityKind.WEBFORM_PHONE, value: '+4915112345678' }],
       conversationKey: `webform:${token}`,
       formTopic: 'billing',
       issuedLinkToken: token,
@@ -224,7 +224,10 @@ describe('web-form intake', () => {
     const [message] = await waitFor(
       () => published(`webform:${key}`).length > 0 && published(`webform:${key}`),
     );
-    expect(message.sender).toMatchObject({ kind: IdentityKind.PHONE, value: '+79123456789' });
+    expect(message.sender).toMatchObject({
+      kind: IdentityKind.WEBFORM_PHONE,
+      value: '+79123456789',
+    });
     expect(timestampDate(message.callbackWindow!.startsAt!)).toEqual(startsAt);
     expect(timestampDate(message.callbackWindow!.endsAt!)).toEqual(endsAt);
   });

@@ -24,6 +24,8 @@ export interface DecisionFacts {
   queuePosition?: number;
   escalation?: Escalation;
   automaticReply?: PlannedAutomaticReply;
+  /** The message's customer is provisional (a typed identity nobody verified). */
+  customerProvisional?: boolean;
 }
 
 /** The RoutingDecision about a ticket, in its state after the decision. */
@@ -53,6 +55,7 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
     queuePosition: facts.queuePosition ?? 0,
     ticketNumber: ticket.number,
     escalation: facts.escalation ?? Escalation.UNSPECIFIED,
+    customerProvisional: facts.customerProvisional ?? false,
     automaticReply: automaticReply
       ? create(AutomaticReplySchema, {
           kind: automaticReply.kind,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CustomerEventsConsumer } from './customer-events.consumer';
 import { DeliveryReceiptsConsumer } from './delivery-receipts.consumer';
 import { DirectoryConsumer } from './directory.consumer';
+import { IdentityProofsConsumer } from './identity-proofs.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
 import { Sweeper } from './sweeper';
@@ -16,6 +17,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     TicketEventsConsumer,
     CustomerEventsConsumer,
     DeliveryReceiptsConsumer,
+    IdentityProofsConsumer,
     Sweeper,
   ],
 })

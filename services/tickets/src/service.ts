@@ -4,6 +4,7 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddProvisionalCustomers1769000000000,
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
   CreateTickets1764000000000,
@@ -20,6 +21,7 @@ export const ticketsService: ServiceDefinition = {
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
     AddTokenVersionsAndSignInBackOff1768000000000,
+    AddProvisionalCustomers1769000000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

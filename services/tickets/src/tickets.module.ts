@@ -30,6 +30,7 @@ import { DirectoryService } from './directory/directory.service';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
+import { IdentityVerifiedConsumer } from './tickets/identity-verified.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
 import { TicketsSettings } from './tickets-settings';
 import { LiveGateway } from './live/live.gateway';
@@ -68,6 +69,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     RoutingDecisionConsumer,
     AutoCloseTimer,
     DeliveryReceiptConsumer,
+    IdentityVerifiedConsumer,
     TicketAccess,
     QueueService,
     TicketViewService,

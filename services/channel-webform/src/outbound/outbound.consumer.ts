@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   BadInputError,
@@ -22,8 +22,10 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { StoredLinks } from '../http/stored-links';
 import { readRecord, statusTokenOf } from '../projection/records';
+import { verificationTokenFor } from '../verification/verification.store';
 
 const CONSUMER = 'webform-outbound';
 
@@ -40,6 +42,7 @@ export class WebformOutbound {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly links: StoredLinks,
+    @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
   @Consume({ topics: [TOPICS.outboundWebform.name] })
@@ -82,11 +85,21 @@ export class WebformOutbound {
         );
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
+          const verification = await verificationTokenFor(
+            manager,
+            token,
+            conversation.email,
+            new Date(),
+            this.config.verificationLinkTtlMs,
+          );
           outgoing.push(
             emailCopy(
               message,
               conversation,
-              `${linkBase}/webform/s/${token}`,
+              {
+                status: `${linkBase}/webform/s/${token}`,
+                verification: verification && `${linkBase}/webform/v/${verification}`,
+              },
               record.headers.traceId,
             ),
           );
@@ -117,17 +130,28 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
   };
 }
 
-/** The same message for the customer's mailbox, with the link back to their status page. */
+/**
+ * The same message for the customer's mailbox, with the link back to their status page and,
+ * until the address is proven, the "this is me" link that proves it.
+ */
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
-  statusUrl: string,
+  links: { status: string; verification?: string },
   traceId: string,
 ): OutgoingMessage {
-  const footer =
-    conversation.locale === 'ru'
-      ? `Ваше обращение и вся переписка: ${statusUrl}`
-      : `Your request and the whole conversation: ${statusUrl}`;
+  const ru = conversation.locale === 'ru';
+  const footer = [
+    ru
+      ? `Ваше обращение и вся переписка: ${links.status}`
+      : `Your request and the whole conversation: ${links.status}`,
+    links.verification &&
+      (ru
+        ? `Если это обращение отправили вы, подтвердите, что это ваш адрес: ${links.verification}`
+        : `If you sent this request, confirm that this address is yours: ${links.verification}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
   const copy = create(OutboundMessageSchema, {
     ...message,
     outboundId: `${message.outboundId}:email`,
