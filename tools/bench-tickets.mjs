@@ -76,6 +76,8 @@ function decision(n) {
     customerId,
     conversationKey: `email:${customerId}:${n}`,
     ticketId,
+    // The router numbers tickets; a fresh database, so the bench's own numbers are unique.
+    ticketNumber: String(10_001 + n),
     disposition: contracts.TicketDisposition.NEW_TICKET,
     teamId: ['first-line', 'billing', 'technical', 'overflow'][n % 4],
     skillIds: ['general'],

@@ -165,3 +165,21 @@ export class AddThreadMessages1764200000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE routing.thread_message`);
   }
 }
+
+/**
+ * The router's `routing.ticket` is the one table that holds ticket numbers (docs/adr/0015): its
+ * sequence makes them, and this index keeps them unique for everyone who copies them.
+ */
+export class UniqueTicketNumbers1769500000000 implements MigrationInterface {
+  readonly name = 'UniqueTicketNumbers1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE UNIQUE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+}

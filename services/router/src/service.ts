@@ -3,6 +3,7 @@ import {
   AddNumbersTimersAndLinks1764100000000,
   AddThreadMessages1764200000000,
   CreateRoutingState1764000000000,
+  UniqueTicketNumbers1769500000000,
 } from './migrations';
 import { RouterModule } from './router.module';
 
@@ -14,6 +15,7 @@ export const routerService: ServiceDefinition = {
     CreateRoutingState1764000000000,
     AddNumbersTimersAndLinks1764100000000,
     AddThreadMessages1764200000000,
+    UniqueTicketNumbers1769500000000,
   ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,

@@ -7,6 +7,7 @@ import {
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
   CreateTickets1764000000000,
+  NumbersFromTheRouter1769500000000,
 } from './database/migrations';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
@@ -20,6 +21,7 @@ export const ticketsService: ServiceDefinition = {
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
     AddTokenVersionsAndSignInBackOff1768000000000,
+    NumbersFromTheRouter1769500000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -255,3 +255,31 @@ export class AddTokenVersionsAndSignInBackOff1768000000000 implements MigrationI
     for (const statement of statements) await queryRunner.query(statement);
   }
 }
+
+/**
+ * Ticket numbers are made in one place, the router's `routing.ticket` (docs/adr/0015): this
+ * column becomes the copy a decision brings, with no sequence and no uniqueness of its own to
+ * disagree with the router's.
+ */
+export class NumbersFromTheRouter1769500000000 implements MigrationInterface {
+  readonly name = 'NumbersFromTheRouter1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number DROP DEFAULT,
+         DROP CONSTRAINT ticket_number_key`,
+    );
+    await queryRunner.query('DROP SEQUENCE tickets.ticket_number');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SEQUENCE tickets.ticket_number START 10001`);
+    await queryRunner.query(
+      `SELECT setval('tickets.ticket_number', greatest(10001, (SELECT max(number) FROM tickets.ticket)))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number SET DEFAULT nextval('tickets.ticket_number'),
+         ADD CONSTRAINT ticket_number_key UNIQUE (number)`,
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
@@ -61,8 +61,6 @@ export const LOW_CSAT_TAG = 'low-csat';
  */
 @Injectable()
 export class RoutingDecisionConsumer {
-  private readonly logger = new Logger(RoutingDecisionConsumer.name);
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
@@ -123,13 +121,6 @@ export class RoutingDecisionConsumer {
       [...creators.values()].map(newTicket),
     )) {
       tickets.set(ticket.id, ticket);
-      const minted = creators.get(ticket.id)?.ticketNumber;
-      if (minted && minted !== ticket.number) {
-        // The customer may have been told the router's number: worth a look at both sequences.
-        this.logger.warn(
-          `Ticket ${ticket.id}: number ${minted} from the router is taken; numbered ${ticket.number}`,
-        );
-      }
     }
     const added = await this.tickets.insertMessages(
       manager,
@@ -357,9 +348,14 @@ export class RoutingDecisionConsumer {
 function newTicket(decision: RoutingDecision): NewTicket {
   const inbound = decision.message;
   if (!inbound) throw new BadInputError(`decision ${decision.decisionId} carries no message`);
+  // Numbers are the router's alone (docs/adr/0015): a ticket without one is not ours to number.
+  if (!decision.ticketNumber) {
+    throw new BadInputError(`decision ${decision.decisionId} opens a ticket without its number`);
+  }
   const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
   return withDueTimes({
     id: decision.ticketId,
+    number: decision.ticketNumber,
     customerId: decision.customerId,
     conversationKey: decision.conversationKey,
     channel: inbound.channel,
@@ -384,7 +380,6 @@ function newTicket(decision: RoutingDecision): NewTicket {
     resolutionDueAt: decision.resolutionDueAt ? timestampDate(decision.resolutionDueAt) : null,
     firstResponseBreached: false,
     pendingSince: null,
-    requestedNumber: decision.ticketNumber || null,
     firstRespondedAt: null,
     resolvedAt: null,
     reopenCount: 0,
