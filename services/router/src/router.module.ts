@@ -4,6 +4,7 @@ import { DeliveryReceiptsConsumer } from './delivery-receipts.consumer';
 import { DirectoryConsumer } from './directory.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
+import { RoutingCommandsConsumer } from './routing-commands.consumer';
 import { Sweeper } from './sweeper';
 import { TicketEventsConsumer } from './ticket-events.consumer';
 
@@ -16,6 +17,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     TicketEventsConsumer,
     CustomerEventsConsumer,
     DeliveryReceiptsConsumer,
+    RoutingCommandsConsumer,
     Sweeper,
   ],
 })

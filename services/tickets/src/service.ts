@@ -4,6 +4,7 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddRoutingCommands1769600000000,
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
   CreateTickets1764000000000,
@@ -22,6 +23,7 @@ export const ticketsService: ServiceDefinition = {
     AddEscalationsAndAccounts1767000000000,
     AddTokenVersionsAndSignInBackOff1768000000000,
     NumbersFromTheRouter1769500000000,
+    AddRoutingCommands1769600000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

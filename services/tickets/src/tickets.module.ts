@@ -29,6 +29,7 @@ import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
+import { RoutingCommands } from './api/routing-commands';
 import { TicketsSettings } from './tickets-settings';
 import { LiveGateway } from './live/live.gateway';
 import { LiveUpdatesConsumer } from './live/live-updates.consumer';
@@ -67,6 +68,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     ReplyService,
     NoteService,
     TransferService,
+    RoutingCommands,
     StatusService,
     AssignmentService,
     KpiService,

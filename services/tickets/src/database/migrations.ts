@@ -283,3 +283,30 @@ export class NumbersFromTheRouter1769500000000 implements MigrationInterface {
     );
   }
 }
+
+/**
+ * The agents' claims, hand-backs and transfers sent to the router, the one authority on
+ * assignment (docs/adr/0015), with its answer once it arrives: the API waits on the row, and
+ * a transfer's note becomes the reason of its Transferred event.
+ */
+export class AddRoutingCommands1769600000000 implements MigrationInterface {
+  readonly name = 'AddRoutingCommands1769600000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE tickets.routing_command (
+        id           text PRIMARY KEY,
+        ticket_id    text NOT NULL REFERENCES tickets.ticket (id),
+        agent_id     text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('claim', 'unassign', 'transfer')),
+        note         text NOT NULL DEFAULT '',
+        requested_at timestamptz NOT NULL,
+        decided_at   timestamptz,
+        refusal      text
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.routing_command');
+  }
+}

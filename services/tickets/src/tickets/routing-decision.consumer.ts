@@ -22,6 +22,7 @@ import {
   type AutomaticKind,
   type ComposedMessage,
 } from '../api/outbound';
+import { recordCommandOutcomes } from '../api/routing-commands';
 import { CustomerRepository } from '../database/customer.repository';
 import { TeamCalendars } from '../directory/team-calendars';
 import {
@@ -34,10 +35,12 @@ import {
   type NewTicket,
 } from '../database/ticket.repository';
 import { applyEscalation } from './escalation';
+import { applyReassignment } from './reassignment';
 import { sanitiseHtml } from './sanitise-html';
 import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
 import {
+  agentActor,
   assignment,
   customerActor,
   statusChanged,
@@ -114,6 +117,9 @@ export class RoutingDecisionConsumer {
       if (decision.disposition === TicketDisposition.ESCALATED) {
         throw new BadInputError(`no ticket ${decision.ticketId} to escalate`);
       }
+      if (decision.disposition === TicketDisposition.REASSIGNED) {
+        throw new BadInputError(`no ticket ${decision.ticketId} to reassign`);
+      }
       creators.set(decision.ticketId, decision);
     }
     for (const ticket of await this.tickets.insertTickets(
@@ -133,6 +139,22 @@ export class RoutingDecisionConsumer {
       ? await this.calendars.load(manager)
       : undefined;
 
+    // The agents' commands the router answered: the API waits on these rows.
+    const commands = await recordCommandOutcomes(
+      manager,
+      decisions.flatMap(({ command, decidedAt }) =>
+        command
+          ? [
+              {
+                commandId: command.commandId,
+                refusal: command.refusal,
+                decidedAt: decidedAt ? timestampDate(decidedAt) : new Date(),
+              },
+            ]
+          : [],
+      ),
+    );
+
     const log = new TicketEventLog();
     const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
@@ -147,6 +169,30 @@ export class RoutingDecisionConsumer {
         next = this.assignedFromQueue(log, ticket, decision, at);
       } else if (decision.disposition === TicketDisposition.ESCALATED) {
         next = this.escalated(log, notifications, ticket, decision, at);
+      } else if (decision.disposition === TicketDisposition.REASSIGNED) {
+        const command = decision.command!;
+        // Undefined when answered before: the note and the move are written once.
+        const requested = commands.get(command.commandId);
+        if (!command.refusal && requested?.note) {
+          // A transfer's note, for the next team, is written with the move (the command's id).
+          await this.tickets.insertNote(manager, {
+            id: command.commandId,
+            ticketId: ticket.id,
+            agentId: command.agentId,
+            text: requested.note,
+          });
+          log.record(ticket, agentActor(command.agentId), at, {
+            case: 'noteAdded',
+            value: { $typeName: 'firstline.v1.NoteAdded', noteId: command.commandId },
+          });
+        }
+        if (!command.refusal) {
+          const outcome = applyReassignment(ticket, decision, requested?.note ?? '');
+          for (const details of outcome.events) {
+            log.record(ticket, agentActor(command.agentId), at, details);
+          }
+          if (outcome.events.length > 0) next = withDueTimes(outcome.ticket);
+        }
       } else if (decision.message?.csatAnswer) {
         next = this.csatRecorded(
           log,
@@ -432,6 +478,12 @@ function readDecision(message: DeliveredMessage) {
       !ESCALATIONS.includes(decision.escalation)
     ) {
       throw new Error('an ESCALATED decision needs an escalation');
+    }
+    if (
+      decision.disposition === TicketDisposition.REASSIGNED &&
+      !(decision.command?.commandId && decision.command.agentId)
+    ) {
+      throw new Error('a REASSIGNED decision needs the command it answers');
     }
     const reply = decision.automaticReply;
     if (reply && (!AUTOMATIC_KINDS[reply.kind] || !reply.text.trim() || !decision.decisionId)) {
