@@ -1,5 +1,4 @@
 export * from './canned-reply';
 export * from './kpi';
 export * from './lifecycle';
-export * from './sla';
 export * from './sign-in-backoff';

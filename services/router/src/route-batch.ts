@@ -12,12 +12,12 @@ import {
   canTake,
   chooseAgent,
   classify,
-  computeDueTimes,
   decideThreading,
   detectLanguage,
   DROPPED,
   findSlaPolicy,
   planAutomaticReply,
+  ticketDueTimes,
   type AgentState,
   type BusinessCalendar,
   type PlannedAutomaticReply,
@@ -352,36 +352,28 @@ function needsOf(plan: Plan): TicketNeeds {
   };
 }
 
-/**
- * Due times by the team's SLA policy and calendar, from when the message arrived. A callback
- * request is due at the end of the window the customer asked for.
- */
+/** Due times by the team's SLA policy and calendar, from when the message arrived. */
 function dueTimes(
   policies: RoutingPolicies,
   ticket: TicketRow,
   start: Date,
   message: InboundMessage,
 ): Pick<TicketRow, 'first_response_due_at' | 'resolution_due_at' | 'sla_policy_id'> {
-  const callbackDue = message.callbackWindow?.endsAt
-    ? timestampDate(message.callbackWindow.endsAt)
-    : undefined;
   const policy = findSlaPolicy(policies.slaPolicies, {
     teamId: ticket.team_id,
     channel: ticket.channel,
     priority: ticket.priority,
   });
-  if (!policy) {
-    return {
-      first_response_due_at: callbackDue ?? null,
-      resolution_due_at: null,
-      sla_policy_id: '',
-    };
-  }
-  const due = computeDueTimes(policy, teamCalendar(policies, ticket.team_id), start);
+  const due = ticketDueTimes(
+    policy,
+    teamCalendar(policies, ticket.team_id),
+    start,
+    message.callbackWindow?.endsAt && timestampDate(message.callbackWindow.endsAt),
+  );
   return {
-    first_response_due_at: callbackDue ?? due.firstResponseDueAt,
+    first_response_due_at: due.firstResponseDueAt ?? null,
     resolution_due_at: due.resolutionDueAt ?? null,
-    sla_policy_id: policy.id,
+    sla_policy_id: policy?.id ?? '',
   };
 }
 

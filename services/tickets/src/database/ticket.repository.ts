@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel, Priority } from '@firstline/contracts';
-import type { SlaZone, TicketStatus } from '@firstline/ticketing';
+import type { SlaZone } from '@firstline/routing';
+import type { TicketStatus } from '@firstline/ticketing';
 import type { Recipient, Ticket } from '../tickets/ticket';
 
 interface TicketRow {
