@@ -36,7 +36,6 @@ import {
 } from '../database/ticket.repository';
 import { applyEscalation } from './escalation';
 import { applyReassignment } from './reassignment';
-import { sanitiseHtml } from './sanitise-html';
 import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
 import {
@@ -445,7 +444,8 @@ function messageOf(decision: RoutingDecision): MessageRecord {
     channel: inbound.channel,
     subject: inbound.subject,
     textBody: inbound.textBody,
-    htmlBody: sanitiseHtml(inbound.htmlBody),
+    // Sanitised once, by the adapter it came through (InboundMessage.html_body, docs/adr/0015).
+    htmlBody: inbound.htmlBody,
     attachments: inbound.attachments.map((attachment) => ({
       storageKey: attachment.storageKey,
       url: attachment.url,
