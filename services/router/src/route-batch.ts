@@ -205,17 +205,11 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   const receivedAt = message.receivedAt ? timestampDate(message.receivedAt) : now;
   const base = { message, customer, conversation };
 
-  // A survey answer rates the ticket it was asked about, whatever has happened since; it never
-  // reopens it. A ticket id that is not the customer's is routed like any message.
-  const rated = message.csatAnswer && tickets.get(message.csatAnswer.ticketId);
-  if (rated && rated.customer_id === customer.id) {
-    return { ...base, ticket: rated, disposition: TicketDisposition.APPEND };
-  }
-
   const known = (id: string | undefined) => {
     const ticket = id ? tickets.get(id) : undefined;
     return ticket ? knownTicket(ticket) : undefined;
   };
+  const rated = known(message.csatAnswer?.ticketId);
   const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
     { customerId: customer.id, autoResponse: message.autoResponse, receivedAt },
@@ -223,6 +217,7 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
       conversation: conversation.latest && knownTicket(conversation.latest),
       replied: known(repliedTo && threadOf.get(repliedTo)),
       named: known(message.inReplyToTicketNumber && numbered.get(message.inReplyToTicketNumber)),
+      rated,
     },
     settings.reopenWindowDays,
   );
@@ -232,7 +227,8 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   }
   if (threading.disposition === TicketDisposition.APPEND) {
     const ticket = tickets.get(threading.ticketId)!;
-    if (!message.autoResponse) conversation.latest = ticket;
+    // A robot's message, or a rating of an older ticket, does not make it the conversation's.
+    if (!message.autoResponse && ticket.id !== rated?.ticketId) conversation.latest = ticket;
     return { ...base, ticket, disposition: TicketDisposition.APPEND };
   }
   if (threading.disposition === TicketDisposition.REOPEN) {
