@@ -113,6 +113,8 @@ await bus.ensureTopics(
   })),
 );
 await startAtEnd(group, contracts.TOPICS.routing.name);
+// The bench signs in as the demo's agents, so this tickets service seeds the demo.
+process.env.FIRSTLINE_DEMO = '1';
 const service = await startService(
   { ...ticketsService, name: group },
   {

@@ -6,6 +6,7 @@ import { Channel } from './gen/firstline/v1/common_pb';
 import { CustomerEventSchema } from './gen/firstline/v1/customer_event_pb';
 import { DeliveryReceiptSchema } from './gen/firstline/v1/delivery_receipt_pb';
 import { DirectoryKind, DirectoryRecordSchema } from './gen/firstline/v1/directory_pb';
+import { IdentityProofSchema } from './gen/firstline/v1/identity_proof_pb';
 import { InboundMessageSchema } from './gen/firstline/v1/inbound_pb';
 import { OutboundMessageSchema } from './gen/firstline/v1/outbound_pb';
 import { RoutingDecisionSchema } from './gen/firstline/v1/routing_pb';
@@ -16,6 +17,7 @@ export * from './gen/firstline/v1/common_pb';
 export * from './gen/firstline/v1/customer_event_pb';
 export * from './gen/firstline/v1/delivery_receipt_pb';
 export * from './gen/firstline/v1/directory_pb';
+export * from './gen/firstline/v1/identity_proof_pb';
 export * from './gen/firstline/v1/inbound_pb';
 export * from './gen/firstline/v1/outbound_pb';
 export * from './gen/firstline/v1/routing_pb';
@@ -116,11 +118,13 @@ export const TOPICS = {
       case 'merged':
         return event.details.value.duplicateCustomerId;
       case 'profileChanged':
+      case 'identityVerified':
         return event.details.value.customerId;
       default:
         return event.eventId;
     }
   }),
+  identityProofs: topic('support.identity-proofs.v1', IdentityProofSchema, byConversation),
   outboundEmail: topic('support.outbound.email.v1', OutboundMessageSchema, byConversation),
   outboundTelegram: topic('support.outbound.telegram.v1', OutboundMessageSchema, byConversation),
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),

@@ -7,6 +7,7 @@ export * from './calendar';
 export * from './classification';
 export * from './commands';
 export * from './escalation';
+export * from './identity';
 export * from './language';
 export * from './sla';
 export * from './threading';

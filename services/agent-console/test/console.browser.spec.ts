@@ -96,6 +96,10 @@ describe('the agent console in a browser', () => {
     await ann.getByRole('heading', { name: 'Conversation' }).waitFor();
     await entry(ann, `Order ${tag}: the amount looks odd`).waitFor();
     expect(await ann.locator('.customer-card').textContent()).toContain(`bob-${tag}@example.com`);
+    // Bob typed his address into the form and nobody has confirmed it: the card says so, visibly.
+    const unverified = ann.locator('.customer-card .unverified-customer .unverified');
+    await unverified.waitFor({ state: 'visible' });
+    expect(await unverified.textContent()).toBe('Unverified');
     // The photo is previewed in the conversation, and loads.
     const preview = ann.getByRole('img', { name: 'receipt.png' });
     await preview.waitFor();
@@ -356,7 +360,7 @@ describe('the agent console in a browser', () => {
 
     // Email answered within two business hours, whatever the team and priority.
     await page.getByRole('link', { name: 'SLA policies' }).click();
-    await page.getByRole('link', { name: 'default-normal' }).waitFor();
+    await page.getByRole('link', { name: 'messenger-telegram' }).waitFor();
     await page.getByLabel('Id', { exact: true }).fill(`email-${tag}`);
     await page.getByLabel('Name', { exact: true }).fill('Email within two hours');
     await page.getByLabel('Channel').selectOption({ label: 'Email' });

@@ -132,11 +132,16 @@ export const en: Texts = {
   'customer.noPast': 'No earlier tickets.',
   'customer.csat': 'CSAT history',
   'customer.noCsat': 'No ratings yet.',
+  'customer.unverified': 'Unverified',
+  'customer.unverifiedHint':
+    'Made from an address typed into a web form that nobody has confirmed, so it is kept apart from anyone else’s history. Merge it into the customer it belongs to once you are sure.',
   'identity.email': 'Email',
   'identity.telegram': 'Telegram',
   'identity.vk': 'VK',
   'identity.phone': 'Phone',
   'identity.webform': 'Web form email',
+  'identity.webformPhone': 'Web form phone',
+  'identity.unverified': 'unverified',
 };
 
 export const ru: Texts = {
@@ -270,9 +275,14 @@ export const ru: Texts = {
   'customer.noPast': 'Прошлых обращений нет.',
   'customer.csat': 'Оценки (CSAT)',
   'customer.noCsat': 'Оценок пока нет.',
+  'customer.unverified': 'Не подтверждён',
+  'customer.unverifiedHint':
+    'Создан по адресу, введённому в веб-форме и никем не подтверждённому, поэтому отделён от чужой истории. Объедините его с клиентом, которому он принадлежит, когда будете уверены.',
   'identity.email': 'Почта',
   'identity.telegram': 'Telegram',
   'identity.vk': 'ВКонтакте',
   'identity.phone': 'Телефон',
   'identity.webform': 'Почта из веб-формы',
+  'identity.webformPhone': 'Телефон из веб-формы',
+  'identity.unverified': 'не подтверждён',
 };

@@ -21,7 +21,9 @@ interface Customer {
   displayName: string;
   tier: string;
   tags: string[];
-  identities: Array<{ kind: number; value: string; displayName: string }>;
+  /** False for a provisional customer: an address typed into a web form, not yet confirmed. */
+  verified: boolean;
+  identities: Array<{ kind: number; value: string; displayName: string; verified: boolean }>;
 }
 
 interface TicketView {
@@ -433,13 +435,29 @@ function customerCard(view: TicketView, context: Context, saved = false): HTMLEl
     'aside',
     { class: 'customer-card', 'aria-labelledby': 'customer-title' },
     h('h2', { id: 'customer-title' }, customer?.displayName || t('customer.unknown')),
+    // Anyone can type anyone's address: say so before the agent trusts the name above.
+    customer?.verified === false &&
+      h(
+        'p',
+        { class: 'unverified-customer' },
+        h('span', { class: 'unverified' }, t('customer.unverified')),
+        ' ',
+        t('customer.unverifiedHint'),
+      ),
     customer?.tier && h('p', {}, `${t('customer.tier')}: ${customer.tier}`),
     h('h3', {}, t('customer.identities')),
     h(
       'ul',
       {},
       (customer?.identities ?? []).map((identity) =>
-        h('li', {}, `${identityKind(identity.kind)}: ${identity.value}`),
+        h(
+          'li',
+          {},
+          `${identityKind(identity.kind)}: ${identity.value}`,
+          identity.verified === false && ' ',
+          identity.verified === false &&
+            h('span', { class: 'unverified' }, t('identity.unverified')),
+        ),
       ),
     ),
     h('h3', {}, t('customer.tags')),
@@ -547,7 +565,7 @@ function profileEditor(
   return h('div', {}, edit, form);
 }
 
-const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform'];
+const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone'];
 
 function identityKind(kind: number | string): string {
   const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;

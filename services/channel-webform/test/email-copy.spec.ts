@@ -150,8 +150,8 @@ describe('a web-form answer reaches the customer on the status page and by email
     expect(delivered.to && !Array.isArray(delivered.to) && delivered.to.value).toEqual([
       expect.objectContaining({ address: customer }),
     ]);
-    // The mail leads back to the whole conversation.
-    expect(delivered.text).toContain(`/webform/s/${statusToken}`);
+    // The mail leads back to the whole conversation, on the port the web form really listens on.
+    expect(delivered.text).toContain(`${pipeline.channel.url}/webform/s/${statusToken}`);
 
     // Give a second copy, were there one, time to arrive.
     await new Promise((resolve) => setTimeout(resolve, 2_000));

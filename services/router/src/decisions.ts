@@ -25,6 +25,8 @@ export interface DecisionFacts {
   queuePosition?: number;
   escalation?: Escalation;
   automaticReply?: PlannedAutomaticReply;
+  /** The message's customer is provisional (a typed identity nobody verified). */
+  customerProvisional?: boolean;
   /** For REASSIGNED: the agent's command it answers. */
   command?: { commandId: string; agentId: string; refusal: string };
 }
@@ -58,6 +60,7 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
     queuePosition: facts.queuePosition ?? 0,
     ticketNumber: ticket.number,
     escalation: facts.escalation ?? Escalation.UNSPECIFIED,
+    customerProvisional: facts.customerProvisional ?? false,
     automaticReply: automaticReply
       ? create(AutomaticReplySchema, {
           kind: automaticReply.kind,

@@ -70,7 +70,7 @@ export async function routeBatch(
   messages: InboundMessage[],
   now: Date,
 ): Promise<RoutingDecision[]> {
-  const customers = await resolveCustomers(manager, messages);
+  const customers = await resolveCustomers(manager, messages, now, settings.linkTokenTtlMs);
   const conversations = await lockConversations(
     manager,
     messages.map((message) => message.conversationKey),
@@ -179,6 +179,7 @@ export async function routeBatch(
       now,
       queuePosition: plan.assign ? positions.get(plan.ticket.id) : undefined,
       automaticReply: plan.automaticReply,
+      customerProvisional: plan.customer.provisional,
     }),
   );
 }

@@ -4,6 +4,7 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddProvisionalCustomers1769000000000,
   AddRoutingCommands1769600000000,
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
@@ -22,6 +23,7 @@ export const ticketsService: ServiceDefinition = {
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
     AddTokenVersionsAndSignInBackOff1768000000000,
+    AddProvisionalCustomers1769000000000,
     NumbersFromTheRouter1769500000000,
     AddRoutingCommands1769600000000,
   ],

@@ -1,7 +1,9 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
+import { FirstAdmin } from './accounts/first-admin';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
 import { CustomerService } from './api/customer.service';
@@ -28,6 +30,7 @@ import { DirectoryService } from './directory/directory.service';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
+import { IdentityVerifiedConsumer } from './tickets/identity-verified.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
 import { RoutingCommands } from './api/routing-commands';
 import { TicketsSettings } from './tickets-settings';
@@ -39,7 +42,11 @@ import { NotificationsController } from './notifications/notifications.controlle
 /** The system of record and the agents' API. */
 @Module({
   providers: [
-    { provide: TicketsSettings, useFactory: () => new TicketsSettings() },
+    {
+      provide: TicketsSettings,
+      useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
+      inject: [RUN_MODE],
+    },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({
@@ -56,12 +63,14 @@ import { NotificationsController } from './notifications/notifications.controlle
     DemoDirectorySeeder,
     AuthService,
     AccountsService,
+    FirstAdmin,
     LoginAttempts,
     Passwords,
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,
     DeliveryReceiptConsumer,
+    IdentityVerifiedConsumer,
     TicketAccess,
     QueueService,
     TicketViewService,

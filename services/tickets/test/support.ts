@@ -115,6 +115,8 @@ export class TicketsUnderTest {
         handler: async (messages) => void published.push(...messages),
       });
     }
+    // The tests sign in as the demo's agents, so this tickets service seeds the demo.
+    process.env.FIRSTLINE_DEMO = '1';
     const service = await startService(
       { ...ticketsService, name },
       {

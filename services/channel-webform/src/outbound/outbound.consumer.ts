@@ -22,8 +22,10 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { StoredLinks } from '../http/stored-links';
 import { readRecord, statusTokenOf } from '../projection/records';
+import { verificationTokenFor } from '../verification/verification.store';
 
 const CONSUMER = 'webform-outbound';
 
@@ -39,11 +41,13 @@ export class WebformOutbound {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly links: StoredLinks,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
   @Consume({ topics: [TOPICS.outboundWebform.name] })
   async handle(records: DeliveredMessage[]): Promise<void> {
+    const linkBase = await this.links.base();
     for (const record of records) {
       const message = readRecord(OutboundMessageSchema, record);
       const token = statusTokenOf(message.conversationKey);
@@ -81,18 +85,29 @@ export class WebformOutbound {
         );
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
+          const verification = await verificationTokenFor(
+            manager,
+            token,
+            conversation.email,
+            new Date(),
+            this.config.verificationLinkTtlMs,
+          );
           outgoing.push(
-            emailCopy(message, conversation, this.statusUrl(token), record.headers.traceId),
+            emailCopy(
+              message,
+              conversation,
+              {
+                status: `${linkBase}/webform/s/${token}`,
+                verification: verification && `${linkBase}/webform/v/${verification}`,
+              },
+              record.headers.traceId,
+            ),
           );
         }
         await enqueueOutbox(manager, outgoing);
       });
       this.relay.nudge();
     }
-  }
-
-  private statusUrl(token: string): string {
-    return `${storedLinkBase(this.config)}/webform/s/${token}`;
   }
 }
 
@@ -115,17 +130,28 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
   };
 }
 
-/** The same message for the customer's mailbox, with the link back to their status page. */
+/**
+ * The same message for the customer's mailbox, with the link back to their status page and,
+ * until the address is proven, the "this is me" link that proves it.
+ */
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
-  statusUrl: string,
+  links: { status: string; verification?: string },
   traceId: string,
 ): OutgoingMessage {
-  const footer =
-    conversation.locale === 'ru'
-      ? `Ваше обращение и вся переписка: ${statusUrl}`
-      : `Your request and the whole conversation: ${statusUrl}`;
+  const ru = conversation.locale === 'ru';
+  const footer = [
+    ru
+      ? `Ваше обращение и вся переписка: ${links.status}`
+      : `Your request and the whole conversation: ${links.status}`,
+    links.verification &&
+      (ru
+        ? `Если это обращение отправили вы, подтвердите, что это ваш адрес: ${links.verification}`
+        : `If you sent this request, confirm that this address is yours: ${links.verification}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
   const copy = create(OutboundMessageSchema, {
     ...message,
     outboundId: `${message.outboundId}:email`,

@@ -99,7 +99,11 @@ export class RoutingDecisionConsumer {
     // their locks in one order keeps concurrent batches from deadlocking.
     await this.customers.upsertCustomers(
       manager,
-      decisions.map((decision) => ({ id: decision.customerId, sender: decision.message?.sender })),
+      decisions.map((decision) => ({
+        id: decision.customerId,
+        sender: decision.message?.sender,
+        provisional: decision.customerProvisional,
+      })),
     );
     const tickets = await this.tickets.lockTickets(
       manager,
