@@ -14,7 +14,13 @@ import {
   type MessageShape,
 } from '@firstline/contracts';
 import { claimMessages, OutboxRelay } from '@firstline/persistence';
-import { afterCustomerReply } from '@firstline/ticketing';
+import {
+  afterCustomerReply,
+  applyEscalation,
+  applyReassignment,
+  assignment,
+  statusChanged,
+} from '@firstline/ticketing';
 import type { BusinessCalendar } from '@firstline/routing';
 import {
   composeOutbound,
@@ -34,18 +40,9 @@ import {
   type MessageRecord,
   type NewTicket,
 } from '../database/ticket.repository';
-import { applyEscalation } from './escalation';
-import { applyReassignment } from './reassignment';
 import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
-import {
-  agentActor,
-  assignment,
-  customerActor,
-  statusChanged,
-  SYSTEM_ROUTER,
-  TicketEventLog,
-} from './ticket-event-log';
+import { agentActor, customerActor, SYSTEM_ROUTER, TicketEventLog } from './ticket-event-log';
 
 type RoutingDecision = MessageShape<typeof RoutingDecisionSchema>;
 
