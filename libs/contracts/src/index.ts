@@ -10,6 +10,7 @@ import { IdentityProofSchema } from './gen/firstline/v1/identity_proof_pb';
 import { InboundMessageSchema } from './gen/firstline/v1/inbound_pb';
 import { OutboundMessageSchema } from './gen/firstline/v1/outbound_pb';
 import { RoutingDecisionSchema } from './gen/firstline/v1/routing_pb';
+import { RoutingCommandSchema } from './gen/firstline/v1/routing_command_pb';
 import { TicketEventSchema } from './gen/firstline/v1/ticket_event_pb';
 
 export * from './gen/firstline/v1/common_pb';
@@ -20,6 +21,7 @@ export * from './gen/firstline/v1/identity_proof_pb';
 export * from './gen/firstline/v1/inbound_pb';
 export * from './gen/firstline/v1/outbound_pb';
 export * from './gen/firstline/v1/routing_pb';
+export * from './gen/firstline/v1/routing_command_pb';
 export * from './gen/firstline/v1/ticket_event_pb';
 export { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 export {
@@ -109,6 +111,7 @@ export function parseDirectoryKey(key: string): { kind: DirectoryKind; id: strin
 export const TOPICS = {
   inbound: topic('support.inbound.v1', InboundMessageSchema, byConversation),
   routing: topic('support.routing.v1', RoutingDecisionSchema, byTicket),
+  routingCommands: topic('support.routing-commands.v1', RoutingCommandSchema, byTicket),
   ticketEvents: topic('support.ticket-events.v1', TicketEventSchema, byTicket),
   customerEvents: topic('support.customer-events.v1', CustomerEventSchema, (event) => {
     switch (event.details.case) {

@@ -5,6 +5,7 @@ export * from './automatic-reply';
 export * from './business-duration';
 export * from './calendar';
 export * from './classification';
+export * from './commands';
 export * from './escalation';
 export * from './identity';
 export * from './language';

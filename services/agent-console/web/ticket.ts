@@ -39,6 +39,11 @@ interface TicketView {
   history: Array<QueueTicket & { csatScore: number | null; messages: ApiMessage[] }>;
 }
 
+/** The answer to a claim or transfer: applied by the router, or still with it (202). */
+interface CommandAnswer {
+  status: 'applied' | 'requested';
+}
+
 interface CannedReply {
   id: string;
   title: string;
@@ -87,11 +92,14 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     }
   }
 
-  async function act(work: () => Promise<unknown>, done: string): Promise<boolean> {
+  async function act<T>(
+    work: () => Promise<T>,
+    done: string | ((result: T) => string),
+  ): Promise<boolean> {
     feedback.className = 'feedback';
     try {
-      await work();
-      feedback.textContent = done;
+      const result = await work();
+      feedback.textContent = typeof done === 'string' ? done : done(result);
       await load();
       return true;
     } catch (error) {
@@ -203,7 +211,11 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       );
     });
     claim.addEventListener('click', () => {
-      void act(() => context.api.call('POST', `${path}/claim`), t('ticket.claimed'));
+      // The router decides (202 when it has not yet): the live event then shows the assignee.
+      void act(
+        () => context.api.call<CommandAnswer>('POST', `${path}/claim`),
+        (answer) => t(answer.status === 'requested' ? 'ticket.claimRequested' : 'ticket.claimed'),
+      );
     });
     return h('div', { class: 'actions' }, statusForm, claim);
   }
@@ -276,13 +288,18 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const done = t('transfer.done', { team: context.teamName(transferTeam.value) });
+      const team = context.teamName(transferTeam.value);
       context.api
-        .call('POST', `${path}/transfer`, { teamId: transferTeam.value, note: note.value })
+        .call<CommandAnswer>('POST', `${path}/transfer`, {
+          teamId: transferTeam.value,
+          note: note.value,
+        })
         .then(
-          () => {
+          (answer) => {
             // The ticket may now belong to a team this agent is not in: back to the queue.
-            context.announce(done);
+            context.announce(
+              t(answer.status === 'requested' ? 'transfer.requested' : 'transfer.done', { team }),
+            );
             location.hash = '#/queue';
           },
           (error: unknown) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AutomaticReplySchema,
+  CommandOutcomeSchema,
   create,
   Escalation,
   encode,
@@ -26,13 +27,17 @@ export interface DecisionFacts {
   automaticReply?: PlannedAutomaticReply;
   /** The message's customer is provisional (a typed identity nobody verified). */
   customerProvisional?: boolean;
+  /** For REASSIGNED: the agent's command it answers. */
+  command?: { commandId: string; agentId: string; refusal: string };
 }
 
 /** The RoutingDecision about a ticket, in its state after the decision. */
 export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecision {
-  const { message, disposition, now, automaticReply } = facts;
+  const { message, disposition, now, automaticReply, command } = facts;
   return create(RoutingDecisionSchema, {
-    decisionId: message ? `routing:${message.messageId}` : `routing:${randomUUID()}`,
+    decisionId: message
+      ? `routing:${message.messageId}`
+      : `routing:${command ? `command:${command.commandId}` : randomUUID()}`,
     inboundMessageId: message?.messageId ?? '',
     customerId: ticket.customer_id,
     conversationKey: ticket.conversation_key,
@@ -65,6 +70,7 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
             : undefined,
         })
       : undefined,
+    command: command && create(CommandOutcomeSchema, command),
   });
 }
 

@@ -215,3 +215,21 @@ export class AddProvisionalCustomers1768000000000 implements MigrationInterface 
     await queryRunner.query(`ALTER TABLE routing.customer DROP COLUMN provisional`);
   }
 }
+
+/**
+ * The router's `routing.ticket` is the one table that holds ticket numbers (docs/adr/0015): its
+ * sequence makes them, and this index keeps them unique for everyone who copies them.
+ */
+export class UniqueTicketNumbers1769500000000 implements MigrationInterface {
+  readonly name = 'UniqueTicketNumbers1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE UNIQUE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+}

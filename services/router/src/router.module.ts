@@ -5,6 +5,7 @@ import { DirectoryConsumer } from './directory.consumer';
 import { IdentityProofsConsumer } from './identity-proofs.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
+import { RoutingCommandsConsumer } from './routing-commands.consumer';
 import { Sweeper } from './sweeper';
 import { TicketEventsConsumer } from './ticket-events.consumer';
 
@@ -18,6 +19,7 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     CustomerEventsConsumer,
     DeliveryReceiptsConsumer,
     IdentityProofsConsumer,
+    RoutingCommandsConsumer,
     Sweeper,
   ],
 })

@@ -43,6 +43,11 @@ const variables = {
   /** Reverse proxies in front of the API: sign-in limits count the client behind them. */
   TICKETS_TRUSTED_PROXY_HOPS: proxyHops,
   /**
+   * How long a claim, unassign or transfer waits for the router's answer before the API answers
+   * 202 (requested) instead of the outcome.
+   */
+  TICKETS_COMMAND_WAIT_MS: positiveInt.default(5_000),
+  /**
    * Traffic-light targets of the KPIs, over the defaults, as JSON:
    * `{"firstResponseMs": {"green": 1800000, "yellow": 3600000, "higherIsBetter": false}}`.
    */
@@ -92,6 +97,7 @@ export class TicketsSettings {
   /** Seed the demo into an empty directory; otherwise make sure someone can sign in as admin. */
   readonly demo: boolean;
   readonly firstAdmin: { email: string; password?: string };
+  readonly commandWaitMs: number;
 
   constructor(env: Env = process.env, mode: RunMode = 'standalone') {
     const config = parseConfig(variables, env);
@@ -109,5 +115,6 @@ export class TicketsSettings {
     this.tokenTtlMs = config.TICKETS_TOKEN_TTL_MINUTES * 60 * 1000;
     this.kpiTargets = { ...DEFAULT_KPI_TARGETS, ...config.TICKETS_KPI_TARGETS };
     this.trustedProxyHops = config.TICKETS_TRUSTED_PROXY_HOPS;
+    this.commandWaitMs = config.TICKETS_COMMAND_WAIT_MS;
   }
 }

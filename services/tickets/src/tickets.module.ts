@@ -32,6 +32,7 @@ import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
 import { IdentityVerifiedConsumer } from './tickets/identity-verified.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
+import { RoutingCommands } from './api/routing-commands';
 import { TicketsSettings } from './tickets-settings';
 import { LiveGateway } from './live/live.gateway';
 import { LiveUpdatesConsumer } from './live/live-updates.consumer';
@@ -76,6 +77,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     ReplyService,
     NoteService,
     TransferService,
+    RoutingCommands,
     StatusService,
     AssignmentService,
     KpiService,

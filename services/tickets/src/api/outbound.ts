@@ -10,7 +10,7 @@ import {
   outboundTopic,
   timestampFromDate,
 } from '@firstline/contracts';
-import { firstName } from '@firstline/ticketing';
+import { firstName, type EventDetails } from '@firstline/ticketing';
 import type { SignedInAgent } from '../auth/auth.service';
 import type { MessageRecord, TicketRepository } from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
@@ -18,7 +18,6 @@ import {
   agentActor,
   SYSTEM_TICKETS,
   type Actor,
-  type EventDetails,
   type TicketEventLog,
 } from '../tickets/ticket-event-log';
 

@@ -5,7 +5,8 @@ import { TicketRepository } from '../database/ticket.repository';
 import { TeamCalendars } from '../directory/team-calendars';
 import { movesSlaClock, withSlaClock } from '../tickets/sla-clock';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
-import { agentActor, statusChanged } from '../tickets/ticket-event-log';
+import { statusChanged } from '@firstline/ticketing';
+import { agentActor } from '../tickets/ticket-event-log';
 import { sendToCustomer } from './outbound';
 import { TicketAccess } from './ticket-access';
 

@@ -291,3 +291,58 @@ export class AddProvisionalCustomers1769000000000 implements MigrationInterface 
     await queryRunner.query(`ALTER TABLE tickets.customer DROP COLUMN provisional`);
   }
 }
+
+/**
+ * Ticket numbers are made in one place, the router's `routing.ticket` (docs/adr/0015): this
+ * column becomes the copy a decision brings, with no sequence and no uniqueness of its own to
+ * disagree with the router's.
+ */
+export class NumbersFromTheRouter1769500000000 implements MigrationInterface {
+  readonly name = 'NumbersFromTheRouter1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number DROP DEFAULT,
+         DROP CONSTRAINT ticket_number_key`,
+    );
+    await queryRunner.query('DROP SEQUENCE tickets.ticket_number');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SEQUENCE tickets.ticket_number START 10001`);
+    await queryRunner.query(
+      `SELECT setval('tickets.ticket_number', greatest(10001, (SELECT max(number) FROM tickets.ticket)))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number SET DEFAULT nextval('tickets.ticket_number'),
+         ADD CONSTRAINT ticket_number_key UNIQUE (number)`,
+    );
+  }
+}
+
+/**
+ * The agents' claims, hand-backs and transfers sent to the router, the one authority on
+ * assignment (docs/adr/0015), with its answer once it arrives: the API waits on the row, and
+ * a transfer's note becomes the reason of its Transferred event.
+ */
+export class AddRoutingCommands1769600000000 implements MigrationInterface {
+  readonly name = 'AddRoutingCommands1769600000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE tickets.routing_command (
+        id           text PRIMARY KEY,
+        ticket_id    text NOT NULL REFERENCES tickets.ticket (id),
+        agent_id     text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('claim', 'unassign', 'transfer')),
+        note         text NOT NULL DEFAULT '',
+        requested_at timestamptz NOT NULL,
+        decided_at   timestamptz,
+        refusal      text
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.routing_command');
+  }
+}
