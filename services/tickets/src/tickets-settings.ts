@@ -91,7 +91,6 @@ export class TicketsSettings {
   readonly lifecycle: LifecyclePolicy;
   readonly tokenSecret: Buffer;
   readonly tokenTtlMs: number;
-  /** False when the secret was generated: tokens then die with the process. */
   readonly kpiTargets: KpiTargets;
   readonly trustedProxyHops: number;
   /** Seed the demo into an empty directory; otherwise make sure someone can sign in as admin. */
