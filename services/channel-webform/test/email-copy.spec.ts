@@ -119,9 +119,17 @@ describe('a web-form answer reaches the customer on the status page and by email
     const { statusToken } = (await submitted.json()) as { statusToken: string };
 
     const ticketId = await ticketOf(statusToken);
-    const { ticket } = await supervisor.ok<{ ticket: { number: string } }>(
-      'GET',
-      `/tickets/${ticketId}`,
+    // The web form may learn its ticket from the router before the tickets service has stored it.
+    const { ticket } = await waitFor(
+      async () => {
+        const found = await supervisor.call<{ ticket: { number: string } }>(
+          'GET',
+          `/tickets/${ticketId}`,
+        );
+        return found.status === 200 && found.body;
+      },
+      30_000,
+      `ticket ${ticketId} in the tickets service`,
     );
     await supervisor.ok('POST', `/tickets/${ticketId}/claim`);
     const answer = 'The blue kettle is back: we have put one aside for you.';
