@@ -62,6 +62,8 @@ export interface DatabaseRecordLogOptions {
   poolSize?: number;
 }
 
+const OWNER_LOCK = 'firstline.bus-log';
+
 /**
  * The in-process bus's records and committed offsets in the `bus` schema, so that the embedded
  * mode keeps what `publish` acknowledged through a crash. One process owns it, since the bus
@@ -83,7 +85,7 @@ export async function openDatabaseRecordLog(
   try {
     const [{ locked }]: Array<{ locked: boolean }> = await owner.query(
       'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-      ['firstline.bus-log'],
+      [OWNER_LOCK],
     );
     if (!locked) {
       throw new Error(
@@ -94,7 +96,7 @@ export async function openDatabaseRecordLog(
     await dataSource.destroy();
     throw error;
   }
-  return new DatabaseRecordLog(dataSource);
+  return new DatabaseRecordLog(dataSource, owner);
 }
 
 interface RecordRow {
@@ -108,7 +110,10 @@ interface RecordRow {
 export class DatabaseRecordLog implements RecordLog {
   private readonly compacted = new Set<string>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly owner: QueryRunner,
+  ) {}
 
   async open(topic: string, partitions: number, compacted: boolean): Promise<StoredTopic> {
     const [declared]: Array<{ partitions: number; compacted: boolean }> =
@@ -234,6 +239,11 @@ export class DatabaseRecordLog implements RecordLog {
   }
 
   async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.dataSource.isInitialized) return;
+    // Let go of the lock before the connection closes: the server ends a closed session in its
+    // own time, and the next owner must not find the lock still held.
+    await this.owner.query('SELECT pg_advisory_unlock(hashtext($1))', [OWNER_LOCK]);
+    await this.owner.release();
+    await this.dataSource.destroy();
   }
 }
