@@ -6,14 +6,18 @@ import { SubmissionWriter } from './intake/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
 import { PagesController } from './pages/pages.controller';
 import { AgentNamesProjection } from './projection/directory.consumer';
+import { RatingController } from './rating/rating.controller';
 import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
 
-/** Web forms: the embeddable form, callback requests and the customer's status page. */
+/**
+ * Web forms: the embeddable form, callback requests, the customer's status page, and the
+ * survey's rating page.
+ */
 @Module({
-  controllers: [IntakeController, StatusController, PagesController],
+  controllers: [IntakeController, StatusController, PagesController, RatingController],
   providers: [
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },

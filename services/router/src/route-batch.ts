@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  create,
+  CsatAnswerSchema,
   TicketDisposition,
   timestampDate,
   type InboundMessage,
@@ -218,7 +220,12 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   };
   const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
-    { customerId: customer.id, autoResponse: message.autoResponse, receivedAt },
+    {
+      customerId: customer.id,
+      autoResponse: message.autoResponse,
+      receivedAt,
+      replyText: message.replyText || message.textBody,
+    },
     {
       conversation: conversation.latest && knownTicket(conversation.latest),
       replied: known(repliedTo && threadOf.get(repliedTo)),
@@ -232,6 +239,14 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   }
   if (threading.disposition === TicketDisposition.APPEND) {
     const ticket = tickets.get(threading.ticketId)!;
+    if (threading.surveyAnswer) {
+      // It travels on as the survey answer it is, like a pressed button: tickets records the score.
+      message.csatAnswer = create(CsatAnswerSchema, {
+        ticketId: ticket.id,
+        ...threading.surveyAnswer,
+      });
+      return { ...base, ticket, disposition: TicketDisposition.APPEND };
+    }
     if (!message.autoResponse) conversation.latest = ticket;
     return { ...base, ticket, disposition: TicketDisposition.APPEND };
   }
@@ -256,7 +271,8 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
     };
   }
 
-  const language = detectLanguage(`${message.subject}\n${message.textBody}`);
+  // The language the channel declared (a web form's locale, Telegram's), else the text's.
+  const language = message.language || detectLanguage(`${message.subject}\n${message.textBody}`);
   const classification = classify(policies.ruleSet, {
     channel: message.channel,
     subject: message.subject,

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseConfig, positiveInt, proxyHops, type Env } from '@firstline/config';
+import {
+  baseUrl,
+  parseConfig,
+  positiveInt,
+  proxyHops,
+  sharedSecret,
+  type Env,
+} from '@firstline/config';
+import { RATING_PATH } from '@firstline/webform';
 import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@firstline/ticketing';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -12,6 +20,10 @@ const variables = {
   TICKETS_TOKEN_TTL_MINUTES: positiveInt.default(12 * 60),
   /** Reverse proxies in front of the API: sign-in limits count the client behind them. */
   TICKETS_TRUSTED_PROXY_HOPS: proxyHops,
+  /** Signs the survey's rating links; the web-form service, which serves the page, checks them. */
+  RATING_LINK_SECRET: sharedSecret.optional(),
+  /** Where customers reach the web-form service: the rating page's links start with it. */
+  WEBFORM_PUBLIC_URL: baseUrl.default('http://127.0.0.1:3001'),
   /**
    * Traffic-light targets of the KPIs, over the defaults, as JSON:
    * `{"firstResponseMs": {"green": 1800000, "yellow": 3600000, "higherIsBetter": false}}`.
@@ -60,6 +72,8 @@ export class TicketsSettings {
   readonly tokenSecretConfigured: boolean;
   readonly kpiTargets: KpiTargets;
   readonly trustedProxyHops: number;
+  /** Unset: surveys carry no rating link, and customers answer them with a number. */
+  readonly ratingLinks?: { secret: Buffer; pageUrl: string };
 
   constructor(env: Env = process.env) {
     const config = parseConfig(variables, env);
@@ -73,5 +87,9 @@ export class TicketsSettings {
     this.tokenTtlMs = config.TICKETS_TOKEN_TTL_MINUTES * 60 * 1000;
     this.kpiTargets = { ...DEFAULT_KPI_TARGETS, ...config.TICKETS_KPI_TARGETS };
     this.trustedProxyHops = config.TICKETS_TRUSTED_PROXY_HOPS;
+    this.ratingLinks = config.RATING_LINK_SECRET && {
+      secret: config.RATING_LINK_SECRET,
+      pageUrl: `${config.WEBFORM_PUBLIC_URL}${RATING_PATH}`,
+    };
   }
 }

@@ -278,6 +278,7 @@ describe('tickets on the real broker and Postgres', () => {
       $typeName: 'firstline.v1.CsatAnswer',
       ticketId: routed.ticketId,
       score: 2,
+      comment: 'Slow, but it works now',
     };
     await tickets.publishDecisions([answer]);
     await waitFor(
@@ -362,6 +363,7 @@ describe('tickets on the real broker and Postgres', () => {
       $typeName: 'firstline.v1.CsatAnswer',
       ticketId: a.ticketId,
       score: 5,
+      comment: '',
     };
     const reopen = decision({
       ticketId: b.ticketId,

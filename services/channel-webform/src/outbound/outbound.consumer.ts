@@ -22,6 +22,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import { customerTexts } from '@firstline/routing';
 import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { readRecord, statusTokenOf } from '../projection/records';
 
@@ -74,7 +75,7 @@ export class WebformOutbound {
             token,
             message.ticketId,
             message.textBody,
-            message.senderDisplayName || 'Support',
+            message.senderDisplayName || customerTexts(conversation.locale).team,
             message.automatic,
             message.createdAt ? timestampDate(message.createdAt) : new Date(),
           ],
