@@ -151,6 +151,7 @@ export async function routeBatch(
       },
       teamCalendar(policies, plan.ticket.team_id),
       now,
+      policies.customerTexts,
     );
     if (plan.automaticReply) plan.conversation.lastAutomaticReplyAt = now;
   }
