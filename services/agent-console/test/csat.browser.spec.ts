@@ -127,6 +127,26 @@ describe('a Russian web-form customer rates the support, and the supervisor hear
     );
     expect(ticket).toMatchObject({ status: 'resolved', reopenCount: 0, csatScore: 2 });
 
+    // Back on her status page she changes her mind with a bare number: a rating, not a reopen.
+    await customer.goBack();
+    await customer.goBack();
+    await customer.getByLabel('Ваше сообщение').fill('4 — всё-таки привезли');
+    await customer.getByRole('button', { name: 'Отправить' }).click();
+    await customer.getByText('Сообщение отправлено.').waitFor();
+    await read('status page, rated again');
+    const rerated = await waitFor(async () => {
+      const current = await supervisor.ok<{ ticket: Record<string, unknown> }>(
+        'GET',
+        `/tickets/${ticketId}`,
+      );
+      return current.ticket.csatScore === 4 && current.ticket;
+    }, 30_000);
+    expect(rerated).toMatchObject({
+      status: 'resolved',
+      reopenCount: 0,
+      csatComment: 'всё-таки привезли',
+    });
+
     // Not one English word on any page she saw: only her and the agent's names, numbers and links.
     const allowed = ['Sam'];
     expect(seen.map(({ page, text }) => ({ page, english: englishWords(text, allowed) }))).toEqual(
