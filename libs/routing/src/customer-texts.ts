@@ -1,6 +1,6 @@
 /**
  * Every text a customer reads from Firstline itself — automatic replies, the satisfaction survey,
- * the rating page, the agent's signature, the status page — in the customer's language. English
+ * the rating page, the agent's signature, the status page's stages — in the customer's language. English
  * and Russian ship here; an admin overrides any of them per language in the directory (kind
  * CUSTOMER_TEXTS, one entry per language), and every service renders through `customerTexts`.
  * Templates name their values in braces: "#{number}".
@@ -30,6 +30,12 @@ const ENGLISH = {
   ratingThanks: 'Thank you! Your rating of {score} of 5 is recorded.',
   ratingExpired: 'This rating link has expired or is not valid.',
   ratingMissing: 'Choose a score from 1 to 5.',
+  stageReceived: 'Received',
+  stageQueued: 'Waiting for an agent',
+  stageInProgress: 'An agent is working on it',
+  stageWaitingForYou: 'Waiting for your answer',
+  stageResolved: 'Resolved',
+  stageClosed: 'Closed',
 } as const;
 
 export type CustomerTextKey = keyof typeof ENGLISH;
@@ -59,6 +65,12 @@ const RUSSIAN: CustomerTexts = {
   ratingThanks: 'Спасибо! Ваша оценка {score} из 5 записана.',
   ratingExpired: 'Ссылка для оценки устарела или неверна.',
   ratingMissing: 'Выберите оценку от 1 до 5.',
+  stageReceived: 'Получено',
+  stageQueued: 'Ожидает специалиста',
+  stageInProgress: 'Специалист работает над обращением',
+  stageWaitingForYou: 'Ждём вашего ответа',
+  stageResolved: 'Решено',
+  stageClosed: 'Закрыто',
 };
 
 const SHIPPED: Record<CustomerLanguage, CustomerTexts> = { en: ENGLISH, ru: RUSSIAN };

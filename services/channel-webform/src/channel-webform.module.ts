@@ -5,7 +5,8 @@ import { Intake } from './intake/intake.service';
 import { SubmissionWriter } from './intake/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
 import { PagesController } from './pages/pages.controller';
-import { AgentNamesProjection } from './projection/directory.consumer';
+
+import { DirectoryProjection } from './projection/directory.consumer';
 import { RatingController } from './rating/rating.controller';
 import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
@@ -26,7 +27,7 @@ import { StatusService } from './status/status.service';
     StatusService,
     RoutingProjection,
     TicketEventsProjection,
-    AgentNamesProjection,
+    DirectoryProjection,
     WebformOutbound,
   ],
 })

@@ -86,3 +86,21 @@ export class CreateWebformTables1764000000000 implements MigrationInterface {
     }
   }
 }
+
+/** The admins' wording of customers' texts per language, from the directory (rating and status pages). */
+export class CreateWebformCustomerTexts1764900000000 implements MigrationInterface {
+  readonly name = 'CreateWebformCustomerTexts1764900000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.customer_texts (
+        language text PRIMARY KEY,
+        version  integer NOT NULL,
+        texts    jsonb NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE channel_webform.customer_texts`);
+  }
+}

@@ -4,13 +4,16 @@ import { ChannelWebformModule } from './channel-webform.module';
 import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { readBody } from './http/body';
 import { allowWidgetOrigins } from './http/cors';
-import { CreateWebformTables1764000000000 } from './migrations';
+import {
+  CreateWebformCustomerTexts1764900000000,
+  CreateWebformTables1764000000000,
+} from './migrations';
 
 export const channelWebformService: ServiceDefinition = {
   name: 'channel-webform',
   schema: 'channel_webform',
   module: ChannelWebformModule,
-  migrations: [CreateWebformTables1764000000000],
+  migrations: [CreateWebformTables1764000000000, CreateWebformCustomerTexts1764900000000],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,
   configure(app: INestApplication) {

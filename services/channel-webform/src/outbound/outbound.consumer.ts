@@ -24,6 +24,7 @@ import {
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { customerTexts } from '@firstline/routing';
 import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { DirectoryProjection } from '../projection/directory.consumer';
 import { readRecord, statusTokenOf } from '../projection/records';
 
 const CONSUMER = 'webform-outbound';
@@ -40,6 +41,7 @@ export class WebformOutbound {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly directory: DirectoryProjection,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
@@ -53,6 +55,8 @@ export class WebformOutbound {
           `outbound ${message.outboundId}: "${message.conversationKey}" is not a web-form conversation`,
         );
       }
+      // Tickets signs every message; an unsigned one is the team's, in the customer's words.
+      const wording = message.senderDisplayName ? {} : await this.directory.customerTexts();
       await this.dataSource.transaction(async (manager) => {
         if (!(await claimMessage(manager, CONSUMER, message.outboundId))) return;
         const [conversation] = await manager.query<
@@ -75,7 +79,7 @@ export class WebformOutbound {
             token,
             message.ticketId,
             message.textBody,
-            message.senderDisplayName || customerTexts(conversation.locale).team,
+            message.senderDisplayName || customerTexts(conversation.locale, wording).team,
             message.automatic,
             message.createdAt ? timestampDate(message.createdAt) : new Date(),
           ],

@@ -9,6 +9,7 @@ import { ratingMessage, readRating, verifyRatingLink, type RatingLink } from '@f
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import type { ReadRequest } from '../http/body';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
+import { DirectoryProjection } from '../projection/directory.consumer';
 
 /**
  * The satisfaction survey's rating page: the link in a survey mail or on the status page opens
@@ -22,14 +23,19 @@ export class RatingController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly directory: DirectoryProjection,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
   @Get(':token')
-  page(@Param('token') token: string, @Req() request: WebRequest, @Res() response: ServerResponse) {
-    const link = this.verified(token, request, response);
+  async page(
+    @Param('token') token: string,
+    @Req() request: WebRequest,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    const link = await this.verified(token, request, response);
     if (!link) return;
-    const texts = customerTexts(link.language);
+    const texts = await this.texts(link.language);
     html(response, 200, link.language, texts, ratingForm(link, texts, token));
   }
 
@@ -39,9 +45,9 @@ export class RatingController {
     @Req() request: ReadRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const link = this.verified(token, request, response);
+    const link = await this.verified(token, request, response);
     if (!link) return;
-    const texts = customerTexts(link.language);
+    const texts = await this.texts(link.language);
     const rating = readRating(request.body);
     if (!rating) {
       const problem = `<p role="alert">${escapeHtml(texts.ratingMissing)}</p>`;
@@ -66,18 +72,22 @@ export class RatingController {
   }
 
   /** The link's contents, or undefined after answering a link that is not ours or expired. */
-  private verified(
+  private async verified(
     token: string,
     request: WebRequest,
     response: ServerResponse,
-  ): RatingLink | undefined {
+  ): Promise<RatingLink | undefined> {
     const secret = this.config.ratingLinkSecret;
     const verdict = secret ? verifyRatingLink(token, secret, new Date()) : undefined;
     if (verdict?.ok) return verdict.link;
     const language = requestLocale(request);
-    const texts = customerTexts(language);
+    const texts = await this.texts(language);
     html(response, 410, language, texts, `<p role="alert">${escapeHtml(texts.ratingExpired)}</p>`);
     return undefined;
+  }
+
+  private async texts(language: string): Promise<CustomerTexts> {
+    return customerTexts(language, await this.directory.customerTexts());
   }
 }
 
