@@ -22,7 +22,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { customerTexts } from '@firstline/routing';
+import { customerTexts, fillText } from '@firstline/routing';
 import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { DirectoryProjection } from '../projection/directory.consumer';
 import { readRecord, statusTokenOf } from '../projection/records';
@@ -55,8 +55,7 @@ export class WebformOutbound {
           `outbound ${message.outboundId}: "${message.conversationKey}" is not a web-form conversation`,
         );
       }
-      // Tickets signs every message; an unsigned one is the team's, in the customer's words.
-      const wording = message.senderDisplayName ? {} : await this.directory.customerTexts();
+      const wording = await this.directory.customerTexts();
       await this.dataSource.transaction(async (manager) => {
         if (!(await claimMessage(manager, CONSUMER, message.outboundId))) return;
         const [conversation] = await manager.query<
@@ -87,7 +86,14 @@ export class WebformOutbound {
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
           outgoing.push(
-            emailCopy(message, conversation, this.statusUrl(token), record.headers.traceId),
+            emailCopy(
+              message,
+              conversation,
+              fillText(customerTexts(conversation.locale, wording).statusLink, {
+                link: this.statusUrl(token),
+              }),
+              record.headers.traceId,
+            ),
           );
         }
         await enqueueOutbox(manager, outgoing);
@@ -124,13 +130,9 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
-  statusUrl: string,
+  footer: string,
   traceId: string,
 ): OutgoingMessage {
-  const footer =
-    conversation.locale === 'ru'
-      ? `Ваше обращение и вся переписка: ${statusUrl}`
-      : `Your request and the whole conversation: ${statusUrl}`;
   const copy = create(OutboundMessageSchema, {
     ...message,
     outboundId: `${message.outboundId}:email`,
