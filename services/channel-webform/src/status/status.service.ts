@@ -136,6 +136,15 @@ export class StatusService {
     };
   }
 
+  /** The locale the customer wrote in; undefined for a token nobody was given. */
+  async localeOf(statusToken: string): Promise<string | undefined> {
+    const [row] = await this.dataSource.query<Array<{ locale: string }>>(
+      `SELECT locale FROM channel_webform.conversation WHERE status_token = $1`,
+      [statusToken],
+    );
+    return row?.locale;
+  }
+
   async attachment(digest: string): Promise<{ contentType: string; content: Buffer } | undefined> {
     const [row] = await this.dataSource.query<Array<{ content_type: string; content: Buffer }>>(
       `SELECT content_type, content FROM channel_webform.attachment WHERE storage_key = $1`,
