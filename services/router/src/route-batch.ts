@@ -240,15 +240,14 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   }
   if (threading.disposition === TicketDisposition.APPEND) {
     const ticket = tickets.get(threading.ticketId)!;
+    if (!message.autoResponse) conversation.latest = ticket;
     if (threading.surveyAnswer) {
       // It travels on as the survey answer it is, like a pressed button: tickets records the score.
       message.csatAnswer = create(CsatAnswerSchema, {
         ticketId: ticket.id,
         ...threading.surveyAnswer,
       });
-      return { ...base, ticket, disposition: TicketDisposition.APPEND };
     }
-    if (!message.autoResponse) conversation.latest = ticket;
     return { ...base, ticket, disposition: TicketDisposition.APPEND };
   }
   if (threading.disposition === TicketDisposition.REOPEN) {
