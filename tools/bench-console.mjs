@@ -105,6 +105,8 @@ const run = `bench-console-${Date.now().toString(36)}`;
 const name = `tickets-${run}`;
 const database = await createTestDatabase();
 await startGroupsAtTopicEnd(brokers, [name]);
+// The bench signs in as the demo's agents, so this tickets service seeds the demo.
+process.env.FIRSTLINE_DEMO = '1';
 const service = await startService(
   {
     ...ticketsService,

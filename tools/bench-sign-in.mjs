@@ -34,6 +34,8 @@ const WARM_UP = 5;
 
 const database = await createTestDatabase();
 process.env.TICKETS_TRUSTED_PROXY_HOPS = '1';
+// The bench signs in as the demo's admin, so this tickets service seeds the demo.
+process.env.FIRSTLINE_DEMO = '1';
 const service = await startService(
   ticketsService,
   {

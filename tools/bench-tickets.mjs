@@ -76,6 +76,8 @@ function decision(n) {
     customerId,
     conversationKey: `email:${customerId}:${n}`,
     ticketId,
+    // The router numbers tickets; a fresh database, so the bench's own numbers are unique.
+    ticketNumber: String(10_001 + n),
     disposition: contracts.TicketDisposition.NEW_TICKET,
     teamId: ['first-line', 'billing', 'technical', 'overflow'][n % 4],
     skillIds: ['general'],
@@ -111,6 +113,8 @@ await bus.ensureTopics(
   })),
 );
 await startAtEnd(group, contracts.TOPICS.routing.name);
+// The bench signs in as the demo's agents, so this tickets service seeds the demo.
+process.env.FIRSTLINE_DEMO = '1';
 const service = await startService(
   { ...ticketsService, name: group },
   {
@@ -161,10 +165,11 @@ try {
   const missing =
     QUEUE_TICKETS - (await count('SELECT count(*)::int AS count FROM tickets.ticket'));
   await dataSource.query(
-    `INSERT INTO tickets.ticket (id, customer_id, conversation_key, channel, recipient, subject,
-       status, priority, team_id, assignee_id, tags, due_at, yellow_at, first_response_due_at,
-       created_at)
-     SELECT gen_random_uuid()::text, 'bench-customer-' || (n % 5000), 'bulk:' || n, 1 + n % 4,
+    `INSERT INTO tickets.ticket (id, number, customer_id, conversation_key, channel, recipient,
+       subject, status, priority, team_id, assignee_id, tags, due_at, yellow_at,
+       first_response_due_at, created_at)
+     SELECT gen_random_uuid()::text, $2::bigint + n, 'bench-customer-' || (n % 5000), 'bulk:' || n,
+       1 + n % 4,
        '{"kind":1,"value":"bulk@example.com","displayName":""}', 'Bulk ' || n,
        (ARRAY['new','open','pending','resolved','closed'])[1 + n % 5], 1 + n % 4,
        (ARRAY['first-line','billing','technical','overflow'])[1 + n % 4],
@@ -176,7 +181,8 @@ try {
        now() + (n % 2000 - 500) * interval '1 minute',
        now() - (n % 5000) * interval '1 minute'
      FROM generate_series(1, $1) AS n`,
-    [missing],
+    // Numbered after the decisions' numbers, as the router would go on.
+    [missing, 10_001 + DECISIONS],
   );
   await dataSource.query('ANALYZE tickets.ticket');
   const login = await globalThis.fetch(`${service.url}/api/v1/auth/login`, {

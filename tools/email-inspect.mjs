@@ -16,7 +16,7 @@ if (!existsSync(built)) {
   console.error(`email-inspect: ${built} is missing; run \`npm run build\` first`);
   process.exit(1);
 }
-const { normalise, parseOwnMessageId, repliedMessageIds, ticketNumberInSubject } = require(built);
+const { normalise, parseOwnMessageId, ticketNumberInSubject } = require(built);
 const { timestampDate } = require(join(root, 'dist/libs/contracts/src/index.js'));
 
 const args = process.argv.slice(2);
@@ -62,7 +62,7 @@ const report = {
     references,
     ourMessageIds: ours.map(({ id, own }) => ({ id, ...own })),
     // What the router threads by, nearest first (docs/adr/0013).
-    repliedMessageIds: repliedMessageIds(inReplyTo, references),
+    repliedMessageIds: message.repliedMessageIds,
     ticketNumber: message.inReplyToTicketNumber ?? null,
     ticketNumberFrom: ours.some(({ own }) => own.ticketNumber)
       ? 'our Message-ID'
@@ -71,6 +71,7 @@ const report = {
         : null,
   },
   replyText: message.replyText,
+  parseBudgetExceeded: meta.parse_budget_exceeded ?? null,
   autoResponse: { flagged: message.autoResponse, reason: meta.auto_response_reason ?? null },
   bounce: deliveryStatus
     ? {

@@ -18,90 +18,93 @@ import {
   type Subscription,
   type TopicSpec,
 } from './port';
+import {
+  MemoryRecordLog,
+  type AppendedRecord,
+  type CommittedOffset,
+  type LoggedRecord,
+  type RecordLog,
+  type Trim,
+} from './record-log';
 import { toDelivered, wireHeaders } from './records';
 
 export interface InProcessBusOptions extends BusOptions {
-  /** Records kept per partition, handled or not (default 10,000); see `InProcessBus`. */
-  maxRecordsPerPartition?: number;
+  /** Where records and committed offsets live (default: in memory, lost with the process). */
+  log?: RecordLog;
+  /**
+   * Records of a partition that a subscribed group has still to handle, beyond which `publish`
+   * waits for the slowest group to catch up (default 10,000).
+   */
+  maxUnhandledPerPartition?: number;
 }
 
-interface Entry {
-  offset: number;
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-  timestamp: number;
-}
+/** Recent records a partition keeps in memory, so that consumers keeping up never read the log. */
+const TAIL_RECORDS = 1_000;
 
-/** One partition's records in offset order; offsets are dense until compaction thins them. */
-class PartitionLog {
-  private entries: Entry[] = [];
+/** What the bus knows of one partition; the records themselves are in the log. */
+class PartitionState {
   private waiters: Array<() => void> = [];
-  nextOffset = 0;
-  /** Records before this offset were dropped (handled by every group, or past retention). */
-  firstRetained = 0;
+  /** The latest records this process appended, offsets contiguous up to `next`. */
+  private tail: LoggedRecord[] = [];
 
-  get size(): number {
-    return this.entries.length;
+  constructor(
+    /** Oldest record kept. */
+    public first: number,
+    /** The offset the next record gets. */
+    public next: number,
+  ) {}
+
+  /** Records just appended, in offset order, starting at `next`. */
+  appended(records: LoggedRecord[]): void {
+    this.tail.push(...records);
+    if (this.tail.length > 2 * TAIL_RECORDS) this.tail = this.tail.slice(-TAIL_RECORDS);
+    this.advanceTo(records[records.length - 1].offset + 1);
   }
 
-  append(entry: Omit<Entry, 'offset'>): void {
-    this.entries.push({ ...entry, offset: this.nextOffset });
-    this.nextOffset += 1;
+  /** The log may hold records this process never saw: forget the tail. */
+  advanceTo(next: number): void {
+    if (next <= this.next) return;
+    if (this.tail.at(-1)?.offset !== next - 1) this.tail = [];
+    this.next = next;
+    this.wake();
+  }
+
+  /** Up to `max` records from `from` on when the tail has them; undefined means: read the log. */
+  cached(from: number, max: number): LoggedRecord[] | undefined {
+    const start = from - (this.tail[0]?.offset ?? Infinity);
+    return start >= 0 ? this.tail.slice(start, start + max) : undefined;
+  }
+
+  /** Wakes what waits for a record or for room (after a commit). */
+  wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
-  read(from: number, max: number): Entry[] {
-    let low = 0;
-    let high = this.entries.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.entries[middle].offset < from) low = middle + 1;
-      else high = middle;
-    }
-    return this.entries.slice(low, low + max);
-  }
-
-  dropBefore(offset: number): void {
-    if (offset <= this.firstRetained) return;
-    const keep = this.entries.findIndex((entry) => entry.offset >= offset);
-    this.entries = keep === -1 ? [] : this.entries.slice(keep);
-    this.firstRetained = offset;
-  }
-
-  /** Keeps the latest record per key, as Kafka's log cleaner eventually does. */
-  compact(): void {
-    const seen = new Set<string>();
-    this.entries = this.entries
-      .reduceRight<Entry[]>((kept, entry) => {
-        if (!seen.has(entry.key)) {
-          seen.add(entry.key);
-          kept.push(entry);
-        }
-        return kept;
-      }, [])
-      .reverse();
-  }
-
-  /** Resolves once a record at or past `offset` exists, or when the signal aborts. */
-  whenPast(offset: number, signal: AbortSignal): Promise<void> {
-    if (this.nextOffset > offset || signal.aborted) return Promise.resolve();
+  /** Resolves at the next `wake`, or when the signal aborts. */
+  changed(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
-        signal.removeEventListener('abort', wake);
+        signal?.removeEventListener('abort', wake);
         resolve();
       };
       this.waiters.push(wake);
-      signal.addEventListener('abort', wake, { once: true });
+      signal?.addEventListener('abort', wake, { once: true });
     });
   }
 }
 
-interface TopicLog {
+interface TopicState {
   compacted: boolean;
-  partitions: PartitionLog[];
+  partitions: PartitionState[];
+  /** Group → next offset to handle per partition: what it has handled. */
+  committed: Map<string, number[]>;
+  /** The same as far as the log has stored it; trimming goes by these. */
+  stored: Map<string, number[]>;
+  /** An append may have failed after storing: read the bounds again before the next one. */
+  uncertain: boolean;
 }
 
 interface RunningRoute {
@@ -109,72 +112,104 @@ interface RunningRoute {
   done: Promise<void>;
 }
 
+/** A publish call waiting for its turn to append. */
+interface PendingAppend {
+  records: Array<{ topic: string; state: TopicState; partition: number; record: PublishedRecord }>;
+  settle: (error?: unknown) => void;
+}
+
+type PublishedRecord = Omit<LoggedRecord, 'offset'>;
+
 const routeKey = (group: string, topic: string) => `${group}\u0000${topic}`;
+const topicOf = (routeKey: string) => routeKey.slice(routeKey.indexOf('\u0000') + 1);
+const offsetKey = ({ group, topic, partition }: Omit<CommittedOffset, 'next'>) =>
+  `${group}\u0000${topic}\u0000${partition}`;
 
 /**
- * The bus of the embedded single-process mode: Kafka's semantics in memory. Keys hash to
+ * The bus of the embedded single-process mode: Kafka's semantics without a broker. Keys hash to
  * partitions as in Kafka, each group keeps its own committed offsets, each partition is delivered
  * in order one batch at a time, and failures take the same retry and dead-letter path.
  *
- * Retention: a record every group subscribed to its topic has handled is dropped at once; beyond
- * `maxRecordsPerPartition` the oldest records go even unhandled (a compacted topic first keeps
- * only the latest record per key), and a group behind them resumes at the oldest kept record,
- * as a Kafka consumer does past retention. Nothing survives the process: what was published and
- * not yet handled is lost on exit, so producers keep their outbox rows as the durable copy.
+ * Records and offsets live in a `RecordLog`: in the embedded database for `npm start`, so that
+ * what `publish` acknowledged survives a crash until every group has handled it, and a group
+ * resumes after its last committed batch; in memory by default. Publishes append through one
+ * queue (those that arrive while an append is in flight go together in the next), so offsets
+ * follow the order of the calls. A record every group known to its topic has handled is trimmed
+ * at once (a compacted topic instead keeps the latest record per key), and a group new to a
+ * topic starts at the oldest record kept. Nothing is dropped unhandled: a publish waits while a
+ * partition holds `maxUnhandledPerPartition` records a subscribed group has still to handle.
  */
 export class InProcessBus implements MessageBus {
   private readonly logger: BusLogger;
-  private readonly maxRecordsPerPartition: number;
+  private readonly log: RecordLog;
+  private readonly maxUnhandledPerPartition: number;
   private readonly deadLetterTopic: string;
-  private readonly topics = new Map<string, TopicLog>();
+  private readonly topics = new Map<string, TopicState>();
+  private readonly opening = new Map<string, Promise<void>>();
   private readonly routes = new Map<string, Route>();
-  /** Per topic, per group: the next offset to deliver of each partition; kept across stop and start. */
-  private readonly committed = new Map<string, Map<string, number[]>>();
   private readonly running = new Map<string, RunningRoute>();
+  private pending: PendingAppend[] = [];
+  private appending = false;
+  /** Offsets handled and not yet stored, by group, topic and partition. */
+  private unstored = new Map<string, CommittedOffset>();
+  private storing?: Promise<void>;
+  /** Set while a failed store waits to be tried again. */
+  private storeRetry?: NodeJS.Timeout;
   private started = false;
 
   constructor(private readonly options: InProcessBusOptions = {}) {
     this.logger = options.logger ?? stderrJsonLogger;
-    this.maxRecordsPerPartition = options.maxRecordsPerPartition ?? 10_000;
-    if (!(this.maxRecordsPerPartition >= 1)) {
-      throw new Error('maxRecordsPerPartition must be at least 1');
+    this.log = options.log ?? new MemoryRecordLog();
+    this.maxUnhandledPerPartition = options.maxUnhandledPerPartition ?? 10_000;
+    if (!(this.maxUnhandledPerPartition >= 1)) {
+      throw new Error('maxUnhandledPerPartition must be at least 1');
     }
     this.deadLetterTopic = options.deadLetterTopic ?? DEAD_LETTER_TOPIC;
-    this.createTopic({
-      topic: this.deadLetterTopic,
-      partitions: options.deadLetterPartitions ?? 1,
-    });
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
-    for (const spec of specs) {
-      if (!this.topics.has(spec.topic)) this.createTopic(spec);
-    }
+    await Promise.all(
+      [
+        { topic: this.deadLetterTopic, partitions: this.options.deadLetterPartitions ?? 1 },
+        ...specs,
+      ]
+        .filter((spec) => !this.topics.has(spec.topic))
+        .map((spec) => this.openTopic(spec)),
+    );
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
+    await this.ensureTopics([]);
     // Check every record before appending any, so a bad call leaves nothing half-published.
     const now = new Date();
     const producedAt = now.toISOString();
-    const records = messages.map((message) => ({
-      log: this.topicLog(message.topic, 'publish to'),
-      message,
-      headers: wireHeaders(message, producedAt),
-    }));
-    const timestamp = now.getTime();
-    for (const { log, message, headers } of records) {
-      const partition = partitionForKey(message.key, log.partitions.length);
-      log.partitions[partition].append({
-        key: message.key,
-        value: Buffer.from(message.value),
-        headers,
-        timestamp,
-      });
-      this.enforceRetention(message.topic, log, partition);
+    const records = messages.map((message) => {
+      const state = this.topicState(message.topic, 'publish to');
+      return {
+        topic: message.topic,
+        state,
+        partition: partitionForKey(message.key, state.partitions.length),
+        record: {
+          key: message.key,
+          value: Buffer.from(message.value),
+          headers: wireHeaders(message, producedAt),
+          timestamp: now.getTime(),
+        },
+      };
+    });
+    if (records.length === 0) return;
+    const partitions = new Set(records.map(({ topic, partition }) => `${topic}\u0000${partition}`));
+    for (const { topic, partition } of records) {
+      if (partitions.delete(`${topic}\u0000${partition}`)) await this.roomIn(topic, partition);
     }
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ records, settle: (error) => (error ? reject(error) : resolve()) });
+      this.appendPending();
+    });
   }
 
   async subscribe(subscription: Subscription): Promise<void> {
+    await this.ensureTopics([]);
     const routes = routesOf(subscription, this.options);
     for (const route of routes) {
       if (this.routes.has(routeKey(route.group, route.topic))) {
@@ -182,7 +217,7 @@ export class InProcessBus implements MessageBus {
           `Group "${route.group}" already consumes ${route.topic}; give each handler its own group or topic`,
         );
       }
-      if (this.started) this.topicLog(route.topic, 'consume');
+      if (this.started) this.topicState(route.topic, 'consume');
     }
     for (const route of routes) {
       this.routes.set(routeKey(route.group, route.topic), route);
@@ -202,7 +237,8 @@ export class InProcessBus implements MessageBus {
 
   async start(): Promise<void> {
     if (this.started) return;
-    for (const route of this.routes.values()) this.topicLog(route.topic, 'consume');
+    await this.ensureTopics([]);
+    for (const route of this.routes.values()) this.topicState(route.topic, 'consume');
     this.started = true;
     for (const route of this.routes.values()) this.run(route);
   }
@@ -210,6 +246,14 @@ export class InProcessBus implements MessageBus {
   async stop(): Promise<void> {
     this.started = false;
     await Promise.all([...this.running.keys()].map((key) => this.halt(key)));
+    // What was handled is stored before the log closes; a log that keeps failing delivers it again.
+    for (let attempt = 0; attempt < 3 && (this.storing || this.unstored.size > 0); attempt += 1) {
+      clearTimeout(this.storeRetry);
+      this.storeRetry = undefined;
+      await this.storeOffsets();
+    }
+    clearTimeout(this.storeRetry);
+    this.storeRetry = undefined;
   }
 
   async health(): Promise<BusHealth> {
@@ -218,50 +262,139 @@ export class InProcessBus implements MessageBus {
 
   async lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>> {
     return [...this.routes.values()].flatMap(({ group, topic }) => {
-      const offsets = this.committed.get(topic)?.get(group);
-      const partitions = this.topics.get(topic)?.partitions ?? [];
-      return partitions.map((log, partition) => ({
+      const state = this.topics.get(topic);
+      if (!state) return [];
+      const offsets = state.committed.get(group);
+      return state.partitions.map((partitionState, partition) => ({
         group,
         topic,
         partition,
-        lag: log.nextOffset - Math.max(offsets?.[partition] ?? 0, log.firstRetained),
+        lag: partitionState.next - Math.max(offsets?.[partition] ?? 0, partitionState.first),
       }));
     });
   }
 
-  private createTopic(spec: TopicSpec): void {
+  private openTopic(spec: TopicSpec): Promise<void> {
     if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
-      throw new Error(`Topic ${spec.topic} needs a positive whole number of partitions`);
+      return Promise.reject(
+        new Error(`Topic ${spec.topic} needs a positive whole number of partitions`),
+      );
     }
-    this.topics.set(spec.topic, {
-      compacted: spec.compacted ?? false,
-      partitions: Array.from({ length: spec.partitions }, () => new PartitionLog()),
-    });
+    let opening = this.opening.get(spec.topic);
+    if (!opening) {
+      const compacted = spec.compacted ?? false;
+      opening = this.log.open(spec.topic, spec.partitions, compacted).then(
+        (stored) => {
+          this.topics.set(spec.topic, {
+            compacted,
+            partitions: stored.partitions.map(({ first, next }) => new PartitionState(first, next)),
+            committed: stored.committed,
+            stored: new Map([...stored.committed].map(([group, o]) => [group, [...o]])),
+            uncertain: false,
+          });
+        },
+        (error: unknown) => {
+          this.opening.delete(spec.topic);
+          throw error;
+        },
+      );
+      this.opening.set(spec.topic, opening);
+    }
+    return opening;
   }
 
-  private topicLog(topic: string, action: string): TopicLog {
-    const log = this.topics.get(topic);
-    if (!log) {
+  private topicState(topic: string, action: string): TopicState {
+    const state = this.topics.get(topic);
+    if (!state) {
       throw new Error(`Cannot ${action} unknown topic ${topic}: declare it with ensureTopics`);
     }
-    return log;
+    return state;
   }
 
   /** A group new to the topic starts at the oldest record kept. */
-  private committedOffsets(group: string, topic: string): number[] {
-    const groups = this.committed.get(topic) ?? new Map<string, number[]>();
-    this.committed.set(topic, groups);
-    let offsets = groups.get(group);
+  private committedOffsets(state: TopicState, group: string): number[] {
+    let offsets = state.committed.get(group);
     if (!offsets) {
-      offsets = this.topicLog(topic, 'consume').partitions.map((log) => log.firstRetained);
-      groups.set(group, offsets);
+      offsets = state.partitions.map((partition) => partition.first);
+      state.committed.set(group, offsets);
+      // Nothing to store: a group the log does not know starts at the oldest record kept anyway.
+      state.stored.set(group, [...offsets]);
     }
     return offsets;
   }
 
+  /** Back-pressure: waits while the slowest subscribed group has the bound's worth still to handle. */
+  private async roomIn(topic: string, partition: number): Promise<void> {
+    const state = this.topicState(topic, 'publish to');
+    const partitionState = state.partitions[partition];
+    for (;;) {
+      const subscribed = [...state.committed]
+        .filter(([group]) => this.running.has(routeKey(group, topic)))
+        .map(([, offsets]) => offsets[partition]);
+      if (subscribed.length === 0) return;
+      if (partitionState.next - Math.min(...subscribed) < this.maxUnhandledPerPartition) return;
+      await partitionState.changed();
+    }
+  }
+
+  /** Appends the waiting publishes, one batch at a time, so offsets follow the order of the calls. */
+  private appendPending(): void {
+    if (this.appending || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.appending = true;
+    void this.append(batch.flatMap((waiting) => waiting.records))
+      .then(
+        () => batch.forEach((waiting) => waiting.settle()),
+        (error: unknown) => batch.forEach((waiting) => waiting.settle(error)),
+      )
+      .finally(() => {
+        this.appending = false;
+        this.appendPending();
+      });
+  }
+
+  private async append(records: PendingAppend['records']): Promise<void> {
+    const touched = new Set(records.map(({ state }) => state));
+    for (const [topic, state] of this.topics) {
+      if (touched.has(state) && state.uncertain) await this.reopen(topic, state);
+    }
+    const byPartition = new Map<PartitionState, AppendedRecord[]>();
+    const appended = records.map(({ topic, state, partition, record }) => {
+      const partitionState = state.partitions[partition];
+      const ofPartition = byPartition.get(partitionState) ?? [];
+      byPartition.set(partitionState, ofPartition);
+      const entry = {
+        ...record,
+        topic,
+        partition,
+        offset: partitionState.next + ofPartition.length,
+      };
+      ofPartition.push(entry);
+      return entry;
+    });
+    try {
+      await this.log.append(appended);
+    } catch (error) {
+      // It may have been stored all the same (a connection lost after the commit).
+      for (const state of touched) state.uncertain = true;
+      throw error;
+    }
+    for (const [partitionState, ofPartition] of byPartition) partitionState.appended(ofPartition);
+  }
+
+  /** After a failed append: the log's bounds are the truth; a record stored after all is delivered. */
+  private async reopen(topic: string, state: TopicState): Promise<void> {
+    const stored = await this.log.open(topic, state.partitions.length, state.compacted);
+    stored.partitions.forEach((bounds, partition) =>
+      state.partitions[partition].advanceTo(bounds.next),
+    );
+    state.uncertain = false;
+  }
+
   private run(route: Route): void {
     const controller = new AbortController();
-    const partitions = this.topicLog(route.topic, 'consume').partitions;
+    const partitions = this.topicState(route.topic, 'consume').partitions;
     const delivery = deliveryFor(route, {
       logger: this.logger,
       deadLetterTopic: this.deadLetterTopic,
@@ -280,6 +413,8 @@ export class InProcessBus implements MessageBus {
     this.running.delete(key);
     running.controller.abort();
     await running.done;
+    // Publishes held back for this group no longer wait for it.
+    for (const partition of this.topics.get(topicOf(key))?.partitions ?? []) partition.wake();
   }
 
   private async consume(
@@ -288,22 +423,22 @@ export class InProcessBus implements MessageBus {
     delivery: Delivery,
     signal: AbortSignal,
   ): Promise<void> {
-    const topic = this.topicLog(route.topic, 'consume');
-    const log = topic.partitions[partition];
-    const offsets = this.committedOffsets(route.group, route.topic);
+    const state = this.topicState(route.topic, 'consume');
+    const partitionState = state.partitions[partition];
+    const offsets = this.committedOffsets(state, route.group);
+    const where = { group: route.group, topic: route.topic, partition };
     while (!signal.aborted) {
-      if (offsets[partition] < log.firstRetained) {
-        this.logger.warn('Records dropped by retention before this group handled them', {
-          group: route.group,
-          topic: route.topic,
-          partition,
-          dropped: log.firstRetained - offsets[partition],
-        });
-        offsets[partition] = log.firstRetained;
-      }
-      const entries = log.read(offsets[partition], route.maxBatchSize);
+      const from = Math.max(offsets[partition], partitionState.first);
+      const entries =
+        from >= partitionState.next
+          ? []
+          : (partitionState.cached(from, route.maxBatchSize) ??
+            (await this.retried('Reading records failed', where, signal, () =>
+              this.log.read(route.topic, partition, from, route.maxBatchSize),
+            )));
+      if (entries === undefined) return;
       if (entries.length === 0) {
-        await log.whenPast(offsets[partition], signal);
+        await partitionState.changed(signal);
         continue;
       }
       const messages = entries.map((entry) =>
@@ -314,42 +449,101 @@ export class InProcessBus implements MessageBus {
       } catch (error) {
         // Only the dead-letter publish can throw here; try the batch again rather than skip it.
         this.logger.error('Delivery failed; trying the batch again', {
-          group: route.group,
-          topic: route.topic,
-          partition,
+          ...where,
           error: describeError(error),
         });
         await pause(1_000, signal);
         continue;
       }
-      offsets[partition] = entries[entries.length - 1].offset + 1;
-      if (!topic.compacted) this.dropHandled(route.topic, partition);
+      const next = entries[entries.length - 1].offset + 1;
+      offsets[partition] = next;
+      // Stored in the background, together with other groups' and partitions': the effects are
+      // durable already, and a crash before the store only delivers the batch again.
+      this.unstored.set(offsetKey(where), { ...where, next });
+      void this.storeOffsets();
+      partitionState.wake();
       // A handler that never awaits would otherwise keep timers and I/O waiting until the log is drained.
       await yieldToEventLoop();
     }
   }
 
-  private dropHandled(topic: string, partition: number): void {
-    const groups = [...(this.committed.get(topic)?.values() ?? [])];
-    const handledByAll = Math.min(...groups.map((offsets) => offsets[partition]));
-    this.topicLog(topic, 'trim').partitions[partition].dropBefore(handledByAll);
+  /** Runs `action` until it succeeds, pausing between failures; undefined once the signal aborts. */
+  private async retried<T>(
+    what: string,
+    where: Record<string, unknown>,
+    signal: AbortSignal,
+    action: () => Promise<T>,
+  ): Promise<T | undefined> {
+    for (;;) {
+      try {
+        return await action();
+      } catch (error) {
+        this.logger.error(`${what}; trying again`, { ...where, error: describeError(error) });
+        if (!(await pause(1_000, signal))) return undefined;
+      }
+    }
   }
 
-  /** Over the bound, drops a tenth at a time so a lagging group costs one warning per tenth, not per record. */
-  private enforceRetention(topic: string, log: TopicLog, partition: number): void {
-    const partitionLog = log.partitions[partition];
-    if (partitionLog.size <= this.maxRecordsPerPartition) return;
-    if (log.compacted) partitionLog.compact();
-    if (partitionLog.size > this.maxRecordsPerPartition) {
-      const kept = Math.max(1, Math.floor(this.maxRecordsPerPartition * 0.9));
-      const dropped = partitionLog.size - kept;
-      partitionLog.dropBefore(partitionLog.read(0, dropped + 1)[dropped].offset);
-      this.logger.warn('Partition over its retention; oldest records dropped', {
-        topic,
-        partition,
-        dropped,
-        maxRecordsPerPartition: this.maxRecordsPerPartition,
-      });
+  /**
+   * Stores the handled offsets, one call at a time (those handled meanwhile go in the next), and
+   * with them trims what every group known to a topic has stored as handled, earlier runs'
+   * groups included. After a failure they are tried again a second later.
+   */
+  private storeOffsets(): Promise<void> {
+    if (this.storing || this.unstored.size === 0) return this.storing ?? Promise.resolve();
+    const offsets = [...this.unstored.values()];
+    this.unstored.clear();
+    const trims = this.trimsAfter(offsets);
+    this.storing = this.log.commit(offsets, trims).then(
+      () => {
+        for (const { group, topic, partition, next } of offsets) {
+          const stored = this.topics.get(topic)!.stored;
+          const ofGroup = stored.get(group) ?? [];
+          ofGroup[partition] = next;
+          stored.set(group, ofGroup);
+        }
+        for (const { topic, partition, offset } of trims) {
+          const partitionState = this.topics.get(topic)!.partitions[partition];
+          partitionState.first = Math.max(partitionState.first, offset);
+        }
+      },
+      (error: unknown) => {
+        for (const offset of offsets) {
+          if (!this.unstored.has(offsetKey(offset))) this.unstored.set(offsetKey(offset), offset);
+        }
+        this.logger.error('Storing committed offsets failed; trying again', {
+          error: describeError(error),
+        });
+        clearTimeout(this.storeRetry);
+        this.storeRetry = setTimeout(() => {
+          this.storeRetry = undefined;
+          void this.storeOffsets();
+        }, 1_000);
+        this.storeRetry.unref();
+      },
+    );
+    return this.storing.finally(() => {
+      this.storing = undefined;
+      if (this.unstored.size > 0 && !this.storeRetry) void this.storeOffsets();
+    });
+  }
+
+  /** The records every group known to their topic has handled once these offsets are stored. */
+  private trimsAfter(offsets: CommittedOffset[]): Trim[] {
+    const touched = new Map<string, Trim>();
+    for (const { topic, partition } of offsets) {
+      const state = this.topics.get(topic)!;
+      if (state.compacted) continue;
+      const storedNext = (group: string, stored: number[]) =>
+        offsets.find((o) => o.group === group && o.topic === topic && o.partition === partition)
+          ?.next ?? stored[partition];
+      const handledByAll = Math.min(
+        ...[...state.stored].map(([group, stored]) => storedNext(group, stored)),
+      );
+      if (handledByAll > state.partitions[partition].first) {
+        touched.set(`${topic}\u0000${partition}`, { topic, partition, offset: handledByAll });
+      }
     }
+    return [...touched.values()];
   }
 }

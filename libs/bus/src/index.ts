@@ -8,6 +8,17 @@ export {
   type HandledListener,
 } from './delivery';
 export { InProcessBus, type InProcessBusOptions } from './in-process-bus';
+export {
+  MemoryRecordLog,
+  withDefaults,
+  type AppendedRecord,
+  type CommittedOffset,
+  type LoggedRecord,
+  type PartitionBounds,
+  type RecordLog,
+  type StoredTopic,
+  type Trim,
+} from './record-log';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export { createBus, type BusConfig } from './create-bus';
 export { Consume, type ConsumeOptions } from './nest/consume.decorator';

@@ -16,6 +16,9 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** Variables whose values an error line never repeats. */
+const SECRET_NAME = /(PASSWORD|SECRET)$/;
+
 /** Parses `env` with a zod object whose keys are the variable names. Throws ConfigError. */
 export function parseConfig<Shape extends z.ZodRawShape>(
   shape: Shape,
@@ -29,11 +32,11 @@ export function parseConfig<Shape extends z.ZodRawShape>(
   const issue = result.error.issues[0];
   const variable = String(issue.path[0] ?? '(unknown)');
   const given = relevant[variable];
+  // A secret's value would end up in the logs that collect the error line.
+  const shown = SECRET_NAME.test(variable) ? '' : ` (${JSON.stringify(given)})`;
   throw new ConfigError(
     variable,
-    given === undefined
-      ? `is required: ${issue.message}`
-      : `is invalid (${JSON.stringify(given)}): ${issue.message}`,
+    given === undefined ? `is required: ${issue.message}` : `is invalid${shown}: ${issue.message}`,
   );
 }
 

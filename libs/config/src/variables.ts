@@ -58,3 +58,29 @@ export const baseUrl = z
   .string()
   .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL')
   .transform((value) => value.replace(/\/+$/, ''));
+/**
+ * The fewest characters a webhook secret may have. The secret is all that tells a platform's
+ * request from a forged one, so it must not be guessable; 16 random characters are out of reach.
+ */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+/**
+ * A webhook secret as a platform accepts it (at most `max` characters, of `alphabet` when the
+ * platform restricts them), and at least MIN_WEBHOOK_SECRET_LENGTH long.
+ */
+export function webhookSecret(platform: {
+  max: number;
+  alphabet?: { pattern: RegExp; described: string };
+}) {
+  const schema = z
+    .string()
+    .min(
+      MIN_WEBHOOK_SECRET_LENGTH,
+      `secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters, so it cannot be guessed`,
+    )
+    .max(platform.max, `secret must be at most ${platform.max} characters`);
+  const { alphabet } = platform;
+  return alphabet
+    ? schema.regex(alphabet.pattern, `secret may only contain ${alphabet.described}`)
+    : schema;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, kafkaBrokers, parseConfig, port, postgresUrl } from '../src';
+import { ConfigError, kafkaBrokers, parseConfig, port, postgresUrl, webhookSecret } from '../src';
 
 const shape = {
   DATABASE_URL: postgresUrl,
@@ -46,6 +46,24 @@ describe('configuration', () => {
     );
   });
 
+  it('never repeats the value of a password or secret', () => {
+    const error = (() => {
+      try {
+        parseConfig(
+          { ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters') },
+          {
+            ADMIN_PASSWORD: 'hunter2',
+          },
+        );
+      } catch (caught) {
+        return caught as ConfigError;
+      }
+    })();
+    expect(error?.message).toBe(
+      'configuration error: ADMIN_PASSWORD is invalid: must be at least 10 characters',
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(problemWith({ ...valid, DATABASE_URL: ' ' }).message).toMatch(
       /DATABASE_URL is required/,
@@ -56,5 +74,26 @@ describe('configuration', () => {
     expect(problemWith({ ...valid, PORT: '70000' }).message).toMatch(
       /PORT is invalid \("70000"\): must be between 0 and 65535/,
     );
+  });
+});
+
+describe('webhook secrets', () => {
+  const telegramLike = webhookSecret({
+    max: 256,
+    alphabet: { pattern: /^[A-Za-z0-9_-]+$/, described: 'A-Z, a-z, 0-9, _ and -' },
+  });
+  const problem = (value: string) => telegramLike.safeParse(value).error?.issues[0].message;
+
+  it.each([
+    ['a guessable one', 's3cret', 'secret must be at least 16 characters, so it cannot be guessed'],
+    ['one past the platform’s limit', 'a'.repeat(257), 'secret must be at most 256 characters'],
+    [
+      'one with characters the platform refuses',
+      'sixteen chars ok!',
+      'secret may only contain A-Z, a-z, 0-9, _ and -',
+    ],
+    ['a good one', 'Zq3_vT9-kLm2Np8R', undefined],
+  ])('%s', (_, value, expected) => {
+    expect(problem(value)).toBe(expected);
   });
 });

@@ -6,18 +6,22 @@ import { Channel } from './gen/firstline/v1/common_pb';
 import { CustomerEventSchema } from './gen/firstline/v1/customer_event_pb';
 import { DeliveryReceiptSchema } from './gen/firstline/v1/delivery_receipt_pb';
 import { DirectoryKind, DirectoryRecordSchema } from './gen/firstline/v1/directory_pb';
+import { IdentityProofSchema } from './gen/firstline/v1/identity_proof_pb';
 import { InboundMessageSchema } from './gen/firstline/v1/inbound_pb';
 import { OutboundMessageSchema } from './gen/firstline/v1/outbound_pb';
 import { RoutingDecisionSchema } from './gen/firstline/v1/routing_pb';
+import { RoutingCommandSchema } from './gen/firstline/v1/routing_command_pb';
 import { TicketEventSchema } from './gen/firstline/v1/ticket_event_pb';
 
 export * from './gen/firstline/v1/common_pb';
 export * from './gen/firstline/v1/customer_event_pb';
 export * from './gen/firstline/v1/delivery_receipt_pb';
 export * from './gen/firstline/v1/directory_pb';
+export * from './gen/firstline/v1/identity_proof_pb';
 export * from './gen/firstline/v1/inbound_pb';
 export * from './gen/firstline/v1/outbound_pb';
 export * from './gen/firstline/v1/routing_pb';
+export * from './gen/firstline/v1/routing_command_pb';
 export * from './gen/firstline/v1/ticket_event_pb';
 export { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 export {
@@ -107,17 +111,20 @@ export function parseDirectoryKey(key: string): { kind: DirectoryKind; id: strin
 export const TOPICS = {
   inbound: topic('support.inbound.v1', InboundMessageSchema, byConversation),
   routing: topic('support.routing.v1', RoutingDecisionSchema, byTicket),
+  routingCommands: topic('support.routing-commands.v1', RoutingCommandSchema, byTicket),
   ticketEvents: topic('support.ticket-events.v1', TicketEventSchema, byTicket),
   customerEvents: topic('support.customer-events.v1', CustomerEventSchema, (event) => {
     switch (event.details.case) {
       case 'merged':
         return event.details.value.duplicateCustomerId;
       case 'profileChanged':
+      case 'identityVerified':
         return event.details.value.customerId;
       default:
         return event.eventId;
     }
   }),
+  identityProofs: topic('support.identity-proofs.v1', IdentityProofSchema, byConversation),
   outboundEmail: topic('support.outbound.email.v1', OutboundMessageSchema, byConversation),
   outboundTelegram: topic('support.outbound.telegram.v1', OutboundMessageSchema, byConversation),
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),

@@ -6,7 +6,7 @@ import sanitizeHtml from 'sanitize-html';
  * `cid:` references to the message's attachments.
  */
 export function sanitiseHtml(html: string): string {
-  return sanitizeHtml(html, {
+  return sanitizeHtml(withinNestingLimit(html), {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'font', 'center'],
     allowedAttributes: {
       ...sanitizeHtml.defaults.allowedAttributes,
@@ -29,4 +29,29 @@ export function sanitiseHtml(html: string): string {
       },
     },
   });
+}
+
+/**
+ * The HTML parser's cost grows with the square of nesting depth, and no mail's layout nests
+ * hundreds of elements deep: what lies beyond that depth is cut off (the text part still has it).
+ */
+const MAX_HTML_NESTING = 400;
+// Elements that never nest (void) or that the next sibling closes implicitly (optional end tags).
+const flatElements = new Set(
+  'area base br col embed hr img input link meta param source track wbr p li dt dd option optgroup tr td th thead tbody tfoot colgroup rt rp'.split(
+    ' ',
+  ),
+);
+
+function withinNestingLimit(html: string): string {
+  let depth = 0;
+  // The name and the attributes cannot overlap, so a tag that never closes is read once.
+  for (const tag of html.matchAll(/<(\/?)([a-zA-Z][^\s/<>]*)(?:[\s/][^<>]*)?>/g)) {
+    const name = tag[2].toLowerCase();
+    if (flatElements.has(name) || tag[0].endsWith('/>')) continue;
+    depth += tag[1] ? -1 : 1;
+    if (depth < 0) depth = 0;
+    if (depth > MAX_HTML_NESTING) return html.slice(0, tag.index);
+  }
+  return html;
 }

@@ -19,7 +19,7 @@ import { autoResponseReason, headerText } from './auto-response';
 import { parseDeliveryStatus, type DeliveryStatusReport } from './delivery-status';
 import { sanitiseHtml } from './html';
 import { extractReply } from './quoted-reply';
-import { messageIds, resolveThread } from './threading';
+import { messageIds, repliedMessageIds, resolveThread } from './threading';
 
 export interface NormaliseOptions {
   /** When the adapter accepted the mail; SLA clocks start here. */
@@ -28,6 +28,12 @@ export interface NormaliseOptions {
   ownDomain?: string;
   /** Larger attachments are listed without their bytes. */
   maxAttachmentBytes?: number;
+  /**
+   * Time for the whole of normalisation. A mail that has used it up by the time its text is
+   * read is published with that text as it came, without reply extraction or HTML, and
+   * `parse_budget_exceeded` in its metadata, rather than holding up the mailbox behind it.
+   */
+  timeBudgetMs?: number;
 }
 
 /** Bytes of an attachment, to be put into the attachment store under `storageKey`. */
@@ -44,13 +50,22 @@ export interface NormalisedMail {
 }
 
 const defaultMaxAttachmentBytes = 25 * 1024 * 1024;
+const defaultTimeBudgetMs = 2000;
+/**
+ * No header field a client writes comes near this (a References chain of 500 ids is 25 KB); the
+ * address and encoded-word parsers are slow enough on longer ones to stall a mailbox.
+ */
+export const MAX_HEADER_FIELD_BYTES = 32 * 1024;
 
 /** One raw RFC 5322 message as the channel-agnostic InboundMessage. Throws BadInputError. */
 export async function normalise(raw: Buffer, options: NormaliseOptions): Promise<NormalisedMail> {
+  const startedAt = performance.now();
+  const budgetMs = options.timeBudgetMs ?? defaultTimeBudgetMs;
+  const overBudget = () => performance.now() - startedAt > budgetMs;
   let mail: ParsedMail;
   try {
     // skipImageLinks keeps `cid:` references instead of inlining images as data: URLs.
-    mail = await simpleParser(withUtf8Headers(raw), {
+    mail = await simpleParser(withUtf8Headers(withCappedHeaderFields(raw)), {
       skipImageLinks: true,
       skipTextToHtml: true,
       keepDeliveryStatus: true,
@@ -102,6 +117,16 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
   }
 
   const textBody = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  // Every pass below is linear; the budget is for what nobody foresaw. Checked between passes.
+  const skipped: string[] = [];
+  let htmlBody = '';
+  if (typeof mail.html === 'string') {
+    if (overBudget()) skipped.push('HTML');
+    else htmlBody = sanitiseHtml(mail.html);
+  }
+  let replyText = textBody;
+  if (overBudget()) skipped.push('reply extraction');
+  else replyText = extractReply(textBody);
   const metadata: Record<string, string> = {
     to: addressList(mail, 'to'),
     cc: addressList(mail, 'cc'),
@@ -110,6 +135,9 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     references: references.join(' '),
   };
   if (autoResponse) metadata.auto_response_reason = autoResponse;
+  if (skipped.length) {
+    metadata.parse_budget_exceeded = `${skipped.join(' and ')} skipped: ${Math.round(performance.now() - startedAt)} ms spent of ${budgetMs}`;
+  }
   if (deliveryStatus) {
     metadata.delivery_action = deliveryStatus.action;
     metadata.delivery_status = deliveryStatus.status;
@@ -128,7 +156,7 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     conversationKey: thread.conversationKey,
     subject,
     textBody,
-    htmlBody: typeof mail.html === 'string' ? sanitiseHtml(mail.html) : '',
+    htmlBody,
     attachments,
     channelMetadata: Object.fromEntries(Object.entries(metadata).filter(([, value]) => value)),
     autoResponse: Boolean(autoResponse),
@@ -136,7 +164,9 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     sentAt:
       mail.date && !Number.isNaN(mail.date.getTime()) ? timestampFromDate(mail.date) : undefined,
     inReplyToTicketNumber: thread.ticketNumber,
-    replyText: extractReply(textBody),
+    // The hints the router threads by: every mail this one answers, nearest first.
+    repliedMessageIds: repliedMessageIds(inReplyTo, references),
+    replyText,
     bouncedMessageId: deliveryStatus?.bouncedMessageId || undefined,
   });
   return { message, files, ...(deliveryStatus ? { deliveryStatus } : {}) };
@@ -170,7 +200,8 @@ function addressList(mail: ParsedMail, key: 'to' | 'cc' | 'reply-to'): string {
   if (found.every(Boolean)) return found.join(', ');
   // "Name (ann@example.com)": old clients put the address into a comment, which the parser drops.
   const rawLine = mail.headerLines.find((line) => line.key === key)?.line ?? '';
-  const inRaw = rawLine.match(/[^\s()<>,:;"]+@[^\s()<>,;"]+/g) ?? [];
+  // Matches start only where a token starts, so a long token is scanned once, not once per character.
+  const inRaw = rawLine.match(/(?<![^\s()<>,:;"])[^\s()<>,:;"]+@[^\s()<>,;"]+/g) ?? [];
   return [
     ...new Set([...found.filter(Boolean), ...inRaw.map((email) => email.toLowerCase())]),
   ].join(', ');
@@ -187,7 +218,7 @@ function senderOf(mail: ParsedMail): Address | undefined {
     const found = addresses(candidate).find((entry) => entry.address.includes('@'));
     if (!found) continue;
     const rawFrom = mail.headerLines.find((line) => line.key === 'from')?.line ?? '';
-    const spaced = /<([^<>@]*\s[^<>@]*@[^<>\s]+)>/.exec(rawFrom)?.[1];
+    const spaced = spacedAddress(rawFrom);
     const address = candidate === mail.from && spaced ? spaced.replace(/\s+/g, '') : found.address;
     return { address: address.trim(), name: found.name.replace(/[ \t\r\n]+/g, ' ').trim() };
   }
@@ -196,6 +227,17 @@ function senderOf(mail: ParsedMail): Address | undefined {
   if (bare && /^[\w.-]+$/.test(bare.name)) {
     const rawFrom = mail.headerLines.find((line) => line.key === 'from')?.line ?? '';
     return { address: bare.name, name: /\(([^()]*)\)/.exec(rawFrom)?.[1]?.trim() ?? '' };
+  }
+  return undefined;
+}
+
+/** "<ann smith@example.com>": the first bracketed address with spaces before its @, in one pass. */
+function spacedAddress(rawFrom: string): string | undefined {
+  for (const [, inside] of rawFrom.matchAll(/<([^<>]*)>/g)) {
+    const at = inside.indexOf('@');
+    const local = inside.slice(0, at);
+    const domain = inside.slice(at + 1);
+    if (at > 0 && /\s/.test(local) && domain && !/\s/.test(domain)) return inside;
   }
   return undefined;
 }
@@ -224,6 +266,30 @@ function withUtf8Headers(raw: Buffer): Buffer {
       .map((charset) => decodeAs(headers, charset))
       .find((text) => text !== undefined) ?? new TextDecoder('latin1').decode(headers);
   return Buffer.concat([Buffer.from(decoded, 'utf8'), raw.subarray(end)]);
+}
+
+/** Every header field cut to MAX_HEADER_FIELD_BYTES, its continuation lines counted with it. */
+function withCappedHeaderFields(raw: Buffer): Buffer {
+  const end = headerBlockEnd(raw);
+  if (end <= MAX_HEADER_FIELD_BYTES) return raw;
+  const lines = raw.subarray(0, end).toString('latin1').split('\n');
+  const kept: string[] = [];
+  let fieldBytes = 0;
+  let capped = false;
+  for (const line of lines) {
+    const before = /^[ \t]/.test(line) ? fieldBytes : 0;
+    fieldBytes = before + line.length + 1;
+    if (fieldBytes <= MAX_HEADER_FIELD_BYTES) {
+      kept.push(line);
+    } else {
+      // The line that crosses the cap keeps what fits; the rest of the field is dropped.
+      if (before < MAX_HEADER_FIELD_BYTES)
+        kept.push(line.slice(0, MAX_HEADER_FIELD_BYTES - before));
+      capped = true;
+    }
+  }
+  if (!capped) return raw;
+  return Buffer.concat([Buffer.from(kept.join('\n'), 'latin1'), raw.subarray(end)]);
 }
 
 /** ISO-2022-JP is 7-bit; an encoded word labelled so whose bytes are 8-bit is Shift_JIS. */

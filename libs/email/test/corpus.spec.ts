@@ -8,7 +8,11 @@ import { normalise, type NormalisedMail } from '../src';
  * of it): every message must normalise without an exception, and the fields those projects assert
  * must agree. It lives outside the repository; a clone without it runs the project's own fixtures.
  */
-const corpus = resolve(__dirname, '../../../../shared/corpus/mail');
+// Beside the repository's root, or beside the folder of worktrees a root may sit in.
+const corpus =
+  [resolve(__dirname, '../../../../shared'), resolve(__dirname, '../../../../../shared')]
+    .map((root) => join(root, 'corpus/mail'))
+    .find(existsSync) ?? resolve(__dirname, '../../../../shared/corpus/mail');
 const receivedAt = new Date('2026-01-01T00:00:00Z');
 
 type Expectation = Record<string, unknown>;

@@ -29,6 +29,11 @@ describe('normalise', () => {
       in_reply_to: 'fl.42.b3V0LTE@firstline.test',
       references: 'CAB-ann-1@mail.gmail.com fl.42.b3V0LTE@firstline.test',
     });
+    // The router's threading hints, nearest first (docs/adr/0013).
+    expect(message.repliedMessageIds).toEqual([
+      'email:fl.42.b3V0LTE@firstline.test',
+      'email:CAB-ann-1@mail.gmail.com',
+    ]);
     expect(timestampDate(message.sentAt!).toISOString()).toBe('2024-03-05T09:15:00.000Z');
     expect(timestampDate(message.receivedAt!)).toEqual(receivedAt);
     expect(message.autoResponse).toBe(false);
@@ -138,5 +143,37 @@ describe('normalise', () => {
     expect(first.message.messageId).toMatch(/^email:sha256:[0-9a-f]{64}$/);
     expect(again.message.messageId).toBe(first.message.messageId);
     expect(first.message.sentAt).toBeUndefined();
+  });
+
+  it('a mail still being read when its time budget runs out is published as it came, flagged', async () => {
+    const raw = readFileSync(join(__dirname, 'fixtures', 'html-with-attachments.eml'));
+    const { message } = await normalise(raw, { receivedAt, timeBudgetMs: 0 });
+    expect(message.messageId).toMatch(/^email:/);
+    expect(message.textBody).not.toBe('');
+    expect(message.replyText).toBe(message.textBody);
+    expect(message.htmlBody).toBe('');
+    expect(message.channelMetadata.parse_budget_exceeded).toMatch(
+      /^HTML and reply extraction skipped: \d+ ms spent of 0$/,
+    );
+  });
+
+  it('within its budget a mail carries no such flag', async () => {
+    const { message } = await fixture('gmail-reply.eml');
+    expect(message.channelMetadata.parse_budget_exceeded).toBeUndefined();
+  });
+
+  it('a header field of megabytes is cut, not parsed for seconds', async () => {
+    const raw = Buffer.from(
+      `From: Ann <ann@example.com>\r\nTo: (${'x'.repeat(300_000)}\r\nSubject: Hi\r\n\r\nHello`,
+    );
+    const { message } = await normalise(raw, { receivedAt });
+    expect(message.subject).toBe('Hi');
+    expect(message.replyText).toBe('Hello');
+  });
+
+  it('an address with spaces inside its angle brackets is read whole', async () => {
+    const raw = Buffer.from('From: Ann <ann smith@example.com>\r\nSubject: Hi\r\n\r\nHello');
+    const { message } = await normalise(raw, { receivedAt });
+    expect(message.sender?.value).toBe('annsmith@example.com');
   });
 });

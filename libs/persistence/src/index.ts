@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './outbox';
 export * from './persistence.module';
 export { schemaOf } from './schema';
+export * from './record-log';

@@ -80,11 +80,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Publishes committed outbox rows to the bus in id order, at least once.
  *
- * Each round runs in one transaction: take the schema's relay lock (so among several replicas one
- * relays at a time and order holds), read the oldest unpublished rows, publish them and wait for
- * the bus's durable acknowledgement, then mark them published and commit. A crash before the
- * commit leaves the rows unpublished, so the next round sends them again with the same message
- * ids; a failed publish is retried with backoff, never skipped.
+ * Each round holds the schema's relay lock (so among several replicas one relays at a time and
+ * order holds): read the oldest unpublished rows, publish them and wait for the bus's durable
+ * acknowledgement, then mark them published. A crash before the mark leaves the rows unpublished,
+ * so the next round sends them again with the same message ids; a failed publish is retried with
+ * backoff, never skipped. The lock is a session lock on the round's connection, not a
+ * transaction: the embedded database serves one transaction at a time, and the in-process bus
+ * stores what it is given there, so a transaction held open across the publish would wait on
+ * itself.
  */
 export class OutboxRelay {
   private readonly dataSource: DataSource;
@@ -184,22 +187,24 @@ export class OutboxRelay {
 
   private async relayBatch(): Promise<number> {
     const queryRunner = this.dataSource.createQueryRunner();
+    const lockName = advisoryLockName('outbox-relay', this.schema);
+    let locked = false;
+    let broken: unknown;
     try {
-      await queryRunner.startTransaction();
-      const [{ locked }]: Array<{ locked: boolean }> = await queryRunner.query(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        [advisoryLockName('outbox-relay', this.schema)],
+      const [lock]: Array<{ locked: boolean }> = await queryRunner.query(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [lockName],
       );
-      const rows: OutboxRow[] = locked
-        ? await queryRunner.query(
-            `SELECT id, topic, message_key, headers, extra_headers, payload
-             FROM "${this.schema}".outbox
-             WHERE published_at IS NULL
-             ORDER BY id
-             LIMIT $1`,
-            [this.batchSize],
-          )
-        : []; // another replica is relaying this schema
+      locked = lock.locked;
+      if (!locked) return 0; // another replica is relaying this schema
+      const rows: OutboxRow[] = await queryRunner.query(
+        `SELECT id, topic, message_key, headers, extra_headers, payload
+         FROM "${this.schema}".outbox
+         WHERE published_at IS NULL
+         ORDER BY id
+         LIMIT $1`,
+        [this.batchSize],
+      );
       if (rows.length > 0) {
         await this.bus.publish(rows.map(toOutgoingMessage));
         await queryRunner.query(
@@ -207,14 +212,17 @@ export class OutboxRelay {
           [rows.map((row) => row.id)],
         );
       }
-      await queryRunner.commitTransaction();
       return rows.length;
-    } catch (error) {
-      // A failed rollback must not hide the error: a lost connection rolls back by itself.
-      if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => {});
-      throw error;
     } finally {
-      await queryRunner.release();
+      if (locked) {
+        await queryRunner
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [lockName])
+          .catch((error: unknown) => (broken = error));
+      }
+      // A connection that may still hold the lock is closed, not pooled: closing releases it.
+      await (
+        queryRunner as unknown as { releasePostgresConnection(error?: unknown): Promise<void> }
+      ).releasePostgresConnection(broken);
     }
   }
 

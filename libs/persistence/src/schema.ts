@@ -37,7 +37,7 @@ export function transactionSchema(manager: EntityManager, operation: string): st
   return schemaOf(manager.connection);
 }
 
-/** Key for a transaction-scoped advisory lock: one migrator, or one outbox relay, per schema at a time. */
+/** Key for an advisory lock: one migrator, or one outbox relay, per schema at a time. */
 export function advisoryLockName(purpose: 'migrations' | 'outbox-relay', schema: string): string {
   return `firstline.${purpose}.${schema}`;
 }

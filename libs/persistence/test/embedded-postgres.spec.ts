@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { claimMessage, OutboxRelay, startEmbeddedPostgres } from '@firstline/persistence';
 import {
   commitOutbox,
@@ -114,6 +114,38 @@ describe('startEmbeddedPostgres', () => {
       expect(answers).toEqual(Array.from({ length: 300 }, (_, n) => n + 1));
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
+      await postgres.stop();
+    }
+  });
+
+  it("is its owner's alone: a connection needs this run's password, and the data is 0700", async () => {
+    // A data directory left readable by an earlier version is tightened at start.
+    await chmod(dataDir, 0o755);
+    const postgres = await startEmbeddedPostgres({ dataDir });
+    const signIn = async (url: string) => {
+      const client = new Client({ connectionString: url });
+      try {
+        await client.connect();
+        return (await client.query<{ answer: number }>('SELECT 41 + 1 AS answer')).rows[0].answer;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    const url = new URL(postgres.url);
+    const withPassword = (password: string) => {
+      const other = new URL(url);
+      other.password = password;
+      return other.toString();
+    };
+    try {
+      expect(url.password).toMatch(/^[\w-]{32}$/);
+      expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+      await expect(signIn(withPassword(''))).rejects.toThrow(/password/);
+      await expect(signIn(withPassword('postgres'))).rejects.toThrow(
+        'password authentication failed',
+      );
+      expect(await signIn(postgres.url)).toBe(42);
+    } finally {
       await postgres.stop();
     }
   });

@@ -1,4 +1,10 @@
+/**
+ * SLA arithmetic, the one place for it (docs/adr/0015): which policy applies, when a ticket is
+ * due, how a pause moves it, which zone it is in, whether a target was met. The router, the
+ * tickets service and the KPIs call these; none computes a due time or a zone of its own.
+ */
 import { Channel, Priority } from '@firstline/contracts';
+import { businessDurationMs } from './business-duration';
 import { addBusinessTime, type BusinessCalendar } from './calendar';
 
 /** Response and resolution targets for a kind of ticket (the contract's `SlaPolicy`). */
@@ -120,4 +126,89 @@ export function computeDueTimes(
     firstResponseDueAt: due(policy.firstResponseMinutes),
     ...(policy.resolutionMinutes > 0 ? { resolutionDueAt: due(policy.resolutionMinutes) } : {}),
   };
+}
+
+/**
+ * The due times of a new or reopened ticket from `start`: the policy's, in the team's calendar,
+ * except that a callback request is due at the end of the window the customer asked for. No
+ * policy: no targets (a callback is still due).
+ */
+export function ticketDueTimes(
+  policy: SlaPolicy | undefined,
+  calendar: BusinessCalendar,
+  start: Date,
+  callbackDueAt?: Date,
+): { firstResponseDueAt?: Date; resolutionDueAt?: Date } {
+  if (!policy) return callbackDueAt ? { firstResponseDueAt: callbackDueAt } : {};
+  const due = computeDueTimes(policy, calendar, start);
+  return { ...due, firstResponseDueAt: callbackDueAt ?? due.firstResponseDueAt };
+}
+
+/**
+ * The resolution due time after a pause (the ticket waited on the customer from `pausedAt` to
+ * `resumedAt`): moved on by the business time that passed, so waiting on the customer never
+ * counts against the team.
+ */
+export function resumedResolutionDueAt(
+  calendar: BusinessCalendar,
+  resolutionDueAt: Date | null,
+  pausedAt: Date,
+  resumedAt: Date,
+): Date | null {
+  const pausedMs = businessDurationMs(calendar, pausedAt, resumedAt);
+  return resolutionDueAt && pausedMs > 0
+    ? addBusinessTime(calendar, resolutionDueAt, pausedMs / 60_000)
+    : resolutionDueAt;
+}
+
+/** Traffic-light zones: how close a ticket is to its SLA due time. */
+export type SlaZone = 'green' | 'yellow' | 'red';
+
+export const SLA_ZONES: readonly SlaZone[] = ['green', 'yellow', 'red'];
+
+/** Share of the time between start and due after which a ticket turns yellow. */
+export const YELLOW_AFTER_SHARE = 0.75;
+
+/**
+ * The due time that matters now — first response until answered, then resolution — and the
+ * moment the ticket turns yellow against it (at `YELLOW_AFTER_SHARE` of the time from its
+ * creation). None while paused: the clock stands still, so the ticket is green. Stored beside the
+ * ticket, they let a database filter by zone with two comparisons against now.
+ */
+export function currentDueTimes(ticket: {
+  createdAt: Date;
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  firstRespondedAt: Date | null;
+  pausedSince: Date | null;
+}): { dueAt: Date | null; yellowAt: Date | null } {
+  const dueAt = ticket.pausedSince
+    ? null
+    : ticket.firstRespondedAt
+      ? ticket.resolutionDueAt
+      : (ticket.firstResponseDueAt ?? ticket.resolutionDueAt);
+  if (!dueAt) return { dueAt: null, yellowAt: null };
+  const start = ticket.createdAt.getTime();
+  return {
+    dueAt,
+    yellowAt: new Date(start + (dueAt.getTime() - start) * YELLOW_AFTER_SHARE),
+  };
+}
+
+/** The zone at `now` from those two times: red once due, yellow once past the yellow time. */
+export function slaZone(times: { dueAt: Date | null; yellowAt: Date | null }, now: Date): SlaZone {
+  if (times.dueAt && times.dueAt <= now) return 'red';
+  if (times.yellowAt && times.yellowAt <= now) return 'yellow';
+  return 'green';
+}
+
+/** Whether a target was met: done by its due time, missed after it, pending while neither. */
+export function slaOutcome(
+  dueAt: Date | undefined,
+  doneAt: Date | undefined,
+  now: Date,
+): 'met' | 'missed' | 'pending' {
+  if (!dueAt) return 'pending';
+  if (doneAt) return doneAt <= dueAt ? 'met' : 'missed';
+  return now > dueAt ? 'missed' : 'pending';
 }

@@ -19,6 +19,8 @@ export interface ThreadingHints {
   replied?: KnownTicket;
   /** The ticket it names by number ("[#N]" in a subject, a number in our Message-ID). */
   named?: KnownTicket;
+  /** For an answer to a satisfaction survey: the ticket the survey asked about. */
+  rated?: KnownTicket;
 }
 
 export interface ThreadedMessage {
@@ -46,6 +48,8 @@ export type ThreadingDecision =
 /**
  * Which ticket a message continues and how:
  *
+ * - a survey answer rates the ticket it was asked about, if that is the sender's, whatever has
+ *   happened since: it joins it and never reopens it; any other is routed like a message;
  * - its conversation's latest ticket, else the ticket of a message it answers, else the ticket
  *   it names by number when the sender is that ticket's customer; a number is easy to quote, so
  *   a stranger naming one gets a new ticket linked to it, never somebody else's thread;
@@ -61,6 +65,9 @@ export function decideThreading(
   hints: ThreadingHints,
   reopenWindowDays = DEFAULT_REOPEN_WINDOW_DAYS,
 ): ThreadingDecision {
+  if (hints.rated?.customerId === message.customerId) {
+    return { disposition: TicketDisposition.APPEND, ticketId: hints.rated.ticketId };
+  }
   const named = hints.named?.customerId === message.customerId ? hints.named : undefined;
   const ticket = hints.conversation ?? hints.replied ?? named;
   if (!ticket) {

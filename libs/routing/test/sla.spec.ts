@@ -1,8 +1,14 @@
 import { Channel, Priority } from '@firstline/contracts';
 import {
+  ALWAYS_OPEN_CALENDAR,
   computeDueTimes,
+  currentDueTimes,
   findSlaPolicy,
+  resumedResolutionDueAt,
+  slaOutcome,
   slaPolicyProblem,
+  slaZone,
+  ticketDueTimes,
   type BusinessCalendar,
   type SlaPolicy,
 } from '../src';
@@ -133,5 +139,149 @@ describe('slaPolicyProblem', () => {
   ])('%j: %s', (targets, problem) => {
     if (problem === undefined) expect(slaPolicyProblem(targets)).toBeUndefined();
     else expect(slaPolicyProblem(targets)).toContain(problem);
+  });
+});
+
+describe('ticketDueTimes', () => {
+  const start = new Date('2026-03-07T23:00:00Z');
+  const aroundTheClock = policy('urgent', {
+    businessTime: false,
+    firstResponseMinutes: 15,
+    resolutionMinutes: 240,
+  });
+  const callbackEnds = new Date('2026-03-08T10:00:00Z');
+  it.each<[string, SlaPolicy | undefined, Date | undefined, object]>([
+    [
+      'the policy’s targets',
+      aroundTheClock,
+      undefined,
+      {
+        firstResponseDueAt: new Date('2026-03-07T23:15:00Z'),
+        resolutionDueAt: new Date('2026-03-08T03:00:00Z'),
+      },
+    ],
+    [
+      'a callback is first due when the window the customer chose ends',
+      aroundTheClock,
+      callbackEnds,
+      { firstResponseDueAt: callbackEnds, resolutionDueAt: new Date('2026-03-08T03:00:00Z') },
+    ],
+    ['no policy, no targets', undefined, undefined, {}],
+    ['no policy, but a callback', undefined, callbackEnds, { firstResponseDueAt: callbackEnds }],
+  ])('%s', (_, applying, callback, due) => {
+    expect(ticketDueTimes(applying, ALWAYS_OPEN_CALENDAR, start, callback)).toEqual(due);
+  });
+});
+
+describe('resumedResolutionDueAt', () => {
+  const due = new Date('2026-03-06T15:00:00+03:00'); // a Friday
+  it.each<[string, BusinessCalendar, Date | null, string, string, Date | null]>([
+    [
+      'moves the due time on by the working time spent paused',
+      moscow,
+      due,
+      '2026-03-06T10:00:00+03:00',
+      '2026-03-06T12:00:00+03:00',
+      new Date('2026-03-06T17:00:00+03:00'),
+    ],
+    [
+      'past closing time the rest falls on the next working day',
+      moscow,
+      due,
+      '2026-03-06T13:00:00+03:00',
+      '2026-03-06T17:00:00+03:00',
+      new Date('2026-03-09T10:00:00+03:00'),
+    ],
+    [
+      'a pause over the weekend costs nothing',
+      moscow,
+      due,
+      '2026-03-07T10:00:00+03:00',
+      '2026-03-08T18:00:00+03:00',
+      due,
+    ],
+    [
+      'no resolution target stays none',
+      moscow,
+      null,
+      '2026-03-06T10:00:00+03:00',
+      '2026-03-06T12:00:00+03:00',
+      null,
+    ],
+  ])('%s', (_, calendar, before, pausedAt, resumedAt, after) => {
+    expect(
+      resumedResolutionDueAt(calendar, before, new Date(pausedAt), new Date(resumedAt)),
+    ).toEqual(after);
+  });
+});
+
+describe('currentDueTimes and slaZone', () => {
+  const createdAt = new Date('2026-11-02T09:00:00Z');
+  const firstResponseDueAt = new Date('2026-11-02T13:00:00Z'); // four hours
+  const resolutionDueAt = new Date('2026-11-03T09:00:00Z');
+  const open = {
+    createdAt,
+    firstResponseDueAt,
+    resolutionDueAt,
+    firstRespondedAt: null,
+    pausedSince: null,
+  };
+  it.each<[string, Parameters<typeof currentDueTimes>[0], object]>([
+    [
+      'the first response until answered, yellow at three quarters of the time',
+      open,
+      { dueAt: firstResponseDueAt, yellowAt: new Date('2026-11-02T12:00:00Z') },
+    ],
+    [
+      'the resolution once answered',
+      { ...open, firstRespondedAt: new Date('2026-11-02T10:00:00Z') },
+      { dueAt: resolutionDueAt, yellowAt: new Date('2026-11-03T03:00:00Z') },
+    ],
+    [
+      'nothing while paused',
+      { ...open, pausedSince: new Date('2026-11-02T10:00:00Z') },
+      { dueAt: null, yellowAt: null },
+    ],
+    [
+      'the resolution when there is no first-response target',
+      { ...open, firstResponseDueAt: null },
+      { dueAt: resolutionDueAt, yellowAt: new Date('2026-11-03T03:00:00Z') },
+    ],
+  ])('%s', (_, ticket, times) => {
+    expect(currentDueTimes(ticket)).toEqual(times);
+  });
+
+  const times = currentDueTimes(open);
+  it.each`
+    now           | zone
+    ${'09:00:00'} | ${'green'}
+    ${'11:59:59'} | ${'green'}
+    ${'12:00:00'} | ${'yellow'}
+    ${'12:59:59'} | ${'yellow'}
+    ${'13:00:00'} | ${'red'}
+    ${'18:00:00'} | ${'red'}
+  `('a ticket due at 13:00 is $zone at $now', ({ now, zone }) => {
+    expect(slaZone(times, new Date(`2026-11-02T${now}Z`))).toBe(zone);
+  });
+
+  it('keeps a ticket without a due time green', () => {
+    expect(slaZone({ dueAt: null, yellowAt: null }, new Date('2030-01-01T00:00:00Z'))).toBe(
+      'green',
+    );
+  });
+});
+
+describe('slaOutcome', () => {
+  const due = new Date('2026-11-02T13:00:00Z');
+  const at = (time: string) => new Date(`2026-11-02T${time}Z`);
+  it.each<[string, Date | undefined, Date | undefined, Date, string]>([
+    ['done by the due time: met', due, at('12:00:00'), at('14:00:00'), 'met'],
+    ['done at the due time: met', due, due, at('14:00:00'), 'met'],
+    ['done after: missed', due, at('13:00:01'), at('14:00:00'), 'missed'],
+    ['not done and past due: missed', due, undefined, at('13:00:01'), 'missed'],
+    ['not done, not due yet: pending', due, undefined, at('12:00:00'), 'pending'],
+    ['no target: pending', undefined, at('12:00:00'), at('14:00:00'), 'pending'],
+  ])('%s', (_, dueAt, doneAt, now, outcome) => {
+    expect(slaOutcome(dueAt, doneAt, now)).toBe(outcome);
   });
 });

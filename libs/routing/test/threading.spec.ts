@@ -185,6 +185,24 @@ describe('decideThreading', () => {
       { replied: resolved('t1', 1) },
       { disposition: TicketDisposition.APPEND, ticketId: 't1' },
     ],
+    [
+      'a survey answer rates its resolved ticket without reopening it, past a newer one',
+      fromAnn,
+      { rated: resolved('t1', 1), conversation: open('t2') },
+      { disposition: TicketDisposition.APPEND, ticketId: 't1' },
+    ],
+    [
+      'a survey answer for a ticket closed long ago still rates it',
+      fromAnn,
+      { rated: closed('t1') },
+      { disposition: TicketDisposition.APPEND, ticketId: 't1' },
+    ],
+    [
+      'a survey answer naming somebody else’s ticket is routed like any message',
+      fromBob,
+      { rated: resolved('t1', 1) },
+      { disposition: TicketDisposition.NEW_TICKET },
+    ],
   ])('%s', (_case, message, hints, expected) => {
     expect(decideThreading(message, hints)).toEqual(expected);
   });

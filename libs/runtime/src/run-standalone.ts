@@ -31,6 +31,7 @@ export async function runStandalone(service: ServiceDefinition): Promise<Running
   const running = await startService(
     service,
     {
+      mode: 'standalone',
       bus,
       ownsBus: true,
       databaseUrl: config.DATABASE_URL,

@@ -18,6 +18,11 @@ export interface ServiceDefinition {
   defaultPort: number;
   /** Embedded mode starts it only when this says so (channels whose credentials are configured). */
   enabledInEmbeddedMode(env: Env): boolean;
+  /**
+   * The service reads request bodies itself, in its handlers (web forms: only after the checks
+   * that need no body), so Nest's JSON and form parsers are left out.
+   */
+  readsOwnBodies?: boolean;
   /** Adjusts the application before it listens (e.g. a WebSocket adapter); alone and embedded. */
   configure?(app: INestApplication): void | Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { BusModule, type MessageBus } from '@firstline/bus';
@@ -21,8 +21,16 @@ import {
 } from '@firstline/persistence';
 import type { ServiceDefinition } from './service-definition';
 
+/** Alone in its own process (production), or beside the others in `npm start`. */
+export type RunMode = 'standalone' | 'embedded';
+
+/** Injects the service's RunMode, for the few defaults that differ (the tickets service's demo). */
+export const RUN_MODE = Symbol('firstline.run-mode');
+
 /** What a service runs on; the embedded mode hands every service the same bus and database server. */
 export interface Infrastructure {
+  /** Default: standalone, so that nothing meant only for trying Firstline out runs by omission. */
+  mode?: RunMode;
   bus: MessageBus;
   /** Whether stopping the service also stops the bus (false when the process shares one bus). */
   ownsBus: boolean;
@@ -83,6 +91,7 @@ export async function startService(
           aroundHandler: (messages, handle) => runWithTrace(messages[0].headers.traceId, handle),
         }),
         persistence: PersistenceModule.forRoot({ dataSource, relay }),
+        runMode: runModeModule(infrastructure.mode ?? 'standalone'),
         observability: ObservabilityModule.forService({
           metrics,
           checks: {
@@ -91,7 +100,11 @@ export async function startService(
           },
         }),
       }),
-      { logger: new NestLogger(logger), abortOnError: false },
+      {
+        logger: new NestLogger(logger),
+        abortOnError: false,
+        bodyParser: !service.readsOwnBodies,
+      },
     );
     app.use(traceMiddleware);
     await service.configure?.(app);
@@ -123,13 +136,35 @@ export async function startService(
 
 function serviceRoot(
   service: ServiceDefinition,
-  modules: { bus: DynamicModule; persistence: DynamicModule; observability: DynamicModule },
+  modules: {
+    bus: DynamicModule;
+    persistence: DynamicModule;
+    runMode: DynamicModule;
+    observability: DynamicModule;
+  },
 ): DynamicModule {
   @Module({})
   class ServiceRoot {}
   return {
     module: ServiceRoot,
-    imports: [modules.bus, modules.persistence, modules.observability, service.module],
+    imports: [
+      modules.bus,
+      modules.persistence,
+      modules.runMode,
+      modules.observability,
+      service.module,
+    ],
+  };
+}
+
+function runModeModule(mode: RunMode): DynamicModule {
+  @Global()
+  @Module({})
+  class RunModeModule {}
+  return {
+    module: RunModeModule,
+    providers: [{ provide: RUN_MODE, useValue: mode }],
+    exports: [RUN_MODE],
   };
 }
 

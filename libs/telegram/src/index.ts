@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './file-links';
 export * from './html';
 export * from './ids';
 export * from './normalise';

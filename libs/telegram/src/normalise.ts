@@ -13,6 +13,7 @@ import {
   type InboundMessage,
 } from '@firstline/contracts';
 import type { CallbackQuery, Message, Update, User } from 'grammy/types';
+import { fileLink } from './file-links';
 import {
   callbackMessageId,
   conversationKey,
@@ -27,6 +28,9 @@ export interface BotContext {
   name: string;
   /** Base URL of the adapter's file route; attachments link to `<base>/telegram/<bot>/files/<file_id>`. */
   filesBaseUrl: string;
+  /** What file links are signed with (fileLinkKey), and how long they open the file. */
+  fileLinkKey: Uint8Array;
+  fileLinkTtlSeconds: number;
 }
 
 /**
@@ -59,7 +63,7 @@ function fromMessage(
     throw new BadInputError(`Telegram update ${update.update_id}: message without sender or id`);
   }
   const originalId = inboundMessageId(bot.name, message.chat.id, message.message_id);
-  const content = contentOf(message, bot);
+  const content = contentOf(message, bot, receivedAt);
   const startPayload = /^\/start(?:@\w+)?\s+(\S+)/.exec(message.text ?? '')?.[1];
   const isEdit = message.edit_date !== undefined;
   return create(InboundMessageSchema, {
@@ -123,7 +127,7 @@ interface Content {
   metadata: Record<string, string>;
 }
 
-function contentOf(message: Message, bot: BotContext): Content {
+function contentOf(message: Message, bot: BotContext, receivedAt: Date): Content {
   const text = message.text ?? message.caption ?? '';
   const content = (kind: string, extra: Partial<Content> = {}): Content => ({
     kind,
@@ -135,7 +139,16 @@ function contentOf(message: Message, bot: BotContext): Content {
   });
   const file = (fileId: string, fileName: string, contentType: string, size?: number) =>
     create(AttachmentSchema, {
-      url: `${bot.filesBaseUrl}/telegram/${encodeURIComponent(bot.name)}/files/${encodeURIComponent(fileId)}`,
+      url: fileLink(
+        bot.filesBaseUrl,
+        {
+          bot: bot.name,
+          fileId,
+          fileName,
+          expires: Math.floor(receivedAt.getTime() / 1000) + bot.fileLinkTtlSeconds,
+        },
+        bot.fileLinkKey,
+      ),
       fileName,
       contentType,
       sizeBytes: size ?? 0,

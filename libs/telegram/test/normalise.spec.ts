@@ -1,8 +1,13 @@
 import { IdentityKind } from '@firstline/contracts';
 import type { Message, Update } from 'grammy/types';
-import { normalise } from '../src';
+import { fileLinkKey, normalise, verifyFileLink } from '../src';
 
-const bot = { name: 'support', filesBaseUrl: 'http://adapter.test' };
+const bot = {
+  name: 'support',
+  filesBaseUrl: 'http://adapter.test',
+  fileLinkKey: fileLinkKey('1:TOKEN'),
+  fileLinkTtlSeconds: 3600,
+};
 const receivedAt = new Date('2026-11-23T12:00:00Z');
 const from = { id: 42, is_bot: false, first_name: 'Ann', last_name: 'Smith', username: 'ann' };
 /** Test updates carry only the fields that matter; the Bot API types demand every one. */
@@ -51,7 +56,7 @@ describe('normalise', () => {
         fileName: 'photo-b.jpg',
         contentType: 'image/jpeg',
         sizeBytes: 2048,
-        url: 'http://adapter.test/telegram/support/files/big',
+        url: expect.stringMatching(/^http:\/\/adapter\.test\/telegram\/support\/files\/big\?/),
       },
       'broken',
     ],
@@ -97,6 +102,27 @@ describe('normalise', () => {
       expect(inbound.textBody).toBe(text);
     },
   );
+
+  it('links a file with a signed link that opens it for the bot’s link lifetime', () => {
+    const inbound = normalise(
+      messageUpdate({
+        document: { file_id: 'doc', file_unique_id: 'd', file_name: 'invoice.pdf' },
+      }),
+      bot,
+      receivedAt,
+    )!;
+    const link = new URL(inbound.attachments[0].url);
+    const request = {
+      bot: 'support',
+      fileId: 'doc',
+      ...Object.fromEntries(link.searchParams),
+    };
+    expect(link.searchParams.get('expires')).toBe(String(receivedAt.getTime() / 1000 + 3600));
+    expect(verifyFileLink(request, bot.fileLinkKey, receivedAt)).toEqual({
+      kind: 'valid',
+      fileName: 'invoice.pdf',
+    });
+  });
 
   it.each([
     ['sticker', { sticker: { emoji: '😡' } }, '[sticker 😡]'],

@@ -3,3 +3,4 @@ export * from './postgres';
 export * from './mail';
 export * from './wait';
 export * from './pipeline';
+export * from './adversarial-mail';

@@ -101,14 +101,16 @@ export class Pipeline {
         },
         port,
       );
-    Object.assign(process.env, channelSettings);
+    // Tests sign in as the demo's agents: their tickets service seeds the demo, as `npm start` does.
+    const startSettings = { FIRSTLINE_DEMO: '1', ...channelSettings };
+    Object.assign(process.env, startSettings);
     const started = await Promise.allSettled([
       start(named.router, databases[0]),
       start(named.tickets, databases[1], 3),
       start(named.channel, databases[2], 2, channelPort),
       ...also.map((service, index) => start(service, databases[3 + index]!, 2, alsoPorts[index])),
     ]).finally(() => {
-      for (const name of Object.keys(channelSettings)) delete process.env[name];
+      for (const name of Object.keys(startSettings)) delete process.env[name];
     });
     const running = started.flatMap((result) =>
       result.status === 'fulfilled' ? [result.value] : [],

@@ -1,5 +1,6 @@
 export * from './canned-reply';
 export * from './kpi';
 export * from './lifecycle';
-export * from './sla';
+export * from './routing-decisions';
 export * from './sign-in-backoff';
+export * from './ticket-events';

@@ -1,4 +1,4 @@
-import { kpiZone, type KpiThresholds, type SlaZone } from './sla';
+import { slaOutcome, type SlaZone } from '@firstline/routing';
 import type { TicketStatus } from './lifecycle';
 
 /** What the KPIs read of a ticket; times are calendar times. */
@@ -104,18 +104,27 @@ export function isoWeek(date: Date): string {
   return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-function slaOutcome(dueAt: Date | undefined, doneAt: Date | undefined, now: Date) {
-  if (!dueAt) return 'pending';
-  if (doneAt) return doneAt <= dueAt ? 'met' : 'missed';
-  return now > dueAt ? 'missed' : 'pending';
-}
-
 function mean(values: number[]): number | null {
   return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
 function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : part / whole;
+}
+
+/** A KPI's target: green at or better than `green`, yellow up to `yellow`, red beyond. */
+export interface KpiThresholds {
+  green: number;
+  yellow: number;
+  /** True for rates like CSAT and compliance, false for times and reopen rates. */
+  higherIsBetter: boolean;
+}
+
+export function kpiZone(value: number, thresholds: KpiThresholds): SlaZone {
+  const better = (a: number, b: number) => (thresholds.higherIsBetter ? a >= b : a <= b);
+  if (better(value, thresholds.green)) return 'green';
+  if (better(value, thresholds.yellow)) return 'yellow';
+  return 'red';
 }
 
 /** A target per KPI: each KPI with one gets a traffic-light zone. */

@@ -1,6 +1,7 @@
 import {
   DEFAULT_KPI_TARGETS,
   isoWeek,
+  kpiZone,
   kpiZones,
   summarise,
   summariseBy,
@@ -149,5 +150,22 @@ describe('kpiZones', () => {
     expect(kpiZones(summary, { backlog: { green: 1, yellow: 2, higherIsBetter: false } })).toEqual({
       backlog: 'red',
     });
+  });
+});
+
+describe('KPI zones', () => {
+  const csat = { green: 4.5, yellow: 4, higherIsBetter: true };
+  const firstResponseMinutes = { green: 30, yellow: 60, higherIsBetter: false };
+  it.each`
+    value  | thresholds              | zone
+    ${4.6} | ${csat}                 | ${'green'}
+    ${4.5} | ${csat}                 | ${'green'}
+    ${4.2} | ${csat}                 | ${'yellow'}
+    ${3.9} | ${csat}                 | ${'red'}
+    ${20}  | ${firstResponseMinutes} | ${'green'}
+    ${45}  | ${firstResponseMinutes} | ${'yellow'}
+    ${61}  | ${firstResponseMinutes} | ${'red'}
+  `('$value is $zone', ({ value, thresholds, zone }) => {
+    expect(kpiZone(value, thresholds)).toBe(zone);
   });
 });

@@ -20,7 +20,10 @@ export function webformConversationKey(statusToken: string): string {
   return `webform:${statusToken}`;
 }
 
-/** Who wrote, as the router should know them: the email they typed, or their phone when that is all. */
+/**
+ * Who wrote, as the router should know them: the email they typed, or their phone when that is
+ * all. Typed kinds: nobody proved them (docs/adr/0014-identity.md).
+ */
 export function senderOf(submission: Pick<ValidSubmission, 'name' | 'email' | 'phone'>): Identity {
   return submission.email
     ? {
@@ -31,7 +34,7 @@ export function senderOf(submission: Pick<ValidSubmission, 'name' | 'email' | 'p
       }
     : {
         $typeName: 'firstline.v1.Identity',
-        kind: IdentityKind.PHONE,
+        kind: IdentityKind.WEBFORM_PHONE,
         value: submission.phone ?? '',
         displayName: submission.name ?? '',
       };
@@ -75,10 +78,17 @@ export function submissionMessage(
     messageId: webformMessageId(context.idempotencyKey),
     channel: Channel.WEBFORM,
     sender,
-    // A phone given beside an email is the customer's too; the router links it.
+    // A phone typed beside the email is theirs too, as far as anyone typed it: the router keeps
+    // it as a claim, proven by nothing.
     sharedIdentities:
       submission.email && submission.phone
-        ? [{ kind: IdentityKind.PHONE, value: submission.phone, displayName: sender.displayName }]
+        ? [
+            {
+              kind: IdentityKind.WEBFORM_PHONE,
+              value: submission.phone,
+              displayName: sender.displayName,
+            },
+          ]
         : [],
     conversationKey: webformConversationKey(context.statusToken),
     subject,

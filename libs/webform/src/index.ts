@@ -1,4 +1,5 @@
 export * from './attachments';
+export * from './body-limits';
 export * from './forms';
 export * from './inbound';
 export * from './messages';

@@ -22,7 +22,8 @@ export type Problem =
   | 'invalid_idempotency_key'
   | 'idempotency_conflict'
   | 'unreadable_body'
-  | 'unavailable';
+  | 'unavailable'
+  | 'uploads_busy';
 
 /** What a message may mention: the field's label, a number, a list. */
 export interface ProblemDetails {
@@ -67,6 +68,8 @@ const MESSAGES: Record<Locale, Record<Problem, Render>> = {
     unreadable_body: () => 'The form data could not be read. Please reload the page and try again.',
     unavailable: () =>
       'Your message could not be registered just now. Please send it again in a minute; it will not be doubled.',
+    uploads_busy: ({ seconds }) =>
+      `Many files are being sent to us right now. Please send yours again in ${seconds} s.`,
   },
   ru: {
     required: ({ label }) => `Заполните поле «${label}».`,
@@ -101,6 +104,8 @@ const MESSAGES: Record<Locale, Record<Problem, Render>> = {
       'Не удалось прочитать данные формы. Обновите страницу и попробуйте ещё раз.',
     unavailable: () =>
       'Сейчас не удалось зарегистрировать сообщение. Отправьте его ещё раз через минуту — оно не задвоится.',
+    uploads_busy: ({ seconds }) =>
+      `Сейчас нам отправляют много файлов. Отправьте ваш ещё раз через ${seconds} с.`,
   },
 };
 

@@ -1,4 +1,4 @@
-import { localToUtc } from '@firstline/routing';
+import { localToUtc, normaliseEmailAddress } from '@firstline/routing';
 import type { FormDefinition, FormField, Locale } from './forms';
 import { text } from './forms';
 import { describeProblem, type Problem } from './messages';
@@ -72,7 +72,7 @@ export function readSubmission(
         break;
       case 'email':
         if (value.length > 254 || !EMAIL.test(value)) fail(field, 'invalid_email');
-        else submission.email = value.toLowerCase();
+        else submission.email = normaliseEmailAddress(value);
         break;
       case 'phone': {
         const phone = normalisePhone(value);

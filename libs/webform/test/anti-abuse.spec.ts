@@ -1,4 +1,10 @@
-import { acceptedFileType, cleanFileName, RateLimiter } from '../src';
+import {
+  acceptedFileType,
+  cleanFileName,
+  RateLimiter,
+  refusalByHeaders,
+  UploadSlots,
+} from '../src';
 
 describe('rate limits', () => {
   it('allow the limit per window, then say how long to wait', () => {
@@ -8,6 +14,49 @@ describe('rate limits', () => {
     expect(limiter.take('ip:1', 20_000)).toEqual({ allowed: false, retryAfterSeconds: 40 });
     expect(limiter.take('ip:2', 20_000)).toEqual({ allowed: true });
     expect(limiter.take('ip:1', 60_000)).toEqual({ allowed: true });
+  });
+});
+
+describe('refusals by headers, before the body is read', () => {
+  const limits = { maxBodyBytes: 1_000, maxAttachmentBytes: 10_000, maxAttachments: 2 };
+  // Multipart: 1,000 of fields + 2 × 10,000 of files + 65,536 of part headers.
+  const largestUpload = 86_536;
+
+  it.each([
+    ['JSON within the limit', 'application/json; charset=utf-8', '1000', undefined],
+    ['JSON over the limit', 'application/json', '1001', [413, 1_000]],
+    ['a form without a declared length', 'application/x-www-form-urlencoded', undefined, undefined],
+    [
+      'an upload at its largest',
+      'multipart/form-data; boundary=x',
+      String(largestUpload),
+      undefined,
+    ],
+    [
+      'an upload past its largest',
+      'multipart/form-data; boundary=x',
+      String(largestUpload + 1),
+      [413, largestUpload],
+    ],
+    ['a type the API does not read', 'text/plain', '10', [415, undefined]],
+    ['no type at all', undefined, '10', [415, undefined]],
+  ])('%s', (_, type, length, expected) => {
+    const refusal = refusalByHeaders(type, length, limits);
+    expect(refusal && [refusal.status, refusal.details.limit]).toEqual(expected);
+  });
+});
+
+describe('upload slots', () => {
+  it('let the limit of uploads in at once, and one more once one is given back', () => {
+    const slots = new UploadSlots(2);
+    const first = slots.take();
+    const second = slots.take();
+    expect([first, second].every(Boolean)).toBe(true);
+    expect(slots.take()).toBeUndefined();
+    first!();
+    first!(); // giving a slot back twice frees it once
+    expect(slots.take()).toBeDefined();
+    expect(slots.take()).toBeUndefined();
   });
 });
 

@@ -53,7 +53,7 @@ describe('a submission as an inbound message', () => {
     expect(message).toMatchObject({
       messageId: 'webform:k-12345678',
       channel: Channel.WEBFORM,
-      sender: { kind: IdentityKind.PHONE, value: '+79123456789', displayName: 'Cleo' },
+      sender: { kind: IdentityKind.WEBFORM_PHONE, value: '+79123456789', displayName: 'Cleo' },
       conversationKey: 'webform:token',
       issuedLinkToken: 'token',
       subject: 'Request a call back: +79123456789',

@@ -87,6 +87,7 @@ export const en: Texts = {
   'ticket.statusChanged': 'Status set to {status}.',
   'ticket.claim': 'Take it',
   'ticket.claimed': 'The ticket is yours.',
+  'ticket.claimRequested': 'Asked for the ticket; it is yours once routing agrees.',
   'ticket.conversation': 'Conversation',
   'ticket.earlier': 'ticket #{number}',
   'ticket.linked': 'Linked to #{number}',
@@ -116,6 +117,7 @@ export const en: Texts = {
   'transfer.note': 'Note for the team',
   'transfer.submit': 'Transfer',
   'transfer.done': 'Transferred to {team}.',
+  'transfer.requested': 'Transfer to {team} requested.',
   'event.transferred': 'Transferred from {from} to {to}',
   'event.status': 'Status: {from} → {to}',
   'event.assigned': 'Assigned to {agent}',
@@ -135,11 +137,16 @@ export const en: Texts = {
   'customer.noPast': 'No earlier tickets.',
   'customer.csat': 'CSAT history',
   'customer.noCsat': 'No ratings yet.',
+  'customer.unverified': 'Unverified',
+  'customer.unverifiedHint':
+    'Made from an address typed into a web form that nobody has confirmed, so it is kept apart from anyone else’s history. Merge it into the customer it belongs to once you are sure.',
   'identity.email': 'Email',
   'identity.telegram': 'Telegram',
   'identity.vk': 'VK',
   'identity.phone': 'Phone',
   'identity.webform': 'Web form email',
+  'identity.webformPhone': 'Web form phone',
+  'identity.unverified': 'unverified',
 };
 
 export const ru: Texts = {
@@ -227,6 +234,8 @@ export const ru: Texts = {
   'ticket.statusChanged': 'Статус: {status}.',
   'ticket.claim': 'Взять себе',
   'ticket.claimed': 'Обращение ваше.',
+  'ticket.claimRequested':
+    'Запрос отправлен; обращение станет вашим, когда маршрутизация согласится.',
   'ticket.conversation': 'Переписка',
   'ticket.earlier': 'обращение #{number}',
   'ticket.linked': 'Связано с #{number}',
@@ -256,6 +265,7 @@ export const ru: Texts = {
   'transfer.note': 'Заметка для команды',
   'transfer.submit': 'Передать',
   'transfer.done': 'Передано: {team}.',
+  'transfer.requested': 'Запрошена передача: {team}.',
   'event.transferred': 'Передано из «{from}» в «{to}»',
   'event.status': 'Статус: {from} → {to}',
   'event.assigned': 'Назначено: {agent}',
@@ -275,9 +285,14 @@ export const ru: Texts = {
   'customer.noPast': 'Прошлых обращений нет.',
   'customer.csat': 'Оценки (CSAT)',
   'customer.noCsat': 'Оценок пока нет.',
+  'customer.unverified': 'Не подтверждён',
+  'customer.unverifiedHint':
+    'Создан по адресу, введённому в веб-форме и никем не подтверждённому, поэтому отделён от чужой истории. Объедините его с клиентом, которому он принадлежит, когда будете уверены.',
   'identity.email': 'Почта',
   'identity.telegram': 'Telegram',
   'identity.vk': 'ВКонтакте',
   'identity.phone': 'Телефон',
   'identity.webform': 'Почта из веб-формы',
+  'identity.webformPhone': 'Телефон из веб-формы',
+  'identity.unverified': 'не подтверждён',
 };

@@ -21,7 +21,9 @@ interface Customer {
   displayName: string;
   tier: string;
   tags: string[];
-  identities: Array<{ kind: number; value: string; displayName: string }>;
+  /** False for a provisional customer: an address typed into a web form, not yet confirmed. */
+  verified: boolean;
+  identities: Array<{ kind: number; value: string; displayName: string; verified: boolean }>;
 }
 
 interface TicketView {
@@ -35,6 +37,11 @@ interface TicketView {
   notes: ApiNote[];
   events: ApiEvent[];
   history: Array<QueueTicket & { csatScore: number | null; messages: ApiMessage[] }>;
+}
+
+/** The answer to a claim or transfer: applied by the router, or still with it (202). */
+interface CommandAnswer {
+  status: 'applied' | 'requested';
 }
 
 interface CannedReply {
@@ -85,11 +92,14 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     }
   }
 
-  async function act(work: () => Promise<unknown>, done: string): Promise<boolean> {
+  async function act<T>(
+    work: () => Promise<T>,
+    done: string | ((result: T) => string),
+  ): Promise<boolean> {
     feedback.className = 'feedback';
     try {
-      await work();
-      feedback.textContent = done;
+      const result = await work();
+      feedback.textContent = typeof done === 'string' ? done : done(result);
       await load();
       return true;
     } catch (error) {
@@ -201,7 +211,11 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       );
     });
     claim.addEventListener('click', () => {
-      void act(() => context.api.call('POST', `${path}/claim`), t('ticket.claimed'));
+      // The router decides (202 when it has not yet): the live event then shows the assignee.
+      void act(
+        () => context.api.call<CommandAnswer>('POST', `${path}/claim`),
+        (answer) => t(answer.status === 'requested' ? 'ticket.claimRequested' : 'ticket.claimed'),
+      );
     });
     return h('div', { class: 'actions' }, statusForm, claim);
   }
@@ -274,13 +288,18 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const done = t('transfer.done', { team: context.teamName(transferTeam.value) });
+      const team = context.teamName(transferTeam.value);
       context.api
-        .call('POST', `${path}/transfer`, { teamId: transferTeam.value, note: note.value })
+        .call<CommandAnswer>('POST', `${path}/transfer`, {
+          teamId: transferTeam.value,
+          note: note.value,
+        })
         .then(
-          () => {
+          (answer) => {
             // The ticket may now belong to a team this agent is not in: back to the queue.
-            context.announce(done);
+            context.announce(
+              t(answer.status === 'requested' ? 'transfer.requested' : 'transfer.done', { team }),
+            );
             location.hash = '#/queue';
           },
           (error: unknown) => {
@@ -416,13 +435,29 @@ function customerCard(view: TicketView, context: Context, saved = false): HTMLEl
     'aside',
     { class: 'customer-card', 'aria-labelledby': 'customer-title' },
     h('h2', { id: 'customer-title' }, customer?.displayName || t('customer.unknown')),
+    // Anyone can type anyone's address: say so before the agent trusts the name above.
+    customer?.verified === false &&
+      h(
+        'p',
+        { class: 'unverified-customer' },
+        h('span', { class: 'unverified' }, t('customer.unverified')),
+        ' ',
+        t('customer.unverifiedHint'),
+      ),
     customer?.tier && h('p', {}, `${t('customer.tier')}: ${customer.tier}`),
     h('h3', {}, t('customer.identities')),
     h(
       'ul',
       {},
       (customer?.identities ?? []).map((identity) =>
-        h('li', {}, `${identityKind(identity.kind)}: ${identity.value}`),
+        h(
+          'li',
+          {},
+          `${identityKind(identity.kind)}: ${identity.value}`,
+          identity.verified === false && ' ',
+          identity.verified === false &&
+            h('span', { class: 'unverified' }, t('identity.unverified')),
+        ),
       ),
     ),
     h('h3', {}, t('customer.tags')),
@@ -530,7 +565,7 @@ function profileEditor(
   return h('div', {}, edit, form);
 }
 
-const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform'];
+const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone'];
 
 function identityKind(kind: number | string): string {
   const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Api } from 'grammy';
-import type { BotContext } from '@firstline/telegram';
+import { fileLinkKey, type BotContext } from '@firstline/telegram';
 import { TELEGRAM_CONFIG, type BotConfig, type TelegramConfig } from './config';
 
 /** A configured bot with its Bot API client. */
@@ -24,7 +24,12 @@ export class Bots {
         {
           config: bot,
           api: new Api(bot.token, { apiRoot: config.apiRoot }),
-          context: { name: bot.name, filesBaseUrl: config.filesBaseUrl },
+          context: {
+            name: bot.name,
+            filesBaseUrl: config.filesBaseUrl,
+            fileLinkKey: fileLinkKey(bot.token),
+            fileLinkTtlSeconds: config.fileLinkTtlSeconds,
+          },
           fileDownloadUrl: (filePath: string) =>
             `${config.apiRoot}/file/bot${bot.token}/${filePath}`,
         },

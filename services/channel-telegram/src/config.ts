@@ -1,4 +1,4 @@
-import { ConfigError, type Env } from '@firstline/config';
+import { ConfigError, webhookSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
 
 /** One bot as configured in TELEGRAM_BOTS. */
@@ -21,6 +21,8 @@ export interface TelegramConfig {
    */
   publicUrl?: string;
   filesBaseUrl: string;
+  /** How long a signed file link stored in a ticket opens the file. */
+  fileLinkTtlSeconds: number;
   /** Long polling: how long one getUpdates call waits for updates. */
   pollTimeoutSeconds: number;
 }
@@ -34,11 +36,11 @@ const bot = z
       .string()
       .regex(/^\d+:[\w-]+$/, 'token must look like 123456:ABC-DEF… (from @BotFather)'),
     mode: z.enum(['webhook', 'polling'], { message: 'mode must be "webhook" or "polling"' }),
-    // The Bot API allows 1-256 of A-Z, a-z, 0-9, _ and - (setWebhook secret_token).
-    secret: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'secret must be 1-256 of A-Z, a-z, 0-9, _ and -')
-      .optional(),
+    // setWebhook's secret_token: 1-256 of A-Z, a-z, 0-9, _ and -; we ask for at least 16.
+    secret: webhookSecret({
+      max: 256,
+      alphabet: { pattern: /^[A-Za-z0-9_-]+$/, described: 'A-Z, a-z, 0-9, _ and -' },
+    }).optional(),
   })
   .strict()
   .refine((b) => b.mode !== 'webhook' || b.secret, 'webhook mode needs a secret');
@@ -52,7 +54,7 @@ const bots = z
   );
 
 const EXAMPLE =
-  '[{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"s3cret"}]';
+  '[{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"wH7kQ2pLx9vR4tZb"}]';
 
 /**
  * Reads the Telegram variables. TELEGRAM_BOTS is a JSON array (tokens contain ":", so a
@@ -90,11 +92,16 @@ export function parseTelegramConfig(env: Env): TelegramConfig {
       'must be a whole number of seconds, 0-50',
     );
   }
+  const fileLinkTtlDays = Number(env.TELEGRAM_FILE_LINK_TTL_DAYS || 30);
+  if (!Number.isInteger(fileLinkTtlDays) || fileLinkTtlDays < 1 || fileLinkTtlDays > 3650) {
+    throw new ConfigError('TELEGRAM_FILE_LINK_TTL_DAYS', 'must be a whole number of days, 1-3650');
+  }
   return {
     bots: result.data,
     apiRoot,
     publicUrl,
     filesBaseUrl: publicUrl ?? 'http://127.0.0.1:3004',
+    fileLinkTtlSeconds: fileLinkTtlDays * 24 * 60 * 60,
     pollTimeoutSeconds,
   };
 }

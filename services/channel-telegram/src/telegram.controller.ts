@@ -3,18 +3,29 @@ import {
   BadRequestException,
   Body,
   Controller,
+  ForbiddenException,
   Get,
+  GoneException,
+  Header,
   Headers,
   HttpCode,
   NotFoundException,
   Param,
   Post,
+  Query,
   StreamableFile,
   UnauthorizedException,
 } from '@nestjs/common';
 import { GrammyError } from 'grammy';
 import type { Update } from 'grammy/types';
-import { SECRET_TOKEN_HEADER, verifyWebhookSecret } from '@firstline/telegram';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import {
+  SECRET_TOKEN_HEADER,
+  servedFile,
+  verifyFileLink,
+  verifyWebhookSecret,
+} from '@firstline/telegram';
 import { Bots, type Bot } from './bots';
 import { TelegramInbound } from './inbound';
 
@@ -52,19 +63,38 @@ export class TelegramController {
 
   /**
    * A file a customer sent, fetched through the Bot API on demand: attachments link here, so the
-   * bot's token (part of Telegram's file URLs) never leaves the adapter.
+   * bot's token (part of Telegram's file URLs) never leaves the adapter. Only a link the adapter
+   * signed opens it, until it expires; the bytes are passed on as they arrive, under a type of
+   * our choosing (servedFile), never sniffed.
    */
   @Get('files/:fileId')
-  async file(@Param('bot') name: string, @Param('fileId') fileId: string): Promise<StreamableFile> {
+  @Header('x-content-type-options', 'nosniff')
+  @Header('cache-control', 'private, max-age=3600')
+  async file(
+    @Param('bot') name: string,
+    @Param('fileId') fileId: string,
+    @Query() query: Record<string, string | undefined>,
+  ): Promise<StreamableFile> {
     const bot = this.bots.get(name);
     if (!bot) throw new NotFoundException(`no bot "${name}"`);
+    const link = verifyFileLink(
+      { bot: name, fileId, name: query.name, expires: query.expires, signature: query.signature },
+      bot.context.fileLinkKey,
+      new Date(),
+    );
+    if (link.kind === 'forged') throw new ForbiddenException(`file link refused: ${link.reason}`);
+    if (link.kind === 'expired') throw new GoneException('this file link has expired');
     const path = await filePath(bot, fileId);
     const response = await fetch(bot.fileDownloadUrl(path));
     if (!response.ok || !response.body) {
       throw new BadGatewayException(`Bot API file download failed: HTTP ${response.status}`);
     }
-    return new StreamableFile(Buffer.from(await response.arrayBuffer()), {
-      type: response.headers.get('content-type') ?? 'application/octet-stream',
+    const served = servedFile(link.fileName);
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    return new StreamableFile(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), {
+      type: served.contentType,
+      disposition: served.disposition,
+      length: Number.isInteger(length) ? length : undefined,
     });
   }
 }

@@ -14,6 +14,7 @@ import {
   type InboundMessage,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
+import { fileLink, fileLinkKey } from '@firstline/telegram';
 import {
   createTestDatabase,
   ensureKafka,
@@ -26,7 +27,12 @@ import { FakeBotApi } from './support/fake-bot-api';
 
 const run = uniqueName('t').replace(/\W/g, '').slice(-10);
 const polling = { name: `poll-${run}`, token: '1001:POLLING', mode: 'polling' };
-const webhook = { name: `hook-${run}`, token: '1002:WEBHOOK', mode: 'webhook', secret: 's3cret' };
+const webhook = {
+  name: `hook-${run}`,
+  token: '1002:WEBHOOK',
+  mode: 'webhook',
+  secret: 'wH7kQ2pLx9vR4tZb',
+};
 /** Its own consumer group per run: no member left over from an interrupted run holds partitions. */
 const service = { ...channelTelegramService, name: uniqueName('channel-telegram') };
 
@@ -142,7 +148,7 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
 
     expect((await post(update(1, 'no secret'))).status).toBe(401);
     expect((await post(update(2, 'wrong secret'), 'guess')).status).toBe(401);
-    expect((await post(update(3, 'right secret'), 's3cret')).status).toBe(200);
+    expect((await post(update(3, 'right secret'), 'wH7kQ2pLx9vR4tZb')).status).toBe(200);
     // Already on the bus when the 200 came; the rejected ones, same partition and earlier, never were.
     await waitFor(() => inbound.find((m) => m.textBody === 'right secret'));
     expect(
@@ -150,23 +156,64 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     ).toHaveLength(1);
   }, 30_000);
 
-  it('links a received document to the adapter, which fetches it through getFile', async () => {
-    const fileId = fake.addFile(polling.token, Buffer.from('%PDF-1.7 invoice'), 'pdf');
+  it('links a received document with a signed, expiring link; the adapter streams it through getFile as a download', async () => {
+    const page = Buffer.from('<html><script>alert(document.cookie)</script></html>'.repeat(2_000));
+    const fileId = fake.addFile(polling.token, page, 'html');
     fake.customerWrites(polling.token, 502, {
       document: {
         file_id: fileId,
         file_unique_id: 'u1',
-        file_name: 'invoice.pdf',
-        mime_type: 'application/pdf',
+        file_name: 'invoice.html',
+        mime_type: 'text/html',
       },
     });
     const message = await waitFor(() => inbound.find((m) => m.conversationKey.endsWith(':502')));
-    const { url } = message.attachments[0];
-    expect(url).toMatch(new RegExp(`/telegram/${polling.name}/files/${fileId}$`));
+    const link = new URL(message.attachments[0].url);
+    expect(link.pathname).toBe(`/telegram/${polling.name}/files/${fileId}`);
+    const at = (url: URL) => `${running.url}${url.pathname}${url.search}`;
 
-    const download = await fetch(`${running.url}${new URL(url).pathname}`);
+    // The upstream file server sends half the file and waits: the answer is already under way.
+    const release = fake.holdFile(polling.token, fileId, 50_000);
+    const download = await fetch(at(link));
     expect(download.status).toBe(200);
-    expect(await download.text()).toBe('%PDF-1.7 invoice');
+    expect(download.headers.get('content-type')).toBe('application/octet-stream');
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(download.headers.get('content-disposition')).toBe(
+      `attachment; filename="invoice.html"; filename*=UTF-8''invoice.html`,
+    );
+    const reader = download.body!.getReader();
+    const first = await reader.read();
+    expect(first.value!.length).toBeGreaterThan(0);
+    release();
+    const chunks = [Buffer.from(first.value!)];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      chunks.push(Buffer.from(next.value));
+    }
+    expect(Buffer.concat(chunks).equals(page)).toBe(true);
+
+    // Without the signature, with another file id or name, or past its expiry: no file.
+    const changed = (edit: (url: URL) => void) => {
+      const url = new URL(link);
+      edit(url);
+      return fetch(at(url)).then((answer) => answer.status);
+    };
+    expect(await changed((url) => (url.search = ''))).toBe(403);
+    expect(await changed((url) => url.searchParams.set('name', 'invoice.pdf'))).toBe(403);
+    const other = fake.addFile(polling.token, Buffer.from('%PDF-1.7 other'), 'pdf');
+    expect(await changed((url) => (url.pathname = url.pathname.replace(fileId, other)))).toBe(403);
+    const expires = Number(link.searchParams.get('expires'));
+    expect(expires * 1000 - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000); // 30 days by default
+    const expired = fileLink(
+      running.url,
+      {
+        bot: polling.name,
+        fileId,
+        fileName: 'invoice.html',
+        expires: Math.floor(Date.now() / 1000) - 1,
+      },
+      fileLinkKey(polling.token),
+    );
+    expect((await fetch(expired)).status).toBe(410);
   }, 30_000);
 
   it('sends a CSAT survey once, even when redelivered, and publishes the button press as a CSAT answer', async () => {

@@ -8,7 +8,7 @@ describe('TELEGRAM_BOTS', () => {
     const config = parseTelegramConfig(
       bots([
         { name: 'support', token: '123:ABC', mode: 'polling' },
-        { name: 'sales', token: '456:DEF', mode: 'webhook', secret: 's3cret' },
+        { name: 'sales', token: '456:DEF', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
       ]),
     );
     expect(config.bots.map((bot) => `${bot.name}/${bot.mode}`)).toEqual([
@@ -29,6 +29,24 @@ describe('TELEGRAM_BOTS', () => {
       'a webhook bot without secret',
       bots([{ name: 'a', token: '1:A', mode: 'webhook' }]),
       /bot 1: webhook mode needs a secret/,
+    ],
+    [
+      'a webhook secret too short to resist guessing',
+      bots([{ name: 'a', token: '1:A', mode: 'webhook', secret: 's3cret' }]),
+      /^configuration error: TELEGRAM_BOTS is invalid: bot 1: secret must be at least 16 characters, so it cannot be guessed$/,
+    ],
+    [
+      'a webhook secret with characters Telegram refuses',
+      bots([{ name: 'a', token: '1:A', mode: 'webhook', secret: 'sixteen chars ok!' }]),
+      /bot 1: secret may only contain A-Z, a-z, 0-9, _ and -$/,
+    ],
+    [
+      'a file link lifetime of no days',
+      {
+        ...bots([{ name: 'a', token: '1:A', mode: 'polling' }]),
+        TELEGRAM_FILE_LINK_TTL_DAYS: '0',
+      },
+      /^configuration error: TELEGRAM_FILE_LINK_TTL_DAYS must be a whole number of days, 1-3650$/,
     ],
     [
       'a malformed token',

@@ -36,7 +36,7 @@ describe('long polling', () => {
     config = parseTelegramConfig({
       TELEGRAM_BOTS: JSON.stringify([
         { name: 'support', token: TOKEN, mode: 'polling' },
-        { name: 'sales', token: '2002:HOOK', mode: 'webhook', secret: 's3cret' },
+        { name: 'sales', token: '2002:HOOK', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
       ]),
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_PUBLIC_URL: 'https://support.example.com',
@@ -86,7 +86,7 @@ describe('long polling', () => {
     await new WebhookRegistration(new Bots(config), config).onApplicationBootstrap();
     expect(fake.bot('2002:HOOK').webhook).toEqual({
       url: 'https://support.example.com/telegram/sales/webhook',
-      secret: 's3cret',
+      secret: 'wH7kQ2pLx9vR4tZb',
     });
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, positiveInt, type Env } from '@firstline/config';
+import { ConfigError, parseConfig, positiveInt, webhookSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
 
 /**
@@ -14,7 +14,8 @@ const communitySchema = z.discriminatedUnion('mode', [
     groupId: z.number().int().positive(),
     token,
     confirmationCode: z.string().min(1, 'confirmationCode must be the code VK asks for'),
-    secret: z.string().min(1, 'secret must be the Callback API secret key'),
+    // The Callback API's secret key: VK takes at most 50 characters; we ask for at least 16.
+    secret: webhookSecret({ max: 50 }),
   }),
   z.object({ mode: z.literal('longpoll'), groupId: z.number().int().positive(), token }),
 ]);

@@ -28,7 +28,7 @@ import { FakeVk, sendCallback } from './support/fake-vk';
 // Group ids of this run only: the topics are shared with every other run on the broker.
 const CALLBACK_GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
 const LONG_POLL_GROUP = CALLBACK_GROUP + 1;
-const SECRET = 's3cret-key';
+const SECRET = 'vk-callback-s3cret-key';
 const CUSTOMER = 7001;
 
 describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {

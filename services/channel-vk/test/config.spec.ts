@@ -9,7 +9,7 @@ describe('VK_COMMUNITIES', () => {
       token: 't',
       mode: 'callback',
       confirmationCode: 'c',
-      secret: 's',
+      secret: 'Zq3vT9kLm2Np8RwX',
     };
     const config = loadVkConfig({ VK_COMMUNITIES: JSON.stringify([longPoll, callback]) });
     expect(config.communities).toEqual([longPoll, callback]);
@@ -25,6 +25,16 @@ describe('VK_COMMUNITIES', () => {
       'community [0] confirmationCode',
     ],
     [JSON.stringify([longPoll, longPoll]), 'names a groupId twice'],
+    [
+      JSON.stringify([{ ...longPoll, mode: 'callback', confirmationCode: 'c', secret: 's3cret' }]),
+      'community [0] secret: secret must be at least 16 characters, so it cannot be guessed',
+    ],
+    [
+      JSON.stringify([
+        { ...longPoll, mode: 'callback', confirmationCode: 'c', secret: 'x'.repeat(51) },
+      ]),
+      'community [0] secret: secret must be at most 50 characters',
+    ],
   ])('stops with one line naming the variable for %s', (value, problem) => {
     const load = () => loadVkConfig({ VK_COMMUNITIES: value });
     expect(load).toThrow(/^configuration error: VK_COMMUNITIES is invalid: [^\n]+$/);

@@ -24,7 +24,7 @@ interface TicketView {
 // Group and user ids of this run only: the topics are shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
 const CUSTOMER = 1_000_000 + Math.floor(Math.random() * 900_000_000);
-const SECRET = 'e2e-secret';
+const SECRET = 'e2e-callback-secret';
 const TOKEN = 'token-e2e';
 
 /**

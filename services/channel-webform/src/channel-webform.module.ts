@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
+import { AttachmentStore } from './attachments/attachment-store';
+import { AttachmentSweeper } from './attachments/attachment-sweeper';
+import { StoredLinks } from './http/stored-links';
 import { IntakeController } from './intake/intake.controller';
 import { Intake } from './intake/intake.service';
 import { SubmissionWriter } from './intake/submission-writer';
@@ -12,16 +15,26 @@ import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
+import { VerificationController } from './verification/verification.controller';
 
 /**
  * Web forms: the embeddable form, callback requests, the customer's status page, and the
  * survey's rating page.
  */
 @Module({
-  controllers: [IntakeController, StatusController, PagesController, RatingController],
+  controllers: [
+    IntakeController,
+    StatusController,
+    PagesController,
+    VerificationController,
+    RatingController,
+  ],
   providers: [
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },
+    StoredLinks,
+    AttachmentStore,
+    AttachmentSweeper,
     SubmissionWriter,
     Intake,
     StatusService,

@@ -15,22 +15,12 @@ import {
 } from '@firstline/webform';
 import { z } from 'zod';
 
-/** Where the embedded Firstline serves web forms (`npm start`). */
-const EMBEDDED_URL = 'http://127.0.0.1:3001';
-
-/**
- * The base of links stored for others to follow: attachments in tickets, status links in emails.
- * Never a request's Host, which whoever sends the request chooses.
- */
-export function storedLinkBase(config: Pick<WebformConfig, 'publicUrl'>): string {
-  return config.publicUrl ?? EMBEDDED_URL;
-}
-
 export interface WebformConfig {
   /**
    * How customers and agents reach this service: status and attachment links start with it.
    * Unset, the answer to a submission follows the Host its request named, and links stored for
-   * others (attachments in tickets, status links in emails) use the embedded address.
+   * others (attachments in tickets, status links in emails) use the address the service listens
+   * on (StoredLinks).
    */
   publicUrl?: string;
   /** Origins whose pages may embed the widget (CORS); `*` allows every site. */
@@ -42,6 +32,8 @@ export interface WebformConfig {
   maxAttachmentBytes: number;
   maxAttachments: number;
   attachmentTypes: string[];
+  /** Uploads (multipart posts) read at once per replica; one more is answered 503 with Retry-After. */
+  maxConcurrentUploads: number;
   /** Proxies in front of the service whose X-Forwarded-For is believed, for per-IP limits. */
   trustedProxyHops: number;
   /**
@@ -49,6 +41,8 @@ export interface WebformConfig {
    * unset, the rating page is off (surveys then carry no link, and a bare number answers them).
    */
   ratingLinkSecret?: Buffer;
+  /** How long a "this is me" link in an email copy can be used (docs/adr/0014-identity.md). */
+  verificationLinkTtlMs: number;
 }
 
 export const WEBFORM_CONFIG = Symbol('WebformConfig');
@@ -89,7 +83,9 @@ export function parseWebformConfig(env: Env): WebformConfig {
           'must be a comma-separated list of MIME types like image/png,application/pdf',
         )
         .default(DEFAULT_ALLOWED_TYPES),
+      WEBFORM_MAX_CONCURRENT_UPLOADS: positiveInt.default(8),
       WEBFORM_TRUSTED_PROXY_HOPS: proxyHops,
+      WEBFORM_VERIFICATION_LINK_TTL_HOURS: positiveInt.default(72),
     },
     env,
   );
@@ -109,8 +105,10 @@ export function parseWebformConfig(env: Env): WebformConfig {
     maxAttachmentBytes: config.WEBFORM_MAX_ATTACHMENT_BYTES,
     maxAttachments: config.WEBFORM_MAX_ATTACHMENTS,
     attachmentTypes: config.WEBFORM_ATTACHMENT_TYPES,
+    maxConcurrentUploads: config.WEBFORM_MAX_CONCURRENT_UPLOADS,
     trustedProxyHops: config.WEBFORM_TRUSTED_PROXY_HOPS,
     ratingLinkSecret: config.RATING_LINK_SECRET,
+    verificationLinkTtlMs: config.WEBFORM_VERIFICATION_LINK_TTL_HOURS * 3_600_000,
   };
 }
 

@@ -87,9 +87,99 @@ export class CreateWebformTables1764000000000 implements MigrationInterface {
   }
 }
 
+/**
+ * Files streamed into parts instead of one value held whole in memory, and the submissions that
+ * use each file, so that files nobody refers to can be removed.
+ */
+export class StreamAttachmentsInParts1765000000000 implements MigrationInterface {
+  readonly name = 'StreamAttachmentsInParts1765000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    // An upload's bytes in order, written while they arrive; kept once an attachment names it.
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.attachment_part (
+        upload_id  uuid NOT NULL,
+        part       integer NOT NULL,
+        bytes      bytea NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (upload_id, part)
+      )`);
+    await queryRunner.query(`
+      ALTER TABLE channel_webform.attachment
+        ADD COLUMN upload_id  uuid,
+        ADD COLUMN size_bytes integer,
+        ADD COLUMN stored_at  timestamptz NOT NULL DEFAULT now()`);
+    await queryRunner.query(`
+      UPDATE channel_webform.attachment
+      SET upload_id = md5(storage_key)::uuid, size_bytes = length(content)`);
+    await queryRunner.query(`
+      INSERT INTO channel_webform.attachment_part (upload_id, part, bytes)
+      SELECT upload_id, 0, content FROM channel_webform.attachment`);
+    await queryRunner.query(`
+      ALTER TABLE channel_webform.attachment
+        DROP COLUMN content,
+        ALTER COLUMN upload_id SET NOT NULL,
+        ALTER COLUMN size_bytes SET NOT NULL,
+        ADD CONSTRAINT attachment_upload UNIQUE (upload_id)`);
+    // Which submission uses which file: a file no submission uses is removed after a grace time.
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.attachment_use (
+        storage_key text NOT NULL,
+        message_id  text NOT NULL,
+        PRIMARY KEY (storage_key, message_id)
+      )`);
+    await queryRunner.query(`
+      INSERT INTO channel_webform.attachment_use (storage_key, message_id)
+      SELECT DISTINCT 'webform/sha256/' || substring(file->>'url' from '[0-9a-f]{64}$'), s.message_id
+      FROM channel_webform.submission s, jsonb_array_elements(s.attachments) file
+      WHERE file->>'url' ~ '[0-9a-f]{64}$'`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE channel_webform.attachment_use`);
+    await queryRunner.query(`ALTER TABLE channel_webform.attachment ADD COLUMN content bytea`);
+    await queryRunner.query(`
+      UPDATE channel_webform.attachment a SET content = (
+        SELECT string_agg(p.bytes, ''::bytea ORDER BY p.part)
+        FROM channel_webform.attachment_part p WHERE p.upload_id = a.upload_id)`);
+    await queryRunner.query(`
+      ALTER TABLE channel_webform.attachment
+        DROP COLUMN upload_id, DROP COLUMN size_bytes, DROP COLUMN stored_at,
+        ALTER COLUMN content SET NOT NULL`);
+    await queryRunner.query(`DROP TABLE channel_webform.attachment_part`);
+  }
+}
+
+/**
+ * "This is me" links mailed with the copies of a conversation (docs/adr/0014-identity.md):
+ * random, single-use, expiring.
+ */
+export class AddVerificationLinks1768000000000 implements MigrationInterface {
+  readonly name = 'AddVerificationLinks1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.verification (
+        token        text PRIMARY KEY,
+        status_token text NOT NULL REFERENCES channel_webform.conversation (status_token),
+        email        text NOT NULL,
+        created_at   timestamptz NOT NULL,
+        expires_at   timestamptz NOT NULL,
+        used_at      timestamptz
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX verification_conversation ON channel_webform.verification (status_token)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE channel_webform.verification`);
+  }
+}
+
 /** The admins' wording of customers' texts per language, from the directory (rating and status pages). */
-export class CreateWebformCustomerTexts1764900000000 implements MigrationInterface {
-  readonly name = 'CreateWebformCustomerTexts1764900000000';
+export class CreateWebformCustomerTexts1769000000000 implements MigrationInterface {
+  readonly name = 'CreateWebformCustomerTexts1769000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

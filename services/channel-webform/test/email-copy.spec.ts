@@ -119,9 +119,17 @@ describe('a web-form answer reaches the customer on the status page and by email
     const { statusToken } = (await submitted.json()) as { statusToken: string };
 
     const ticketId = await ticketOf(statusToken);
-    const { ticket } = await supervisor.ok<{ ticket: { number: string } }>(
-      'GET',
-      `/tickets/${ticketId}`,
+    // The web form may learn its ticket from the router before the tickets service has stored it.
+    const { ticket } = await waitFor(
+      async () => {
+        const found = await supervisor.call<{ ticket: { number: string } }>(
+          'GET',
+          `/tickets/${ticketId}`,
+        );
+        return found.status === 200 && found.body;
+      },
+      30_000,
+      `ticket ${ticketId} in the tickets service`,
     );
     await supervisor.ok('POST', `/tickets/${ticketId}/claim`);
     const answer = 'The blue kettle is back: we have put one aside for you.';
@@ -150,8 +158,8 @@ describe('a web-form answer reaches the customer on the status page and by email
     expect(delivered.to && !Array.isArray(delivered.to) && delivered.to.value).toEqual([
       expect.objectContaining({ address: customer }),
     ]);
-    // The mail leads back to the whole conversation.
-    expect(delivered.text).toContain(`/webform/s/${statusToken}`);
+    // The mail leads back to the whole conversation, on the port the web form really listens on.
+    expect(delivered.text).toContain(`${pipeline.channel.url}/webform/s/${statusToken}`);
 
     // Give a second copy, were there one, time to arrive.
     await new Promise((resolve) => setTimeout(resolve, 2_000));

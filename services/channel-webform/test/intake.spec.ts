@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { DataSource } from 'typeorm';
 import {
   Channel,
   create,
@@ -22,6 +24,8 @@ import {
   type TestDatabase,
 } from '@firstline/testing';
 import { channelWebformService } from '../src';
+import { AttachmentStore, PART_BYTES } from '../src/attachments/attachment-store';
+import { AttachmentSweeper, UNUSED_FILE_GRACE_MS } from '../src/attachments/attachment-sweeper';
 import { ensureKafka, Observer, startOnBroker } from './support';
 
 const run = uniqueName('wf').replace(/\./g, '-');
@@ -29,7 +33,8 @@ const settings = {
   WEBFORM_TRUSTED_PROXY_HOPS: '1',
   WEBFORM_RATE_LIMIT_PER_IP: '5',
   WEBFORM_RATE_LIMIT_PER_EMAIL: '3',
-  WEBFORM_MAX_ATTACHMENT_BYTES: '100000',
+  WEBFORM_MAX_ATTACHMENT_BYTES: '1000000',
+  WEBFORM_MAX_CONCURRENT_UPLOADS: '2',
   WEBFORM_ALLOWED_ORIGINS: 'https://shop.example',
 };
 
@@ -38,6 +43,9 @@ const settings = {
  * it answers, and every way it refuses. Each test posts from an address of its own (the service
  * trusts one proxy hop here, so X-Forwarded-For is the client) so rate limits do not mix.
  */
+/** Where this suite's service listens, for the raw-socket client below. */
+let serviceUrl = '';
+
 describe('web-form intake', () => {
   let service: RunningService;
   let database: TestDatabase;
@@ -52,6 +60,7 @@ describe('web-form intake', () => {
     await startGroupsAtTopicEnd(brokers, [name, observed]);
     Object.assign(process.env, settings);
     service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url);
+    serviceUrl = service.url;
     observer = await Observer.watch(brokers, observed, [
       TOPICS.inbound.name,
       TOPICS.deliveryReceipts.name,
@@ -145,7 +154,7 @@ describe('web-form intake', () => {
         value: email('bob'),
         displayName: 'Bob Customer',
       },
-      sharedIdentities: [{ kind: IdentityKind.PHONE, value: '+4915112345678' }],
+      sharedIdentities: [{ kind: IdentityKind.WEBFORM_PHONE, value: '+4915112345678' }],
       conversationKey: `webform:${token}`,
       formTopic: 'billing',
       issuedLinkToken: token,
@@ -215,7 +224,10 @@ describe('web-form intake', () => {
     const [message] = await waitFor(
       () => published(`webform:${key}`).length > 0 && published(`webform:${key}`),
     );
-    expect(message.sender).toMatchObject({ kind: IdentityKind.PHONE, value: '+79123456789' });
+    expect(message.sender).toMatchObject({
+      kind: IdentityKind.WEBFORM_PHONE,
+      value: '+79123456789',
+    });
     expect(timestampDate(message.callbackWindow!.startsAt!)).toEqual(startsAt);
     expect(timestampDate(message.callbackWindow!.endsAt!)).toEqual(endsAt);
   });
@@ -284,14 +296,14 @@ describe('web-form intake', () => {
     for (const [field, value] of Object.entries(contact('big'))) form.append(field, value);
     form.append(
       'attachments',
-      new Blob([new Uint8Array(150_000)], { type: 'application/pdf' }),
+      new Blob([pdfBytes(1_100_000)], { type: 'application/pdf' }),
       'scan.pdf',
     );
     const response = await post('/webform/forms/contact/submissions', form);
     expect(response.status).toBe(413);
     expect(response.body).toMatchObject({ error: 'attachment_too_large' });
     expect(response.body.message).toBe(
-      'The file “scan.pdf” is too large: at most 97.7 KB per file.',
+      'The file “scan.pdf” is too large: at most 976.6 KB per file.',
     );
   });
 
@@ -329,9 +341,9 @@ describe('web-form intake', () => {
       sizeBytes: 12,
     });
     // A link stored in the ticket for agents: from the configured address (unset here: the
-    // embedded one), never from the Host a request named.
+    // address the service really listens on, a free port), never from the Host a request named.
     const link = new URL(attachment.url);
-    expect(link.origin).toBe('http://127.0.0.1:3001');
+    expect(link.origin).toBe(service.url);
     const download = await fetch(`${service.url}${link.pathname}`);
     expect(download.status).toBe(200);
     expect(await download.text()).toBe('%PDF-1.7\n...');
@@ -344,6 +356,177 @@ describe('web-form intake', () => {
     );
     expect(response.status).toBe(413);
     expect(response.body.message).toBe('The message is too large: at most 64 KB per submission.');
+  });
+
+  describe('uploads cannot exhaust the service', () => {
+    const path = '/webform/forms/contact/submissions';
+    const db = () => service.app.get(DataSource);
+    /** Parts of uploads that no kept file names: uploads in progress, or left behind. */
+    const unkeptParts = async () =>
+      (
+        await db().query(
+          `SELECT count(*)::int AS n FROM channel_webform.attachment_part p
+           WHERE NOT EXISTS (SELECT 1 FROM channel_webform.attachment a WHERE a.upload_id = p.upload_id)`,
+        )
+      )[0].n as number;
+
+    it('an unknown form, a client over its rate and a declared size over the limit are answered before the body is read', async () => {
+      const fifteenMegabytes = {
+        'content-type': 'multipart/form-data; boundary=b',
+        'content-length': String(15 * 1024 * 1024),
+      };
+      const firstBytes = Buffer.alloc(64 * 1024, 'a');
+
+      const unknown = partialPost(
+        '/webform/forms/nope/submissions',
+        { ...fifteenMegabytes, 'x-forwarded-for': newIp() },
+        firstBytes,
+      );
+      expect(await unknown.answer).toMatchObject({ status: 404, connectionClose: true });
+
+      const busy = newIp();
+      for (let n = 0; n < 5; n++) await post(path, {}, { ip: busy }); // each counts, each 422
+      const limited = partialPost(
+        path,
+        { ...fifteenMegabytes, 'x-forwarded-for': busy },
+        firstBytes,
+      );
+      expect(await limited.answer).toMatchObject({ status: 429, connectionClose: true });
+      expect(Number(limited.header('retry-after'))).toBeGreaterThan(0);
+
+      const oversize = partialPost(
+        path,
+        { ...fifteenMegabytes, 'x-forwarded-for': newIp() },
+        firstBytes,
+      );
+      expect(await oversize.answer).toMatchObject({ status: 413, connectionClose: true });
+      expect(oversize.body()).toContain('The message is too large: at most 3 MB per submission.');
+      for (const request of [unknown, limited, oversize]) request.socket.destroy();
+    });
+
+    it('a file is stored part by part while it arrives, and served back whole', async () => {
+      const file = pdfBytes(900_000);
+      const body = multipart(contact('stream'), {
+        name: 'scan.pdf',
+        type: 'application/pdf',
+        bytes: file,
+      });
+      const key = randomUUID();
+      const upload = partialPost(
+        path,
+        { ...multipartHeaders(body), 'x-forwarded-for': newIp(), 'idempotency-key': key },
+        body.subarray(0, 600_000),
+      );
+      // Half the file sent: its first parts are in the database, not held in memory.
+      await waitFor(async () => (await unkeptParts()) >= 2 || undefined);
+      upload.socket.write(body.subarray(600_000));
+      expect((await upload.answer).status).toBe(201);
+      upload.socket.destroy();
+
+      const [message] = await waitFor(
+        () => published(`webform:${key}`).length > 0 && published(`webform:${key}`),
+      );
+      const download = await fetch(message.attachments[0].url);
+      expect(download.headers.get('content-length')).toBe('900000');
+      expect(Buffer.from(await download.arrayBuffer()).equals(file)).toBe(true);
+      expect(await unkeptParts()).toBe(0);
+    });
+
+    it('uploads beyond the concurrent limit get 503 with Retry-After, and are taken again once one is done', async () => {
+      // Two uploads in progress take both slots (WEBFORM_MAX_CONCURRENT_UPLOADS=2 here).
+      const held = [1, 2].map(() => {
+        const body = multipart(contact('held'), {
+          name: 'scan.pdf',
+          type: 'application/pdf',
+          bytes: pdfBytes(900_000),
+        });
+        return partialPost(
+          path,
+          { ...multipartHeaders(body), 'x-forwarded-for': newIp() },
+          body.subarray(0, 400_000),
+        );
+      });
+      await waitFor(async () => (await unkeptParts()) >= 2 || undefined);
+
+      const form = () => {
+        const data = new FormData();
+        for (const [field, value] of Object.entries(contact('third'))) data.append(field, value);
+        data.append(
+          'attachments',
+          new Blob([pdfBytes(1_000)], { type: 'application/pdf' }),
+          'a.pdf',
+        );
+        return data;
+      };
+      const turnedAway = await post(path, form());
+      expect(turnedAway.status).toBe(503);
+      expect(turnedAway.headers.get('retry-after')).toBe('5');
+      expect(turnedAway.body.message).toBe(
+        'Many files are being sent to us right now. Please send yours again in 5 s.',
+      );
+
+      // The customers give up: their slots come back and what they sent is not kept.
+      for (const request of held) request.socket.destroy();
+      await waitFor(async () => (await unkeptParts()) === 0 || undefined);
+      expect((await post(path, form())).status).toBe(201);
+    });
+
+    it('a repeated submission with a file keeps the file once and leaves no copy behind', async () => {
+      const key = randomUUID();
+      const file = pdfBytes(5_000);
+      const send = () => {
+        const data = new FormData();
+        for (const [field, value] of Object.entries(contact('again'))) data.append(field, value);
+        data.append('attachments', new Blob([file], { type: 'application/pdf' }), 'a.pdf');
+        return post(path, data, { key });
+      };
+      expect((await send()).status).toBe(201);
+      const again = await send();
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+      const digest = createHash('sha256').update(file).digest('hex');
+      const [stored] = await db().query(
+        `SELECT count(*)::int AS files,
+                (SELECT count(*)::int FROM channel_webform.attachment_use
+                 WHERE storage_key = $1) AS uses
+         FROM channel_webform.attachment WHERE storage_key = $1`,
+        [`webform/sha256/${digest}`],
+      );
+      expect(stored).toEqual({ files: 1, uses: 1 });
+      expect(await unkeptParts()).toBe(0);
+    });
+
+    it('files no submission uses and uploads never finished are removed after the grace time', async () => {
+      const store = service.app.get(AttachmentStore);
+      const unused = store.stage();
+      await unused.write(pdfBytes(2_000, 'unused'));
+      await unused.end();
+      await unused.keep('application/pdf'); // kept, but its submission was never written
+      const unfinished = store.stage();
+      await unfinished.write(Buffer.alloc(PART_BYTES, 1)); // the client went away mid-file
+      const used = await post(path, contact('kept'));
+      expect(used.status).toBe(201);
+
+      const sweeper = service.app.get(AttachmentSweeper);
+      expect(await sweeper.sweep()).toEqual({ files: 0, uploads: 0 }); // still within grace
+      const later = new Date(Date.now() + UNUSED_FILE_GRACE_MS + 60_000);
+      expect(await sweeper.sweep(later)).toEqual({ files: 1, uploads: 1 });
+
+      expect((await fetch(`${service.url}/webform/attachments/${unused.digest}`)).status).toBe(404);
+      expect(await unkeptParts()).toBe(0);
+      // Files that submissions use stay.
+      const [{ n }] = await db().query(
+        `SELECT count(*)::int AS n FROM channel_webform.attachment a
+         WHERE NOT EXISTS (
+           SELECT 1 FROM channel_webform.attachment_use u WHERE u.storage_key = a.storage_key)`,
+      );
+      expect(n).toBe(0);
+      const [{ kept }] = await db().query(
+        `SELECT count(*)::int AS kept FROM channel_webform.attachment`,
+      );
+      expect(kept).toBeGreaterThan(0);
+    });
   });
 
   it('the widget may call from an allowed origin only', async () => {
@@ -476,3 +659,91 @@ describe('web-form intake', () => {
     );
   });
 });
+
+/** Bytes that pass as a PDF (its signature first), `size` long, different per `seed`. */
+function pdfBytes(size: number, seed: string = randomUUID()): Buffer {
+  const bytes = Buffer.alloc(size, seed);
+  bytes.write('%PDF-1.7\n');
+  return bytes;
+}
+
+function multipart(
+  fields: Record<string, string>,
+  file: { name: string; type: string; bytes: Buffer },
+): Buffer & { boundary: string } {
+  const boundary = `----upload${randomUUID()}`;
+  const parts = Object.entries(fields).map(
+    ([name, value]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  const body = Buffer.concat([
+    Buffer.from(parts.join('')),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="${file.name}"\r\n` +
+        `Content-Type: ${file.type}\r\n\r\n`,
+    ),
+    file.bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return Object.assign(body, { boundary });
+}
+
+function multipartHeaders(body: Buffer & { boundary: string }): Record<string, string> {
+  return {
+    'content-type': `multipart/form-data; boundary=${body.boundary}`,
+    'content-length': String(body.length),
+    accept: 'application/json',
+  };
+}
+
+/**
+ * A POST from a raw socket that sends its headers and only the first bytes of its body: the
+ * answer resolves when the server answers, which it must do without waiting for the rest (a
+ * server that waited would never answer, and the test would time out).
+ */
+function partialPost(
+  path: string,
+  headers: Record<string, string>,
+  firstBytes: Buffer,
+): {
+  socket: Socket;
+  answer: Promise<{ status: number; connectionClose: boolean }>;
+  header(name: string): string | undefined;
+  body(): string;
+} {
+  const url = new URL(serviceUrl);
+  const socket = connect(Number(url.port), url.hostname);
+  let received = '';
+  const head = () => received.slice(0, received.indexOf('\r\n\r\n')).toLowerCase();
+  const header = (name: string) => new RegExp(`^${name}: *(.*)$`, 'm').exec(head())?.[1]?.trim();
+  const answer = new Promise<{ status: number; connectionClose: boolean }>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+      const length = Number(header('content-length') ?? NaN);
+      const bodyStart = received.indexOf('\r\n\r\n') + 4;
+      if (bodyStart < 4 || Buffer.byteLength(received.slice(bodyStart)) < length) return;
+      resolve({
+        status: Number(received.slice(9, 12)),
+        connectionClose: header('connection') === 'close',
+      });
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed without a whole answer: ${received}`)));
+  });
+  // Awaited by the tests that expect an answer; a socket the test closes itself ends it unanswered.
+  answer.catch(() => undefined);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\n` +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      '\r\n',
+  );
+  socket.write(firstBytes);
+  return {
+    socket,
+    answer,
+    header,
+    body: () => received.slice(received.indexOf('\r\n\r\n') + 4),
+  };
+}

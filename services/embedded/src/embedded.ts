@@ -15,7 +15,7 @@ import {
   postgresUrl,
   type Env,
 } from '@firstline/config';
-import { startEmbeddedPostgres } from '@firstline/persistence';
+import { openDatabaseRecordLog, startEmbeddedPostgres } from '@firstline/persistence';
 import { routerService } from '@firstline/router';
 import { createLogger } from '@firstline/observability';
 import {
@@ -24,7 +24,7 @@ import {
   type RunningService,
   type ServiceDefinition,
 } from '@firstline/runtime';
-import { ticketsService } from '@firstline/tickets';
+import { isDemo, ticketsService } from '@firstline/tickets';
 import { z } from 'zod';
 
 /** In start order: the consumers of a topic come up before its producers. */
@@ -53,6 +53,8 @@ export interface Embedded {
   databaseUrl: string;
   dataDir: string;
   busKind: 'in-process' | 'kafka';
+  /** Whether the tickets service seeds the demo directory and its accounts. */
+  demo: boolean;
   stop(): Promise<void>;
 }
 
@@ -68,20 +70,31 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
   const database = config.DATABASE_URL
     ? { url: config.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres') });
-  const logger = busLogger(createLogger({ service: 'bus', level: config.LOG_LEVEL }));
-  const bus: MessageBus = config.KAFKA_BROKERS
-    ? new KafkaBus({
-        brokers: config.KAFKA_BROKERS,
+  const busLog = createLogger({ service: 'bus', level: config.LOG_LEVEL });
+  const logger = busLogger(busLog);
+  // The in-process bus keeps its records in the database, so what it acknowledged survives a crash.
+  const recordLog = config.KAFKA_BROKERS
+    ? undefined
+    : await openDatabaseRecordLog({ url: database.url, logger: busLog }).catch(
+        async (error: unknown) => {
+          await database.stop();
+          throw error;
+        },
+      );
+  const bus: MessageBus = recordLog
+    ? new InProcessBus({ logger, log: recordLog })
+    : new KafkaBus({
+        brokers: config.KAFKA_BROKERS!,
         clientId: 'firstline-embedded',
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         logger,
-      })
-    : new InProcessBus({ logger });
+      });
 
   const services: RunningService[] = [];
   const stop = async () => {
     for (const service of services.reverse()) await service.stop();
     await bus.stop();
+    await recordLog?.close();
     await database.stop();
   };
   try {
@@ -91,6 +104,7 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
         await startService(
           service,
           {
+            mode: 'embedded',
             bus,
             ownsBus: false,
             databaseUrl: database.url,
@@ -113,6 +127,7 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
     databaseUrl: database.url,
     dataDir,
     busKind: config.KAFKA_BROKERS ? 'kafka' : 'in-process',
+    demo: isDemo(env, 'embedded'),
     stop,
   };
 }

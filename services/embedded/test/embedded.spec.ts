@@ -1,57 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { killed, main, root, startFirstline } from './support';
 
-const root = resolve(__dirname, '../../..');
-const main = join(root, 'dist/services/embedded/src/main.js');
-
-interface Started {
-  child: ChildProcess;
-  urls: Record<string, string>;
-  databaseUrl: string;
-}
-
-/** `npm start` as a user runs it, minus the build: the compiled embedded entry point. */
-function startFirstline(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [main], {
-    cwd: root,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: '',
-      DATABASE_URL: '',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const database = output.match(/^ {2}database\s+(\S+)$/m);
-      if (!database) return;
-      clearTimeout(timer);
-      const urls = Object.fromEntries(
-        [...output.matchAll(/^ {2}([\w-]+)\s+(http:\/\/\S+)/gm)].map((m) => [m[1], m[2]]),
-      );
-      resolvePromise({ child, urls, databaseUrl: database[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) =>
-      reject(new Error(`exited with ${code} before its banner:\n${output}`)),
-    );
-  });
-}
-
-function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((done) => {
-    child.once('exit', (code) => done(code));
-    child.kill(signal);
+function signIn(url: string, email: string, password: string): Promise<Response> {
+  return fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
   });
 }
 
@@ -85,6 +43,15 @@ describe('the embedded single process (npm start)', () => {
           info: { bus: { status: 'up' }, database: { status: 'up' } },
         });
       }
+      // The banner says where to sign in, and as whom.
+      expect(first.output).toContain(`Agents' console: ${first.urls.tickets}/console/`);
+      expect(first.output).toMatch(
+        /^Demo sign-ins, all with the password firstline-demo .*:\n {2}admin@firstline\.example +admin\n {2}supervisor@firstline\.example +supervisor\n {2}ann@firstline\.example +agent, First line and Overflow\n {2}bill@firstline\.example +agent, Billing\n {2}tess@firstline\.example +agent, Technical\n/m,
+      );
+      expect((await fetch(`${first.urls.tickets}/console/`)).status).toBe(200);
+      expect(
+        (await signIn(first.urls.tickets, 'bill@firstline.example', 'firstline-demo')).status,
+      ).toBe(200);
       await query(first.databaseUrl, 'CREATE TABLE public.survives_kill (note text)');
       await query(first.databaseUrl, 'INSERT INTO public.survives_kill VALUES ($1)', [
         'written before the kill',
@@ -106,6 +73,29 @@ describe('the embedded single process (npm start)', () => {
       expect(migrations.map(({ name }) => name)).toContain('CreateOutbox1735689600000');
     } finally {
       expect(await killed(second.child, 'SIGTERM')).toBe(0);
+    }
+  }, 120_000);
+
+  it('starts without the demo when FIRSTLINE_DEMO=0: no demo sign-ins, a first admin instead', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'firstline-no-demo-'));
+    const started = await startFirstline({
+      DATA_DIR: dataDir,
+      FIRSTLINE_DEMO: '0',
+      FIRSTLINE_ADMIN_EMAIL: 'owner@shop.example',
+      FIRSTLINE_ADMIN_PASSWORD: 'a password of my own',
+    });
+    try {
+      expect(started.output).not.toContain('firstline-demo');
+      expect(started.output).toContain('Sign in as FIRSTLINE_ADMIN_EMAIL');
+      expect(
+        (await signIn(started.urls.tickets, 'admin@firstline.example', 'firstline-demo')).status,
+      ).toBe(401);
+      expect(
+        (await signIn(started.urls.tickets, 'owner@shop.example', 'a password of my own')).status,
+      ).toBe(200);
+    } finally {
+      expect(await killed(started.child, 'SIGTERM')).toBe(0);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 

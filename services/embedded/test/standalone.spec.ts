@@ -10,7 +10,7 @@ const nowhere = 'http://127.0.0.1:9';
 const channelAccounts: Record<string, Record<string, string>> = {
   'channel-telegram': {
     TELEGRAM_BOTS: JSON.stringify([
-      { name: 'support', token: '123:ABC', mode: 'webhook', secret: 's3cret' },
+      { name: 'support', token: '123:ABC', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
     ]),
     TELEGRAM_API_ROOT: nowhere,
   },
@@ -21,7 +21,7 @@ const channelAccounts: Record<string, Record<string, string>> = {
         token: 'vk1.token',
         mode: 'callback',
         confirmationCode: 'c0ffee',
-        secret: 's3cret',
+        secret: 'wH7kQ2pLx9vR4tZb',
       },
     ]),
     VK_API_URL: nowhere,
@@ -77,7 +77,8 @@ describe('every service started alone', () => {
       expect(health.status).toBe(200);
       expect((await fetch(`${url}/metrics`)).status).toBe(200);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      // The output names whatever made a stop unclean.
+      expect({ code: await exited, output }).toMatchObject({ code: 0 });
     },
     90_000,
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AutomaticReplySchema,
+  CommandOutcomeSchema,
   create,
   Escalation,
   encode,
@@ -24,13 +25,19 @@ export interface DecisionFacts {
   queuePosition?: number;
   escalation?: Escalation;
   automaticReply?: PlannedAutomaticReply;
+  /** The message's customer is provisional (a typed identity nobody verified). */
+  customerProvisional?: boolean;
+  /** For REASSIGNED: the agent's command it answers. */
+  command?: { commandId: string; agentId: string; refusal: string };
 }
 
 /** The RoutingDecision about a ticket, in its state after the decision. */
 export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecision {
-  const { message, disposition, now, automaticReply } = facts;
+  const { message, disposition, now, automaticReply, command } = facts;
   return create(RoutingDecisionSchema, {
-    decisionId: message ? `routing:${message.messageId}` : `routing:${randomUUID()}`,
+    decisionId: message
+      ? `routing:${message.messageId}`
+      : `routing:${command ? `command:${command.commandId}` : randomUUID()}`,
     inboundMessageId: message?.messageId ?? '',
     customerId: ticket.customer_id,
     conversationKey: ticket.conversation_key,
@@ -53,6 +60,7 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
     queuePosition: facts.queuePosition ?? 0,
     ticketNumber: ticket.number,
     escalation: facts.escalation ?? Escalation.UNSPECIFIED,
+    customerProvisional: facts.customerProvisional ?? false,
     automaticReply: automaticReply
       ? create(AutomaticReplySchema, {
           kind: automaticReply.kind,
@@ -62,6 +70,7 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
             : undefined,
         })
       : undefined,
+    command: command && create(CommandOutcomeSchema, command),
   });
 }
 

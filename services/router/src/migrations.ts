@@ -165,3 +165,71 @@ export class AddThreadMessages1764200000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE routing.thread_message`);
   }
 }
+
+/**
+ * Identities trusted only when proven (docs/adr/0014-identity.md): a customer made for a typed
+ * identity is provisional until its owner verifies it, the identities customers typed are kept
+ * as claims beside the proven ones, and link tokens are used once, within their lifetime.
+ */
+export class AddProvisionalCustomers1768000000000 implements MigrationInterface {
+  readonly name = 'AddProvisionalCustomers1768000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE routing.customer ADD COLUMN provisional boolean NOT NULL DEFAULT false`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE routing.identity_claim (
+        customer_id text NOT NULL,
+        kind        integer NOT NULL,
+        value       text NOT NULL,
+        PRIMARY KEY (customer_id, kind, value)
+      )`);
+    // Tokens issued before this migration count as issued now: none is cut short by it.
+    await queryRunner.query(`
+      ALTER TABLE routing.link_token
+        ADD COLUMN issued_at timestamptz NOT NULL DEFAULT now(),
+        ADD COLUMN used_at timestamptz`); // Typed email addresses stored as identities so far were never proven: they become claims,
+    // and a customer who has nothing else is provisional. (A typed phone was stored as PHONE and
+    // cannot be told from a proven one; it stays.)
+    await queryRunner.query(`
+      INSERT INTO routing.identity_claim (customer_id, kind, value)
+      SELECT customer_id, kind, value FROM routing.customer_identity WHERE kind = 5 -- WEBFORM_EMAIL`);
+    await queryRunner.query(`DELETE FROM routing.customer_identity WHERE kind = 5`);
+    await queryRunner.query(`
+      UPDATE routing.customer c SET provisional = true
+       WHERE EXISTS (SELECT 1 FROM routing.identity_claim a WHERE a.customer_id = c.id)
+         AND NOT EXISTS (SELECT 1 FROM routing.customer_identity i WHERE i.customer_id = c.id)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE routing.link_token DROP COLUMN issued_at, DROP COLUMN used_at`,
+    );
+    await queryRunner.query(`
+      INSERT INTO routing.customer_identity (kind, value, customer_id)
+      SELECT DISTINCT ON (kind, value) kind, value, customer_id FROM routing.identity_claim
+       WHERE kind = 5 ORDER BY kind, value, customer_id
+      ON CONFLICT DO NOTHING`);
+    await queryRunner.query(`DROP TABLE routing.identity_claim`);
+    await queryRunner.query(`ALTER TABLE routing.customer DROP COLUMN provisional`);
+  }
+}
+
+/**
+ * The router's `routing.ticket` is the one table that holds ticket numbers (docs/adr/0015): its
+ * sequence makes them, and this index keeps them unique for everyone who copies them.
+ */
+export class UniqueTicketNumbers1769500000000 implements MigrationInterface {
+  readonly name = 'UniqueTicketNumbers1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE UNIQUE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_by_number`);
+    await queryRunner.query(`CREATE INDEX ticket_by_number ON routing.ticket (number)`);
+  }
+}

@@ -14,12 +14,12 @@ import {
   canTake,
   chooseAgent,
   classify,
-  computeDueTimes,
   decideThreading,
   detectLanguage,
   DROPPED,
   findSlaPolicy,
   planAutomaticReply,
+  ticketDueTimes,
   type AgentState,
   type BusinessCalendar,
   type PlannedAutomaticReply,
@@ -72,7 +72,7 @@ export async function routeBatch(
   messages: InboundMessage[],
   now: Date,
 ): Promise<RoutingDecision[]> {
-  const customers = await resolveCustomers(manager, messages);
+  const customers = await resolveCustomers(manager, messages, now, settings.linkTokenTtlMs);
   const conversations = await lockConversations(
     manager,
     messages.map((message) => message.conversationKey),
@@ -182,6 +182,7 @@ export async function routeBatch(
       now,
       queuePosition: plan.assign ? positions.get(plan.ticket.id) : undefined,
       automaticReply: plan.automaticReply,
+      customerProvisional: plan.customer.provisional,
     }),
   );
 }
@@ -208,17 +209,11 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   const receivedAt = message.receivedAt ? timestampDate(message.receivedAt) : now;
   const base = { message, customer, conversation };
 
-  // A survey answer rates the ticket it was asked about, whatever has happened since; it never
-  // reopens it. A ticket id that is not the customer's is routed like any message.
-  const rated = message.csatAnswer && tickets.get(message.csatAnswer.ticketId);
-  if (rated && rated.customer_id === customer.id) {
-    return { ...base, ticket: rated, disposition: TicketDisposition.APPEND };
-  }
-
   const known = (id: string | undefined) => {
     const ticket = id ? tickets.get(id) : undefined;
     return ticket ? knownTicket(ticket) : undefined;
   };
+  const rated = known(message.csatAnswer?.ticketId);
   const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
     {
@@ -231,6 +226,7 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
       conversation: conversation.latest && knownTicket(conversation.latest),
       replied: known(repliedTo && threadOf.get(repliedTo)),
       named: known(message.inReplyToTicketNumber && numbered.get(message.inReplyToTicketNumber)),
+      rated,
     },
     settings.reopenWindowDays,
   );
@@ -240,7 +236,8 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   }
   if (threading.disposition === TicketDisposition.APPEND) {
     const ticket = tickets.get(threading.ticketId)!;
-    if (!message.autoResponse) conversation.latest = ticket;
+    // A robot's message, or a rating of an older ticket, does not make it the conversation's.
+    if (!message.autoResponse && ticket.id !== rated?.ticketId) conversation.latest = ticket;
     if (threading.surveyAnswer) {
       // It travels on as the survey answer it is, like a pressed button: tickets records the score.
       message.csatAnswer = create(CsatAnswerSchema, {
@@ -368,36 +365,28 @@ function needsOf(plan: Plan): TicketNeeds {
   };
 }
 
-/**
- * Due times by the team's SLA policy and calendar, from when the message arrived. A callback
- * request is due at the end of the window the customer asked for.
- */
+/** Due times by the team's SLA policy and calendar, from when the message arrived. */
 function dueTimes(
   policies: RoutingPolicies,
   ticket: TicketRow,
   start: Date,
   message: InboundMessage,
 ): Pick<TicketRow, 'first_response_due_at' | 'resolution_due_at' | 'sla_policy_id'> {
-  const callbackDue = message.callbackWindow?.endsAt
-    ? timestampDate(message.callbackWindow.endsAt)
-    : undefined;
   const policy = findSlaPolicy(policies.slaPolicies, {
     teamId: ticket.team_id,
     channel: ticket.channel,
     priority: ticket.priority,
   });
-  if (!policy) {
-    return {
-      first_response_due_at: callbackDue ?? null,
-      resolution_due_at: null,
-      sla_policy_id: '',
-    };
-  }
-  const due = computeDueTimes(policy, teamCalendar(policies, ticket.team_id), start);
+  const due = ticketDueTimes(
+    policy,
+    teamCalendar(policies, ticket.team_id),
+    start,
+    message.callbackWindow?.endsAt && timestampDate(message.callbackWindow.endsAt),
+  );
   return {
-    first_response_due_at: callbackDue ?? due.firstResponseDueAt,
+    first_response_due_at: due.firstResponseDueAt ?? null,
     resolution_due_at: due.resolutionDueAt ?? null,
-    sla_policy_id: policy.id,
+    sla_policy_id: policy?.id ?? '',
   };
 }
 

@@ -10,6 +10,8 @@ const variables = {
   ROUTER_AUTOMATIC_REPLY_WINDOW_MINUTES: positiveInt.default(60),
   /** An agent away or offline this long gives their unanswered tickets back to the queue. */
   ROUTER_AWAY_GRACE_SECONDS: positiveInt.default(600),
+  /** A link token (the web status page's, brought to Telegram) moves an identity only this long. */
+  ROUTER_LINK_TOKEN_TTL_HOURS: positiveInt.default(24),
 };
 
 /** The router's own settings, validated when the module starts. */
@@ -17,6 +19,7 @@ export class RouterSettings {
   readonly reopenWindowDays: number;
   readonly automaticReplies: AutomaticReplyPolicy;
   readonly awayGraceMs: number;
+  readonly linkTokenTtlMs: number;
 
   constructor(env: Env = process.env) {
     const config = parseConfig(variables, env);
@@ -26,5 +29,6 @@ export class RouterSettings {
       windowMs: config.ROUTER_AUTOMATIC_REPLY_WINDOW_MINUTES * 60_000,
     };
     this.awayGraceMs = config.ROUTER_AWAY_GRACE_SECONDS * 1000;
+    this.linkTokenTtlMs = config.ROUTER_LINK_TOKEN_TTL_HOURS * 3_600_000;
   }
 }

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { CustomerEventsConsumer } from './customer-events.consumer';
 import { DeliveryReceiptsConsumer } from './delivery-receipts.consumer';
 import { DirectoryConsumer } from './directory.consumer';
+import { IdentityProofsConsumer } from './identity-proofs.consumer';
 import { InboundConsumer } from './inbound.consumer';
 import { RouterSettings } from './router-settings';
+import { RoutingCommandsConsumer } from './routing-commands.consumer';
 import { Sweeper } from './sweeper';
 import { TicketEventsConsumer } from './ticket-events.consumer';
 
@@ -16,6 +18,8 @@ import { TicketEventsConsumer } from './ticket-events.consumer';
     TicketEventsConsumer,
     CustomerEventsConsumer,
     DeliveryReceiptsConsumer,
+    IdentityProofsConsumer,
+    RoutingCommandsConsumer,
     Sweeper,
   ],
 })

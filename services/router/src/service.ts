@@ -2,7 +2,9 @@ import type { ServiceDefinition } from '@firstline/runtime';
 import {
   AddNumbersTimersAndLinks1764100000000,
   AddThreadMessages1764200000000,
+  AddProvisionalCustomers1768000000000,
   CreateRoutingState1764000000000,
+  UniqueTicketNumbers1769500000000,
 } from './migrations';
 import { RouterModule } from './router.module';
 
@@ -14,6 +16,8 @@ export const routerService: ServiceDefinition = {
     CreateRoutingState1764000000000,
     AddNumbersTimersAndLinks1764100000000,
     AddThreadMessages1764200000000,
+    AddProvisionalCustomers1768000000000,
+    UniqueTicketNumbers1769500000000,
   ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,

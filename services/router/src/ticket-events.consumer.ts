@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
-  ActorKind,
   decode,
   MessageDirection,
   TicketEventSchema,
@@ -17,13 +16,11 @@ import { teamsOfAgent } from './assignment.store';
 import { drainAndAnnounce } from './sweeper';
 import { cancelTicketTimers } from './timers.store';
 
-/** The router's own decisions come back as ticket events; they change nothing here. */
-const ROUTER_ACTOR = 'router';
-
 /**
  * Follows what happens to tickets after routing: resolution and closing free the assignee's
- * capacity (and reopen windows start), transfers and hand-backs move tickets between queues.
- * Whatever frees capacity drains the affected queues at once.
+ * capacity (and reopen windows start), and agents' answers stop the breach timer. Whatever frees
+ * capacity drains the affected queues at once. Assignments and transfers are not learnt here:
+ * the router made them (docs/adr/0015), and their events only echo its decisions.
  */
 @Injectable()
 export class TicketEventsConsumer {
@@ -68,28 +65,6 @@ async function applyTicketEvent(manager: EntityManager, event: TicketEvent): Pro
       await cancelTicketTimers(manager, [event.ticketId]);
       const agent = rows[0]?.assigned_agent_id;
       return agent ? teamsOfAgent(manager, agent) : [];
-    }
-    case 'assigned': {
-      if (event.actor?.kind === ActorKind.SYSTEM && event.actor.id === ROUTER_ACTOR) return [];
-      const [rows]: [Array<{ team_id: string }>, number] = await manager.query(
-        `UPDATE routing.ticket SET assigned_agent_id = nullif($2, ''),
-                 queued_at = CASE WHEN $2 = '' THEN now() ELSE queued_at END
-          WHERE id = $1 RETURNING team_id`,
-        [event.ticketId, details.value.agentId],
-      );
-      const previous = details.value.previousAgentId;
-      return [
-        ...rows.map((row) => row.team_id),
-        ...(previous ? await teamsOfAgent(manager, previous) : []),
-      ];
-    }
-    case 'transferred': {
-      await manager.query(`UPDATE routing.ticket SET team_id = $2, skill_ids = $3 WHERE id = $1`, [
-        event.ticketId,
-        details.value.toTeamId,
-        details.value.skillIds,
-      ]);
-      return [details.value.toTeamId];
     }
     case 'messageAdded': {
       // An agent's answer: the first stops the breach timer, any means nobody is owed one now.

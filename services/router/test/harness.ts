@@ -10,6 +10,7 @@ import {
   DirectoryKind,
   DirectoryRecordSchema,
   encode,
+  IdentityProofSchema,
   InboundMessageSchema,
   messageType,
   RoutingDecisionSchema,
@@ -160,6 +161,22 @@ export class RouterHarness {
           key: TOPICS.customerEvents.key(event),
           value: encode(CustomerEventSchema, event),
           headers: { messageId: event.eventId, type: messageType(CustomerEventSchema) },
+        };
+      }),
+    );
+  }
+
+  async publishIdentityProofs(
+    proofs: Array<MessageInitShape<typeof IdentityProofSchema>>,
+  ): Promise<void> {
+    await this.publish(
+      proofs.map((fields) => {
+        const proof = create(IdentityProofSchema, fields);
+        return {
+          topic: TOPICS.identityProofs.name,
+          key: TOPICS.identityProofs.key(proof),
+          value: encode(IdentityProofSchema, proof),
+          headers: { messageId: proof.proofId, type: messageType(IdentityProofSchema) },
         };
       }),
     );

@@ -2,6 +2,8 @@ import {
   ActorKind,
   AutomaticReplyKind,
   Channel,
+  CustomerEventSchema,
+  decode,
   DirectoryKind,
   Escalation,
   IdentityKind,
@@ -15,6 +17,7 @@ import {
   TicketStatus,
   timestampDate,
   timestampFromDate,
+  TOPICS,
   type RoutingDecision,
 } from '@firstline/contracts';
 import { addBusinessTime } from '@firstline/routing';
@@ -298,7 +301,7 @@ describe('the router on Kafka and Postgres', () => {
     ...fields,
   });
 
-  it('knows a customer by their email on any channel, and a new identity as a new customer', async () => {
+  it('knows a customer by their mailbox, gives a typed copy of it a provisional customer, and a new identity a new one', async () => {
     const email = `ann-${harness.run}@example.com`;
     await harness.publishInbound([
       message('ann-mail', {
@@ -324,7 +327,10 @@ describe('the router on Kafka and Postgres', () => {
       `${harness.run}:ann-form`,
       `${harness.run}:bob-chat`,
     ]);
-    expect(byForm.customerId).toBe(byMail.customerId);
+    // Anyone can type anyone's address: it reaches nobody's history until its owner verifies it.
+    expect(byForm.customerId).not.toBe(byMail.customerId);
+    expect(byForm.customerProvisional).toBe(true);
+    expect(byMail.customerProvisional).toBe(false);
     expect(bob.customerId).not.toBe(byMail.customerId);
     expect(byMail).toMatchObject({
       teamId: team('scenario'),
@@ -581,6 +587,101 @@ describe('the router on Kafka and Postgres', () => {
     expect(afterMerge.customerId).toBe(form.customerId);
   }, 60_000);
 
+  it('uses a link token once, and only before it expires', async () => {
+    const form = (name: string) =>
+      message(`${name}-form`, {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value: `${name}-${harness.run}@example.com` },
+        conversationKey: `webform:${harness.run}:${name}`,
+        issuedLinkToken: `${harness.run}-${name}-token`,
+      });
+    await harness.publishInbound([form('lia'), form('max')]);
+    const [lia, max] = await decisionsFor([`${harness.run}:lia-form`, `${harness.run}:max-form`]);
+    await harness.query(
+      `UPDATE routing.link_token SET issued_at = now() - interval '25 hours' WHERE token = $1`,
+      [`${harness.run}-max-token`],
+    );
+
+    await harness.publishInbound([
+      chatTo('reply', 'lia-start', 'lia', { linkToken: `${harness.run}-lia-token` }),
+    ]);
+    const [linked] = await decisionsFor([`${harness.run}:lia-start`]);
+    expect(linked.customerId).toBe(lia.customerId);
+
+    // The same token again, from someone else, and a day-old token: nobody moves.
+    await harness.publishInbound([
+      chatTo('reply', 'ned-start', 'ned', { linkToken: `${harness.run}-lia-token` }),
+      chatTo('reply', 'max-start', 'max', { linkToken: `${harness.run}-max-token` }),
+    ]);
+    const [again, expired] = await decisionsFor([
+      `${harness.run}:ned-start`,
+      `${harness.run}:max-start`,
+    ]);
+    expect(again.customerId).not.toBe(lia.customerId);
+    expect(expired.customerId).not.toBe(max.customerId);
+  }, 60_000);
+
+  it('verifies a typed address its customer proved, and then routes it to them', async () => {
+    const email = `ora-${harness.run}@example.com`;
+    const conversationKey = `webform:${harness.run}:ora`;
+    const typed = (id: string, key: string, value: string) =>
+      message(id, {
+        channel: Channel.WEBFORM,
+        sender: { kind: IdentityKind.WEBFORM_EMAIL, value },
+        conversationKey: key,
+      });
+    await harness.publishInbound([typed('ora-form', conversationKey, email)]);
+    const [ora] = await decisionsFor([`${harness.run}:ora-form`]);
+    expect(ora.customerProvisional).toBe(true);
+
+    // A link names one conversation and proves only what its customer typed: the first proof
+    // goes to the dead letters, the second (same conversation, so after it) verifies.
+    await harness.publishIdentityProofs([
+      {
+        proofId: `${harness.run}:ora-other`,
+        conversationKey,
+        identity: { kind: IdentityKind.WEBFORM_EMAIL, value: `other-${harness.run}@example.com` },
+      },
+      {
+        proofId: `${harness.run}:ora-proof`,
+        conversationKey,
+        identity: { kind: IdentityKind.WEBFORM_EMAIL, value: email.toUpperCase() },
+      },
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT 1 FROM routing.customer WHERE id = $1 AND NOT provisional`, [
+            ora.customerId,
+          ])
+        ).length > 0,
+      30_000,
+      'the proof to verify the customer',
+    );
+    const identities = await harness.query<{ kind: number; value: string; customer_id: string }>(
+      `SELECT kind, value, customer_id FROM routing.customer_identity WHERE value = ANY($1)
+        ORDER BY kind`,
+      [[email, `other-${harness.run}@example.com`]],
+    );
+    // The typed address and the mailbox it names are hers now; the other address nobody's.
+    expect(identities).toEqual([
+      { kind: IdentityKind.EMAIL, value: email, customer_id: ora.customerId },
+      { kind: IdentityKind.WEBFORM_EMAIL, value: email, customer_id: ora.customerId },
+    ]);
+    const [announced] = await harness.query<{ payload: Buffer }>(
+      `SELECT payload FROM routing.outbox WHERE topic = $1`,
+      [TOPICS.customerEvents.name],
+    );
+    expect(decode(CustomerEventSchema, announced.payload).details).toMatchObject({
+      case: 'identityVerified',
+      value: { customerId: ora.customerId, identity: { value: email } },
+    });
+
+    await harness.publishInbound([typed('ora-later', `webform:${harness.run}:ora-2`, email)]);
+    const [later] = await decisionsFor([`${harness.run}:ora-later`]);
+    expect(later).toMatchObject({ customerId: ora.customerId, customerProvisional: false });
+  }, 60_000);
+
   it("routes by the customer's tier and tags as agents last set them", async () => {
     const profileOf = async (name: string, tier: string, tags: string[], customerId: string) => {
       await harness.publishCustomerEvents([
@@ -790,7 +891,12 @@ describe('the router on Kafka and Postgres', () => {
       ]);
       expect(new Set(decisions.map((decision) => decision.ticketId)).size).toBe(1);
     }
-    expect(new Set(inbound.map((decision) => decision.customerId)).size).toBe(CUSTOMERS);
+    // A typed address proves nothing: each web-form conversation has a provisional customer.
+    const typing = conversations.filter(({ channel }) => channel === Channel.WEBFORM);
+    const typists = new Set(typing.map(({ sender }) => sender.value)).size;
+    expect(new Set(inbound.map((decision) => decision.customerId)).size).toBe(
+      CUSTOMERS - typists + typing.length,
+    );
 
     // Replayed in log order: no ticket assigned twice, no agent ever past a channel's capacity.
     const assignedTickets = new Set<string>();

@@ -1,2 +1,3 @@
-export { DEMO_PASSWORD } from './directory/demo-directory';
+export { DEMO_PASSWORD, demoSignIns } from './directory/demo-directory';
+export { isDemo } from './tickets-settings';
 export * from './service';

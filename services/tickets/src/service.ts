@@ -4,9 +4,12 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddProvisionalCustomers1769000000000,
+  AddRoutingCommands1769600000000,
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
   CreateTickets1764000000000,
+  NumbersFromTheRouter1769500000000,
 } from './database/migrations';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
@@ -20,6 +23,9 @@ export const ticketsService: ServiceDefinition = {
     AddSupervisorNotifications1766000000000,
     AddEscalationsAndAccounts1767000000000,
     AddTokenVersionsAndSignInBackOff1768000000000,
+    AddProvisionalCustomers1769000000000,
+    NumbersFromTheRouter1769500000000,
+    AddRoutingCommands1769600000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

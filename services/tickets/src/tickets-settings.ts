@@ -8,12 +8,42 @@ import {
   sharedSecret,
   type Env,
 } from '@firstline/config';
+import type { RunMode } from '@firstline/runtime';
 import { RATING_PATH } from '@firstline/webform';
 import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@firstline/ticketing';
+import { DEMO_PASSWORD } from './directory/demo-directory';
 
 const HOUR_MS = 60 * 60 * 1000;
 
+const demoVariables = {
+  /** On: an empty directory gets the demo, whose accounts share a published password. */
+  FIRSTLINE_DEMO: z
+    .enum(['1', '0', 'on', 'off', 'true', 'false'], { message: 'must be 1 or 0' })
+    .transform((value) => ['1', 'on', 'true'].includes(value))
+    .optional(),
+};
+
+/** The demo is on in `npm start` and off in production, unless FIRSTLINE_DEMO says otherwise. */
+export function isDemo(env: Env, mode: RunMode): boolean {
+  return parseConfig(demoVariables, env).FIRSTLINE_DEMO ?? mode === 'embedded';
+}
+
+/** Outside the demo: who becomes the first admin when no admin can sign in. */
+export const DEFAULT_ADMIN_EMAIL = 'admin@firstline.invalid';
+
 const variables = {
+  ...demoVariables,
+  FIRSTLINE_ADMIN_EMAIL: z.email('must be an email address').default(DEFAULT_ADMIN_EMAIL),
+  /** Unset: a password is generated and logged once, when the admin is created. */
+  FIRSTLINE_ADMIN_PASSWORD: z
+    .string()
+    .min(10, 'must be at least 10 characters')
+    .max(200, 'must be at most 200 characters')
+    .refine(
+      (password) => password !== DEMO_PASSWORD,
+      'must not be the demo password, which is published; choose your own',
+    )
+    .optional(),
   TICKETS_AUTO_CLOSE_HOURS: positiveInt.default(7 * 24),
   /** Signs agents' tokens; every replica needs the same one. Unset: random per process. */
   TICKETS_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -24,6 +54,11 @@ const variables = {
   RATING_LINK_SECRET: sharedSecret.optional(),
   /** Where customers reach the web-form service: the rating page's links start with it. */
   WEBFORM_PUBLIC_URL: baseUrl.default('http://127.0.0.1:3001'),
+  /**
+   * How long a claim, unassign or transfer waits for the router's answer before the API answers
+   * 202 (requested) instead of the outcome.
+   */
+  TICKETS_COMMAND_WAIT_MS: positiveInt.default(5_000),
   /**
    * Traffic-light targets of the KPIs, over the defaults, as JSON:
    * `{"firstResponseMs": {"green": 1800000, "yellow": 3600000, "higherIsBetter": false}}`.
@@ -68,19 +103,25 @@ export class TicketsSettings {
   readonly lifecycle: LifecyclePolicy;
   readonly tokenSecret: Buffer;
   readonly tokenTtlMs: number;
-  /** False when the secret was generated: tokens then die with the process. */
-  readonly tokenSecretConfigured: boolean;
   readonly kpiTargets: KpiTargets;
   readonly trustedProxyHops: number;
   /** Unset: surveys carry no rating link, and customers answer them with a number. */
   readonly ratingLinks?: { secret: Buffer; pageUrl: string };
+  /** Seed the demo into an empty directory; otherwise make sure someone can sign in as admin. */
+  readonly demo: boolean;
+  readonly firstAdmin: { email: string; password?: string };
+  readonly commandWaitMs: number;
 
-  constructor(env: Env = process.env) {
+  constructor(env: Env = process.env, mode: RunMode = 'standalone') {
     const config = parseConfig(variables, env);
+    this.demo = isDemo(env, mode);
+    this.firstAdmin = {
+      email: config.FIRSTLINE_ADMIN_EMAIL.toLowerCase(),
+      password: config.FIRSTLINE_ADMIN_PASSWORD,
+    };
     this.lifecycle = {
       autoCloseAfterMs: config.TICKETS_AUTO_CLOSE_HOURS * HOUR_MS,
     };
-    this.tokenSecretConfigured = config.TICKETS_TOKEN_SECRET !== undefined;
     this.tokenSecret = config.TICKETS_TOKEN_SECRET
       ? Buffer.from(config.TICKETS_TOKEN_SECRET)
       : randomBytes(32);
@@ -91,5 +132,6 @@ export class TicketsSettings {
       secret: config.RATING_LINK_SECRET,
       pageUrl: `${config.WEBFORM_PUBLIC_URL}${RATING_PATH}`,
     };
+    this.commandWaitMs = config.TICKETS_COMMAND_WAIT_MS;
   }
 }

@@ -1,7 +1,9 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
+import { FirstAdmin } from './accounts/first-admin';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
 import { CustomerService } from './api/customer.service';
@@ -29,7 +31,9 @@ import { CustomerWording } from './directory/customer-wording';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
+import { IdentityVerifiedConsumer } from './tickets/identity-verified.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
+import { RoutingCommands } from './api/routing-commands';
 import { TicketsSettings } from './tickets-settings';
 import { LiveGateway } from './live/live.gateway';
 import { LiveUpdatesConsumer } from './live/live-updates.consumer';
@@ -39,7 +43,11 @@ import { NotificationsController } from './notifications/notifications.controlle
 /** The system of record and the agents' API. */
 @Module({
   providers: [
-    { provide: TicketsSettings, useFactory: () => new TicketsSettings() },
+    {
+      provide: TicketsSettings,
+      useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
+      inject: [RUN_MODE],
+    },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({
@@ -57,18 +65,21 @@ import { NotificationsController } from './notifications/notifications.controlle
     DemoDirectorySeeder,
     AuthService,
     AccountsService,
+    FirstAdmin,
     LoginAttempts,
     Passwords,
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,
     DeliveryReceiptConsumer,
+    IdentityVerifiedConsumer,
     TicketAccess,
     QueueService,
     TicketViewService,
     ReplyService,
     NoteService,
     TransferService,
+    RoutingCommands,
     StatusService,
     AssignmentService,
     KpiService,

@@ -21,6 +21,8 @@ describe('agent accounts on the embedded database', () => {
     tickets = await startService(
       ticketsService,
       {
+        // As `npm start` runs it, with the demo's accounts.
+        mode: 'embedded',
         bus: new InProcessBus({ logger: silentLogger }),
         ownsBus: true,
         databaseUrl: database.url,

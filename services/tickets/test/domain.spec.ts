@@ -1,8 +1,7 @@
-import { Channel, Escalation, IdentityKind, Priority } from '@firstline/contracts';
+import { Channel, IdentityKind, Priority } from '@firstline/contracts';
 import { ALWAYS_OPEN_CALENDAR, type BusinessCalendar } from '@firstline/routing';
 import { derivedOutboundId } from '../src/api/outbound';
 import { overflowProblem } from '../src/directory/team-overflow';
-import { applyEscalation } from '../src/tickets/escalation';
 import { withSlaClock } from '../src/tickets/sla-clock';
 import { withDueTimes, type Ticket } from '../src/tickets/ticket';
 
@@ -39,55 +38,6 @@ const ticket = (overrides: Partial<Ticket> = {}): Ticket => ({
   closedAt: null,
   csatScore: null,
   csatComment: null,
-});
-
-const escalation = {
-  teamId: 'overflow',
-  skillIds: ['general'],
-  priority: Priority.HIGH,
-  assignedAgentId: undefined,
-};
-
-describe('escalations', () => {
-  it('moves an overflowing ticket to the new team and its assignee per the decision', () => {
-    const outcome = applyEscalation(ticket(), { ...escalation, escalation: Escalation.OVERFLOW });
-    expect(outcome.ticket).toMatchObject({ teamId: 'overflow', assigneeId: null });
-    expect(outcome.events.map((event) => event.case)).toEqual(['transferred', 'assigned']);
-  });
-
-  it('raises the priority and flags a first-response breach once', () => {
-    const breach = {
-      ...escalation,
-      teamId: 'first-line',
-      escalation: Escalation.FIRST_RESPONSE_BREACHED,
-    };
-    const first = applyEscalation(ticket(), breach);
-    expect(first.ticket).toMatchObject({ priority: Priority.HIGH, firstResponseBreached: true });
-    expect(first.events.map((event) => event.case)).toEqual(['priorityChanged', 'slaBreached']);
-    expect(applyEscalation(first.ticket, breach).events).toEqual([]);
-  });
-
-  it('gives an away agent’s ticket back to the queue', () => {
-    const outcome = applyEscalation(ticket(), {
-      ...escalation,
-      teamId: 'first-line',
-      escalation: Escalation.AGENT_AWAY,
-    });
-    expect(outcome.ticket.assigneeId).toBeNull();
-    expect(outcome.events).toHaveLength(1);
-  });
-
-  it.each([
-    ['resolved meanwhile', { status: 'resolved' as const }, Escalation.OVERFLOW],
-    ['closed meanwhile', { status: 'closed' as const }, Escalation.AGENT_AWAY],
-    ['answered meanwhile', { firstRespondedAt: created }, Escalation.FIRST_RESPONSE_BREACHED],
-  ])('ignores an escalation that came too late: %s', (_case, state, kind) => {
-    const before = ticket(state);
-    expect(applyEscalation(before, { ...escalation, escalation: kind })).toEqual({
-      ticket: before,
-      events: [],
-    });
-  });
 });
 
 describe('the SLA clock while pending', () => {

@@ -55,7 +55,12 @@ describe('tickets with the router’s numbers, escalations and automatic replies
 
   beforeAll(async () => {
     tickets = await TicketsUnderTest.start({
-      watch: [TOPICS.ticketEvents.name, TOPICS.outboundEmail.name, TOPICS.customerEvents.name],
+      watch: [
+        TOPICS.ticketEvents.name,
+        TOPICS.outboundEmail.name,
+        TOPICS.customerEvents.name,
+        TOPICS.dlq.name,
+      ],
     });
     published = tickets.published;
     [sam, ada, ann] = await Promise.all([
@@ -122,24 +127,25 @@ describe('tickets with the router’s numbers, escalations and automatic replies
     });
 
   describe('ticket numbers', () => {
-    it('gives a new ticket the number the router minted, and keeps numbers unique', async () => {
+    it('shows the number the router minted, and dead-letters a new ticket without one', async () => {
       const minted = String(900_000_000 + Math.floor(Math.random() * 90_000_000));
       const first = decision({ ticketNumber: minted });
       await tickets.publishDecisions([first]);
       expect((await persisted(first.ticketId)).ticket.number).toBe(minted);
 
-      // Another ticket asking for a taken number gets one of the service's own instead.
-      const clash = decision({ ticketNumber: minted });
-      await tickets.publishDecisions([clash]);
-      const clashed = (await persisted(clash.ticketId)).ticket.number;
-      expect(clashed).not.toBe(minted);
-
-      // Without a number, the service's sequence goes on, past what the router handed out.
-      const unnumbered = decision();
+      // Tickets makes no numbers of its own: the decision goes to the DLQ, the ticket nowhere.
+      const unnumbered = decision({ ticketNumber: '' });
       await tickets.publishDecisions([unnumbered]);
-      expect(BigInt((await persisted(unnumbered.ticketId)).ticket.number)).toBeGreaterThan(
-        BigInt(minted),
+      const dead = await waitFor(() =>
+        published.find(
+          (record) => record.topic === TOPICS.dlq.name && record.key === unnumbered.ticketId,
+        ),
       );
+      expect(dead.extraHeaders).toMatchObject({
+        'dlq-error-kind': 'bad-input',
+        'dlq-error': expect.stringContaining('opens a ticket without its number'),
+      });
+      expect((await sam.call('GET', `/tickets/${unnumbered.ticketId}`)).status).toBe(404);
     }, 30_000);
   });
 

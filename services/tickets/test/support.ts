@@ -115,6 +115,8 @@ export class TicketsUnderTest {
         handler: async (messages) => void published.push(...messages),
       });
     }
+    // The tests sign in as the demo's agents, so this tickets service seeds the demo.
+    process.env.FIRSTLINE_DEMO = '1';
     const service = await startService(
       { ...ticketsService, name },
       {
@@ -166,6 +168,13 @@ export class TicketsUnderTest {
   }
 }
 
+/** Numbers as the router would mint them: unique within a test database. */
+let lastTicketNumber = 10_000;
+function nextTicketNumber(): string {
+  lastTicketNumber += 1;
+  return String(lastTicketNumber);
+}
+
 /** A decision for a new ticket from a customer writing by email; override what a test needs. */
 export function decision(
   overrides: Omit<Partial<RoutingDecision>, '$typeName' | '$unknown'> = {},
@@ -180,6 +189,7 @@ export function decision(
     customerId,
     conversationKey: `email:${customerId}`,
     ticketId,
+    ticketNumber: nextTicketNumber(),
     disposition: TicketDisposition.NEW_TICKET,
     teamId: 'first-line',
     skillIds: ['general'],

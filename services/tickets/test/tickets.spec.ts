@@ -9,18 +9,33 @@ import {
   encode,
   messageType,
   OutboundMessageSchema,
+  RoutingCommandSchema,
   TicketDisposition,
   TicketEventSchema,
   TicketEventType,
   timestampFromDate,
   TOPICS,
+  type RoutingCommand,
 } from '@firstline/contracts';
 import type { DeliveredMessage } from '@firstline/bus';
 import { AutoCloseTimer } from '../src/tickets/auto-close.timer';
-import { decision, TicketsUnderTest, waitFor, workingStretch } from './support';
+import {
+  decision,
+  TicketsUnderTest,
+  waitFor,
+  workingStretch,
+  type RoutingDecision,
+} from './support';
 
 interface TicketView {
-  ticket: { id: string; number: string; status: string; teamId: string; reopenCount: number };
+  ticket: {
+    id: string;
+    number: string;
+    status: string;
+    teamId: string;
+    assigneeId: string | null;
+    reopenCount: number;
+  };
   messages: Array<{
     id: string;
     direction: string;
@@ -38,11 +53,11 @@ describe('tickets on the real broker and Postgres', () => {
   let ann: AgentApi; // first line
   let bill: AgentApi; // billing
   let sam: AgentApi; // supervisor
-  let published: DeliveredMessage[]; // ticket events and email outbound messages
+  let published: DeliveredMessage[]; // ticket events, email outbound messages, routing commands
 
   beforeAll(async () => {
     tickets = await TicketsUnderTest.start({
-      watch: [TOPICS.ticketEvents.name, TOPICS.outboundEmail.name],
+      watch: [TOPICS.ticketEvents.name, TOPICS.outboundEmail.name, TOPICS.routingCommands.name],
     });
     published = tickets.published;
     [ann, bill, sam] = await Promise.all([
@@ -95,13 +110,15 @@ describe('tickets on the real broker and Postgres', () => {
     ]);
   }, 30_000);
 
-  it('stores inbound HTML without scripts or event handlers', async () => {
+  it('keeps inbound HTML as the adapter sanitised it: one policy, at the edge', async () => {
     const routed = decision();
-    routed.message!.htmlBody =
-      '<p>Hi <b>there</b><script>alert(1)</script><img src="x" onerror="alert(2)"></p>';
+    // What the email adapter's policy lets through (colours, old font tags), which a second
+    // policy here used to strip.
+    const sanitised = '<p style="color:red">Hi <font color="blue">there</font></p>';
+    routed.message!.htmlBody = sanitised;
     await tickets.publishDecisions([routed]);
     const [message] = (await persisted(routed.ticketId)).messages;
-    expect(message.html).toBe('<p>Hi <b>there</b><img src="x" /></p>');
+    expect(message.html).toBe(sanitised);
   }, 30_000);
 
   it("refuses an agent another team's ticket with 403", async () => {
@@ -120,24 +137,74 @@ describe('tickets on the real broker and Postgres', () => {
     ).toBe(403);
   }, 30_000);
 
-  it('keeps the messages, notes and events when a ticket moves to another team', async () => {
+  /** The command the API sent the router for this ticket, as the router receives it. */
+  const commandFor = (ticketId: string, kind: 'claim' | 'unassign' | 'transfer') =>
+    waitFor(() =>
+      published
+        .filter((record) => record.topic === TOPICS.routingCommands.name)
+        .map((record) => decode(RoutingCommandSchema, record.value))
+        .find((command) => command.ticketId === ticketId && command.command.case === kind),
+    );
+
+  /** The router's answer to a command: the ticket's routing after it, or a refusal. */
+  const answer = (
+    routed: RoutingDecision,
+    command: RoutingCommand,
+    after: { teamId?: string; skillIds?: string[]; assignedAgentId?: string; refusal?: string },
+  ) =>
+    decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.REASSIGNED,
+      message: undefined,
+      inboundMessageId: '',
+      teamId: after.teamId ?? routed.teamId,
+      skillIds: after.skillIds ?? routed.skillIds,
+      assignedAgentId: after.assignedAgentId,
+      command: {
+        $typeName: 'firstline.v1.CommandOutcome',
+        commandId: command.commandId,
+        agentId: command.agentId,
+        refusal: after.refusal ?? '',
+      },
+    });
+
+  it('claims and transfers through the router, keeping messages, notes and events', async () => {
     const routed = decision();
     await tickets.publishDecisions([routed]);
     await persisted(routed.ticketId);
-    expect((await ann.call('POST', `/tickets/${routed.ticketId}/claim`)).status).toBe(200);
+
+    // The claim is a request: nothing is assigned until the router's decision says so.
+    const claiming = ann.call('POST', `/tickets/${routed.ticketId}/claim`);
+    const claim = await commandFor(routed.ticketId, 'claim');
+    expect(claim).toMatchObject({ agentId: 'ann', command: { value: { takeOver: false } } });
+    expect((await view(ann, routed.ticketId)).ticket.assigneeId).toBeNull();
+    await tickets.publishDecisions([answer(routed, claim, { assignedAgentId: 'ann' })]);
+    expect(await claiming).toMatchObject({
+      status: 200,
+      body: { status: 'applied', assigneeId: 'ann', teamId: 'first-line' },
+    });
     expect(
       (await ann.call('POST', `/tickets/${routed.ticketId}/replies`, { text: 'Looking into it' }))
         .status,
     ).toBe(201);
 
-    const transfer = await ann.call('POST', `/tickets/${routed.ticketId}/transfer`, {
+    const transferring = ann.call('POST', `/tickets/${routed.ticketId}/transfer`, {
       teamId: 'billing',
       note: 'Invoice 4711 charged twice; customer already sent the bank statement',
     });
-    expect(transfer.status).toBe(200);
+    const transfer = await commandFor(routed.ticketId, 'transfer');
+    expect(transfer.command.value).toMatchObject({ toTeamId: 'billing' });
+    await tickets.publishDecisions([
+      answer(routed, transfer, { teamId: 'billing', skillIds: ['invoices'] }),
+    ]);
+    expect(await transferring).toMatchObject({
+      status: 200,
+      body: { status: 'applied', assigneeId: null, teamId: 'billing' },
+    });
 
     const seen = await view(bill, routed.ticketId);
-    expect(seen.ticket).toMatchObject({ teamId: 'billing', status: 'open' });
+    expect(seen.ticket).toMatchObject({ teamId: 'billing', status: 'open', assigneeId: null });
     expect(seen.messages.map((message) => message.direction)).toEqual(['in', 'out']);
     expect(seen.notes.map((note) => note.text)).toEqual([
       'Invoice 4711 charged twice; customer already sent the bank statement',
@@ -152,8 +219,41 @@ describe('tickets on the real broker and Postgres', () => {
       'TICKET_EVENT_TYPE_TRANSFERRED',
       'TICKET_EVENT_TYPE_ASSIGNED',
     ]);
+    // The agents who asked are the events' actors; the note is the transfer's reason.
+    const moved = eventsOf(routed.ticketId).filter((event) =>
+      ['assigned', 'transferred'].includes(event.details.case ?? ''),
+    );
+    expect(moved.map((event) => event.actor?.id)).toEqual(['ann', 'ann', 'ann']);
+    expect(moved[1].details.value).toMatchObject({
+      reason: 'Invoice 4711 charged twice; customer already sent the bank statement',
+    });
     // Ann is not in billing: the ticket is out of her reach now.
     expect((await ann.call('GET', `/tickets/${routed.ticketId}`)).status).toBe(403);
+  }, 30_000);
+
+  it('tells the agent why the router refused, and answers 202 while it has not decided', async () => {
+    const routed = decision();
+    await tickets.publishDecisions([routed]);
+    await persisted(routed.ticketId);
+
+    const claiming = ann.call<{ message: string }>('POST', `/tickets/${routed.ticketId}/claim`);
+    const claim = await commandFor(routed.ticketId, 'claim');
+    await tickets.publishDecisions([
+      answer(routed, claim, { refusal: `Ticket ${routed.ticketNumber} is assigned to bob` }),
+    ]);
+    const refused = await claiming;
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe(`Ticket ${routed.ticketNumber} is assigned to bob`);
+    expect((await view(ann, routed.ticketId)).ticket.assigneeId).toBeNull();
+
+    // No answer within the wait: 202, and the decision, when it comes, is applied all the same.
+    const requested = await ann.call<{ status: string; commandId: string }>(
+      'POST',
+      `/tickets/${routed.ticketId}/unassign`,
+    );
+    expect(requested).toMatchObject({ status: 202, body: { status: 'requested' } });
+    const unassign = await commandFor(routed.ticketId, 'unassign');
+    expect(requested.body.commandId).toBe(unassign.commandId);
   }, 30_000);
 
   it('counts a customer reply within the reopen window as a reopen', async () => {

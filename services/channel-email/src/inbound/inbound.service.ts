@@ -13,7 +13,7 @@ import {
   type OutgoingMessage,
 } from '@firstline/bus';
 import { DeliveryStatus } from '@firstline/contracts';
-import { messageIds, normalise, parseOwnMessageId, repliedMessageIds } from '@firstline/email';
+import { normalise, parseOwnMessageId } from '@firstline/email';
 import { EMAIL_CONFIG, type EmailChannelConfig, type MailboxConfig } from '../config';
 import { EmailStore } from '../email-store';
 import { inboundRecord, receiptRecord } from '../records';
@@ -91,11 +91,9 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
       };
     }
     const { message, files, deliveryStatus } = normalised;
-    // The hints the router threads by: every mail this one answers, nearest first.
-    message.repliedMessageIds = repliedMessageIds(
-      messageIds(message.channelMetadata.in_reply_to),
-      messageIds(message.channelMetadata.references),
-    );
+    const skipped = message.channelMetadata.parse_budget_exceeded;
+    if (skipped)
+      this.logger.warn(`${mailbox.name} UID ${mail.uid} published as it came: ${skipped}`);
     await this.store.storeAttachments(files);
 
     const bounced = deliveryStatus?.bouncedMessageId;

@@ -56,7 +56,10 @@ class BotState {
   webhook?: { url: string; secret?: string };
   sent: SentMessage[] = [];
   nextMessageId = 1;
-  files = new Map<string, { path: string; content: Buffer }>();
+  files = new Map<
+    string,
+    { path: string; content: Buffer; held?: { bytes: number; release: Promise<void> } }
+  >();
   openCallbacks = new Set<string>();
   answeredCallbacks: string[] = [];
   blockedChats = new Set<string>();
@@ -130,6 +133,17 @@ export class FakeBotApi {
     return fileId;
   }
 
+  /**
+   * Until `release` is called, a download of this file sends only its first `bytes` and waits, as
+   * a large file on a slow link would: a client that streams has the first bytes by then.
+   */
+  holdFile(token: string, fileId: string, bytes: number): () => void {
+    let release!: () => void;
+    const file = this.bot(token).files.get(fileId)!;
+    file.held = { bytes, release: new Promise<void>((resolve) => (release = resolve)) };
+    return release;
+  }
+
   /** The next `times` calls of `method` fail with this Bot API error. */
   failNext(token: string, method: string, error: BotApiError, times = 1): void {
     for (let i = 0; i < times; i += 1) this.bot(token).failures.push({ method, error });
@@ -153,8 +167,23 @@ export class FakeBotApi {
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file && request.method === 'GET') {
       const found = [...this.bot(file[1]).files.values()].find((f) => f.path === file[2]);
-      response.writeHead(found ? 200 : 404, { 'content-type': 'application/octet-stream' });
-      response.end(found?.content ?? 'Not Found');
+      if (!found) {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('Not Found');
+        return;
+      }
+      // Served as a web server serves static files: the type from the extension.
+      response.writeHead(200, {
+        'content-type': typeByExtension(found.path),
+        'content-length': found.content.length,
+      });
+      if (found.held) {
+        response.write(found.content.subarray(0, found.held.bytes));
+        await found.held.release;
+        response.end(found.content.subarray(found.held.bytes));
+      } else {
+        response.end(found.content);
+      }
       return;
     }
     const call = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
@@ -299,6 +328,16 @@ export class FakeBotApi {
         : {}),
     };
   }
+}
+
+function typeByExtension(path: string): string {
+  const types: Record<string, string> = {
+    html: 'text/html',
+    pdf: 'application/pdf',
+    jpg: 'image/jpeg',
+    svg: 'image/svg+xml',
+  };
+  return types[path.split('.').pop() ?? ''] ?? 'application/octet-stream';
 }
 
 class BadRequest extends BotApiError {

@@ -84,6 +84,8 @@ export function renderRejection(
   rejection: Rejection,
 ): void {
   const body = rejectionBody(rejection, requestLocale(request));
+  // Refused before or while its body was read: the rest is not waited for.
+  if (!request.complete) response.setHeader('connection', 'close');
   if (rejection.retryAfterSeconds !== undefined) {
     response.setHeader('retry-after', String(rejection.retryAfterSeconds));
   }

@@ -11,7 +11,7 @@ import {
   wantsHtml,
   type WebRequest,
 } from '../http/rejection';
-import { Intake, type Accepted, type PostedRequest } from './intake.service';
+import { Intake, type Accepted } from './intake.service';
 
 /**
  * The public API the widget, the hosted pages and a shop's own HTML forms post to. JSON in and
@@ -45,7 +45,7 @@ export class IntakeController {
     @Req() request: ReadRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const accepted = await this.intake.submit(formId, this.posted(request));
+    const accepted = await this.intake.submit(formId, request);
     this.answer(request, response, accepted);
   }
 
@@ -55,21 +55,8 @@ export class IntakeController {
     @Req() request: ReadRequest,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const accepted = await this.intake.followUp(token, this.posted(request));
+    const accepted = await this.intake.followUp(token, request);
     this.answer(request, response, accepted);
-  }
-
-  private posted(request: ReadRequest): PostedRequest {
-    const header = request.headers['idempotency-key'];
-    const referer = request.headers.referer;
-    return {
-      fields: request.body,
-      files: request.files,
-      ip: request.ip ?? request.socket.remoteAddress ?? 'unknown',
-      locale: requestLocale(request),
-      idempotencyKey: typeof header === 'string' && header ? header : undefined,
-      pageUrl: typeof referer === 'string' ? referer.slice(0, 2_000) : undefined,
-    };
   }
 
   private answer(request: ReadRequest, response: ServerResponse, accepted: Accepted): void {
@@ -93,7 +80,7 @@ export class IntakeController {
 
 /**
  * Where links in the answer to a request point: WEBFORM_PUBLIC_URL, or the host the request came
- * to (it goes back to the one who chose that host; links stored for others use storedLinkBase).
+ * to (it goes back to the one who chose that host; links stored for others use StoredLinks).
  */
 export function linkBase(config: WebformConfig, request: WebRequest): string {
   if (config.publicUrl) return config.publicUrl;

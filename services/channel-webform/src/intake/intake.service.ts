@@ -3,28 +3,29 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AttachmentSchema, create, type Attachment } from '@firstline/contracts';
 import {
-  acceptedFileType,
-  cleanFileName,
   readFollowUp,
   followUpMessage,
   RateLimiter,
   readSubmission,
+  UploadSlots,
   senderOf,
   submissionMessage,
   text,
+  webformMessageId,
   type FormDefinition,
   type Locale,
 } from '@firstline/webform';
-import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
-import type { UploadedFile } from '../http/body';
-import { Rejection } from '../http/rejection';
+import { AttachmentStore, storageKeyOf } from '../attachments/attachment-store';
+import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { isUpload, readBody, refusalOf, type ReadRequest, type ReceivedFile } from '../http/body';
+import { Rejection, requestLocale } from '../http/rejection';
+import { StoredLinks } from '../http/stored-links';
 import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
 
 /** What a public request brings, once its body is read. */
 export interface PostedRequest {
   fields: Record<string, string>;
-  files: UploadedFile[];
-  ip: string;
+  files: ReceivedFile[];
   locale: Locale;
   /** The Idempotency-Key header; the `idempotency_key` field serves plain HTML forms. */
   idempotencyKey?: string;
@@ -40,25 +41,33 @@ export interface Accepted {
 /** The honeypot: hidden from people by the widget and the hosted page, irresistible to robots. */
 export const HONEYPOT_FIELD = 'website';
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
+/** How long an upload turned away because all slots are taken is asked to wait. */
+const UPLOAD_RETRY_SECONDS = 5;
 
 /**
  * Takes submissions and follow-ups in: the anti-abuse checks in the order that costs least first
- * (rate per IP, honeypot, the form's rules, rate per email, files), then one write through the
- * group-committing SubmissionWriter.
+ * — before the body is read, the form or status link, the rate per IP, the declared size and a
+ * free upload slot; then the honeypot, the form's rules, the rate per email; files are streamed
+ * to the store while the body is read and kept only for a submission not seen before — then one
+ * write through the group-committing SubmissionWriter.
  */
 @Injectable()
 export class Intake {
   private readonly logger = new Logger(Intake.name);
   private readonly perIp: RateLimiter;
   private readonly perEmail: RateLimiter;
+  private readonly uploads: UploadSlots;
 
   constructor(
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
     private readonly writer: SubmissionWriter,
     private readonly dataSource: DataSource,
+    private readonly store: AttachmentStore,
+    private readonly links: StoredLinks,
   ) {
     this.perIp = new RateLimiter(config.rateLimits.perIp, config.rateLimits.windowMs);
     this.perEmail = new RateLimiter(config.rateLimits.perEmail, config.rateLimits.windowMs);
+    this.uploads = new UploadSlots(config.maxConcurrentUploads);
   }
 
   form(id: string): FormDefinition {
@@ -67,47 +76,52 @@ export class Intake {
     return form;
   }
 
-  async submit(formId: string, posted: PostedRequest): Promise<Accepted> {
+  async submit(formId: string, request: ReadRequest): Promise<Accepted> {
     const form = this.form(formId);
-    this.limit(this.perIp, `ip:${posted.ip}`);
-    refuseRobots(posted.fields);
-    const key = idempotencyKey(posted);
-    const now = new Date();
-    const result = readSubmission(form, posted.fields, posted.locale, now);
-    if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-    const { submission } = result;
-    if (submission.email) this.limit(this.perEmail, `email:${submission.email}`);
-    const files = await this.storeFiles(form.attachments, posted);
-    const statusToken = randomBytes(24).toString('base64url');
-    const message = submissionMessage(submission, {
-      idempotencyKey: key,
-      statusToken,
-      formTitle: text(form.title, posted.locale),
-      receivedAt: now,
-      attachments: files,
-      pageUrl: posted.pageUrl,
-      locale: posted.locale,
-    });
-    return this.write({
-      message,
-      statusToken,
-      requestHash: requestHash(form.id, posted.fields, files),
-      attachments: files.map(describeFile),
-      conversation: {
-        formId: form.id,
-        customerName: submission.name ?? '',
-        email: submission.email,
-        phone: submission.phone,
+    this.limit(this.perIp, `ip:${clientIp(request)}`);
+    const posted = await this.receive(request, form.attachments);
+    try {
+      refuseRobots(posted.fields);
+      const key = idempotencyKey(posted);
+      const now = new Date();
+      const result = readSubmission(form, posted.fields, posted.locale, now);
+      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
+      const { submission } = result;
+      if (submission.email) this.limit(this.perEmail, `email:${submission.email}`);
+      const files = await this.keepFiles(key, posted.files);
+      const statusToken = randomBytes(24).toString('base64url');
+      const message = submissionMessage(submission, {
+        idempotencyKey: key,
+        statusToken,
+        formTitle: text(form.title, posted.locale),
+        receivedAt: now,
+        attachments: files,
+        pageUrl: posted.pageUrl,
         locale: posted.locale,
-        subject: message.subject,
-        callbackWindow: submission.callbackWindow,
-      },
-    });
+      });
+      return await this.write({
+        message,
+        statusToken,
+        requestHash: requestHash(form.id, posted.fields, files),
+        attachments: files.map(describeFile),
+        conversation: {
+          formId: form.id,
+          customerName: submission.name ?? '',
+          email: submission.email,
+          phone: submission.phone,
+          locale: posted.locale,
+          subject: message.subject,
+          callbackWindow: submission.callbackWindow,
+        },
+      });
+    } finally {
+      await discardUnkept(posted.files);
+    }
   }
 
-  async followUp(statusToken: string, posted: PostedRequest): Promise<Accepted> {
+  async followUp(statusToken: string, request: ReadRequest): Promise<Accepted> {
     // Before the lookup, so guessing tokens costs the guesser, not the database.
-    this.limit(this.perIp, `ip:${posted.ip}`);
+    this.limit(this.perIp, `ip:${clientIp(request)}`);
     const [conversation] = await this.dataSource.query<
       Array<{
         customer_name: string;
@@ -125,36 +139,103 @@ export class Intake {
       [statusToken],
     );
     if (!conversation) throw new Rejection(404, 'unknown_status');
-    refuseRobots(posted.fields);
-    const key = idempotencyKey(posted);
-    const result = readFollowUp(posted.fields.text, posted.files.length > 0, posted.locale);
-    if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-    const message = result.text;
-    if (conversation.email) this.limit(this.perEmail, `email:${conversation.email}`);
-    const files = await this.storeFiles(true, posted);
-    const inbound = followUpMessage({
-      idempotencyKey: key,
-      statusToken,
-      sender: senderOf({
-        name: conversation.customer_name || undefined,
-        email: conversation.email ?? undefined,
-        phone: conversation.phone ?? undefined,
-      }),
-      subject: conversation.subject.startsWith('Re: ')
-        ? conversation.subject
-        : `Re: ${conversation.subject}`,
-      text: message,
-      attachments: files,
-      receivedAt: new Date(),
-      ticketNumber: conversation.ticket_number ?? undefined,
-      language: conversation.locale,
-    });
-    return this.write({
-      message: inbound,
-      statusToken,
-      requestHash: requestHash(statusToken, posted.fields, files),
-      attachments: files.map(describeFile),
-    });
+    const posted = await this.receive(request, true);
+    try {
+      refuseRobots(posted.fields);
+      const key = idempotencyKey(posted);
+      const result = readFollowUp(posted.fields.text, posted.files.length > 0, posted.locale);
+      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
+      if (conversation.email) this.limit(this.perEmail, `email:${conversation.email}`);
+      const files = await this.keepFiles(key, posted.files);
+      const inbound = followUpMessage({
+        idempotencyKey: key,
+        statusToken,
+        sender: senderOf({
+          name: conversation.customer_name || undefined,
+          email: conversation.email ?? undefined,
+          phone: conversation.phone ?? undefined,
+        }),
+        subject: conversation.subject.startsWith('Re: ')
+          ? conversation.subject
+          : `Re: ${conversation.subject}`,
+        text: result.text,
+        attachments: files,
+        receivedAt: new Date(),
+        ticketNumber: conversation.ticket_number ?? undefined,
+        language: conversation.locale,
+      });
+      return await this.write({
+        message: inbound,
+        statusToken,
+        requestHash: requestHash(statusToken, posted.fields, files),
+        attachments: files.map(describeFile),
+      });
+    } finally {
+      await discardUnkept(posted.files);
+    }
+  }
+
+  /**
+   * Reads the body once what the headers say passes: a type we read, a declared size within the
+   * limits, and, for an upload, a free slot (all taken: 503 with Retry-After, see ADR 0010).
+   */
+  private async receive(request: ReadRequest, filesAllowed: boolean): Promise<PostedRequest> {
+    const refusal = refusalOf(request, this.config);
+    if (refusal) throw refusal;
+    const release = isUpload(request) ? this.uploads.take() : () => undefined;
+    if (!release) {
+      throw new Rejection(
+        503,
+        'uploads_busy',
+        { seconds: UPLOAD_RETRY_SECONDS },
+        [],
+        UPLOAD_RETRY_SECONDS,
+      );
+    }
+    try {
+      const { fields, files } = await readBody(request, this.config, {
+        store: this.store,
+        allowed: filesAllowed,
+      });
+      const header = request.headers['idempotency-key'];
+      const referer = request.headers.referer;
+      return {
+        fields,
+        files,
+        locale: requestLocale(request),
+        idempotencyKey: typeof header === 'string' && header ? header : undefined,
+        pageUrl: typeof referer === 'string' ? referer.slice(0, 2_000) : undefined,
+      };
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The attachments of a submission. Its files are kept only when its key is new: a repeated
+   * post (a retry, a double click) finds its files kept already, and its staged copies go.
+   */
+  private async keepFiles(key: string, files: ReceivedFile[]): Promise<Attachment[]> {
+    if (files.length === 0) return [];
+    const [repeated] = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM channel_webform.submission WHERE message_id = $1`,
+      [webformMessageId(key)],
+    );
+    const base = await this.links.base();
+    const attachments: Attachment[] = [];
+    for (const file of files) {
+      if (!repeated) await file.upload.keep(file.contentType);
+      attachments.push(
+        create(AttachmentSchema, {
+          storageKey: storageKeyOf(file.upload.digest),
+          url: `${base}/webform/attachments/${file.upload.digest}`,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          sizeBytes: file.upload.sizeBytes,
+        }),
+      );
+    }
+    return attachments;
   }
 
   private async write(submission: SubmissionToWrite): Promise<Accepted> {
@@ -183,45 +264,15 @@ export class Intake {
       );
     }
   }
+}
 
-  /** Checks each file's type against its bytes and keeps it in the channel's attachment store. */
-  private async storeFiles(allowed: boolean, posted: PostedRequest): Promise<Attachment[]> {
-    if (posted.files.length === 0) return [];
-    if (!allowed || this.config.maxAttachments === 0) {
-      throw new Rejection(400, 'attachments_not_allowed');
-    }
-    const attachments: Attachment[] = [];
-    for (const file of posted.files) {
-      const fileName = cleanFileName(file.fileName);
-      const contentType = acceptedFileType(
-        file.contentType,
-        file.bytes,
-        this.config.attachmentTypes,
-      );
-      if (!contentType) {
-        throw new Rejection(415, 'attachment_type', {
-          file: fileName,
-          list: this.config.attachmentTypes.join(', '),
-        });
-      }
-      const digest = createHash('sha256').update(file.bytes).digest('hex');
-      await this.dataSource.query(
-        `INSERT INTO channel_webform.attachment (storage_key, content_type, content)
-         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [`webform/sha256/${digest}`, contentType, file.bytes],
-      );
-      attachments.push(
-        create(AttachmentSchema, {
-          storageKey: `webform/sha256/${digest}`,
-          url: `${storedLinkBase(this.config)}/webform/attachments/${digest}`,
-          fileName,
-          contentType,
-          sizeBytes: file.bytes.length,
-        }),
-      );
-    }
-    return attachments;
-  }
+function clientIp(request: ReadRequest): string {
+  return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+}
+
+/** Staged files a refused or repeated submission did not keep; the sweep takes what this misses. */
+async function discardUnkept(files: ReceivedFile[]): Promise<void> {
+  await Promise.allSettled(files.map((file) => file.upload.discard()));
 }
 
 function refuseRobots(fields: Record<string, string>): void {
@@ -248,6 +299,7 @@ function requestHash(scope: string, fields: Record<string, string>, files: Attac
 
 function describeFile(file: Attachment) {
   return {
+    storageKey: file.storageKey,
     fileName: file.fileName,
     contentType: file.contentType,
     sizeBytes: file.sizeBytes,

@@ -26,7 +26,13 @@ export interface SubmissionToWrite {
   statusToken: string;
   /** Tells a retry (same key, same content) from a key reused for something else. */
   requestHash: string;
-  attachments: Array<{ fileName: string; contentType: string; sizeBytes: number; url: string }>;
+  attachments: Array<{
+    storageKey: string;
+    fileName: string;
+    contentType: string;
+    sizeBytes: number;
+    url: string;
+  }>;
   /** Set for a form submission, unset for a follow-up on an existing conversation. */
   conversation?: NewConversation;
 }
@@ -143,7 +149,8 @@ export class SubmissionWriter {
   }
 
   /**
-   * Inserts the round's conversations and submissions in one statement (one round trip, atomic);
+   * Inserts the round's conversations, submissions and their files' uses in one statement (one
+   * round trip, atomic);
    * returns the submissions whose key was already taken, as stored, and removes the
    * conversations their retries opened for nothing.
    */
@@ -182,6 +189,20 @@ export class SubmissionWriter {
         Buffer.from(payloads.get(s.message.messageId)!),
       ),
     );
+    // The files each submission uses, recorded with it (only if it is new), so unused ones can go.
+    const uses = submissions.flatMap((s) =>
+      s.attachments.map((file) => row(s.message.messageId, file.storageKey)),
+    );
+    const using =
+      uses.length === 0
+        ? ''
+        : `, used AS (
+             INSERT INTO channel_webform.attachment_use (message_id, storage_key)
+             SELECT f.message_id, f.storage_key
+             FROM (VALUES ${uses.join(', ')}) AS f (message_id, storage_key)
+             JOIN stored USING (message_id)
+             ON CONFLICT DO NOTHING
+           )`;
     const opening =
       conversations.length === 0
         ? ''
@@ -197,7 +218,7 @@ export class SubmissionWriter {
          VALUES ${rows.join(', ')}
          ON CONFLICT (message_id) DO NOTHING
          RETURNING message_id
-       )
+       )${using}
        SELECT message_id FROM stored`,
       values,
     );

@@ -22,10 +22,12 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { customerTexts, fillText } from '@firstline/routing';
-import { storedLinkBase, WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
+import { WEBFORM_CONFIG, type WebformConfig } from '../config';
+import { StoredLinks } from '../http/stored-links';
 import { DirectoryProjection } from '../projection/directory.consumer';
 import { readRecord, statusTokenOf } from '../projection/records';
+import { verificationTokenFor } from '../verification/verification.store';
 
 const CONSUMER = 'webform-outbound';
 
@@ -41,12 +43,14 @@ export class WebformOutbound {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
+    private readonly links: StoredLinks,
     private readonly directory: DirectoryProjection,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
   @Consume({ topics: [TOPICS.outboundWebform.name] })
   async handle(records: DeliveredMessage[]): Promise<void> {
+    const linkBase = await this.links.base();
     for (const record of records) {
       const message = readRecord(OutboundMessageSchema, record);
       const token = statusTokenOf(message.conversationKey);
@@ -85,13 +89,22 @@ export class WebformOutbound {
         );
         const outgoing = [receipt(message, record.headers.traceId)];
         if (conversation.email) {
+          const verification = await verificationTokenFor(
+            manager,
+            token,
+            conversation.email,
+            new Date(),
+            this.config.verificationLinkTtlMs,
+          );
           outgoing.push(
             emailCopy(
               message,
               conversation,
-              fillText(customerTexts(conversation.locale, wording).statusLink, {
-                link: this.statusUrl(token),
-              }),
+              customerTexts(conversation.locale, wording),
+              {
+                status: `${linkBase}/webform/s/${token}`,
+                verification: verification && `${linkBase}/webform/v/${verification}`,
+              },
               record.headers.traceId,
             ),
           );
@@ -100,10 +113,6 @@ export class WebformOutbound {
       });
       this.relay.nudge();
     }
-  }
-
-  private statusUrl(token: string): string {
-    return `${storedLinkBase(this.config)}/webform/s/${token}`;
   }
 }
 
@@ -126,13 +135,23 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
   };
 }
 
-/** The same message for the customer's mailbox, with the link back to their status page. */
+/**
+ * The same message for the customer's mailbox, with the link back to their status page and,
+ * until the address is proven, the "this is me" link that proves it.
+ */
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
-  footer: string,
+  texts: CustomerTexts,
+  links: { status: string; verification?: string },
   traceId: string,
 ): OutgoingMessage {
+  const footer = [
+    fillText(texts.statusLink, { link: links.status }),
+    links.verification && fillText(texts.verifyLink, { link: links.verification }),
+  ]
+    .filter(Boolean)
+    .join('\n');
   const copy = create(OutboundMessageSchema, {
     ...message,
     outboundId: `${message.outboundId}:email`,

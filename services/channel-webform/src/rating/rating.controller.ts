@@ -7,7 +7,8 @@ import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { customerLanguage, customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
 import { ratingMessage, readRating, verifyRatingLink, type RatingLink } from '@firstline/webform';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
-import type { ReadRequest } from '../http/body';
+import { AttachmentStore } from '../attachments/attachment-store';
+import { readBody, refusalOf, type ReadRequest } from '../http/body';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
 import { DirectoryProjection } from '../projection/directory.consumer';
 
@@ -24,6 +25,7 @@ export class RatingController {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly directory: DirectoryProjection,
+    private readonly attachments: AttachmentStore,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
@@ -48,13 +50,19 @@ export class RatingController {
     const link = await this.verified(token, request, response);
     if (!link) return;
     const texts = await this.texts(link.language);
-    const rating = readRating(request.body);
+    const refusal = refusalOf(request, this.config);
+    if (refusal) throw refusal;
+    const { fields } = await readBody(request, this.config, {
+      store: this.attachments,
+      allowed: false,
+    });
+    const rating = readRating(fields);
     if (!rating) {
       const problem = `<p role="alert">${escapeHtml(texts.ratingMissing)}</p>`;
       html(response, 422, link.language, texts, problem + ratingForm(link, texts, token));
       return;
     }
-    const key = request.body.idempotency_key?.slice(0, 100) || randomUUID();
+    const key = fields.idempotency_key?.slice(0, 100) || randomUUID();
     const message = ratingMessage(link, rating, { idempotencyKey: key, receivedAt: new Date() });
     await this.dataSource.transaction((manager) =>
       enqueueOutbox(manager, [

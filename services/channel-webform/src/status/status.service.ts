@@ -144,12 +144,4 @@ export class StatusService {
     );
     return row?.locale;
   }
-
-  async attachment(digest: string): Promise<{ contentType: string; content: Buffer } | undefined> {
-    const [row] = await this.dataSource.query<Array<{ content_type: string; content: Buffer }>>(
-      `SELECT content_type, content FROM channel_webform.attachment WHERE storage_key = $1`,
-      [`webform/sha256/${digest}`],
-    );
-    return row && { contentType: row.content_type, content: row.content };
-  }
 }

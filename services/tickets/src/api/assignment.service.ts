@@ -1,42 +1,47 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { RoutingCommand } from '@firstline/contracts';
 import type { SignedInAgent } from '../auth/auth.service';
-import { TicketRepository } from '../database/ticket.repository';
-import { agentActor, assignment } from '../tickets/ticket-event-log';
+import { RoutingCommands, type CommandAnswer } from './routing-commands';
 import { TicketAccess } from './ticket-access';
 
-/** Taking a ticket from the queue, and giving it back. */
+/**
+ * Taking a ticket from the queue, and giving it back: requests to the router, which alone
+ * assigns (docs/adr/0015). Tickets checks who may work on the ticket and says how far the
+ * agent's role goes (supervisors take over and give back anyone's); the router decides.
+ */
 @Injectable()
 export class AssignmentService {
   constructor(
     private readonly access: TicketAccess,
-    private readonly tickets: TicketRepository,
+    private readonly commands: RoutingCommands,
   ) {}
 
-  /** Only an unassigned ticket can be claimed, except by a supervisor, who may take it over. */
-  async claim(ticketId: string, agent: SignedInAgent) {
-    return this.assign(ticketId, agent, agent.id);
-  }
-
-  async unassign(ticketId: string, agent: SignedInAgent) {
-    return this.assign(ticketId, agent, null);
-  }
-
-  private async assign(ticketId: string, agent: SignedInAgent, assigneeId: string | null) {
-    return this.access.change(ticketId, agent, async (ticket, manager, log) => {
-      if (ticket.assigneeId === assigneeId) return { assigneeId };
-      const takingOver = assigneeId !== null && ticket.assigneeId !== null;
-      const releasingOthers = assigneeId === null && ticket.assigneeId !== agent.id;
-      if ((takingOver || releasingOthers) && agent.role === 'agent') {
-        throw new ConflictException(`Ticket ${ticket.number} is assigned to ${ticket.assigneeId}`);
-      }
-      log.record(
-        ticket,
-        agentActor(agent.id),
-        new Date(),
-        assignment(ticket.assigneeId, assigneeId),
-      );
-      await this.tickets.updateTicket(manager, { ...ticket, assigneeId });
-      return { assigneeId };
+  /** Agents take unassigned tickets; supervisors may take one over. */
+  async claim(ticketId: string, agent: SignedInAgent): Promise<CommandAnswer> {
+    const takeOver = agent.role !== 'agent';
+    return this.ask(ticketId, agent, {
+      case: 'claim',
+      value: { $typeName: 'firstline.v1.ClaimCommand', takeOver },
     });
+  }
+
+  /** Agents give back their own tickets; supervisors anyone's. */
+  async unassign(ticketId: string, agent: SignedInAgent): Promise<CommandAnswer> {
+    const releaseOthers = agent.role !== 'agent';
+    return this.ask(ticketId, agent, {
+      case: 'unassign',
+      value: { $typeName: 'firstline.v1.UnassignCommand', releaseOthers },
+    });
+  }
+
+  private async ask(
+    ticketId: string,
+    agent: SignedInAgent,
+    command: RoutingCommand['command'],
+  ): Promise<CommandAnswer> {
+    const commandId = await this.access.change(ticketId, agent, (ticket, manager, log) =>
+      this.commands.request(manager, log, ticket, agent, command),
+    );
+    return this.commands.answer(commandId, ticketId);
   }
 }

@@ -16,7 +16,8 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { SLA_ZONES, TICKET_STATUSES, type SlaZone, type TicketStatus } from '@firstline/ticketing';
+import { SLA_ZONES, type SlaZone } from '@firstline/routing';
+import { TICKET_STATUSES, type TicketStatus } from '@firstline/ticketing';
 import { CHANNEL_NAMES, PRIORITY_NAMES } from '../tickets/ticket';
 
 export class LoginRequest {

@@ -11,7 +11,7 @@ import {
   timestampFromDate,
 } from '@firstline/contracts';
 import { customerTexts, fillText, type CustomerTextsByLanguage } from '@firstline/routing';
-import { firstName } from '@firstline/ticketing';
+import { firstName, type EventDetails } from '@firstline/ticketing';
 import type { SignedInAgent } from '../auth/auth.service';
 import type { MessageRecord, TicketRepository } from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
@@ -19,7 +19,6 @@ import {
   agentActor,
   SYSTEM_TICKETS,
   type Actor,
-  type EventDetails,
   type TicketEventLog,
 } from '../tickets/ticket-event-log';
 

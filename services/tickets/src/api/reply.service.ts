@@ -8,7 +8,8 @@ import { TicketRepository } from '../database/ticket.repository';
 import { CustomerWording } from '../directory/customer-wording';
 import { kindName } from '../directory/directory.service';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
-import { agentActor, statusChanged } from '../tickets/ticket-event-log';
+import { statusChanged } from '@firstline/ticketing';
+import { agentActor } from '../tickets/ticket-event-log';
 import { sendToCustomer } from './outbound';
 import { TicketAccess } from './ticket-access';
 

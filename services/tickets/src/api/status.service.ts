@@ -10,7 +10,8 @@ import { TeamCalendars } from '../directory/team-calendars';
 import { TicketsSettings } from '../tickets-settings';
 import { movesSlaClock, withSlaClock } from '../tickets/sla-clock';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
-import { agentActor, statusChanged } from '../tickets/ticket-event-log';
+import { statusChanged } from '@firstline/ticketing';
+import { agentActor } from '../tickets/ticket-event-log';
 import { sendToCustomer } from './outbound';
 import { TicketAccess } from './ticket-access';
 

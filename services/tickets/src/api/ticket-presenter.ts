@@ -1,5 +1,6 @@
 import type { MessageRecord } from '../database/ticket.repository';
-import { channelName, priorityName, zoneOf, type Ticket } from '../tickets/ticket';
+import { slaZone } from '@firstline/routing';
+import { channelName, priorityName, type Ticket } from '../tickets/ticket';
 
 /** A ticket as the console lists it. */
 export function ticketSummary(ticket: Ticket, now: Date) {
@@ -15,7 +16,7 @@ export function ticketSummary(ticket: Ticket, now: Date) {
     assigneeId: ticket.assigneeId,
     tags: ticket.tags,
     dueAt: ticket.dueAt,
-    zone: zoneOf(ticket, now),
+    zone: slaZone(ticket, now),
     firstResponseDueAt: ticket.firstResponseDueAt,
     resolutionDueAt: ticket.resolutionDueAt,
     firstResponseBreached: ticket.firstResponseBreached,

@@ -1,8 +1,24 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { AssignmentService } from './assignment.service';
+import type { CommandAnswer } from './routing-commands';
+
+/** The part of Express's response an answer sets. */
+interface Response {
+  status(code: number): unknown;
+}
 import { NoteRequest, QueueQuery, ReplyRequest, StatusRequest, TransferRequest } from './dto';
 import { NoteService } from './note.service';
 import { QueueService } from './queue.service';
@@ -54,12 +70,13 @@ export class TicketsController {
 
   @Post('tickets/:id/transfer')
   @HttpCode(200)
-  transfer(
+  async transfer(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Body() body: TransferRequest,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    return this.transfers.transfer(id, agent, body);
+    return answered(response, await this.transfers.transfer(id, agent, body));
   }
 
   @Post('tickets/:id/status')
@@ -74,13 +91,30 @@ export class TicketsController {
 
   @Post('tickets/:id/claim')
   @HttpCode(200)
-  claim(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
-    return this.assignments.claim(id, agent);
+  async claim(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return answered(response, await this.assignments.claim(id, agent));
   }
 
   @Post('tickets/:id/unassign')
   @HttpCode(200)
-  unassign(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
-    return this.assignments.unassign(id, agent);
+  async unassign(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return answered(response, await this.assignments.unassign(id, agent));
   }
+}
+
+/**
+ * Claims, hand-backs and transfers are the router's to decide: 200 with the outcome when it
+ * answered in time, 202 when it has not yet (the change then arrives as a live event).
+ */
+function answered(response: Response, answer: CommandAnswer): CommandAnswer {
+  if (answer.status === 'requested') response.status(202);
+  return answer;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Identity } from '@firstline/contracts';
+import { isTypedIdentity } from '@firstline/routing';
 
 export interface Customer {
   id: string;
@@ -8,7 +9,12 @@ export interface Customer {
   tier: string;
   tags: string[];
   mergedInto: string | null;
-  identities: Array<{ kind: number; value: string; displayName: string }>;
+  /**
+   * False for a provisional customer: made for an address typed into a web form that nobody has
+   * verified (docs/adr/0014-identity.md). Agents treat what it claims with care, and may merge it.
+   */
+  verified: boolean;
+  identities: Array<{ kind: number; value: string; displayName: string; verified: boolean }>;
 }
 
 /** What routing rules read of a customer: a tier ("" for none) and lower-case tags. */
@@ -29,27 +35,67 @@ export class CustomerRepository {
    */
   async upsertCustomers(
     manager: EntityManager,
-    customers: Array<{ id: string; sender: Identity | undefined }>,
+    customers: Array<{ id: string; sender: Identity | undefined; provisional: boolean }>,
   ): Promise<void> {
     const sorted = [...customers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Whether a customer is provisional is the router's word on first contact; a verification
+    // (identity_verified) or a merge changes it later, never a decision.
     await manager.query(
-      `INSERT INTO tickets.customer (id, display_name)
-       SELECT id, display_name FROM unnest($1::text[], $2::text[]) AS c (id, display_name)
+      `INSERT INTO tickets.customer (id, display_name, provisional)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[])
        ON CONFLICT (id) DO NOTHING`,
-      [sorted.map((c) => c.id), sorted.map((c) => c.sender?.displayName ?? '')],
+      [
+        sorted.map((c) => c.id),
+        sorted.map((c) => c.sender?.displayName ?? ''),
+        sorted.map((c) => c.provisional),
+      ],
     );
     const identities = sorted.filter((c) => c.sender?.value);
     if (identities.length === 0) return;
+    // What a provisional customer typed is unverified; what a channel proved (a Telegram account
+    // linked to them by a token) is proven all the same.
     await manager.query(
-      `INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name)
-       SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[])
-       ON CONFLICT (kind, value) DO NOTHING`,
+      `INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name, verified)
+       SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::boolean[])
+       ON CONFLICT (customer_id, kind, value) DO NOTHING`,
       [
         identities.map((c) => c.sender!.kind),
         identities.map((c) => c.sender!.value),
         identities.map((c) => c.id),
         identities.map((c) => c.sender!.displayName),
+        identities.map((c) => !c.provisional || !isTypedIdentity(c.sender!.kind)),
       ],
+    );
+  }
+
+  /**
+   * The router verified a typed identity of the customer (they acted on the link sent to it):
+   * the identity is verified and the customer no longer provisional.
+   */
+  async markVerified(
+    manager: EntityManager,
+    customerId: string,
+    identity: { kind: number; value: string },
+  ): Promise<void> {
+    // Merged meanwhile: what the duplicate proved, the survivor has.
+    const [{ id }] = await manager.query<Array<{ id: string }>>(
+      `WITH RECURSIVE chain (id, merged_into) AS (
+         SELECT id, merged_into FROM tickets.customer WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.merged_into FROM tickets.customer c JOIN chain ON c.id = chain.merged_into)
+       SELECT COALESCE((SELECT id FROM chain WHERE merged_into IS NULL), $1) AS id`,
+      [customerId],
+    );
+    await manager.query(
+      `INSERT INTO tickets.customer (id, provisional) VALUES ($1, false)
+       ON CONFLICT (id) DO UPDATE SET provisional = false`,
+      [id],
+    );
+    await manager.query(
+      `INSERT INTO tickets.customer_identity (kind, value, customer_id, verified)
+       VALUES ($1, $2, $3, true)
+       ON CONFLICT (customer_id, kind, value) DO UPDATE SET verified = true`,
+      [identity.kind, identity.value, id],
     );
   }
 
@@ -61,13 +107,19 @@ export class CustomerRepository {
         tier: string;
         tags: string[];
         merged_into: string | null;
+        provisional: boolean;
       }>
-    >(`SELECT id, display_name, tier, tags, merged_into FROM tickets.customer WHERE id = $1`, [id]);
+    >(
+      `SELECT id, display_name, tier, tags, merged_into, provisional
+         FROM tickets.customer WHERE id = $1`,
+      [id],
+    );
     if (!row) return undefined;
     const identities = await manager.query<
-      Array<{ kind: number; value: string; display_name: string }>
+      Array<{ kind: number; value: string; display_name: string; verified: boolean }>
     >(
-      `SELECT kind, value, display_name FROM tickets.customer_identity WHERE customer_id = $1
+      `SELECT kind, value, display_name, verified FROM tickets.customer_identity
+        WHERE customer_id = $1
        ORDER BY kind, value`,
       [id],
     );
@@ -77,10 +129,12 @@ export class CustomerRepository {
       tier: row.tier,
       tags: row.tags,
       mergedInto: row.merged_into,
+      verified: !row.provisional,
       identities: identities.map((identity) => ({
         kind: identity.kind,
         value: identity.value,
         displayName: identity.display_name,
+        verified: identity.verified,
       })),
     };
     return customer;
@@ -112,8 +166,21 @@ export class CustomerRepository {
     survivorId: string,
     duplicateId: string,
   ): Promise<CustomerProfile> {
+    // Both may have typed the same address; it stays verified if either had it verified.
     await manager.query(
-      `UPDATE tickets.customer_identity SET customer_id = $1 WHERE customer_id = $2`,
+      `WITH moved AS (
+         DELETE FROM tickets.customer_identity WHERE customer_id = $2
+         RETURNING kind, value, display_name, verified)
+       INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name, verified)
+       SELECT kind, value, $1, display_name, verified FROM moved
+       ON CONFLICT (customer_id, kind, value)
+         DO UPDATE SET verified = tickets.customer_identity.verified OR excluded.verified`,
+      [survivorId, duplicateId],
+    );
+    // An agent said they are one person: whatever one of them proved, the survivor has.
+    await manager.query(
+      `UPDATE tickets.customer s SET provisional = s.provisional AND d.provisional
+         FROM tickets.customer d WHERE s.id = $1 AND d.id = $2`,
       [survivorId, duplicateId],
     );
     const [survivor] = await manager.query<CustomerProfile[]>(

@@ -255,3 +255,94 @@ export class AddTokenVersionsAndSignInBackOff1768000000000 implements MigrationI
     for (const statement of statements) await queryRunner.query(statement);
   }
 }
+
+/**
+ * Provisional customers (docs/adr/0014-identity.md): made by the router for a typed identity
+ * nobody verified, shown to agents as unverified. Several provisional customers may have typed
+ * the same address, so an identity is unique per customer, with whether it is verified.
+ */
+export class AddProvisionalCustomers1769000000000 implements MigrationInterface {
+  readonly name = 'AddProvisionalCustomers1769000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const statements = [
+      `ALTER TABLE tickets.customer ADD COLUMN provisional boolean NOT NULL DEFAULT false`,
+      `ALTER TABLE tickets.customer_identity
+         ADD COLUMN verified boolean NOT NULL DEFAULT true,
+         DROP CONSTRAINT customer_identity_pkey,
+         ADD PRIMARY KEY (customer_id, kind, value)`,
+      // As the router's migration decides: typed email addresses stored so far were never
+      // proven, and a customer who has nothing else is provisional.
+      `UPDATE tickets.customer_identity SET verified = false WHERE kind = 5 -- WEBFORM_EMAIL`,
+      `UPDATE tickets.customer c SET provisional = true
+        WHERE EXISTS (SELECT 1 FROM tickets.customer_identity i WHERE i.customer_id = c.id)
+          AND NOT EXISTS (
+            SELECT 1 FROM tickets.customer_identity i WHERE i.customer_id = c.id AND i.verified)`,
+    ];
+    for (const statement of statements) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DELETE FROM tickets.customer_identity a
+       USING tickets.customer_identity b
+       WHERE a.kind = b.kind AND a.value = b.value AND a.customer_id > b.customer_id`);
+    await queryRunner.query(`ALTER TABLE tickets.customer_identity
+       DROP CONSTRAINT customer_identity_pkey, DROP COLUMN verified, ADD PRIMARY KEY (kind, value)`);
+    await queryRunner.query(`ALTER TABLE tickets.customer DROP COLUMN provisional`);
+  }
+}
+
+/**
+ * Ticket numbers are made in one place, the router's `routing.ticket` (docs/adr/0015): this
+ * column becomes the copy a decision brings, with no sequence and no uniqueness of its own to
+ * disagree with the router's.
+ */
+export class NumbersFromTheRouter1769500000000 implements MigrationInterface {
+  readonly name = 'NumbersFromTheRouter1769500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number DROP DEFAULT,
+         DROP CONSTRAINT ticket_number_key`,
+    );
+    await queryRunner.query('DROP SEQUENCE tickets.ticket_number');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE SEQUENCE tickets.ticket_number START 10001`);
+    await queryRunner.query(
+      `SELECT setval('tickets.ticket_number', greatest(10001, (SELECT max(number) FROM tickets.ticket)))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE tickets.ticket ALTER COLUMN number SET DEFAULT nextval('tickets.ticket_number'),
+         ADD CONSTRAINT ticket_number_key UNIQUE (number)`,
+    );
+  }
+}
+
+/**
+ * The agents' claims, hand-backs and transfers sent to the router, the one authority on
+ * assignment (docs/adr/0015), with its answer once it arrives: the API waits on the row, and
+ * a transfer's note becomes the reason of its Transferred event.
+ */
+export class AddRoutingCommands1769600000000 implements MigrationInterface {
+  readonly name = 'AddRoutingCommands1769600000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE tickets.routing_command (
+        id           text PRIMARY KEY,
+        ticket_id    text NOT NULL REFERENCES tickets.ticket (id),
+        agent_id     text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('claim', 'unassign', 'transfer')),
+        note         text NOT NULL DEFAULT '',
+        requested_at timestamptz NOT NULL,
+        decided_at   timestamptz,
+        refusal      text
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.routing_command');
+  }
+}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Channel, Priority } from '@firstline/contracts';
-import type { SlaZone, TicketStatus } from '@firstline/ticketing';
+import type { SlaZone } from '@firstline/routing';
+import type { TicketStatus } from '@firstline/ticketing';
 import type { Recipient, Ticket } from '../tickets/ticket';
 
 interface TicketRow {
@@ -42,10 +43,7 @@ const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_ke
   due_at, yellow_at, first_responded_at, resolved_at, closed_at, reopen_count, csat_score,
   csat_comment, created_at`;
 
-export type NewTicket = Omit<Ticket, 'number' | 'closedAt' | 'csatScore' | 'csatComment'> & {
-  /** The number the router minted; null: the next of the service's own sequence. */
-  requestedNumber: string | null;
-};
+export type NewTicket = Omit<Ticket, 'closedAt' | 'csatScore' | 'csatComment'>;
 
 export interface MessageRecord {
   id: string;
@@ -99,38 +97,18 @@ export class TicketRepository {
   }
 
   /**
-   * Creates tickets, skipping ids that exist. A ticket gets the number the router minted for it
-   * while no other ticket has that number; otherwise (and without one) the next of the service's
-   * sequence, in the order given. The sequence then moves past the router's numbers, so its own
-   * numbers never collide with them later.
+   * Creates tickets, skipping ids that exist. Each carries the number the router gave it: the
+   * router's `routing.ticket` is where numbers are made and kept unique (docs/adr/0015), and
+   * this column is the copy the queue, the ticket view and outgoing subjects show.
    */
   async insertTickets(manager: EntityManager, tickets: NewTicket[]): Promise<Ticket[]> {
     if (tickets.length === 0) return [];
-    const requested = tickets.flatMap((ticket) =>
-      ticket.requestedNumber ? [ticket.requestedNumber] : [],
-    );
-    const taken = new Set(
-      requested.length === 0
-        ? []
-        : (
-            await manager.query<Array<{ number: string }>>(
-              `SELECT number::text AS number FROM tickets.ticket WHERE number = ANY($1::bigint[])`,
-              [requested],
-            )
-          ).map((row) => row.number),
-    );
-    const numbers = tickets.map((ticket) => {
-      const number = ticket.requestedNumber;
-      if (!number || taken.has(number)) return null;
-      taken.add(number); // two new tickets asking for one number: the first gets it
-      return number;
-    });
     const rows = await manager.query<TicketRow[]>(
       `INSERT INTO tickets.ticket (id, number, customer_id, conversation_key, channel, recipient,
          subject, status, priority, team_id, assignee_id, skill_ids, tags, language,
          previous_ticket_id, sla_policy_id, first_response_due_at, resolution_due_at, due_at,
          yellow_at, first_responded_at, resolved_at, reopen_count, created_at)
-       SELECT id, COALESCE(number, nextval('tickets.ticket_number')), customer_id,
+       SELECT id, number, customer_id,
          conversation_key, channel, recipient, subject, status, priority, team_id, assignee_id,
          skill_ids, tags, language, previous_ticket_id, sla_policy_id, first_response_due_at,
          resolution_due_at, due_at, yellow_at, first_responded_at, resolved_at, reopen_count,
@@ -150,7 +128,7 @@ export class TicketRepository {
           tickets.map((ticket, position) => ({
             position,
             id: ticket.id,
-            number: numbers[position],
+            number: ticket.number,
             customer_id: ticket.customerId,
             conversation_key: ticket.conversationKey,
             channel: ticket.channel,
@@ -177,17 +155,6 @@ export class TicketRepository {
         ),
       ],
     );
-    const highest = numbers.reduce<bigint>(
-      (max, number) => (number && BigInt(number) > max ? BigInt(number) : max),
-      0n,
-    );
-    if (highest > 0n) {
-      await manager.query(
-        `SELECT setval('tickets.ticket_number', $1::bigint)
-         WHERE $1::bigint >= (SELECT last_value FROM tickets.ticket_number)`,
-        [highest.toString()],
-      );
-    }
     return rows.map(toTicket);
   }
 

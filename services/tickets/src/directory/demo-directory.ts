@@ -135,52 +135,84 @@ const skill = (id: string, name: string, description: string): [string, Director
   { case: 'skill', value: { $typeName: 'firstline.v1.Skill', id, name, description } },
 ];
 
+/**
+ * Targets by channel, because customers expect different speeds: an answer within a minute in a
+ * messenger, within the hour on a web form, within a working day and a half by email. Every
+ * policy counts the team's working hours (out of hours, the customer gets the notice instead).
+ */
 const sla = (
-  priority: Priority,
+  id: string,
+  name: string,
+  channel: Channel,
   firstResponseMinutes: number,
   resolutionMinutes: number,
-): [string, DirectoryPayload] => {
-  const id = `default-${Priority[priority].toLowerCase()}`;
-  return [
-    id,
-    {
-      case: 'slaPolicy',
-      value: {
-        $typeName: 'firstline.v1.SlaPolicy',
-        id,
-        name: `Default, ${Priority[priority].toLowerCase()}`,
-        teamId: '',
-        channel: Channel.UNSPECIFIED,
-        priority,
-        firstResponseMinutes,
-        resolutionMinutes,
-        businessTime: true,
-      },
+): [string, DirectoryPayload] => [
+  id,
+  {
+    case: 'slaPolicy',
+    value: {
+      $typeName: 'firstline.v1.SlaPolicy',
+      id,
+      name,
+      teamId: '',
+      channel,
+      priority: Priority.UNSPECIFIED,
+      firstResponseMinutes,
+      resolutionMinutes,
+      businessTime: true,
     },
-  ];
-};
+  },
+];
 
-const rule = (id: string, name: string, keywords: string[], teamId: string, skillId: string) => ({
+/** Chat channels. Live chat and OK join this list when their channels exist. */
+const MESSENGERS: Array<[Channel, string]> = [
+  [Channel.TELEGRAM, 'Telegram'],
+  [Channel.VK, 'VK'],
+];
+
+/** Sends what a condition matches to a specialist team, tagged with the team's skill. */
+const rule = (
+  id: string,
+  name: string,
+  condition: { field: RuleField; operator: RuleOperator; values: string[] },
+  teamId: string,
+) => ({
   $typeName: 'firstline.v1.Rule' as const,
   id,
   name,
   conditions: [
-    {
-      $typeName: 'firstline.v1.RuleCondition' as const,
-      field: RuleField.TEXT,
-      key: '',
-      operator: RuleOperator.CONTAINS_ANY,
-      values: keywords,
-      negate: false,
-    },
+    { $typeName: 'firstline.v1.RuleCondition' as const, key: '', negate: false, ...condition },
   ],
   actions: {
     $typeName: 'firstline.v1.RuleActions' as const,
     teamId,
-    skillIds: [skillId],
+    skillIds: [teamId],
     priority: Priority.UNSPECIFIED,
-    tags: [skillId],
+    tags: [teamId],
   },
+});
+
+const topic = (value: string) => ({
+  field: RuleField.FORM_TOPIC,
+  operator: RuleOperator.EQUALS_ANY,
+  values: [value],
+});
+
+/** English keywords are matched as whole words or phrases. */
+const words = (...values: string[]) => ({
+  field: RuleField.TEXT,
+  operator: RuleOperator.CONTAINS_ANY,
+  values,
+});
+
+/**
+ * Russian words change their endings («оплата», «оплату», «оплатил»), so they are matched as
+ * patterns of a word's start; `(?<!\p{L})` keeps a pattern from matching inside another word.
+ */
+const patterns = (...values: string[]) => ({
+  field: RuleField.TEXT,
+  operator: RuleOperator.MATCHES_ANY,
+  values: values.map((pattern) => String.raw`(?<!\p{L})` + pattern),
 });
 
 const cannedReply = (id: string, title: string, body: string): [string, DirectoryPayload] => [
@@ -226,10 +258,11 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
   team('billing', 'Billing', ['billing']),
   team('technical', 'Technical', ['technical']),
   team('overflow', 'Overflow', ['general']),
-  sla(Priority.LOW, 480, 4800),
-  sla(Priority.NORMAL, 240, 2400),
-  sla(Priority.HIGH, 60, 960),
-  sla(Priority.URGENT, 15, 240),
+  ...MESSENGERS.map(([channel, name]) =>
+    sla(`messenger-${name.toLowerCase()}`, `${name}: within a minute`, channel, 1, 8 * 60),
+  ),
+  sla('web-form', 'Web form: within the hour', Channel.WEBFORM, 60, 16 * 60),
+  sla('email', 'Email: within 12 working hours', Channel.EMAIL, 12 * 60, 40 * 60),
   [
     'default',
     {
@@ -237,19 +270,75 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
       value: {
         $typeName: 'firstline.v1.RuleSet',
         version: 1,
+        // First match wins: the topic a customer chose on the contact form, then keywords.
         rules: [
+          rule('billing-topic', 'Contact form: billing and payments', topic('billing'), 'billing'),
+          rule(
+            'technical-topic',
+            'Contact form: something does not work',
+            topic('bug'),
+            'technical',
+          ),
           rule(
             'billing-keywords',
             'Money matters',
-            ['invoice', 'refund', 'payment', 'charged'],
+            words(
+              'invoice',
+              'invoices',
+              'refund',
+              'refunds',
+              'payment',
+              'payments',
+              'charged',
+              'billing',
+              'receipt',
+            ),
             'billing',
+          ),
+          rule(
+            'billing-keywords-ru',
+            'Деньги и счета',
+            patterns(
+              'оплат',
+              'плат[её]ж',
+              String.raw`сч[её]т(?:а|у|ом|е|ов|ам|ами|ах)?(?!\p{L})`,
+              'возврат',
+              String.raw`списа(?:ли|ло|ние|ния|но)(?!\p{L})`,
+              String.raw`(?:деньг|денег(?!\p{L}))`,
+              String.raw`чек(?:а|и|ов|у)?(?!\p{L})`,
+            ),
             'billing',
           ),
           rule(
             'technical-keywords',
             'Something broke',
-            ['error', 'crash', 'bug', 'not working'],
+            words(
+              'error',
+              'errors',
+              'crash',
+              'crashes',
+              'crashed',
+              'bug',
+              'not working',
+              'does not work',
+              "doesn't work",
+              'broken',
+              'cannot log in',
+              "can't log in",
+            ),
             'technical',
+          ),
+          rule(
+            'technical-keywords-ru',
+            'Что-то сломалось',
+            patterns(
+              'ошибк',
+              'не (?:работа|открыва|загружа|гружит|запуска|могу (?:войти|зайти))',
+              'слома',
+              String.raw`завис(?:ает|ают|ло|ла|ли)?(?!\p{L})`,
+              'вылета',
+              String.raw`баг(?:и|а|ов|у)?(?!\p{L})`,
+            ),
             'technical',
           ),
         ],
@@ -275,3 +364,19 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
   ),
   ...DEMO_AGENTS.map((demo): [string, DirectoryPayload] => [demo.id, demo.payload]),
 ];
+
+/** The demo's sign-ins as the start banner lists them: who, and what they may do. */
+export function demoSignIns(): Array<{ email: string; role: string }> {
+  const teamNames = new Map(
+    DEMO_ENTRIES.flatMap(([, payload]) =>
+      payload.case === 'team' ? [[payload.value.id, payload.value.name] as const] : [],
+    ),
+  );
+  return DEMO_AGENTS.map(({ email, role, payload }) => ({
+    email,
+    role:
+      role === 'agent' && payload.case === 'agent'
+        ? `agent, ${payload.value.teamIds.map((id) => teamNames.get(id) ?? id).join(' and ')}`
+        : role,
+  }));
+}

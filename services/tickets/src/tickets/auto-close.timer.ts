@@ -9,7 +9,8 @@ import { OutboxRelay } from '@firstline/persistence';
 import { isDueForAutoClose } from '@firstline/ticketing';
 import { TicketRepository } from '../database/ticket.repository';
 import { TicketsSettings } from '../tickets-settings';
-import { statusChanged, SYSTEM_AUTO_CLOSE, TicketEventLog } from './ticket-event-log';
+import { statusChanged } from '@firstline/ticketing';
+import { SYSTEM_AUTO_CLOSE, TicketEventLog } from './ticket-event-log';
 
 const EVERY_MS = 60_000;
 const PER_ROUND = 500;

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
 import {
@@ -14,7 +14,13 @@ import {
   type MessageShape,
 } from '@firstline/contracts';
 import { claimMessages, OutboxRelay } from '@firstline/persistence';
-import { afterCustomerReply } from '@firstline/ticketing';
+import {
+  afterCustomerReply,
+  applyEscalation,
+  applyReassignment,
+  assignment,
+  statusChanged,
+} from '@firstline/ticketing';
 import type { BusinessCalendar, CustomerTextsByLanguage } from '@firstline/routing';
 import {
   composeOutbound,
@@ -22,6 +28,7 @@ import {
   type AutomaticKind,
   type ComposedMessage,
 } from '../api/outbound';
+import { recordCommandOutcomes } from '../api/routing-commands';
 import { CustomerRepository } from '../database/customer.repository';
 import { CustomerWording } from '../directory/customer-wording';
 import { TeamCalendars } from '../directory/team-calendars';
@@ -34,17 +41,9 @@ import {
   type MessageRecord,
   type NewTicket,
 } from '../database/ticket.repository';
-import { applyEscalation } from './escalation';
-import { sanitiseHtml } from './sanitise-html';
 import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
-import {
-  assignment,
-  customerActor,
-  statusChanged,
-  SYSTEM_ROUTER,
-  TicketEventLog,
-} from './ticket-event-log';
+import { agentActor, customerActor, SYSTEM_ROUTER, TicketEventLog } from './ticket-event-log';
 
 type RoutingDecision = MessageShape<typeof RoutingDecisionSchema>;
 
@@ -62,8 +61,6 @@ export const LOW_CSAT_TAG = 'low-csat';
  */
 @Injectable()
 export class RoutingDecisionConsumer {
-  private readonly logger = new Logger(RoutingDecisionConsumer.name);
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
@@ -101,7 +98,11 @@ export class RoutingDecisionConsumer {
     // their locks in one order keeps concurrent batches from deadlocking.
     await this.customers.upsertCustomers(
       manager,
-      decisions.map((decision) => ({ id: decision.customerId, sender: decision.message?.sender })),
+      decisions.map((decision) => ({
+        id: decision.customerId,
+        sender: decision.message?.sender,
+        provisional: decision.customerProvisional,
+      })),
     );
     const tickets = await this.tickets.lockTickets(
       manager,
@@ -118,6 +119,9 @@ export class RoutingDecisionConsumer {
       if (decision.disposition === TicketDisposition.ESCALATED) {
         throw new BadInputError(`no ticket ${decision.ticketId} to escalate`);
       }
+      if (decision.disposition === TicketDisposition.REASSIGNED) {
+        throw new BadInputError(`no ticket ${decision.ticketId} to reassign`);
+      }
       creators.set(decision.ticketId, decision);
     }
     for (const ticket of await this.tickets.insertTickets(
@@ -125,13 +129,6 @@ export class RoutingDecisionConsumer {
       [...creators.values()].map(newTicket),
     )) {
       tickets.set(ticket.id, ticket);
-      const minted = creators.get(ticket.id)?.ticketNumber;
-      if (minted && minted !== ticket.number) {
-        // The customer may have been told the router's number: worth a look at both sequences.
-        this.logger.warn(
-          `Ticket ${ticket.id}: number ${minted} from the router is taken; numbered ${ticket.number}`,
-        );
-      }
     }
     const added = await this.tickets.insertMessages(
       manager,
@@ -143,6 +140,22 @@ export class RoutingDecisionConsumer {
     const calendarOf = [...tickets.values()].some((ticket) => ticket.status === 'pending')
       ? await this.calendars.load(manager)
       : undefined;
+
+    // The agents' commands the router answered: the API waits on these rows.
+    const commands = await recordCommandOutcomes(
+      manager,
+      decisions.flatMap(({ command, decidedAt }) =>
+        command
+          ? [
+              {
+                commandId: command.commandId,
+                refusal: command.refusal,
+                decidedAt: decidedAt ? timestampDate(decidedAt) : new Date(),
+              },
+            ]
+          : [],
+      ),
+    );
 
     const log = new TicketEventLog();
     const notifications: SupervisorNotification[] = [];
@@ -159,6 +172,30 @@ export class RoutingDecisionConsumer {
         next = this.assignedFromQueue(log, ticket, decision, at);
       } else if (decision.disposition === TicketDisposition.ESCALATED) {
         next = this.escalated(log, notifications, ticket, decision, at);
+      } else if (decision.disposition === TicketDisposition.REASSIGNED) {
+        const command = decision.command!;
+        // Undefined when answered before: the note and the move are written once.
+        const requested = commands.get(command.commandId);
+        if (!command.refusal && requested?.note) {
+          // A transfer's note, for the next team, is written with the move (the command's id).
+          await this.tickets.insertNote(manager, {
+            id: command.commandId,
+            ticketId: ticket.id,
+            agentId: command.agentId,
+            text: requested.note,
+          });
+          log.record(ticket, agentActor(command.agentId), at, {
+            case: 'noteAdded',
+            value: { $typeName: 'firstline.v1.NoteAdded', noteId: command.commandId },
+          });
+        }
+        if (!command.refusal) {
+          const outcome = applyReassignment(ticket, decision, requested?.note ?? '');
+          for (const details of outcome.events) {
+            log.record(ticket, agentActor(command.agentId), at, details);
+          }
+          if (outcome.events.length > 0) next = withDueTimes(outcome.ticket);
+        }
       } else if (decision.message?.csatAnswer) {
         next = this.csatRecorded(
           log,
@@ -363,9 +400,14 @@ export class RoutingDecisionConsumer {
 function newTicket(decision: RoutingDecision): NewTicket {
   const inbound = decision.message;
   if (!inbound) throw new BadInputError(`decision ${decision.decisionId} carries no message`);
+  // Numbers are the router's alone (docs/adr/0015): a ticket without one is not ours to number.
+  if (!decision.ticketNumber) {
+    throw new BadInputError(`decision ${decision.decisionId} opens a ticket without its number`);
+  }
   const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
   return withDueTimes({
     id: decision.ticketId,
+    number: decision.ticketNumber,
     customerId: decision.customerId,
     conversationKey: decision.conversationKey,
     channel: inbound.channel,
@@ -390,7 +432,6 @@ function newTicket(decision: RoutingDecision): NewTicket {
     resolutionDueAt: decision.resolutionDueAt ? timestampDate(decision.resolutionDueAt) : null,
     firstResponseBreached: false,
     pendingSince: null,
-    requestedNumber: decision.ticketNumber || null,
     firstRespondedAt: null,
     resolvedAt: null,
     reopenCount: 0,
@@ -410,7 +451,8 @@ function messageOf(decision: RoutingDecision): MessageRecord {
     channel: inbound.channel,
     subject: inbound.subject,
     textBody: inbound.textBody,
-    htmlBody: sanitiseHtml(inbound.htmlBody),
+    // Sanitised once, by the adapter it came through (InboundMessage.html_body, docs/adr/0015).
+    htmlBody: inbound.htmlBody,
     attachments: inbound.attachments.map((attachment) => ({
       storageKey: attachment.storageKey,
       url: attachment.url,
@@ -443,6 +485,12 @@ function readDecision(message: DeliveredMessage) {
       !ESCALATIONS.includes(decision.escalation)
     ) {
       throw new Error('an ESCALATED decision needs an escalation');
+    }
+    if (
+      decision.disposition === TicketDisposition.REASSIGNED &&
+      !(decision.command?.commandId && decision.command.agentId)
+    ) {
+      throw new Error('a REASSIGNED decision needs the command it answers');
     }
     const reply = decision.automaticReply;
     if (reply && (!AUTOMATIC_KINDS[reply.kind] || !reply.text.trim() || !decision.decisionId)) {

@@ -1,4 +1,4 @@
-import { addBusinessTime, businessDurationMs, type BusinessCalendar } from '@firstline/routing';
+import { resumedResolutionDueAt, type BusinessCalendar } from '@firstline/routing';
 import { withDueTimes, type Ticket } from './ticket';
 
 /** True when a status change stops or restarts the ticket's SLA clock. */
@@ -23,10 +23,11 @@ export function withSlaClock(
   if (before.status !== 'pending' || after.status === 'pending' || !before.pendingSince) {
     return withDueTimes(after);
   }
-  const pausedMs = businessDurationMs(calendar, before.pendingSince, at);
-  const resolutionDueAt =
-    after.resolutionDueAt && pausedMs > 0
-      ? addBusinessTime(calendar, after.resolutionDueAt, pausedMs / 60_000)
-      : after.resolutionDueAt;
+  const resolutionDueAt = resumedResolutionDueAt(
+    calendar,
+    after.resolutionDueAt,
+    before.pendingSince,
+    at,
+  );
   return withDueTimes({ ...after, resolutionDueAt, pendingSince: null });
 }

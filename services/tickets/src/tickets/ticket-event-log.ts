@@ -8,19 +8,17 @@ import {
   messageType,
   TicketEventSchema,
   TicketEventType,
-  TicketStatus as WireStatus,
   timestampDate,
   timestampFromDate,
   TOPICS,
   type MessageShape,
 } from '@firstline/contracts';
 import { enqueueOutbox } from '@firstline/persistence';
-import type { TicketStatus } from '@firstline/ticketing';
+import type { EventDetails } from '@firstline/ticketing';
 import { toJson } from '@bufbuild/protobuf';
 import type { Ticket } from './ticket';
 
 export type TicketEvent = MessageShape<typeof TicketEventSchema>;
-export type EventDetails = TicketEvent['details'];
 export interface Actor {
   kind: ActorKind;
   id: string;
@@ -46,14 +44,6 @@ const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> =
   priorityChanged: TicketEventType.PRIORITY_CHANGED,
   slaBreached: TicketEventType.SLA_BREACHED,
   csatRecorded: TicketEventType.CSAT_RECORDED,
-};
-
-export const WIRE_STATUS: Record<TicketStatus, WireStatus> = {
-  new: WireStatus.NEW,
-  open: WireStatus.OPEN,
-  pending: WireStatus.PENDING,
-  resolved: WireStatus.RESOLVED,
-  closed: WireStatus.CLOSED,
 };
 
 /**
@@ -123,26 +113,4 @@ export class TicketEventLog {
     this.events.length = 0;
     this.extra.length = 0;
   }
-}
-
-export function statusChanged(from: TicketStatus, to: TicketStatus): EventDetails {
-  return {
-    case: 'statusChanged',
-    value: {
-      $typeName: 'firstline.v1.StatusChanged',
-      fromStatus: WIRE_STATUS[from],
-      toStatus: WIRE_STATUS[to],
-    },
-  };
-}
-
-export function assignment(previousAgentId: string | null, agentId: string | null): EventDetails {
-  return {
-    case: 'assigned',
-    value: {
-      $typeName: 'firstline.v1.Assigned',
-      previousAgentId: previousAgentId ?? '',
-      agentId: agentId ?? '',
-    },
-  };
 }

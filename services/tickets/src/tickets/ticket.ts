@@ -1,5 +1,6 @@
 import { Channel, IdentityKind, Priority } from '@firstline/contracts';
-import { yellowFrom, type SlaZone, type TicketStatus } from '@firstline/ticketing';
+import { currentDueTimes } from '@firstline/routing';
+import type { TicketStatus } from '@firstline/ticketing';
 
 /** The customer's address on the ticket's channel, which replies go to. */
 export interface Recipient {
@@ -44,13 +45,6 @@ export interface Ticket {
   createdAt: Date;
 }
 
-/** Zone of a ticket now, from the stored due and yellow times (the same test the queue filter runs). */
-export function zoneOf(ticket: Pick<Ticket, 'dueAt' | 'yellowAt'>, now: Date): SlaZone {
-  if (ticket.dueAt && ticket.dueAt <= now) return 'red';
-  if (ticket.yellowAt && ticket.yellowAt <= now) return 'yellow';
-  return 'green';
-}
-
 /** Lower-case names the API uses for enums: `Channel.EMAIL` → `email`. */
 export function enumName<E extends Record<string, string | number>>(
   values: E,
@@ -73,9 +67,8 @@ export const channelName = (channel: Channel) => enumName(Channel, channel);
 export const priorityName = (priority: Priority) => enumName(Priority, priority);
 
 /**
- * The due time the queue sorts by — first response until answered, then resolution — and when
- * the ticket turns yellow against it. Stored with the ticket so the queue filters by zone in SQL.
- * None while pending: the clock stands still, so the ticket is green and sorts last.
+ * The due time the queue sorts by and when the ticket turns yellow against it (`currentDueTimes`
+ * of the SLA module), stored with the ticket so the queue filters by zone in SQL.
  */
 export function withDueTimes<
   T extends Omit<
@@ -83,14 +76,5 @@ export function withDueTimes<
     'dueAt' | 'yellowAt' | 'number' | 'closedAt' | 'csatScore' | 'csatComment'
   >,
 >(ticket: T): T & Pick<Ticket, 'dueAt' | 'yellowAt'> {
-  const dueAt = ticket.pendingSince
-    ? null
-    : ticket.firstRespondedAt
-      ? ticket.resolutionDueAt
-      : (ticket.firstResponseDueAt ?? ticket.resolutionDueAt);
-  return {
-    ...ticket,
-    dueAt,
-    yellowAt: dueAt ? yellowFrom({ startedAt: ticket.createdAt, dueAt }) : null,
-  };
+  return { ...ticket, ...currentDueTimes({ ...ticket, pausedSince: ticket.pendingSince }) };
 }

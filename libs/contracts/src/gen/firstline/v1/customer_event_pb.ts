@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Identity } from "./common_pb";
+import { file_firstline_v1_common } from "./common_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,10 +14,11 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/customer_event.proto.
  */
 export const file_firstline_v1_customer_event: GenFile = /*@__PURE__*/
-  fileDesc("CiFmaXJzdGxpbmUvdjEvY3VzdG9tZXJfZXZlbnQucHJvdG8SDGZpcnN0bGluZS52MSLgAQoNQ3VzdG9tZXJFdmVudBIQCghldmVudF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIYWdlbnRfaWQYAyABKAkSLgoGbWVyZ2VkGAogASgLMhwuZmlyc3RsaW5lLnYxLkN1c3RvbWVyTWVyZ2VkSAASPwoPcHJvZmlsZV9jaGFuZ2VkGAsgASgLMiQuZmlyc3RsaW5lLnYxLkN1c3RvbWVyUHJvZmlsZUNoYW5nZWRIAEIJCgdkZXRhaWxzIkkKFkN1c3RvbWVyUHJvZmlsZUNoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSDAoEdGllchgCIAEoCRIMCgR0YWdzGAMgAygJIk0KDkN1c3RvbWVyTWVyZ2VkEhwKFHN1cnZpdm9yX2N1c3RvbWVyX2lkGAEgASgJEh0KFWR1cGxpY2F0ZV9jdXN0b21lcl9pZBgCIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiFmaXJzdGxpbmUvdjEvY3VzdG9tZXJfZXZlbnQucHJvdG8SDGZpcnN0bGluZS52MSKlAgoNQ3VzdG9tZXJFdmVudBIQCghldmVudF9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIYWdlbnRfaWQYAyABKAkSLgoGbWVyZ2VkGAogASgLMhwuZmlyc3RsaW5lLnYxLkN1c3RvbWVyTWVyZ2VkSAASPwoPcHJvZmlsZV9jaGFuZ2VkGAsgASgLMiQuZmlyc3RsaW5lLnYxLkN1c3RvbWVyUHJvZmlsZUNoYW5nZWRIABJDChFpZGVudGl0eV92ZXJpZmllZBgMIAEoCzImLmZpcnN0bGluZS52MS5DdXN0b21lcklkZW50aXR5VmVyaWZpZWRIAEIJCgdkZXRhaWxzIlkKGEN1c3RvbWVySWRlbnRpdHlWZXJpZmllZBITCgtjdXN0b21lcl9pZBgBIAEoCRIoCghpZGVudGl0eRgCIAEoCzIWLmZpcnN0bGluZS52MS5JZGVudGl0eSJJChZDdXN0b21lclByb2ZpbGVDaGFuZ2VkEhMKC2N1c3RvbWVyX2lkGAEgASgJEgwKBHRpZXIYAiABKAkSDAoEdGFncxgDIAMoCSJNCg5DdXN0b21lck1lcmdlZBIcChRzdXJ2aXZvcl9jdXN0b21lcl9pZBgBIAEoCRIdChVkdXBsaWNhdGVfY3VzdG9tZXJfaWQYAiABKAliBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
- * Something that happened to a customer record, owned by the tickets service.
+ * Something that happened to a customer record. Merges and profiles are agents' doing and come
+ * from the tickets service; verifications are the router's, which owns identities.
  * Topic: support.customer-events.v1, keyed by the customer the event is about
  * (for a merge, the duplicate).
  *
@@ -37,7 +40,7 @@ export type CustomerEvent = Message<"firstline.v1.CustomerEvent"> & {
   occurredAt?: Timestamp | undefined;
 
   /**
-   * The agent who did it.
+   * The agent who did it; empty for what the customer did (a verification).
    *
    * @generated from field: string agent_id = 3;
    */
@@ -64,6 +67,14 @@ export type CustomerEvent = Message<"firstline.v1.CustomerEvent"> & {
      */
     value: CustomerProfileChanged;
     case: "profileChanged";
+  } | {
+    /**
+     * The customer proved a typed identity of theirs: they are no longer provisional.
+     *
+     * @generated from field: firstline.v1.CustomerIdentityVerified identity_verified = 12;
+     */
+    value: CustomerIdentityVerified;
+    case: "identityVerified";
   } | { case: undefined; value?: undefined };
 };
 
@@ -73,6 +84,35 @@ export type CustomerEvent = Message<"firstline.v1.CustomerEvent"> & {
  */
 export const CustomerEventSchema: GenMessage<CustomerEvent> = /*@__PURE__*/
   messageDesc(file_firstline_v1_customer_event, 0);
+
+/**
+ * A customer acted on the link sent to an address they had typed (IdentityProof): that identity
+ * is theirs, verified, and later messages typed with it reach them.
+ *
+ * @generated from message firstline.v1.CustomerIdentityVerified
+ */
+export type CustomerIdentityVerified = Message<"firstline.v1.CustomerIdentityVerified"> & {
+  /**
+   * The customer who proved it (after any merge, the survivor).
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * The identity as it was typed (IDENTITY_KIND_WEBFORM_EMAIL or _WEBFORM_PHONE).
+   *
+   * @generated from field: firstline.v1.Identity identity = 2;
+   */
+  identity?: Identity | undefined;
+};
+
+/**
+ * Describes the message firstline.v1.CustomerIdentityVerified.
+ * Use `create(CustomerIdentityVerifiedSchema)` to create a new message.
+ */
+export const CustomerIdentityVerifiedSchema: GenMessage<CustomerIdentityVerified> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_customer_event, 1);
 
 /**
  * The customer's tier and tags as they are now (the whole profile, so the latest event wins).
@@ -108,7 +148,7 @@ export type CustomerProfileChanged = Message<"firstline.v1.CustomerProfileChange
  * Use `create(CustomerProfileChangedSchema)` to create a new message.
  */
 export const CustomerProfileChangedSchema: GenMessage<CustomerProfileChanged> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_customer_event, 1);
+  messageDesc(file_firstline_v1_customer_event, 2);
 
 /**
  * An agent merged a duplicate customer into a survivor: from now on every identity of the
@@ -137,5 +177,5 @@ export type CustomerMerged = Message<"firstline.v1.CustomerMerged"> & {
  * Use `create(CustomerMergedSchema)` to create a new message.
  */
 export const CustomerMergedSchema: GenMessage<CustomerMerged> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_customer_event, 2);
+  messageDesc(file_firstline_v1_customer_event, 3);
 

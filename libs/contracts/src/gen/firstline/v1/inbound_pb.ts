@@ -193,7 +193,8 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
   /**
    * A token the customer brought from another of our surfaces, e.g. the web status page's
    * "continue in Telegram" link (a Telegram /start deep-link payload). The router resolves it
-   * to the customer it was issued for and links this sender to them.
+   * to the customer it was issued for and links this sender to them: once, within the token's
+   * lifetime, and only a sender the channel proved.
    *
    * @generated from field: optional string link_token = 21;
    */
@@ -201,7 +202,8 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
 
   /**
    * A token this message's adapter handed the customer (the web form's status-page token), which
-   * they may later bring to another surface as link_token. The router remembers whose it is.
+   * they may later bring to another surface as link_token. The router remembers whose it is,
+   * unless a typed sender reached someone else's record with this message.
    *
    * @generated from field: optional string issued_link_token = 22;
    */

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/routing.proto.
  */
 export const file_firstline_v1_routing: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIoYBCg5BdXRvbWF0aWNSZXBseRIuCgRraW5kGAEgASgOMiAuZmlyc3RsaW5lLnYxLkF1dG9tYXRpY1JlcGx5S2luZBIMCgR0ZXh0GAIgASgJEjYKEmV4cGVjdGVkX2Fuc3dlcl9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixQYKD1JvdXRpbmdEZWNpc2lvbhITCgtkZWNpc2lvbl9pZBgBIAEoCRIaChJpbmJvdW5kX21lc3NhZ2VfaWQYAiABKAkSEwoLY3VzdG9tZXJfaWQYAyABKAkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIRCgl0aWNrZXRfaWQYBSABKAkSNAoLZGlzcG9zaXRpb24YBiABKA4yHy5maXJzdGxpbmUudjEuVGlja2V0RGlzcG9zaXRpb24SHwoScHJldmlvdXNfdGlja2V0X2lkGAcgASgJSACIAQESDwoHdGVhbV9pZBgIIAEoCRIRCglza2lsbF9pZHMYCSADKAkSKAoIcHJpb3JpdHkYCiABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSHgoRYXNzaWduZWRfYWdlbnRfaWQYCyABKAlIAYgBARI5ChVmaXJzdF9yZXNwb25zZV9kdWVfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEXJlc29sdXRpb25fZHVlX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1zbGFfcG9saWN5X2lkGA4gASgJEhcKD21hdGNoZWRfcnVsZV9pZBgPIAEoCRIYChBydWxlX3NldF92ZXJzaW9uGBAgASgNEgwKBHRhZ3MYESADKAkSEAoIbGFuZ3VhZ2UYEiABKAkSLgoKZGVjaWRlZF9hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoHbWVzc2FnZRgUIAEoCzIcLmZpcnN0bGluZS52MS5JbmJvdW5kTWVzc2FnZRIWCg5xdWV1ZV9wb3NpdGlvbhgVIAEoDRIVCg10aWNrZXRfbnVtYmVyGBYgASgJEiwKCmVzY2FsYXRpb24YFyABKA4yGC5maXJzdGxpbmUudjEuRXNjYWxhdGlvbhI1Cg9hdXRvbWF0aWNfcmVwbHkYGCABKAsyHC5maXJzdGxpbmUudjEuQXV0b21hdGljUmVwbHlCFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQqiAIKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEAQSKgomVElDS0VUX0RJU1BPU0lUSU9OX0FTU0lHTkVEX0ZST01fUVVFVUUQBRIgChxUSUNLRVRfRElTUE9TSVRJT05fRVNDQUxBVEVEEAYqhAEKCkVzY2FsYXRpb24SGgoWRVNDQUxBVElPTl9VTlNQRUNJRklFRBAAEhcKE0VTQ0FMQVRJT05fT1ZFUkZMT1cQARImCiJFU0NBTEFUSU9OX0ZJUlNUX1JFU1BPTlNFX0JSRUFDSEVEEAISGQoVRVNDQUxBVElPTl9BR0VOVF9BV0FZEAMqiwEKEkF1dG9tYXRpY1JlcGx5S2luZBIkCiBBVVRPTUFUSUNfUkVQTFlfS0lORF9VTlNQRUNJRklFRBAAEigKJEFVVE9NQVRJQ19SRVBMWV9LSU5EX0FDS05PV0xFREdFTUVOVBABEiUKIUFVVE9NQVRJQ19SRVBMWV9LSU5EX09VVF9PRl9IT1VSUxACYgZwcm90bzM", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvcm91dGluZy5wcm90bxIMZmlyc3RsaW5lLnYxIoYBCg5BdXRvbWF0aWNSZXBseRIuCgRraW5kGAEgASgOMiAuZmlyc3RsaW5lLnYxLkF1dG9tYXRpY1JlcGx5S2luZBIMCgR0ZXh0GAIgASgJEjYKEmV4cGVjdGVkX2Fuc3dlcl9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRwoOQ29tbWFuZE91dGNvbWUSEgoKY29tbWFuZF9pZBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRIPCgdyZWZ1c2FsGAMgASgJIpIHCg9Sb3V0aW5nRGVjaXNpb24SEwoLZGVjaXNpb25faWQYASABKAkSGgoSaW5ib3VuZF9tZXNzYWdlX2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhgKEGNvbnZlcnNhdGlvbl9rZXkYBCABKAkSEQoJdGlja2V0X2lkGAUgASgJEjQKC2Rpc3Bvc2l0aW9uGAYgASgOMh8uZmlyc3RsaW5lLnYxLlRpY2tldERpc3Bvc2l0aW9uEh8KEnByZXZpb3VzX3RpY2tldF9pZBgHIAEoCUgAiAEBEg8KB3RlYW1faWQYCCABKAkSEQoJc2tpbGxfaWRzGAkgAygJEigKCHByaW9yaXR5GAogASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eh4KEWFzc2lnbmVkX2FnZW50X2lkGAsgASgJSAGIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNc2xhX3BvbGljeV9pZBgOIAEoCRIXCg9tYXRjaGVkX3J1bGVfaWQYDyABKAkSGAoQcnVsZV9zZXRfdmVyc2lvbhgQIAEoDRIMCgR0YWdzGBEgAygJEhAKCGxhbmd1YWdlGBIgASgJEi4KCmRlY2lkZWRfYXQYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KB21lc3NhZ2UYFCABKAsyHC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2USFgoOcXVldWVfcG9zaXRpb24YFSABKA0SFQoNdGlja2V0X251bWJlchgWIAEoCRIsCgplc2NhbGF0aW9uGBcgASgOMhguZmlyc3RsaW5lLnYxLkVzY2FsYXRpb24SNQoPYXV0b21hdGljX3JlcGx5GBggASgLMhwuZmlyc3RsaW5lLnYxLkF1dG9tYXRpY1JlcGx5EhwKFGN1c3RvbWVyX3Byb3Zpc2lvbmFsGBkgASgIEi0KB2NvbW1hbmQYHiABKAsyHC5maXJzdGxpbmUudjEuQ29tbWFuZE91dGNvbWVCFQoTX3ByZXZpb3VzX3RpY2tldF9pZEIUChJfYXNzaWduZWRfYWdlbnRfaWQqqwIKEVRpY2tldERpc3Bvc2l0aW9uEiIKHlRJQ0tFVF9ESVNQT1NJVElPTl9VTlNQRUNJRklFRBAAEiEKHVRJQ0tFVF9ESVNQT1NJVElPTl9ORVdfVElDS0VUEAESHQoZVElDS0VUX0RJU1BPU0lUSU9OX0FQUEVORBACEh0KGVRJQ0tFVF9ESVNQT1NJVElPTl9SRU9QRU4QAxIgChxUSUNLRVRfRElTUE9TSVRJT05fRk9MTE9XX1VQEAQSKgomVElDS0VUX0RJU1BPU0lUSU9OX0FTU0lHTkVEX0ZST01fUVVFVUUQBRIgChxUSUNLRVRfRElTUE9TSVRJT05fRVNDQUxBVEVEEAYSIQodVElDS0VUX0RJU1BPU0lUSU9OX1JFQVNTSUdORUQQByqEAQoKRXNjYWxhdGlvbhIaChZFU0NBTEFUSU9OX1VOU1BFQ0lGSUVEEAASFwoTRVNDQUxBVElPTl9PVkVSRkxPVxABEiYKIkVTQ0FMQVRJT05fRklSU1RfUkVTUE9OU0VfQlJFQUNIRUQQAhIZChVFU0NBTEFUSU9OX0FHRU5UX0FXQVkQAyqLAQoSQXV0b21hdGljUmVwbHlLaW5kEiQKIEFVVE9NQVRJQ19SRVBMWV9LSU5EX1VOU1BFQ0lGSUVEEAASKAokQVVUT01BVElDX1JFUExZX0tJTkRfQUNLTk9XTEVER0VNRU5UEAESJQohQVVUT01BVElDX1JFUExZX0tJTkRfT1VUX09GX0hPVVJTEAJiBnByb3RvMw", [file_firstline_v1_common, file_firstline_v1_inbound, file_google_protobuf_timestamp]);
 
 /**
  * An automatic reply the router decided the customer gets, in their channel and language. The
@@ -53,6 +53,41 @@ export type AutomaticReply = Message<"firstline.v1.AutomaticReply"> & {
  */
 export const AutomaticReplySchema: GenMessage<AutomaticReply> = /*@__PURE__*/
   messageDesc(file_firstline_v1_routing, 0);
+
+/**
+ * What the router did with an agent's RoutingCommand.
+ *
+ * @generated from message firstline.v1.CommandOutcome
+ */
+export type CommandOutcome = Message<"firstline.v1.CommandOutcome"> & {
+  /**
+   * RoutingCommand.command_id.
+   *
+   * @generated from field: string command_id = 1;
+   */
+  commandId: string;
+
+  /**
+   * The agent who asked (RoutingCommand.agent_id).
+   *
+   * @generated from field: string agent_id = 2;
+   */
+  agentId: string;
+
+  /**
+   * Empty when the command was applied; otherwise why it was refused, the ticket unchanged.
+   *
+   * @generated from field: string refusal = 3;
+   */
+  refusal: string;
+};
+
+/**
+ * Describes the message firstline.v1.CommandOutcome.
+ * Use `create(CommandOutcomeSchema)` to create a new message.
+ */
+export const CommandOutcomeSchema: GenMessage<CommandOutcome> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_routing, 1);
 
 /**
  * The router's one decision about one inbound message.
@@ -238,6 +273,21 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
    * @generated from field: firstline.v1.AutomaticReply automatic_reply = 24;
    */
   automaticReply?: AutomaticReply | undefined;
+
+  /**
+   * True when customer_id is a provisional customer: made for a typed identity (a web-form email
+   * or phone) that nobody has proved to own. Agents see it marked unverified and may merge it.
+   *
+   * @generated from field: bool customer_provisional = 25;
+   */
+  customerProvisional: boolean;
+
+  /**
+   * For REASSIGNED: the command answered and whether it was applied.
+   *
+   * @generated from field: firstline.v1.CommandOutcome command = 30;
+   */
+  command?: CommandOutcome | undefined;
 };
 
 /**
@@ -245,7 +295,7 @@ export type RoutingDecision = Message<"firstline.v1.RoutingDecision"> & {
  * Use `create(RoutingDecisionSchema)` to create a new message.
  */
 export const RoutingDecisionSchema: GenMessage<RoutingDecision> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_routing, 1);
+  messageDesc(file_firstline_v1_routing, 2);
 
 /**
  * How an inbound message relates to the customer's tickets.
@@ -304,6 +354,14 @@ export enum TicketDisposition {
    * @generated from enum value: TICKET_DISPOSITION_ESCALATED = 6;
    */
   ESCALATED = 6,
+
+  /**
+   * No new message: the router's answer to an agent's RoutingCommand (command says which). The
+   * rest is the ticket's routing after it: the claiming agent, no assignee, or the new team.
+   *
+   * @generated from enum value: TICKET_DISPOSITION_REASSIGNED = 7;
+   */
+  REASSIGNED = 7,
 }
 
 /**

@@ -1,6 +1,25 @@
 import { Escalation, Priority, SlaTarget, timestampFromDate } from '@firstline/contracts';
-import type { Ticket } from './ticket';
-import { assignment, type EventDetails } from './ticket-event-log';
+import type { TicketStatus } from './lifecycle';
+import { assignment, type EventDetails } from './ticket-events';
+
+/**
+ * What the router's decisions about an existing ticket do to it, apart from new messages: the
+ * escalations its timers fire and its answers to agents' claims, hand-backs and transfers. Plain
+ * functions over the fields they read, so the tickets service only loads, calls and stores.
+ */
+
+/** The part of a ticket the router's decisions read and change. */
+export interface RoutedTicket {
+  status: TicketStatus;
+  teamId: string;
+  skillIds: string[];
+  assigneeId: string | null;
+  priority: Priority;
+  firstRespondedAt: Date | null;
+  firstResponseBreached: boolean;
+  firstResponseDueAt: Date | null;
+  slaPolicyId: string;
+}
 
 /** What an ESCALATED decision says about the ticket after the router's timer fired. */
 export interface EscalationDecision {
@@ -11,8 +30,8 @@ export interface EscalationDecision {
   assignedAgentId?: string;
 }
 
-export interface EscalationOutcome {
-  ticket: Ticket;
+export interface RoutingOutcome<T> {
+  ticket: T;
   /** The changes, in order, as TicketEvent details (the router is their actor). */
   events: EventDetails[];
 }
@@ -25,7 +44,10 @@ export const OVERFLOW_REASON = 'overflow';
  * changes nothing; one that came too late (the ticket was resolved or closed meanwhile, or has
  * been answered by the time a first-response breach arrives) is ignored.
  */
-export function applyEscalation(ticket: Ticket, decision: EscalationDecision): EscalationOutcome {
+export function applyEscalation<T extends RoutedTicket>(
+  ticket: T,
+  decision: EscalationDecision,
+): RoutingOutcome<T> {
   const unchanged = { ticket, events: [] };
   if (ticket.status === 'resolved' || ticket.status === 'closed') return unchanged;
   switch (decision.escalation) {
@@ -88,4 +110,48 @@ export function applyEscalation(ticket: Ticket, decision: EscalationDecision): E
     default:
       throw new RangeError(`unknown escalation ${String(decision.escalation)}`);
   }
+}
+
+/** What a REASSIGNED decision says about the ticket after the router applied an agent's command. */
+export interface ReassignmentDecision {
+  teamId: string;
+  skillIds: string[];
+  assignedAgentId?: string;
+}
+
+/**
+ * The router's answer to a claim, hand-back or transfer, as changes to the ticket: a Transferred
+ * event when its team changed (with the agent's note as the reason), an Assigned event when its
+ * assignee did. Applying it to a ticket that already reflects it changes nothing.
+ */
+export function applyReassignment<T extends RoutedTicket>(
+  ticket: T,
+  decision: ReassignmentDecision,
+  note: string,
+): RoutingOutcome<T> {
+  const assigneeId = decision.assignedAgentId ?? null;
+  const events: EventDetails[] = [];
+  if (decision.teamId && decision.teamId !== ticket.teamId) {
+    events.push({
+      case: 'transferred',
+      value: {
+        $typeName: 'firstline.v1.Transferred',
+        fromTeamId: ticket.teamId,
+        toTeamId: decision.teamId,
+        skillIds: decision.skillIds,
+        reason: note,
+      },
+    });
+  }
+  if (assigneeId !== ticket.assigneeId) events.push(assignment(ticket.assigneeId, assigneeId));
+  if (events.length === 0) return { ticket, events };
+  return {
+    ticket: {
+      ...ticket,
+      teamId: decision.teamId || ticket.teamId,
+      skillIds: decision.teamId !== ticket.teamId ? decision.skillIds : ticket.skillIds,
+      assigneeId,
+    },
+    events,
+  };
 }

@@ -1,0 +1,162 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import {
+  decode,
+  RoutingCommandSchema,
+  TicketDisposition,
+  TOPICS,
+  type RoutingCommand,
+} from '@firstline/contracts';
+import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import { decideCommand, type AssignmentCommand } from '@firstline/routing';
+import { markAssigned, teamsOfAgent } from './assignment.store';
+import { saveLastAgents } from './customers.store';
+import { decision, decisionRecord } from './decisions';
+import { drainAndAnnounce } from './sweeper';
+import type { TicketRow } from './tickets.store';
+
+/**
+ * The agents' claims, hand-backs and transfers, which the tickets service forwards: the router is
+ * the one authority on assignment (docs/adr/0015). Each command is applied under the ticket's row
+ * lock and, for a claim, the claiming agent's, the same locks automatic assignment takes, so a
+ * claim and an automatic assignment never both count on one free slot. The answer goes out as a
+ * REASSIGNED decision, applied or refused; a ticket back in a queue drains that queue at once.
+ */
+@Injectable()
+export class RoutingCommandsConsumer {
+  private readonly logger = new Logger(RoutingCommandsConsumer.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  @Consume({ topics: [TOPICS.routingCommands.name] })
+  async handle(messages: DeliveredMessage[]): Promise<void> {
+    const commands = messages.map((message) => ({
+      messageId: message.headers.messageId,
+      command: parse(message),
+    }));
+    await this.dataSource.transaction(async (manager) => {
+      const queued = new Set<string>();
+      const now = new Date();
+      for (const { messageId, command } of commands) {
+        if (!(await claimMessage(manager, 'router.routing-commands', messageId))) continue;
+        for (const team of await this.apply(manager, command, now)) queued.add(team);
+      }
+      await drainAndAnnounce(manager, [...queued], now);
+    });
+    this.relay.nudge();
+  }
+
+  /**
+   * Applies one command and announces the outcome. Returns the teams whose queue may move: the
+   * one the ticket went back to, and those of the agent it freed.
+   */
+  private async apply(
+    manager: EntityManager,
+    command: RoutingCommand,
+    now: Date,
+  ): Promise<string[]> {
+    const [ticket]: TicketRow[] = await manager.query(
+      `SELECT * FROM routing.ticket WHERE id = $1 FOR UPDATE`,
+      [command.ticketId],
+    );
+    if (!ticket)
+      throw new BadInputError(`command ${command.commandId}: no ticket ${command.ticketId}`);
+    const asked = assignmentCommand(command);
+    // The claimer's row lock: automatic assignment counts this agent's load under it.
+    const [claimer]: Array<{ active: boolean }> =
+      asked.kind === 'claim'
+        ? await manager.query(`SELECT active FROM routing.agent WHERE id = $1 FOR UPDATE`, [
+            asked.agentId,
+          ])
+        : [];
+    const verdict = decideCommand(
+      {
+        number: ticket.number,
+        state: ticket.state,
+        teamId: ticket.team_id,
+        skillIds: ticket.skill_ids,
+        assignedAgentId: ticket.assigned_agent_id,
+      },
+      asked,
+      claimer,
+    );
+    const outcome = {
+      commandId: command.commandId,
+      agentId: command.agentId,
+      refusal: verdict.applied ? '' : verdict.refusal,
+    };
+    if (!verdict.applied) {
+      this.logger.log(`command ${command.commandId} refused: ${verdict.refusal}`);
+    }
+    const after: TicketRow = verdict.applied
+      ? {
+          ...ticket,
+          team_id: verdict.ticket.teamId,
+          skill_ids: verdict.ticket.skillIds,
+          assigned_agent_id: verdict.ticket.assignedAgentId,
+          queued_at: verdict.queued ? now : ticket.queued_at,
+        }
+      : ticket;
+    if (after !== ticket) {
+      await manager.query(
+        `UPDATE routing.ticket SET team_id = $2, skill_ids = $3, assigned_agent_id = $4,
+                queued_at = $5 WHERE id = $1`,
+        [after.id, after.team_id, after.skill_ids, after.assigned_agent_id, after.queued_at],
+      );
+      if (after.assigned_agent_id && after.assigned_agent_id !== ticket.assigned_agent_id) {
+        await markAssigned(manager, [after.assigned_agent_id], now);
+        await saveLastAgents(manager, new Map([[after.customer_id, after.assigned_agent_id]]));
+      }
+    }
+    await enqueueOutbox(manager, [
+      decisionRecord(
+        decision(after, { disposition: TicketDisposition.REASSIGNED, now, command: outcome }),
+      ),
+    ]);
+    if (!verdict.applied || !verdict.queued || after.state !== 'open') return [];
+    const freed = ticket.assigned_agent_id;
+    return [after.team_id, ...(freed ? await teamsOfAgent(manager, freed) : [])];
+  }
+}
+
+function assignmentCommand(command: RoutingCommand): AssignmentCommand {
+  const { agentId } = command;
+  switch (command.command.case) {
+    case 'claim':
+      return { kind: 'claim', agentId, takeOver: command.command.value.takeOver };
+    case 'unassign':
+      return { kind: 'unassign', agentId, releaseOthers: command.command.value.releaseOthers };
+    case 'transfer': {
+      const { toTeamId, skillIds } = command.command.value;
+      return { kind: 'transfer', agentId, toTeamId, skillIds };
+    }
+    default:
+      throw new BadInputError(
+        `command ${command.commandId} says neither claim, unassign nor transfer`,
+      );
+  }
+}
+
+function parse(message: DeliveredMessage): RoutingCommand {
+  let command: RoutingCommand;
+  try {
+    command = decode(RoutingCommandSchema, message.value);
+  } catch (error) {
+    throw new BadInputError(`routing command ${message.headers.messageId} is not valid protobuf`, {
+      cause: error,
+    });
+  }
+  if (!command.commandId || !command.ticketId || !command.agentId) {
+    throw new BadInputError(
+      `routing command ${message.headers.messageId} needs a command_id, ticket_id and agent_id`,
+    );
+  }
+  if (command.command.case === 'transfer' && !command.command.value.toTeamId) {
+    throw new BadInputError(`routing command ${command.commandId}: a transfer needs a team`);
+  }
+  return command;
+}
