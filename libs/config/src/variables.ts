@@ -47,6 +47,17 @@ export const proxyHops = z.coerce
   .min(0, 'must be 0 or more')
   .default(0);
 
+/** A signing secret shared by services: long enough that guessing it is out of reach. */
+export const sharedSecret = z
+  .string()
+  .min(32, 'must be at least 32 characters')
+  .transform((value) => Buffer.from(value));
+
+/** An http(s) base URL, without a trailing slash. */
+export const baseUrl = z
+  .string()
+  .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
 /**
  * The fewest characters a webhook secret may have. The secret is all that tells a platform's
  * request from a forged one, so it must not be guessable; 16 random characters are out of reach.

@@ -1,5 +1,12 @@
 import { AutomaticReplyKind, TicketDisposition } from '@firstline/contracts';
 import { isOpen, nextOpen, type BusinessCalendar } from './calendar';
+import {
+  customerLanguage,
+  customerLocale,
+  customerTexts,
+  fillText,
+  type CustomerTextsByLanguage,
+} from './customer-texts';
 
 export interface AutomaticReplyPolicy {
   enabled: boolean;
@@ -14,7 +21,7 @@ export interface AutomaticReplySubject {
   /** The message answers a satisfaction survey: a rating, not a question. */
   csatAnswer: boolean;
   ticketNumber: string;
-  /** "ru" gets Russian; anything else English. */
+  /** The customer's language: "ru" gets Russian, anything else English (customer-texts.ts). */
   language: string;
   /** The first-response due time: what the customer is promised. Unset without an SLA. */
   expectedAnswerAt?: Date;
@@ -32,29 +39,31 @@ export interface PlannedAutomaticReply {
  * The automatic reply a message gets, if any. A new, follow-up or reopened ticket is acknowledged
  * with its number and the expected answer time; any message arriving while the team is closed
  * gets an out-of-hours notice instead. Machines and survey answers never get one (that is what
- * prevents mail loops), and a conversation gets at most one per window.
+ * prevents mail loops), and a conversation gets at most one per window. Written in the
+ * customer's language, in the directory's words for it when an admin changed them.
  */
 export function planAutomaticReply(
   policy: AutomaticReplyPolicy,
   subject: AutomaticReplySubject,
   calendar: BusinessCalendar,
   now: Date,
+  overrides?: CustomerTextsByLanguage,
 ): PlannedAutomaticReply | undefined {
   if (!policy.enabled || subject.autoResponse || subject.csatAnswer) return undefined;
   const last = subject.lastAutomaticReplyAt?.getTime();
   if (last !== undefined && now.getTime() - last < policy.windowMs) return undefined;
-  const texts = subject.language === 'ru' ? RUSSIAN : ENGLISH;
-  const when = (date: Date) => formatLocalTime(date, calendar.timeZone, texts.locale);
+  const texts = customerTexts(subject.language, overrides);
+  const locale = customerLocale(customerLanguage(subject.language));
+  const when = (date: Date) => formatLocalTime(date, calendar.timeZone, locale);
+  const number = { number: subject.ticketNumber };
   const expected = subject.expectedAnswerAt;
+  const answerBy = expected && fillText(texts.answerBy, { time: when(expected) });
   if (!isOpen(calendar, now)) {
     const opensAt = nextOpen(calendar, now);
+    const closed = opensAt ? fillText(texts.closedUntil, { time: when(opensAt) }) : texts.closedNow;
     return {
       kind: AutomaticReplyKind.OUT_OF_HOURS,
-      text: texts.outOfHours(
-        subject.ticketNumber,
-        opensAt && when(opensAt),
-        expected && when(expected),
-      ),
+      text: [fillText(texts.acknowledgement, number), closed, answerBy].filter(Boolean).join(' '),
       expectedAnswerAt: expected,
     };
   }
@@ -65,7 +74,7 @@ export function planAutomaticReply(
   if (!startsTicket) return undefined;
   return {
     kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
-    text: texts.acknowledgement(subject.ticketNumber, expected && when(expected)),
+    text: `${fillText(texts.acknowledgement, number)} ${answerBy ?? texts.answerSoon}`,
     expectedAnswerAt: expected,
   };
 }
@@ -95,33 +104,3 @@ function localTimeFormat(timeZone: string, locale: string): Intl.DateTimeFormat 
   }
   return format;
 }
-
-interface Texts {
-  locale: string;
-  acknowledgement(ticketNumber: string, expected?: string): string;
-  outOfHours(ticketNumber: string, opensAt?: string, expected?: string): string;
-}
-
-const ENGLISH: Texts = {
-  locale: 'en-GB',
-  acknowledgement: (number, expected) =>
-    `Thank you for your message. Your request number is #${number}.` +
-    (expected ? ` We will answer by ${expected}.` : ' We will answer as soon as we can.'),
-  outOfHours: (number, opensAt, expected) =>
-    `Thank you for your message. Your request number is #${number}.` +
-    ` Our team is not at work right now` +
-    (opensAt ? ` and will be back on ${opensAt}.` : '.') +
-    (expected ? ` We will answer by ${expected}.` : ''),
-};
-
-const RUSSIAN: Texts = {
-  locale: 'ru-RU',
-  acknowledgement: (number, expected) =>
-    `Спасибо за обращение. Номер вашего запроса — #${number}.` +
-    (expected ? ` Мы ответим до: ${expected}.` : ' Мы ответим как можно скорее.'),
-  outOfHours: (number, opensAt, expected) =>
-    `Спасибо за обращение. Номер вашего запроса — #${number}.` +
-    ` Сейчас мы не работаем` +
-    (opensAt ? ` и вернёмся: ${opensAt}.` : '.') +
-    (expected ? ` Мы ответим до: ${expected}.` : ''),
-};

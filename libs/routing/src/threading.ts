@@ -1,4 +1,5 @@
 import { TicketDisposition } from '@firstline/contracts';
+import { readSurveyAnswer, type SurveyAnswer } from './survey-answer';
 
 /**
  * Threading: which ticket an inbound message continues. The router is its one authority; the
@@ -28,6 +29,8 @@ export interface ThreadedMessage {
   /** Written by a machine: an out-of-office reply, a bounce, a mailing list. */
   autoResponse: boolean;
   receivedAt: Date;
+  /** What the customer wrote, without quoted history: a bare score answers the survey. */
+  replyText?: string;
 }
 
 export const DEFAULT_REOPEN_WINDOW_DAYS = 7;
@@ -37,7 +40,8 @@ export const DROPPED = 'dropped';
 
 export type ThreadingDecision =
   | { disposition: TicketDisposition.NEW_TICKET; linkedTicketId?: string }
-  | { disposition: TicketDisposition.APPEND | TicketDisposition.REOPEN; ticketId: string }
+  | { disposition: TicketDisposition.APPEND; ticketId: string; surveyAnswer?: SurveyAnswer }
+  | { disposition: TicketDisposition.REOPEN; ticketId: string }
   | { disposition: TicketDisposition.FOLLOW_UP; previousTicketId: string }
   | { disposition: typeof DROPPED };
 
@@ -52,7 +56,9 @@ export type ThreadingDecision =
  * - an open ticket takes the message; a resolved one reopens within the reopen window; after
  *   the window, or once closed, a new ticket follows it up;
  * - a robot's message (auto-response, bounce) only ever joins the ticket it threads to, in any
- *   state, and is dropped when it threads to none: robots never open or reopen a ticket.
+ *   state, and is dropped when it threads to none: robots never open or reopen a ticket;
+ * - a resolved or closed ticket asked its customer for a rating: their reply that reads as a
+ *   score ("5", "2 — slow to answer") answers the survey and joins the ticket without reopening.
  */
 export function decideThreading(
   message: ThreadedMessage,
@@ -72,6 +78,13 @@ export function decideThreading(
   }
   if (message.autoResponse || ticket.state === 'open') {
     return { disposition: TicketDisposition.APPEND, ticketId: ticket.ticketId };
+  }
+  const surveyAnswer =
+    ticket.customerId === message.customerId
+      ? readSurveyAnswer(message.replyText ?? '')
+      : undefined;
+  if (surveyAnswer) {
+    return { disposition: TicketDisposition.APPEND, ticketId: ticket.ticketId, surveyAnswer };
   }
   if (ticket.state === 'resolved') {
     const windowEnd = ticket.resolvedAt.getTime() + reopenWindowDays * 86_400_000;

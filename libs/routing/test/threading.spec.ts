@@ -142,6 +142,50 @@ describe('decideThreading', () => {
       { disposition: DROPPED },
     ],
     [
+      'a bare score on a resolved ticket answers the survey: recorded, never reopened',
+      { ...fromAnn, replyText: '2 — долго отвечали' },
+      { replied: resolved('t1', 1) },
+      {
+        disposition: TicketDisposition.APPEND,
+        ticketId: 't1',
+        surveyAnswer: { score: 2, comment: 'долго отвечали' },
+      },
+    ],
+    [
+      'a score long after resolution still rates the closed ticket',
+      { ...fromAnn, replyText: '5' },
+      { conversation: closed('t1') },
+      {
+        disposition: TicketDisposition.APPEND,
+        ticketId: 't1',
+        surveyAnswer: { score: 5, comment: '' },
+      },
+    ],
+    [
+      'a number on an open ticket is just a message',
+      { ...fromAnn, replyText: '5' },
+      { conversation: open('t1') },
+      { disposition: TicketDisposition.APPEND, ticketId: 't1' },
+    ],
+    [
+      'a sentence starting with a number reopens as any reply does',
+      { ...fromAnn, replyText: '5 more orders failed today' },
+      { conversation: resolved('t1', 1) },
+      { disposition: TicketDisposition.REOPEN, ticketId: 't1' },
+    ],
+    [
+      'somebody else’s score (a colleague in Cc) does not rate the customer’s ticket',
+      { ...fromBob, replyText: '1' },
+      { replied: resolved('t1', 1) },
+      { disposition: TicketDisposition.REOPEN, ticketId: 't1' },
+    ],
+    [
+      'an out-of-office reply to the survey joins the ticket as a robot’s, with no score',
+      { ...robotToAnn, replyText: '1' },
+      { replied: resolved('t1', 1) },
+      { disposition: TicketDisposition.APPEND, ticketId: 't1' },
+    ],
+    [
       'a survey answer rates its resolved ticket without reopening it, past a newer one',
       fromAnn,
       { rated: resolved('t1', 1), conversation: open('t2') },

@@ -87,6 +87,8 @@ function fromMessage(
     },
     receivedAt: timestampFromDate(receivedAt),
     sentAt: timestampFromMs((message.edit_date ?? message.date) * 1000),
+    // The language of the user's Telegram app: what they read our texts in.
+    language: message.from.language_code ?? '',
   });
 }
 

@@ -22,6 +22,14 @@ function messageUpdate(fields: Partial<Message>, updateId = 100): Update {
 }
 
 describe('normalise', () => {
+  it('carries the language of the user’s Telegram app, which our texts are written in', () => {
+    const russian = { ...from, language_code: 'ru' };
+    expect(
+      normalise(messageUpdate({ text: 'Где заказ?', from: russian }), bot, receivedAt)!.language,
+    ).toBe('ru');
+    expect(normalise(messageUpdate({ text: 'Hi' }), bot, receivedAt)!.language).toBe('');
+  });
+
   it('keys a text message by bot and chat, with an id from bot, chat and message id', () => {
     const inbound = normalise(messageUpdate({ text: 'My order is late' }), bot, receivedAt)!;
     expect(inbound).toMatchObject({

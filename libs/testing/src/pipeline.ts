@@ -19,9 +19,12 @@ export interface PipelineServices {
   channel: ServiceDefinition;
   /**
    * Settings of the channel that name its own address (a web form's public URL), given the
-   * address it will listen on; set in process.env while it starts.
+   * address it will listen on and those of the `also` services; set in process.env while
+   * every service starts.
    */
-  channelSettings?: (url: string) => Record<string, string>;
+  channelSettings?: (url: string, alsoUrls: string[]) => Record<string, string>;
+  /** Services beside the channel, e.g. the web form whose rating page an email survey links to. */
+  also?: ServiceDefinition[];
 }
 
 /**
@@ -49,6 +52,8 @@ export class Pipeline {
     readonly channel: RunningService,
     /** Each service's own database, for what a test checks beyond the APIs. */
     readonly databases: Record<'router' | 'tickets' | 'channel', TestDatabase>,
+    /** The `also` services, in their order, each with its own database. */
+    readonly also: Array<{ service: RunningService; database: TestDatabase }> = [],
   ) {}
 
   static async start(services: PipelineServices): Promise<Pipeline> {
@@ -59,17 +64,24 @@ export class Pipeline {
       tickets: { ...services.tickets, name: `${services.tickets.name}-${run}` },
       channel: { ...services.channel, name: `${services.channel.name}-${run}` },
     };
-    const databases = await Promise.all([
-      createTestDatabase(),
-      createTestDatabase(),
-      createTestDatabase(),
-    ]);
+    const also = (services.also ?? []).map((service) => ({
+      ...service,
+      name: `${service.name}-${run}`,
+    }));
+    const databases = await Promise.all(
+      [named.router, named.tickets, named.channel, ...also].map(() => createTestDatabase()),
+    );
     await startGroupsAtTopicEnd(
       brokers,
-      Object.values(named).map((service) => service.name),
+      [...Object.values(named), ...also].map((service) => service.name),
     );
     const channelPort = services.channelSettings ? await freePort() : 0;
-    const channelSettings = services.channelSettings?.(`http://127.0.0.1:${channelPort}`) ?? {};
+    const alsoPorts = await Promise.all(also.map(() => freePort()));
+    const channelSettings =
+      services.channelSettings?.(
+        `http://127.0.0.1:${channelPort}`,
+        alsoPorts.map((port) => `http://127.0.0.1:${port}`),
+      ) ?? {};
     // Small pools: the Postgres server is shared with every suite running meanwhile.
     const start = (definition: ServiceDefinition, database: TestDatabase, poolSize = 2, port = 0) =>
       startService(
@@ -96,6 +108,7 @@ export class Pipeline {
       start(named.router, databases[0]),
       start(named.tickets, databases[1], 3),
       start(named.channel, databases[2], 2, channelPort),
+      ...also.map((service, index) => start(service, databases[3 + index]!, 2, alsoPorts[index])),
     ]).finally(() => {
       for (const name of Object.keys(startSettings)) delete process.env[name];
     });
@@ -108,12 +121,15 @@ export class Pipeline {
       await Promise.all(databases.map((database) => database.drop()));
       throw failed.reason;
     }
-    const [router, tickets, channel] = running;
-    return new Pipeline(run, router, tickets, channel, {
-      router: databases[0],
-      tickets: databases[1],
-      channel: databases[2],
-    });
+    const [router, tickets, channel, ...others] = running;
+    return new Pipeline(
+      run,
+      router,
+      tickets,
+      channel,
+      { router: databases[0], tickets: databases[1], channel: databases[2] },
+      others.map((service, index) => ({ service, database: databases[3 + index]! })),
+    );
   }
 
   /** Signs in to the tickets service's API, by default with the demo password. */
@@ -129,10 +145,16 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
-    // The adapter first, so nothing new enters while the others finish their batches.
-    await this.channel.stop();
+    // The adapters first, so nothing new enters while the others finish their batches.
+    await Promise.all(
+      [this.channel, ...this.also.map(({ service }) => service)].map((s) => s.stop()),
+    );
     await Promise.all([this.router.stop(), this.tickets.stop()]);
-    await Promise.all(Object.values(this.databases).map((database) => database.drop()));
+    await Promise.all(
+      [...Object.values(this.databases), ...this.also.map(({ database }) => database)].map(
+        (database) => database.drop(),
+      ),
+    );
   }
 }
 

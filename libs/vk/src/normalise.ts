@@ -52,7 +52,7 @@ export function normalise(event: VkEvent, context: NormaliseContext): InboundMes
   try {
     switch (event.type) {
       case 'message_new':
-        return fromMessage(event.group_id, messageOf(event), context);
+        return withClientLanguage(fromMessage(event.group_id, messageOf(event), context), event);
       case 'message_edit':
         return fromEdit(event.group_id, event.object as VkMessage, context);
       case 'message_event':
@@ -126,6 +126,18 @@ function fromMessage(
     receivedAt: timestampFromDate(context.receivedAt),
     sentAt: timestampFromMs(message.date * 1000),
   });
+}
+
+/**
+ * VK's `client_info.lang_id` names the language of the user's VK app (0 Russian, 3 English); the
+ * others, which Firstline does not answer in, leave it to the router to read the text.
+ */
+const VK_LANGUAGES: Record<number, string> = { 0: 'ru', 3: 'en' };
+
+function withClientLanguage(inbound: InboundMessage, event: VkEvent): InboundMessage {
+  const langId = (event.object as { client_info?: { lang_id?: unknown } }).client_info?.lang_id;
+  if (typeof langId === 'number' && VK_LANGUAGES[langId]) inbound.language = VK_LANGUAGES[langId];
+  return inbound;
 }
 
 /** An edit gets an id of its own and points at the message it changes. */

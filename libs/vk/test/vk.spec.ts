@@ -42,6 +42,17 @@ const messageNew = (fields: Partial<VkMessage> = {}): VkEvent => ({
 });
 
 describe('normalise', () => {
+  it.each([
+    [0, 'ru'],
+    [3, 'en'],
+    [1, ''],
+    [undefined, ''],
+  ])('reads the language of the user’s VK app (lang_id %p) as %j', (langId, language) => {
+    const event = messageNew();
+    (event.object as { client_info: object }).client_info = { lang_id: langId };
+    expect(normalise(event, { receivedAt })!.language).toBe(language);
+  });
+
   it('turns a text message into an InboundMessage keyed by community and peer', () => {
     const inbound = normalise(messageNew(), { receivedAt, senderName: 'Ann Petrova' })!;
     expect(inbound).toMatchObject({

@@ -100,6 +100,7 @@ export function submissionMessage(
     formTopic: submission.topic?.value,
     formFields,
     issuedLinkToken: context.statusToken,
+    language: context.locale,
     callbackWindow: window
       ? { startsAt: timestampFromDate(window.startsAt), endsAt: timestampFromDate(window.endsAt) }
       : undefined,
@@ -116,6 +117,8 @@ export function followUpMessage(input: {
   attachments: Attachment[];
   receivedAt: Date;
   ticketNumber?: string;
+  /** The locale the customer chose on the form. */
+  language: string;
 }): InboundMessage {
   return create(InboundMessageSchema, {
     messageId: webformMessageId(input.idempotencyKey),
@@ -129,5 +132,6 @@ export function followUpMessage(input: {
     channelMetadata: { source: 'status_page' },
     receivedAt: timestampFromDate(input.receivedAt),
     inReplyToTicketNumber: input.ticketNumber || undefined,
+    language: input.language,
   });
 }

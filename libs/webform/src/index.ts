@@ -6,3 +6,4 @@ export * from './messages';
 export * from './rate-limit';
 export * from './status';
 export * from './submission';
+export * from './rating-link';

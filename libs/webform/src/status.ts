@@ -1,3 +1,8 @@
+import {
+  customerTexts,
+  type CustomerTextKey,
+  type CustomerTextsByLanguage,
+} from '@firstline/routing';
 import type { Locale } from './forms';
 
 /** Where a customer's request stands, in the words of the status page. */
@@ -30,27 +35,22 @@ export function stageOf(ticket: TicketProjection): Stage {
   }
 }
 
-const STAGES: Record<Locale, Record<Stage, string>> = {
-  en: {
-    received: 'Received',
-    queued: 'Waiting for an agent',
-    in_progress: 'An agent is working on it',
-    waiting_for_you: 'Waiting for your answer',
-    resolved: 'Resolved',
-    closed: 'Closed',
-  },
-  ru: {
-    received: 'Получено',
-    queued: 'Ожидает специалиста',
-    in_progress: 'Специалист работает над обращением',
-    waiting_for_you: 'Ждём вашего ответа',
-    resolved: 'Решено',
-    closed: 'Закрыто',
-  },
+const STAGE_TEXTS: Record<Stage, CustomerTextKey> = {
+  received: 'stageReceived',
+  queued: 'stageQueued',
+  in_progress: 'stageInProgress',
+  waiting_for_you: 'stageWaitingForYou',
+  resolved: 'stageResolved',
+  closed: 'stageClosed',
 };
 
-export function stageLabel(stage: Stage, locale: Locale): string {
-  return STAGES[locale][stage];
+/** The stage in the customer's words: shipped, or as the directory words it for the language. */
+export function stageLabel(
+  stage: Stage,
+  locale: Locale,
+  wording?: CustomerTextsByLanguage,
+): string {
+  return customerTexts(locale, wording)[STAGE_TEXTS[stage]];
 }
 
 /** "Ann" of "Ann First": customers see who helps them, not their full name. */

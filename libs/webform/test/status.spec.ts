@@ -1,5 +1,5 @@
 import { Channel, IdentityKind } from '@firstline/contracts';
-import { firstNameOf, stageOf, submissionMessage } from '../src';
+import { firstNameOf, stageLabel, stageOf, submissionMessage } from '../src';
 
 describe('the stage a customer sees', () => {
   it.each([
@@ -11,6 +11,15 @@ describe('the stage a customer sees', () => {
     [{ ticketNumber: '10234', status: 'closed' }, 'closed'],
   ])('%j → %s', (ticket, stage) => {
     expect(stageOf(ticket)).toBe(stage);
+  });
+
+  it('is named in the customer’s language, in the directory’s words when an admin set them', () => {
+    expect(stageLabel('resolved', 'ru')).toBe('Решено');
+    expect(stageLabel('resolved', 'en')).toBe('Resolved');
+    expect(stageLabel('resolved', 'ru', { ru: { stageResolved: 'Готово' } })).toBe('Готово');
+    expect(stageLabel('queued', 'ru', { ru: { stageResolved: 'Готово' } })).toBe(
+      'Ожидает специалиста',
+    );
   });
 
   it('names the agent by first name only', () => {

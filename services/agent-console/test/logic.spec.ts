@@ -12,6 +12,7 @@ import {
   tabQuery,
   timeline,
   unfilledPlaceholders,
+  unreadNotifications,
   type ApiMessage,
   type QueueTicket,
 } from '../web/logic';
@@ -199,5 +200,16 @@ describe('the dashboard', () => {
     expect(complianceZone(0.85)).toBe('yellow');
     expect(complianceZone(0.5)).toBe('red');
     expect(complianceZone(null)).toBe('green');
+  });
+});
+
+describe('unread notifications', () => {
+  const at = (minute: number) => ({ createdAt: minutes(minute) });
+  it.each([
+    ['none seen yet: all', '', 3],
+    ['seen up to the newest: none', minutes(3), 0],
+    ['seen up to the first: the two after it', minutes(1), 2],
+  ])('%s', (_case, seenAt, unread) => {
+    expect(unreadNotifications([at(3), at(2), at(1)], seenAt)).toBe(unread);
   });
 });

@@ -1,5 +1,7 @@
 // The tickets service's agent API (`/api/v1`, same origin) and its live updates.
 
+import type { SupervisorNotification } from './logic.js';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -22,6 +24,8 @@ export interface LiveMessage {
   ticketNumber?: string;
   teamId?: string;
   event?: { type?: string };
+  /** For `type: 'notification'`: what a supervisor should look at. */
+  notification?: SupervisorNotification;
 }
 
 export class Api {

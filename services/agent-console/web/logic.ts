@@ -264,3 +264,23 @@ export function appendPage(
     page.filter((ticket) => !ids.has(ticket.id) && (!unassignedOnly || ticket.assigneeId === null)),
   );
 }
+
+/** A supervisor's notification as `GET /notifications` and the live push carry it. */
+export interface SupervisorNotification {
+  id: string;
+  kind: 'low-csat' | 'first-response-breached';
+  teamId: string;
+  ticketId: string;
+  ticketNumber: string;
+  score: number | null;
+  comment: string;
+  createdAt: string;
+}
+
+/** How many arrived after the newest one the supervisor saw (ISO times compare as text). */
+export function unreadNotifications(
+  items: Array<Pick<SupervisorNotification, 'createdAt'>>,
+  seenAt: string,
+): number {
+  return items.filter((item) => item.createdAt > seenAt).length;
+}

@@ -2,6 +2,7 @@ import { Api, ApiError, login, type Agent, type LiveMessage } from './api.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { LANGUAGES, language, setLanguage, t } from './i18n.js';
+import { notificationsPanel } from './notifications.js';
 import { queueScreen } from './queue.js';
 import { ticketScreen } from './ticket.js';
 
@@ -153,6 +154,7 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
         'div',
         { class: 'who' },
         h('span', {}, `${agent.name} · ${t(`role.${agent.role}`)}`),
+        agent.role !== 'agent' && notificationsPanel(api, context),
         field(t('presence'), presence, 'presence'),
         liveState,
         languagePicker(),

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Pool } from 'pg';
+import { channelWebformService } from '@firstline/channel-webform';
 import { routerService } from '@firstline/router';
 import {
   ensureMailServer,
@@ -49,7 +50,11 @@ describe('email threading end to end: one conversation, one ticket', () => {
       router: routerService,
       tickets: ticketsService,
       channel: channelEmailService,
-      channelSettings: () => ({
+      // The web form serves the rating page the survey mail links to.
+      also: [channelWebformService],
+      channelSettings: (_url, [webform]) => ({
+        WEBFORM_PUBLIC_URL: webform!,
+        RATING_LINK_SECRET: randomUUID() + randomUUID(),
         EMAIL_MAILBOXES: `imap://${encodeURIComponent(mailbox)}:any@${mail.host}:${mail.imapPort}/INBOX`,
         EMAIL_SMTP_URL: `smtp://${mail.host}:${mail.smtpPort}`,
         EMAIL_FROM: mailbox,
@@ -330,6 +335,126 @@ describe('email threading end to end: one conversation, one ticket', () => {
     expect(ticket.reopenCount).toBe(1);
   }, 120_000);
 
+  /** The survey as it reached the customer's inbox: its Message-ID and the rating link in it. */
+  async function survey(ticketId: string, customer: string) {
+    await resolveTicket(ticketId);
+    return waitFor(
+      async () => {
+        for (const source of await mailsIn(mail, customer)) {
+          const parsed = await simpleParser(source);
+          const link = /https?:\/\/\S+\/webform\/rate\/\S+/.exec(parsed.text ?? '')?.[0];
+          if (link && parsed.messageId) {
+            return { messageId: parsed.messageId.replace(/^<|>$/g, ''), link, text: parsed.text! };
+          }
+        }
+        return undefined;
+      },
+      30_000,
+      `the survey in ${customer}'s inbox`,
+    );
+  }
+
+  /** The ticket once the tickets service recorded a rating on it. */
+  const rated = (ticketId: string) =>
+    waitFor(
+      async () => {
+        const current = await view(ticketId);
+        return current.ticket.csatScore !== null && current;
+      },
+      30_000,
+      'the rating',
+    );
+
+  it('an out-of-office reply to the survey opens nothing, reopens nothing and rates nothing', async () => {
+    const start = await conversation('oscar');
+    const asked = await survey(start.ticketId, start.customer);
+    const outOfOffice = await send({
+      client: 'exchange-auto-reply',
+      from: start.customer,
+      name: start.name,
+      subject: 'Automatic reply: your request is resolved',
+      inReplyTo: asked.messageId,
+      references: [asked.messageId],
+      // A number in a robot's text is no score.
+      body: 'I am out of the office until 5 January.',
+    });
+    expect(await ticketOfMail(outOfOffice)).toBe(start.ticketId);
+    const { ticket } = await view(start.ticketId);
+    expect(ticket).toMatchObject({ status: 'resolved', reopenCount: 0, csatScore: null });
+    expect(await routerState(start.ticketId)).toBe('resolved');
+    expect(await ticketsOf(start.customer)).toEqual([start.ticketId]);
+  }, 120_000);
+
+  it('a bare number in answer to the survey mail is recorded as the rating, without a reopen', async () => {
+    const start = await conversation('nina');
+    const asked = await survey(start.ticketId, start.customer);
+    expect(asked.text).toContain(`#${start.number}`);
+    const answer = await send({
+      client: 'iphone',
+      from: start.customer,
+      name: start.name,
+      subject: `Re: your request #${start.number} is resolved`,
+      inReplyTo: asked.messageId,
+      body: `5
+
+Sent from my iPhone
+
+> On ${new Date().toDateString()}, Support wrote:
+> How satisfied are you with our help?
+`,
+    });
+    expect(await ticketOfMail(answer)).toBe(start.ticketId);
+    const { ticket } = await rated(start.ticketId);
+    expect(ticket).toMatchObject({ status: 'resolved', reopenCount: 0, csatScore: 5 });
+    expect(await routerState(start.ticketId)).toBe('resolved');
+    expect(await ticketsOf(start.customer)).toEqual([start.ticketId]);
+  }, 120_000);
+
+  it('the rating link in the survey mail opens the rating page, and its answer is recorded without a reopen', async () => {
+    const start = await conversation('lena');
+    const asked = await survey(start.ticketId, start.customer);
+    const page = await fetch(asked.link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`#${start.number}`);
+    // Bent to another ticket, the link opens nothing.
+    const forged = await fetch(
+      asked.link.replace(
+        /\/rate\/(.)/,
+        (_all, first: string) => `/rate/${first === 'A' ? 'B' : 'A'}`,
+      ),
+    );
+    expect(forged.status).toBe(410);
+
+    const form = new URLSearchParams({
+      score: '2',
+      comment: 'Slow to answer',
+      idempotency_key: randomUUID(),
+    });
+    const thanks = await fetch(asked.link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: form,
+    });
+    expect(thanks.status).toBe(200);
+    expect(await thanks.text()).toContain('2 of 5');
+    const { ticket } = await rated(start.ticketId);
+    expect(ticket).toMatchObject({
+      status: 'resolved',
+      reopenCount: 0,
+      csatScore: 2,
+      csatComment: 'Slow to answer',
+    });
+    // A low score is the supervisor's to follow up.
+    const notifications = await supervisor.ok<{ items: Array<{ ticketId: string; kind: string }> }>(
+      'GET',
+      '/notifications',
+    );
+    expect(notifications.items).toContainEqual(
+      expect.objectContaining({ ticketId: start.ticketId, kind: 'low-csat' }),
+    );
+    expect(await ticketsOf(start.customer)).toEqual([start.ticketId]);
+  }, 120_000);
+
   it('an answer after the reopen window starts a new ticket linked to the old one', async () => {
     const start = await conversation('wendy');
     await resolveTicket(start.ticketId);
@@ -368,6 +493,8 @@ interface TicketView {
     reopenCount: number;
     previousTicketId: string | null;
     previousTicketNumber: string | null;
+    csatScore: number | null;
+    csatComment: string | null;
   };
   messages: Array<{ id: string; direction: 'in' | 'out'; automatic: boolean; text: string }>;
 }

@@ -8,16 +8,27 @@ import { Intake } from './intake/intake.service';
 import { SubmissionWriter } from './intake/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
 import { PagesController } from './pages/pages.controller';
-import { AgentNamesProjection } from './projection/directory.consumer';
+
+import { DirectoryProjection } from './projection/directory.consumer';
+import { RatingController } from './rating/rating.controller';
 import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
 import { VerificationController } from './verification/verification.controller';
 
-/** Web forms: the embeddable form, callback requests and the customer's status page. */
+/**
+ * Web forms: the embeddable form, callback requests, the customer's status page, and the
+ * survey's rating page.
+ */
 @Module({
-  controllers: [IntakeController, StatusController, PagesController, VerificationController],
+  controllers: [
+    IntakeController,
+    StatusController,
+    PagesController,
+    VerificationController,
+    RatingController,
+  ],
   providers: [
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },
@@ -29,7 +40,7 @@ import { VerificationController } from './verification/verification.controller';
     StatusService,
     RoutingProjection,
     TicketEventsProjection,
-    AgentNamesProjection,
+    DirectoryProjection,
     WebformOutbound,
   ],
 })

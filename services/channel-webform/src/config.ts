@@ -1,4 +1,12 @@
-import { ConfigError, parseConfig, positiveInt, proxyHops, type Env } from '@firstline/config';
+import {
+  baseUrl,
+  ConfigError,
+  parseConfig,
+  positiveInt,
+  proxyHops,
+  sharedSecret,
+  type Env,
+} from '@firstline/config';
 import {
   DEFAULT_ALLOWED_TYPES,
   DEFAULT_FORMS,
@@ -28,16 +36,16 @@ export interface WebformConfig {
   maxConcurrentUploads: number;
   /** Proxies in front of the service whose X-Forwarded-For is believed, for per-IP limits. */
   trustedProxyHops: number;
+  /**
+   * Verifies the survey's rating links, which the tickets service signs with the same secret;
+   * unset, the rating page is off (surveys then carry no link, and a bare number answers them).
+   */
+  ratingLinkSecret?: Buffer;
   /** How long a "this is me" link in an email copy can be used (docs/adr/0014-identity.md). */
   verificationLinkTtlMs: number;
 }
 
 export const WEBFORM_CONFIG = Symbol('WebformConfig');
-
-const url = z
-  .string()
-  .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), 'must be an http(s) URL')
-  .transform((value) => value.replace(/\/+$/, ''));
 
 const origins = z
   .string()
@@ -54,7 +62,8 @@ const origins = z
 export function parseWebformConfig(env: Env): WebformConfig {
   const config = parseConfig(
     {
-      WEBFORM_PUBLIC_URL: url.optional(),
+      WEBFORM_PUBLIC_URL: baseUrl.optional(),
+      RATING_LINK_SECRET: sharedSecret.optional(),
       WEBFORM_ALLOWED_ORIGINS: origins.default(['*']),
       WEBFORM_RATE_LIMIT_PER_IP: positiveInt.default(30),
       WEBFORM_RATE_LIMIT_PER_EMAIL: positiveInt.default(10),
@@ -98,6 +107,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
     attachmentTypes: config.WEBFORM_ATTACHMENT_TYPES,
     maxConcurrentUploads: config.WEBFORM_MAX_CONCURRENT_UPLOADS,
     trustedProxyHops: config.WEBFORM_TRUSTED_PROXY_HOPS,
+    ratingLinkSecret: config.RATING_LINK_SECRET,
     verificationLinkTtlMs: config.WEBFORM_VERIFICATION_LINK_TTL_HOURS * 3_600_000,
   };
 }

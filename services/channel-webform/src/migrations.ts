@@ -176,3 +176,21 @@ export class AddVerificationLinks1768000000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE channel_webform.verification`);
   }
 }
+
+/** The admins' wording of customers' texts per language, from the directory (rating and status pages). */
+export class CreateWebformCustomerTexts1769000000000 implements MigrationInterface {
+  readonly name = 'CreateWebformCustomerTexts1769000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.customer_texts (
+        language text PRIMARY KEY,
+        version  integer NOT NULL,
+        texts    jsonb NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE channel_webform.customer_texts`);
+  }
+}

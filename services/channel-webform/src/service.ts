@@ -5,6 +5,7 @@ import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { allowWidgetOrigins } from './http/cors';
 import {
   AddVerificationLinks1768000000000,
+  CreateWebformCustomerTexts1769000000000,
   CreateWebformTables1764000000000,
   StreamAttachmentsInParts1765000000000,
 } from './migrations';
@@ -17,6 +18,7 @@ export const channelWebformService: ServiceDefinition = {
     CreateWebformTables1764000000000,
     StreamAttachmentsInParts1765000000000,
     AddVerificationLinks1768000000000,
+    CreateWebformCustomerTexts1769000000000,
   ],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,

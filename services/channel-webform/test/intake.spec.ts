@@ -542,6 +542,18 @@ describe('web-form intake', () => {
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('the status page speaks the language the customer wrote in, on any device', async () => {
+    const created = await post('/webform/forms/contact/submissions', contact('russian'), {
+      locale: 'ru',
+    });
+    const token = created.body.statusToken as string;
+    const page = (headers: Record<string, string>, query = '') =>
+      fetch(`${service.url}/webform/s/${token}${query}`, { headers }).then((r) => r.text());
+    // Opened from an English phone, the link still speaks Russian; asked for English, English.
+    expect(await page({ 'accept-language': 'en-GB,en;q=0.9' })).toContain('<html lang="ru">');
+    expect(await page({ 'accept-language': 'ru' }, '?locale=en')).toContain('<html lang="en">');
+  });
+
   it('an agent reply is on the status page, acknowledged, and mailed to the customer', async () => {
     const created = await post('/webform/forms/contact/submissions', contact('reply'));
     const token = created.body.statusToken as string;

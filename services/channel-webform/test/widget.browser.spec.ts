@@ -17,7 +17,7 @@ import { routerService } from '@firstline/router';
 import { Pipeline, waitFor, type AgentApi } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
-import { AgentNamesProjection } from '../src/projection/directory.consumer';
+import { DirectoryProjection } from '../src/projection/directory.consumer';
 import { ticketOfStatusToken } from './support';
 
 /** Debian's Chromium, installed the way the project installs its other local tools. */
@@ -89,7 +89,7 @@ describe('the web-form widget in a browser, through router and tickets', () => {
       version: 1,
       payload: { case: 'agent', value: { id, name } },
     });
-    await pipeline.channel.app.get(AgentNamesProjection).handle([
+    await pipeline.channel.app.get(DirectoryProjection).handle([
       {
         topic: 'support.directory.v1',
         partition: 0,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InProcessBus, KafkaBus, type MessageBus } from '@firstline/bus';
 import { channelEmailService } from '@firstline/channel-email';
@@ -64,6 +66,7 @@ export interface Embedded {
 export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
   const config = parseConfig(variables, env);
   const dataDir = resolve(config.DATA_DIR);
+  env.RATING_LINK_SECRET ??= ratingLinkSecret(dataDir);
   const database = config.DATABASE_URL
     ? { url: config.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres') });
@@ -127,4 +130,18 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
     demo: isDemo(env, 'embedded'),
     stop,
   };
+}
+
+/**
+ * The secret the tickets service signs the survey's rating links with and the web form checks
+ * them by, when none is configured: made once and kept in the data directory, so links in mails
+ * already sent keep working after a restart.
+ */
+function ratingLinkSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'rating-link.secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

@@ -10,8 +10,11 @@ import {
   type Team,
 } from '@firstline/contracts';
 import {
+  customerLanguage,
   DEFAULT_RULE_SET,
   type BusinessCalendar,
+  type CustomerTextOverrides,
+  type CustomerTextsByLanguage,
   type RuleSet,
   type SlaPolicy,
 } from '@firstline/routing';
@@ -22,6 +25,8 @@ export interface RoutingPolicies {
   slaPolicies: SlaPolicy[];
   teams: Map<string, Team>;
   calendars: Map<string, BusinessCalendar>;
+  /** The admins' wording of automatic replies per language. */
+  customerTexts: CustomerTextsByLanguage;
 }
 
 /**
@@ -106,6 +111,7 @@ export async function loadRoutingPolicies(manager: EntityManager): Promise<Routi
         DirectoryKind.CALENDAR,
         DirectoryKind.SLA_POLICY,
         DirectoryKind.RULE_SET,
+        DirectoryKind.CUSTOMER_TEXTS,
       ],
     ],
   );
@@ -114,6 +120,7 @@ export async function loadRoutingPolicies(manager: EntityManager): Promise<Routi
     slaPolicies: [],
     teams: new Map(),
     calendars: new Map(),
+    customerTexts: {},
   };
   for (const { record } of rows) {
     const { payload } = decode(DirectoryRecordSchema, record);
@@ -129,6 +136,10 @@ export async function loadRoutingPolicies(manager: EntityManager): Promise<Routi
         break;
       case 'ruleSet':
         policies.ruleSet = payload.value;
+        break;
+      case 'customerTexts':
+        policies.customerTexts[customerLanguage(payload.value.id)] = payload.value
+          .texts as CustomerTextOverrides;
         break;
     }
   }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  create,
+  CsatAnswerSchema,
   TicketDisposition,
   timestampDate,
   type InboundMessage,
@@ -149,6 +151,7 @@ export async function routeBatch(
       },
       teamCalendar(policies, plan.ticket.team_id),
       now,
+      policies.customerTexts,
     );
     if (plan.automaticReply) plan.conversation.lastAutomaticReplyAt = now;
   }
@@ -213,7 +216,12 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
   const rated = known(message.csatAnswer?.ticketId);
   const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
-    { customerId: customer.id, autoResponse: message.autoResponse, receivedAt },
+    {
+      customerId: customer.id,
+      autoResponse: message.autoResponse,
+      receivedAt,
+      replyText: message.replyText || message.textBody,
+    },
     {
       conversation: conversation.latest && knownTicket(conversation.latest),
       replied: known(repliedTo && threadOf.get(repliedTo)),
@@ -230,6 +238,13 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
     const ticket = tickets.get(threading.ticketId)!;
     // A robot's message, or a rating of an older ticket, does not make it the conversation's.
     if (!message.autoResponse && ticket.id !== rated?.ticketId) conversation.latest = ticket;
+    if (threading.surveyAnswer) {
+      // It travels on as the survey answer it is, like a pressed button: tickets records the score.
+      message.csatAnswer = create(CsatAnswerSchema, {
+        ticketId: ticket.id,
+        ...threading.surveyAnswer,
+      });
+    }
     return { ...base, ticket, disposition: TicketDisposition.APPEND };
   }
   if (threading.disposition === TicketDisposition.REOPEN) {
@@ -253,7 +268,8 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
     };
   }
 
-  const language = detectLanguage(`${message.subject}\n${message.textBody}`);
+  // The language the channel declared (a web form's locale, Telegram's), else the text's.
+  const language = message.language || detectLanguage(`${message.subject}\n${message.textBody}`);
   const classification = classify(policies.ruleSet, {
     channel: message.channel,
     subject: message.subject,

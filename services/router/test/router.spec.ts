@@ -494,6 +494,44 @@ describe('the router on Kafka and Postgres', () => {
     expect(ticket.state).toBe('resolved');
   }, 60_000);
 
+  it('reads a bare score answering a resolved ticket as its survey answer, in the customer’s language', async () => {
+    await harness.publishInbound([chatTo('reply', 'gus-1', 'gus', { language: 'ru' })]);
+    const [asked] = await decisionsFor([`${harness.run}:gus-1`]);
+    // The channel's language wins over the text's (Latin letters here).
+    expect(asked.language).toBe('ru');
+    expect(asked.automaticReply!.text).toContain('Спасибо за обращение');
+    await harness.publishTicketEvents([resolved(asked.ticketId, 'gus')]);
+    await waitFor(
+      async () =>
+        (
+          await harness.query(`SELECT 1 FROM routing.ticket WHERE id = $1 AND state = 'resolved'`, [
+            asked.ticketId,
+          ])
+        ).length > 0,
+      30_000,
+      'the resolution to reach the router',
+    );
+    await harness.publishInbound([
+      chatTo('reply', 'gus-score', 'gus', { textBody: '2 — долго отвечали' }),
+    ]);
+    const [rating] = await decisionsFor([`${harness.run}:gus-score`]);
+    expect(rating).toMatchObject({
+      ticketId: asked.ticketId,
+      disposition: TicketDisposition.APPEND,
+    });
+    expect(rating.message!.csatAnswer).toMatchObject({
+      ticketId: asked.ticketId,
+      score: 2,
+      comment: 'долго отвечали',
+    });
+    expect(rating.automaticReply).toBeUndefined();
+    const [ticket] = await harness.query<{ state: string }>(
+      `SELECT state FROM routing.ticket WHERE id = $1`,
+      [asked.ticketId],
+    );
+    expect(ticket.state).toBe('resolved');
+  }, 60_000);
+
   it('links a chat to the customer a status-page token was issued to, and honours merges', async () => {
     const email = `gil-${harness.run}@example.com`;
     await harness.publishInbound([

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseConfig, positiveInt, proxyHops, type Env } from '@firstline/config';
+import {
+  baseUrl,
+  parseConfig,
+  positiveInt,
+  proxyHops,
+  sharedSecret,
+  type Env,
+} from '@firstline/config';
 import type { RunMode } from '@firstline/runtime';
+import { RATING_PATH } from '@firstline/webform';
 import { DEFAULT_KPI_TARGETS, type KpiTargets, type LifecyclePolicy } from '@firstline/ticketing';
 import { DEMO_PASSWORD } from './directory/demo-directory';
 
@@ -42,6 +50,10 @@ const variables = {
   TICKETS_TOKEN_TTL_MINUTES: positiveInt.default(12 * 60),
   /** Reverse proxies in front of the API: sign-in limits count the client behind them. */
   TICKETS_TRUSTED_PROXY_HOPS: proxyHops,
+  /** Signs the survey's rating links; the web-form service, which serves the page, checks them. */
+  RATING_LINK_SECRET: sharedSecret.optional(),
+  /** Where customers reach the web-form service: the rating page's links start with it. */
+  WEBFORM_PUBLIC_URL: baseUrl.default('http://127.0.0.1:3001'),
   /**
    * How long a claim, unassign or transfer waits for the router's answer before the API answers
    * 202 (requested) instead of the outcome.
@@ -93,6 +105,8 @@ export class TicketsSettings {
   readonly tokenTtlMs: number;
   readonly kpiTargets: KpiTargets;
   readonly trustedProxyHops: number;
+  /** Unset: surveys carry no rating link, and customers answer them with a number. */
+  readonly ratingLinks?: { secret: Buffer; pageUrl: string };
   /** Seed the demo into an empty directory; otherwise make sure someone can sign in as admin. */
   readonly demo: boolean;
   readonly firstAdmin: { email: string; password?: string };
@@ -114,6 +128,10 @@ export class TicketsSettings {
     this.tokenTtlMs = config.TICKETS_TOKEN_TTL_MINUTES * 60 * 1000;
     this.kpiTargets = { ...DEFAULT_KPI_TARGETS, ...config.TICKETS_KPI_TARGETS };
     this.trustedProxyHops = config.TICKETS_TRUSTED_PROXY_HOPS;
+    this.ratingLinks = config.RATING_LINK_SECRET && {
+      secret: config.RATING_LINK_SECRET,
+      pageUrl: `${config.WEBFORM_PUBLIC_URL}${RATING_PATH}`,
+    };
     this.commandWaitMs = config.TICKETS_COMMAND_WAIT_MS;
   }
 }

@@ -27,6 +27,7 @@ import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
 import { DemoDirectorySeeder } from './directory/demo-directory.seeder';
 import { DirectoryService } from './directory/directory.service';
+import { CustomerWording } from './directory/customer-wording';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
@@ -60,6 +61,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     DirectoryRepository,
     DirectoryService,
     TeamCalendars,
+    CustomerWording,
     DemoDirectorySeeder,
     AuthService,
     AccountsService,

@@ -117,6 +117,7 @@ describe('live updates over WebSocket and supervisor notifications', () => {
       $typeName: 'firstline.v1.CsatAnswer',
       ticketId: routed.ticketId,
       score: 2,
+      comment: 'Took three days',
     };
     await tickets.publishDecisions([answer]);
 

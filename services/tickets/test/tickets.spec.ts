@@ -378,6 +378,7 @@ describe('tickets on the real broker and Postgres', () => {
       $typeName: 'firstline.v1.CsatAnswer',
       ticketId: routed.ticketId,
       score: 2,
+      comment: 'Slow, but it works now',
     };
     await tickets.publishDecisions([answer]);
     await waitFor(
@@ -462,6 +463,7 @@ describe('tickets on the real broker and Postgres', () => {
       $typeName: 'firstline.v1.CsatAnswer',
       ticketId: a.ticketId,
       score: 5,
+      comment: '',
     };
     const reopen = decision({
       ticketId: b.ticketId,
@@ -656,6 +658,64 @@ describe('tickets on the real broker and Postgres', () => {
     const teams = await ann.call<Array<{ id: string }>>('GET', '/directory/team');
     expect(teams.body.map((entry) => entry.id)).toContain('vip-care');
   });
+
+  it('writes to a customer in their language, in the words an admin set for it in the directory', async () => {
+    const ada = await tickets.login('admin@firstline.example');
+    const wording = {
+      texts: {
+        survey: 'Запрос #{number} закрыт. Оцените нас цифрой от 1 до 5.',
+        signature: '{name} из команды Acme',
+      },
+    };
+    const saved = await ada.call('PUT', '/directory/customer_texts/ru', wording);
+    expect(saved.status).toBe(200);
+    // Only languages Firstline answers in, only texts it has, only the places a text fills.
+    const refusals = await Promise.all([
+      ada.call<{ message: string }>('PUT', '/directory/customer_texts/de', wording),
+      ada.call<{ message: string }>('PUT', '/directory/customer_texts/ru', {
+        texts: { greeting: 'Привет' },
+      }),
+      ada.call<{ message: string }>('PUT', '/directory/customer_texts/ru', {
+        texts: { survey: 'Оцените #{number} за {price}' },
+      }),
+      ann.call('PUT', '/directory/customer_texts/ru', wording),
+    ]);
+    expect(refusals.map(({ status }) => status)).toEqual([400, 400, 400, 403]);
+    expect(refusals[2].body.message).toBe(
+      'texts.survey: {price} is not filled in here (places: {number})',
+    );
+
+    try {
+      const russian = decision({ language: 'ru' });
+      const english = decision();
+      await tickets.publishDecisions([russian, english]);
+      await persisted(russian.ticketId);
+      await persisted(english.ticketId);
+      for (const routed of [russian, english]) {
+        await ann.ok('POST', `/tickets/${routed.ticketId}/replies`, { text: 'Готово / Done' });
+        await ann.ok('POST', `/tickets/${routed.ticketId}/status`, { status: 'resolved' });
+      }
+      const sent = (routed: typeof russian) =>
+        waitFor(() => {
+          const messages = outboundOf(routed.ticketId);
+          return messages.length === 2 && messages;
+        });
+      const [answer, survey] = await sent(russian);
+      expect(answer.senderDisplayName).toBe('Ann из команды Acme');
+      const number = (await view(ann, russian.ticketId)).ticket.number as string;
+      expect(survey).toMatchObject({
+        csatSurvey: true,
+        textBody: `Запрос #${number} закрыт. Оцените нас цифрой от 1 до 5.`,
+        senderDisplayName: 'Служба поддержки',
+      });
+      // The English customer reads the shipped English texts.
+      const [englishAnswer, englishSurvey] = await sent(english);
+      expect(englishAnswer.senderDisplayName).toBe('Ann from Support');
+      expect(englishSurvey.textBody).toMatch(/^Your request #\d+ is resolved\./);
+    } finally {
+      await ada.ok('PUT', '/directory/customer_texts/ru', { texts: {} });
+    }
+  }, 30_000);
 
   it("shows an agent colleagues' names, teams and presence but not their emails or skills", async () => {
     type Entry = { id: string; agent: Record<string, unknown> };

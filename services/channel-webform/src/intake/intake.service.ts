@@ -128,10 +128,11 @@ export class Intake {
         email: string | null;
         phone: string | null;
         subject: string;
+        locale: string;
         ticket_number: string | null;
       }>
     >(
-      `SELECT c.customer_name, c.email, c.phone, c.subject, t.ticket_number
+      `SELECT c.customer_name, c.email, c.phone, c.subject, c.locale, t.ticket_number
        FROM channel_webform.conversation c
        LEFT JOIN channel_webform.ticket t ON t.ticket_id = c.ticket_id
        WHERE c.status_token = $1`,
@@ -161,6 +162,7 @@ export class Intake {
         attachments: files,
         receivedAt: new Date(),
         ticketNumber: conversation.ticket_number ?? undefined,
+        language: conversation.locale,
       });
       return await this.write({
         message: inbound,

@@ -22,8 +22,10 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import { customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { StoredLinks } from '../http/stored-links';
+import { DirectoryProjection } from '../projection/directory.consumer';
 import { readRecord, statusTokenOf } from '../projection/records';
 import { verificationTokenFor } from '../verification/verification.store';
 
@@ -42,6 +44,7 @@ export class WebformOutbound {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly links: StoredLinks,
+    private readonly directory: DirectoryProjection,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 
@@ -56,6 +59,7 @@ export class WebformOutbound {
           `outbound ${message.outboundId}: "${message.conversationKey}" is not a web-form conversation`,
         );
       }
+      const wording = await this.directory.customerTexts();
       await this.dataSource.transaction(async (manager) => {
         if (!(await claimMessage(manager, CONSUMER, message.outboundId))) return;
         const [conversation] = await manager.query<
@@ -78,7 +82,7 @@ export class WebformOutbound {
             token,
             message.ticketId,
             message.textBody,
-            message.senderDisplayName || 'Support',
+            message.senderDisplayName || customerTexts(conversation.locale, wording).team,
             message.automatic,
             message.createdAt ? timestampDate(message.createdAt) : new Date(),
           ],
@@ -96,6 +100,7 @@ export class WebformOutbound {
             emailCopy(
               message,
               conversation,
+              customerTexts(conversation.locale, wording),
               {
                 status: `${linkBase}/webform/s/${token}`,
                 verification: verification && `${linkBase}/webform/v/${verification}`,
@@ -137,18 +142,13 @@ function receipt(message: OutboundMessage, traceId: string): OutgoingMessage {
 function emailCopy(
   message: OutboundMessage,
   conversation: { email: string | null; customer_name: string; locale: string },
+  texts: CustomerTexts,
   links: { status: string; verification?: string },
   traceId: string,
 ): OutgoingMessage {
-  const ru = conversation.locale === 'ru';
   const footer = [
-    ru
-      ? `Ваше обращение и вся переписка: ${links.status}`
-      : `Your request and the whole conversation: ${links.status}`,
-    links.verification &&
-      (ru
-        ? `Если это обращение отправили вы, подтвердите, что это ваш адрес: ${links.verification}`
-        : `If you sent this request, confirm that this address is yours: ${links.verification}`),
+    fillText(texts.statusLink, { link: links.status }),
+    links.verification && fillText(texts.verifyLink, { link: links.verification }),
   ]
     .filter(Boolean)
     .join('\n');

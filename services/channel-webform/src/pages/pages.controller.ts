@@ -2,9 +2,10 @@ import { Controller, Get, Header, Param, Req, UseFilters } from '@nestjs/common'
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publicForm, text, type Locale } from '@firstline/webform';
+import { pickLocale, publicForm, text, type Locale } from '@firstline/webform';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
 import { Intake } from '../intake/intake.service';
+import { StatusService } from '../status/status.service';
 
 /** Read once: the widget is one static script. */
 const WIDGET = readFileSync(join(__dirname, 'widget.js'), 'utf8');
@@ -13,7 +14,10 @@ const WIDGET = readFileSync(join(__dirname, 'widget.js'), 'utf8');
 @Controller('webform')
 @UseFilters(RejectionFilter)
 export class PagesController {
-  constructor(private readonly intake: Intake) {}
+  constructor(
+    private readonly intake: Intake,
+    private readonly status: StatusService,
+  ) {}
 
   @Get('widget.js')
   @Header('content-type', 'text/javascript; charset=utf-8')
@@ -37,12 +41,19 @@ export class PagesController {
     );
   }
 
-  /** The customer's status page; the token in the link is the only key to it. */
+  /**
+   * The customer's status page; the token in the link is the only key to it. It speaks the
+   * language the customer wrote in (the form's locale), whatever device opens the link, unless
+   * the link asks for another (`?locale=`).
+   */
   @Get('s/:token')
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('referrer-policy', 'no-referrer')
-  statusPage(@Param('token') token: string, @Req() request: WebRequest): string {
-    const locale = requestLocale(request);
+  async statusPage(@Param('token') token: string, @Req() request: WebRequest): Promise<string> {
+    const locale =
+      typeof request.query?.locale === 'string'
+        ? requestLocale(request)
+        : pickLocale(await this.status.localeOf(token), request.headers['accept-language']);
     const title = locale === 'ru' ? 'Ваше обращение' : 'Your request';
     return page(
       locale,

@@ -426,7 +426,11 @@
         var item = el('li', { class: 'flw-message flw-from-' + message.from });
         var author = message.from === 'customer' ? TEXT.you : message.author;
         item.appendChild(el('p', { class: 'flw-meta' }, author + ' · ' + when(message.at)));
-        item.appendChild(el('p', { class: 'flw-text' }, message.text));
+        item.appendChild(
+          message.from === 'support'
+            ? withLinks(el('p', { class: 'flw-text' }), message.text)
+            : el('p', { class: 'flw-text' }, message.text),
+        );
         message.attachments.forEach(function (file) {
           item.appendChild(el('p', {}, el('a', { href: file.url }, file.fileName)));
         });
@@ -488,6 +492,18 @@
 
   function errorNode(id) {
     return el('p', { id: id + '-error', class: 'flw-error' });
+  }
+
+  // Our own messages may carry links (the survey's rating page): shown as links, the rest as text.
+  function withLinks(node, text) {
+    text.split(/(https?:\/\/[^\s<>"]+)/).forEach(function (part, index) {
+      node.appendChild(
+        index % 2 === 1
+          ? el('a', { href: part, class: 'flw-link' }, part)
+          : document.createTextNode(part),
+      );
+    });
+    return node;
   }
 
   function el(tag, attributes, content) {

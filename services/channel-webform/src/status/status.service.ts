@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { firstNameOf, stageLabel, stageOf, type Locale } from '@firstline/webform';
 import { Rejection } from '../http/rejection';
+import { DirectoryProjection } from '../projection/directory.consumer';
 
 /** One line of the conversation as the customer sees it; internal notes never reach this channel. */
 export interface StatusMessage {
@@ -44,7 +45,10 @@ interface ConversationRow {
 /** The status page's answers, from the channel's own projection (it reads no other schema). */
 @Injectable()
 export class StatusService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryProjection,
+  ) {}
 
   async view(statusToken: string, locale: Locale): Promise<StatusView> {
     const [row] = await this.dataSource.query<ConversationRow[]>(
@@ -116,7 +120,7 @@ export class StatusService {
     return {
       ticketNumber: row.ticket_number,
       stage,
-      stageLabel: stageLabel(stage, locale),
+      stageLabel: stageLabel(stage, locale, await this.directory.customerTexts()),
       agentFirstName: row.agent_name ? firstNameOf(row.agent_name) : null,
       // Once an agent answered, the promise is kept; the page stops showing it.
       expectedAnswerAt: answered
@@ -130,5 +134,14 @@ export class StatusService {
       subject: row.subject,
       messages,
     };
+  }
+
+  /** The locale the customer wrote in; undefined for a token nobody was given. */
+  async localeOf(statusToken: string): Promise<string | undefined> {
+    const [row] = await this.dataSource.query<Array<{ locale: string }>>(
+      `SELECT locale FROM channel_webform.conversation WHERE status_token = $1`,
+      [statusToken],
+    );
+    return row?.locale;
   }
 }

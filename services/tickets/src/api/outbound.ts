@@ -10,6 +10,7 @@ import {
   outboundTopic,
   timestampFromDate,
 } from '@firstline/contracts';
+import { customerTexts, fillText, type CustomerTextsByLanguage } from '@firstline/routing';
 import { firstName, type EventDetails } from '@firstline/ticketing';
 import type { SignedInAgent } from '../auth/auth.service';
 import type { MessageRecord, TicketRepository } from '../database/ticket.repository';
@@ -39,6 +40,8 @@ export interface CustomerMessage {
   threadRefs?: Record<string, string>;
   /** Who sent an automatic message; the tickets service by default. */
   actor?: Actor;
+  /** The admins' wording of the signature per language; shipped texts without it. */
+  wording?: CustomerTextsByLanguage;
 }
 
 /** A message to the customer as it is stored, published and recorded in the ticket's events. */
@@ -61,6 +64,7 @@ export function composeOutbound(
   message: CustomerMessage & { threadRefs: Record<string, string> },
 ): ComposedMessage {
   const outboundId = message.outboundId ?? randomUUID();
+  const texts = customerTexts(ticket.language, message.wording);
   const outbound = create(OutboundMessageSchema, {
     outboundId,
     ticketId: ticket.id,
@@ -74,7 +78,10 @@ export function composeOutbound(
     automatic: !message.agent,
     csatSurvey: message.automaticKind === 'csat_survey',
     agentId: message.agent?.id,
-    senderDisplayName: message.agent ? `${firstName(message.agent.name)} from Support` : 'Support',
+    // Signed in the customer's language: "Ann from Support", "Ann, служба поддержки".
+    senderDisplayName: message.agent
+      ? fillText(texts.signature, { name: firstName(message.agent.name) })
+      : texts.team,
     createdAt: timestampFromDate(message.at),
   });
   const actor = message.agent ? agentActor(message.agent.id) : (message.actor ?? SYSTEM_TICKETS);

@@ -5,6 +5,7 @@ import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerRepository } from '../database/customer.repository';
 import { DirectoryRepository } from '../database/directory.repository';
 import { TicketRepository } from '../database/ticket.repository';
+import { CustomerWording } from '../directory/customer-wording';
 import { kindName } from '../directory/directory.service';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
 import { statusChanged } from '@firstline/ticketing';
@@ -20,6 +21,7 @@ export class ReplyService {
     private readonly tickets: TicketRepository,
     private readonly customers: CustomerRepository,
     private readonly directory: DirectoryRepository,
+    private readonly wording: CustomerWording,
   ) {}
 
   async reply(ticketId: string, agent: SignedInAgent, text: string) {
@@ -34,6 +36,7 @@ export class ReplyService {
         text,
         agent,
         at,
+        wording: await this.wording.load(manager),
       });
       const next: Ticket = withDueTimes({ ...ticket, ...afterAgentReply(ticket, at) });
       if (next.status !== ticket.status) {

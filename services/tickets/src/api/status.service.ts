@@ -1,8 +1,13 @@
 import { ConflictException, Injectable } from '@nestjs/common';
+import { Channel } from '@firstline/contracts';
+import { customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
 import { changeStatus, type TicketStatus } from '@firstline/ticketing';
+import { RATING_LINK_TTL_MS, signRatingLink } from '@firstline/webform';
 import type { SignedInAgent } from '../auth/auth.service';
 import { TicketRepository } from '../database/ticket.repository';
+import { CustomerWording } from '../directory/customer-wording';
 import { TeamCalendars } from '../directory/team-calendars';
+import { TicketsSettings } from '../tickets-settings';
 import { movesSlaClock, withSlaClock } from '../tickets/sla-clock';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
 import { statusChanged } from '@firstline/ticketing';
@@ -10,17 +15,19 @@ import { agentActor } from '../tickets/ticket-event-log';
 import { sendToCustomer } from './outbound';
 import { TicketAccess } from './ticket-access';
 
-const CSAT_SURVEY =
-  'Your request #{{number}} is resolved. How satisfied are you with our help? Reply with a number ' +
-  'from 1 (not at all) to 5 (very), and a comment if you like.';
-
-/** Agents' status changes. Resolving asks the customer for a rating in their channel. */
+/**
+ * Agents' status changes. Resolving asks the customer for a rating in their channel and language:
+ * Telegram and VK show buttons under the survey; elsewhere it carries a signed link to the rating
+ * page, and a bare number in answer counts too (the router reads it, docs/adr/0015).
+ */
 @Injectable()
 export class StatusService {
   constructor(
     private readonly access: TicketAccess,
     private readonly tickets: TicketRepository,
     private readonly calendars: TeamCalendars,
+    private readonly wording: CustomerWording,
+    private readonly settings: TicketsSettings,
   ) {}
 
   async setStatus(ticketId: string, agent: SignedInAgent, status: TicketStatus) {
@@ -30,10 +37,16 @@ export class StatusService {
       if (!change.ok) throw new ConflictException(`Ticket ${ticket.number}: ${change.reason}`);
       log.record(ticket, agentActor(agent.id), at, statusChanged(ticket.status, status));
       if (status === 'resolved') {
+        const wording = await this.wording.load(manager);
         await sendToCustomer(manager, this.tickets, log, ticket, {
-          text: CSAT_SURVEY.replace('{{number}}', ticket.number),
+          text: surveyText(
+            ticket,
+            customerTexts(ticket.language, wording),
+            this.ratingUrl(ticket, at),
+          ),
           automaticKind: 'csat_survey',
           at,
+          wording,
         });
       }
       const changed: Ticket = {
@@ -49,4 +62,31 @@ export class StatusService {
       return { status };
     });
   }
+
+  /** The rating page's signed link, for channels whose survey has no buttons. */
+  private ratingUrl(ticket: Ticket, at: Date): string | undefined {
+    const links = this.settings.ratingLinks;
+    if (!links || BUTTON_CHANNELS.includes(ticket.channel)) return undefined;
+    const token = signRatingLink(
+      {
+        ticketId: ticket.id,
+        ticketNumber: ticket.number,
+        conversationKey: ticket.conversationKey,
+        channel: ticket.channel,
+        customer: ticket.recipient,
+        language: ticket.language,
+        expiresAt: new Date(at.getTime() + RATING_LINK_TTL_MS),
+      },
+      links.secret,
+    );
+    return `${links.pageUrl}${token}`;
+  }
+}
+
+/** Channels whose adapters put the survey's 1–5 buttons under it. */
+const BUTTON_CHANNELS = [Channel.TELEGRAM, Channel.VK];
+
+function surveyText(ticket: Ticket, texts: CustomerTexts, ratingUrl: string | undefined): string {
+  const survey = fillText(texts.survey, { number: ticket.number });
+  return ratingUrl ? `${survey}\n\n${fillText(texts.surveyLink, { link: ratingUrl })}` : survey;
 }

@@ -26,6 +26,7 @@ export function ticketSummary(ticket: Ticket, now: Date) {
     resolvedAt: ticket.resolvedAt,
     reopenCount: ticket.reopenCount,
     csatScore: ticket.csatScore,
+    csatComment: ticket.csatComment,
     createdAt: ticket.createdAt,
   };
 }

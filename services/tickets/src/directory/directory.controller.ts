@@ -16,6 +16,7 @@ import {
   AgentSchema,
   CalendarSchema,
   CannedReplySchema,
+  CustomerTextsSchema,
   DirectoryRecordSchema,
   Presence,
   RuleSetSchema,
@@ -23,9 +24,15 @@ import {
   SlaPolicySchema,
   TeamSchema,
   type Agent,
+  type CustomerTexts,
   type SlaPolicy,
 } from '@firstline/contracts';
-import { calendarProblem, slaPolicyProblem, type BusinessCalendar } from '@firstline/routing';
+import {
+  calendarProblem,
+  customerTextsProblem,
+  slaPolicyProblem,
+  type BusinessCalendar,
+} from '@firstline/routing';
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
@@ -43,6 +50,7 @@ const KINDS: Record<string, { case: NonNullable<DirectoryPayload['case']>; schem
     sla_policy: { case: 'slaPolicy', schema: SlaPolicySchema },
     rule_set: { case: 'ruleSet', schema: RuleSetSchema },
     canned_reply: { case: 'cannedReply', schema: CannedReplySchema },
+    customer_texts: { case: 'customerTexts', schema: CustomerTextsSchema },
   };
 
 const PRESENCES = ['online', 'away', 'offline'] as const;
@@ -99,6 +107,10 @@ export class DirectoryController {
       if (problem) throw new BadRequestException(problem);
     }
     if (payloadCase === 'slaPolicy') await this.checkSlaPolicy(value as SlaPolicy);
+    if (payloadCase === 'customerTexts') {
+      const problem = customerTextsProblem(id, (value as CustomerTexts).texts);
+      if (problem) throw new BadRequestException(problem);
+    }
     if (payloadCase === 'agent') await this.keepPresence(id, value as Agent);
     const record = await this.directory.save(id, {
       case: payloadCase,

@@ -24,6 +24,7 @@ const KIND_OF_CASE: Record<NonNullable<DirectoryPayload['case']>, DirectoryKind>
   slaPolicy: DirectoryKind.SLA_POLICY,
   ruleSet: DirectoryKind.RULE_SET,
   cannedReply: DirectoryKind.CANNED_REPLY,
+  customerTexts: DirectoryKind.CUSTOMER_TEXTS,
 };
 
 /** The key prefix of a kind, also its name in the directory table: `sla_policy`. */

@@ -21,7 +21,7 @@ import {
   assignment,
   statusChanged,
 } from '@firstline/ticketing';
-import type { BusinessCalendar } from '@firstline/routing';
+import type { BusinessCalendar, CustomerTextsByLanguage } from '@firstline/routing';
 import {
   composeOutbound,
   derivedOutboundId,
@@ -30,6 +30,7 @@ import {
 } from '../api/outbound';
 import { recordCommandOutcomes } from '../api/routing-commands';
 import { CustomerRepository } from '../database/customer.repository';
+import { CustomerWording } from '../directory/customer-wording';
 import { TeamCalendars } from '../directory/team-calendars';
 import {
   NotificationRepository,
@@ -67,6 +68,7 @@ export class RoutingDecisionConsumer {
     private readonly customers: CustomerRepository,
     private readonly notifications: NotificationRepository,
     private readonly calendars: TeamCalendars,
+    private readonly wording: CustomerWording,
   ) {}
 
   @Consume({ topics: [TOPICS.routing.name] })
@@ -158,6 +160,7 @@ export class RoutingDecisionConsumer {
     const log = new TicketEventLog();
     const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
+    let wording: CustomerTextsByLanguage | undefined;
     const automaticReplies: Array<ComposedMessage & { number: string }> = [];
     for (const decision of decisions) {
       const ticket = tickets.get(decision.ticketId)!;
@@ -223,7 +226,10 @@ export class RoutingDecisionConsumer {
           },
         });
       }
-      if (decision.automaticReply) automaticReplies.push(automaticReplyOf(next, decision, at));
+      if (decision.automaticReply) {
+        wording ??= await this.wording.load(manager);
+        automaticReplies.push(automaticReplyOf(next, decision, at, wording));
+      }
     }
     for (const id of changed) await this.tickets.updateTicket(manager, tickets.get(id)!);
     await this.notifications.insert(manager, notifications);
@@ -331,7 +337,7 @@ export class RoutingDecisionConsumer {
     at: Date,
   ): Ticket {
     if (score < 1 || score > 5) throw new BadInputError(`CSAT score ${score} is not 1 to 5`);
-    const comment = decision.message?.textBody ?? '';
+    const comment = decision.message?.csatAnswer?.comment ?? '';
     const event = log.record(ticket, customerActor(decision.customerId), at, {
       case: 'csatRecorded',
       value: { $typeName: 'firstline.v1.CsatRecorded', score, comment },
@@ -510,7 +516,12 @@ const AUTOMATIC_KINDS: Partial<Record<AutomaticReplyKind, AutomaticKind>> = {
 };
 
 /** The automatic reply a decision asks for, in the thread of the message it answers. */
-function automaticReplyOf(ticket: Ticket, decision: RoutingDecision, at: Date) {
+function automaticReplyOf(
+  ticket: Ticket,
+  decision: RoutingDecision,
+  at: Date,
+  wording: CustomerTextsByLanguage,
+) {
   const reply = decision.automaticReply!;
   return {
     number: ticket.number,
@@ -522,6 +533,7 @@ function automaticReplyOf(ticket: Ticket, decision: RoutingDecision, at: Date) {
       outboundId: derivedOutboundId(decision.decisionId),
       threadRefs: decision.message?.channelMetadata ?? {},
       actor: SYSTEM_ROUTER,
+      wording,
     }),
   };
 }

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/directory.proto.
  */
 export const file_firstline_v1_directory: GenFile = /*@__PURE__*/
-  fileDesc("ChxmaXJzdGxpbmUvdjEvZGlyZWN0b3J5LnByb3RvEgxmaXJzdGxpbmUudjEivQMKD0RpcmVjdG9yeVJlY29yZBIpCgRraW5kGAEgASgOMhsuZmlyc3RsaW5lLnYxLkRpcmVjdG9yeUtpbmQSCgoCaWQYAiABKAkSDwoHdmVyc2lvbhgDIAEoDRIuCgp1cGRhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiCgR0ZWFtGAogASgLMhIuZmlyc3RsaW5lLnYxLlRlYW1IABIkCgVhZ2VudBgLIAEoCzITLmZpcnN0bGluZS52MS5BZ2VudEgAEiQKBXNraWxsGAwgASgLMhMuZmlyc3RsaW5lLnYxLlNraWxsSAASKgoIY2FsZW5kYXIYDSABKAsyFi5maXJzdGxpbmUudjEuQ2FsZW5kYXJIABItCgpzbGFfcG9saWN5GA4gASgLMhcuZmlyc3RsaW5lLnYxLlNsYVBvbGljeUgAEikKCHJ1bGVfc2V0GA8gASgLMhUuZmlyc3RsaW5lLnYxLlJ1bGVTZXRIABIxCgxjYW5uZWRfcmVwbHkYECABKAsyGS5maXJzdGxpbmUudjEuQ2FubmVkUmVwbHlIAEIJCgdwYXlsb2FkIoIBCgRUZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJc2tpbGxfaWRzGAMgAygJEhMKC2NhbGVuZGFyX2lkGAQgASgJEhgKEG92ZXJmbG93X3RlYW1faWQYBSABKAkSHgoWb3ZlcmZsb3dfYWZ0ZXJfc2Vjb25kcxgGIAEoDSItCgpBZ2VudFNraWxsEhAKCHNraWxsX2lkGAEgASgJEg0KBWxldmVsGAIgASgNIlEKD0NoYW5uZWxDYXBhY2l0eRImCgdjaGFubmVsGAEgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSFgoObWF4X2NvbmN1cnJlbnQYAiABKA0i6gEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSEAoIdGVhbV9pZHMYBCADKAkSKAoGc2tpbGxzGAUgAygLMhguZmlyc3RsaW5lLnYxLkFnZW50U2tpbGwSLwoIY2FwYWNpdHkYBiADKAsyHS5maXJzdGxpbmUudjEuQ2hhbm5lbENhcGFjaXR5EigKCHByZXNlbmNlGAcgASgOMhYuZmlyc3RsaW5lLnYxLlByZXNlbmNlEhEKCWxhbmd1YWdlcxgIIAMoCRIOCgZhY3RpdmUYCSABKAgiNgoFU2tpbGwSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJgCgtXZWVrbHlIb3VycxImCgd3ZWVrZGF5GAEgASgOMhUuZmlyc3RsaW5lLnYxLldlZWtkYXkSEwoLb3Blbl9taW51dGUYAiABKA0SFAoMY2xvc2VfbWludXRlGAMgASgNIiUKB0hvbGlkYXkSDAoEZGF0ZRgBIAEoCRIMCgRuYW1lGAIgASgJIkwKEVNwZWNpYWxXb3JraW5nRGF5EgwKBGRhdGUYASABKAkSEwoLb3Blbl9taW51dGUYAiABKA0SFAoMY2xvc2VfbWludXRlGAMgASgNItABCghDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIvCgx3ZWVrbHlfaG91cnMYBCADKAsyGS5maXJzdGxpbmUudjEuV2Vla2x5SG91cnMSJwoIaG9saWRheXMYBSADKAsyFS5maXJzdGxpbmUudjEuSG9saWRheRI9ChRzcGVjaWFsX3dvcmtpbmdfZGF5cxgGIAMoCzIfLmZpcnN0bGluZS52MS5TcGVjaWFsV29ya2luZ0RheSLbAQoJU2xhUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHdGVhbV9pZBgDIAEoCRImCgdjaGFubmVsGAQgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSKAoIcHJpb3JpdHkYBSABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSHgoWZmlyc3RfcmVzcG9uc2VfbWludXRlcxgGIAEoDRIaChJyZXNvbHV0aW9uX21pbnV0ZXMYByABKA0SFQoNYnVzaW5lc3NfdGltZRgIIAEoCCKSAQoNUnVsZUNvbmRpdGlvbhImCgVmaWVsZBgBIAEoDjIXLmZpcnN0bGluZS52MS5SdWxlRmllbGQSCwoDa2V5GAIgASgJEiwKCG9wZXJhdG9yGAMgASgOMhouZmlyc3RsaW5lLnYxLlJ1bGVPcGVyYXRvchIOCgZ2YWx1ZXMYBCADKAkSDgoGbmVnYXRlGAUgASgIImkKC1J1bGVBY3Rpb25zEg8KB3RlYW1faWQYASABKAkSEQoJc2tpbGxfaWRzGAIgAygJEigKCHByaW9yaXR5GAMgASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5EgwKBHRhZ3MYBCADKAkifQoEUnVsZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KCmNvbmRpdGlvbnMYAyADKAsyGy5maXJzdGxpbmUudjEuUnVsZUNvbmRpdGlvbhIqCgdhY3Rpb25zGAQgASgLMhkuZmlyc3RsaW5lLnYxLlJ1bGVBY3Rpb25zImoKB1J1bGVTZXQSDwoHdmVyc2lvbhgBIAEoDRIhCgVydWxlcxgCIAMoCzISLmZpcnN0bGluZS52MS5SdWxlEisKCGZhbGxiYWNrGAMgASgLMhkuZmlyc3RsaW5lLnYxLlJ1bGVBY3Rpb25zIlkKC0Nhbm5lZFJlcGx5EgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEgwKBGJvZHkYAyABKAkSDwoHdGVhbV9pZBgEIAEoCRIQCghsYW5ndWFnZRgFIAEoCSr2AQoNRGlyZWN0b3J5S2luZBIeChpESVJFQ1RPUllfS0lORF9VTlNQRUNJRklFRBAAEhcKE0RJUkVDVE9SWV9LSU5EX1RFQU0QARIYChRESVJFQ1RPUllfS0lORF9BR0VOVBACEhgKFERJUkVDVE9SWV9LSU5EX1NLSUxMEAMSGwoXRElSRUNUT1JZX0tJTkRfQ0FMRU5EQVIQBBIdChlESVJFQ1RPUllfS0lORF9TTEFfUE9MSUNZEAUSGwoXRElSRUNUT1JZX0tJTkRfUlVMRV9TRVQQBhIfChtESVJFQ1RPUllfS0lORF9DQU5ORURfUkVQTFkQBypiCghQcmVzZW5jZRIYChRQUkVTRU5DRV9VTlNQRUNJRklFRBAAEhQKEFBSRVNFTkNFX09GRkxJTkUQARITCg9QUkVTRU5DRV9PTkxJTkUQAhIRCg1QUkVTRU5DRV9BV0FZEAMqtgEKB1dlZWtkYXkSFwoTV0VFS0RBWV9VTlNQRUNJRklFRBAAEhIKDldFRUtEQVlfTU9OREFZEAESEwoPV0VFS0RBWV9UVUVTREFZEAISFQoRV0VFS0RBWV9XRURORVNEQVkQAxIUChBXRUVLREFZX1RIVVJTREFZEAQSEgoOV0VFS0RBWV9GUklEQVkQBRIUChBXRUVLREFZX1NBVFVSREFZEAYSEgoOV0VFS0RBWV9TVU5EQVkQByqxAgoJUnVsZUZpZWxkEhoKFlJVTEVfRklFTERfVU5TUEVDSUZJRUQQABIWChJSVUxFX0ZJRUxEX0NIQU5ORUwQARIZChVSVUxFX0ZJRUxEX0ZPUk1fVE9QSUMQAhIZChVSVUxFX0ZJRUxEX0ZPUk1fRklFTEQQAxIXChNSVUxFX0ZJRUxEX0xBTkdVQUdFEAQSEwoPUlVMRV9GSUVMRF9URVhUEAUSFQoRUlVMRV9GSUVMRF9TRU5ERVIQBhIcChhSVUxFX0ZJRUxEX0NVU1RPTUVSX1RJRVIQBxIfChtSVUxFX0ZJRUxEX0NIQU5ORUxfTUVUQURBVEEQCBIbChdSVUxFX0ZJRUxEX0NVU1RPTUVSX1RBRxAJEhkKFVJVTEVfRklFTERfTE9DQUxfVElNRRAKKskBCgxSdWxlT3BlcmF0b3ISHQoZUlVMRV9PUEVSQVRPUl9VTlNQRUNJRklFRBAAEhwKGFJVTEVfT1BFUkFUT1JfRVFVQUxTX0FOWRABEh4KGlJVTEVfT1BFUkFUT1JfQ09OVEFJTlNfQU5ZEAISHwobUlVMRV9PUEVSQVRPUl9FTkRTX1dJVEhfQU5ZEAMSHQoZUlVMRV9PUEVSQVRPUl9NQVRDSEVTX0FOWRAEEhwKGFJVTEVfT1BFUkFUT1JfV0lUSElOX0FOWRAFYgZwcm90bzM", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChxmaXJzdGxpbmUvdjEvZGlyZWN0b3J5LnByb3RvEgxmaXJzdGxpbmUudjEi9AMKD0RpcmVjdG9yeVJlY29yZBIpCgRraW5kGAEgASgOMhsuZmlyc3RsaW5lLnYxLkRpcmVjdG9yeUtpbmQSCgoCaWQYAiABKAkSDwoHdmVyc2lvbhgDIAEoDRIuCgp1cGRhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIiCgR0ZWFtGAogASgLMhIuZmlyc3RsaW5lLnYxLlRlYW1IABIkCgVhZ2VudBgLIAEoCzITLmZpcnN0bGluZS52MS5BZ2VudEgAEiQKBXNraWxsGAwgASgLMhMuZmlyc3RsaW5lLnYxLlNraWxsSAASKgoIY2FsZW5kYXIYDSABKAsyFi5maXJzdGxpbmUudjEuQ2FsZW5kYXJIABItCgpzbGFfcG9saWN5GA4gASgLMhcuZmlyc3RsaW5lLnYxLlNsYVBvbGljeUgAEikKCHJ1bGVfc2V0GA8gASgLMhUuZmlyc3RsaW5lLnYxLlJ1bGVTZXRIABIxCgxjYW5uZWRfcmVwbHkYECABKAsyGS5maXJzdGxpbmUudjEuQ2FubmVkUmVwbHlIABI1Cg5jdXN0b21lcl90ZXh0cxgRIAEoCzIbLmZpcnN0bGluZS52MS5DdXN0b21lclRleHRzSABCCQoHcGF5bG9hZCKAAQoNQ3VzdG9tZXJUZXh0cxIKCgJpZBgBIAEoCRI1CgV0ZXh0cxgCIAMoCzImLmZpcnN0bGluZS52MS5DdXN0b21lclRleHRzLlRleHRzRW50cnkaLAoKVGV4dHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoIBCgRUZWFtEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJc2tpbGxfaWRzGAMgAygJEhMKC2NhbGVuZGFyX2lkGAQgASgJEhgKEG92ZXJmbG93X3RlYW1faWQYBSABKAkSHgoWb3ZlcmZsb3dfYWZ0ZXJfc2Vjb25kcxgGIAEoDSItCgpBZ2VudFNraWxsEhAKCHNraWxsX2lkGAEgASgJEg0KBWxldmVsGAIgASgNIlEKD0NoYW5uZWxDYXBhY2l0eRImCgdjaGFubmVsGAEgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSFgoObWF4X2NvbmN1cnJlbnQYAiABKA0i6gEKBUFnZW50EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFZW1haWwYAyABKAkSEAoIdGVhbV9pZHMYBCADKAkSKAoGc2tpbGxzGAUgAygLMhguZmlyc3RsaW5lLnYxLkFnZW50U2tpbGwSLwoIY2FwYWNpdHkYBiADKAsyHS5maXJzdGxpbmUudjEuQ2hhbm5lbENhcGFjaXR5EigKCHByZXNlbmNlGAcgASgOMhYuZmlyc3RsaW5lLnYxLlByZXNlbmNlEhEKCWxhbmd1YWdlcxgIIAMoCRIOCgZhY3RpdmUYCSABKAgiNgoFU2tpbGwSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJgCgtXZWVrbHlIb3VycxImCgd3ZWVrZGF5GAEgASgOMhUuZmlyc3RsaW5lLnYxLldlZWtkYXkSEwoLb3Blbl9taW51dGUYAiABKA0SFAoMY2xvc2VfbWludXRlGAMgASgNIiUKB0hvbGlkYXkSDAoEZGF0ZRgBIAEoCRIMCgRuYW1lGAIgASgJIkwKEVNwZWNpYWxXb3JraW5nRGF5EgwKBGRhdGUYASABKAkSEwoLb3Blbl9taW51dGUYAiABKA0SFAoMY2xvc2VfbWludXRlGAMgASgNItABCghDYWxlbmRhchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhEKCXRpbWVfem9uZRgDIAEoCRIvCgx3ZWVrbHlfaG91cnMYBCADKAsyGS5maXJzdGxpbmUudjEuV2Vla2x5SG91cnMSJwoIaG9saWRheXMYBSADKAsyFS5maXJzdGxpbmUudjEuSG9saWRheRI9ChRzcGVjaWFsX3dvcmtpbmdfZGF5cxgGIAMoCzIfLmZpcnN0bGluZS52MS5TcGVjaWFsV29ya2luZ0RheSLbAQoJU2xhUG9saWN5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHdGVhbV9pZBgDIAEoCRImCgdjaGFubmVsGAQgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSKAoIcHJpb3JpdHkYBSABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSHgoWZmlyc3RfcmVzcG9uc2VfbWludXRlcxgGIAEoDRIaChJyZXNvbHV0aW9uX21pbnV0ZXMYByABKA0SFQoNYnVzaW5lc3NfdGltZRgIIAEoCCKSAQoNUnVsZUNvbmRpdGlvbhImCgVmaWVsZBgBIAEoDjIXLmZpcnN0bGluZS52MS5SdWxlRmllbGQSCwoDa2V5GAIgASgJEiwKCG9wZXJhdG9yGAMgASgOMhouZmlyc3RsaW5lLnYxLlJ1bGVPcGVyYXRvchIOCgZ2YWx1ZXMYBCADKAkSDgoGbmVnYXRlGAUgASgIImkKC1J1bGVBY3Rpb25zEg8KB3RlYW1faWQYASABKAkSEQoJc2tpbGxfaWRzGAIgAygJEigKCHByaW9yaXR5GAMgASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5EgwKBHRhZ3MYBCADKAkifQoEUnVsZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KCmNvbmRpdGlvbnMYAyADKAsyGy5maXJzdGxpbmUudjEuUnVsZUNvbmRpdGlvbhIqCgdhY3Rpb25zGAQgASgLMhkuZmlyc3RsaW5lLnYxLlJ1bGVBY3Rpb25zImoKB1J1bGVTZXQSDwoHdmVyc2lvbhgBIAEoDRIhCgVydWxlcxgCIAMoCzISLmZpcnN0bGluZS52MS5SdWxlEisKCGZhbGxiYWNrGAMgASgLMhkuZmlyc3RsaW5lLnYxLlJ1bGVBY3Rpb25zIlkKC0Nhbm5lZFJlcGx5EgoKAmlkGAEgASgJEg0KBXRpdGxlGAIgASgJEgwKBGJvZHkYAyABKAkSDwoHdGVhbV9pZBgEIAEoCRIQCghsYW5ndWFnZRgFIAEoCSqZAgoNRGlyZWN0b3J5S2luZBIeChpESVJFQ1RPUllfS0lORF9VTlNQRUNJRklFRBAAEhcKE0RJUkVDVE9SWV9LSU5EX1RFQU0QARIYChRESVJFQ1RPUllfS0lORF9BR0VOVBACEhgKFERJUkVDVE9SWV9LSU5EX1NLSUxMEAMSGwoXRElSRUNUT1JZX0tJTkRfQ0FMRU5EQVIQBBIdChlESVJFQ1RPUllfS0lORF9TTEFfUE9MSUNZEAUSGwoXRElSRUNUT1JZX0tJTkRfUlVMRV9TRVQQBhIfChtESVJFQ1RPUllfS0lORF9DQU5ORURfUkVQTFkQBxIhCh1ESVJFQ1RPUllfS0lORF9DVVNUT01FUl9URVhUUxAIKmIKCFByZXNlbmNlEhgKFFBSRVNFTkNFX1VOU1BFQ0lGSUVEEAASFAoQUFJFU0VOQ0VfT0ZGTElORRABEhMKD1BSRVNFTkNFX09OTElORRACEhEKDVBSRVNFTkNFX0FXQVkQAyq2AQoHV2Vla2RheRIXChNXRUVLREFZX1VOU1BFQ0lGSUVEEAASEgoOV0VFS0RBWV9NT05EQVkQARITCg9XRUVLREFZX1RVRVNEQVkQAhIVChFXRUVLREFZX1dFRE5FU0RBWRADEhQKEFdFRUtEQVlfVEhVUlNEQVkQBBISCg5XRUVLREFZX0ZSSURBWRAFEhQKEFdFRUtEQVlfU0FUVVJEQVkQBhISCg5XRUVLREFZX1NVTkRBWRAHKrECCglSdWxlRmllbGQSGgoWUlVMRV9GSUVMRF9VTlNQRUNJRklFRBAAEhYKElJVTEVfRklFTERfQ0hBTk5FTBABEhkKFVJVTEVfRklFTERfRk9STV9UT1BJQxACEhkKFVJVTEVfRklFTERfRk9STV9GSUVMRBADEhcKE1JVTEVfRklFTERfTEFOR1VBR0UQBBITCg9SVUxFX0ZJRUxEX1RFWFQQBRIVChFSVUxFX0ZJRUxEX1NFTkRFUhAGEhwKGFJVTEVfRklFTERfQ1VTVE9NRVJfVElFUhAHEh8KG1JVTEVfRklFTERfQ0hBTk5FTF9NRVRBREFUQRAIEhsKF1JVTEVfRklFTERfQ1VTVE9NRVJfVEFHEAkSGQoVUlVMRV9GSUVMRF9MT0NBTF9USU1FEAoqyQEKDFJ1bGVPcGVyYXRvchIdChlSVUxFX09QRVJBVE9SX1VOU1BFQ0lGSUVEEAASHAoYUlVMRV9PUEVSQVRPUl9FUVVBTFNfQU5ZEAESHgoaUlVMRV9PUEVSQVRPUl9DT05UQUlOU19BTlkQAhIfChtSVUxFX09QRVJBVE9SX0VORFNfV0lUSF9BTlkQAxIdChlSVUxFX09QRVJBVE9SX01BVENIRVNfQU5ZEAQSHAoYUlVMRV9PUEVSQVRPUl9XSVRISU5fQU5ZEAViBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * The current state of one directory entry, owned by the tickets service.
@@ -120,6 +120,14 @@ export type DirectoryRecord = Message<"firstline.v1.DirectoryRecord"> & {
      */
     value: CannedReply;
     case: "cannedReply";
+  } | {
+    /**
+     * For DIRECTORY_KIND_CUSTOMER_TEXTS.
+     *
+     * @generated from field: firstline.v1.CustomerTexts customer_texts = 17;
+     */
+    value: CustomerTexts;
+    case: "customerTexts";
   } | { case: undefined; value?: undefined };
 };
 
@@ -129,6 +137,36 @@ export type DirectoryRecord = Message<"firstline.v1.DirectoryRecord"> & {
  */
 export const DirectoryRecordSchema: GenMessage<DirectoryRecord> = /*@__PURE__*/
   messageDesc(file_firstline_v1_directory, 0);
+
+/**
+ * An admin's wording of the texts customers read from Firstline itself (acknowledgement,
+ * out-of-hours notice, survey, rating page, signature) in one language, over the shipped ones
+ * (libs/routing customer-texts.ts names the keys and their {placeholders}).
+ *
+ * @generated from message firstline.v1.CustomerTexts
+ */
+export type CustomerTexts = Message<"firstline.v1.CustomerTexts"> & {
+  /**
+   * Same as DirectoryRecord.id: the language, BCP 47 ("ru", "en").
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Text by key ("survey", "signature"); a key left out keeps the shipped text.
+   *
+   * @generated from field: map<string, string> texts = 2;
+   */
+  texts: { [key: string]: string };
+};
+
+/**
+ * Describes the message firstline.v1.CustomerTexts.
+ * Use `create(CustomerTextsSchema)` to create a new message.
+ */
+export const CustomerTextsSchema: GenMessage<CustomerTexts> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_directory, 1);
 
 /**
  * A skill-based subteam that owns tickets.
@@ -185,7 +223,7 @@ export type Team = Message<"firstline.v1.Team"> & {
  * Use `create(TeamSchema)` to create a new message.
  */
 export const TeamSchema: GenMessage<Team> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 1);
+  messageDesc(file_firstline_v1_directory, 2);
 
 /**
  * An agent's skill and how good they are at it.
@@ -213,7 +251,7 @@ export type AgentSkill = Message<"firstline.v1.AgentSkill"> & {
  * Use `create(AgentSkillSchema)` to create a new message.
  */
 export const AgentSkillSchema: GenMessage<AgentSkill> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 2);
+  messageDesc(file_firstline_v1_directory, 3);
 
 /**
  * How many tickets of one channel an agent can hold at once.
@@ -241,7 +279,7 @@ export type ChannelCapacity = Message<"firstline.v1.ChannelCapacity"> & {
  * Use `create(ChannelCapacitySchema)` to create a new message.
  */
 export const ChannelCapacitySchema: GenMessage<ChannelCapacity> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 3);
+  messageDesc(file_firstline_v1_directory, 4);
 
 /**
  * A person who answers customers.
@@ -318,7 +356,7 @@ export type Agent = Message<"firstline.v1.Agent"> & {
  * Use `create(AgentSchema)` to create a new message.
  */
 export const AgentSchema: GenMessage<Agent> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 4);
+  messageDesc(file_firstline_v1_directory, 5);
 
 /**
  * Something a ticket can require and an agent can have ("billing", "api", "russian").
@@ -353,7 +391,7 @@ export type Skill = Message<"firstline.v1.Skill"> & {
  * Use `create(SkillSchema)` to create a new message.
  */
 export const SkillSchema: GenMessage<Skill> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 5);
+  messageDesc(file_firstline_v1_directory, 6);
 
 /**
  * One stretch of working time in a regular week.
@@ -389,7 +427,7 @@ export type WeeklyHours = Message<"firstline.v1.WeeklyHours"> & {
  * Use `create(WeeklyHoursSchema)` to create a new message.
  */
 export const WeeklyHoursSchema: GenMessage<WeeklyHours> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 6);
+  messageDesc(file_firstline_v1_directory, 7);
 
 /**
  * A date on which the calendar is closed all day.
@@ -417,7 +455,7 @@ export type Holiday = Message<"firstline.v1.Holiday"> & {
  * Use `create(HolidaySchema)` to create a new message.
  */
 export const HolidaySchema: GenMessage<Holiday> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 7);
+  messageDesc(file_firstline_v1_directory, 8);
 
 /**
  * A date with its own working hours, replacing the weekly ones for that date: a weekend
@@ -453,7 +491,7 @@ export type SpecialWorkingDay = Message<"firstline.v1.SpecialWorkingDay"> & {
  * Use `create(SpecialWorkingDaySchema)` to create a new message.
  */
 export const SpecialWorkingDaySchema: GenMessage<SpecialWorkingDay> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 8);
+  messageDesc(file_firstline_v1_directory, 9);
 
 /**
  * The business hours SLA clocks run on.
@@ -510,7 +548,7 @@ export type Calendar = Message<"firstline.v1.Calendar"> & {
  * Use `create(CalendarSchema)` to create a new message.
  */
 export const CalendarSchema: GenMessage<Calendar> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 9);
+  messageDesc(file_firstline_v1_directory, 10);
 
 /**
  * Response and resolution targets for a kind of ticket.
@@ -583,7 +621,7 @@ export type SlaPolicy = Message<"firstline.v1.SlaPolicy"> & {
  * Use `create(SlaPolicySchema)` to create a new message.
  */
 export const SlaPolicySchema: GenMessage<SlaPolicy> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 10);
+  messageDesc(file_firstline_v1_directory, 11);
 
 /**
  * One test on an inbound message.
@@ -632,7 +670,7 @@ export type RuleCondition = Message<"firstline.v1.RuleCondition"> & {
  * Use `create(RuleConditionSchema)` to create a new message.
  */
 export const RuleConditionSchema: GenMessage<RuleCondition> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 11);
+  messageDesc(file_firstline_v1_directory, 12);
 
 /**
  * What a matching rule decides.
@@ -674,7 +712,7 @@ export type RuleActions = Message<"firstline.v1.RuleActions"> & {
  * Use `create(RuleActionsSchema)` to create a new message.
  */
 export const RuleActionsSchema: GenMessage<RuleActions> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 12);
+  messageDesc(file_firstline_v1_directory, 13);
 
 /**
  * A classification rule: when every condition holds, the actions decide.
@@ -716,7 +754,7 @@ export type Rule = Message<"firstline.v1.Rule"> & {
  * Use `create(RuleSchema)` to create a new message.
  */
 export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 13);
+  messageDesc(file_firstline_v1_directory, 14);
 
 /**
  * The classification rules, as one versioned whole so that every decision names the exact rules
@@ -752,7 +790,7 @@ export type RuleSet = Message<"firstline.v1.RuleSet"> & {
  * Use `create(RuleSetSchema)` to create a new message.
  */
 export const RuleSetSchema: GenMessage<RuleSet> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 14);
+  messageDesc(file_firstline_v1_directory, 15);
 
 /**
  * A prepared answer agents can insert into a reply.
@@ -801,7 +839,7 @@ export type CannedReply = Message<"firstline.v1.CannedReply"> & {
  * Use `create(CannedReplySchema)` to create a new message.
  */
 export const CannedReplySchema: GenMessage<CannedReply> = /*@__PURE__*/
-  messageDesc(file_firstline_v1_directory, 15);
+  messageDesc(file_firstline_v1_directory, 16);
 
 /**
  * The kinds of things the directory holds.
@@ -862,6 +900,13 @@ export enum DirectoryKind {
    * @generated from enum value: DIRECTORY_KIND_CANNED_REPLY = 7;
    */
   CANNED_REPLY = 7,
+
+  /**
+   * The texts customers read from Firstline in one language (payload: customer_texts).
+   *
+   * @generated from enum value: DIRECTORY_KIND_CUSTOMER_TEXTS = 8;
+   */
+  CUSTOMER_TEXTS = 8,
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/inbound.proto.
  */
 export const file_firstline_v1_inbound: GenFile = /*@__PURE__*/
-  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIv8ICg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBEjUKD2NhbGxiYWNrX3dpbmRvdxgXIAEoCzIcLmZpcnN0bGluZS52MS5DYWxsYmFja1dpbmRvdxIbChNyZXBsaWVkX21lc3NhZ2VfaWRzGBggAygJGjYKFENoYW5uZWxNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMQoPRm9ybUZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCHAoaX2luX3JlcGx5X3RvX3RpY2tldF9udW1iZXJCDQoLX2Zvcm1fdG9waWNCFQoTX2VkaXRfb2ZfbWVzc2FnZV9pZEIVChNfYm91bmNlZF9tZXNzYWdlX2lkQg4KDF9jc2F0X2Fuc3dlckINCgtfbGlua190b2tlbkIUChJfaXNzdWVkX2xpbmtfdG9rZW4ibAoOQ2FsbGJhY2tXaW5kb3cSLQoJc3RhcnRzX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIuCgpDc2F0QW5zd2VyEhEKCXRpY2tldF9pZBgBIAEoCRINCgVzY29yZRgCIAEoDWIGcHJvdG8z", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChpmaXJzdGxpbmUvdjEvaW5ib3VuZC5wcm90bxIMZmlyc3RsaW5lLnYxIpEJCg5JbmJvdW5kTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEiYKB2NoYW5uZWwYAiABKA4yFS5maXJzdGxpbmUudjEuQ2hhbm5lbBImCgZzZW5kZXIYAyABKAsyFi5maXJzdGxpbmUudjEuSWRlbnRpdHkSGAoQY29udmVyc2F0aW9uX2tleRgEIAEoCRIPCgdzdWJqZWN0GAUgASgJEhEKCXRleHRfYm9keRgGIAEoCRIRCglodG1sX2JvZHkYByABKAkSLQoLYXR0YWNobWVudHMYCCADKAsyGC5maXJzdGxpbmUudjEuQXR0YWNobWVudBJLChBjaGFubmVsX21ldGFkYXRhGAkgAygLMjEuZmlyc3RsaW5lLnYxLkluYm91bmRNZXNzYWdlLkNoYW5uZWxNZXRhZGF0YUVudHJ5EhUKDWF1dG9fcmVzcG9uc2UYCiABKAgSLwoLcmVjZWl2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB3NlbnRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKGWluX3JlcGx5X3RvX3RpY2tldF9udW1iZXIYDSABKAlIAIgBARIXCgpmb3JtX3RvcGljGA4gASgJSAGIAQESQQoLZm9ybV9maWVsZHMYDyADKAsyLC5maXJzdGxpbmUudjEuSW5ib3VuZE1lc3NhZ2UuRm9ybUZpZWxkc0VudHJ5Eh8KEmVkaXRfb2ZfbWVzc2FnZV9pZBgQIAEoCUgCiAEBEhIKCnJlcGx5X3RleHQYESABKAkSHwoSYm91bmNlZF9tZXNzYWdlX2lkGBIgASgJSAOIAQESMgoLY3NhdF9hbnN3ZXIYEyABKAsyGC5maXJzdGxpbmUudjEuQ3NhdEFuc3dlckgEiAEBEjEKEXNoYXJlZF9pZGVudGl0aWVzGBQgAygLMhYuZmlyc3RsaW5lLnYxLklkZW50aXR5EhcKCmxpbmtfdG9rZW4YFSABKAlIBYgBARIeChFpc3N1ZWRfbGlua190b2tlbhgWIAEoCUgGiAEBEjUKD2NhbGxiYWNrX3dpbmRvdxgXIAEoCzIcLmZpcnN0bGluZS52MS5DYWxsYmFja1dpbmRvdxIbChNyZXBsaWVkX21lc3NhZ2VfaWRzGBggAygJEhAKCGxhbmd1YWdlGBkgASgJGjYKFENoYW5uZWxNZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMQoPRm9ybUZpZWxkc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCHAoaX2luX3JlcGx5X3RvX3RpY2tldF9udW1iZXJCDQoLX2Zvcm1fdG9waWNCFQoTX2VkaXRfb2ZfbWVzc2FnZV9pZEIVChNfYm91bmNlZF9tZXNzYWdlX2lkQg4KDF9jc2F0X2Fuc3dlckINCgtfbGlua190b2tlbkIUChJfaXNzdWVkX2xpbmtfdG9rZW4ibAoOQ2FsbGJhY2tXaW5kb3cSLQoJc3RhcnRzX2F0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/CgpDc2F0QW5zd2VyEhEKCXRpY2tldF9pZBgBIAEoCRINCgVzY29yZRgCIAEoDRIPCgdjb21tZW50GAMgASgJYgZwcm90bzM", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * One message from a customer, normalised by a channel adapter.
@@ -225,6 +225,15 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
    * @generated from field: repeated string replied_message_ids = 24;
    */
   repliedMessageIds: string[];
+
+  /**
+   * The customer's language as BCP 47 ("ru", "en") when the channel declares it (the web form's
+   * locale, Telegram's language_code); empty when it does not, and the router detects it from the
+   * text. Every automatic text the customer gets is written in it.
+   *
+   * @generated from field: string language = 25;
+   */
+  language: string;
 };
 
 /**
@@ -263,7 +272,8 @@ export const CallbackWindowSchema: GenMessage<CallbackWindow> = /*@__PURE__*/
   messageDesc(file_firstline_v1_inbound, 1);
 
 /**
- * A customer's answer to a satisfaction survey, as the button they pressed carried it.
+ * A customer's answer to a satisfaction survey: a button they pressed (Telegram, VK), the rating
+ * page of a survey link (web form, email), or a bare number the router read in a reply to it.
  *
  * @generated from message firstline.v1.CsatAnswer
  */
@@ -281,6 +291,14 @@ export type CsatAnswer = Message<"firstline.v1.CsatAnswer"> & {
    * @generated from field: uint32 score = 2;
    */
   score: number;
+
+  /**
+   * What the customer wrote beside the score ("2 — slow to answer" gives "slow to answer");
+   * empty for a button.
+   *
+   * @generated from field: string comment = 3;
+   */
+  comment: string;
 };
 
 /**
