@@ -18,7 +18,7 @@ import { TicketAccess } from './ticket-access';
 /**
  * Agents' status changes. Resolving asks the customer for a rating in their channel and language:
  * Telegram and VK show buttons under the survey; elsewhere it carries a signed link to the rating
- * page, and a bare number in answer counts too (the router reads it, docs/adr/0015).
+ * page, and a bare number in answer counts too (the router reads it, docs/adr/0016).
  */
 @Injectable()
 export class StatusService {
