@@ -214,6 +214,12 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
     return ticket ? knownTicket(ticket) : undefined;
   };
   const rated = known(message.csatAnswer?.ticketId);
+  if (message.csatAnswer && rated?.customerId !== customer.id) {
+    // A rating is its sender's to give: for another customer's ticket, or one we do not know, it
+    // is forged or stale, and recording it anywhere would put a score on the wrong ticket.
+    logger.warn(`survey answer ${message.messageId} rates a ticket not its sender's: dropped`);
+    return undefined;
+  }
   const repliedTo = message.repliedMessageIds.find((id) => threadOf.has(id));
   const threading = decideThreading(
     {

@@ -494,6 +494,21 @@ describe('the router on Kafka and Postgres', () => {
     expect(ticket.state).toBe('resolved');
   }, 60_000);
 
+  it('drops a survey answer that rates another customer’s ticket', async () => {
+    await harness.publishInbound([chatTo('reply', 'ida-1', 'ida')]);
+    const [asked] = await decisionsFor([`${harness.run}:ida-1`]);
+    await harness.publishInbound([
+      chatTo('reply', 'mallory-csat', 'mallory', {
+        textBody: '1',
+        csatAnswer: { ticketId: asked.ticketId, score: 1 },
+      }),
+      chatTo('reply', 'mallory-2', 'mallory'),
+    ]);
+    await decisionsFor([`${harness.run}:mallory-2`]);
+    const decided = (await harness.decisions()).map((decision) => decision.inboundMessageId);
+    expect(decided).not.toContain(`${harness.run}:mallory-csat`);
+  }, 60_000);
+
   it('reads a bare score answering a resolved ticket as its survey answer, in the customer’s language', async () => {
     await harness.publishInbound([chatTo('reply', 'gus-1', 'gus', { language: 'ru' })]);
     const [asked] = await decisionsFor([`${harness.run}:gus-1`]);
