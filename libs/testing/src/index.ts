@@ -3,3 +3,5 @@ export * from './postgres';
 export * from './mail';
 export * from './wait';
 export * from './pipeline';
+export * from './fakes/telegram-bot-api';
+export * from './fakes/vk-api';
