@@ -1,8 +1,12 @@
-// `npm run pipeline`: every service in its own process on a broker and Postgres of the run's own,
-// customers writing through every channel and agents answering (libs/testing/src/harness).
-//   PIPELINE_MESSAGES  customer messages (default 2000)
-//   PIPELINE_RATE      messages per second offered (default 200)
-//   PIPELINE_AGENTS    agents answering (default 4)
+// `npm run pipeline` and `npm run chaos`: every service in its own process on a broker and a
+// Postgres cluster of the run's own, customers writing through every channel's entry point and
+// agents answering (libs/testing/src/harness). `chaos` also kills every service twice with
+// SIGKILL and restarts the broker and Postgres once meanwhile, and fails unless nothing was lost
+// or doubled (docs/reliability.md).
+//   PIPELINE_MESSAGES       customer messages (default 2,000; chaos 100,000)
+//   PIPELINE_RATE           messages per second offered (default 200)
+//   PIPELINE_AGENTS         agents answering (default 4)
+//   PIPELINE_KILLS          chaos: kills per service (default 2)
 //   PIPELINE_DRAIN_SECONDS  how long to wait for the last messages and replies (default 180)
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,15 +14,22 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { runPipeline, summaryLines } = require(join(root, 'dist/libs/testing/src/harness/index.js'));
+const { runPipeline, summaryLines, chaosProblems } = require(
+  join(root, 'dist/libs/testing/src/harness/index.js'),
+);
 
 // Ended from outside, the harness still takes its service processes with it (on 'exit').
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
+const chaos = process.argv[2] === 'chaos';
 const result = await runPipeline({
-  messages: Number(process.env.PIPELINE_MESSAGES ?? 2_000),
+  messages: Number(process.env.PIPELINE_MESSAGES ?? (chaos ? 100_000 : 2_000)),
   rate: Number(process.env.PIPELINE_RATE ?? 200),
   agents: Number(process.env.PIPELINE_AGENTS ?? 4),
+  chaos: chaos ? { killsPerService: Number(process.env.PIPELINE_KILLS ?? 2) } : undefined,
   drainTimeoutMs: Number(process.env.PIPELINE_DRAIN_SECONDS ?? 180) * 1000,
 });
 for (const line of summaryLines(result)) console.log(line);
+const problems = chaosProblems(result);
+for (const problem of problems) console.error(`not met: ${problem}`);
+process.exit(problems.length ? 1 : 0);

@@ -188,12 +188,17 @@ class Agent {
     this.team.replies.set(marker, { marker, ticketId, sentAt });
   }
 
+  /** Whether the ticket holds the reply; asks until a replica answers. */
   private async replyStored(ticketId: string, marker: string): Promise<boolean> {
-    const view = await this.call<{ messages: Array<{ text: string }> }>(
-      'GET',
-      `/tickets/${ticketId}`,
-    ).catch(() => undefined);
-    return !!view?.body?.messages?.some((message) => message.text.includes(marker));
+    for (let attempt = 1; this.team.running; attempt += 1) {
+      const view = await this.call<{ messages: Array<{ text: string }> }>(
+        'GET',
+        `/tickets/${ticketId}`,
+      ).catch(() => undefined);
+      if (view?.status === 200) return view.body.messages.some((m) => m.text.includes(marker));
+      await sleep(Math.min(2_000, 200 * attempt));
+    }
+    return false;
   }
 
   private async resolve(ticketId: string): Promise<void> {

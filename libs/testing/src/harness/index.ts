@@ -1,4 +1,4 @@
 export { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline-run';
 export { chaosLine, reconcile, type Reconciliation } from './ledger';
 export { capacityBreaches } from './capacity';
-export { summaryLines } from './summary';
+export { chaosProblems, summaryLines } from './summary';

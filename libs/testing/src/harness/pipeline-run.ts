@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
@@ -39,6 +39,8 @@ export interface PipelineResult {
   acceptedBy: Record<EntryPoint, number>;
   /** Replies received more than once, by channel (email has no idempotency to offer). */
   duplicatedRepliesBy: Record<string, number>;
+  /** Replies tickets itself stored more than once (the agents' API has no idempotency key). */
+  repliesStoredTwice: number;
   /** Assignments that put an agent over a channel's capacity, as the decision log tells. */
   overCapacity: string[];
   /** What was done to the services meanwhile. */
@@ -82,7 +84,11 @@ const PORT_BASE = 18_000;
  * customers' side received.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const begun = Date.now();
+  const print = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (line: string) => print(`[${((Date.now() - begun) / 1000).toFixed(0)} s] ${line}`);
+  const built = join(repositoryRoot, 'dist/services/router/src/main.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
   const run = Date.now().toString(36);
   const logDirectory = join(repositoryRoot, 'tmp/pipeline', run);
   mkdirSync(logDirectory, { recursive: true });
@@ -231,12 +237,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       async () => (await storedMarkers(pool!)).size >= customers!.accepted.size,
       drainTimeoutMs,
     );
+    log(`pipeline ${run}: stored; waiting for the last replies`);
     // The last replies: agents finish what they hold, channels deliver it.
     const team = agents!;
     await untilSettled(async () => {
       const { counts } = await repliesReceived(telegram, vk, infrastructure, customers!);
       return team.busy === 0 && counts.size >= team.replies.size;
     }, drainTimeoutMs);
+    log(`pipeline ${run}: ${team.replies.size} replies sent; reconciling`);
     await team.stop();
     const resources = sampler.stop();
 
@@ -272,6 +280,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       duplicatedRepliesBy: countBy(
         reconciliation.duplicatedReplyMarkers.map((marker) => received.channelOf.get(marker)!),
       ),
+      repliesStoredTwice: [...(await storedReplies(pool))].filter(([, copies]) => copies > 1)
+        .length,
       overCapacity: capacityBreaches(await assignmentEvents(pool), capacity),
       disruptions,
       sendSeconds,
@@ -340,7 +350,9 @@ async function runChaos(
     .sort((a, b) => a.key - b.key);
   const started = Date.now();
   for (const [index, { disruption }] of order.entries()) {
-    await sleep(Math.max(0, started + moments[index] - Date.now()));
+    // A moment already past (the previous disruption took long) waits a little, so that no two
+    // disruptions land together.
+    await sleep(Math.max(2_000, started + moments[index] - Date.now()));
     const at = ((Date.now() - started) / 1000).toFixed(1);
     log(`chaos: ${disruption.name} at ${at} s`);
     disruptions.push(`${disruption.name} at ${at} s`);
@@ -448,6 +460,15 @@ async function storedMarkers(pool: Pool): Promise<Map<string, number>> {
        FROM tickets.message
       WHERE direction = 'in' AND author_kind = 'customer'
       GROUP BY 1`,
+  );
+  return new Map(rows.map((row) => [row.marker, Number(row.copies)]));
+}
+
+/** How many times tickets stored each agent reply, by its marker. */
+async function storedReplies(pool: Pool): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ marker: string; copies: string }>(
+    `SELECT substring(text_body FROM 'rp[0-9]+x[0-9a-z]+') AS marker, count(*) AS copies
+       FROM tickets.message WHERE direction = 'out' AND author_kind = 'agent' GROUP BY 1`,
   );
   return new Map(rows.map((row) => [row.marker, Number(row.copies)]));
 }

@@ -27,7 +27,9 @@ export function summaryLines(result: PipelineResult): string[] {
   if (r.lostReplyMarkers.length)
     lines.push(`replies lost: ${r.lostReplyMarkers.slice(0, 20).join(' ')}`);
   if (r.repliesDuplicated)
-    lines.push(`replies duplicated by channel: ${JSON.stringify(result.duplicatedRepliesBy)}`);
+    lines.push(
+      `replies duplicated by channel: ${JSON.stringify(result.duplicatedRepliesBy)}; stored twice by tickets: ${result.repliesStoredTwice}`,
+    );
   lines.push(
     result.overCapacity.length
       ? `over capacity: ${result.overCapacity.length} assignments, e.g. ${result.overCapacity[0]}`
@@ -35,4 +37,28 @@ export function summaryLines(result: PipelineResult): string[] {
   );
   lines.push(chaosLine(r));
   return lines;
+}
+
+/**
+ * Channels whose platform takes no idempotency key: a reply sent just before its adapter was
+ * killed, and sent again by the restarted one, reaches the customer twice. VK's random_id and
+ * the web form's status page (keyed by the outbound id) turn the repeat into a no-op.
+ */
+export const CHANNELS_WITHOUT_IDEMPOTENCY = ['email', 'telegram'];
+
+/** The chaos run's targets a result misses; none when it passed. */
+export function chaosProblems(result: PipelineResult): string[] {
+  const r = result.reconciliation;
+  const doubledWhereAvoidable = Object.entries(result.duplicatedRepliesBy).filter(
+    ([channel]) => !CHANNELS_WITHOUT_IDEMPOTENCY.includes(channel),
+  );
+  return [
+    ...(r.lost ? [`${r.lost} customer messages lost`] : []),
+    ...(r.duplicated ? [`${r.duplicated} customer messages stored twice`] : []),
+    ...(r.repliesLost ? [`${r.repliesLost} replies lost`] : []),
+    ...doubledWhereAvoidable.map(([channel, count]) => `${count} replies doubled on ${channel}`),
+    ...(result.overCapacity.length
+      ? [`${result.overCapacity.length} assignments over an agent's capacity`]
+      : []),
+  ];
 }
