@@ -35,6 +35,8 @@ export interface SentMessage {
   entryPoint: EntryPoint;
   /** When the customer sent it (Date.now()). */
   sentAt: number;
+  /** When its entry point acknowledged it, after any repeats. */
+  acceptedAt: number;
   /** The inbound message id the channel derives, for matching pushes to sends. */
   messageId?: string;
 }
@@ -133,7 +135,13 @@ export class Customers {
     const text = `Message ${customer.messages} from customer ${customer.number}: where is my order? ${marker}`;
     const sentAt = Date.now();
     const messageId = await this.untilAccepted(() => this.deliver(customer, sequence, text));
-    this.accepted.set(marker, { marker, entryPoint: customer.entryPoint, sentAt, messageId });
+    this.accepted.set(marker, {
+      marker,
+      entryPoint: customer.entryPoint,
+      sentAt,
+      acceptedAt: Date.now(),
+      messageId,
+    });
   }
 
   /** Repeats a send until its entry point acknowledges it, as the platforms do. */

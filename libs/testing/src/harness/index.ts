@@ -2,3 +2,4 @@ export { runPipeline, type PipelineOptions, type PipelineResult } from './pipeli
 export { chaosLine, reconcile, type Reconciliation } from './ledger';
 export { capacityBreaches } from './capacity';
 export { chaosProblems, summaryLines } from './summary';
+export { HARNESS_PORTS } from './infrastructure';

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { Pool } from 'pg';
@@ -52,11 +53,15 @@ export interface PipelineResult {
   /** Customer's send → message stored, its ticket assigned, both pushed to an agent (ms). */
   toAgent: Percentiles;
   toAgentBy: Record<EntryPoint, Percentiles>;
+  /** Customer's send → its entry point acknowledged it. */
+  acceptBy: Record<EntryPoint, Percentiles>;
   /** Agent's reply → the customer's side received it (Telegram and VK fakes; ms). */
   toCustomer: Percentiles;
   /** Per service: CPU seconds over the load and the highest RSS sampled. */
   resources: Record<string, { cpuSeconds: number; maxRssBytes: number }>;
   customerRetries: number;
+  /** How late this process's own event loop ran, p99 (ms). */
+  harnessLoopDelayP99Ms: number;
   logDirectory: string;
 }
 
@@ -208,6 +213,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     );
 
     const sampler = new ResourceSampler(processes);
+    const harnessCpu = process.cpuUsage();
+    // The customers, agents and fakes share this process: if its own loop lags, so do the
+    // latencies it measures.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const disruptions: string[] = [];
     const loadSeconds = options.messages / options.rate;
     const chaos = options.chaos
@@ -240,13 +250,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     log(`pipeline ${run}: stored; waiting for the last replies`);
     // The last replies: agents finish what they hold, channels deliver it.
     const team = agents!;
-    await untilSettled(async () => {
-      const { counts } = await repliesReceived(telegram, vk, infrastructure, customers!);
-      return team.busy === 0 && counts.size >= team.replies.size;
-    }, drainTimeoutMs);
+    await untilSettled(
+      async () => team.busy === 0 && (await undeliveredReplies(pool!)) === 0,
+      drainTimeoutMs,
+    );
     log(`pipeline ${run}: ${team.replies.size} replies sent; reconciling`);
     await team.stop();
     const resources = sampler.stop();
+    const harnessUsed = process.cpuUsage(harnessCpu);
+    resources['harness (customers, agents, fakes)'] = {
+      cpuSeconds: (harnessUsed.user + harnessUsed.system) / 1e6,
+      maxRssBytes: process.memoryUsage().rss,
+    };
+    loopDelay.disable();
 
     const stored = await storedMarkers(pool);
     const received = await repliesReceived(telegram, vk, infrastructure, customers);
@@ -287,6 +303,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       sendSeconds,
       endToEndSeconds: (lastPush - started) / 1000,
       toAgent: percentiles(toAgent.map(({ ms }) => ms)),
+      acceptBy: Object.fromEntries(
+        TRAFFIC_MIX.map(([entryPoint]) => [
+          entryPoint,
+          percentiles(
+            [...customers!.accepted.values()]
+              .filter((m) => m.entryPoint === entryPoint)
+              .map((m) => m.acceptedAt - m.sentAt),
+          ),
+        ]),
+      ) as Record<EntryPoint, Percentiles>,
       toAgentBy: Object.fromEntries(
         TRAFFIC_MIX.map(([entryPoint]) => [
           entryPoint,
@@ -296,6 +322,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       toCustomer: percentiles(toCustomer),
       resources,
       customerRetries: customers.retries,
+      harnessLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       logDirectory,
     };
   } finally {
@@ -464,6 +491,15 @@ async function storedMarkers(pool: Pool): Promise<Map<string, number>> {
   return new Map(rows.map((row) => [row.marker, Number(row.copies)]));
 }
 
+/** Agents' replies whose channel has not reported delivery yet. */
+async function undeliveredReplies(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ waiting: string }>(
+    `SELECT count(*) AS waiting FROM tickets.message
+      WHERE direction = 'out' AND author_kind = 'agent' AND delivery_status = 'queued'`,
+  );
+  return Number(rows[0].waiting);
+}
+
 /** How many times tickets stored each agent reply, by its marker. */
 async function storedReplies(pool: Pool): Promise<Map<string, number>> {
   const { rows } = await pool.query<{ marker: string; copies: string }>(
@@ -535,18 +571,28 @@ async function repliesReceived(
     for (const sent of state.sent) receive(sent.text, 'telegram', sentAt.get(sent.text ?? ''));
   }
   for (const message of vk.delivered) receive(message.params.message, 'vk', message.at);
-  for (const address of customers.emailAddresses()) {
+  await inParallel(customers.emailAddresses(), async (address) => {
     for (const raw of await mailsIn(infrastructure.mail, address)) {
       receive((await simpleParser(raw)).text, 'email');
     }
-  }
+  });
   const webformUrl = `http://127.0.0.1:${PORT_BASE + 1}`;
-  for (const token of customers.statusTokens()) {
+  await inParallel(customers.statusTokens(), async (token) => {
     const response = await fetch(`${webformUrl}/webform/status/${token}`);
     const view = (await response.json()) as { messages?: Array<{ text?: string }> };
     for (const message of view.messages ?? []) receive(message.text, 'webform');
-  }
+  });
   return { counts, firstAt, channelOf };
+}
+
+/** `work` for every item, a few at a time. */
+async function inParallel<T>(items: T[], work: (item: T) => Promise<void>, width = 8) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 class ResourceSampler {

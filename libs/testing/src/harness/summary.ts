@@ -14,11 +14,15 @@ export function summaryLines(result: PipelineResult): string[] {
     ...Object.entries(result.toAgentBy).map(
       ([entryPoint, p]) => `  through ${entryPoint}: p50 ${p.p50} ms, p99 ${p.p99} ms (${p.count})`,
     ),
+    ...Object.entries(result.acceptBy).map(
+      ([entryPoint, p]) => `  accepted by ${entryPoint}: p50 ${p.p50} ms, p99 ${p.p99} ms`,
+    ),
     `agent's reply → customer's app (Telegram, VK): p50 ${result.toCustomer.p50} ms, p99 ${result.toCustomer.p99} ms (${result.toCustomer.count} replies)`,
     ...Object.entries(result.resources).map(
       ([name, used]) =>
         `${name}: ${used.cpuSeconds.toFixed(1)} CPU s, at most ${Math.round(used.maxRssBytes / MB)} MB RSS`,
     ),
+    `the harness's own event loop ran late by up to ${Math.round(result.harnessLoopDelayP99Ms)} ms (p99)`,
     ...result.disruptions.map((disruption) => `disrupted: ${disruption}`),
   ];
   if (r.lostMarkers.length) lines.push(`lost: ${r.lostMarkers.slice(0, 20).join(' ')}`);
