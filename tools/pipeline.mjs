@@ -2,15 +2,18 @@
 // Postgres cluster of the run's own, customers writing through every channel's entry point and
 // agents answering (libs/testing/src/harness). `chaos` also kills every service twice with
 // SIGKILL and restarts the broker and Postgres once meanwhile, and fails unless nothing was lost
-// or doubled (docs/reliability.md).
+// or doubled, and writes its results into docs/reliability.md.
 //   PIPELINE_MESSAGES       customer messages (default 2,000; chaos 100,000)
 //   PIPELINE_RATE           messages per second offered (default 200)
 //   PIPELINE_AGENTS         agents answering (default 4)
 //   PIPELINE_KILLS          chaos: kills per service (default 2)
 //   PIPELINE_DRAIN_SECONDS  how long to wait for the last messages and replies (default 180)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import prettier from 'prettier';
+import { machine } from './bench-report.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +32,34 @@ const result = await runPipeline({
   chaos: chaos ? { killsPerService: Number(process.env.PIPELINE_KILLS ?? 2) } : undefined,
   drainTimeoutMs: Number(process.env.PIPELINE_DRAIN_SECONDS ?? 180) * 1000,
 });
-for (const line of summaryLines(result)) console.log(line);
+const lines = summaryLines(result);
+for (const line of lines) console.log(line);
+if (!chaos) process.exit(0);
 const problems = chaosProblems(result);
 for (const problem of problems) console.error(`not met: ${problem}`);
+await recordChaosRun(lines, problems);
 process.exit(problems.length ? 1 : 0);
+
+/** The run's lines become the results section of docs/reliability.md. */
+async function recordChaosRun(lines, problems) {
+  const file = join(root, 'docs/reliability.md');
+  const section = [
+    '<!-- chaos:results -->',
+    '',
+    `Measured on ${machine()}, ${new Date().toISOString().slice(0, 10)}; every service, broker, Postgres, GreenMail and the load generator on this machine. ${problems.length ? `Targets missed: ${problems.join('; ')}.` : 'Every target met.'}`,
+    '',
+    '```',
+    ...lines,
+    '```',
+    '',
+    '<!-- /chaos:results -->',
+  ].join('\n');
+  const current = readFileSync(file, 'utf8');
+  const updated = current.replace(
+    /<!-- chaos:results -->[\s\S]*?<!-- \/chaos:results -->/,
+    () => section,
+  );
+  const options = { ...(await prettier.resolveConfig(file)), filepath: file };
+  writeFileSync(file, await prettier.format(updated, options));
+  console.log(`chaos: wrote the results into ${file}`);
+}

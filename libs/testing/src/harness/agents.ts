@@ -83,6 +83,7 @@ class Agent {
   private sweeper?: Promise<void>;
   /** Tickets last seen assigned to this agent, so a customer's new message there is answered. */
   private readonly mine = new Set<string>();
+  private readonly answeredAt = new Map<string, number>();
 
   constructor(
     private readonly team: AgentTeam,
@@ -154,7 +155,13 @@ class Agent {
         'GET',
         '/queue?view=mine&limit=100',
       ).catch(() => ({ status: 0, body: { tickets: [] } }));
-      if (status === 200) for (const ticket of body.tickets) this.answer(ticket.id);
+      // A ticket answered moments ago may still show: its resolution was on its way.
+      const recent = Date.now() - 10_000;
+      if (status === 200) {
+        for (const ticket of body.tickets) {
+          if ((this.answeredAt.get(ticket.id) ?? 0) < recent) this.answer(ticket.id);
+        }
+      }
     }
   }
 
@@ -165,6 +172,7 @@ class Agent {
     this.working.add(ticketId);
     this.reply(ticketId)
       .then(() => this.resolve(ticketId))
+      .then(() => this.answeredAt.set(ticketId, Date.now()))
       .catch(() => undefined)
       .finally(() => this.working.delete(ticketId));
   }
