@@ -32,7 +32,7 @@ const { Kafka, logLevel } = require('kafkajs');
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-const MESSAGES = Number(process.env.PIPELINE_BENCH_MESSAGES ?? 30_000);
+const MESSAGES = Number(process.env.PIPELINE_BENCH_MESSAGES ?? 20_000);
 const BURST_RATE = Number(process.env.PIPELINE_BENCH_BURST_RATE ?? 3_000);
 const RATE = Number(process.env.PIPELINE_BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.PIPELINE_BENCH_SECONDS ?? 20);

@@ -57,6 +57,11 @@ export class Customers {
   private readonly mailer: Transporter;
   private sequence = 0;
   private refusal: unknown;
+  /**
+   * Sends in flight at once. While a service stalls (Postgres restarting), every waiting
+   * customer would otherwise hold a connection open, thousands of them; the rest wait their turn.
+   */
+  private readonly connections = new Slots(256);
 
   constructor(
     /** Unique to this run; part of every marker, address and id. */
@@ -147,12 +152,15 @@ export class Customers {
   /** Repeats a send until its entry point acknowledges it, as the platforms do. */
   private async untilAccepted(send: () => Promise<string | undefined>): Promise<string> {
     for (let attempt = 1; ; attempt += 1) {
+      await this.connections.acquire();
       try {
         const id = await send();
         if (id !== undefined) return id;
       } catch (error) {
         if (error instanceof Refused) throw error;
         // Connection refused or reset: the service is down or restarting.
+      } finally {
+        this.connections.release();
       }
       this.retries += 1;
       await sleep(Math.min(2_000, 100 * attempt));
@@ -301,3 +309,25 @@ interface Customer {
 
 /** An entry point refused the message itself: a fault of the harness, never repeated. */
 class Refused extends Error {}
+
+/** At most `width` holders at a time; the others wait in order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly width: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.used < this.width) {
+      this.used += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.used -= 1;
+  }
+}
