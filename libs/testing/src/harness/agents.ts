@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { Slots } from './slots';
 
 export interface AgentReply {
   marker: string;
@@ -84,6 +85,11 @@ class Agent {
   /** Tickets last seen assigned to this agent, so a customer's new message there is answered. */
   private readonly mine = new Set<string>();
   private readonly answeredAt = new Map<string, number>();
+  /**
+   * Tickets worked on at once. Without a bound, an agent holding hundreds of tickets would send
+   * hundreds of requests at once, more than the API's connection pool serves.
+   */
+  private readonly desk = new Slots(8);
 
   constructor(
     private readonly team: AgentTeam,
@@ -170,11 +176,16 @@ class Agent {
     this.mine.add(ticketId);
     if (this.working.has(ticketId) || !this.team.running) return;
     this.working.add(ticketId);
-    this.reply(ticketId)
+    this.desk
+      .acquire()
+      .then(() => this.reply(ticketId))
       .then(() => this.resolve(ticketId))
       .then(() => this.answeredAt.set(ticketId, Date.now()))
       .catch(() => undefined)
-      .finally(() => this.working.delete(ticketId));
+      .finally(() => {
+        this.desk.release();
+        this.working.delete(ticketId);
+      });
   }
 
   private async reply(ticketId: string): Promise<void> {

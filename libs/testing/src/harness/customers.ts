@@ -3,6 +3,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import { inboundMessageId } from '@firstline/telegram';
 import { messageId as vkMessageId } from '@firstline/vk';
 import type { FakeBotApi } from '../fakes/telegram-bot-api';
+import { Slots } from './slots';
 
 export type EntryPoint = 'webform' | 'telegram-webhook' | 'telegram-polling' | 'vk' | 'email';
 
@@ -309,25 +310,3 @@ interface Customer {
 
 /** An entry point refused the message itself: a fault of the harness, never repeated. */
 class Refused extends Error {}
-
-/** At most `width` holders at a time; the others wait in order. */
-class Slots {
-  private used = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly width: number) {}
-
-  async acquire(): Promise<void> {
-    if (this.used < this.width) {
-      this.used += 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.used -= 1;
-  }
-}
