@@ -104,3 +104,16 @@ describe('agents over capacity, from the decision log', () => {
     expect(capacityBreaches(events, 2)).toHaveLength(breaches);
   });
 });
+
+describe('a reopen and its assignment, recorded together', () => {
+  it('count as one change: a reopened ticket that goes to another agent never loads the first', () => {
+    const events = [
+      { ticketId: 't1', channel: 1, at: 1, assignee: 'ann' },
+      { ticketId: 't1', channel: 1, at: 2, closed: true },
+      { ticketId: 't2', channel: 1, at: 3, assignee: 'ann' },
+      { ticketId: 't1', channel: 1, at: 4, closed: false },
+      { ticketId: 't1', channel: 1, at: 4, assignee: 'bob' },
+    ];
+    expect(capacityBreaches(events, 1)).toEqual([]);
+  });
+});

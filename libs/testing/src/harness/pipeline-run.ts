@@ -523,8 +523,9 @@ async function assignmentEvents(pool: Pool): Promise<AssignmentEvent[]> {
     channel: number;
     type: string;
     record: { assigned?: { agentId?: string }; statusChanged?: { toStatus?: string } };
+    at: string;
   }>(
-    `SELECT e.ticket_id, t.channel, e.type, e.record
+    `SELECT e.ticket_id, t.channel, e.type, e.record, (extract(epoch FROM e.occurred_at) * 1e6)::bigint AS at
        FROM tickets.ticket_event e JOIN tickets.ticket t ON t.id = e.ticket_id
       WHERE e.type IN ('ASSIGNED', 'STATUS_CHANGED')
       ORDER BY e.occurred_at, e.seq`,
@@ -534,11 +535,13 @@ async function assignmentEvents(pool: Pool): Promise<AssignmentEvent[]> {
       ? {
           ticketId: row.ticket_id,
           channel: row.channel,
+          at: Number(row.at),
           assignee: row.record.assigned?.agentId ?? '',
         }
       : {
           ticketId: row.ticket_id,
           channel: row.channel,
+          at: Number(row.at),
           closed: /RESOLVED|CLOSED/.test(row.record.statusChanged?.toStatus ?? ''),
         },
   );
