@@ -108,10 +108,9 @@ console.log(
 const count = (n) => Math.round(n).toLocaleString('en-US');
 const meets = (ok) => (ok ? 'meets' : '**missed**');
 const worstRss = Math.max(...Object.values(latency.resources).map((r) => r.maxRssBytes)) / MB;
-const loadSeconds = latency.sendSeconds;
 const rows = Object.entries(latency.resources).map(
   ([name, used]) =>
-    `| ${name} | ${used.cpuSeconds.toFixed(1)} | ${Math.round((100 * used.cpuSeconds) / loadSeconds)} % | ${Math.round(used.maxRssBytes / MB)} |`,
+    `| ${name} | ${used.cpuSeconds.toFixed(1)} | ${Math.round(used.maxRssBytes / MB)} |`,
 );
 
 await writeBenchmarkSection(
@@ -139,8 +138,8 @@ tools/bench-pipeline.mjs\` (the harness of \`npm run pipeline\`).
 | highest RSS of any service, same run                                                                          |          ${Math.round(worstRss)} MB | ≤ 200 MB: ${meets(worstRss <= 200)} |
 | baseline: plain kafkajs on the same broker, ${count(BASELINE_RECORDS)} records of 1 KB produced and consumed   |  ${count(baseline)} records/s |                             |
 
-| service (at ${count(RATE)} msg/s) | CPU seconds | share of one core | highest RSS (MB) |
-| --- | ---: | ---: | ---: |
+| service (at ${count(RATE)} msg/s) | CPU seconds, from the first send to the last reply delivered | highest RSS (MB) |
+| --- | ---: | ---: |
 ${rows.join('\n')}
 
 Throughput run: ${count(throughput.reconciliation.accepted)} accepted, ${count(throughput.reconciliation.stored)} stored, ${throughput.reconciliation.lost} lost, ${throughput.reconciliation.duplicated} duplicated; the sends took ${throughput.sendSeconds.toFixed(1)} s (each customer waits for one send before the next). The harness's own event loop (customers, agents and fakes in one process) ran late by up to ${Math.round(latency.harnessLoopDelayP99Ms)} ms (p99) in the latency run.
