@@ -38,7 +38,7 @@ async function startKafka(): Promise<string[]> {
  * On a fresh broker, test files running side by side would otherwise race to create the shared
  * topics, and the losers would talk to partitions whose leader is not elected yet.
  */
-async function ensureSharedTopics(brokers: string[]): Promise<void> {
+export async function ensureSharedTopics(brokers: string[]): Promise<void> {
   const admin = new Kafka({
     clientId: 'firstline-tests',
     brokers,

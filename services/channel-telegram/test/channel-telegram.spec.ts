@@ -21,9 +21,9 @@ import {
   uniqueName,
   type TestDatabase,
   waitFor,
+  FakeBotApi,
 } from '@firstline/testing';
 import { channelTelegramService } from '../src';
-import { FakeBotApi } from './support/fake-bot-api';
 
 const run = uniqueName('t').replace(/\W/g, '').slice(-10);
 const polling = { name: `poll-${run}`, token: '1001:POLLING', mode: 'polling' };

@@ -1,8 +1,7 @@
 import { routerService } from '@firstline/router';
 import { ticketsService } from '@firstline/tickets';
-import { Pipeline, uniqueName, waitFor, type AgentApi } from '@firstline/testing';
+import { FakeBotApi, Pipeline, uniqueName, waitFor, type AgentApi } from '@firstline/testing';
 import { channelTelegramService } from '../src';
-import { FakeBotApi } from './support/fake-bot-api';
 
 interface TicketView {
   ticket: {

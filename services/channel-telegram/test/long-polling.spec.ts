@@ -6,8 +6,7 @@ import { parseTelegramConfig, type TelegramConfig } from '../src/config';
 import { TelegramInbound } from '../src/inbound';
 import { LongPolling } from '../src/long-polling';
 import { WebhookRegistration } from '../src/webhooks';
-import { FakeBotApi } from './support/fake-bot-api';
-import { waitFor } from '@firstline/testing';
+import { FakeBotApi, waitFor } from '@firstline/testing';
 
 const TOKEN = '2001:POLL';
 

@@ -19,11 +19,12 @@ import {
   uniqueName,
   type TestDatabase,
   waitFor,
+  FakeVk,
+  sendCallback,
 } from '@firstline/testing';
 import { randomIdFor } from '@firstline/vk';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
-import { FakeVk, sendCallback } from './support/fake-vk';
 
 // Group ids of this run only: the topics are shared with every other run on the broker.
 const CALLBACK_GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);

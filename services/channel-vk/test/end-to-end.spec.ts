@@ -1,8 +1,7 @@
 import { routerService } from '@firstline/router';
 import { ticketsService } from '@firstline/tickets';
-import { Pipeline, waitFor, type AgentApi } from '@firstline/testing';
+import { FakeVk, sendCallback, Pipeline, waitFor, type AgentApi } from '@firstline/testing';
 import { channelVkService } from '../src';
-import { FakeVk, sendCallback } from './support/fake-vk';
 
 interface TicketView {
   ticket: {

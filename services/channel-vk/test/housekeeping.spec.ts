@@ -8,10 +8,11 @@ import {
   uniqueName,
   waitFor,
   type TestDatabase,
+  FakeVk,
+  sendCallback,
 } from '@firstline/testing';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
-import { FakeVk, sendCallback } from './support/fake-vk';
 
 // A community of this run only: the inbound topic is shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);

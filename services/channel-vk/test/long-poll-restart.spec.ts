@@ -8,10 +8,10 @@ import {
   uniqueName,
   waitFor,
   type TestDatabase,
+  FakeVk,
 } from '@firstline/testing';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
-import { FakeVk } from './support/fake-vk';
 
 // A community of this run only: the inbound topic is shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);

@@ -17,12 +17,12 @@ import {
   startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
+  FakeBotApi,
   type AgentApi,
   type MailServer,
   type TestDatabase,
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
-import { FakeBotApi } from '../../channel-telegram/test/support/fake-bot-api';
 import { routerService } from '../src';
 
 interface Customer {

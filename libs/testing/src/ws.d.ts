@@ -1,4 +1,4 @@
-/** The part of the `ws` client (a dependency of @nestjs/platform-ws) the tests use. */
+/** The part of the `ws` client (a dependency of @nestjs/platform-ws) that tests and the harness use. */
 declare module 'ws' {
   import { EventEmitter } from 'node:events';
 

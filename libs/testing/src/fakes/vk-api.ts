@@ -18,6 +18,8 @@ export class FakeVk {
     peer_id: number;
     random_id: number;
     params: Record<string, string>;
+    /** When it reached the peer (Date.now()). */
+    at: number;
   }> = [];
   readonly calls: Array<{ method: string; params: Record<string, string> }> = [];
   /** Every long-poll request as it arrived. */
@@ -165,7 +167,13 @@ export class FakeVk {
       (m) => m.peer_id === peer && m.random_id === randomId && randomId !== 0,
     );
     if (!message) {
-      message = { id: 100 + this.delivered.length, peer_id: peer, random_id: randomId, params };
+      message = {
+        id: 100 + this.delivered.length,
+        peer_id: peer,
+        random_id: randomId,
+        params,
+        at: Date.now(),
+      };
       this.delivered.push(message);
     }
     if (failure) return error(failure.code, messageOf(failure.code));
