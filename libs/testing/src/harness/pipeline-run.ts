@@ -71,9 +71,17 @@ export interface Percentiles {
   p99: number;
 }
 
-const TELEGRAM_WEBHOOK_BOT = { name: 'webhook', token: '7001:PIPELINE-WEBHOOK', secret: 'pl-s' };
+const TELEGRAM_WEBHOOK_BOT = {
+  name: 'webhook',
+  token: '7001:PIPELINE-WEBHOOK',
+  secret: 'pipeline-webhook-secret',
+};
 const TELEGRAM_POLLING_BOT = { name: 'polling', token: '7002:PIPELINE-POLLING' };
-const VK_GROUP = { groupId: 229_000_001, token: 'vk-pipeline-token', secret: 'pl-vk-secret' };
+const VK_GROUP = {
+  groupId: 229_000_001,
+  token: 'vk-pipeline-token',
+  secret: 'pipeline-vk-secret-42',
+};
 const ADMIN = { email: 'pipeline-admin@firstline.example', password: 'pipeline-admin-password' };
 const AGENT_PASSWORD = 'pipeline-agent-password';
 const FORM_ID = 'pipeline';
@@ -124,7 +132,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       DATABASE_POOL_SIZE: '8',
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      FIRSTLINE_DEMO: '1',
       FIRSTLINE_ADMIN_EMAIL: ADMIN.email,
       FIRSTLINE_ADMIN_PASSWORD: ADMIN.password,
     };
@@ -394,10 +401,7 @@ async function seedDirectory(
   agents: number,
   capacity: number,
 ): Promise<Array<{ id: string; email: string; password: string }>> {
-  const admin = await signIn(ticketsUrl, ADMIN.email, ADMIN.password).catch(() =>
-    // Until services seed the first admin from FIRSTLINE_ADMIN_*, the demo's is there.
-    signIn(ticketsUrl, 'admin@firstline.example', 'firstline-demo'),
-  );
+  const admin = await signIn(ticketsUrl, ADMIN.email, ADMIN.password);
   await admin('PUT', '/directory/calendar/around-the-clock', {
     id: 'around-the-clock',
     name: 'Around the clock',
