@@ -31,6 +31,17 @@ export async function ensureMailServer(): Promise<MailServer> {
   return { host: '127.0.0.1', smtpPort, imapPort };
 }
 
+/** The email channel's settings for one support mailbox on the test server, polled briskly. */
+export function emailChannelSettings(server: MailServer, support: string): Record<string, string> {
+  return {
+    EMAIL_MAILBOXES: `imap://${encodeURIComponent(support)}:any@${server.host}:${server.imapPort}/INBOX`,
+    EMAIL_SMTP_URL: `smtp://${server.host}:${server.smtpPort}`,
+    EMAIL_FROM: support,
+    EMAIL_MESSAGE_ID_DOMAIN: 'firstline.test',
+    EMAIL_POLL_INTERVAL_MS: '300',
+  };
+}
+
 /** Every mail in a user's INBOX on the test server, oldest first, as raw bytes. */
 export async function mailsIn(server: MailServer, user: string): Promise<Buffer[]> {
   const client = new ImapFlow({

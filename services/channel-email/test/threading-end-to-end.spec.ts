@@ -13,6 +13,7 @@ import {
   waitFor,
   type AgentApi,
   type MailServer,
+  emailChannelSettings,
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelEmailService } from '../src';
@@ -55,11 +56,7 @@ describe('email threading end to end: one conversation, one ticket', () => {
       channelSettings: (_url, [webform]) => ({
         WEBFORM_PUBLIC_URL: webform!,
         RATING_LINK_SECRET: randomUUID() + randomUUID(),
-        EMAIL_MAILBOXES: `imap://${encodeURIComponent(mailbox)}:any@${mail.host}:${mail.imapPort}/INBOX`,
-        EMAIL_SMTP_URL: `smtp://${mail.host}:${mail.smtpPort}`,
-        EMAIL_FROM: mailbox,
-        EMAIL_MESSAGE_ID_DOMAIN: 'firstline.test',
-        EMAIL_POLL_INTERVAL_MS: '300',
+        ...emailChannelSettings(mail, mailbox),
       }),
     });
     smtp = createTransport({ host: mail.host, port: mail.smtpPort, secure: false });

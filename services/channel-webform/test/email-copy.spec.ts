@@ -16,6 +16,7 @@ import {
   type AgentApi,
   type MailServer,
   type TestDatabase,
+  emailChannelSettings,
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
@@ -62,11 +63,7 @@ describe('a web-form answer reaches the customer on the status page and by email
 
     support = `support-${pipeline.run}@firstline.test`;
     Object.assign(process.env, {
-      EMAIL_MAILBOXES: `imap://${encodeURIComponent(support)}:any@${mail.host}:${mail.imapPort}/INBOX`,
-      EMAIL_SMTP_URL: `smtp://${mail.host}:${mail.smtpPort}`,
-      EMAIL_FROM: support,
-      EMAIL_MESSAGE_ID_DOMAIN: 'firstline.test',
-      EMAIL_POLL_INTERVAL_MS: '300',
+      ...emailChannelSettings(mail, support),
     });
     // A consumer group of this run's own, starting at the topics' end, as the pipeline's are.
     const name = `${channelEmailService.name}-${pipeline.run}`;

@@ -21,6 +21,7 @@ import {
   type AgentApi,
   type MailServer,
   type TestDatabase,
+  emailChannelSettings,
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { routerService } from '../src';
@@ -96,11 +97,7 @@ describe('an address typed by someone else', () => {
     supervisor = await pipeline.login('supervisor@firstline.example');
     support = `support-${pipeline.run}@firstline.test`;
     Object.assign(process.env, {
-      EMAIL_MAILBOXES: `imap://${encodeURIComponent(support)}:any@${mail.host}:${mail.imapPort}/INBOX`,
-      EMAIL_SMTP_URL: `smtp://${mail.host}:${mail.smtpPort}`,
-      EMAIL_FROM: support,
-      EMAIL_MESSAGE_ID_DOMAIN: 'firstline.test',
-      EMAIL_POLL_INTERVAL_MS: '300',
+      ...emailChannelSettings(mail, support),
       TELEGRAM_BOTS: JSON.stringify([bot]),
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
