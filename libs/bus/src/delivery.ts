@@ -1,4 +1,4 @@
-import { errorKind } from './errors';
+import { errorKind } from '@firstline/errors';
 import type { BusLogger } from './logger';
 import {
   DEAD_LETTER_HEADER,

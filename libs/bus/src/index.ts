@@ -1,5 +1,5 @@
 export * from './port';
-export * from './errors';
+
 export { silentLogger, stderrJsonLogger, type BusLogger } from './logger';
 export {
   DEFAULT_MAX_BATCH_SIZE,

@@ -1,6 +1,6 @@
 import { uniqueName } from '@firstline/testing';
 import type { BusOptions } from '../src/delivery';
-import { BadInputError, RetryableError } from '../src/errors';
+import { BadInputError, RetryableError } from '@firstline/errors';
 import { silentLogger } from '../src/logger';
 import { partitionForKey } from '../src/partitioner';
 import {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   AttachmentSchema,
   Channel,

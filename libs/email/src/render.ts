@@ -1,4 +1,4 @@
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import { IdentityKind, type OutboundMessage } from '@firstline/contracts';
 import type Mail from 'nodemailer/lib/mailer';
 import { messageIds, ownMessageId, tagSubject } from './threading';

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '@firstline/bus';
+import type { ErrorKind } from '@firstline/errors';
 
 /** The error body of the Bot API (https://core.telegram.org/bots/api#making-requests). */
 export interface BotApiError {

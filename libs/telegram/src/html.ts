@@ -1,4 +1,4 @@
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 
 /**
  * Telegram's HTML is a small subset (https://core.telegram.org/bots/api#html-style): these tags,

@@ -1,4 +1,4 @@
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   AttachmentSchema,
   Channel,

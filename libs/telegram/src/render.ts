@@ -1,4 +1,4 @@
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import type { OutboundMessage } from '@firstline/contracts';
 import { escapeHtml, splitHtml, toTelegramHtml } from './html';
 import { csatCallbackData, parseConversationKey } from './ids';

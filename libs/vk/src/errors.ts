@@ -4,7 +4,7 @@ import {
   RetryableError,
   type ErrorKind,
   type FirstlineError,
-} from '@firstline/bus';
+} from '@firstline/errors';
 
 /** An error object VK answered with: `{ error: { error_code, error_msg } }`. */
 export class VkApiError extends Error {

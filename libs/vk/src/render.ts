@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import type { OutboundMessage } from '@firstline/contracts';
 import { parseConversationKey } from './conversation';
 import { csatKeyboard } from './csat';

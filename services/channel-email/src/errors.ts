@@ -1,4 +1,4 @@
-import { BadInputError, FirstlineError, PermanentError, RetryableError } from '@firstline/bus';
+import { BadInputError, FirstlineError, PermanentError, RetryableError } from '@firstline/errors';
 
 /**
  * The one place that decides what an SMTP failure means. 5xx: the server refused for good

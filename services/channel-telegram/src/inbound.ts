@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Update } from 'grammy/types';
 import {
-  BadInputError,
   DEAD_LETTER_HEADER,
   DEAD_LETTER_TOPIC,
   MESSAGE_BUS,
   type MessageBus,
   type OutgoingMessage,
 } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import { encode, InboundMessageSchema, messageType, TOPICS } from '@firstline/contracts';
 import { normalise } from '@firstline/telegram';
 import type { Bot } from './bots';

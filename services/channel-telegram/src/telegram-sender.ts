@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GrammyError } from 'grammy';
-import { RetryableError } from '@firstline/bus';
+import { RetryableError } from '@firstline/errors';
 import {
   classifyBotApiError,
   networkFailure,

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  BadInputError,
   DEAD_LETTER_HEADER,
   DEAD_LETTER_TOPIC,
   MESSAGE_BUS,
   type MessageBus,
   type OutgoingMessage,
 } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import { encode, messageType, TOPICS, type InboundMessage } from '@firstline/contracts';
 import { normalise, senderOf, type VkEvent, type VkMessageEvent } from '@firstline/vk';
 import { BatchingPublisher } from './batching-publisher';

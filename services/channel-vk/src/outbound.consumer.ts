@@ -1,12 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  BadInputError,
-  Consume,
-  PermanentError,
-  RetryableError,
-  type DeliveredMessage,
-} from '@firstline/bus';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { BadInputError, PermanentError, RetryableError } from '@firstline/errors';
 import {
   decode,
   encode,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import { CustomerEventSchema, decode, TOPICS, type CustomerEvent } from '@firstline/contracts';
 import { claimMessages } from '@firstline/persistence';
 import { mergeCustomers, saveCustomerProfile } from './customers.store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { BadInputError } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   create,
   CustomerEventSchema,

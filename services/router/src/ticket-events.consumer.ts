@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   decode,
   MessageDirection,

@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
-  BadInputError,
   Consume,
   MESSAGE_BUS,
-  RetryableError,
-  errorKind,
   type DeliveredMessage,
   type MessageBus,
   type RetryPolicy,
 } from '@firstline/bus';
+import { BadInputError, RetryableError, errorKind } from '@firstline/errors';
 import {
   DeliveryStatus,
   TOPICS,

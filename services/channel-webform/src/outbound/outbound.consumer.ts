@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  BadInputError,
-  Consume,
-  type DeliveredMessage,
-  type OutgoingMessage,
-} from '@firstline/bus';
+import { Consume, type DeliveredMessage, type OutgoingMessage } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   Channel,
   create,

@@ -1,4 +1,5 @@
-import { BadInputError, type DeliveredMessage } from '@firstline/bus';
+import { type DeliveredMessage } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import { decode, messageType, type DescMessage, type MessageShape } from '@firstline/contracts';
 
 /** Reads a record of the expected type; anything else is poison for the dead-letter topic. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BadInputError, Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { BadInputError } from '@firstline/errors';
 import {
   AutomaticReplyKind,
   decode,
