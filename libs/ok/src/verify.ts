@@ -15,23 +15,19 @@ import type { OkContext } from './normalise';
 
 /** The webhook route; the last segment is the group's secret. */
 export const WEBHOOK_PATH_PREFIX = '/ok/webhook/';
-/** 32 characters of base64url or hex: far too many to guess against a rate-limited endpoint. */
-export const MIN_WEBHOOK_SECRET_LENGTH = 32;
+/**
+ * What a group's webhook secret may be, for the service's config (`webhookSecret(…)` of
+ * libs/config, which also sets the minimum length): it is a path segment, so URL-safe characters
+ * only; OK states no limit on the URL, 128 keeps it far below any.
+ */
+export const OK_WEBHOOK_SECRET = {
+  max: 128,
+  alphabet: { pattern: /^[A-Za-z0-9_-]+$/, described: 'letters, digits, "-" and "_"' },
+};
 
 /** The path of the URL to subscribe with POST /graph/me/subscribe for a group's secret. */
 export function webhookPath(secret: string): string {
   return `${WEBHOOK_PATH_PREFIX}${encodeURIComponent(secret)}`;
-}
-
-/** Why a configured secret will not do, or undefined when it will; for the service's start-up check. */
-export function weakWebhookSecret(secret: string): string | undefined {
-  if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-    return `the OK webhook secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`;
-  }
-  if (!/^[A-Za-z0-9_-]+$/.test(secret)) {
-    return 'the OK webhook secret may hold only letters, digits, "-" and "_" (it is part of a URL)';
-  }
-  return undefined;
 }
 
 export function verifyWebhook(request: SignedRequest, context: OkContext): Verdict {
