@@ -2,7 +2,7 @@ import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
 import { parseConversationKey } from './conversation';
 import { csatKeyboard } from './csat';
-import type { OkAttachment, OkSendBody, OkUploadType } from './ok-api';
+import type { OkAttachment, OkSendBody, OkSendResult, OkUploadType } from './ok-api';
 
 /**
  * The longest text the adapter puts in one OK message. OK's pages do not state a limit; this is
@@ -124,4 +124,13 @@ export function withUploadedFiles(
     ...uploaded.map(({ type, token }) => ({ type, payload: { token } })),
   ];
   return { ...body, message: { ...body.message, attachments } };
+}
+
+/**
+ * The channel message id of a sent part: the mid OK answered with. OK documents no answer body for
+ * a send to one chat (docs/adr/0018-ok.md), so without a mid the part's own id stands in.
+ */
+export function sentMessageId(answer: OkSendResult | undefined, part: OkPart): string {
+  const mid = answer?.message_id;
+  return typeof mid === 'string' && mid ? mid : part.partId;
 }

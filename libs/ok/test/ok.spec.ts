@@ -18,6 +18,7 @@ import {
   okAdapter,
   okApiError,
   parseConversationKey,
+  sentMessageId,
   uploadTypeOf,
   webhookPath,
   withUploadedFiles,
@@ -249,6 +250,14 @@ describe('an outbound message as OK Graph API calls', () => {
   ])('refuses %s as bad input', (_case, changes, reason) => {
     expect(() => okAdapter.render(outbound(changes), context)).toThrow(BadInputError);
     expect(() => okAdapter.render(outbound(changes), context)).toThrow(reason);
+  });
+
+  it("records OK's mid of a sent part, or the part's own id when OK gives none", () => {
+    const [part] = okAdapter.render(outbound(), context).parts;
+    expect(sentMessageId({ success: true, message_id: 'mid:C3ecb9d02a600.1' }, part)).toBe(
+      'mid:C3ecb9d02a600.1',
+    );
+    expect(sentMessageId({ success: true }, part)).toBe('out_1:1');
   });
 
   it('reads the chat back from a conversation key', () => {
