@@ -129,6 +129,7 @@ export const TOPICS = {
   outboundTelegram: topic('support.outbound.telegram.v1', OutboundMessageSchema, byConversation),
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),
   outboundWebform: topic('support.outbound.webform.v1', OutboundMessageSchema, byConversation),
+  outboundOk: topic('support.outbound.ok.v1', OutboundMessageSchema, byConversation),
   deliveryReceipts: topic(
     'support.delivery-receipts.v1',
     DeliveryReceiptSchema,
@@ -156,6 +157,7 @@ const OUTBOUND_TOPICS: Record<
   [Channel.TELEGRAM]: TOPICS.outboundTelegram,
   [Channel.VK]: TOPICS.outboundVk,
   [Channel.WEBFORM]: TOPICS.outboundWebform,
+  [Channel.OK]: TOPICS.outboundOk,
 };
 
 /** The topic an outbound message for `channel` goes to. */

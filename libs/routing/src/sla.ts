@@ -36,6 +36,7 @@ export interface SlaSubject {
 export const DEFAULT_SLA_POLICIES: readonly SlaPolicy[] = [
   defaultPolicy('default-telegram', Channel.TELEGRAM, 1),
   defaultPolicy('default-vk', Channel.VK, 1),
+  defaultPolicy('default-ok', Channel.OK, 1),
   defaultPolicy('default-webform', Channel.WEBFORM, 60),
   defaultPolicy('default-email', Channel.EMAIL, 12 * 60),
 ];

@@ -75,6 +75,7 @@ describe('findSlaPolicy', () => {
   it.each([
     [Channel.TELEGRAM, 1],
     [Channel.VK, 1],
+    [Channel.OK, 1],
     [Channel.WEBFORM, 60],
     [Channel.EMAIL, 720],
   ])(

@@ -6,3 +6,4 @@ export * from './pipeline';
 export * from './adversarial-mail';
 export * from './fakes/telegram-bot-api';
 export * from './fakes/vk-api';
+export * from './fakes/ok-api';

@@ -274,7 +274,7 @@ describe('the agent form', () => {
     email: 'rita@firstline.example',
     teamIds: ['returns'],
     skills: [{ skillId: 'billing', level: 3 }],
-    capacity: { email: '2', telegram: '', vk: '0', webform: '3' },
+    capacity: { email: '2', telegram: '', vk: '0', webform: '3', ok: '4' },
     languages: 'en, RU',
     active: true,
     ...changes,
@@ -295,6 +295,7 @@ describe('the agent form', () => {
         capacity: [
           { channel: 'CHANNEL_EMAIL', maxConcurrent: 2 },
           { channel: 'CHANNEL_WEBFORM', maxConcurrent: 3 },
+          { channel: 'CHANNEL_OK', maxConcurrent: 4 },
         ],
         languages: ['en', 'ru'],
         active: true,
@@ -313,6 +314,7 @@ describe('the agent form', () => {
         { channel: 'CHANNEL_EMAIL', maxConcurrent: 5 },
         { channel: 4, maxConcurrent: 1 },
         { channel: 'CHANNEL_VK' },
+        { channel: 5, maxConcurrent: 2 },
       ],
       presence: 'PRESENCE_ONLINE',
       languages: ['en'],
@@ -324,7 +326,7 @@ describe('the agent form', () => {
       email: 'ann@firstline.example',
       teamIds: ['first-line'],
       skills: [{ skillId: 'general', level: 4 }],
-      capacity: { email: '5', telegram: '', vk: '0', webform: '1' },
+      capacity: { email: '5', telegram: '', vk: '0', webform: '1', ok: '2' },
       languages: 'en',
       active: true,
       presence: 'PRESENCE_ONLINE',
@@ -336,6 +338,7 @@ describe('the agent form', () => {
       capacity: [
         { channel: 'CHANNEL_EMAIL', maxConcurrent: 5 },
         { channel: 'CHANNEL_WEBFORM', maxConcurrent: 1 },
+        { channel: 'CHANNEL_OK', maxConcurrent: 2 },
       ],
     });
   });
@@ -346,7 +349,7 @@ describe('the agent form', () => {
       teamIds: [],
       skills: [],
       languages: '',
-      capacity: { email: '', telegram: '', vk: '', webform: '' },
+      capacity: { email: '', telegram: '', vk: '', webform: '', ok: '' },
     });
     expect(agentDraft({ name: 'Old Timer' })).not.toHaveProperty('presence');
   });
@@ -358,12 +361,12 @@ describe('the agent form', () => {
       values: { email: 'rita.firstline.example' },
     });
     expect(problem({ email: '' })?.key).toBe('agent.badEmail');
-    expect(problem({ capacity: { email: '2.5', telegram: '', vk: '', webform: '' } })?.key).toBe(
-      'agent.badCapacity.email',
-    );
-    expect(problem({ capacity: { email: '', telegram: '-1', vk: '', webform: '' } })?.key).toBe(
-      'agent.badCapacity.telegram',
-    );
+    expect(
+      problem({ capacity: { email: '2.5', telegram: '', vk: '', webform: '', ok: '' } })?.key,
+    ).toBe('agent.badCapacity.email');
+    expect(
+      problem({ capacity: { email: '', telegram: '-1', vk: '', webform: '', ok: '' } })?.key,
+    ).toBe('agent.badCapacity.telegram');
     expect(looksLikeEmail('rita@firstline.example')).toBe(true);
     expect(looksLikeEmail('rita@localhost')).toBe(false);
     expect(looksLikeEmail('rita @firstline.example')).toBe(false);

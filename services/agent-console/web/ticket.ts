@@ -565,7 +565,7 @@ function profileEditor(
   return h('div', {}, edit, form);
 }
 
-const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone'];
+const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone', 'ok'];
 
 function identityKind(kind: number | string): string {
   const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;

@@ -84,7 +84,7 @@ export class StatusService {
 }
 
 /** Channels whose adapters put the survey's 1–5 buttons under it. */
-const BUTTON_CHANNELS = [Channel.TELEGRAM, Channel.VK];
+const BUTTON_CHANNELS = [Channel.TELEGRAM, Channel.VK, Channel.OK];
 
 function surveyText(ticket: Ticket, texts: CustomerTexts, ratingUrl: string | undefined): string {
   const survey = fillText(texts.survey, { number: ticket.number });

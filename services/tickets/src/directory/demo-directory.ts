@@ -19,7 +19,7 @@ type AgentInit = Omit<MessageShape<typeof AgentSchema>, '$typeName' | 'skills' |
 };
 
 const allChannels = (maxConcurrent: number) =>
-  [Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.WEBFORM].map((channel) => ({
+  [Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.OK, Channel.WEBFORM].map((channel) => ({
     channel,
     maxConcurrent,
   }));
@@ -164,10 +164,11 @@ const sla = (
   },
 ];
 
-/** Chat channels. Live chat and OK join this list when their channels exist. */
+/** Chat channels. Live chat joins this list when its channel exists. */
 const MESSENGERS: Array<[Channel, string]> = [
   [Channel.TELEGRAM, 'Telegram'],
   [Channel.VK, 'VK'],
+  [Channel.OK, 'OK'],
 ];
 
 /** Sends what a condition matches to a specialist team, tagged with the team's skill. */
