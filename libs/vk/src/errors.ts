@@ -1,10 +1,5 @@
-import {
-  BadInputError,
-  PermanentError,
-  RetryableError,
-  type ErrorKind,
-  type FirstlineError,
-} from '@firstline/errors';
+import type { SendFailure } from '@firstline/channel';
+import { FirstlineError } from '@firstline/errors';
 
 /** An error object VK answered with: `{ error: { error_code, error_msg } }`. */
 export class VkApiError extends Error {
@@ -18,128 +13,84 @@ export class VkApiError extends Error {
   }
 }
 
-export interface VkFailure {
-  kind: ErrorKind;
-  /** The customer does not accept messages from the community: stop trying until they write. */
-  recipientUnreachable: boolean;
-  /** Too many requests: wait before the next call rather than failing the message. */
-  rateLimited: boolean;
-  /** For the agent, in their words. */
-  reason: string;
-}
+/** Rate limits: wait and try again in place rather than failing the message. */
+const RATE_LIMIT_CODES = new Set([6, 9, 29]);
 
 /** Every error code the adapter treats specially, and what it means for an outbound message. */
-const FAILURES: Record<number, Omit<VkFailure, 'reason'> & { reason: string }> = {
-  1: {
-    kind: 'retryable',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'VK had an unknown error',
-  },
-  6: {
-    kind: 'retryable',
-    recipientUnreachable: false,
-    rateLimited: true,
-    reason: 'too many requests per second',
-  },
-  9: {
-    kind: 'retryable',
-    recipientUnreachable: false,
-    rateLimited: true,
-    reason: 'VK flood control',
-  },
-  10: {
-    kind: 'retryable',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'VK internal server error',
-  },
-  29: {
-    kind: 'retryable',
-    recipientUnreachable: false,
-    rateLimited: true,
-    reason: 'VK rate limit reached',
-  },
+const FAILURES: Record<number, Omit<SendFailure, 'retryAfterMs'>> = {
+  1: { kind: 'retryable', recipientUnreachable: false, reason: 'VK had an unknown error' },
+  6: { kind: 'retryable', recipientUnreachable: false, reason: 'too many requests per second' },
+  9: { kind: 'retryable', recipientUnreachable: false, reason: 'VK flood control' },
+  10: { kind: 'retryable', recipientUnreachable: false, reason: 'VK internal server error' },
+  29: { kind: 'retryable', recipientUnreachable: false, reason: 'VK rate limit reached' },
   5: {
     kind: 'permanent',
     recipientUnreachable: false,
-    rateLimited: false,
     reason: 'the community access token is invalid',
   },
   7: {
     kind: 'permanent',
     recipientUnreachable: false,
-    rateLimited: false,
     reason: 'the community token lacks the messages permission',
   },
-  15: {
-    kind: 'permanent',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'VK denied access',
-  },
+  15: { kind: 'permanent', recipientUnreachable: false, reason: 'VK denied access' },
   900: {
     kind: 'permanent',
     recipientUnreachable: true,
-    rateLimited: false,
     reason: 'the customer blacklisted the community',
   },
   901: {
     kind: 'permanent',
     recipientUnreachable: true,
-    rateLimited: false,
     reason: 'the customer has not allowed messages from the community',
   },
   902: {
     kind: 'permanent',
     recipientUnreachable: true,
-    rateLimited: false,
     reason: "the customer's privacy settings do not allow messages",
   },
-  100: {
-    kind: 'bad-input',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'VK rejected a parameter',
-  },
-  911: {
-    kind: 'bad-input',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'VK rejected the keyboard',
-  },
-  914: {
-    kind: 'bad-input',
-    recipientUnreachable: false,
-    rateLimited: false,
-    reason: 'the message is too long for VK',
-  },
+  100: { kind: 'bad-input', recipientUnreachable: false, reason: 'VK rejected a parameter' },
+  911: { kind: 'bad-input', recipientUnreachable: false, reason: 'VK rejected the keyboard' },
+  914: { kind: 'bad-input', recipientUnreachable: false, reason: 'the message is too long for VK' },
 };
 
 /**
  * What a failed VK call means, decided in this one place. Codes not listed are presumed
- * transient, like every unknown error on the bus (docs/adr/0003-bus.md).
+ * transient, like every unknown error on the bus (docs/adr/0003-bus.md); so is an error that is
+ * no VK answer at all (the network), unless it already says what it is.
  */
-export function classifyVkError(code: number, vkMessage = ''): VkFailure {
+export function classifyError(error: unknown): SendFailure {
+  if (error instanceof VkApiError) return classifyVkError(error.code, error.vkMessage);
+  if (error instanceof FirstlineError) {
+    return { kind: error.kind, reason: error.message, recipientUnreachable: false };
+  }
+  return {
+    kind: 'retryable',
+    reason: `VK could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+    recipientUnreachable: false,
+  };
+}
+
+export function classifyVkError(code: number, vkMessage = ''): SendFailure {
   const known = FAILURES[code];
   if (!known) {
     return {
       kind: 'retryable',
       recipientUnreachable: false,
-      rateLimited: false,
       reason: `VK error ${code}${vkMessage ? `: ${vkMessage}` : ''}`,
     };
   }
   return { ...known, reason: `${known.reason} (VK error ${code})` };
 }
 
+/** VK asked us to slow down (6, 9, 29): the call is worth repeating after a pause. */
+export function isRateLimit(error: unknown): error is VkApiError {
+  return error instanceof VkApiError && RATE_LIMIT_CODES.has(error.code);
+}
+
 /** The error for the bus to act on: retry with backoff, or dead-letter with the reason. */
-export function toFirstlineError(error: VkApiError): FirstlineError {
-  const { kind, reason } = classifyVkError(error.code, error.vkMessage);
-  const message = `VK ${error.method}: ${reason}`;
-  if (kind === 'bad-input') return new BadInputError(message, { cause: error });
-  if (kind === 'permanent') return new PermanentError(message, { cause: error });
-  return new RetryableError(message, { cause: error });
+export function toFirstlineError(failure: SendFailure, cause: unknown): FirstlineError {
+  return new FirstlineError(failure.kind, failure.reason, { cause });
 }
 
 /**

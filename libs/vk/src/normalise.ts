@@ -1,6 +1,4 @@
-import { BadInputError } from '@firstline/errors';
 import {
-  AttachmentSchema,
   Channel,
   CsatAnswerSchema,
   create,
@@ -9,123 +7,185 @@ import {
   InboundMessageSchema,
   timestampFromDate,
   timestampFromMs,
-  type Attachment,
   type InboundMessage,
 } from '@firstline/contracts';
+import type { Normalised } from '@firstline/channel';
+import type { VkContext } from './adapter';
+import { authorsIn, contentOf } from './content';
 import { conversationKey, messageId } from './conversation';
 import { parseCsatPayload } from './csat';
-import type { VkAttachment, VkEvent, VkMessage, VkMessageEvent } from './vk-api';
+import type { VkEvent, VkMessage, VkMessageEvent } from './vk-api';
 
-/** What the adapter knows beside the event itself. */
-export interface NormaliseContext {
-  /** When the adapter accepted the event; SLA clocks start here. */
-  receivedAt: Date;
-  /** The sender's name from users.get, when known; display only. */
-  senderName?: string;
-}
+/** Peers from here on are group chats (2000000000 + chat id); support is a private dialogue. */
+const FIRST_CHAT_PEER = 2_000_000_000;
 
 /**
- * The VK user who caused the event, for name resolution; undefined for other event types and for
- * malformed events, which normalise() then reports.
+ * One Callback API / Bots Long Poll event as what Firstline should do with it. What is ignored,
+ * and why, is listed in docs/adr/0009-vk.md; an event whose object lacks what its type promises
+ * is rejected with the reason. Never throws.
  */
-export function senderOf(event: VkEvent): number | undefined {
-  const object = event.object as
-    { message?: VkMessage; from_id?: number; user_id?: number } | undefined;
-  switch (event.type) {
-    case 'message_new':
-      return object?.message?.from_id;
-    case 'message_edit':
-      return object?.from_id;
-    case 'message_event':
-      return object?.user_id;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * One Callback API / Bots Long Poll event as an InboundMessage, or undefined for events that are
- * not a customer's message (our own replies, typing, joins). Throws BadInputError for an event
- * whose object lacks what its type promises.
- */
-export function normalise(event: VkEvent, context: NormaliseContext): InboundMessage | undefined {
+export function normaliseEvent(event: unknown, context: VkContext, receivedAt: Date): Normalised {
   try {
-    switch (event.type) {
-      case 'message_new':
-        return withClientLanguage(fromMessage(event.group_id, messageOf(event), context), event);
-      case 'message_edit':
-        return fromEdit(event.group_id, event.object as VkMessage, context);
-      case 'message_event':
-        return fromButtonPress(event, event.object as VkMessageEvent, context);
-      default:
-        return undefined;
-    }
+    return classify(event as Partial<VkEvent>, context, receivedAt);
   } catch (error) {
-    if (error instanceof BadInputError) throw error;
-    throw new BadInputError(`VK ${event.type} event ${event.event_id ?? ''} is malformed`, {
-      cause: error,
-    });
+    // Only input VK never sends gets here (a number where an object belongs): it is bad input.
+    const type = (event as Partial<VkEvent> | null)?.type;
+    return rejected(`VK ${String(type)} event could not be read: ${String(error)}`);
   }
 }
 
-/** API 5.103+ wraps the new message with the client's capabilities: `{ message, client_info }`. */
-function messageOf(event: VkEvent): VkMessage {
-  const object = event.object as { message?: VkMessage };
-  if (!object?.message)
-    throw new BadInputError(`VK message_new event ${event.event_id} has no message`);
-  return object.message;
+function classify(event: Partial<VkEvent>, context: VkContext, receivedAt: Date): Normalised {
+  if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+    return rejected('not a VK event: it has no type');
+  }
+  const name = `VK ${event.type} event${event.event_id ? ` ${event.event_id}` : ''}`;
+  if (event.group_id !== undefined && Number(event.group_id) !== context.groupId) {
+    return rejected(`${name} names community ${event.group_id}, not ${context.groupId}`);
+  }
+  const object = event.object as Record<string, unknown> | null | undefined;
+  switch (event.type) {
+    case 'message_new': {
+      // 5.103 and later wrap the message with the client's capabilities; older events are flat.
+      const message = (object?.message ?? (object?.peer_id ? object : undefined)) as
+        VkMessage | undefined;
+      if (!message || typeof message !== 'object') return rejected(`${name} has no message`);
+      const result = fromMessage(message, name, context, receivedAt);
+      if (result.kind === 'message') withClientLanguage(result.message, object);
+      return result;
+    }
+    case 'message_edit':
+      if (!object || typeof object !== 'object') return rejected(`${name} has no message`);
+      return fromEdit(object as VkMessage, name, context, receivedAt);
+    case 'message_event':
+      if (!object || typeof object !== 'object') return rejected(`${name} has no object`);
+      return fromButtonPress(object as Partial<VkMessageEvent>, name, context, receivedAt);
+    case 'message_reply':
+      return ignored("the community's own reply, sent through VK");
+    default:
+      return ignored(
+        IGNORED_EVENTS[event.type] ?? `not a customer writing to support (${event.type})`,
+      );
+  }
 }
+
+/** Event types a community may subscribe to that are not a customer writing to support. */
+const IGNORED_EVENTS: Record<string, string> = {
+  confirmation: 'the Callback API confirmation request, answered when the request is verified',
+  message_allow: 'the customer allowed messages from the community: nothing to answer',
+  message_deny: 'the customer denied messages from the community: nothing to answer',
+  message_typing_state: 'the customer is typing',
+};
 
 function fromMessage(
-  groupId: number,
   message: VkMessage,
-  context: NormaliseContext,
-): InboundMessage {
-  const placeholders: string[] = [];
-  const attachments: Attachment[] = [];
+  name: string,
+  context: VkContext,
+  receivedAt: Date,
+): Normalised {
+  if (message.peer_id !== undefined && message.peer_id >= FIRST_CHAT_PEER) {
+    return ignored(
+      `a group chat (peer ${message.peer_id}): support answers private dialogues only`,
+    );
+  }
+  if (message.action) return ignored(`a service action (${message.action.type})`);
+  if (message.out === 1) return ignored("the community's own message");
+  const { peer_id: peer, from_id: from, conversation_message_id: cmid, date } = message;
+  if (peer === undefined || cmid === undefined || from === undefined || date === undefined) {
+    return rejected(`${name}: the message lacks peer_id, from_id, conversation_message_id or date`);
+  }
+  if (from <= 0) return ignored('a message written on behalf of a community');
+  const content = contentOf(message, context.userNames ?? new Map());
+  if (!content.full && content.attachments.length === 0) return ignored('an empty message');
+  const { groupId } = context;
   const metadata: Record<string, string> = {
+    ...content.metadata,
     group_id: String(groupId),
-    peer_id: String(message.peer_id),
+    peer_id: String(peer),
     vk_message_id: String(message.id),
-    conversation_message_id: String(message.conversation_message_id),
+    conversation_message_id: String(cmid),
   };
-  for (const attachment of message.attachments ?? []) {
-    const file = attachmentOf(attachment);
-    if (file) attachments.push(file);
-    else if (attachment.type === 'sticker') {
-      placeholders.push('[sticker]');
-      metadata.sticker_id = String(
-        (attachment as { sticker: { sticker_id: number } }).sticker.sticker_id,
-      );
-    } else placeholders.push(`[${attachment.type}]`);
-  }
-  if (message.geo) {
-    const { latitude, longitude } = message.geo.coordinates;
-    const place = message.geo.place?.title ? ` (${message.geo.place.title})` : '';
-    placeholders.push(`[location: ${latitude}, ${longitude}${place}]`);
-    metadata.geo_latitude = String(latitude);
-    metadata.geo_longitude = String(longitude);
-  }
-  const text = [message.text, ...placeholders].filter(Boolean).join('\n');
-  if (message.conversation_message_id === undefined || message.peer_id === undefined) {
-    throw new BadInputError(`VK message ${message.id} has no peer_id or conversation_message_id`);
-  }
-  return create(InboundMessageSchema, {
-    messageId: messageId(groupId, message.peer_id, message.conversation_message_id),
+  const forwarded = message.fwd_messages?.length ?? 0;
+  if (forwarded > 0) metadata.forwarded_messages = String(forwarded);
+  if (message.payload) metadata.button_payload = message.payload;
+  const reply = message.reply_message?.conversation_message_id;
+  if (reply !== undefined) metadata.reply_to_conversation_message_id = String(reply);
+  const inbound = create(InboundMessageSchema, {
+    messageId: messageId(groupId, peer, cmid),
     channel: Channel.VK,
     sender: create(IdentitySchema, {
       kind: IdentityKind.VK_USER,
-      value: String(message.from_id),
-      displayName: context.senderName ?? '',
+      value: String(from),
+      displayName: context.userNames?.get(from) ?? '',
     }),
-    conversationKey: conversationKey(groupId, message.peer_id),
-    textBody: text,
-    replyText: text,
-    attachments,
+    conversationKey: conversationKey(groupId, peer),
+    textBody: content.full,
+    // Forwarded messages without a word of the customer's own are what they want to show.
+    replyText: content.own || content.full,
+    attachments: content.attachments,
     channelMetadata: metadata,
-    receivedAt: timestampFromDate(context.receivedAt),
-    sentAt: timestampFromMs(message.date * 1000),
+    repliedMessageIds: reply !== undefined ? [messageId(groupId, peer, reply)] : [],
+    receivedAt: timestampFromDate(receivedAt),
+    sentAt: timestampFromMs(date * 1000),
   });
+  return { kind: 'message', message: inbound };
+}
+
+/** An edit gets an id of its own and points at the message it changes. */
+function fromEdit(
+  message: VkMessage,
+  name: string,
+  context: VkContext,
+  receivedAt: Date,
+): Normalised {
+  if (message.out === 1) return ignored("an edit of the community's own message");
+  const result = fromMessage(message, name, context, receivedAt);
+  if (result.kind !== 'message') return result;
+  const inbound = result.message;
+  const original = inbound.messageId;
+  inbound.messageId = `${original}:edit:${message.update_time ?? message.date}`;
+  inbound.editOfMessageId = original;
+  if (message.update_time) inbound.sentAt = timestampFromMs(message.update_time * 1000);
+  return result;
+}
+
+/** A callback button press; Firstline's only callback buttons are the CSAT survey's. */
+function fromButtonPress(
+  press: Partial<VkMessageEvent>,
+  name: string,
+  context: VkContext,
+  receivedAt: Date,
+): Normalised {
+  const { user_id: user, peer_id: peer, event_id: pressId } = press;
+  if (user === undefined || peer === undefined || !pressId) {
+    return rejected(`${name}: the press lacks user_id, peer_id or event_id`);
+  }
+  if (peer >= FIRST_CHAT_PEER) return ignored(`a button pressed in a group chat (peer ${peer})`);
+  const csat = parseCsatPayload(press.payload);
+  if (!csat) return ignored('a press of a button that is not the satisfaction survey');
+  const key = conversationKey(context.groupId, peer);
+  const text = `Rated the support ${csat.score} of 5`;
+  return {
+    kind: 'message',
+    message: create(InboundMessageSchema, {
+      messageId: `${key}:csat:${pressId}`,
+      channel: Channel.VK,
+      sender: create(IdentitySchema, {
+        kind: IdentityKind.VK_USER,
+        value: String(user),
+        displayName: context.userNames?.get(user) ?? '',
+      }),
+      conversationKey: key,
+      textBody: text,
+      replyText: text,
+      csatAnswer: create(CsatAnswerSchema, csat),
+      channelMetadata: {
+        group_id: String(context.groupId),
+        peer_id: String(peer),
+        button_event_id: pressId,
+      },
+      receivedAt: timestampFromDate(receivedAt),
+    }),
+  };
 }
 
 /**
@@ -134,99 +194,31 @@ function fromMessage(
  */
 const VK_LANGUAGES: Record<number, string> = { 0: 'ru', 3: 'en' };
 
-function withClientLanguage(inbound: InboundMessage, event: VkEvent): InboundMessage {
-  const langId = (event.object as { client_info?: { lang_id?: unknown } }).client_info?.lang_id;
+function withClientLanguage(
+  inbound: InboundMessage,
+  object: Record<string, unknown> | null | undefined,
+): void {
+  const langId = (object?.client_info as { lang_id?: unknown } | undefined)?.lang_id;
   if (typeof langId === 'number' && VK_LANGUAGES[langId]) inbound.language = VK_LANGUAGES[langId];
-  return inbound;
 }
 
-/** An edit gets an id of its own and points at the message it changes. */
-function fromEdit(groupId: number, message: VkMessage, context: NormaliseContext): InboundMessage {
-  const inbound = fromMessage(groupId, message, context);
-  const original = inbound.messageId;
-  inbound.messageId = `${original}:edit:${message.update_time ?? message.date}`;
-  inbound.editOfMessageId = original;
-  if (message.update_time) inbound.sentAt = timestampFromMs(message.update_time * 1000);
-  return inbound;
-}
-
-/** A callback button press; Firstline's only callback buttons are the CSAT survey's. */
-function fromButtonPress(
-  event: VkEvent,
-  press: VkMessageEvent,
-  context: NormaliseContext,
-): InboundMessage | undefined {
-  const csat = parseCsatPayload(press.payload);
-  if (!csat) return undefined;
-  const key = conversationKey(event.group_id, press.peer_id);
-  return create(InboundMessageSchema, {
-    messageId: `${key}:csat:${press.event_id}`,
-    channel: Channel.VK,
-    sender: create(IdentitySchema, {
-      kind: IdentityKind.VK_USER,
-      value: String(press.user_id),
-      displayName: context.senderName ?? '',
-    }),
-    conversationKey: key,
-    textBody: `Rated the support ${csat.score} of 5`,
-    replyText: `Rated the support ${csat.score} of 5`,
-    csatAnswer: create(CsatAnswerSchema, csat),
-    channelMetadata: {
-      group_id: String(event.group_id),
-      peer_id: String(press.peer_id),
-      button_event_id: press.event_id,
-    },
-    receivedAt: timestampFromDate(context.receivedAt),
-  });
-}
-
-function attachmentOf(attachment: VkAttachment): Attachment | undefined {
-  switch (attachment.type) {
-    case 'photo': {
-      const { photo } = attachment as Extract<VkAttachment, { type: 'photo' }>;
-      const largest = photo.sizes.reduce((best, size) =>
-        size.width * size.height > best.width * best.height ? size : best,
-      );
-      return create(AttachmentSchema, {
-        url: largest.url,
-        fileName: `photo${photo.owner_id}_${photo.id}.jpg`,
-        contentType: 'image/jpeg',
-      });
-    }
-    case 'doc': {
-      const { doc } = attachment as Extract<VkAttachment, { type: 'doc' }>;
-      return create(AttachmentSchema, {
-        url: doc.url,
-        fileName: doc.title,
-        contentType: DOC_TYPES[doc.ext.toLowerCase()] ?? 'application/octet-stream',
-        sizeBytes: doc.size,
-      });
-    }
-    case 'audio_message': {
-      const voice = (attachment as Extract<VkAttachment, { type: 'audio_message' }>).audio_message;
-      return create(AttachmentSchema, {
-        url: voice.link_ogg,
-        fileName: `voice${voice.owner_id}_${voice.id}.ogg`,
-        contentType: 'audio/ogg',
-      });
-    }
-    default:
-      return undefined;
+/**
+ * The VK users an event names — its sender and the authors of what it forwards or quotes —
+ * whose names users.get should give before normalising.
+ */
+export function usersNamedIn(event: VkEvent): number[] {
+  const object = event.object as
+    { message?: VkMessage; from_id?: number; user_id?: number } | null | undefined;
+  let users: number[] = [];
+  if (event.type === 'message_new' && object?.message) {
+    users = [object.message.from_id ?? 0, ...authorsIn(object.message)];
+  } else if (event.type === 'message_new' || event.type === 'message_edit') {
+    users = object ? [object.from_id ?? 0, ...authorsIn(object as VkMessage)] : [];
+  } else if (event.type === 'message_event') {
+    users = [object?.user_id ?? 0];
   }
+  return users.filter((id) => typeof id === 'number' && id > 0);
 }
 
-/** VK names a document's type only by its extension. */
-const DOC_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  zip: 'application/zip',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-};
+const ignored = (reason: string): Normalised => ({ kind: 'ignored', reason });
+const rejected = (reason: string): Normalised => ({ kind: 'rejected', reason });

@@ -17,11 +17,13 @@ export type CallbackVerdict =
 
 /**
  * Checks a Callback API request body: the confirmation request gets the code; any other event
- * must name this community and carry its secret, or it did not come from VK.
+ * must name this community and carry its secret, or it did not come from VK. An event that did
+ * come from VK passes even when it is unreadable (no type): normalising rejects it, so it is
+ * dead-lettered and VK hears "ok" rather than repeating it.
  */
 export function verifyCallback(body: unknown, community: CallbackCommunity): CallbackVerdict {
   const event = body as Partial<VkEvent> | undefined;
-  if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) {
     return { kind: 'rejected', status: 400, reason: 'not a VK Callback API event' };
   }
   if (Number(event.group_id) !== community.groupId) {

@@ -8,54 +8,83 @@ export interface VkEvent {
   type: string;
   /** Unique per event; VK repeats it when it redelivers the event. */
   event_id?: string;
-  group_id: number;
+  /** Absent from some long-poll events; the community they came to is known from the context. */
+  group_id?: number;
   v?: string;
   object?: unknown;
   /** The community's secret key, sent with every Callback API event when one is set. */
   secret?: string;
 }
 
+/**
+ * A message as VK sends it. Fields are optional where VK omits them (forwarded messages carry no
+ * peer_id or conversation_message_id, old events no conversation_message_id): normalise() checks.
+ */
 export interface VkMessage {
-  id: number;
-  date: number;
-  peer_id: number;
-  from_id: number;
-  text: string;
-  conversation_message_id: number;
+  id?: number;
+  date?: number;
+  peer_id?: number;
+  from_id?: number;
+  text?: string;
+  conversation_message_id?: number;
+  /** 1 for a message the community sent. */
+  out?: number;
   attachments?: VkAttachment[];
   geo?: {
     type?: string;
-    coordinates: { latitude: number; longitude: number };
+    /** An object since 5.x; older events give "latitude longitude" as one string. */
+    coordinates?: { latitude: number; longitude: number } | string;
     place?: { title?: string };
   };
+  /** Forwarded messages, each of which may forward more. */
+  fwd_messages?: VkMessage[];
+  /** The message this one answers (the customer pressed "Reply"). */
+  reply_message?: VkMessage;
+  /** A keyboard button's payload, when the message is a press of a text button. */
+  payload?: string;
+  /** A service action in a group chat (someone joined, a message was pinned). */
+  action?: { type: string };
   /** Set on an edited message: when it was edited. */
   update_time?: number;
 }
 
-export type VkAttachment =
-  | { type: 'photo'; photo: { id: number; owner_id: number; sizes: VkPhotoSize[] } }
-  | {
-      type: 'doc';
-      doc: { id: number; owner_id: number; title: string; size: number; ext: string; url: string };
-    }
-  | {
-      type: 'audio_message';
-      audio_message: {
-        id: number;
-        owner_id: number;
-        duration: number;
-        link_ogg: string;
-        link_mp3?: string;
-      };
-    }
-  | { type: 'sticker'; sticker: { sticker_id: number; product_id?: number } }
-  | { type: string; [field: string]: unknown };
+/** One attachment: `type` names the property that holds it (`{ type: 'photo', photo: {...} }`). */
+export interface VkAttachment {
+  type: string;
+  [kind: string]: unknown;
+}
+
+export interface VkPhoto {
+  id: number;
+  owner_id: number;
+  /** Empty for a photo VK no longer serves (deleted, or hidden in a wall post). */
+  sizes?: VkPhotoSize[];
+}
 
 export interface VkPhotoSize {
   type: string;
-  url: string;
+  url?: string;
   width: number;
   height: number;
+}
+
+export interface VkDoc {
+  id: number;
+  owner_id: number;
+  title?: string;
+  size?: number;
+  ext?: string;
+  url?: string;
+}
+
+export interface VkAudioMessage {
+  id: number;
+  owner_id: number;
+  duration?: number;
+  link_ogg?: string;
+  link_mp3?: string;
+  /** VK's speech recognition of the voice message, when it has finished (`transcript_state: done`). */
+  transcript?: string;
 }
 
 /** A press of a callback button (`message_event`). */

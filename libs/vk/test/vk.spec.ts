@@ -1,19 +1,24 @@
-import { DeliveryStatus, IdentityKind, OutboundMessageSchema, create } from '@firstline/contracts';
-import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
-  classifyVkError,
+  IdentityKind,
+  OutboundMessageSchema,
+  create,
+  type InboundMessage,
+} from '@firstline/contracts';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { BadInputError } from '@firstline/errors';
+import {
   csatKeyboard,
-  failedReceipt,
-  normalise,
+  isRateLimit,
   parseCsatPayload,
   randomIdFor,
   rateLimitDelayMs,
   render,
-  senderOf,
-  sentReceipt,
   toFirstlineError,
+  usersNamedIn,
   verifyCallback,
+  vkAdapter,
   VkApiError,
+  type VkContext,
   type VkEvent,
   type VkMessage,
 } from '../src';
@@ -34,6 +39,19 @@ function message(fields: Partial<VkMessage> = {}): VkMessage {
   };
 }
 
+const context: VkContext = { groupId: GROUP };
+const named = (names: Record<number, string>): VkContext => ({
+  groupId: GROUP,
+  userNames: new Map(Object.entries(names).map(([id, name]) => [Number(id), name])),
+});
+
+/** The InboundMessage an event becomes; fails the test when it is ignored or rejected. */
+async function normalise(event: unknown, ctx: VkContext = context): Promise<InboundMessage> {
+  const result = await vkAdapter.normalise(event as VkEvent, ctx, receivedAt);
+  if (result.kind !== 'message') throw new Error(`${result.kind}: ${result.reason}`);
+  return result.message;
+}
+
 const messageNew = (fields: Partial<VkMessage> = {}): VkEvent => ({
   type: 'message_new',
   event_id: 'e1',
@@ -47,14 +65,14 @@ describe('normalise', () => {
     [3, 'en'],
     [1, ''],
     [undefined, ''],
-  ])('reads the language of the user’s VK app (lang_id %p) as %j', (langId, language) => {
+  ])('reads the language of the user’s VK app (lang_id %p) as %j', async (langId, language) => {
     const event = messageNew();
     (event.object as { client_info: object }).client_info = { lang_id: langId };
-    expect(normalise(event, { receivedAt })!.language).toBe(language);
+    expect((await normalise(event)).language).toBe(language);
   });
 
-  it('turns a text message into an InboundMessage keyed by community and peer', () => {
-    const inbound = normalise(messageNew(), { receivedAt, senderName: 'Ann Petrova' })!;
+  it('turns a text message into an InboundMessage keyed by community and peer', async () => {
+    const inbound = await normalise(messageNew(), named({ 7001: 'Ann Petrova' }));
     expect(inbound).toMatchObject({
       messageId: `vk:${GROUP}:7001:42`,
       conversationKey: `vk:${GROUP}:7001`,
@@ -109,8 +127,8 @@ describe('normalise', () => {
       },
       { url: 'https://vk.test/v.ogg', contentType: 'audio/ogg', fileName: 'voice7001_3.ogg' },
     ],
-  ])('keeps %s as an attachment', (_, attachment, expected) => {
-    const inbound = normalise(messageNew({ attachments: [attachment] }), { receivedAt })!;
+  ])('keeps %s as an attachment', async (_, attachment, expected) => {
+    const inbound = await normalise(messageNew({ attachments: [attachment] }));
     expect(inbound.attachments).toHaveLength(1);
     expect(inbound.attachments[0]).toMatchObject(expected);
   });
@@ -122,28 +140,30 @@ describe('normalise', () => {
       { geo: { coordinates: { latitude: 55.75, longitude: 37.62 }, place: { title: 'Moscow' } } },
       '[location: 55.75, 37.62 (Moscow)]',
     ],
-    ['an attachment kind we do not copy', { attachments: [{ type: 'wall' }] }, '[wall]'],
-  ])('shows %s as a placeholder line after the text', (_, fields, placeholder) => {
-    const inbound = normalise(messageNew({ text: 'look', ...fields }), { receivedAt })!;
+    ['an attachment kind VK may add later', { attachments: [{ type: 'podcast' }] }, '[podcast]'],
+  ])('shows %s as a line after the text', async (_, fields, placeholder) => {
+    const inbound = await normalise(
+      messageNew({ text: 'look', ...(fields as Partial<VkMessage>) }),
+    );
     expect(inbound.textBody).toBe(`look\n${placeholder}`);
     expect(inbound.attachments).toHaveLength(0);
   });
 
-  it('turns message_edit into an edit of the earlier message', () => {
+  it('turns message_edit into an edit of the earlier message', async () => {
     const edit: VkEvent = {
       type: 'message_edit',
       event_id: 'e2',
       group_id: GROUP,
       object: message({ text: 'Where is order 77?', update_time: 1_763_892_100 }),
     };
-    expect(normalise(edit, { receivedAt })).toMatchObject({
+    expect(await normalise(edit)).toMatchObject({
       messageId: `vk:${GROUP}:7001:42:edit:1763892100`,
       editOfMessageId: `vk:${GROUP}:7001:42`,
       textBody: 'Where is order 77?',
     });
   });
 
-  it('turns a CSAT button press into a CSAT answer for the ticket', () => {
+  it('turns a CSAT button press into a CSAT answer for the ticket', async () => {
     const press: VkEvent = {
       type: 'message_event',
       event_id: 'e3',
@@ -155,47 +175,74 @@ describe('normalise', () => {
         payload: { csat: 4, ticket: 't-9' },
       },
     };
-    expect(normalise(press, { receivedAt })).toMatchObject({
+    expect(await normalise(press)).toMatchObject({
       messageId: `vk:${GROUP}:7001:csat:press-1`,
       csatAnswer: { ticketId: 't-9', score: 4 },
       sender: { value: '7001' },
     });
   });
 
-  it.each([
-    ['our own reply', { type: 'message_reply', group_id: GROUP, object: message() }],
-    [
-      'a press of a button that is not a survey',
-      {
-        type: 'message_event',
-        group_id: GROUP,
-        object: { user_id: 1, peer_id: 1, event_id: 'x', payload: { other: 1 } },
-      },
-    ],
-  ])('ignores %s', (_, event) => {
-    expect(normalise(event as VkEvent, { receivedAt })).toBeUndefined();
+  it('ignores a press of a button that is not the survey, with the reason', async () => {
+    const press = {
+      type: 'message_event',
+      group_id: GROUP,
+      object: { user_id: 1, peer_id: 1, event_id: 'x', payload: { other: 1 } },
+    };
+    expect(await vkAdapter.normalise(press, context, receivedAt)).toEqual({
+      kind: 'ignored',
+      reason: expect.stringContaining('not the satisfaction survey'),
+    });
   });
 
-  it('rejects a message_new without a message as bad input', () => {
-    expect(() =>
-      normalise({ type: 'message_new', group_id: GROUP, object: {} }, { receivedAt }),
-    ).toThrow(expect.objectContaining({ kind: 'bad-input' }));
+  it('rejects, never throws for, a message_new without a message', async () => {
+    const broken = { type: 'message_new', event_id: 'b1', group_id: GROUP, object: {} };
+    expect(await vkAdapter.normalise(broken, context, receivedAt)).toEqual({
+      kind: 'rejected',
+      reason: 'VK message_new event b1 has no message',
+    });
+  });
+
+  it('rejects an event for another community', async () => {
+    const foreign = { ...messageNew(), group_id: GROUP + 1 };
+    expect(await vkAdapter.normalise(foreign, context, receivedAt)).toMatchObject({
+      kind: 'rejected',
+    });
+  });
+
+  it('takes the community from the context when a long-poll event leaves group_id out', async () => {
+    const event = { ...messageNew(), group_id: undefined };
+    expect((await normalise(event)).conversationKey).toBe(`vk:${GROUP}:7001`);
   });
 });
 
-describe('senderOf', () => {
+describe('usersNamedIn', () => {
   it.each([
-    ['message_new', messageNew(), 7001],
+    ['message_new', messageNew(), [7001]],
+    [
+      'a message forwarding others’ messages, a community’s among them',
+      messageNew({
+        fwd_messages: [
+          { from_id: 7002, text: 'a', fwd_messages: [{ from_id: 7003, text: 'b' }] },
+          { from_id: -GROUP, text: 'c' },
+        ],
+        reply_message: { from_id: 7004, text: 'd' },
+      }),
+      [7001, 7002, 7003, 7004],
+    ],
     [
       'message_edit',
       { type: 'message_edit', group_id: GROUP, object: message({ from_id: 7002 }) },
-      7002,
+      [7002],
     ],
-    ['message_event', { type: 'message_event', group_id: GROUP, object: { user_id: 7003 } }, 7003],
-    ['a malformed message_new', { type: 'message_new', group_id: GROUP, object: {} }, undefined],
-    ['a join', { type: 'group_join', group_id: GROUP, object: { user_id: 1 } }, undefined],
-  ])('names the user behind %s', (_, event, expected) => {
-    expect(senderOf(event as VkEvent)).toBe(expected);
+    [
+      'message_event',
+      { type: 'message_event', group_id: GROUP, object: { user_id: 7003 } },
+      [7003],
+    ],
+    ['a malformed message_new', { type: 'message_new', group_id: GROUP, object: {} }, []],
+    ['a join', { type: 'group_join', group_id: GROUP, object: { user_id: 1 } }, []],
+  ])('names the users behind %s', (_, event, expected) => {
+    expect(usersNamedIn(event as VkEvent)).toEqual(expected);
   });
 });
 
@@ -210,7 +257,7 @@ describe('render', () => {
     });
 
   it('sends to the peer of the conversation from its community, with a random_id from the outbound id', () => {
-    expect(render(outbound())).toEqual({
+    expect(vkAdapter.render(outbound())).toEqual({
       groupId: GROUP,
       params: {
         peer_id: 7001,
@@ -269,14 +316,26 @@ describe('error classification', () => {
   ] as const)(
     'VK error %i is %s (rate limited: %s, unreachable: %s)',
     (code, kind, rateLimited, unreachable) => {
-      expect(classifyVkError(code)).toMatchObject({
-        kind,
-        rateLimited,
-        recipientUnreachable: unreachable,
-      });
-      expect(toFirstlineError(new VkApiError('messages.send', code, 'x')).kind).toBe(kind);
+      const error = new VkApiError('messages.send', code, 'x');
+      const failure = vkAdapter.classifyError(error);
+      expect(failure).toMatchObject({ kind, recipientUnreachable: unreachable });
+      expect(isRateLimit(error)).toBe(rateLimited);
+      expect(toFirstlineError(failure, error).kind).toBe(kind);
     },
   );
+
+  it('says in the agent’s words why the customer cannot be reached', () => {
+    expect(vkAdapter.classifyError(new VkApiError('messages.send', 901, 'x')).reason).toBe(
+      'the customer has not allowed messages from the community (VK error 901)',
+    );
+  });
+
+  it.each([
+    ['a network failure', new TypeError('fetch failed'), 'retryable'],
+    ['an outbound message VK cannot carry', new BadInputError('too long'), 'bad-input'],
+  ])('classifies %s that is no VK answer', (_, error, kind) => {
+    expect(vkAdapter.classifyError(error).kind).toBe(kind);
+  });
 
   it('backs off rate limits by doubling, capped, with at most a quarter of jitter', () => {
     expect([1, 2, 3, 10].map((attempt) => rateLimitDelayMs(attempt, 100, 1_000, () => 0))).toEqual([
@@ -286,41 +345,22 @@ describe('error classification', () => {
   });
 });
 
-describe('receipts', () => {
-  const outbound = create(OutboundMessageSchema, { outboundId: 'out-1', ticketId: 'ticket-1' });
-
-  it('reports a send with the VK message id', () => {
-    expect(sentReceipt(outbound, 880, receivedAt)).toMatchObject({
-      receiptId: 'out-1:SENT',
-      status: DeliveryStatus.SENT,
-      channelMessageId: '880',
-    });
-  });
-
-  it('reports 901 as a failure that will not heal and marks the customer unreachable', () => {
-    expect(failedReceipt(outbound, classifyVkError(901), receivedAt)).toMatchObject({
-      receiptId: 'out-1:FAILED:1',
-      status: DeliveryStatus.FAILED,
-      retryable: false,
-      recipientUnreachable: true,
-      reason: expect.stringContaining('not allowed messages'),
-    });
-  });
-});
-
-describe('verifyCallback', () => {
-  const community = { groupId: GROUP, confirmationCode: 'c0ffee12', secret: 's3cret' };
+describe('verify', () => {
+  const callback = { confirmationCode: 'c0ffee12', secret: 's3cret' };
+  const request = (body: string) => ({ headers: {}, rawBody: Buffer.from(body) });
+  const verify = (body: string, ctx: VkContext = { groupId: GROUP, callback }) =>
+    vkAdapter.verify(request(body), ctx);
 
   it.each([
     [
       'the confirmation request gets the code',
       { type: 'confirmation', group_id: GROUP },
-      { kind: 'confirmation', answer: 'c0ffee12' },
+      { kind: 'handshake', body: 'c0ffee12' },
     ],
     [
       'an event with the secret passes',
       { type: 'message_new', group_id: GROUP, secret: 's3cret' },
-      { kind: 'event' },
+      { kind: 'accepted' },
     ],
     [
       'a wrong secret is refused',
@@ -338,8 +378,25 @@ describe('verifyCallback', () => {
       { kind: 'rejected', status: 403 },
     ],
     ['a body that is no event is bad input', 'hello', { kind: 'rejected', status: 400 }],
+    [
+      'an unreadable event with the secret passes, for normalising to reject',
+      { group_id: GROUP, secret: 's3cret' },
+      { kind: 'accepted' },
+    ],
   ])('%s', (_, body, verdict) => {
-    expect(verifyCallback(body, community)).toMatchObject(verdict);
+    expect(verify(JSON.stringify(body))).toMatchObject(verdict);
+    expect(verifyCallback(body, { groupId: GROUP, ...callback }).kind).toBe(
+      { handshake: 'confirmation', accepted: 'event', rejected: 'rejected' }[verdict.kind],
+    );
+  });
+
+  it('refuses a body that is not JSON as bad input', () => {
+    expect(verify('{"type":')).toMatchObject({ kind: 'rejected', status: 400 });
+  });
+
+  it('refuses every request to a community that is not in callback mode', () => {
+    const body = JSON.stringify({ type: 'confirmation', group_id: GROUP });
+    expect(verify(body, { groupId: GROUP })).toMatchObject({ kind: 'rejected', status: 403 });
   });
 });
 

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Header,
+  Headers,
   HttpCode,
   HttpException,
   Inject,
@@ -9,14 +10,23 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { verifyCallback } from '@firstline/vk';
+import { vkAdapter, type VkEvent } from '@firstline/vk';
 import { VK_CONFIG, type CallbackModeCommunity, type VkConfig } from './config';
 import { VkInbound } from './inbound.service';
 
 /**
+ * The largest callback body accepted. VK forwards up to 100 messages in one, each with up to 10
+ * attachments, and a photo with its ten or so sizes is 1.5–2.5 KB of JSON: about 2.5 MB at worst
+ * for one level of forwards. Twice that leaves room for nested forwards and long texts; a
+ * larger body is answered 413, which VK counts as a failure of the server.
+ */
+export const MAX_CALLBACK_BODY = '5mb';
+
+/**
  * The Callback API endpoint of each community in callback mode. VK repeats an event until it
  * hears "ok", so "ok" is said only once the event is on the bus; a repeat is recognised by its
- * event_id and answered "ok" without publishing it again.
+ * event_id and answered "ok" without publishing it again. The body arrives as raw bytes
+ * (`service.ts`), as the adapter's verify expects it.
  */
 @Controller('vk')
 export class CallbackController {
@@ -37,18 +47,28 @@ export class CallbackController {
   @Post(':groupId/callback')
   @HttpCode(200)
   @Header('Content-Type', 'text/plain; charset=utf-8')
-  async receive(@Param('groupId') groupId: string, @Body() body: unknown): Promise<string> {
+  async receive(
+    @Param('groupId') groupId: string,
+    @Headers() headers: Record<string, string>,
+    @Body() body: unknown,
+  ): Promise<string> {
     const community = this.communities.get(groupId);
     if (!community) throw new HttpException(`no VK community ${groupId} in callback mode`, 404);
-    const verdict = verifyCallback(body, community);
+    const rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const { confirmationCode, secret } = community;
+    const verdict = vkAdapter.verify(
+      { headers, rawBody },
+      { groupId: community.groupId, callback: { confirmationCode, secret } },
+    );
     switch (verdict.kind) {
-      case 'confirmation':
-        return verdict.answer;
+      case 'handshake':
+        return verdict.body;
       case 'rejected':
         this.logger.warn(`refused a callback for community ${groupId}: ${verdict.reason}`);
         throw new HttpException(verdict.reason, verdict.status);
-      case 'event':
-        await this.inbound.accept(community, [verdict.event]);
+      case 'accepted':
+        // verify has read it as a VK event already.
+        await this.inbound.accept(community, [JSON.parse(rawBody.toString('utf8')) as VkEvent]);
         return 'ok';
     }
   }

@@ -7,9 +7,8 @@ import {
   type MessageBus,
   type OutgoingMessage,
 } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
 import { encode, messageType, TOPICS, type InboundMessage } from '@firstline/contracts';
-import { normalise, senderOf, type VkEvent, type VkMessageEvent } from '@firstline/vk';
+import { usersNamedIn, vkAdapter, type VkEvent, type VkMessageEvent } from '@firstline/vk';
 import { BatchingPublisher } from './batching-publisher';
 import type { Community } from './config';
 import { SenderNames } from './sender-names';
@@ -42,27 +41,23 @@ export class VkInbound {
   async accept(community: Community, events: VkEvent[]): Promise<void> {
     const fresh = await this.unseen(community.groupId, events);
     if (fresh.length === 0) return;
-    const names = await this.names.resolve(
-      community.token,
-      fresh.map(senderOf).filter((id) => id !== undefined),
-    );
+    const context = {
+      groupId: community.groupId,
+      userNames: await this.names.resolve(community.token, fresh.flatMap(usersNamedIn)),
+    };
     const receivedAt = new Date();
     const published: Array<{ event: VkEvent; inbound: InboundMessage }> = [];
     const records: OutgoingMessage[] = [];
     for (const event of fresh) {
-      const sender = senderOf(event);
-      try {
-        const inbound = normalise(event, {
-          receivedAt,
-          senderName: sender === undefined ? undefined : names.get(sender),
-        });
-        if (!inbound) continue;
-        published.push({ event, inbound });
-        records.push(toRecord(inbound));
-      } catch (error) {
-        if (!(error instanceof BadInputError)) throw error;
-        this.logger.warn(`dead-lettering VK event ${event.event_id}: ${error.message}`);
-        records.push(deadLetter(event, error));
+      const result = await vkAdapter.normalise(event, context, receivedAt);
+      if (result.kind === 'message') {
+        published.push({ event, inbound: result.message });
+        records.push(toRecord(result.message));
+      } else if (result.kind === 'rejected') {
+        this.logger.warn(`dead-lettering VK event ${event.event_id}: ${result.reason}`);
+        records.push(deadLetter(community.groupId, event, result.reason));
+      } else {
+        this.logger.debug(`ignoring VK event ${event.event_id}: ${result.reason}`);
       }
     }
     await this.publisher.publish(records);
@@ -123,18 +118,18 @@ function toRecord(inbound: InboundMessage): OutgoingMessage {
 }
 
 /** The raw event, as VK sent it, with the reason it could not be read. */
-function deadLetter(event: VkEvent, error: BadInputError): OutgoingMessage {
+function deadLetter(groupId: number, event: VkEvent, reason: string): OutgoingMessage {
   return {
     topic: DEAD_LETTER_TOPIC,
-    key: `vk:${event.group_id}`,
+    key: `vk:${groupId}`,
     value: Buffer.from(JSON.stringify(event)),
     headers: {
-      messageId: `vk:${event.group_id}:event:${event.event_id ?? 'unknown'}`,
+      messageId: `vk:${groupId}:event:${event.event_id ?? 'unknown'}`,
       type: 'vk.CallbackEvent',
     },
     extraHeaders: {
-      [DEAD_LETTER_HEADER.error]: error.message,
-      [DEAD_LETTER_HEADER.errorKind]: error.kind,
+      [DEAD_LETTER_HEADER.error]: reason,
+      [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
     },
   };
 }

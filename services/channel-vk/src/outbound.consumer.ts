@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type DeliveredMessage } from '@firstline/bus';
 import { BadInputError, PermanentError, RetryableError } from '@firstline/errors';
+import { deliveryReceipt } from '@firstline/channel';
 import {
+  Channel,
   decode,
   encode,
   messageType,
@@ -13,12 +15,10 @@ import {
 } from '@firstline/contracts';
 import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import {
-  classifyVkError,
-  failedReceipt,
+  isRateLimit,
   rateLimitDelayMs,
-  render,
-  sentReceipt,
   toFirstlineError,
+  vkAdapter,
   VkApiError,
   type VkSend,
 } from '@firstline/vk';
@@ -53,7 +53,7 @@ export class VkOutbound {
     for (const message of messages) {
       const outbound = readOutbound(message);
       if (await this.handled(outbound.outboundId)) continue;
-      const send = render(outbound);
+      const send = vkAdapter.render(outbound);
       const community = this.communities.get(send.groupId);
       if (!community) {
         throw new PermanentError(
@@ -64,22 +64,23 @@ export class VkOutbound {
         const attachment = await this.uploadAttachments(community, send, outbound);
         if (attachment) send.params.attachment = attachment;
         const vkMessageId = await this.sendPacingRateLimits(community, send);
+        const sent = { sent: true as const, channelMessageId: String(vkMessageId) };
         await this.record(
           outbound,
           send,
           { vkMessageId },
-          sentReceipt(outbound, vkMessageId, new Date()),
+          deliveryReceipt(Channel.VK, outbound, sent, new Date()),
         );
       } catch (error) {
         if (!(error instanceof VkApiError)) throw error;
-        const failure = classifyVkError(error.code, error.vkMessage);
-        if (failure.kind !== 'permanent') throw toFirstlineError(error);
+        const failure = vkAdapter.classifyError(error);
+        if (failure.kind !== 'permanent') throw toFirstlineError(failure, error);
         this.logger.warn(`outbound ${outbound.outboundId} failed for good: ${failure.reason}`);
         await this.record(
           outbound,
           send,
           { failure: failure.reason },
-          failedReceipt(outbound, failure, new Date()),
+          deliveryReceipt(Channel.VK, outbound, { sent: false, failure }, new Date()),
         );
       }
     }
@@ -96,8 +97,7 @@ export class VkOutbound {
       try {
         return await this.api.sendMessage(community.token, send.params);
       } catch (error) {
-        const rateLimited = error instanceof VkApiError && classifyVkError(error.code).rateLimited;
-        if (!rateLimited) throw error;
+        if (!isRateLimit(error)) throw error;
         if (attempt >= attempts)
           throw new RetryableError(`VK kept rate-limiting: ${error.message}`, { cause: error });
         await new Promise((resolve) =>

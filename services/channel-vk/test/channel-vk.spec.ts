@@ -23,8 +23,19 @@ import {
   sendCallback,
 } from '@firstline/testing';
 import { randomIdFor } from '@firstline/vk';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
+
+// The VK payloads of other projects' suites, beside the repository or its folder of worktrees;
+// the test that posts them reports itself skipped where they are absent.
+const corpus = [
+  resolve(__dirname, '../../../../shared'),
+  resolve(__dirname, '../../../../../shared'),
+]
+  .map((root) => join(root, 'corpus/messenger/vk'))
+  .find(existsSync);
 
 // Group ids of this run only: the topics are shared with every other run on the broker.
 const CALLBACK_GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
@@ -206,6 +217,71 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
       });
       expect(JSON.parse(deadLetters[0].value.toString())).toMatchObject({ event_id: 'broken-1' });
     });
+    it('accepts a callback of a hundred forwarded messages with ten photos each', async () => {
+      const photo = (message: number, index: number) => ({
+        type: 'photo',
+        photo: {
+          id: 457_000_000 + message * 10 + index,
+          album_id: -3,
+          owner_id: CUSTOMER,
+          date: 1_763_891_000,
+          access_key: 'a1b2c3d4e5f6a7b8c9',
+          // The sizes VK lists for a photo, each a signed URL on its CDN.
+          sizes: ['s', 'm', 'x', 'o', 'p', 'q', 'r', 'y', 'z', 'w'].map((type, size) => ({
+            type,
+            width: 75 * (size + 1),
+            height: 50 * (size + 1),
+            url: `https://sun9-${size}.userapi.com/impg/c${message}${index}/${type}.jpg?size=${75 * (size + 1)}x${50 * (size + 1)}&quality=96&sign=0123456789abcdef0123456789abcdef&type=album`,
+          })),
+        },
+      });
+      const forwards = Array.from({ length: 100 }, (_, message) => ({
+        date: 1_763_891_000 + message,
+        from_id: CUSTOMER,
+        text: `photo set ${message}`,
+        attachments: Array.from({ length: 10 }, (_, index) => photo(message, index)),
+        conversation_message_id: 1_000 + message,
+        peer_id: CUSTOMER,
+        id: 9_000 + message,
+      }));
+      const event = messageNew('event-big', 60, 'all the receipts', { fwd_messages: forwards });
+      expect(JSON.stringify(event).length).toBeGreaterThan(1_500_000);
+
+      expect(await sendCallback(callbackUrl, event)).toEqual({ status: 200, text: 'ok' });
+      await waitFor(() => inbound.some((m) => m.replyText === 'all the receipts'));
+      const published = inbound.find((m) => m.replyText === 'all the receipts')!;
+      expect(published.attachments).toHaveLength(1_000);
+      expect(published.textBody).toContain('> photo set 99');
+    });
+
+    it('refuses a body over the bound with 413 and publishes nothing for it', async () => {
+      const event = messageNew('event-huge', 61, 'x'.repeat(6 * 1024 * 1024));
+      expect((await sendCallback(callbackUrl, event)).status).toBe(413);
+      expect(await seen('event-huge')).toBe(false);
+    });
+
+    (corpus ? it : it.skip)(
+      'answers every payload of the corpus with "ok" (or the code), publishing no group chat',
+      async () => {
+        const files = readdirSync(corpus!).filter((file) => file.endsWith('.json'));
+        for (const file of files) {
+          const payload = JSON.parse(readFileSync(join(corpus!, file), 'utf8'));
+          // As this community's own event, so that it passes verify and reaches the adapter.
+          const event = { ...payload, group_id: CALLBACK_GROUP, secret: SECRET };
+          if (payload.type && payload.type !== 'confirmation') event.event_id = `corpus-${file}`;
+          const expected = payload.type === 'confirmation' ? 'c0ffee12' : 'ok';
+          expect([file, await sendCallback(callbackUrl, event)]).toEqual([
+            file,
+            { status: 200, text: expected },
+          ]);
+        }
+        await waitFor(() =>
+          inbound.some((m) => m.textBody.endsWith('> Возврат оформлен, деньги придут за 10 дней')),
+        );
+        const chats = inbound.filter((m) => Number(m.channelMetadata.peer_id) >= 2_000_000_000);
+        expect(chats).toEqual([]);
+      },
+    );
   });
 
   describe('Bots Long Poll', () => {
@@ -346,6 +422,11 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
     return query<{ count: string }>('SELECT count(*) FROM channel_vk.seen_event').then((rows) =>
       Number(rows[0].count),
     );
+  }
+
+  async function seen(eventId: string): Promise<boolean> {
+    const rows = await query('SELECT 1 FROM channel_vk.seen_event WHERE event_id = $1', [eventId]);
+    return rows.length > 0;
   }
 
   async function storedTs(): Promise<string | undefined> {
