@@ -80,21 +80,22 @@ export function userName(user: Partial<User> | null | undefined): string {
   return user?.username ? `@${user.username}` : `user ${user?.id ?? 'unknown'}`;
 }
 
+/** What a chat says about itself; which of these fields it has depends on its type. */
+interface ChatNames {
+  id?: number;
+  title?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  username?: string | null;
+}
+
 /** A chat's title, or its other party's name for a private chat, with its public @username. */
-export function chatName(chat: Partial<Chat> | null | undefined): string {
-  const withTitle = chat as
-    | {
-        title?: string | null;
-        first_name?: string | null;
-        last_name?: string | null;
-        username?: string | null;
-      }
-    | undefined;
-  const title =
-    withTitle?.title || [withTitle?.first_name, withTitle?.last_name].filter(Boolean).join(' ');
-  const username = withTitle?.username ? `@${withTitle.username}` : '';
+export function chatName(chat: ChatNames | Chat | null | undefined): string {
+  const names = (chat ?? {}) as ChatNames;
+  const title = names.title || [names.first_name, names.last_name].filter(Boolean).join(' ');
+  const username = names.username ? `@${names.username}` : '';
   if (title && username) return `${title} (${username})`;
-  return title || username || `chat ${chat?.id ?? 'unknown'}`;
+  return title || username || `chat ${names.id ?? 'unknown'}`;
 }
 
 /**
@@ -149,7 +150,7 @@ function partsOf(message: MessageLike): Part[] {
   const stem = (file: { file_unique_id?: string | null; file_id: string }) =>
     file.file_unique_id || String(message.message_id ?? file.file_id.slice(-12));
   const parts: Part[] = [];
-  const add = (part: Part | undefined) => part && parts.push(part);
+  const add = (part: Part) => parts.push(part);
 
   const { animation } = message;
   if (animation) {
@@ -209,7 +210,7 @@ function partsOf(message: MessageLike): Part[] {
   }
   const { story } = message;
   if (story) {
-    const username = (story.chat as { username?: string } | undefined)?.username;
+    const { username } = (story.chat ?? {}) as ChatNames;
     const link = username ? ` https://t.me/${username}/s/${story.id}` : '';
     add({ kind: 'story', description: `Story from ${chatName(story.chat)}${link}` });
   }
@@ -264,27 +265,20 @@ function partsOf(message: MessageLike): Part[] {
   if (message.venue) add(venuePart(message.venue));
   // A venue carries its location twice; the venue says it better.
   else if (message.location) add(locationPart(message.location));
-  const usersShared = (message as { users_shared?: { users?: Array<Record<string, unknown>> } })
-    .users_shared;
-  if (usersShared) {
-    const users = (usersShared.users ?? []).map(sharedUser);
+  if (message.users_shared) {
+    const users = (message.users_shared.users ?? []).map(sharedUser);
     add({
       kind: 'users_shared',
       description: `Shared ${users.length === 1 ? 'user' : 'users'}: ${users.join(', ')}`,
     });
   }
   // Bot API 6.5–6.9 sent one user as user_shared; Bot API 7.0 replaced it with users_shared.
-  const userShared = (message as { user_shared?: { user_id?: number } }).user_shared;
-  if (userShared)
-    add({ kind: 'users_shared', description: `Shared user: ${sharedUser(userShared)}` });
-  const chatShared = (message as { chat_shared?: Record<string, unknown> }).chat_shared;
-  if (chatShared) {
-    const title = typeof chatShared.title === 'string' ? `${chatShared.title} ` : '';
-    const username = typeof chatShared.username === 'string' ? `@${chatShared.username} ` : '';
-    add({
-      kind: 'chat_shared',
-      description: `Shared chat: ${title}${username}(id ${String(chatShared.chat_id)})`,
-    });
+  const legacy = (message as { user_shared?: { user_id: number } }).user_shared;
+  if (legacy) add({ kind: 'users_shared', description: `Shared user: ${sharedUser(legacy)}` });
+  if (message.chat_shared) {
+    const { chat_id: id, title, username } = message.chat_shared;
+    const names = [title, username && `@${username}`].filter(Boolean).join(' ');
+    add({ kind: 'chat_shared', description: `Shared chat: ${names ? `${names} ` : ''}(id ${id})` });
   }
   if (message.web_app_data) {
     const { data, button_text: button } = message.web_app_data;
@@ -364,16 +358,15 @@ function mapLink({ latitude, longitude }: { latitude: number; longitude: number 
 }
 
 function sharedUser(user: {
-  user_id?: unknown;
-  first_name?: unknown;
-  last_name?: unknown;
-  username?: unknown;
+  user_id: number;
+  first_name?: string | null;
+  last_name?: string | null;
+  username?: string | null;
 }): string {
-  const name = [user.first_name, user.last_name]
-    .filter((part) => typeof part === 'string' && part)
+  const name = [user.first_name, user.last_name, user.username && `@${user.username}`]
+    .filter(Boolean)
     .join(' ');
-  const username = typeof user.username === 'string' ? ` @${user.username}` : '';
-  return `${name ? `${name}${username} ` : username ? `${username.trim()} ` : ''}(id ${String(user.user_id)})`;
+  return `${name ? `${name} ` : ''}(id ${user.user_id})`;
 }
 
 function duration(seconds: number | null | undefined): string {

@@ -2,7 +2,7 @@ import type { SendFailure } from '@firstline/channel';
 import type { ErrorKind } from '@firstline/errors';
 
 /** The error body of the Bot API (https://core.telegram.org/bots/api#making-requests). */
-export interface BotApiError {
+interface BotApiError {
   error_code: number;
   description: string;
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
