@@ -1,21 +1,20 @@
+import type { SendFailure } from '@firstline/channel';
 import type { ErrorKind } from '@firstline/errors';
 
 /** The error body of the Bot API (https://core.telegram.org/bots/api#making-requests). */
-export interface BotApiError {
+interface BotApiError {
   error_code: number;
   description: string;
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
-/** What a failed Bot API call means for the message: the one place this adapter decides it. */
-export interface SendFailure {
-  kind: ErrorKind;
-  /** In words an agent can act on. */
-  reason: string;
-  /** For rate limits: how long the Bot API asked us to wait. */
-  retryAfterMs?: number;
-  /** The customer cannot get messages from this bot until they write to it again. */
-  recipientUnreachable: boolean;
+/**
+ * What a failed Bot API call means for the message: the one place this adapter decides it. An
+ * answer of the Bot API (grammY's GrammyError carries its body's fields) is read by its error
+ * code; anything else failed before an answer came back (connection refused, timeout).
+ */
+export function classifyError(error: unknown): SendFailure {
+  return isBotApiError(error) ? classifyBotApiError(error) : networkFailure(error);
 }
 
 /**
@@ -24,7 +23,7 @@ export interface SendFailure {
  * message itself is wrong. 401/404: the bot's token is wrong, so retrying is pointless.
  * 5xx and anything else: presumably transient.
  */
-export function classifyBotApiError(error: BotApiError): SendFailure {
+function classifyBotApiError(error: BotApiError): SendFailure {
   const reason = error.description.replace(/^(Bad Request|Forbidden|Too Many Requests):\s*/, '');
   const failure = (kind: ErrorKind, recipientUnreachable = false): SendFailure => ({
     kind,
@@ -48,11 +47,20 @@ export function classifyBotApiError(error: BotApiError): SendFailure {
   }
 }
 
-/** A failure before any answer came back (connection refused, timeout): try again later. */
-export function networkFailure(error: unknown): SendFailure {
+function networkFailure(error: unknown): SendFailure {
   return {
     kind: 'retryable',
     reason: `Bot API unreachable: ${error instanceof Error ? error.message : String(error)}`,
     recipientUnreachable: false,
   };
+}
+
+function isBotApiError(error: unknown): error is BotApiError {
+  const candidate = error as Partial<BotApiError> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.error_code === 'number' &&
+    typeof candidate.description === 'string'
+  );
 }

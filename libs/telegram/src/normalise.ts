@@ -1,4 +1,4 @@
-import { BadInputError } from '@firstline/errors';
+import type { Normalised } from '@firstline/channel';
 import {
   AttachmentSchema,
   Channel,
@@ -8,11 +8,11 @@ import {
   InboundMessageSchema,
   timestampFromDate,
   timestampFromMs,
-  type Attachment,
   type Identity,
-  type InboundMessage,
 } from '@firstline/contracts';
+import { BadInputError } from '@firstline/errors';
 import type { CallbackQuery, Message, Update, User } from 'grammy/types';
+import { messageContent, type MessageContent, type ReceivedFile } from './content';
 import { fileLink } from './file-links';
 import {
   callbackMessageId,
@@ -21,6 +21,7 @@ import {
   inboundMessageId,
   parseCsatCallbackData,
 } from './ids';
+import { forwardOrigin, quoted, replyContext } from './quoting';
 
 /** The bot an update came to, and where the adapter serves the files it received. */
 export interface BotContext {
@@ -34,206 +35,218 @@ export interface BotContext {
 }
 
 /**
- * Turns one Bot API update into an InboundMessage, or undefined for updates that are not a
- * customer talking to support (group chats, channel posts, member changes, foreign buttons).
- * Throws BadInputError for an update that claims to be a message but lacks what every message has.
+ * One Bot API update as what Firstline should do with it: a customer's message or CSAT answer;
+ * `ignored` for what is not a customer writing to support (ADR 0008 lists it); `rejected` for an
+ * update that claims to be one but cannot be read. Never throws: a thrown error would answer the
+ * webhook with 500, which Telegram retries for ever, and stop long polling at that update.
  */
-export function normalise(
+export async function normalise(
   update: Update,
   bot: BotContext,
   receivedAt: Date,
-): InboundMessage | undefined {
-  if (update.message) return fromMessage(update.message, update, bot, receivedAt);
-  if (update.edited_message) return fromMessage(update.edited_message, update, bot, receivedAt);
-  if (update.callback_query) {
-    return fromCallbackQuery(update.callback_query, update, bot, receivedAt);
+): Promise<Normalised> {
+  try {
+    return readUpdate(update, bot, receivedAt);
+  } catch (error) {
+    // Anything that fails while reading (a TypeError from a field of the wrong shape included)
+    // is the payload's fault: its shape is Telegram's, not ours to trust.
+    const reason = error instanceof BadInputError ? error.message : `unreadable (${String(error)})`;
+    return { kind: 'rejected', reason: `Telegram update ${update?.update_id}: ${reason}` };
   }
-  return undefined;
 }
 
-function fromMessage(
+function readUpdate(update: Update, bot: BotContext, receivedAt: Date): Normalised {
+  if (typeof update?.update_id !== 'number')
+    throw new BadInputError('not an update (no update_id)');
+  if (update.message) return readMessage(update.message, 'new', update, bot, receivedAt);
+  if (update.edited_message)
+    return readMessage(update.edited_message, 'edit', update, bot, receivedAt);
+  if (update.callback_query)
+    return readCallbackQuery(update.callback_query, update, bot, receivedAt);
+  const kind = Object.keys(update).find(
+    (key) => key !== 'update_id' && present(update[key as keyof Update]),
+  );
+  if (!kind) return ignored('an update with nothing in it');
+  return ignored(IGNORED_UPDATES[kind] ?? `a ${kind} update, which is not a customer writing`);
+}
+
+/** Update kinds a support bot does not act on, and why. */
+const IGNORED_UPDATES: Record<string, string> = {
+  channel_post: 'a channel post: support happens in private chats',
+  edited_channel_post: 'a channel post: support happens in private chats',
+  business_message:
+    'a business account’s chat: answering it needs its business connection, which Firstline does not use',
+  edited_business_message:
+    'a business account’s chat: answering it needs its business connection, which Firstline does not use',
+  my_chat_member: 'the bot’s own membership changed (e.g. the user blocked or restarted it)',
+  chat_member: 'a chat member changed',
+  chat_join_request: 'a request to join a group',
+  message_reaction: 'a reaction, not a message',
+  message_reaction_count: 'a reaction, not a message',
+  inline_query: 'inline mode, which support bots do not offer',
+  chosen_inline_result: 'inline mode, which support bots do not offer',
+};
+
+/**
+ * Fields of service messages: Telegram's notes about the chat (members, titles, pins, payments,
+ * permissions), not the customer writing. An invoice is the bot's own offer, forwarded or not.
+ */
+const SERVICE_FIELDS = [
+  'new_chat_members',
+  'left_chat_member',
+  'new_chat_title',
+  'new_chat_photo',
+  'delete_chat_photo',
+  'group_chat_created',
+  'supergroup_chat_created',
+  'channel_chat_created',
+  'message_auto_delete_timer_changed',
+  'migrate_to_chat_id',
+  'migrate_from_chat_id',
+  'pinned_message',
+  'invoice',
+  'successful_payment',
+  'refunded_payment',
+  'connected_website',
+  'write_access_allowed',
+  'passport_data',
+  'proximity_alert_triggered',
+  'boost_added',
+  'chat_background_set',
+  'checklist_tasks_done',
+  'checklist_tasks_added',
+  'direct_message_price_changed',
+  'paid_message_price_changed',
+  'forum_topic_created',
+  'forum_topic_edited',
+  'forum_topic_closed',
+  'forum_topic_reopened',
+  'general_forum_topic_hidden',
+  'general_forum_topic_unhidden',
+  'giveaway_created',
+  'giveaway_winners',
+  'giveaway_completed',
+  'gift',
+  'unique_gift',
+  'gift_upgrade_sent',
+  'video_chat_scheduled',
+  'video_chat_started',
+  'video_chat_ended',
+  'video_chat_participants_invited',
+] as const;
+
+function readMessage(
   message: Message,
+  kind: 'new' | 'edit',
   update: Update,
   bot: BotContext,
   receivedAt: Date,
-): InboundMessage | undefined {
-  // Support happens in private chats; a bot added to a group is not a customer writing to us.
-  if (message.chat?.type !== 'private') return undefined;
-  if (!message.from || typeof message.message_id !== 'number') {
-    throw new BadInputError(`Telegram update ${update.update_id}: message without sender or id`);
+): Normalised {
+  const { chat } = message;
+  if (typeof chat?.id !== 'number' || typeof chat.type !== 'string') {
+    throw new BadInputError('a message without its chat');
   }
-  const originalId = inboundMessageId(bot.name, message.chat.id, message.message_id);
-  const content = contentOf(message, bot, receivedAt);
-  const startPayload = /^\/start(?:@\w+)?\s+(\S+)/.exec(message.text ?? '')?.[1];
-  const isEdit = message.edit_date !== undefined;
-  return create(InboundMessageSchema, {
-    messageId: isEdit ? editMessageId(originalId, message.edit_date!) : originalId,
-    editOfMessageId: isEdit ? originalId : undefined,
-    channel: Channel.TELEGRAM,
-    sender: senderOf(message.from),
-    conversationKey: conversationKey(bot.name, message.chat.id),
-    textBody: content.text,
-    attachments: content.attachments,
-    sharedIdentities: content.sharedIdentities,
-    linkToken: startPayload,
-    channelMetadata: {
-      bot: bot.name,
-      chat_type: message.chat.type,
-      update_id: String(update.update_id),
-      telegram_message_id: String(message.message_id),
-      content_kind: content.kind,
-      ...(message.from.username ? { username: message.from.username } : {}),
-      ...content.metadata,
-    },
-    receivedAt: timestampFromDate(receivedAt),
-    sentAt: timestampFromMs((message.edit_date ?? message.date) * 1000),
-    // The language of the user's Telegram app: what they read our texts in.
-    language: message.from.language_code ?? '',
-  });
+  // Support happens in private chats; a bot added to a group is not a customer writing to us.
+  if (chat.type !== 'private')
+    return ignored(`a message in a ${chat.type} chat: support happens in private chats`);
+  if (typeof message.message_id !== 'number' || typeof message.date !== 'number') {
+    throw new BadInputError('a message without message_id or date');
+  }
+  const from = message.from;
+  if (typeof from?.id !== 'number') throw new BadInputError('a message without its sender (from)');
+  const service = SERVICE_FIELDS.find((field) => present(message[field as keyof Message]));
+  if (service) return ignored(`a service message (${service}), not the customer writing`);
+  // Only the message that starts a live location is the customer's; each move of it is an edit.
+  if (kind === 'edit' && message.location) return ignored('a live location moving');
+  if (kind === 'edit' && typeof message.edit_date !== 'number') {
+    throw new BadInputError('an edited message without edit_date');
+  }
+
+  const originalId = inboundMessageId(bot.name, chat.id, message.message_id);
+  const content = messageContent(message);
+  const forwardedFrom = forwardOrigin(message);
+  const reply = replyContext(message);
+  const ownText = forwardedFrom
+    ? [`Forwarded from ${forwardedFrom}:`, content.text && quoted(content.text)]
+        .filter(Boolean)
+        .join('\n')
+    : content.text;
+  const textBody = [
+    reply && `In reply to${reply.author ? ` ${reply.author}` : ''}:\n${quoted(reply.text)}`,
+    ownText,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const startPayload = /^\/start(?:@\w+)?\s+(\S+)/.exec(content.words)?.[1];
+  const edited = kind === 'edit' ? message.edit_date! : undefined;
+
+  return {
+    kind: 'message',
+    message: create(InboundMessageSchema, {
+      messageId: edited ? editMessageId(originalId, edited) : originalId,
+      editOfMessageId: edited ? originalId : undefined,
+      channel: Channel.TELEGRAM,
+      sender: senderOf(from),
+      conversationKey: conversationKey(bot.name, chat.id),
+      textBody,
+      // A forward carries nobody's words of the customer's own.
+      replyText: forwardedFrom ? '' : content.text,
+      attachments: content.files.map((file) => attachment(file, bot, receivedAt)),
+      sharedIdentities: ownPhones(content, from),
+      linkToken: startPayload,
+      channelMetadata: {
+        bot: bot.name,
+        chat_type: chat.type,
+        update_id: String(update.update_id),
+        telegram_message_id: String(message.message_id),
+        content_kind: content.kind,
+        ...(from.username ? { username: from.username } : {}),
+        ...(forwardedFrom ? { forwarded_from: forwardedFrom } : {}),
+        ...(message.reply_to_message?.message_id
+          ? { reply_to_message_id: String(message.reply_to_message.message_id) }
+          : {}),
+        ...content.metadata,
+      },
+      receivedAt: timestampFromDate(receivedAt),
+      sentAt: timestampFromMs((edited ?? message.date) * 1000),
+      // The language of the user's Telegram app: what they read our texts in.
+      language: from.language_code ?? '',
+    }),
+  };
 }
 
-function fromCallbackQuery(
+function readCallbackQuery(
   query: CallbackQuery,
   update: Update,
   bot: BotContext,
   receivedAt: Date,
-): InboundMessage | undefined {
-  const answer = parseCsatCallbackData(query.data ?? '');
-  if (!answer) return undefined;
+): Normalised {
+  if (typeof query.id !== 'string' || typeof query.from?.id !== 'number') {
+    throw new BadInputError('a button press without its id or sender (from)');
+  }
+  const answer = parseCsatCallbackData(typeof query.data === 'string' ? query.data : '');
+  if (!answer) return ignored('a button press that does not answer our survey');
   // The button sits under our survey message; without it (too old) the private chat id is the user id.
-  const chatId = query.message?.chat.id ?? query.from.id;
-  return create(InboundMessageSchema, {
-    messageId: callbackMessageId(bot.name, query.id),
-    channel: Channel.TELEGRAM,
-    sender: senderOf(query.from),
-    conversationKey: conversationKey(bot.name, chatId),
-    textBody: `CSAT: ${answer.score} of 5`,
-    csatAnswer: answer,
-    channelMetadata: {
-      bot: bot.name,
-      update_id: String(update.update_id),
-      content_kind: 'csat_answer',
-      callback_query_id: query.id,
-    },
-    receivedAt: timestampFromDate(receivedAt),
-  });
-}
-
-interface Content {
-  kind: string;
-  text: string;
-  attachments: Attachment[];
-  sharedIdentities: Identity[];
-  metadata: Record<string, string>;
-}
-
-function contentOf(message: Message, bot: BotContext, receivedAt: Date): Content {
-  const text = message.text ?? message.caption ?? '';
-  const content = (kind: string, extra: Partial<Content> = {}): Content => ({
-    kind,
-    text,
-    attachments: [],
-    sharedIdentities: [],
-    metadata: {},
-    ...extra,
-  });
-  const file = (fileId: string, fileName: string, contentType: string, size?: number) =>
-    create(AttachmentSchema, {
-      url: fileLink(
-        bot.filesBaseUrl,
-        {
-          bot: bot.name,
-          fileId,
-          fileName,
-          expires: Math.floor(receivedAt.getTime() / 1000) + bot.fileLinkTtlSeconds,
-        },
-        bot.fileLinkKey,
-      ),
-      fileName,
-      contentType,
-      sizeBytes: size ?? 0,
-    });
-
-  if (message.photo?.length) {
-    // Telegram sends every size it made; the last is the original resolution.
-    const photo = message.photo[message.photo.length - 1];
-    return content('photo', {
-      attachments: [
-        file(photo.file_id, `photo-${photo.file_unique_id}.jpg`, 'image/jpeg', photo.file_size),
-      ],
-    });
-  }
-  if (message.document) {
-    const { document } = message;
-    return content('document', {
-      attachments: [
-        file(
-          document.file_id,
-          document.file_name ?? `document-${document.file_unique_id}`,
-          document.mime_type ?? 'application/octet-stream',
-          document.file_size,
-        ),
-      ],
-    });
-  }
-  if (message.voice) {
-    const { voice } = message;
-    return content('voice', {
-      attachments: [
-        file(
-          voice.file_id,
-          `voice-${voice.file_unique_id}.ogg`,
-          voice.mime_type ?? 'audio/ogg',
-          voice.file_size,
-        ),
-      ],
-      metadata: { duration_seconds: String(voice.duration) },
-    });
-  }
-  if (message.video) {
-    const { video } = message;
-    return content('video', {
-      attachments: [
-        file(
-          video.file_id,
-          video.file_name ?? `video-${video.file_unique_id}.mp4`,
-          video.mime_type ?? 'video/mp4',
-          video.file_size,
-        ),
-      ],
-      metadata: { duration_seconds: String(video.duration) },
-    });
-  }
-  if (message.sticker) {
-    // A sticker says little an agent can act on; its emoji stands in for it.
-    return content('sticker', {
-      text: `[sticker${message.sticker.emoji ? ` ${message.sticker.emoji}` : ''}]`,
-    });
-  }
-  if (message.location) {
-    const { latitude, longitude } = message.location;
-    return content('location', {
-      text: `[location ${latitude}, ${longitude}]`,
-      metadata: { latitude: String(latitude), longitude: String(longitude) },
-    });
-  }
-  if (message.contact) {
-    const { contact } = message;
-    const name = [contact.first_name, contact.last_name].filter(Boolean).join(' ');
-    const phone = e164(contact.phone_number);
-    // Only the user's own contact proves their number; a friend's card is just information.
-    const own = contact.user_id !== undefined && contact.user_id === message.from?.id;
-    return content('contact', {
-      text: `[contact ${name} ${phone}]`,
-      sharedIdentities: own
-        ? [create(IdentitySchema, { kind: IdentityKind.PHONE, value: phone, displayName: name })]
-        : [],
-      metadata: { contact_phone: phone },
-    });
-  }
-  if (message.text !== undefined) return content('text');
-  // Polls, games, audio, round videos: recorded so the customer is not ignored, shown as what they are.
-  return content('unsupported', { text: text || '[a kind of message Firstline cannot show yet]' });
+  const chatId =
+    typeof query.message?.chat?.id === 'number' ? query.message.chat.id : query.from.id;
+  return {
+    kind: 'message',
+    message: create(InboundMessageSchema, {
+      messageId: callbackMessageId(bot.name, query.id),
+      channel: Channel.TELEGRAM,
+      sender: senderOf(query.from),
+      conversationKey: conversationKey(bot.name, chatId),
+      textBody: `CSAT: ${answer.score} of 5`,
+      csatAnswer: answer,
+      channelMetadata: {
+        bot: bot.name,
+        update_id: String(update.update_id),
+        content_kind: 'csat_answer',
+        callback_query_id: query.id,
+      },
+      receivedAt: timestampFromDate(receivedAt),
+    }),
+  };
 }
 
 function senderOf(user: User): Identity {
@@ -244,7 +257,43 @@ function senderOf(user: User): Identity {
   });
 }
 
-/** Telegram gives phone numbers with or without "+", digits only otherwise. */
-function e164(phone: string): string {
-  return `+${phone.replace(/\D/g, '')}`;
+/** Only the user's own contact proves their number; a friend's card is just information. */
+function ownPhones(content: MessageContent, from: User): Identity[] {
+  return content.contacts.flatMap(({ name, phone, userId }) =>
+    phone && userId === from.id
+      ? [create(IdentitySchema, { kind: IdentityKind.PHONE, value: phone, displayName: name })]
+      : [],
+  );
+}
+
+function attachment(file: ReceivedFile, bot: BotContext, receivedAt: Date) {
+  const expires = Math.floor(receivedAt.getTime() / 1000) + bot.fileLinkTtlSeconds;
+  return create(AttachmentSchema, {
+    url: fileLink(
+      bot.filesBaseUrl,
+      { bot: bot.name, fileId: file.fileId, fileName: file.fileName, expires },
+      bot.fileLinkKey,
+    ),
+    fileName: file.fileName,
+    contentType: file.contentType,
+    sizeBytes: file.sizeBytes,
+  });
+}
+
+function ignored(reason: string): Normalised {
+  return { kind: 'ignored', reason };
+}
+
+/**
+ * Whether a field is really there: relays that serialise every member send `null`, `false`, `0`
+ * or `[]` for what Telegram left out (`"edit_date": null`, `"migrate_to_chat_id": 0`).
+ */
+function present(value: unknown): boolean {
+  return (
+    value !== undefined &&
+    value !== null &&
+    value !== false &&
+    value !== 0 &&
+    !(Array.isArray(value) && value.length === 0)
+  );
 }

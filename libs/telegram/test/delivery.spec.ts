@@ -1,7 +1,11 @@
-import { create, DeliveryStatus, OutboundMessageSchema } from '@firstline/contracts';
-import { classifyBotApiError, receipt, SendRateLimiter, verifyWebhookSecret } from '../src';
+import { deliveryReceipt } from '@firstline/channel';
+import { Channel, create, DeliveryStatus, OutboundMessageSchema } from '@firstline/contracts';
+import { SendRateLimiter, telegramAdapter, verifyWebhookSecret } from '../src';
 
-describe('classifyBotApiError', () => {
+/** What grammY throws for a Bot API error answer: an Error carrying the answer's fields. */
+const botApiError = (fields: object) => Object.assign(new Error('Call failed'), fields);
+
+describe('classifyError', () => {
   it.each([
     [
       {
@@ -32,34 +36,35 @@ describe('classifyBotApiError', () => {
       { kind: 'retryable', recipientUnreachable: false },
     ],
   ])('%j → %j', (error, failure) => {
-    expect(classifyBotApiError(error)).toMatchObject(failure);
+    expect(telegramAdapter.classifyError(botApiError(error))).toMatchObject(failure);
+  });
+
+  it('takes a failure before any answer (connection refused) as one to retry', () => {
+    expect(telegramAdapter.classifyError(new Error('connect ECONNREFUSED'))).toEqual({
+      kind: 'retryable',
+      reason: 'Bot API unreachable: connect ECONNREFUSED',
+      recipientUnreachable: false,
+    });
   });
 });
 
-describe('receipt', () => {
+describe('the delivery receipt of a Telegram send', () => {
   const message = create(OutboundMessageSchema, { outboundId: 'out-1', ticketId: 'T-1' });
   const now = new Date('2026-11-23T12:00:00Z');
 
-  it('reports a sent message with its Telegram message id', () => {
-    expect(receipt(message, { sent: true, telegramMessageIds: [501, 502] }, now)).toMatchObject({
-      receiptId: 'out-1:SENT',
-      status: DeliveryStatus.SENT,
-      channelMessageId: '501',
-    });
-  });
-
   it('reports a blocked bot as a failure that marks the customer unreachable', () => {
-    const failure = classifyBotApiError({
-      error_code: 403,
-      description: 'Forbidden: bot was blocked by the user',
-    });
-    expect(receipt(message, { sent: false, failure }, now)).toMatchObject({
-      receiptId: 'out-1:FAILED:1',
-      status: DeliveryStatus.FAILED,
-      reason: 'bot was blocked by the user',
-      retryable: false,
-      recipientUnreachable: true,
-    });
+    const failure = telegramAdapter.classifyError(
+      botApiError({ error_code: 403, description: 'Forbidden: bot was blocked by the user' }),
+    );
+    expect(deliveryReceipt(Channel.TELEGRAM, message, { sent: false, failure }, now)).toMatchObject(
+      {
+        receiptId: 'out-1:FAILED:1',
+        status: DeliveryStatus.FAILED,
+        reason: 'bot was blocked by the user',
+        retryable: false,
+        recipientUnreachable: true,
+      },
+    );
   });
 });
 

@@ -1,6 +1,9 @@
-import { IdentityKind } from '@firstline/contracts';
-import type { Message, Update } from 'grammy/types';
-import { fileLinkKey, normalise, verifyFileLink } from '../src';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Normalised } from '@firstline/channel';
+import { IdentityKind, type InboundMessage } from '@firstline/contracts';
+import type { Update } from 'grammy/types';
+import { fileLinkKey, normalise, telegramAdapter, verifyFileLink } from '../src';
 
 const bot = {
   name: 'support',
@@ -9,228 +12,295 @@ const bot = {
   fileLinkTtlSeconds: 3600,
 };
 const receivedAt = new Date('2026-11-23T12:00:00Z');
-const from = { id: 42, is_bot: false, first_name: 'Ann', last_name: 'Smith', username: 'ann' };
-/** Test updates carry only the fields that matter; the Bot API types demand every one. */
-const asUpdate = (update: object) => update as Update;
-const chat = { id: 42, type: 'private' as const, first_name: 'Ann' };
 
-function messageUpdate(fields: Partial<Message>, updateId = 100): Update {
-  return asUpdate({
-    update_id: updateId,
-    message: { message_id: 7, date: 1_790_000_000, chat, from, ...fields },
-  });
+/** One of the updates in test/fixtures, written from the Bot API documentation. */
+const fixture = (name: string): Update =>
+  JSON.parse(readFileSync(join(__dirname, 'fixtures', `${name}.json`), 'utf8')) as Update;
+
+async function messageOf(update: Update): Promise<InboundMessage> {
+  const normalised = await normalise(update, bot, receivedAt);
+  if (normalised.kind !== 'message') {
+    throw new Error(`expected a message, got ${normalised.kind}: ${normalised.reason}`);
+  }
+  return normalised.message;
 }
 
-describe('normalise', () => {
-  it('carries the language of the user’s Telegram app, which our texts are written in', () => {
-    const russian = { ...from, language_code: 'ru' };
-    expect(
-      normalise(messageUpdate({ text: 'Где заказ?', from: russian }), bot, receivedAt)!.language,
-    ).toBe('ru');
-    expect(normalise(messageUpdate({ text: 'Hi' }), bot, receivedAt)!.language).toBe('');
-  });
-
-  it('keys a text message by bot and chat, with an id from bot, chat and message id', () => {
-    const inbound = normalise(messageUpdate({ text: 'My order is late' }), bot, receivedAt)!;
+describe('a customer’s message', () => {
+  it('is keyed by bot and chat, with an id from bot, chat and message id', async () => {
+    const update: Update = {
+      update_id: 100,
+      message: {
+        message_id: 7,
+        date: 1_790_000_000,
+        chat: { id: 42, type: 'private', first_name: 'Ann' },
+        from: { id: 42, is_bot: false, first_name: 'Ann', last_name: 'Smith', username: 'ann' },
+        text: 'My order is late',
+      },
+    };
+    const inbound = await messageOf(update);
     expect(inbound).toMatchObject({
       messageId: 'telegram:support:42:7',
       conversationKey: 'telegram:support:42',
       textBody: 'My order is late',
+      replyText: 'My order is late',
       sender: { kind: IdentityKind.TELEGRAM_USER, value: '42', displayName: 'Ann Smith' },
       channelMetadata: { chat_type: 'private', content_kind: 'text', username: 'ann' },
+      language: '',
     });
     expect(inbound.editOfMessageId).toBeUndefined();
   });
 
-  it.each([
-    [
-      'photo (largest size)',
-      {
-        caption: 'broken',
-        photo: [
-          { file_id: 'small', file_unique_id: 's', width: 90, height: 90 },
-          { file_id: 'big', file_unique_id: 'b', width: 1280, height: 1280, file_size: 2048 },
-        ],
-      },
-      {
-        fileName: 'photo-b.jpg',
-        contentType: 'image/jpeg',
-        sizeBytes: 2048,
-        url: expect.stringMatching(/^http:\/\/adapter\.test\/telegram\/support\/files\/big\?/),
-      },
-      'broken',
-    ],
-    [
-      'document',
-      {
-        document: {
-          file_id: 'doc',
-          file_unique_id: 'd',
-          file_name: 'invoice.pdf',
-          mime_type: 'application/pdf',
-        },
-      },
-      { fileName: 'invoice.pdf', contentType: 'application/pdf' },
-      '',
-    ],
-    [
-      'voice',
-      { voice: { file_id: 'v', file_unique_id: 'v1', duration: 3 } },
-      { fileName: 'voice-v1.ogg', contentType: 'audio/ogg' },
-      '',
-    ],
-    [
-      'video',
-      {
-        video: {
-          file_id: 'vid',
-          file_unique_id: 'v2',
-          width: 1,
-          height: 1,
-          duration: 9,
-          mime_type: 'video/mp4',
-        },
-      },
-      { fileName: 'video-v2.mp4', contentType: 'video/mp4' },
-      '',
-    ],
-  ] as Array<[string, Partial<Message>, object, string]>)(
-    'a %s becomes an attachment served by the adapter',
-    (_, fields, attachment, text) => {
-      const inbound = normalise(messageUpdate(fields), bot, receivedAt)!;
-      expect(inbound.attachments).toEqual([expect.objectContaining(attachment)]);
-      expect(inbound.textBody).toBe(text);
-    },
-  );
-
-  it('links a file with a signed link that opens it for the bot’s link lifetime', () => {
-    const inbound = normalise(
-      messageUpdate({
-        document: { file_id: 'doc', file_unique_id: 'd', file_name: 'invoice.pdf' },
-      }),
-      bot,
-      receivedAt,
-    )!;
-    const link = new URL(inbound.attachments[0].url);
-    const request = {
-      bot: 'support',
-      fileId: 'doc',
-      ...Object.fromEntries(link.searchParams),
-    };
-    expect(link.searchParams.get('expires')).toBe(String(receivedAt.getTime() / 1000 + 3600));
-    expect(verifyFileLink(request, bot.fileLinkKey, receivedAt)).toEqual({
-      kind: 'valid',
-      fileName: 'invoice.pdf',
-    });
+  it('carries the language of the user’s Telegram app, which our texts are written in', async () => {
+    expect((await messageOf(fixture('text-link'))).language).toBe('ru');
   });
 
-  it.each([
-    ['sticker', { sticker: { emoji: '😡' } }, '[sticker 😡]'],
-    ['location', { location: { latitude: 52.52, longitude: 13.405 } }, '[location 52.52, 13.405]'],
+  it('links a file with a signed link that opens it for the bot’s link lifetime', async () => {
+    const inbound = await messageOf(fixture('caption-text-link'));
+    const link = new URL(inbound.attachments[0].url);
+    expect(link.pathname).toBe('/telegram/support/files/AgAD-photo-large');
+    expect(link.searchParams.get('expires')).toBe(String(receivedAt.getTime() / 1000 + 3600));
+    expect(
+      verifyFileLink(
+        { bot: 'support', fileId: 'AgAD-photo-large', ...Object.fromEntries(link.searchParams) },
+        bot.fileLinkKey,
+        receivedAt,
+      ),
+    ).toEqual({ kind: 'valid', fileName: 'photo-ph-l.jpg' });
+  });
+
+  it('takes the /start deep-link payload as a link token', async () => {
+    const start = (text: string): Update => ({
+      update_id: 101,
+      message: {
+        message_id: 8,
+        date: 1_790_000_000,
+        chat: { id: 42, type: 'private', first_name: 'Ann' },
+        from: { id: 42, is_bot: false, first_name: 'Ann' },
+        text,
+      },
+    });
+    expect((await messageOf(start('/start st_8f2a'))).linkToken).toBe('st_8f2a');
+    expect((await messageOf(start('/start'))).linkToken).toBeUndefined();
+  });
+});
+
+describe('what each kind of message shows the agent', () => {
+  it.each<[fixture: string, text: string, attachments: object[]]>([
     [
-      'poll',
-      { poll: { id: 'p', question: 'Which?' } },
-      '[a kind of message Firstline cannot show yet]',
+      'text-link',
+      'The parcel tracking page (https://track.example.com/RU123456789) says delivered',
+      [],
     ],
-  ] as Array<[string, Partial<Message>, string]>)(
-    'a %s becomes a text placeholder',
-    (_, fields, text) => {
-      expect(normalise(messageUpdate(fields), bot, receivedAt)!.textBody).toBe(text);
+    [
+      'caption-text-link',
+      'Screenshot of the error on checkout (https://shop.example.com/checkout)',
+      [{ fileName: 'photo-ph-l.jpg', contentType: 'image/jpeg', sizeBytes: 182000 }],
+    ],
+    [
+      'venue',
+      'Venue: Pickup point 14\nTverskaya St 7, Moscow\n' +
+        'https://www.openstreetmap.org/?mlat=55.755826&mlon=37.6173#map=17/55.755826/37.6173',
+      [],
+    ],
+    ['poll', 'Poll: Which delivery slot suits you?\n– Morning\n– Evening', []],
+    [
+      'web-app-data',
+      'Sent from the web app "Report a problem": {"order":5531,"issue":"damaged"}',
+      [],
+    ],
+    ['users-shared', 'Shared user: Pavel @pavel_k (id 777002)', []],
+    ['user-shared-legacy', 'Shared user: (id 777003)', []],
+    ['chat-shared', 'Shared chat: Office team (id -1001112223334)', []],
+    [
+      'audio',
+      'This plays when I call you, for 20 minutes\nAudio: Example Band – Hold Music (3:05)',
+      [{ fileName: 'audio-au-1.mp3', contentType: 'audio/mpeg' }],
+    ],
+    [
+      'video-note',
+      'Video message (0:12)',
+      [{ fileName: 'video-note-vn-1.mp4', contentType: 'video/mp4' }],
+    ],
+    ['voice', 'Voice message (1:07)', [{ fileName: 'voice-vo-1.ogg', contentType: 'audio/ogg' }]],
+    ['sticker', 'Sticker 👍', [{ fileName: 'sticker-st-1.webp', contentType: 'image/webp' }]],
+    ['dice', 'Dice 🎲: 3', []],
+    ['game', 'Game: Lucky Wheel – Spin for a discount', []],
+    ['contact-other', 'Contact: Courier, +79035550000', []],
+    [
+      'location',
+      'Location: 59.938951, 30.315635 ' +
+        'https://www.openstreetmap.org/?mlat=59.938951&mlon=30.315635#map=17/59.938951/30.315635',
+      [],
+    ],
+    [
+      'live-location-start',
+      'Live location (shared for 60 min): 59.938951, 30.315635 ' +
+        'https://www.openstreetmap.org/?mlat=59.938951&mlon=30.315635#map=17/59.938951/30.315635',
+      [],
+    ],
+    [
+      'animation',
+      'It does this every time',
+      [{ fileName: 'error.gif.mp4', contentType: 'video/mp4' }],
+    ],
+  ])('%s', async (name, text, attachments) => {
+    const inbound = await messageOf(fixture(name));
+    expect(inbound.textBody).toBe(text);
+    expect(inbound.attachments).toEqual(attachments.map((a) => expect.objectContaining(a)));
+  });
+});
+
+describe('forwards and replies', () => {
+  it.each<[fixture: string, text: string, from: string]>([
+    [
+      'forward-origin-user',
+      'Forwarded from Ivan Sidorov:\n> Your refund of 1,200 RUB was approved.',
+      'Ivan Sidorov',
+    ],
+    ['forward-origin-hidden-user', 'Forwarded from Anna K.:\n> I was charged twice too', 'Anna K.'],
+    [
+      'forward-origin-channel',
+      'Forwarded from Example Shop News (@example_shop) (Marketing):\n> Spring sale: -30% on all plans',
+      'Example Shop News (@example_shop) (Marketing)',
+    ],
+    [
+      'forward-legacy-sender-name',
+      'Forwarded from Unknown Caller:\n> Is this message from you?',
+      'Unknown Caller',
+    ],
+    [
+      'forward-legacy-from-chat',
+      'Forwarded from Example Status (Ops):\n> Scheduled maintenance tonight',
+      'Example Status (Ops)',
+    ],
+  ])(
+    '%s is quoted and marked as forwarded, as nobody’s words of the customer’s own',
+    async (name, text, from) => {
+      const inbound = await messageOf(fixture(name));
+      expect(inbound.textBody).toBe(text);
+      expect(inbound.channelMetadata.forwarded_from).toBe(from);
+      expect(inbound.replyText).toBe('');
     },
   );
 
-  it("makes the phone of the user's own shared contact an identity", () => {
-    const inbound = normalise(
-      messageUpdate({ contact: { phone_number: '4915112345678', first_name: 'Ann', user_id: 42 } }),
-      bot,
-      receivedAt,
-    )!;
-    expect(inbound.sharedIdentities).toEqual([
-      expect.objectContaining({ kind: IdentityKind.PHONE, value: '+4915112345678' }),
+  it('keeps the attachments of a forwarded message', async () => {
+    const inbound = await messageOf(fixture('forward-origin-channel'));
+    expect(inbound.attachments).toEqual([
+      expect.objectContaining({ fileName: 'photo-ch-ph.jpg', contentType: 'image/jpeg' }),
     ]);
   });
 
-  it("does not take someone else's contact card as the sender's phone", () => {
-    const inbound = normalise(
-      messageUpdate({ contact: { phone_number: '+4930123', first_name: 'Bob', user_id: 99 } }),
+  it.each<[fixture: string, text: string]>([
+    [
+      'reply-to-message',
+      'In reply to Example Support:\n> Which order do you mean, #5531 or #5540?\n\nYes, that order',
+    ],
+    ['reply-quote', 'In reply to Example Support:\n> Delivery takes 3 days.\n\nThis part is wrong'],
+    [
+      'external-reply',
+      'In reply to Example Shop News (@example_shop):\n> Prices change on 1 March\n\nCan you explain this?',
+    ],
+  ])('%s shows what it answers above the customer’s words', async (name, text) => {
+    const inbound = await messageOf(fixture(name));
+    expect(inbound.textBody).toBe(text);
+    expect(inbound.replyText).toBe(text.split('\n\n').at(-1));
+  });
+});
+
+describe('contacts', () => {
+  it("makes the phone of the user's own shared contact an identity", async () => {
+    expect((await messageOf(fixture('contact-own'))).sharedIdentities).toEqual([
+      expect.objectContaining({ kind: IdentityKind.PHONE, value: '+79161234567' }),
+    ]);
+  });
+
+  it("does not take someone else's contact card as the sender's phone", async () => {
+    expect((await messageOf(fixture('contact-other'))).sharedIdentities).toEqual([]);
+  });
+});
+
+describe('edits', () => {
+  it('records an edited message as an edit of the original, with an id per edit', async () => {
+    expect(await messageOf(fixture('edited-text'))).toMatchObject({
+      messageId: 'telegram:support:5550101:228:edit:1767261720',
+      editOfMessageId: 'telegram:support:5550101:228',
+      textBody: 'My order number is 5531, not 5513',
+    });
+  });
+
+  it('does not take "edit_date": null for an edit', async () => {
+    const inbound = await messageOf(fixture('edit-date-null'));
+    expect(inbound.messageId).toBe('telegram:support:5550101:229');
+    expect(inbound.editOfMessageId).toBeUndefined();
+  });
+
+  it('records the message that starts a live location and ignores each of its moves', async () => {
+    expect((await messageOf(fixture('live-location-start'))).messageId).toBe(
+      'telegram:support:5550101:300',
+    );
+    expect(await normalise(fixture('live-location-move'), bot, receivedAt)).toEqual({
+      kind: 'ignored',
+      reason: 'a live location moving',
+    });
+  });
+});
+
+describe('buttons', () => {
+  it('turns a CSAT button press into a CSAT answer for the ticket', async () => {
+    expect(await messageOf(fixture('callback-csat'))).toMatchObject({
+      messageId: 'telegram:support:callback:4410002',
+      conversationKey: 'telegram:support:5550101',
+      csatAnswer: { ticketId: 'T-5531', score: 4 },
+    });
+  });
+});
+
+describe('what the adapter ignores, with its reason', () => {
+  it.each<[fixture: string, reason: RegExp]>([
+    ['write-access-allowed', /service message \(write_access_allowed\)/],
+    ['successful-payment', /service message \(successful_payment\)/],
+    ['invoice', /service message \(invoice\)/],
+    ['pinned-message', /service message \(pinned_message\)/],
+    ['migrate-to-chat', /group chat/],
+    ['new-chat-members', /group chat/],
+    ['group-message', /supergroup chat/],
+    ['channel-post', /channel post/],
+    ['callback-foreign', /button press that does not answer our survey/],
+    ['my-chat-member-blocked', /membership/],
+  ])('%s', async (name, reason) => {
+    const normalised = await normalise(fixture(name), bot, receivedAt);
+    expect(normalised).toEqual({ kind: 'ignored', reason: expect.stringMatching(reason) });
+  });
+});
+
+describe('what the adapter rejects as unreadable, never throwing', () => {
+  it.each<[fixture: string, reason: string]>([
+    ['contact-without-phone', 'Telegram update 700138: a contact without phone_number'],
+    [
+      'callback-without-from',
+      'Telegram update 700139: a button press without its id or sender (from)',
+    ],
+    ['message-without-chat', 'Telegram update 700140: a message without its chat'],
+  ])('%s', async (name, reason) => {
+    await expect(normalise(fixture(name), bot, receivedAt)).resolves.toEqual({
+      kind: 'rejected',
+      reason,
+    });
+  });
+
+  it.each<[string, unknown]>([
+    ['a body that is no update', { ok: true }],
+    [
+      'a photo list of nulls',
+      { update_id: 9, message: { ...fixture('voice').message, photo: [null] } },
+    ],
+    ['a message that is a string', { update_id: 10, message: 'hello' }],
+  ])('%s', async (_, payload) => {
+    const normalised: Normalised = await telegramAdapter.normalise(
+      payload as Update,
       bot,
       receivedAt,
-    )!;
-    expect(inbound.sharedIdentities).toEqual([]);
-    expect(inbound.textBody).toBe('[contact Bob +4930123]');
-  });
-
-  it('records an edited message as an edit of the original, with an id per edit', () => {
-    const update = asUpdate({
-      update_id: 101,
-      edited_message: {
-        message_id: 7,
-        date: 1_790_000_000,
-        edit_date: 1_790_000_060,
-        chat,
-        from,
-        text: 'fixed',
-      },
-    });
-    expect(normalise(update, bot, receivedAt)).toMatchObject({
-      messageId: 'telegram:support:42:7:edit:1790000060',
-      editOfMessageId: 'telegram:support:42:7',
-      textBody: 'fixed',
-    });
-  });
-
-  it('takes the /start deep-link payload as a link token', () => {
-    expect(normalise(messageUpdate({ text: '/start st_8f2a' }), bot, receivedAt)!.linkToken).toBe(
-      'st_8f2a',
     );
-    expect(
-      normalise(messageUpdate({ text: '/start' }), bot, receivedAt)!.linkToken,
-    ).toBeUndefined();
-  });
-
-  it('turns a CSAT button press into a CSAT answer for the ticket', () => {
-    const update: Update = {
-      update_id: 102,
-      callback_query: {
-        id: 'cb1',
-        from,
-        chat_instance: 'ci',
-        data: 'csat:T-1:4',
-        message: { message_id: 9, date: 0, chat } as Message,
-      },
-    };
-    expect(normalise(update, bot, receivedAt)).toMatchObject({
-      messageId: 'telegram:support:callback:cb1',
-      conversationKey: 'telegram:support:42',
-      csatAnswer: { ticketId: 'T-1', score: 4 },
-    });
-  });
-
-  it.each<[string, Update]>([
-    [
-      'a group message',
-      asUpdate({
-        update_id: 1,
-        message: {
-          message_id: 1,
-          date: 0,
-          chat: { id: -5, type: 'group', title: 'g' },
-          from,
-          text: 'hi',
-        },
-      }),
-    ],
-    [
-      'a button that is not a survey',
-      { update_id: 2, callback_query: { id: 'x', from, chat_instance: 'c', data: 'other' } },
-    ],
-    ['a member change', asUpdate({ update_id: 3, my_chat_member: {} })],
-  ])('ignores %s', (_, update) => {
-    expect(normalise(update, bot, receivedAt)).toBeUndefined();
-  });
-
-  it('rejects a message without a sender as bad input', () => {
-    const update = asUpdate({ update_id: 4, message: { message_id: 1, date: 0, chat, text: 'x' } });
-    expect(() => normalise(update, bot, receivedAt)).toThrow(/without sender/);
+    expect(normalised.kind).toBe('rejected');
   });
 });

@@ -7,16 +7,16 @@ import {
   type MessageBus,
   type OutgoingMessage,
 } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
+import type { ErrorKind } from '@firstline/errors';
 import { encode, InboundMessageSchema, messageType, TOPICS } from '@firstline/contracts';
-import { normalise } from '@firstline/telegram';
+import { telegramAdapter } from '@firstline/telegram';
 import type { Bot } from './bots';
 
 /**
  * Publishes a bot's updates as InboundMessages and resolves only once the bus acknowledged them:
  * webhook answers and the polling offset wait for that, so Telegram redelivers what was not
  * published. An update that cannot be read goes to the dead-letter topic with its reason instead
- * of blocking the bot's updates behind it.
+ * of blocking the bot's updates behind it; one the adapter ignores is acknowledged and dropped.
  */
 @Injectable()
 export class TelegramInbound {
@@ -31,20 +31,20 @@ export class TelegramInbound {
     const receivedAt = new Date();
     const records: OutgoingMessage[] = [];
     for (const update of updates) {
-      try {
-        const message = normalise(update, bot.context, receivedAt);
-        if (!message) continue;
-        records.push({
-          topic: TOPICS.inbound.name,
-          key: message.conversationKey,
-          value: encode(InboundMessageSchema, message),
-          headers: { messageId: message.messageId, type: messageType(InboundMessageSchema) },
-        });
-      } catch (error) {
-        if (!(error instanceof BadInputError)) throw error;
-        this.logger.warn(`${error.message}; dead-lettered`);
-        records.push(deadLetter(bot, update, error));
+      const normalised = await telegramAdapter.normalise(update, bot.context, receivedAt);
+      if (normalised.kind === 'ignored') continue;
+      if (normalised.kind === 'rejected') {
+        this.logger.warn(`${normalised.reason}; dead-lettered`);
+        records.push(deadLetter(bot, update, normalised.reason));
+        continue;
       }
+      const { message } = normalised;
+      records.push({
+        topic: TOPICS.inbound.name,
+        key: message.conversationKey,
+        value: encode(InboundMessageSchema, message),
+        headers: { messageId: message.messageId, type: messageType(InboundMessageSchema) },
+      });
     }
     if (records.length > 0) await this.publisher.publish(records);
     await this.answerButtons(bot, updates);
@@ -65,7 +65,7 @@ export class TelegramInbound {
   }
 }
 
-function deadLetter(bot: Bot, update: Update, error: BadInputError): OutgoingMessage {
+function deadLetter(bot: Bot, update: Update, reason: string): OutgoingMessage {
   return {
     topic: DEAD_LETTER_TOPIC,
     key: `telegram:${bot.config.name}`,
@@ -75,8 +75,8 @@ function deadLetter(bot: Bot, update: Update, error: BadInputError): OutgoingMes
       type: 'telegram.Update',
     },
     extraHeaders: {
-      [DEAD_LETTER_HEADER.error]: error.message,
-      [DEAD_LETTER_HEADER.errorKind]: error.kind,
+      [DEAD_LETTER_HEADER.error]: reason,
+      [DEAD_LETTER_HEADER.errorKind]: 'bad-input' satisfies ErrorKind,
       [DEAD_LETTER_HEADER.sourceTopic]: `telegram:${bot.config.name}`,
     },
   };

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { deliveryReceipt, type SendOutcome } from '@firstline/channel';
 import { BadInputError } from '@firstline/errors';
 import {
+  Channel,
   decode,
   DeliveryReceiptSchema,
   encode,
@@ -12,7 +14,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import { claimMessage, DATABASE_SCHEMA, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { receipt, render, type SendOutcome } from '@firstline/telegram';
+import { render } from '@firstline/telegram';
 import { Bots } from './bots';
 import { TelegramSender } from './telegram-sender';
 
@@ -48,7 +50,8 @@ export class TelegramOutbound {
       }
       await this.dataSource.transaction(async (manager) => {
         if (!(await claimMessage(manager, CONSUMER, message.outboundId))) return;
-        const delivery = receipt(message, outcome, new Date());
+        // A message is failed at most once (the send is claimed before the receipt goes out).
+        const delivery = deliveryReceipt(Channel.TELEGRAM, message, outcome, new Date());
         await enqueueOutbox(manager, [
           {
             topic: TOPICS.deliveryReceipts.name,

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { GrammyError } from 'grammy';
+import type { SendOutcome } from '@firstline/channel';
 import { RetryableError } from '@firstline/errors';
 import {
-  classifyBotApiError,
-  networkFailure,
   SendRateLimiter,
+  telegramAdapter,
   type BotApiCall,
   type RenderedMessage,
-  type SendOutcome,
 } from '@firstline/telegram';
 import type { Bot } from './bots';
 
@@ -32,8 +30,7 @@ export class TelegramSender {
           telegramMessageIds.push(await this.call(bot, call));
           break;
         } catch (error) {
-          const failure =
-            error instanceof GrammyError ? classifyBotApiError(error) : networkFailure(error);
+          const failure = telegramAdapter.classifyError(error);
           if (failure.retryAfterMs !== undefined && attempt < RATE_LIMIT_ATTEMPTS) {
             await sleep(failure.retryAfterMs);
             continue;
@@ -45,7 +42,8 @@ export class TelegramSender {
         }
       }
     }
-    return { sent: true, telegramMessageIds };
+    // The first part is the one a customer's reply most likely quotes.
+    return { sent: true, channelMessageId: String(telegramMessageIds[0] ?? '') };
   }
 
   private async call(bot: Bot, call: BotApiCall): Promise<number> {

@@ -1,5 +1,10 @@
 import { DataSource } from 'typeorm';
-import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import {
+  DEAD_LETTER_HEADER,
+  DEAD_LETTER_TOPIC,
+  KafkaBus,
+  type DeliveredMessage,
+} from '@firstline/bus';
 import {
   create,
   decode,
@@ -44,6 +49,7 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
   let observer: KafkaBus;
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
+  const deadLetters: DeliveredMessage[] = [];
 
   async function start(): Promise<RunningService> {
     const bus = new KafkaBus({ brokers, clientId: 'channel-telegram-test' });
@@ -78,9 +84,12 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     observer = new KafkaBus({ brokers, clientId: 'channel-telegram-observer' });
     await observer.subscribe({
       group: uniqueName('telegram-observer'),
-      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name],
+      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, DEAD_LETTER_TOPIC],
       handler: async (records: DeliveredMessage[]) => {
         for (const record of records) {
+          if (record.topic === DEAD_LETTER_TOPIC && record.key.includes(run)) {
+            deadLetters.push(record);
+          }
           if (record.topic === TOPICS.inbound.name && record.key.includes(run)) {
             inbound.push(decode(InboundMessageSchema, record.value));
           } else if (record.topic === TOPICS.deliveryReceipts.name && record.key.includes(run)) {
@@ -154,6 +163,26 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     expect(
       inbound.filter((m) => m.conversationKey === `telegram:${webhook.name}:601`),
     ).toHaveLength(1);
+  }, 30_000);
+
+  it('answers a webhook post it cannot read with success and dead-letters it, so Telegram does not send it again', async () => {
+    // A button press without the sender the Bot API always gives.
+    const answer = await fetch(`${running.url}/telegram/${webhook.name}/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-telegram-bot-api-secret-token': 'wH7kQ2pLx9vR4tZb',
+      },
+      body: JSON.stringify({
+        update_id: 50,
+        callback_query: { id: 'cb50', chat_instance: 'c', data: 'csat:T-1:3' },
+      }),
+    });
+    expect(answer.status).toBe(200);
+    const dead = await waitFor(() =>
+      deadLetters.find((record) => record.key === `telegram:${webhook.name}`),
+    );
+    expect(dead.extraHeaders[DEAD_LETTER_HEADER.error]).toMatch(/without its id or sender/);
   }, 30_000);
 
   it('links a received document with a signed, expiring link; the adapter streams it through getFile as a download', async () => {

@@ -1,8 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { Update } from 'grammy/types';
-import type { OutgoingMessage } from '@firstline/bus';
-import type { Bot } from '../src/bots';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEAD_LETTER_HEADER, DEAD_LETTER_TOPIC, type OutgoingMessage } from '@firstline/bus';
+import { TOPICS } from '@firstline/contracts';
+import { fileLinkKey, telegramAdapter } from '@firstline/telegram';
+import type { Bot, Bots } from '../src/bots';
 import { TelegramInbound } from '../src/inbound';
+import { TelegramController } from '../src/telegram.controller';
 
 const bot = {
   config: { name: 'support' },
@@ -65,6 +70,37 @@ describe('TelegramInbound', () => {
     await expect(accepted).rejects.toThrow('broker down');
   });
 
+  it('answers a webhook post of a malformed update with success and dead-letters it with its reason', async () => {
+    const published: OutgoingMessage[] = [];
+    const webhookBot = {
+      config: { name: 'support', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
+      context: { ...bot.context, fileLinkKey: fileLinkKey('1:T'), fileLinkTtlSeconds: 60 },
+      api: { answerCallbackQuery: async () => true },
+    } as unknown as Bot;
+    const controller = new TelegramController(
+      { get: () => webhookBot } as unknown as Bots,
+      new TelegramInbound({ publish: async (records) => void published.push(...records) }),
+    );
+    // A contact card without its phone number, which the Bot API requires.
+    const contact = {
+      update_id: 11,
+      message: { ...update(11).message, text: undefined, contact: { first_name: 'Ann' } },
+    } as unknown as Update;
+
+    await expect(controller.webhook('support', 'wH7kQ2pLx9vR4tZb', contact)).resolves.toEqual({
+      ok: true,
+    });
+    expect(published).toEqual([
+      expect.objectContaining({
+        topic: DEAD_LETTER_TOPIC,
+        extraHeaders: expect.objectContaining({
+          [DEAD_LETTER_HEADER.error]: 'Telegram update 11: a contact without phone_number',
+          [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
+        }),
+      }),
+    ]);
+  });
+
   it('dead-letters an update it cannot read and publishes the rest', async () => {
     const bus = slowBus();
     const inbound = new TelegramInbound(bus);
@@ -83,3 +119,58 @@ describe('TelegramInbound', () => {
     await accepted;
   });
 });
+
+/**
+ * The Telegram updates of ../shared/corpus/messenger/telegram (see libs/telegram/test/corpus.spec.ts)
+ * posted to the webhook handler: every one is answered with success, so Telegram never redelivers
+ * one for ever. Skipped where the corpus is absent.
+ */
+const corpus = [
+  resolve(__dirname, '../../../../shared'),
+  resolve(__dirname, '../../../../../shared'),
+]
+  .map((root) => join(root, 'corpus/messenger/telegram'))
+  .find(existsSync);
+
+if (!corpus) {
+  describe.skip('the webhook on the Telegram corpus (../shared/corpus/messenger is absent)', () => {
+    it('answers every payload with success', () => undefined);
+  });
+} else {
+  const corpusDir = corpus;
+  describe('the webhook on the Telegram corpus', () => {
+    beforeAll(() => Logger.overrideLogger(false));
+
+    it('answers every payload with success, publishing messages and dead-lettering only what it rejects', async () => {
+      const published: OutgoingMessage[] = [];
+      const webhookBot = {
+        config: { name: 'support', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
+        context: { ...bot.context, fileLinkKey: fileLinkKey('1:T'), fileLinkTtlSeconds: 60 },
+        api: { answerCallbackQuery: async () => true },
+      } as unknown as Bot;
+      const controller = new TelegramController(
+        { get: () => webhookBot } as unknown as Bots,
+        new TelegramInbound({ publish: async (records) => void published.push(...records) }),
+      );
+      const files = readdirSync(corpusDir).filter((file) => file.endsWith('.json'));
+      expect(files).toHaveLength(72);
+      for (const file of files) {
+        const payload = JSON.parse(readFileSync(join(corpusDir, file), 'utf8')) as Update;
+        const before = published.length;
+        await expect(controller.webhook('support', 'wH7kQ2pLx9vR4tZb', payload)).resolves.toEqual({
+          ok: true,
+        });
+        const { kind } = await telegramAdapter.normalise(payload, webhookBot.context, new Date());
+        const topics = {
+          message: [TOPICS.inbound.name],
+          rejected: [DEAD_LETTER_TOPIC],
+          ignored: [],
+        };
+        expect([file, published.slice(before).map((record) => record.topic)]).toEqual([
+          file,
+          topics[kind],
+        ]);
+      }
+    });
+  });
+}

@@ -81,6 +81,33 @@ describe('long polling', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('moves past an update it cannot read, dead-lettering it, and goes on with the next', async () => {
+    const published: OutgoingMessage[] = [];
+    const inbound = new TelegramInbound({
+      publish: async (records) => void published.push(...records),
+    });
+    const { rows, dataSource } = offsetTable();
+    const polling = new LongPolling(
+      new Bots(config),
+      inbound,
+      dataSource,
+      'channel_telegram',
+      config,
+    );
+    // A contact card without the phone number the Bot API requires, then an ordinary message.
+    fake.customerWrites(TOKEN, 702, { contact: { first_name: 'Ann', user_id: 702 } });
+    const last = fake.customerWrites(TOKEN, 702, { text: 'did you get my number?' });
+
+    polling.onApplicationBootstrap();
+    await waitFor(() => rows.get('support') === last + 1 || undefined);
+    await polling.beforeApplicationShutdown();
+
+    expect(published.map((record) => record.topic)).toEqual([
+      'support.dlq.v1',
+      'support.inbound.v1',
+    ]);
+  });
+
   it('registers each webhook bot at its public URL with its secret', async () => {
     await new WebhookRegistration(new Bots(config), config).onApplicationBootstrap();
     expect(fake.bot('2002:HOOK').webhook).toEqual({
