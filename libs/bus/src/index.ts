@@ -1,7 +1,7 @@
 export * from './port';
 
 export { deadLetterRecord, type DeadLetter } from './dead-letter';
-export { readTopic, type MessageOf, type ProblemCheck, type Received } from './typed';
+export { readTopic, topicRecord, type MessageOf, type ProblemCheck, type Received } from './typed';
 export { silentLogger, stderrJsonLogger, type BusLogger } from './logger';
 export {
   DEFAULT_MAX_BATCH_SIZE,

@@ -1,12 +1,13 @@
 import { BadInputError } from '@firstline/errors';
 import {
   decode,
+  encode,
   messageType,
   type DescMessage,
   type MessageShape,
   type Topic,
 } from '@firstline/contracts';
-import type { DeliveredMessage } from './port';
+import type { DeliveredMessage, MessageHeaders, OutgoingMessage } from './port';
 
 /** A record of a contract's topic as a handler receives it: decoded, beside its metadata. */
 export interface Received<Message> {
@@ -64,5 +65,22 @@ export function readTopic<Desc extends DescMessage, Compacted extends boolean>(
     const problem = check?.(message);
     if (problem) throw new BadInputError(`${expected} ${record.headers.messageId}: ${problem}`);
     return received(record, message);
+  };
+}
+
+/**
+ * The record that publishes `message` on a contract's topic: keyed as the topic keys it, typed
+ * with its schema, under the stable `messageId` every republish repeats.
+ */
+export function topicRecord<Desc extends DescMessage>(
+  topic: Topic<Desc, boolean>,
+  message: MessageShape<Desc>,
+  headers: Pick<MessageHeaders, 'messageId'> & Partial<Pick<MessageHeaders, 'traceId'>>,
+): OutgoingMessage {
+  return {
+    topic: topic.name,
+    key: topic.key(message),
+    value: encode(topic.schema, message),
+    headers: { ...headers, type: messageType(topic.schema) },
   };
 }
