@@ -8,6 +8,7 @@ import {
   TOPICS,
   type TicketEvent,
 } from '@firstline/contracts';
+import { lockConversations } from './conversation-locks';
 import { readRecord, statusTokenOf } from './records';
 
 /**
@@ -23,14 +24,18 @@ export class TicketEventsProjection {
   async handle(records: DeliveredMessage[]): Promise<void> {
     const events = records.map((record) => readRecord(TicketEventSchema, record));
     await this.dataSource.transaction(async (manager) => {
-      const created = events.filter(
-        (event) =>
-          event.details.case === 'created' && statusTokenOf(event.details.value.conversationKey),
+      const created = events.flatMap((event) => {
+        if (event.details.case !== 'created') return [];
+        const token = statusTokenOf(event.details.value.conversationKey);
+        return token ? [{ event, created: event.details.value, token }] : [];
+      });
+      await lockConversations(
+        manager,
+        created.map(({ token }) => token),
+        [...new Set(events.map((event) => event.ticketId))],
       );
-      for (const event of created) {
-        if (event.details.case !== 'created') continue;
-        const token = statusTokenOf(event.details.value.conversationKey)!;
-        const due = event.details.value.firstResponseDueAt;
+      for (const { event, created: details, token } of created) {
+        const due = details.firstResponseDueAt;
         await manager.query(
           `INSERT INTO channel_webform.ticket
              (ticket_id, status_token, ticket_number, status, first_response_due_at, updated_at)
