@@ -124,25 +124,49 @@ export interface DeliveryContext {
 
 /**
  * 'abandoned': the consumer stopped before the batch was done; nothing may be committed and the
- * records will be delivered again.
+ * records will be delivered again. Postponed: a dependency is unavailable; nothing may be
+ * committed, the bus offers the same records again after the delay, and meanwhile their partition
+ * waits while the others go on.
  */
-export type DeliveryOutcome = HandledInfo['outcome'] | 'abandoned';
+export type DeliveryOutcome = HandledInfo['outcome'] | 'abandoned' | Postponed;
+
+export interface Postponed {
+  postponedForMs: number;
+}
+
+export function isPostponed(outcome: DeliveryOutcome): outcome is Postponed {
+  return typeof outcome === 'object';
+}
 
 /**
  * Hands records to the route's handler: one partition's, or several partitions' gathered by
  * `deliveryFor`. A failing batch is retried with exponential backoff; if it still fails, its
  * records are handled one by one, so only the poison ones go to the dead-letter topic and the
- * rest of the partition keeps flowing. Bad input and permanent errors are not retried. Once this resolves with anything but 'abandoned', every record
- * is handled or dead-lettered and the caller may commit past the batch.
+ * rest of the partition keeps flowing. Bad input and permanent errors are not retried. A failure
+ * because a dependency is unavailable says nothing about the records: it counts no attempt and
+ * postpones the batch, for as long as the outage lasts, with the backoff capped at the policy's
+ * `maxDelayMs`. Once this resolves with 'ok', 'retried' or 'dead-lettered', every record is handled
+ * or dead-lettered and the caller may commit past the batch.
  */
-export async function deliver(
+async function deliver(
   route: Route,
   messages: DeliveredMessage[],
   context: DeliveryContext,
+  outages: Outages,
 ): Promise<DeliveryOutcome> {
   const startedAt = performance.now();
   const outcome = await deliverBatch(route, messages, context);
+  if (typeof outcome === 'object') {
+    const postponedForMs = outages.postpone(partitionsOf(messages));
+    context.logger.warn('A dependency is unavailable; the batch waits and is offered again', {
+      ...position(route, messages),
+      postponedForMs,
+      error: describeError(outcome.unavailable),
+    });
+    return { postponedForMs };
+  }
   if (outcome !== 'abandoned') {
+    outages.over(partitionsOf(messages));
     const info: HandledInfo = {
       group: route.group,
       topic: route.topic,
@@ -173,16 +197,16 @@ export type Delivery = (messages: DeliveredMessage[]) => Promise<DeliveryOutcome
  * delivery: its bus offers the next only after the previous one's outcome.
  */
 export function deliveryFor(route: Route, context: DeliveryContext): Delivery {
-  if (!route.gatherPartitions) return (messages) => deliver(route, messages, context);
+  const outages = new Outages(route.retry);
+  const send: Delivery = (messages) => deliver(route, messages, context, outages);
+  if (!route.gatherPartitions) return send;
   let open: Gathering | undefined;
   const startGathering = (): Gathering => {
     const messages: DeliveredMessage[] = [];
     let release!: () => void;
     const gathering: Gathering = {
       messages,
-      outcome: new Promise<void>((resolve) => (release = resolve)).then(() =>
-        deliver(route, messages, context),
-      ),
+      outcome: new Promise<void>((resolve) => (release = resolve)).then(() => send(messages)),
       send: () => {
         clearImmediate(timer);
         if (open === gathering) open = undefined;
@@ -208,6 +232,30 @@ interface Gathering {
   send(): void;
 }
 
+/** Consecutive postponements per partition, for the backoff while a dependency stays away. */
+class Outages {
+  private readonly postponements = new Map<number, number>();
+
+  constructor(private readonly policy: RetryPolicy) {}
+
+  /** Counts one more postponement of these partitions; returns how long they wait. */
+  postpone(partitions: number[]): number {
+    let longest = 0;
+    for (const partition of partitions) {
+      const count = (this.postponements.get(partition) ?? 0) + 1;
+      this.postponements.set(partition, count);
+      longest = Math.max(longest, count);
+    }
+    return backoffDelay(this.policy, longest);
+  }
+
+  over(partitions: number[]): void {
+    for (const partition of partitions) this.postponements.delete(partition);
+  }
+}
+
+type BatchOutcome = HandledInfo['outcome'] | 'abandoned' | { unavailable: unknown };
+
 /**
  * Unreadable records are dead-lettered after the readable ones were handled: a batch given up
  * when the consumer stops is delivered again whole, and its unreadable records with it.
@@ -216,10 +264,13 @@ async function deliverBatch(
   route: Route,
   messages: DeliveredMessage[],
   context: DeliveryContext,
-): Promise<DeliveryOutcome> {
+): Promise<BatchOutcome> {
   const batch = route.read(messages);
   const outcome = batch.readable.length > 0 ? await deliverReadable(route, batch, context) : 'ok';
-  if (outcome === 'abandoned' || batch.unreadable.length === 0) return outcome;
+  // A postponed batch comes again whole, its unreadable records with it.
+  if (typeof outcome === 'object' || outcome === 'abandoned' || batch.unreadable.length === 0) {
+    return outcome;
+  }
   await deadLetter(
     route,
     batch.unreadable.map(({ message, error }) => ({ message, error, attempts: 1 })),
@@ -232,11 +283,12 @@ async function deliverReadable(
   route: Route,
   read: ReadBatch,
   context: DeliveryContext,
-): Promise<DeliveryOutcome> {
+): Promise<BatchOutcome> {
   const messages = read.readable;
   const batch = await attempt(route, read, messages, context);
   if (batch.status === 'handled') return batch.attempts === 1 ? 'ok' : 'retried';
   if (batch.status === 'abandoned') return 'abandoned';
+  if (batch.status === 'unavailable') return { unavailable: batch.error };
 
   if (messages.length === 1) {
     await deadLetter(route, [{ message: messages[0], ...batch }], context);
@@ -251,6 +303,8 @@ async function deliverReadable(
   for (const message of messages) {
     const single = await attempt(route, read, [message], context);
     if (single.status === 'abandoned') return 'abandoned';
+    // The records handled so far come again with the batch: handlers apply a record once.
+    if (single.status === 'unavailable') return { unavailable: single.error };
     if (single.status === 'failed') {
       poison.push({ message, error: single.error, attempts: batch.attempts + single.attempts });
     }
@@ -263,6 +317,7 @@ async function deliverReadable(
 type Attempt =
   | { status: 'handled'; attempts: number }
   | { status: 'failed'; attempts: number; error: unknown }
+  | { status: 'unavailable'; error: unknown }
   | { status: 'abandoned' };
 
 async function attempt(
@@ -276,7 +331,9 @@ async function attempt(
       await read.handle(messages);
       return { status: 'handled', attempts };
     } catch (error) {
-      if (errorKind(error) !== 'retryable' || attempts >= route.retry.attempts) {
+      const kind = errorKind(error);
+      if (kind === 'unavailable') return { status: 'unavailable', error };
+      if (kind !== 'retryable' || attempts >= route.retry.attempts) {
         return { status: 'failed', attempts, error };
       }
       const delayMs = backoffDelay(route.retry, attempts);

@@ -2,6 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   deliveryFor,
   describeError,
+  isPostponed,
   pause,
   routesOf,
   type BusOptions,
@@ -446,7 +447,12 @@ export class InProcessBus implements MessageBus {
         toDelivered({ ...entry, topic: route.topic, partition, offset: String(entry.offset) }),
       );
       try {
-        if ((await delivery(messages)) === 'abandoned') return;
+        const outcome = await delivery(messages);
+        if (outcome === 'abandoned') return;
+        if (isPostponed(outcome)) {
+          if (!(await pause(outcome.postponedForMs, signal))) return;
+          continue;
+        }
       } catch (error) {
         // Only the dead-letter publish can throw here; try the batch again rather than skip it.
         this.logger.error('Delivery failed; trying the batch again', {

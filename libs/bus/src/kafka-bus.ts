@@ -11,9 +11,11 @@ import {
   type LogEntry,
   type Producer,
 } from 'kafkajs';
+import { UnavailableError } from '@firstline/errors';
 import {
   deliveryFor,
   describeError,
+  isPostponed,
   routesOf,
   type BusOptions,
   type DeliveryContext,
@@ -58,7 +60,12 @@ export interface KafkaBusOptions extends BusOptions {
 interface GroupConsumer {
   group: string;
   routes: Map<string, Route>;
-  running?: { consumer: Consumer; controller: AbortController };
+  running?: {
+    consumer: Consumer;
+    controller: AbortController;
+    /** Partitions paused while a dependency is unavailable, each resumed by its timer. */
+    resumes: Set<NodeJS.Timeout>;
+  };
 }
 
 /**
@@ -146,8 +153,9 @@ export class KafkaBus implements MessageBus {
         headers: wireHeaders(message, now),
       });
     }
-    const producer = await this.producer.connected();
+    let producer: Producer | undefined;
     try {
+      producer = await this.producer.connected();
       await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })),
@@ -157,12 +165,12 @@ export class KafkaBus implements MessageBus {
       // have stored the records, and the next ones would reuse those numbers and be dropped as
       // duplicates. A fresh producer gets a fresh producer id; the caller's republish may then
       // duplicate records, which consumers tolerate (at least once).
-      void this.producer.discard(producer);
+      if (producer) void this.producer.discard(producer);
       const topics = [...byTopic.keys()].join(', ');
-      throw new Error(
-        `Publishing ${messages.length} record(s) to ${topics} failed: ${describeError(error)}`,
-        { cause: error },
-      );
+      const message = `Publishing ${messages.length} record(s) to ${topics} failed: ${describeError(error)}`;
+      throw brokerUnavailable(error)
+        ? new UnavailableError(message, { cause: error })
+        : new Error(message, { cause: error });
     }
   }
 
@@ -306,15 +314,16 @@ export class KafkaBus implements MessageBus {
         { cause: error },
       );
     }
-    group.running = { consumer, controller };
+    group.running = { consumer, controller, resumes: new Set() };
   }
 
   /** Waits for in-flight batches (a batch waiting to retry gives up at once), then leaves the group. */
   private async halt(group: GroupConsumer): Promise<void> {
     if (!group.running) return;
-    const { consumer, controller } = group.running;
+    const { consumer, controller, resumes } = group.running;
     group.running = undefined;
     controller.abort();
+    for (const timer of resumes) clearTimeout(timer);
     await consumer.disconnect();
   }
 
@@ -330,6 +339,7 @@ export class KafkaBus implements MessageBus {
     {
       batch,
       heartbeat,
+      pause,
       isRunning,
       isStale,
       resolveOffset,
@@ -348,6 +358,12 @@ export class KafkaBus implements MessageBus {
       );
       const outcome = await this.whileHeartbeating(heartbeat, () => delivery(messages));
       if (outcome === 'abandoned') return;
+      if (isPostponed(outcome)) {
+        // Waiting here would hold kafkajs' next fetch, and with it every other partition: pause
+        // this one instead; once resumed, it is fetched again from its first unresolved record.
+        this.postpone(group, pause, outcome.postponedForMs);
+        return;
+      }
       const last = records[records.length - 1].offset;
       await commitOffsetsIfNecessary({
         topics: [
@@ -360,6 +376,17 @@ export class KafkaBus implements MessageBus {
       resolveOffset(last);
       await heartbeat();
     }
+  }
+
+  private postpone(group: GroupConsumer, pause: () => () => void, delayMs: number): void {
+    const running = group.running;
+    if (!running) return;
+    const resume = pause();
+    const timer = setTimeout(() => {
+      running.resumes.delete(timer);
+      resume();
+    }, delayMs);
+    running.resumes.add(timer);
   }
 
   /**
@@ -408,6 +435,15 @@ export class KafkaBus implements MessageBus {
     if (level === logLevel.ERROR || level === logLevel.WARN) this.logger.warn(text, fields);
     else this.logger.info(text, fields);
   }
+}
+
+/**
+ * kafkajs' own verdict: an error it retries (no connection, a timeout, no leader for the
+ * partition), or one whose retries ran out, means the broker is away, not that the records are bad.
+ */
+function brokerUnavailable(error: unknown): boolean {
+  const { name, retriable } = error as { name?: unknown; retriable?: unknown };
+  return retriable === true || name === 'KafkaJSNumberOfRetriesExceeded';
 }
 
 function storedRecord(topic: string, partition: number, message: KafkaMessage): StoredRecord {

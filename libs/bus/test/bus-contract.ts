@@ -1,6 +1,6 @@
 import { uniqueName } from '@firstline/testing';
 import type { BusOptions } from '../src/delivery';
-import { BadInputError, RetryableError } from '@firstline/errors';
+import { BadInputError, RetryableError, UnavailableError } from '@firstline/errors';
 import { silentLogger } from '../src/logger';
 import { partitionForKey } from '../src/partitioner';
 import {
@@ -10,6 +10,16 @@ import {
   type MessageBus,
 } from '../src/port';
 import { collector, eventually, seqOf, sequenced, sleep } from './support/collect';
+
+/** One key for each of the first `count` partitions of a topic with that many. */
+function keysOnPartitions(count: number): string[] {
+  const keys: string[] = [];
+  for (let n = 0; keys.length < count; n += 1) {
+    const key = `conversation-${n}`;
+    if (partitionForKey(key, count) === keys.length) keys.push(key);
+  }
+  return keys;
+}
 
 /**
  * What every implementation of the bus port promises, run against each of them: services see
@@ -403,6 +413,51 @@ export function describeBusContract(
       expect(attemptsAt[1] - attemptsAt[0]).toBeGreaterThanOrEqual(95);
       expect(attemptsAt[2] - attemptsAt[1]).toBeGreaterThanOrEqual(195);
       expect(handled[0]).toMatchObject({ topic, partitions: [0], count: 1, outcome: 'retried' });
+    });
+
+    it('holds only the partition whose dependency is unavailable, for longer than the retry budget, and dead-letters nothing', async () => {
+      const { bus, deadLetterTopic } = open({
+        retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 100 },
+      });
+      const topic = uniqueName('contract.unavailable');
+      await bus.ensureTopics([{ topic, partitions: 2 }]);
+      const [waiting, flowing] = keysOnPartitions(2);
+      let databaseDown = true;
+      let refusals = 0;
+      const handled = collector();
+      const outcomes: HandledInfo['outcome'][] = [];
+      await bus.subscribe({
+        group: uniqueName('group'),
+        topics: [topic],
+        onHandled: (info) => outcomes.push(info.outcome),
+        handler: async (messages) => {
+          if (databaseDown && messages.some((message) => message.key === waiting)) {
+            refusals += 1;
+            throw new UnavailableError('connect ECONNREFUSED 127.0.0.1:5432');
+          }
+          await handled.handler(messages);
+        },
+      });
+      const deadLetters = await readDeadLetters(bus, deadLetterTopic);
+      await bus.start();
+
+      await bus.publish([0, 1, 2].map((seq) => sequenced(topic, waiting, seq)));
+      await bus.publish([0, 1, 2].map((seq) => sequenced(topic, flowing, seq)));
+      await handled.until(3);
+      // Far beyond two attempts' budget; the other partition keeps taking new records meanwhile.
+      await sleep(1_500);
+      await bus.publish([3, 4].map((seq) => sequenced(topic, flowing, seq)));
+      await handled.until(5);
+      expect(handled.messages.map((message) => message.key)).toEqual(Array(5).fill(flowing));
+      expect(refusals).toBeGreaterThan(2);
+
+      databaseDown = false;
+      await handled.until(8);
+      await sleep(300);
+      const ofWaiting = handled.messages.filter((message) => message.key === waiting);
+      expect(ofWaiting.map(seqOf)).toEqual([0, 1, 2]);
+      expect(outcomes).not.toContain('dead-lettered');
+      expect(deadLetters.messages).toEqual([]);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { errorKind, UnavailableError } from '@firstline/errors';
 import { ensureKafka, uniqueName } from '@firstline/testing';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, type KafkaBusOptions } from '../src/kafka-bus';
@@ -107,6 +108,19 @@ describe('KafkaBus', () => {
     expect(health.up).toBe(false);
     expect(health.detail).toEqual(expect.any(String));
     expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  it('fails a publish to an unreachable broker as unavailable, which a handler need not classify', async () => {
+    const unreachable = open({
+      brokers: ['127.0.0.1:1'],
+      client: { retry: { retries: 0 }, connectionTimeout: 300 },
+    });
+    const failure = await unreachable.publish([sequenced('kafka.anything', 'k', 0)]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(UnavailableError);
+    expect(errorKind(failure)).toBe('unavailable');
   });
 
   it('fails a publish to a topic that does not exist with a message naming it', async () => {

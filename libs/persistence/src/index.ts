@@ -1,4 +1,5 @@
 export * from './data-source';
+export { databaseUnavailable } from './database-errors';
 export * from './embedded-postgres';
 export * from './health';
 export * from './inbox';

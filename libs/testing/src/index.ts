@@ -1,5 +1,6 @@
 export * from './kafka';
 export * from './postgres';
+export * from './postgres-cluster';
 export * from './mail';
 export * from './wait';
 export * from './pipeline';

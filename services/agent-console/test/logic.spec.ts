@@ -8,6 +8,7 @@ import {
   moveSelection,
   parseTags,
   queueTabs,
+  replySending,
   slaCountdown,
   tabQuery,
   timeline,
@@ -211,5 +212,22 @@ describe('unread notifications', () => {
     ['seen up to the first: the two after it', minutes(1), 2],
   ])('%s', (_case, seenAt, unread) => {
     expect(unreadNotifications([at(3), at(2), at(1)], seenAt)).toBe(unread);
+  });
+});
+
+describe('replySending', () => {
+  let keys = 0;
+  const newKey = () => `key-${(keys += 1)}`;
+
+  it('sends the same text again (a double click, a retry after an error) under the same key', () => {
+    const first = replySending(undefined, 'Your refund is on its way', newKey);
+    expect(replySending(first, 'Your refund is on its way', newKey)).toEqual(first);
+  });
+
+  it('gives a new text, or the next reply after one was sent, a new key', () => {
+    const first = replySending(undefined, 'Hello', newKey);
+    const edited = replySending(first, 'Hello, Cleo', newKey);
+    expect(edited.key).not.toBe(first.key);
+    expect(replySending(undefined, 'Hello', newKey).key).not.toBe(first.key);
   });
 });

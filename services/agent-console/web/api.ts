@@ -31,10 +31,16 @@ export interface LiveMessage {
 export class Api {
   constructor(readonly token: string) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await fetch(`/api/v1${path}`, {
       method,
       headers: {
+        ...headers,
         authorization: `Bearer ${this.token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -91,6 +97,15 @@ export class Api {
 }
 
 export type LiveState = 'live' | 'reconnecting' | 'signed-out';
+
+/**
+ * A random key for an Idempotency-Key header. getRandomValues, unlike randomUUID, is there on
+ * plain http too (a console reached by address on the office network).
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
 
 export async function login(
   email: string,

@@ -284,3 +284,22 @@ export function unreadNotifications(
 ): number {
   return items.filter((item) => item.createdAt > seenAt).length;
 }
+
+/** A reply as sent: its text and the Idempotency-Key that makes sending it again harmless. */
+export interface ReplySending {
+  text: string;
+  key: string;
+}
+
+/**
+ * The key to send a reply with: the same as last time while the text is the same (a double
+ * click, sending again after an error whose answer never came), so tickets stores it once; a new
+ * one for a new text. The caller forgets it once tickets confirmed the reply.
+ */
+export function replySending(
+  previous: ReplySending | undefined,
+  text: string,
+  newKey: () => string,
+): ReplySending {
+  return previous?.text === text ? previous : { text, key: newKey() };
+}

@@ -1,10 +1,11 @@
-import { ApiError } from './api.js';
+import { ApiError, newIdempotencyKey } from './api.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
   isPreviewable,
   parseTags,
+  replySending,
   slaCountdown,
   timeline,
   unfilledPlaceholders,
@@ -13,6 +14,7 @@ import {
   type ApiMessage,
   type ApiNote,
   type QueueTicket,
+  type ReplySending,
   type TimelineEntry,
 } from './logic.js';
 
@@ -245,13 +247,18 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       warning,
       h('button', { type: 'submit' }, t('reply.send')),
     );
+    let sending: ReplySending | undefined;
     replyForm.addEventListener('submit', (event) => {
       event.preventDefault();
+      sending = replySending(sending, reply.value, newIdempotencyKey);
+      const { text, key } = sending;
       void act(
-        () => context.api.call('POST', `${path}/replies`, { text: reply.value }),
+        () => context.api.call('POST', `${path}/replies`, { text }, { 'idempotency-key': key }),
         t('reply.sent'),
       ).then((ok) => {
-        if (ok) reply.value = '';
+        if (!ok) return;
+        if (sending?.key === key) sending = undefined;
+        if (reply.value === text) reply.value = '';
       });
     });
 

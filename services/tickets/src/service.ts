@@ -1,10 +1,13 @@
+import { HttpAdapterHost } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { serveAgentConsole } from '@firstline/agent-console';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
+import { UnavailableFilter } from './api/unavailable.filter';
 import {
   AddEscalationsAndAccounts1767000000000,
   AddProvisionalCustomers1769000000000,
+  AddReplyIdempotencyKeys1769700000000,
   AddRoutingCommands1769600000000,
   AddSupervisorNotifications1766000000000,
   AddTokenVersionsAndSignInBackOff1768000000000,
@@ -26,6 +29,7 @@ export const ticketsService: ServiceDefinition = {
     AddProvisionalCustomers1769000000000,
     NumbersFromTheRouter1769500000000,
     AddRoutingCommands1769600000000,
+    AddReplyIdempotencyKeys1769700000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,
@@ -34,6 +38,7 @@ export const ticketsService: ServiceDefinition = {
     trustProxyHops(app, app.get(TicketsSettings).trustedProxyHops);
     // The agents' live updates (`/api/v1/live`) are plain WebSockets on the HTTP server.
     app.useWebSocketAdapter(new WsAdapter(app));
+    app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
     setUpOpenApi(app);
     serveAgentConsole(app);
   },

@@ -25,6 +25,7 @@ import { Passwords } from './auth/password';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
+import { ReplyRequestRepository } from './database/reply-request.repository';
 import { DemoDirectorySeeder } from './directory/demo-directory.seeder';
 import { DirectoryService } from './directory/directory.service';
 import { CustomerWording } from './directory/customer-wording';
@@ -57,6 +58,7 @@ import { NotificationsController } from './notifications/notifications.controlle
       }),
     },
     TicketRepository,
+    ReplyRequestRepository,
     CustomerRepository,
     DirectoryRepository,
     DirectoryService,

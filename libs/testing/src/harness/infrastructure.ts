@@ -1,21 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { PostgresCluster } from '../postgres-cluster';
+import { repositoryRoot } from '../repository-root';
 
 const run = promisify(execFile);
 
-/** The repository's root, from the sources (tests) or from dist/ (tools). */
-export const repositoryRoot = (() => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'deploy/local/kafka.sh'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no deploy/local/kafka.sh above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-})();
+export { repositoryRoot };
 
 /** Ports of the harness's own broker, database cluster and mail server, apart from the tests'. */
 export interface InfrastructurePorts {
@@ -38,14 +29,18 @@ export const HARNESS_PORTS: InfrastructurePorts = {
  * restart them without disturbing tests on the shared ones. Broker and cluster start empty.
  */
 export class Infrastructure {
-  constructor(readonly ports: InfrastructurePorts = HARNESS_PORTS) {}
+  private readonly postgres: PostgresCluster;
+
+  constructor(readonly ports: InfrastructurePorts = HARNESS_PORTS) {
+    this.postgres = new PostgresCluster(ports.postgres);
+  }
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.ports.kafka}`];
   }
 
   get databaseUrl(): string {
-    return `postgres://postgres@127.0.0.1:${this.ports.postgres}/firstline`;
+    return this.postgres.url('firstline');
   }
 
   get mail() {
@@ -55,18 +50,9 @@ export class Infrastructure {
   async startFresh(): Promise<void> {
     await Promise.all([
       this.kafka('reset').then(() => this.kafka('start')),
-      this.postgres('reset').then(() => this.postgres('start')),
+      this.postgres.startFresh('firstline'),
       this.greenmail('start'),
     ]);
-    const client = new Client({
-      connectionString: `postgres://postgres@127.0.0.1:${this.ports.postgres}/postgres`,
-    });
-    await client.connect();
-    try {
-      await client.query('CREATE DATABASE firstline');
-    } finally {
-      await client.end();
-    }
   }
 
   /** A clean broker restart: the broker shuts down (leaders move, logs close) and comes back. */
@@ -77,22 +63,18 @@ export class Infrastructure {
 
   /** Postgres as after a crash: an immediate shutdown, then crash recovery on start. */
   async crashAndRestartPostgres(): Promise<void> {
-    await this.postgres('crash');
-    await this.postgres('start');
+    await this.postgres.crash();
+    await this.postgres.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.kafka('stop'), this.postgres('stop')]);
+    await Promise.all([this.kafka('stop'), this.postgres.stop()]);
   }
 
   private kafka(command: string) {
     return script('kafka.sh', command, {
       KAFKA_PORT: String(this.ports.kafka),
     });
-  }
-
-  private postgres(command: string) {
-    return script('postgres.sh', command, { POSTGRES_PORT: String(this.ports.postgres) });
   }
 
   private greenmail(command: string) {

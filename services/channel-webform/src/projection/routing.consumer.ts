@@ -7,6 +7,7 @@ import {
   TOPICS,
   type RoutingDecision,
 } from '@firstline/contracts';
+import { lockConversations } from './conversation-locks';
 import { statusTokenOf } from './records';
 
 /**
@@ -26,11 +27,7 @@ export class RoutingProjection {
     if (decisions.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const tokens = decisions.map((decision) => statusTokenOf(decision.conversationKey)!);
-      const known: Array<{ status_token: string }> = await manager.query(
-        `SELECT status_token FROM channel_webform.conversation WHERE status_token = ANY($1)`,
-        [tokens],
-      );
-      const ours = new Set(known.map((row) => row.status_token));
+      const ours = await lockConversations(manager, tokens);
       for (const decision of decisions) {
         const token = statusTokenOf(decision.conversationKey)!;
         if (ours.has(token)) await apply(manager, token, decision);

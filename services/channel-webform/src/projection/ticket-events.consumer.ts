@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
 import { TicketStatus, timestampDate, TOPICS, type TicketEvent } from '@firstline/contracts';
+import { lockConversations } from './conversation-locks';
 import { statusTokenOf } from './records';
 
 /**
@@ -17,14 +18,18 @@ export class TicketEventsProjection {
   async handle(messages: Array<Received<TicketEvent>>): Promise<void> {
     const events = messages.map(({ message }) => message);
     await this.dataSource.transaction(async (manager) => {
-      const created = events.filter(
-        (event) =>
-          event.details.case === 'created' && statusTokenOf(event.details.value.conversationKey),
+      const created = events.flatMap((event) => {
+        if (event.details.case !== 'created') return [];
+        const token = statusTokenOf(event.details.value.conversationKey);
+        return token ? [{ event, created: event.details.value, token }] : [];
+      });
+      await lockConversations(
+        manager,
+        created.map(({ token }) => token),
+        [...new Set(events.map((event) => event.ticketId))],
       );
-      for (const event of created) {
-        if (event.details.case !== 'created') continue;
-        const token = statusTokenOf(event.details.value.conversationKey)!;
-        const due = event.details.value.firstResponseDueAt;
+      for (const { event, created: details, token } of created) {
+        const due = details.firstResponseDueAt;
         await manager.query(
           `INSERT INTO channel_webform.ticket
              (ticket_id, status_token, ticket_number, status, first_response_due_at, updated_at)

@@ -1,9 +1,11 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DirectoryKind } from '@firstline/contracts';
 import { afterAgentReply, renderCannedReply } from '@firstline/ticketing';
 import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerRepository } from '../database/customer.repository';
 import { DirectoryRepository } from '../database/directory.repository';
+import { ReplyRequestRepository, type ReplyResponse } from '../database/reply-request.repository';
 import { TicketRepository } from '../database/ticket.repository';
 import { CustomerWording } from '../directory/customer-wording';
 import { kindName } from '../directory/directory.service';
@@ -22,10 +24,36 @@ export class ReplyService {
     private readonly customers: CustomerRepository,
     private readonly directory: DirectoryRepository,
     private readonly wording: CustomerWording,
+    private readonly requests: ReplyRequestRepository,
   ) {}
 
-  async reply(ticketId: string, agent: SignedInAgent, text: string) {
+  /**
+   * Sends the agent's reply. With an idempotency key, a repeat of the request (a double click,
+   * a retry after a lost answer) returns the first one's result instead of sending again; the
+   * same key with another ticket or text is refused, since it cannot be the same request.
+   */
+  async reply(
+    ticketId: string,
+    agent: SignedInAgent,
+    text: string,
+    idempotencyKey?: string,
+  ): Promise<ReplyResponse & { replayed: boolean }> {
     return this.access.change(ticketId, agent, async (ticket, manager, log) => {
+      if (idempotencyKey !== undefined) {
+        const requestHash = hashOf({ ticketId, text });
+        const earlier = await this.requests.claim(manager, {
+          agentId: agent.id,
+          key: idempotencyKey,
+          requestHash,
+          ticketId,
+        });
+        if (earlier && earlier.requestHash !== requestHash) {
+          throw new UnprocessableEntityException(
+            'This Idempotency-Key was used for another reply; send a new key with a new reply',
+          );
+        }
+        if (earlier) return { ...earlier.response, replayed: true };
+      }
       if (ticket.status === 'closed') {
         throw new ConflictException(
           `Ticket ${ticket.number} is closed; the customer's next message opens a follow-up`,
@@ -43,7 +71,11 @@ export class ReplyService {
         log.record(ticket, agentActor(agent.id), at, statusChanged(ticket.status, next.status));
       }
       await this.tickets.updateTicket(manager, next);
-      return { messageId, status: next.status };
+      const response = { messageId, status: next.status };
+      if (idempotencyKey !== undefined) {
+        await this.requests.answered(manager, agent.id, idempotencyKey, response);
+      }
+      return { ...response, replayed: false };
     });
   }
 
@@ -64,4 +96,8 @@ export class ReplyService {
       return [{ id: reply.id, title: reply.title, language: reply.language, ...rendered }];
     });
   }
+}
+
+function hashOf(request: { ticketId: string; text: string }): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }

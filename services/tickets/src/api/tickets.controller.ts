@@ -1,7 +1,9 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   Param,
   Post,
@@ -9,7 +11,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { AssignmentService } from './assignment.service';
@@ -18,6 +20,7 @@ import type { CommandAnswer } from './routing-commands';
 /** The part of Express's response an answer sets. */
 interface Response {
   status(code: number): unknown;
+  setHeader(name: string, value: string): unknown;
 }
 import { NoteRequest, QueueQuery, ReplyRequest, StatusRequest, TransferRequest } from './dto';
 import { NoteService } from './note.service';
@@ -54,8 +57,33 @@ export class TicketsController {
   }
 
   @Post('tickets/:id/replies')
-  reply(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string, @Body() body: ReplyRequest) {
-    return this.replies.reply(id, agent, body.text);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      "A key of the client's own (a UUID), new for every reply. Repeating the request with it " +
+      'returns the first result, with `Idempotent-Replayed: true`, and sends nothing again.',
+  })
+  @ApiResponse({ status: 201, description: 'Sent, or the first result of a repeated request' })
+  @ApiResponse({
+    status: 422,
+    description: 'The Idempotency-Key was used before for another ticket or text',
+  })
+  async reply(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Body() body: ReplyRequest,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { replayed, ...sent } = await this.replies.reply(
+      id,
+      agent,
+      body.text,
+      validIdempotencyKey(idempotencyKey),
+    );
+    if (replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return sent;
   }
 
   @Get('tickets/:id/canned-replies')
@@ -117,4 +145,17 @@ export class TicketsController {
 function answered(response: Response, answer: CommandAnswer): CommandAnswer {
   if (answer.status === 'requested') response.status(202);
   return answer;
+}
+
+/** Visible ASCII, as header values go, up to the length of a few UUIDs. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function validIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) {
+    throw new BadRequestException(
+      'Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID',
+    );
+  }
+  return header;
 }

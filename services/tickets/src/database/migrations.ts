@@ -346,3 +346,28 @@ export class AddRoutingCommands1769600000000 implements MigrationInterface {
     await queryRunner.query('DROP TABLE tickets.routing_command');
   }
 }
+
+/**
+ * The `Idempotency-Key`s of agents' replies, with the reply each one stored: a repeated request
+ * returns that reply instead of sending a second. Keys belong to the agent who sent them.
+ */
+export class AddReplyIdempotencyKeys1769700000000 implements MigrationInterface {
+  readonly name = 'AddReplyIdempotencyKeys1769700000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE tickets.reply_request (
+        agent_id        text NOT NULL,
+        idempotency_key text NOT NULL,
+        request_hash    text NOT NULL,
+        ticket_id       text NOT NULL REFERENCES tickets.ticket (id),
+        response        jsonb,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (agent_id, idempotency_key)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.reply_request');
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** What a reply request answered, kept to answer its repeats the same. */
+export interface ReplyResponse {
+  messageId: string;
+  status: string;
+}
+
+/** A reply request seen before under the same key. */
+export interface EarlierReplyRequest {
+  requestHash: string;
+  response: ReplyResponse;
+}
+
+/** Agents' `Idempotency-Key`s for replies (table `tickets.reply_request`). */
+@Injectable()
+export class ReplyRequestRepository {
+  /**
+   * Claims the key for this request in the caller's transaction: undefined when it is new, or the
+   * request that claimed it first. A repeat arriving while the first is still running waits for
+   * the first's transaction (the key's row is locked until then) and then sees its answer.
+   */
+  async claim(
+    manager: EntityManager,
+    request: { agentId: string; key: string; requestHash: string; ticketId: string },
+  ): Promise<EarlierReplyRequest | undefined> {
+    const claimed: unknown[] = await manager.query(
+      `INSERT INTO tickets.reply_request (agent_id, idempotency_key, request_hash, ticket_id)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING
+       RETURNING agent_id`,
+      [request.agentId, request.key, request.requestHash, request.ticketId],
+    );
+    if (claimed.length === 1) return undefined;
+    const [earlier]: Array<{ request_hash: string; response: ReplyResponse }> = await manager.query(
+      `SELECT request_hash, response FROM tickets.reply_request
+         WHERE agent_id = $1 AND idempotency_key = $2`,
+      [request.agentId, request.key],
+    );
+    return { requestHash: earlier.request_hash, response: earlier.response };
+  }
+
+  async answered(
+    manager: EntityManager,
+    agentId: string,
+    key: string,
+    response: ReplyResponse,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE tickets.reply_request SET response = $3 WHERE agent_id = $1 AND idempotency_key = $2`,
+      [agentId, key, JSON.stringify(response)],
+    );
+  }
+}
