@@ -1,10 +1,9 @@
-import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
-import { decode, TOPICS, type InboundMessage } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { KafkaBus } from '@firstline/bus';
+import { TOPICS, type InboundMessage } from '@firstline/contracts';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
-  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -12,7 +11,7 @@ import {
   sendCallback,
 } from '@firstline/testing';
 import { Client } from 'pg';
-import { channelVkService } from '../src';
+import { observe, startChannelVk } from './support';
 
 // A community of this run only: the inbound topic is shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
@@ -52,34 +51,13 @@ describe('housekeeping of event ids, names and handled outbound messages', () =>
       VK_SENT_MESSAGE_RETENTION_HOURS: '168',
       VK_PURGE_INTERVAL_SECONDS: '1',
     });
-    const observerGroup = uniqueName('channel-vk-housekeeping.observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup]);
-    observer = new KafkaBus({ brokers, clientId: observerGroup, logger: silentLogger });
-    await observer.subscribe({
-      group: observerGroup,
-      topics: [TOPICS.inbound.name],
-      handler: async (messages: DeliveredMessage[]) => {
-        for (const message of messages) {
-          const decoded = decode(TOPICS.inbound.schema, message.value);
-          if (decoded.conversationKey.startsWith(`vk:${GROUP}:`)) inbound.push(decoded);
-        }
-      },
-    });
-    await observer.start();
-    running = await startService(
-      { ...channelVkService, name: uniqueName('channel-vk-housekeeping') },
-      {
-        bus: new KafkaBus({ brokers, clientId: 'channel-vk-housekeeping', logger: silentLogger }),
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
+    observer = await observe(
+      brokers,
+      TOPICS.inbound,
+      (message) => message.conversationKey.startsWith(`vk:${GROUP}:`),
+      inbound,
     );
+    running = await startChannelVk(uniqueName('channel-vk-housekeeping'), brokers, database.url);
     callbackUrl = `${running.url}/vk/${GROUP}/callback`;
   }, 120_000);
 

@@ -1,30 +1,28 @@
-import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { topicRecord, type KafkaBus } from '@firstline/bus';
 import {
   create,
-  decode,
   DeliveryStatus,
   OutboundMessageSchema,
   TOPICS,
   type DeliveryReceipt,
 } from '@firstline/contracts';
 import { createDataSource, migrateSchema, persistenceMigrations } from '@firstline/persistence';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
   FakeVk,
-  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
 } from '@firstline/testing';
 import { randomIdFor } from '@firstline/vk';
-import { channelVkService } from '../src';
 import {
   CreateVkTables1764000000000,
   IndexVkRowAges1766100000000,
   IndexVkSentMessageAge1796200000000,
 } from '../src/migrations';
+import { observe, startChannelVk } from './support';
 
 // A community of this run only: the outbound and receipt topics are shared with every other run.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
@@ -35,7 +33,6 @@ describe('upgrading a channel-vk that remembered its sent messages in sent_messa
   const vk = new FakeVk();
   const receipts: DeliveryReceipt[] = [];
   let database: TestDatabase;
-  let bus: KafkaBus;
   let observer: KafkaBus;
   let running: RunningService;
 
@@ -52,35 +49,13 @@ describe('upgrading a channel-vk that remembered its sent messages in sent_messa
       VK_API_URL: `${vk.url}/method`,
       VK_LONG_POLL_WAIT: '1',
     });
-    const observerGroup = uniqueName('channel-vk-upgrade.observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup]);
-    observer = new KafkaBus({ brokers, clientId: observerGroup, logger: silentLogger });
-    await observer.subscribe({
-      group: observerGroup,
-      topics: [TOPICS.deliveryReceipts.name],
-      handler: async (messages: DeliveredMessage[]) => {
-        for (const message of messages) {
-          const receipt = decode(TOPICS.deliveryReceipts.schema, message.value);
-          if (receipt.outboundId.startsWith(`vk-upgrade-${GROUP}-`)) receipts.push(receipt);
-        }
-      },
-    });
-    await observer.start();
-    bus = new KafkaBus({ brokers, clientId: 'channel-vk-upgrade', logger: silentLogger });
-    running = await startService(
-      { ...channelVkService, name: uniqueName('channel-vk-upgrade') },
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
+    observer = await observe(
+      brokers,
+      TOPICS.deliveryReceipts,
+      (receipt) => receipt.outboundId.startsWith(`vk-upgrade-${GROUP}-`),
+      receipts,
     );
+    running = await startChannelVk(uniqueName('channel-vk-upgrade'), brokers, database.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -100,7 +75,7 @@ describe('upgrading a channel-vk that remembered its sent messages in sent_messa
         conversationKey: `vk:${GROUP}:${CUSTOMER}`,
         textBody: `message ${name}`,
       });
-      await bus.publish([topicRecord(TOPICS.outboundVk, message, { messageId: name })]);
+      await observer.publish([topicRecord(TOPICS.outboundVk, message, { messageId: name })]);
     }
 
     // One conversation is one partition: once the new message is reported, the old ones were read.
