@@ -1,11 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
-import {
-  DEFAULT_OUTBOUND_ATTEMPTS,
-  OutboundDelivery,
-  type SentMessage,
-} from '@firstline/channel-kit';
+import { OUTBOUND_RETRY, OutboundDelivery, type SentMessage } from '@firstline/channel-kit';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { PermanentError } from '@firstline/errors';
 import { OutboxRelay } from '@firstline/persistence';
@@ -42,7 +38,7 @@ export class VkOutbound {
       relay,
       render: (message) => {
         const send = vkAdapter.render(message);
-        this.communityOf(send);
+        this.communityOf(send); // a community without a token here fails the message at once
         return send;
       },
       send: (send) => this.send(send),
@@ -52,11 +48,7 @@ export class VkOutbound {
 
   // One record per call: the bus counts its attempts per call and the kit per message, and only
   // alone do they agree, so that the kit reports a message failed before the bus dead-letters it.
-  @Consume({
-    topic: TOPICS.outboundVk,
-    retry: { attempts: DEFAULT_OUTBOUND_ATTEMPTS },
-    maxBatchSize: 1,
-  })
+  @Consume({ topic: TOPICS.outboundVk, retry: OUTBOUND_RETRY, maxBatchSize: 1 })
   handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
     return this.delivery.handle(messages);
   }
