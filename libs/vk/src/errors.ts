@@ -13,16 +13,32 @@ export class VkApiError extends Error {
   }
 }
 
-/** Rate limits: wait and try again in place rather than failing the message. */
-const RATE_LIMIT_CODES = new Set([6, 9, 29]);
-
-/** Every error code the adapter treats specially, and what it means for an outbound message. */
-const FAILURES: Record<number, Omit<SendFailure, 'retryAfterMs'>> = {
+/**
+ * Every error code the adapter treats specially, and what it means for an outbound message. VK
+ * names no wait with its rate limits (6, 9, 29), so the waits are ours: its request limits count
+ * per second, and 29 is a method's quota, which only a long wait can outlast.
+ */
+const FAILURES: Record<number, SendFailure> = {
   1: { kind: 'retryable', recipientUnreachable: false, reason: 'VK had an unknown error' },
-  6: { kind: 'retryable', recipientUnreachable: false, reason: 'too many requests per second' },
-  9: { kind: 'retryable', recipientUnreachable: false, reason: 'VK flood control' },
+  6: {
+    kind: 'retryable',
+    recipientUnreachable: false,
+    reason: 'too many requests per second',
+    retryAfterMs: 1_000,
+  },
+  9: {
+    kind: 'retryable',
+    recipientUnreachable: false,
+    reason: 'VK flood control',
+    retryAfterMs: 1_000,
+  },
   10: { kind: 'retryable', recipientUnreachable: false, reason: 'VK internal server error' },
-  29: { kind: 'retryable', recipientUnreachable: false, reason: 'VK rate limit reached' },
+  29: {
+    kind: 'retryable',
+    recipientUnreachable: false,
+    reason: 'VK rate limit reached',
+    retryAfterMs: 30_000,
+  },
   5: {
     kind: 'permanent',
     recipientUnreachable: false,
@@ -83,21 +99,11 @@ export function classifyVkError(code: number, vkMessage = ''): SendFailure {
   return { ...known, reason: `${known.reason} (VK error ${code})` };
 }
 
-/** VK asked us to slow down (6, 9, 29): the call is worth repeating after a pause. */
-export function isRateLimit(error: unknown): error is VkApiError {
-  return error instanceof VkApiError && RATE_LIMIT_CODES.has(error.code);
-}
-
-/** The error for the bus to act on: retry with backoff, or dead-letter with the reason. */
-export function toFirstlineError(failure: SendFailure, cause: unknown): FirstlineError {
-  return new FirstlineError(failure.kind, failure.reason, { cause });
-}
-
 /**
- * How long to wait before the next attempt after a rate-limit error: doubling from `initialMs`,
- * capped at `maxMs`, with up to a quarter of jitter so replicas do not retry in step.
+ * How long to wait before the next attempt after a failure: doubling from `initialMs`, capped at
+ * `maxMs`, with up to a quarter of jitter so replicas do not retry in step.
  */
-export function rateLimitDelayMs(
+export function backoffDelayMs(
   attempt: number,
   initialMs: number,
   maxMs: number,

@@ -12,6 +12,17 @@ export const MAX_MESSAGE_LENGTH = 4096;
 export interface VkSend {
   groupId: number;
   params: MessagesSendParams;
+  /**
+   * Files to upload first (docs.getMessagesUploadServer → upload → docs.save) and name in
+   * `params.attachment`, fetched from their URL: Firstline keeps no files of its own for VK.
+   */
+  documents: VkDocument[];
+}
+
+export interface VkDocument {
+  url: string;
+  fileName: string;
+  contentType: string;
 }
 
 /**
@@ -24,10 +35,7 @@ export function randomIdFor(outboundId: string): number {
   return hash.readUInt32BE(0) & 0x7fffffff || 1;
 }
 
-/**
- * messages.send parameters for an outbound message. Attachments are not part of it: they are
- * uploaded first (docs.getMessagesUploadServer → upload → docs.save) and passed as `attachment`.
- */
+/** messages.send parameters for an outbound message, and the files to upload for it. */
 export function render(outbound: OutboundMessage): VkSend {
   const conversation = parseConversationKey(outbound.conversationKey);
   if (!conversation) {
@@ -58,5 +66,17 @@ export function render(outbound: OutboundMessage): VkSend {
   }
   const replyTo = Number(outbound.threadRefs.reply_to);
   if (Number.isInteger(replyTo) && replyTo > 0) params.reply_to = replyTo;
-  return { groupId: conversation.groupId, params };
+  const documents = outbound.attachments.map((attachment) => {
+    if (!attachment.url) {
+      throw new BadInputError(
+        `outbound ${outbound.outboundId}: attachment "${attachment.fileName}" has no URL to fetch it from`,
+      );
+    }
+    return {
+      url: attachment.url,
+      fileName: attachment.fileName || 'file',
+      contentType: attachment.contentType || 'application/octet-stream',
+    };
+  });
+  return { groupId: conversation.groupId, params, documents };
 }

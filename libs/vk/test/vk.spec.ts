@@ -8,12 +8,10 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { BadInputError } from '@firstline/errors';
 import {
   csatKeyboard,
-  isRateLimit,
+  backoffDelayMs,
   parseCsatPayload,
   randomIdFor,
-  rateLimitDelayMs,
   render,
-  toFirstlineError,
   usersNamedIn,
   verifyCallback,
   vkAdapter,
@@ -264,6 +262,7 @@ describe('render', () => {
         random_id: randomIdFor('out-1'),
         message: 'Your order ships today.',
       },
+      documents: [],
     });
   });
 
@@ -294,6 +293,10 @@ describe('render', () => {
     ['no text and no attachments', { textBody: '  ' }],
     ['text over 4096 characters', { textBody: 'x'.repeat(4097) }],
     ['a ticket id too long for a button payload', { csatSurvey: true, ticketId: 't'.repeat(300) }],
+    [
+      'a file with no URL to fetch it from',
+      { attachments: [{ storageKey: 'inbound/1/terms.txt', fileName: 'terms.txt' }] },
+    ],
   ])('refuses %s as bad input', (_, fields) => {
     expect(() => render(outbound(fields))).toThrow(expect.objectContaining({ kind: 'bad-input' }));
   });
@@ -305,22 +308,21 @@ describe('render', () => {
 
 describe('error classification', () => {
   it.each([
-    [6, 'retryable', true, false],
-    [9, 'retryable', true, false],
-    [10, 'retryable', false, false],
-    [901, 'permanent', false, true],
-    [902, 'permanent', false, true],
-    [5, 'permanent', false, false],
-    [100, 'bad-input', false, false],
-    [12345, 'retryable', false, false],
+    [6, 'retryable', 1_000, false],
+    [9, 'retryable', 1_000, false],
+    [29, 'retryable', 30_000, false],
+    [10, 'retryable', undefined, false],
+    [901, 'permanent', undefined, true],
+    [902, 'permanent', undefined, true],
+    [5, 'permanent', undefined, false],
+    [100, 'bad-input', undefined, false],
+    [12345, 'retryable', undefined, false],
   ] as const)(
-    'VK error %i is %s (rate limited: %s, unreachable: %s)',
-    (code, kind, rateLimited, unreachable) => {
-      const error = new VkApiError('messages.send', code, 'x');
-      const failure = vkAdapter.classifyError(error);
+    'VK error %i is %s (wait before retrying: %s ms, unreachable: %s)',
+    (code, kind, retryAfterMs, unreachable) => {
+      const failure = vkAdapter.classifyError(new VkApiError('messages.send', code, 'x'));
       expect(failure).toMatchObject({ kind, recipientUnreachable: unreachable });
-      expect(isRateLimit(error)).toBe(rateLimited);
-      expect(toFirstlineError(failure, error).kind).toBe(kind);
+      expect(failure.retryAfterMs).toBe(retryAfterMs);
     },
   );
 
@@ -337,11 +339,11 @@ describe('error classification', () => {
     expect(vkAdapter.classifyError(error).kind).toBe(kind);
   });
 
-  it('backs off rate limits by doubling, capped, with at most a quarter of jitter', () => {
-    expect([1, 2, 3, 10].map((attempt) => rateLimitDelayMs(attempt, 100, 1_000, () => 0))).toEqual([
+  it('backs off by doubling, capped, with at most a quarter of jitter', () => {
+    expect([1, 2, 3, 10].map((attempt) => backoffDelayMs(attempt, 100, 1_000, () => 0))).toEqual([
       100, 200, 400, 1_000,
     ]);
-    expect(rateLimitDelayMs(1, 100, 1_000, () => 1)).toBe(75);
+    expect(backoffDelayMs(1, 100, 1_000, () => 1)).toBe(75);
   });
 });
 

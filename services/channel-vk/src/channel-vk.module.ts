@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CallbackController } from './callback.controller';
 import { loadVkConfig, VK_CONFIG } from './config';
 import { VkHousekeeping } from './housekeeping';
-import { VkInbound } from './inbound.service';
-import { LongPoll } from './long-poll';
-import { VkOutbound } from './outbound.consumer';
-import { SenderNames } from './sender-names';
+import { CallbackController } from './inbound/callback.controller';
+import { VkInbound } from './inbound/inbound.service';
+import { LongPoll } from './inbound/long-poll';
+import { SenderNames } from './inbound/sender-names';
+import { VkOutbound } from './outbound/outbound.consumer';
 import { VkApiClient } from './vk-api.client';
 
 /** VK community messages: Callback API or Bots Long Poll in, messages.send out. */

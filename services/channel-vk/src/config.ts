@@ -72,9 +72,6 @@ const variables = {
     .default('5.199'),
   /** Seconds a Bots Long Poll request waits for events (VK allows up to 90). */
   VK_LONG_POLL_WAIT: positiveInt.max(90, 'must be at most 90 seconds').default(25),
-  /** Attempts of one send on rate-limit errors (6, 9, 29) before the bus retries the record. */
-  VK_RATE_LIMIT_ATTEMPTS: positiveInt.default(5),
-  VK_RATE_LIMIT_DELAY_MS: positiveInt.default(1_000),
   /** Hours an event id is kept for recognising repeats; VK repeats an event for minutes. */
   VK_SEEN_EVENT_RETENTION_HOURS: positiveInt.default(24),
   /** Hours a users.get name is trusted; older ones are asked again on the user's next message. */
@@ -98,10 +95,6 @@ export function loadVkConfig(env: Env = process.env) {
     communities: parseCommunities(env.VK_COMMUNITIES),
     api: { url: config.VK_API_URL.replace(/\/+$/, ''), version: config.VK_API_VERSION },
     longPollWaitSeconds: config.VK_LONG_POLL_WAIT,
-    rateLimit: {
-      attempts: config.VK_RATE_LIMIT_ATTEMPTS,
-      initialDelayMs: config.VK_RATE_LIMIT_DELAY_MS,
-    },
     housekeeping: {
       seenEventRetentionMs: config.VK_SEEN_EVENT_RETENTION_HOURS * HOUR_MS,
       userNameTtlMs: config.VK_USER_NAME_TTL_HOURS * HOUR_MS,

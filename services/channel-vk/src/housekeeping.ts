@@ -17,7 +17,8 @@ const BATCH = 5_000;
  *   callback event for minutes, and long poll never goes back before the stored `ts`;
  * - users' names (`vk_user`) older than VK_USER_NAME_TTL_HOURS: the customer's next message asks
  *   users.get again, so a renamed customer is shown under the new name;
- * - handled outbound messages (`sent_message`) past VK_SENT_MESSAGE_RETENTION_HOURS.
+ * - outbound messages the channel kit has handled (`outbound_delivery`), untouched for
+ *   VK_SENT_MESSAGE_RETENTION_HOURS: by then the outbound topic no longer holds their records.
  * Every replica may purge; the deletes are idempotent.
  */
 @Injectable()
@@ -51,8 +52,8 @@ export class VkHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
       seenEvents: await this.deleteOlderThan('seen_event', 'seen_at', seenEventRetentionMs),
       userNames: await this.deleteOlderThan('vk_user', 'fetched_at', userNameTtlMs),
       sentMessages: await this.deleteOlderThan(
-        'sent_message',
-        'handled_at',
+        'outbound_delivery',
+        'updated_at',
         sentMessageRetentionMs,
       ),
     };
@@ -73,8 +74,8 @@ export class VkHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async deleteOlderThan(
-    table: 'seen_event' | 'vk_user' | 'sent_message',
-    column: 'seen_at' | 'fetched_at' | 'handled_at',
+    table: 'seen_event' | 'vk_user' | 'outbound_delivery',
+    column: 'seen_at' | 'fetched_at' | 'updated_at',
     ageMs: number,
   ): Promise<number> {
     let total = 0;

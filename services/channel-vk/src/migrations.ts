@@ -76,3 +76,33 @@ export class IndexVkSentMessageAge1796200000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX channel_vk.sent_message_handled_at`);
   }
 }
+
+/**
+ * From here on the channel kit remembers handled outbound messages (`outbound_delivery`, created
+ * just before): every message `sent_message` knew moves there as sent or failed for good, so a
+ * record redelivered after the upgrade is neither sent nor reported again. `sent_message` goes.
+ */
+export class MoveVkSentMessagesToOutboundDelivery1796500000000 implements MigrationInterface {
+  readonly name = 'MoveVkSentMessagesToOutboundDelivery1796500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      INSERT INTO channel_vk.outbound_delivery
+        (outbound_id, status, channel_message_id, failure, updated_at)
+      SELECT outbound_id,
+             CASE WHEN vk_message_id IS NULL THEN 'failed' ELSE 'sent' END,
+             vk_message_id::text, failure, handled_at
+        FROM channel_vk.sent_message
+      ON CONFLICT (outbound_id) DO NOTHING`);
+    await queryRunner.query(`DROP TABLE channel_vk.sent_message`);
+    // The housekeeping purge finds handled outbound messages by age.
+    await queryRunner.query(
+      `CREATE INDEX outbound_delivery_updated_at ON channel_vk.outbound_delivery (updated_at)`,
+    );
+  }
+
+  async down(): Promise<void> {
+    // outbound_delivery keeps neither the peer nor the community that sent_message required.
+    throw new Error('sent_message cannot be rebuilt from outbound_delivery');
+  }
+}

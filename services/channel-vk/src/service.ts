@@ -1,11 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import type { ServiceDefinition } from '@firstline/runtime';
-import { MAX_CALLBACK_BODY } from './callback.controller';
 import { ChannelVkModule } from './channel-vk.module';
+import { MAX_CALLBACK_BODY } from './inbound/callback.controller';
 import {
   CreateVkTables1764000000000,
   IndexVkRowAges1766100000000,
   IndexVkSentMessageAge1796200000000,
+  MoveVkSentMessagesToOutboundDelivery1796500000000,
 } from './migrations';
 
 export const channelVkService: ServiceDefinition = {
@@ -16,6 +18,8 @@ export const channelVkService: ServiceDefinition = {
     CreateVkTables1764000000000,
     IndexVkRowAges1766100000000,
     IndexVkSentMessageAge1796200000000,
+    outboundDeliveryMigration('channel_vk'),
+    MoveVkSentMessagesToOutboundDelivery1796500000000,
   ],
   defaultPort: 3005,
   enabledInEmbeddedMode: (env) => Boolean(env.VK_COMMUNITIES),

@@ -78,7 +78,6 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
       ]),
       VK_API_URL: `${vk.url}/method`,
       VK_LONG_POLL_WAIT: '1',
-      VK_RATE_LIMIT_DELAY_MS: '20',
     });
     service = await startService(
       channelVkService,

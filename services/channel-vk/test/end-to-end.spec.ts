@@ -52,7 +52,6 @@ describe('a VK conversation through router and tickets', () => {
         },
       ]),
       VK_API_URL: `${vk.url}/method`,
-      VK_RATE_LIMIT_DELAY_MS: '20',
     });
     pipeline = await Pipeline.start({
       router: routerService,

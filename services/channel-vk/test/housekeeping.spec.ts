@@ -1,10 +1,9 @@
-import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
-import { decode, TOPICS, type InboundMessage } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { KafkaBus } from '@firstline/bus';
+import { TOPICS, type InboundMessage } from '@firstline/contracts';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
-  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -12,7 +11,7 @@ import {
   sendCallback,
 } from '@firstline/testing';
 import { Client } from 'pg';
-import { channelVkService } from '../src';
+import { observe, startChannelVk } from './support';
 
 // A community of this run only: the inbound topic is shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
@@ -52,34 +51,13 @@ describe('housekeeping of event ids, names and handled outbound messages', () =>
       VK_SENT_MESSAGE_RETENTION_HOURS: '168',
       VK_PURGE_INTERVAL_SECONDS: '1',
     });
-    const observerGroup = uniqueName('channel-vk-housekeeping.observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup]);
-    observer = new KafkaBus({ brokers, clientId: observerGroup, logger: silentLogger });
-    await observer.subscribe({
-      group: observerGroup,
-      topics: [TOPICS.inbound.name],
-      handler: async (messages: DeliveredMessage[]) => {
-        for (const message of messages) {
-          const decoded = decode(TOPICS.inbound.schema, message.value);
-          if (decoded.conversationKey.startsWith(`vk:${GROUP}:`)) inbound.push(decoded);
-        }
-      },
-    });
-    await observer.start();
-    running = await startService(
-      { ...channelVkService, name: uniqueName('channel-vk-housekeeping') },
-      {
-        bus: new KafkaBus({ brokers, clientId: 'channel-vk-housekeeping', logger: silentLogger }),
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
+    observer = await observe(
+      brokers,
+      TOPICS.inbound,
+      (message) => message.conversationKey.startsWith(`vk:${GROUP}:`),
+      inbound,
     );
+    running = await startChannelVk(uniqueName('channel-vk-housekeeping'), brokers, database.url);
     callbackUrl = `${running.url}/vk/${GROUP}/callback`;
   }, 120_000);
 
@@ -161,23 +139,21 @@ describe('housekeeping of event ids, names and handled outbound messages', () =>
   it('forgets handled outbound messages a week old, keeping the recent ones', async () => {
     const handled = (outboundId: string, ageMs: number) =>
       rows(
-        `INSERT INTO channel_vk.sent_message (outbound_id, group_id, peer_id, random_id, handled_at)
-         VALUES ($1, $2, $3, 1, now() - $4 * interval '1 millisecond')`,
-        [outboundId, GROUP, REGULAR, ageMs],
+        `INSERT INTO channel_vk.outbound_delivery (outbound_id, status, channel_message_id, updated_at)
+         VALUES ($1, 'sent', '1', now() - $2 * interval '1 millisecond')`,
+        [outboundId, ageMs],
       );
     await handled('outbound-last-week', 8 * 24 * HOUR_MS);
     await handled('outbound-today', HOUR_MS);
 
-    await waitFor(
-      async () =>
-        (await rows('SELECT outbound_id FROM channel_vk.sent_message')).every(
-          ({ outbound_id }) => outbound_id !== 'outbound-last-week',
-        ),
-      10_000,
-    );
-    expect(await rows('SELECT outbound_id FROM channel_vk.sent_message')).toEqual([
-      { outbound_id: 'outbound-today' },
-    ]);
+    // Only these two: the service also handles what other runs left on the outbound topic.
+    const remembered = () =>
+      rows(
+        `SELECT outbound_id FROM channel_vk.outbound_delivery
+          WHERE outbound_id IN ('outbound-last-week', 'outbound-today')`,
+      );
+    await waitFor(async () => (await remembered()).length === 1, 10_000);
+    expect(await remembered()).toEqual([{ outbound_id: 'outbound-today' }]);
   }, 30_000);
 
   async function rows<T = Record<string, unknown>>(

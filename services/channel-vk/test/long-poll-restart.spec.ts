@@ -1,23 +1,22 @@
-import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
-import { decode, TOPICS, type InboundMessage } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { KafkaBus } from '@firstline/bus';
+import { TOPICS, type InboundMessage } from '@firstline/contracts';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
-  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
   FakeVk,
 } from '@firstline/testing';
 import { Client } from 'pg';
-import { channelVkService } from '../src';
+import { observe, startChannelVk } from './support';
 
 // A community of this run only: the inbound topic is shared with every other run on the broker.
 const GROUP = 100_000_000 + Math.floor(Math.random() * 800_000_000);
 const CUSTOMER = 7002;
 /** One consumer group for both lives of the service, as a restarted deployment keeps its name. */
-const service = { ...channelVkService, name: uniqueName('channel-vk-restart') };
+const SERVICE_NAME = uniqueName('channel-vk-restart');
 
 describe('Bots Long Poll across a restart', () => {
   const vk = new FakeVk();
@@ -28,20 +27,7 @@ describe('Bots Long Poll across a restart', () => {
   let running: RunningService | undefined;
 
   const start = async () => {
-    running = await startService(
-      service,
-      {
-        bus: new KafkaBus({ brokers, clientId: service.name, logger: silentLogger }),
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    running = await startChannelVk(SERVICE_NAME, brokers, database.url);
   };
 
   beforeAll(async () => {
@@ -55,20 +41,12 @@ describe('Bots Long Poll across a restart', () => {
       VK_API_URL: `${vk.url}/method`,
       VK_LONG_POLL_WAIT: '1',
     });
-    const observerGroup = uniqueName('channel-vk-restart.observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup]);
-    observer = new KafkaBus({ brokers, clientId: observerGroup, logger: silentLogger });
-    await observer.subscribe({
-      group: observerGroup,
-      topics: [TOPICS.inbound.name],
-      handler: async (messages: DeliveredMessage[]) => {
-        for (const message of messages) {
-          const decoded = decode(TOPICS.inbound.schema, message.value);
-          if (decoded.conversationKey === `vk:${GROUP}:${CUSTOMER}`) inbound.push(decoded);
-        }
-      },
-    });
-    await observer.start();
+    observer = await observe(
+      brokers,
+      TOPICS.inbound,
+      (message) => message.conversationKey === `vk:${GROUP}:${CUSTOMER}`,
+      inbound,
+    );
     await start();
   }, 120_000);
 

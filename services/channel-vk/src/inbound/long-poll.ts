@@ -6,10 +6,10 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rateLimitDelayMs } from '@firstline/vk';
-import { VK_CONFIG, type Community, type VkConfig } from './config';
+import { backoffDelayMs } from '@firstline/vk';
+import { VK_CONFIG, type Community, type VkConfig } from '../config';
 import { VkInbound } from './inbound.service';
-import { VkApiClient, type LongPollServer } from './vk-api.client';
+import { VkApiClient, type LongPollServer } from '../vk-api.client';
 
 const ERROR_DELAY_MS = 1_000;
 const MAX_ERROR_DELAY_MS = 30_000;
@@ -90,7 +90,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (error) {
         if (signal.aborted) break;
         failures += 1;
-        const delay = rateLimitDelayMs(failures, ERROR_DELAY_MS, MAX_ERROR_DELAY_MS);
+        const delay = backoffDelayMs(failures, ERROR_DELAY_MS, MAX_ERROR_DELAY_MS);
         this.logger.error(
           `community ${community.groupId}: long poll failed, retrying in ${delay} ms: ${describe(error)}`,
         );

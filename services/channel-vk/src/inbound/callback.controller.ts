@@ -11,7 +11,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { vkAdapter, type VkEvent } from '@firstline/vk';
-import { VK_CONFIG, type CallbackModeCommunity, type VkConfig } from './config';
+import { VK_CONFIG, type CallbackModeCommunity, type VkConfig } from '../config';
 import { VkInbound } from './inbound.service';
 
 /**

@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  DEAD_LETTER_HEADER,
-  DEAD_LETTER_TOPIC,
-  MESSAGE_BUS,
-  type MessageBus,
-  type OutgoingMessage,
-} from '@firstline/bus';
-import { encode, messageType, TOPICS, type InboundMessage } from '@firstline/contracts';
+import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
+import type { Normalised } from '@firstline/channel';
+import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
 import { usersNamedIn, vkAdapter, type VkEvent, type VkMessageEvent } from '@firstline/vk';
-import { BatchingPublisher } from './batching-publisher';
-import type { Community } from './config';
+import type { Community } from '../config';
+import { VkApiClient } from '../vk-api.client';
 import { SenderNames } from './sender-names';
-import { VkApiClient } from './vk-api.client';
+
+interface NormalisedEvent {
+  event: VkEvent;
+  result: Normalised;
+}
 
 /**
  * Turns VK events of one community into InboundMessages on the bus, once per event: events
@@ -22,7 +21,7 @@ import { VkApiClient } from './vk-api.client';
 @Injectable()
 export class VkInbound {
   private readonly logger = new Logger(VkInbound.name);
-  private readonly publisher: BatchingPublisher;
+  private readonly publisher: InboundPublisher;
 
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
@@ -30,7 +29,7 @@ export class VkInbound {
     private readonly names: SenderNames,
     private readonly api: VkApiClient,
   ) {
-    this.publisher = new BatchingPublisher(bus);
+    this.publisher = new InboundPublisher({ bus, name: 'vk' });
   }
 
   /**
@@ -46,23 +45,18 @@ export class VkInbound {
       userNames: await this.names.resolve(community.token, fresh.flatMap(usersNamedIn)),
     };
     const receivedAt = new Date();
-    const published: Array<{ event: VkEvent; inbound: InboundMessage }> = [];
-    const records: OutgoingMessage[] = [];
+    const normalised: NormalisedEvent[] = [];
     for (const event of fresh) {
-      const result = await vkAdapter.normalise(event, context, receivedAt);
-      if (result.kind === 'message') {
-        published.push({ event, inbound: result.message });
-        records.push(toRecord(result.message));
-      } else if (result.kind === 'rejected') {
-        this.logger.warn(`dead-lettering VK event ${event.event_id}: ${result.reason}`);
-        records.push(deadLetter(community.groupId, event, result.reason));
-      } else {
-        this.logger.debug(`ignoring VK event ${event.event_id}: ${result.reason}`);
-      }
+      normalised.push({ event, result: await vkAdapter.normalise(event, context, receivedAt) });
     }
-    await this.publisher.publish(records);
+    await this.publisher.publish(
+      normalised.map(({ event, result }) => ({
+        result,
+        payload: rawEvent(community.groupId, event),
+      })),
+    );
     await this.markSeen(community.groupId, fresh);
-    await this.answerButtonPresses(community, published);
+    await this.answerButtonPresses(community, normalised);
   }
 
   /** Events without an id cannot be recognised when repeated; they go through every time. */
@@ -90,10 +84,11 @@ export class VkInbound {
   /** The customer's button keeps spinning until VK hears back; failing to stop it loses nothing. */
   private async answerButtonPresses(
     community: Community,
-    published: Array<{ event: VkEvent; inbound: InboundMessage }>,
+    normalised: NormalisedEvent[],
   ): Promise<void> {
-    for (const { event, inbound } of published) {
-      if (event.type !== 'message_event' || !inbound.csatAnswer) continue;
+    for (const { event, result } of normalised) {
+      if (event.type !== 'message_event' || result.kind !== 'message') continue;
+      if (!result.message.csatAnswer) continue;
       const { event_id, user_id, peer_id } = event.object as VkMessageEvent;
       await this.api
         .answerButtonPress(
@@ -108,28 +103,15 @@ export class VkInbound {
   }
 }
 
-function toRecord(inbound: InboundMessage): OutgoingMessage {
-  return {
-    topic: TOPICS.inbound.name,
-    key: TOPICS.inbound.key(inbound),
-    value: encode(TOPICS.inbound.schema, inbound),
-    headers: { messageId: inbound.messageId, type: messageType(TOPICS.inbound.schema) },
-  };
-}
-
-/** The raw event, as VK sent it, with the reason it could not be read. */
-function deadLetter(groupId: number, event: VkEvent, reason: string): OutgoingMessage {
-  return {
-    topic: DEAD_LETTER_TOPIC,
-    key: `vk:${groupId}`,
-    value: Buffer.from(JSON.stringify(event)),
-    headers: {
-      messageId: `vk:${groupId}:event:${event.event_id ?? 'unknown'}`,
-      type: 'vk.CallbackEvent',
-    },
-    extraHeaders: {
-      [DEAD_LETTER_HEADER.error]: reason,
-      [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
-    },
-  };
+/**
+ * The event as VK sent it, for the dead-letter topic, without the community's secret: whoever
+ * reads dead letters must not learn how to forge callbacks.
+ */
+function rawEvent(groupId: number, event: VkEvent) {
+  return jsonPayload(
+    `vk:${groupId}`,
+    `vk:${groupId}:event:${event.event_id ?? 'unknown'}`,
+    'vk.CallbackEvent',
+    { ...event, secret: undefined },
+  );
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { VkApiClient } from './vk-api.client';
+import { VkApiClient } from '../vk-api.client';
 
 /** Customers' names from users.get, asked once per user and kept in channel_vk.vk_user. */
 @Injectable()

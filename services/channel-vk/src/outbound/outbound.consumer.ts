@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Consume, type Received } from '@firstline/bus';
+import { OUTBOUND_RETRY, OutboundDelivery, type SentMessage } from '@firstline/channel-kit';
+import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
+import { PermanentError } from '@firstline/errors';
+import { OutboxRelay } from '@firstline/persistence';
+import { vkAdapter, type VkDocument, type VkSend } from '@firstline/vk';
+import { VK_CONFIG, type Community, type VkConfig } from '../config';
+import { VkApiClient } from '../vk-api.client';
+
+/** How long fetching a file to upload may take before the attempt counts as failed. */
+const FETCH_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends agents' replies and Firstline's own messages to VK through the channel kit, which sends
+ * each outbound id once and reports it in a DeliveryReceipt. The one gap it leaves — a crash
+ * after VK took the message and before its outcome was recorded — VK closes: every attempt
+ * carries the random_id derived from the outbound id, and VK drops a repeated one.
+ */
+@Injectable()
+export class VkOutbound {
+  private readonly communities: Map<number, Community>;
+  private readonly delivery: OutboundDelivery<VkSend>;
+
+  constructor(
+    @Inject(VK_CONFIG) config: VkConfig,
+    private readonly api: VkApiClient,
+    dataSource: DataSource,
+    relay: OutboxRelay,
+  ) {
+    this.communities = new Map(
+      config.communities.map((community) => [community.groupId, community]),
+    );
+    this.delivery = new OutboundDelivery({
+      channel: Channel.VK,
+      dataSource,
+      relay,
+      render: (message) => {
+        const send = vkAdapter.render(message);
+        this.communityOf(send); // a community without a token here fails the message at once
+        return send;
+      },
+      send: (send) => this.send(send),
+      classifyError: vkAdapter.classifyError,
+    });
+  }
+
+  // One record per call: the bus counts its attempts per call and the kit per message, and only
+  // alone do they agree, so that the kit reports a message failed before the bus dead-letters it.
+  @Consume({ topic: TOPICS.outboundVk, retry: OUTBOUND_RETRY, maxBatchSize: 1 })
+  handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
+    return this.delivery.handle(messages);
+  }
+
+  /** The files through VK's upload flow, then messages.send naming them. */
+  private async send(send: VkSend): Promise<SentMessage> {
+    const { token } = this.communityOf(send);
+    const uploaded: string[] = [];
+    for (const document of send.documents) {
+      uploaded.push(await this.upload(token, send.params.peer_id, document));
+    }
+    const params =
+      uploaded.length > 0 ? { ...send.params, attachment: uploaded.join(',') } : send.params;
+    return { channelMessageId: String(await this.api.sendMessage(token, params)) };
+  }
+
+  private async upload(token: string, peerId: number, document: VkDocument): Promise<string> {
+    const response = await fetch(document.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (response.status >= 400 && response.status < 500) {
+      throw new PermanentError(
+        `attachment ${document.url} cannot be fetched: HTTP ${response.status}`,
+      );
+    }
+    if (!response.ok)
+      throw new Error(`fetching attachment ${document.url}: HTTP ${response.status}`);
+    return this.api.uploadDocument(token, peerId, {
+      fileName: document.fileName,
+      contentType: document.contentType,
+      bytes: await response.blob(),
+    });
+  }
+
+  private communityOf(send: VkSend): Community {
+    const community = this.communities.get(send.groupId);
+    if (!community) throw new PermanentError(`VK community ${send.groupId} is not configured`);
+    return community;
+  }
+}
