@@ -300,7 +300,11 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     await publishOutbound(outbound);
     const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
     expect(sent.status).toBe(DeliveryStatus.SENT);
-    expect(fake.bot(polling.token).sent.filter((m) => m.chat_id === '506')).toHaveLength(2);
+    const parts = fake.bot(polling.token).sent.filter((m) => m.chat_id === '506');
+    expect(parts).toHaveLength(2);
+    // The receipt names the first part as the customer's replies to it will name it.
+    expect(sent.channelMessageId).toBe(String(parts[0].message_id));
+    expect(sent.sentMessageId).toBe(`telegram:${polling.name}:506:${parts[0].message_id}`);
   }, 30_000);
 
   function outboundMessage(
