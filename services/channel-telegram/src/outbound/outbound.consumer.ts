@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
-import { DEFAULT_OUTBOUND_ATTEMPTS, OutboundDelivery } from '@firstline/channel-kit';
+import { OUTBOUND_RETRY, OutboundDelivery } from '@firstline/channel-kit';
 import { TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { PermanentError } from '@firstline/errors';
 import { OutboxRelay } from '@firstline/persistence';
 import { render, telegramAdapter, type RenderedMessage } from '@firstline/telegram';
 import { Bots, type Bot } from '../bots';
 import { BotApiSender } from './bot-api-sender';
-
-/** The bus retries as often as OutboundDelivery counts attempts, so the count decides. */
-const OUTBOUND_RETRY = {
-  attempts: DEFAULT_OUTBOUND_ATTEMPTS,
-  initialDelayMs: 1_000,
-  maxDelayMs: 30_000,
-};
 
 /**
  * Sends the agents' replies and Firstline's own messages to Telegram and reports each in a
