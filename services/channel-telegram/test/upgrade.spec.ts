@@ -1,4 +1,4 @@
-import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, topicRecord } from '@firstline/bus';
 import {
   create,
   decode,
@@ -8,9 +8,8 @@ import {
   TOPICS,
   type DeliveryReceipt,
 } from '@firstline/contracts';
-import { topicRecord } from '@firstline/bus';
 import { createDataSource, migrateSchema, persistenceMigrations } from '@firstline/persistence';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
@@ -19,8 +18,8 @@ import {
   waitFor,
   type TestDatabase,
 } from '@firstline/testing';
-import { channelTelegramService } from '../src';
 import { telegramMigrations } from '../src/migrations';
+import { observe, startTelegram } from './support';
 
 const run = uniqueName('u').replace(/\W/g, '').slice(-10);
 const bot = { name: `upgrade-${run}`, token: '1003:UPGRADE', mode: 'polling' };
@@ -65,31 +64,10 @@ describe('upgrading a database of the release before OutboundDelivery', () => {
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
     });
-    running = await startService(
-      { ...channelTelegramService, name: uniqueName('channel-telegram-upgrade') },
-      {
-        bus: new KafkaBus({ brokers, clientId: 'channel-telegram-upgrade' }),
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 3,
-        replicationFactor: 1,
-      },
-      0,
+    running = await startTelegram(uniqueName('channel-telegram-upgrade'), database, brokers);
+    observer = await observe(brokers, run, [TOPICS.deliveryReceipts.name], (record) =>
+      receipts.push(decode(DeliveryReceiptSchema, record.value)),
     );
-    observer = new KafkaBus({ brokers, clientId: 'channel-telegram-upgrade-observer' });
-    await observer.subscribe({
-      group: uniqueName('telegram-upgrade-observer'),
-      topics: [TOPICS.deliveryReceipts.name],
-      handler: async (records: DeliveredMessage[]) => {
-        for (const record of records) {
-          if (record.key.includes(run)) receipts.push(decode(DeliveryReceiptSchema, record.value));
-        }
-      },
-    });
-    await observer.start();
   }, 120_000);
 
   afterAll(async () => {
