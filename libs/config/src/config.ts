@@ -33,7 +33,8 @@ export function parseConfig<Shape extends z.ZodRawShape>(
   const variable = String(issue.path[0] ?? '(unknown)');
   const given = relevant[variable];
   // A secret's value would end up in the logs that collect the error line.
-  const shown = SECRET_NAME.test(variable) ? '' : ` (${JSON.stringify(given)})`;
+  const shown =
+    SECRET_NAME.test(variable) || isConfidential(issue) ? '' : ` (${JSON.stringify(given)})`;
   throw new ConfigError(
     variable,
     given === undefined ? `is required: ${issue.message}` : `is invalid${shown}: ${issue.message}`,
@@ -52,6 +53,11 @@ export function loadConfigOrExit<Shape extends z.ZodRawShape>(
     process.stderr.write(`firstline: ${error.message}\n`);
     process.exit(78); // EX_CONFIG
   }
+}
+
+/** A problem a validator reports without the value, which holds secrets (see `jsonList`). */
+function isConfidential(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && issue.params?.confidential === true;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -84,3 +84,33 @@ export function webhookSecret(platform: {
     ? schema.regex(alphabet.pattern, `secret may only contain ${alphabet.described}`)
     : schema;
 }
+
+/**
+ * A variable holding a JSON array of accounts (bots, communities), checked by `list`. A problem
+ * names the account by its position (`bot 2: webhook mode needs a secret`) and never repeats the
+ * value, which holds their access tokens.
+ */
+export function jsonList<Item>(
+  list: z.ZodType<Item[]>,
+  described: { item: string; example: string },
+) {
+  const expected = `must be a JSON array of ${described.item}s, e.g. ${described.example}`;
+  return z.string({ message: expected }).transform((value, context): Item[] => {
+    const problem = (message: string) => {
+      context.addIssue({ code: 'custom', message, params: { confidential: true } });
+      return z.NEVER;
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return problem(expected);
+    }
+    const result = list.safeParse(parsed);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const index = issue.path[0];
+    const where = typeof index === 'number' ? `${described.item} ${index + 1}: ` : '';
+    return problem(`${where}${issue.message}`);
+  });
+}

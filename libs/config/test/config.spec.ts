@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { ConfigError, kafkaBrokers, parseConfig, port, postgresUrl, webhookSecret } from '../src';
+import {
+  ConfigError,
+  jsonList,
+  kafkaBrokers,
+  parseConfig,
+  port,
+  postgresUrl,
+  webhookSecret,
+} from '../src';
 
 const shape = {
   DATABASE_URL: postgresUrl,
@@ -95,5 +103,43 @@ describe('webhook secrets', () => {
     ['a good one', 'Zq3_vT9-kLm2Np8R', undefined],
   ])('%s', (_, value, expected) => {
     expect(problem(value)).toBe(expected);
+  });
+});
+
+describe('JSON lists of accounts', () => {
+  const accounts = {
+    ACCOUNTS: jsonList(
+      z
+        .array(z.object({ token: z.string().min(8, 'token must be at least 8 characters') }))
+        .min(1, 'must name at least one account'),
+      { item: 'account', example: '[{"token":"…"}]' },
+    ),
+  };
+  const problemWithAccounts = (value: string) => {
+    try {
+      parseConfig(accounts, { ACCOUNTS: value });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    throw new Error('expected a configuration error');
+  };
+
+  it('reads the accounts', () => {
+    expect(parseConfig(accounts, { ACCOUNTS: '[{"token":"12345678"}]' })).toEqual({
+      ACCOUNTS: [{ token: '12345678' }],
+    });
+  });
+
+  it('names the account at fault by its position and never repeats the tokens', () => {
+    expect(problemWithAccounts('[{"token":"12345678"},{"token":"short"}]')).toBe(
+      'configuration error: ACCOUNTS is invalid: account 2: token must be at least 8 characters',
+    );
+    expect(problemWithAccounts('[]')).toBe(
+      'configuration error: ACCOUNTS is invalid: must name at least one account',
+    );
+    expect(problemWithAccounts('token=12345678')).toBe(
+      'configuration error: ACCOUNTS is invalid: must be a JSON array of accounts, e.g. [{"token":"…"}]',
+    );
   });
 });

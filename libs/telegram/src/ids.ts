@@ -15,8 +15,12 @@ export function parseConversationKey(key: string): { bot: string; chatId: string
   return match ? { bot: match[1], chatId: match[2] } : undefined;
 }
 
-/** A customer's message: `telegram:<bot>:<chat>:<message_id>`. */
-export function inboundMessageId(bot: string, chatId: number, messageId: number): string {
+/**
+ * A message in a chat, the customer's or the bot's: `telegram:<bot>:<chat>:<message_id>`. The
+ * bot's own are the ids its delivery receipts report, so a customer's reply that names one
+ * (`reply_to_message`) threads to the ticket it was sent from.
+ */
+export function chatMessageId(bot: string, chatId: number | string, messageId: number): string {
   return `telegram:${bot}:${chatId}:${messageId}`;
 }
 

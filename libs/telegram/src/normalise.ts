@@ -16,9 +16,9 @@ import { messageContent, type MessageContent, type ReceivedFile } from './conten
 import { fileLink } from './file-links';
 import {
   callbackMessageId,
+  chatMessageId,
   conversationKey,
   editMessageId,
-  inboundMessageId,
   parseCsatCallbackData,
 } from './ids';
 import { forwardOrigin, quoted, replyContext } from './quoting';
@@ -162,7 +162,7 @@ function readMessage(
     throw new BadInputError('an edited message without edit_date');
   }
 
-  const originalId = inboundMessageId(bot.name, chat.id, message.message_id);
+  const originalId = chatMessageId(bot.name, chat.id, message.message_id);
   const content = messageContent(message);
   const forwardedFrom = forwardOrigin(message);
   const reply = replyContext(message);
@@ -179,6 +179,8 @@ function readMessage(
     .join('\n\n');
   const startPayload = /^\/start(?:@\w+)?\s+(\S+)/.exec(content.words)?.[1];
   const edited = kind === 'edit' ? message.edit_date! : undefined;
+  // Only a reply within this chat names a message of ours; `external_reply` is another chat's.
+  const repliedTo = message.reply_to_message?.message_id;
 
   return {
     kind: 'message',
@@ -193,6 +195,8 @@ function readMessage(
       replyText: forwardedFrom ? '' : content.text,
       attachments: content.files.map((file) => attachment(file, bot, receivedAt)),
       sharedIdentities: ownPhones(content, from),
+      repliedMessageIds:
+        typeof repliedTo === 'number' ? [chatMessageId(bot.name, chat.id, repliedTo)] : [],
       linkToken: startPayload,
       channelMetadata: {
         bot: bot.name,
@@ -202,9 +206,7 @@ function readMessage(
         content_kind: content.kind,
         ...(from.username ? { username: from.username } : {}),
         ...(forwardedFrom ? { forwarded_from: forwardedFrom } : {}),
-        ...(message.reply_to_message?.message_id
-          ? { reply_to_message_id: String(message.reply_to_message.message_id) }
-          : {}),
+        ...(typeof repliedTo === 'number' ? { reply_to_message_id: String(repliedTo) } : {}),
         ...content.metadata,
       },
       receivedAt: timestampFromDate(receivedAt),

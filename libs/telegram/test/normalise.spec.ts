@@ -205,6 +205,16 @@ describe('forwards and replies', () => {
     expect(inbound.textBody).toBe(text);
     expect(inbound.replyText).toBe(text.split('\n\n').at(-1));
   });
+
+  it.each<[fixture: string, replied: string[]]>([
+    // The bot's message 150 in Olga's chat: its delivery receipt reported this id.
+    ['reply-to-message', ['telegram:support:5550101:150']],
+    ['reply-quote', ['telegram:support:5550101:151']],
+    // A message of another chat is none of ours.
+    ['external-reply', []],
+  ])('%s names the message it answers, for the router to thread', async (name, replied) => {
+    expect((await messageOf(fixture(name))).repliedMessageIds).toEqual(replied);
+  });
 });
 
 describe('contacts', () => {

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { Bots } from './bots';
 import { parseTelegramConfig, TELEGRAM_CONFIG } from './config';
-import { TelegramInbound } from './inbound';
-import { LongPolling } from './long-polling';
-import { TelegramOutbound } from './outbound.consumer';
-import { TelegramController } from './telegram.controller';
-import { TelegramSender } from './telegram-sender';
-import { WebhookRegistration } from './webhooks';
+import { LongPolling } from './inbound/long-polling';
+import { TelegramInbound } from './inbound/telegram-inbound';
+import { TelegramController } from './inbound/telegram.controller';
+import { WebhookRegistration } from './inbound/webhook-registration';
+import { BotApiSender } from './outbound/bot-api-sender';
+import { TelegramOutbound } from './outbound/outbound.consumer';
 
 /** Telegram bots: updates in by webhook or long polling, messages out through the Bot API. */
 @Module({
@@ -18,7 +18,7 @@ import { WebhookRegistration } from './webhooks';
     TelegramInbound,
     LongPolling,
     WebhookRegistration,
-    TelegramSender,
+    BotApiSender,
     TelegramOutbound,
   ],
 })

@@ -1,4 +1,4 @@
-import { ConfigError, webhookSecret, type Env } from '@firstline/config';
+import { baseUrl, jsonList, parseConfig, webhookSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
 
 /** One bot as configured in TELEGRAM_BOTS. */
@@ -53,55 +53,36 @@ const bots = z
     'bot names must be unique',
   );
 
-const EXAMPLE =
-  '[{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"wH7kQ2pLx9vR4tZb"}]';
+function wholeNumber(unit: string, min: number, max: number) {
+  const message = `must be a whole number of ${unit}, ${min}-${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message);
+}
 
-/**
- * Reads the Telegram variables. TELEGRAM_BOTS is a JSON array (tokens contain ":", so a
- * colon-separated list would be ambiguous). Errors name the variable and the bot but never echo
- * the value: it holds the tokens.
- */
+const variables = {
+  /**
+   * A JSON array of bots (tokens contain ":", so a colon-separated list would be ambiguous), e.g.
+   * [{"name":"support","token":"123:ABC","mode":"polling"},{"name":"sales","token":"456:DEF","mode":"webhook","secret":"wH7kQ2pLx9vR4tZb"}].
+   */
+  TELEGRAM_BOTS: jsonList(bots, {
+    item: 'bot',
+    example: '[{"name":"support","token":"123:ABC","mode":"polling"}]',
+  }),
+  /** Where the Bot API lives; tests point it at a local fake. */
+  TELEGRAM_API_ROOT: baseUrl.default('https://api.telegram.org'),
+  TELEGRAM_PUBLIC_URL: baseUrl.optional(),
+  TELEGRAM_POLL_TIMEOUT_SECONDS: wholeNumber('seconds', 0, 50).default(30),
+  TELEGRAM_FILE_LINK_TTL_DAYS: wholeNumber('days', 1, 3650).default(30),
+};
+
+/** Reads the Telegram variables; throws ConfigError naming the variable (and the bot). */
 export function parseTelegramConfig(env: Env): TelegramConfig {
-  const listed = env.TELEGRAM_BOTS?.trim();
-  if (!listed) {
-    throw new ConfigError('TELEGRAM_BOTS', `is required: a JSON array of bots, e.g. ${EXAMPLE}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(listed);
-  } catch {
-    throw new ConfigError('TELEGRAM_BOTS', `must be a JSON array of bots, e.g. ${EXAMPLE}`);
-  }
-  const result = bots.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const index = issue.path[0];
-    const where = typeof index === 'number' ? `bot ${index + 1}: ` : '';
-    throw new ConfigError('TELEGRAM_BOTS', `is invalid: ${where}${issue.message}`);
-  }
-  const apiRoot = (env.TELEGRAM_API_ROOT || 'https://api.telegram.org').replace(/\/+$/, '');
-  if (!URL.canParse(apiRoot)) throw new ConfigError('TELEGRAM_API_ROOT', 'must be an http(s) URL');
-  const publicUrl = env.TELEGRAM_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
-  if (publicUrl && !URL.canParse(publicUrl)) {
-    throw new ConfigError('TELEGRAM_PUBLIC_URL', 'must be an http(s) URL');
-  }
-  const pollTimeoutSeconds = Number(env.TELEGRAM_POLL_TIMEOUT_SECONDS || 30);
-  if (!Number.isInteger(pollTimeoutSeconds) || pollTimeoutSeconds < 0 || pollTimeoutSeconds > 50) {
-    throw new ConfigError(
-      'TELEGRAM_POLL_TIMEOUT_SECONDS',
-      'must be a whole number of seconds, 0-50',
-    );
-  }
-  const fileLinkTtlDays = Number(env.TELEGRAM_FILE_LINK_TTL_DAYS || 30);
-  if (!Number.isInteger(fileLinkTtlDays) || fileLinkTtlDays < 1 || fileLinkTtlDays > 3650) {
-    throw new ConfigError('TELEGRAM_FILE_LINK_TTL_DAYS', 'must be a whole number of days, 1-3650');
-  }
+  const config = parseConfig(variables, env);
   return {
-    bots: result.data,
-    apiRoot,
-    publicUrl,
-    filesBaseUrl: publicUrl ?? 'http://127.0.0.1:3004',
-    fileLinkTtlSeconds: fileLinkTtlDays * 24 * 60 * 60,
-    pollTimeoutSeconds,
+    bots: config.TELEGRAM_BOTS,
+    apiRoot: config.TELEGRAM_API_ROOT,
+    publicUrl: config.TELEGRAM_PUBLIC_URL,
+    filesBaseUrl: config.TELEGRAM_PUBLIC_URL ?? 'http://127.0.0.1:3004',
+    fileLinkTtlSeconds: config.TELEGRAM_FILE_LINK_TTL_DAYS * 24 * 60 * 60,
+    pollTimeoutSeconds: config.TELEGRAM_POLL_TIMEOUT_SECONDS,
   };
 }

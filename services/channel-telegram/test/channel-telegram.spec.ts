@@ -18,7 +18,7 @@ import {
   type DeliveryReceipt,
   type InboundMessage,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { RunningService } from '@firstline/runtime';
 import { fileLink, fileLinkKey } from '@firstline/telegram';
 import {
   createTestDatabase,
@@ -28,7 +28,7 @@ import {
   waitFor,
   FakeBotApi,
 } from '@firstline/testing';
-import { channelTelegramService } from '../src';
+import { observe, startTelegram } from './support';
 
 const run = uniqueName('t').replace(/\W/g, '').slice(-10);
 const polling = { name: `poll-${run}`, token: '1001:POLLING', mode: 'polling' };
@@ -38,8 +38,7 @@ const webhook = {
   mode: 'webhook',
   secret: 'wH7kQ2pLx9vR4tZb',
 };
-/** Its own consumer group per run: no member left over from an interrupted run holds partitions. */
-const service = { ...channelTelegramService, name: uniqueName('channel-telegram') };
+const service = uniqueName('channel-telegram');
 
 describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', () => {
   const fake = new FakeBotApi();
@@ -51,23 +50,7 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
   const receipts: DeliveryReceipt[] = [];
   const deadLetters: DeliveredMessage[] = [];
 
-  async function start(): Promise<RunningService> {
-    const bus = new KafkaBus({ brokers, clientId: 'channel-telegram-test' });
-    return startService(
-      service,
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 3,
-        replicationFactor: 1,
-      },
-      0,
-    );
-  }
+  const start = () => startTelegram(service, database, brokers);
 
   beforeAll(async () => {
     [database, brokers] = await Promise.all([
@@ -81,24 +64,17 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
       TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
     });
     running = await start();
-    observer = new KafkaBus({ brokers, clientId: 'channel-telegram-observer' });
-    await observer.subscribe({
-      group: uniqueName('telegram-observer'),
-      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, DEAD_LETTER_TOPIC],
-      handler: async (records: DeliveredMessage[]) => {
-        for (const record of records) {
-          if (record.topic === DEAD_LETTER_TOPIC && record.key.includes(run)) {
-            deadLetters.push(record);
-          }
-          if (record.topic === TOPICS.inbound.name && record.key.includes(run)) {
-            inbound.push(decode(InboundMessageSchema, record.value));
-          } else if (record.topic === TOPICS.deliveryReceipts.name && record.key.includes(run)) {
-            receipts.push(decode(DeliveryReceiptSchema, record.value));
-          }
-        }
+    observer = await observe(
+      brokers,
+      run,
+      [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, DEAD_LETTER_TOPIC],
+      (record) => {
+        if (record.topic === DEAD_LETTER_TOPIC) deadLetters.push(record);
+        else if (record.topic === TOPICS.inbound.name) {
+          inbound.push(decode(InboundMessageSchema, record.value));
+        } else receipts.push(decode(DeliveryReceiptSchema, record.value));
       },
-    });
-    await observer.start();
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -300,7 +276,11 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     await publishOutbound(outbound);
     const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
     expect(sent.status).toBe(DeliveryStatus.SENT);
-    expect(fake.bot(polling.token).sent.filter((m) => m.chat_id === '506')).toHaveLength(2);
+    const parts = fake.bot(polling.token).sent.filter((m) => m.chat_id === '506');
+    expect(parts).toHaveLength(2);
+    // The receipt names the first part as the customer's replies to it will name it.
+    expect(sent.channelMessageId).toBe(String(parts[0].message_id));
+    expect(sent.sentMessageId).toBe(`telegram:${polling.name}:506:${parts[0].message_id}`);
   }, 30_000);
 
   function outboundMessage(

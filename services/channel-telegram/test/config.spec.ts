@@ -46,7 +46,7 @@ describe('TELEGRAM_BOTS', () => {
         ...bots([{ name: 'a', token: '1:A', mode: 'polling' }]),
         TELEGRAM_FILE_LINK_TTL_DAYS: '0',
       },
-      /^configuration error: TELEGRAM_FILE_LINK_TTL_DAYS must be a whole number of days, 1-3650$/,
+      /^configuration error: TELEGRAM_FILE_LINK_TTL_DAYS is invalid \("0"\): must be a whole number of days, 1-3650$/,
     ],
     [
       'a malformed token',
@@ -64,6 +64,34 @@ describe('TELEGRAM_BOTS', () => {
   ])('stops the start with one line naming the problem for %s', (_, env, problem) => {
     expect(() => parseTelegramConfig(env)).toThrow(ConfigError);
     expect(() => parseTelegramConfig(env)).toThrow(problem);
+  });
+
+  it('reads the optional variables, with their defaults', () => {
+    const polling = bots([{ name: 'a', token: '1:A', mode: 'polling' }]);
+    expect(parseTelegramConfig(polling)).toMatchObject({
+      publicUrl: undefined,
+      filesBaseUrl: 'http://127.0.0.1:3004',
+      pollTimeoutSeconds: 30,
+      fileLinkTtlSeconds: 30 * 24 * 60 * 60,
+    });
+    expect(
+      parseTelegramConfig({
+        ...polling,
+        TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+        TELEGRAM_PUBLIC_URL: 'https://support.example/',
+        TELEGRAM_POLL_TIMEOUT_SECONDS: '0',
+      }),
+    ).toMatchObject({
+      apiRoot: 'http://127.0.0.1:8081',
+      publicUrl: 'https://support.example',
+      filesBaseUrl: 'https://support.example',
+      pollTimeoutSeconds: 0,
+    });
+    expect(() =>
+      parseTelegramConfig({ ...polling, TELEGRAM_PUBLIC_URL: 'support.example' }),
+    ).toThrow(
+      /^configuration error: TELEGRAM_PUBLIC_URL is invalid \("support.example"\): must be an http\(s\) URL$/,
+    );
   });
 
   it('never repeats the tokens in its error', () => {

@@ -26,8 +26,9 @@ const customer = 700_000_000 + Math.floor(Math.random() * 100_000_000);
 
 /**
  * Issue 7's last promise, across services on the real broker and Postgres: a Telegram message
- * becomes a ticket, the agent's reply reaches the chat, and the CSAT button the customer presses
- * after the ticket is resolved is recorded on it.
+ * becomes a ticket, the agent's reply reaches the chat, the customer's Telegram reply to it joins
+ * the ticket, and the CSAT button the customer presses after the ticket is resolved is recorded
+ * on it.
  */
 describe('a Telegram conversation through router and tickets', () => {
   const fake = new FakeBotApi();
@@ -56,7 +57,7 @@ describe('a Telegram conversation through router and tickets', () => {
 
   const ticketOf = (id: string) => supervisor.ok<TicketView>('GET', `/tickets/${id}`);
 
-  it('turns the message into a ticket, delivers the reply to the chat and records the CSAT press', async () => {
+  it('turns the message into a ticket, delivers the reply to the chat, threads the answer to it and records the CSAT press', async () => {
     fake.customerWrites(bot.token, customer, { text: `Parcel ${tag} never arrived` });
 
     const { id } = await waitFor(async () => {
@@ -90,6 +91,37 @@ describe('a Telegram conversation through router and tickets', () => {
       const { messages } = await ticketOf(id);
       return messages.some((m) => m.id === reply.messageId && m.delivery?.status === 'sent');
     });
+
+    // The SENT receipt told the router which message in the chat is the agent's answer, so a
+    // customer's Telegram "reply" to it names this ticket.
+    const answerInChat = `telegram:${bot.name}:${customer}:${inChat.message_id}`;
+    const routerDb = pipeline.databases.router.pool(1);
+    await waitFor(async () => {
+      const known = await routerDb.query<{ ticket_id: string }>(
+        `SELECT ticket_id FROM routing.thread_message WHERE message_id = $1`,
+        [answerInChat],
+      );
+      return known.rows[0]?.ticket_id === id;
+    });
+    fake.customerWrites(bot.token, customer, {
+      text: 'Thanks, I will be home',
+      reply_to_message: {
+        message_id: inChat.message_id,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: customer, type: 'private' },
+        from: { id: 2001, is_bot: true, first_name: 'Support' },
+        text: 'It is with the courier & arrives <today>.',
+      },
+    });
+    const answered = await waitFor(async () => {
+      const view = await ticketOf(id);
+      return view.messages.some((m) => m.direction === 'in' && m.text.includes('I will be home'))
+        ? view
+        : undefined;
+    }, 30_000);
+    expect(answered.messages.find((m) => m.text.includes('I will be home'))?.text).toBe(
+      'In reply to Support:\n> It is with the courier & arrives <today>.\n\nThanks, I will be home',
+    );
 
     await supervisor.ok('POST', `/tickets/${id}/status`, { status: 'resolved' });
     const survey = await waitFor(() =>

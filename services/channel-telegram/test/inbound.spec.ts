@@ -6,8 +6,8 @@ import { DEAD_LETTER_HEADER, DEAD_LETTER_TOPIC, type OutgoingMessage } from '@fi
 import { TOPICS } from '@firstline/contracts';
 import { fileLinkKey, telegramAdapter } from '@firstline/telegram';
 import type { Bot, Bots } from '../src/bots';
-import { TelegramInbound } from '../src/inbound';
-import { TelegramController } from '../src/telegram.controller';
+import { TelegramInbound } from '../src/inbound/telegram-inbound';
+import { TelegramController } from '../src/inbound/telegram.controller';
 
 const bot = {
   config: { name: 'support' },
@@ -24,62 +24,29 @@ const update = (id: number) => ({
   },
 });
 
-/** A bus whose publishes wait until the test acknowledges them. */
-function slowBus() {
-  const publishes: Array<{
-    records: OutgoingMessage[];
-    ack: () => void;
-    fail: (e: Error) => void;
-  }> = [];
-  return {
-    publishes,
-    publish: (records: OutgoingMessage[]) =>
-      new Promise<void>((ack, fail) => publishes.push({ records, ack, fail })),
-  };
+/** A bus that keeps what is published, and the spinners a bot stopped. */
+function recording() {
+  const published: OutgoingMessage[] = [];
+  const answered: string[] = [];
+  const webhookBot = {
+    config: { name: 'support', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
+    context: { ...bot.context, fileLinkKey: fileLinkKey('1:T'), fileLinkTtlSeconds: 60 },
+    api: { answerCallbackQuery: async (id: string) => answered.push(id) },
+  } as unknown as Bot;
+  const inbound = new TelegramInbound({
+    publish: async (records: OutgoingMessage[]) => void published.push(...records),
+  });
+  return { published, answered, webhookBot, inbound };
 }
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('TelegramInbound', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('publishes updates that arrive during a publish together in the next one, in arrival order', async () => {
-    const bus = slowBus();
-    const inbound = new TelegramInbound(bus);
-    const first = inbound.accept(bot, [update(1)]);
-    await tick();
-    const later = [inbound.accept(bot, [update(2)]), inbound.accept(bot, [update(3)])];
-    bus.publishes[0].ack();
-    await first;
-    await tick();
-    expect(bus.publishes).toHaveLength(2);
-    expect(bus.publishes[1].records.map((r) => r.headers.messageId)).toEqual([
-      'telegram:support:7:2',
-      'telegram:support:7:3',
-    ]);
-    bus.publishes[1].ack();
-    await Promise.all(later);
-  });
-
-  it('fails every caller whose records were in a failed publish, so none is acknowledged to Telegram', async () => {
-    const bus = slowBus();
-    const inbound = new TelegramInbound(bus);
-    const accepted = inbound.accept(bot, [update(1)]);
-    await tick();
-    bus.publishes[0].fail(new Error('broker down'));
-    await expect(accepted).rejects.toThrow('broker down');
-  });
-
   it('answers a webhook post of a malformed update with success and dead-letters it with its reason', async () => {
-    const published: OutgoingMessage[] = [];
-    const webhookBot = {
-      config: { name: 'support', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
-      context: { ...bot.context, fileLinkKey: fileLinkKey('1:T'), fileLinkTtlSeconds: 60 },
-      api: { answerCallbackQuery: async () => true },
-    } as unknown as Bot;
+    const { published, webhookBot, inbound } = recording();
     const controller = new TelegramController(
       { get: () => webhookBot } as unknown as Bots,
-      new TelegramInbound({ publish: async (records) => void published.push(...records) }),
+      inbound,
     );
     // A contact card without its phone number, which the Bot API requires.
     const contact = {
@@ -94,7 +61,8 @@ describe('TelegramInbound', () => {
       expect.objectContaining({
         topic: DEAD_LETTER_TOPIC,
         extraHeaders: expect.objectContaining({
-          [DEAD_LETTER_HEADER.error]: 'Telegram update 11: a contact without phone_number',
+          [DEAD_LETTER_HEADER.error]:
+            'BadInputError: Telegram update 11: a contact without phone_number',
           [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
         }),
       }),
@@ -102,21 +70,34 @@ describe('TelegramInbound', () => {
   });
 
   it('dead-letters an update it cannot read and publishes the rest', async () => {
-    const bus = slowBus();
-    const inbound = new TelegramInbound(bus);
+    const { published, webhookBot, inbound } = recording();
     // A message with no sender, which the Bot API types rule out.
     const broken = {
       update_id: 9,
       message: { ...update(9).message, from: undefined },
     } as unknown as Update;
-    const accepted = inbound.accept(bot, [broken, update(10)]);
-    await tick();
-    expect(bus.publishes[0].records.map((r) => r.topic)).toEqual([
-      'support.dlq.v1',
-      'support.inbound.v1',
+    await inbound.accept(webhookBot, [broken, update(10)]);
+    expect(published.map((r) => [r.topic, r.headers.messageId])).toEqual([
+      ['support.dlq.v1', 'telegram:support:update:9'],
+      ['support.inbound.v1', 'telegram:support:7:10'],
     ]);
-    bus.publishes[0].ack();
-    await accepted;
+  });
+
+  it('stops the spinner of our survey’s buttons once the answer is published, and leaves other keyboards’ alone', async () => {
+    const { published, answered, webhookBot, inbound } = recording();
+    const press = (id: string, data: string) =>
+      ({
+        update_id: 20 + answered.length + published.length,
+        callback_query: {
+          id,
+          from: { id: 7, is_bot: false, first_name: 'Ann' },
+          chat_instance: 'c7',
+          data,
+        },
+      }) as Update;
+    await inbound.accept(webhookBot, [press('survey', 'csat:T-1:5'), press('other', 'size:XL')]);
+    expect(published.map((r) => r.topic)).toEqual(['support.inbound.v1']);
+    expect(answered).toEqual(['survey']);
   });
 });
 
@@ -142,15 +123,10 @@ if (!corpus) {
     beforeAll(() => Logger.overrideLogger(false));
 
     it('answers every payload with success, publishing messages and dead-lettering only what it rejects', async () => {
-      const published: OutgoingMessage[] = [];
-      const webhookBot = {
-        config: { name: 'support', mode: 'webhook', secret: 'wH7kQ2pLx9vR4tZb' },
-        context: { ...bot.context, fileLinkKey: fileLinkKey('1:T'), fileLinkTtlSeconds: 60 },
-        api: { answerCallbackQuery: async () => true },
-      } as unknown as Bot;
+      const { published, webhookBot, inbound } = recording();
       const controller = new TelegramController(
         { get: () => webhookBot } as unknown as Bots,
-        new TelegramInbound({ publish: async (records) => void published.push(...records) }),
+        inbound,
       );
       const files = readdirSync(corpusDir).filter((file) => file.endsWith('.json'));
       expect(files).toHaveLength(72);

@@ -3,9 +3,9 @@ import type { DataSource } from 'typeorm';
 import type { OutgoingMessage } from '@firstline/bus';
 import { Bots } from '../src/bots';
 import { parseTelegramConfig, type TelegramConfig } from '../src/config';
-import { TelegramInbound } from '../src/inbound';
-import { LongPolling } from '../src/long-polling';
-import { WebhookRegistration } from '../src/webhooks';
+import { LongPolling } from '../src/inbound/long-polling';
+import { TelegramInbound } from '../src/inbound/telegram-inbound';
+import { WebhookRegistration } from '../src/inbound/webhook-registration';
 import { FakeBotApi, waitFor } from '@firstline/testing';
 
 const TOKEN = '2001:POLL';
@@ -49,7 +49,7 @@ describe('long polling', () => {
     const published: OutgoingMessage[] = [];
     let failures = 1;
     const inbound = new TelegramInbound({
-      publish: async (records) => {
+      publish: async (records: OutgoingMessage[]) => {
         if (failures-- > 0) throw new Error('broker unavailable');
         published.push(...records);
       },
@@ -84,7 +84,7 @@ describe('long polling', () => {
   it('moves past an update it cannot read, dead-lettering it, and goes on with the next', async () => {
     const published: OutgoingMessage[] = [];
     const inbound = new TelegramInbound({
-      publish: async (records) => void published.push(...records),
+      publish: async (records: OutgoingMessage[]) => void published.push(...records),
     });
     const { rows, dataSource } = offsetTable();
     const polling = new LongPolling(

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTransport, type Transporter } from 'nodemailer';
-import { inboundMessageId } from '@firstline/telegram';
+import { chatMessageId } from '@firstline/telegram';
 import { messageId as vkMessageId } from '@firstline/vk';
 import type { FakeBotApi } from '../fakes/telegram-bot-api';
 import { Slots } from './slots';
@@ -199,9 +199,7 @@ export class Customers {
           signal: AbortSignal.timeout(30_000),
         });
         await response.arrayBuffer();
-        return response.status === 200
-          ? inboundMessageId(name, customer.userId, sequence)
-          : undefined;
+        return response.status === 200 ? chatMessageId(name, customer.userId, sequence) : undefined;
       }
       case 'telegram-polling': {
         // Telegram holds the update until the adapter confirms it with a later offset.
@@ -210,7 +208,7 @@ export class Customers {
           message_id: sequence,
           text,
         });
-        return inboundMessageId(name, customer.userId, sequence);
+        return chatMessageId(name, customer.userId, sequence);
       }
       case 'vk': {
         const { groupId, secret } = this.entry.vkGroup;

@@ -26,8 +26,8 @@ import {
   verifyFileLink,
   verifyWebhookSecret,
 } from '@firstline/telegram';
-import { Bots, type Bot } from './bots';
-import { TelegramInbound } from './inbound';
+import { Bots, type Bot } from '../bots';
+import { TelegramInbound } from './telegram-inbound';
 
 @Controller('telegram/:bot')
 export class TelegramController {

@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DATABASE_SCHEMA } from '@firstline/persistence';
-import { Bots, type Bot } from './bots';
-import { TELEGRAM_CONFIG, type TelegramConfig } from './config';
-import { TelegramInbound } from './inbound';
+import { Bots, type Bot } from '../bots';
+import { TELEGRAM_CONFIG, type TelegramConfig } from '../config';
+import { TelegramInbound } from './telegram-inbound';
 
 /** The updates a support bot needs; Telegram leaves the rest (polls, member changes) out. */
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;

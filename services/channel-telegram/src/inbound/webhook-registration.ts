@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Bots } from './bots';
-import { TELEGRAM_CONFIG, type TelegramConfig } from './config';
+import { Bots } from '../bots';
+import { TELEGRAM_CONFIG, type TelegramConfig } from '../config';
 import { ALLOWED_UPDATES } from './long-polling';
 
 /**

@@ -1,0 +1,51 @@
+import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import { startService, type RunningService } from '@firstline/runtime';
+import { uniqueName, type TestDatabase } from '@firstline/testing';
+import { channelTelegramService } from '../src';
+
+/**
+ * The service on the shared broker and a test database, configured by process.env. Its own
+ * consumer group per start name: no member left over from an interrupted run holds partitions.
+ */
+export function startTelegram(
+  name: string,
+  database: TestDatabase,
+  brokers: string[],
+): Promise<RunningService> {
+  return startService(
+    { ...channelTelegramService, name },
+    {
+      bus: new KafkaBus({ brokers, clientId: name }),
+      ownsBus: true,
+      databaseUrl: database.url,
+      databasePoolSize: 2,
+      host: '127.0.0.1',
+      logLevel: 'silent',
+      partitions: 3,
+      replicationFactor: 1,
+    },
+    0,
+  );
+}
+
+/**
+ * Reads what the service publishes to these topics, from their current end, handing over the
+ * records whose key names `run` (other suites publish to the same topics). Stop it when done.
+ */
+export async function observe(
+  brokers: string[],
+  run: string,
+  topics: string[],
+  onRecord: (record: DeliveredMessage) => void,
+): Promise<KafkaBus> {
+  const observer = new KafkaBus({ brokers, clientId: uniqueName('channel-telegram-observer') });
+  await observer.subscribe({
+    group: uniqueName('telegram-observer'),
+    topics,
+    handler: async (records: DeliveredMessage[]) => {
+      for (const record of records) if (record.key.includes(run)) onRecord(record);
+    },
+  });
+  await observer.start();
+  return observer;
+}
