@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
+import { InboundPublisher } from '@firstline/channel-kit';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
 import { AttachmentStore } from './attachments/attachment-store';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { StoredLinks } from './http/stored-links';
-import { IntakeController } from './intake/intake.controller';
-import { Intake } from './intake/intake.service';
-import { SubmissionWriter } from './intake/submission-writer';
+import { IntakeController } from './inbound/intake.controller';
+import { Intake } from './inbound/intake.service';
+import { SubmissionWriter } from './inbound/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
 import { PagesController } from './pages/pages.controller';
 
@@ -35,6 +37,11 @@ import { VerificationController } from './verification/verification.controller';
     StoredLinks,
     AttachmentStore,
     AttachmentSweeper,
+    {
+      provide: InboundPublisher,
+      useFactory: (bus: MessageBus) => new InboundPublisher({ bus, name: 'webform' }),
+      inject: [MESSAGE_BUS],
+    },
     SubmissionWriter,
     Intake,
     StatusService,

@@ -1,19 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AttachmentSchema, create, type Attachment } from '@firstline/contracts';
 import {
-  readFollowUp,
-  followUpMessage,
+  AttachmentSchema,
+  create,
+  timestampDate,
+  type Attachment,
+  type InboundMessage,
+} from '@firstline/contracts';
+import {
+  contactOf,
   RateLimiter,
-  readSubmission,
   UploadSlots,
-  senderOf,
-  submissionMessage,
-  text,
+  webformAdapter,
   webformMessageId,
   type FormDefinition,
   type Locale,
+  type WebformNormalised,
+  type WebformPayload,
 } from '@firstline/webform';
 import { AttachmentStore, storageKeyOf } from '../attachments/attachment-store';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
@@ -38,8 +42,6 @@ export interface Accepted {
   replayed: boolean;
 }
 
-/** The honeypot: hidden from people by the widget and the hosted page, irresistible to robots. */
-export const HONEYPOT_FIELD = 'website';
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 /** How long an upload turned away because all slots are taken is asked to wait. */
 const UPLOAD_RETRY_SECONDS = 5;
@@ -47,9 +49,9 @@ const UPLOAD_RETRY_SECONDS = 5;
 /**
  * Takes submissions and follow-ups in: the anti-abuse checks in the order that costs least first
  * — before the body is read, the form or status link, the rate per IP, the declared size and a
- * free upload slot; then the honeypot, the form's rules, the rate per email; files are streamed
- * to the store while the body is read and kept only for a submission not seen before — then one
- * write through the group-committing SubmissionWriter.
+ * free upload slot; then what the adapter makes of the post (the honeypot, the form's rules),
+ * the rate per email; files are streamed to the store while the body is read and kept only for a
+ * submission not seen before — then one write through the group-committing SubmissionWriter.
  */
 @Injectable()
 export class Intake {
@@ -81,37 +83,35 @@ export class Intake {
     this.limit(this.perIp, `ip:${clientIp(request)}`);
     const posted = await this.receive(request, form.attachments);
     try {
-      refuseRobots(posted.fields);
       const key = idempotencyKey(posted);
-      const now = new Date();
-      const result = readSubmission(form, posted.fields, posted.locale, now);
-      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-      const { submission } = result;
-      if (submission.email) this.limit(this.perEmail, `email:${submission.email}`);
-      const files = await this.keepFiles(key, posted.files);
+      const attachments = await this.describeFiles(posted.files);
       const statusToken = randomBytes(24).toString('base64url');
-      const message = submissionMessage(submission, {
+      const message = await this.normalise({
+        kind: 'submission',
+        formId: form.id,
+        fields: posted.fields,
+        locale: posted.locale,
         idempotencyKey: key,
         statusToken,
-        formTitle: text(form.title, posted.locale),
-        receivedAt: now,
-        attachments: files,
+        attachments,
         pageUrl: posted.pageUrl,
-        locale: posted.locale,
       });
+      const contact = contactOf(message);
+      if (contact.email) this.limit(this.perEmail, `email:${contact.email}`);
+      await this.keepFiles(key, posted.files);
       return await this.write({
         message,
         statusToken,
-        requestHash: requestHash(form.id, posted.fields, files),
-        attachments: files.map(describeFile),
+        requestHash: requestHash(form.id, posted.fields, attachments),
+        attachments: attachments.map(describeFile),
         conversation: {
           formId: form.id,
-          customerName: submission.name ?? '',
-          email: submission.email,
-          phone: submission.phone,
+          customerName: contact.name,
+          email: contact.email,
+          phone: contact.phone,
           locale: posted.locale,
           subject: message.subject,
-          callbackWindow: submission.callbackWindow,
+          callbackWindow: callbackWindowOf(message),
         },
       });
     } finally {
@@ -141,37 +141,53 @@ export class Intake {
     if (!conversation) throw new Rejection(404, 'unknown_status');
     const posted = await this.receive(request, true);
     try {
-      refuseRobots(posted.fields);
       const key = idempotencyKey(posted);
-      const result = readFollowUp(posted.fields.text, posted.files.length > 0, posted.locale);
-      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-      if (conversation.email) this.limit(this.perEmail, `email:${conversation.email}`);
-      const files = await this.keepFiles(key, posted.files);
-      const inbound = followUpMessage({
+      const attachments = await this.describeFiles(posted.files);
+      const message = await this.normalise({
+        kind: 'follow-up',
+        fields: posted.fields,
+        locale: posted.locale,
         idempotencyKey: key,
         statusToken,
-        sender: senderOf({
-          name: conversation.customer_name || undefined,
+        attachments,
+        conversation: {
+          customerName: conversation.customer_name,
           email: conversation.email ?? undefined,
           phone: conversation.phone ?? undefined,
-        }),
-        subject: conversation.subject.startsWith('Re: ')
-          ? conversation.subject
-          : `Re: ${conversation.subject}`,
-        text: result.text,
-        attachments: files,
-        receivedAt: new Date(),
-        ticketNumber: conversation.ticket_number ?? undefined,
-        language: conversation.locale,
+          subject: conversation.subject,
+          locale: conversation.locale,
+          ticketNumber: conversation.ticket_number ?? undefined,
+        },
       });
+      const contact = contactOf(message);
+      if (contact.email) this.limit(this.perEmail, `email:${contact.email}`);
+      await this.keepFiles(key, posted.files);
       return await this.write({
-        message: inbound,
+        message,
         statusToken,
-        requestHash: requestHash(statusToken, posted.fields, files),
-        attachments: files.map(describeFile),
+        requestHash: requestHash(statusToken, posted.fields, attachments),
+        attachments: attachments.map(describeFile),
       });
     } finally {
       await discardUnkept(posted.files);
+    }
+  }
+
+  /** The post as the adapter reads it; a refused one is answered with what to correct. */
+  private async normalise(payload: WebformPayload): Promise<InboundMessage> {
+    const result: WebformNormalised = await webformAdapter.normalise(
+      payload,
+      { forms: this.config.forms },
+      new Date(),
+    );
+    switch (result.kind) {
+      case 'message':
+        return result.message;
+      case 'ignored':
+        // What the adapter ignores is a robot's post (the honeypot): told so, in case it is not.
+        throw new Rejection(400, 'honeypot');
+      case 'rejected':
+        throw new Rejection(422, result.errors[0].problem, {}, result.errors);
     }
   }
 
@@ -211,31 +227,33 @@ export class Intake {
     }
   }
 
-  /**
-   * The attachments of a submission. Its files are kept only when its key is new: a repeated
-   * post (a retry, a double click) finds its files kept already, and its staged copies go.
-   */
-  private async keepFiles(key: string, files: ReceivedFile[]): Promise<Attachment[]> {
+  /** The attachments of a post, as the message names them: where they are kept and served. */
+  private async describeFiles(files: ReceivedFile[]): Promise<Attachment[]> {
     if (files.length === 0) return [];
+    const base = await this.links.base();
+    return files.map((file) =>
+      create(AttachmentSchema, {
+        storageKey: storageKeyOf(file.upload.digest),
+        url: `${base}/webform/attachments/${file.upload.digest}`,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        sizeBytes: file.upload.sizeBytes,
+      }),
+    );
+  }
+
+  /**
+   * Keeps the files of a post that passed its checks, when its key is new: a repeated post (a
+   * retry, a double click) finds its files kept already, and its staged copies go.
+   */
+  private async keepFiles(key: string, files: ReceivedFile[]): Promise<void> {
+    if (files.length === 0) return;
     const [repeated] = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM channel_webform.submission WHERE message_id = $1`,
       [webformMessageId(key)],
     );
-    const base = await this.links.base();
-    const attachments: Attachment[] = [];
-    for (const file of files) {
-      if (!repeated) await file.upload.keep(file.contentType);
-      attachments.push(
-        create(AttachmentSchema, {
-          storageKey: storageKeyOf(file.upload.digest),
-          url: `${base}/webform/attachments/${file.upload.digest}`,
-          fileName: file.fileName,
-          contentType: file.contentType,
-          sizeBytes: file.upload.sizeBytes,
-        }),
-      );
-    }
-    return attachments;
+    if (repeated) return;
+    for (const file of files) await file.upload.keep(file.contentType);
   }
 
   private async write(submission: SubmissionToWrite): Promise<Accepted> {
@@ -275,8 +293,11 @@ async function discardUnkept(files: ReceivedFile[]): Promise<void> {
   await Promise.allSettled(files.map((file) => file.upload.discard()));
 }
 
-function refuseRobots(fields: Record<string, string>): void {
-  if (fields[HONEYPOT_FIELD]?.trim()) throw new Rejection(400, 'honeypot');
+function callbackWindowOf(message: InboundMessage) {
+  const { startsAt, endsAt } = message.callbackWindow ?? {};
+  return startsAt && endsAt
+    ? { startsAt: timestampDate(startsAt), endsAt: timestampDate(endsAt) }
+    : undefined;
 }
 
 function idempotencyKey(posted: PostedRequest): string {
