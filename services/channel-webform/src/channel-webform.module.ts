@@ -9,6 +9,7 @@ import { IntakeController } from './inbound/intake.controller';
 import { Intake } from './inbound/intake.service';
 import { SubmissionWriter } from './inbound/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
+import { StatusPageSender } from './outbound/status-page.sender';
 import { PagesController } from './pages/pages.controller';
 
 import { DirectoryProjection } from './projection/directory.consumer';
@@ -48,6 +49,7 @@ import { VerificationController } from './verification/verification.controller';
     RoutingProjection,
     TicketEventsProjection,
     DirectoryProjection,
+    StatusPageSender,
     WebformOutbound,
   ],
 })
