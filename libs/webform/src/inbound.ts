@@ -9,7 +9,7 @@ import {
   type InboundMessage,
 } from '@firstline/contracts';
 import type { Normalised } from '@firstline/channel';
-import { text, type FormDefinition, type Locale } from './forms';
+import { LOCALES, text, type FormDefinition, type Locale } from './forms';
 import { describeProblem } from './messages';
 import { readFollowUp, readSubmission, type FieldError, type ValidSubmission } from './submission';
 
@@ -186,11 +186,12 @@ export interface WebformContext {
 
 /**
  * `Normalised`, with the fields a refused post must correct: the customer is waiting for the
- * answer, so a rejection is told to them field by field (422) rather than dead-lettered.
+ * answer, so a rejection is told to them field by field (422) rather than dead-lettered. A
+ * payload that is no post at all has no fields to name.
  */
 export type WebformNormalised =
   | Exclude<Normalised, { kind: 'rejected' }>
-  | { kind: 'rejected'; reason: string; errors: FieldError[] };
+  | { kind: 'rejected'; reason: string; errors?: FieldError[] };
 
 /**
  * A post as what Firstline should do with it: a filled-in honeypot is a robot (ignored); a post
@@ -202,6 +203,8 @@ export function normalisePost(
   context: WebformContext,
   receivedAt: Date,
 ): WebformNormalised {
+  const problem = problemWith(payload);
+  if (problem) return { kind: 'rejected', reason: `not a web-form post: ${problem}` };
   if (payload.fields[HONEYPOT_FIELD]?.trim()) {
     return {
       kind: 'ignored',
@@ -261,6 +264,30 @@ function normaliseFollowUp(payload: StatusPageMessage, receivedAt: Date): Webfor
     language: conversation.locale,
   });
   return { kind: 'message', message };
+}
+
+/** What makes a payload no post the service could have read, or nothing. */
+function problemWith(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return 'not an object';
+  const post = payload as Partial<Record<keyof FormSubmission | keyof StatusPageMessage, unknown>>;
+  if (post.kind !== 'submission' && post.kind !== 'follow-up') return 'no kind';
+  const fields = post.fields;
+  if (typeof fields !== 'object' || fields === null) return 'no fields';
+  if (Object.values(fields).some((value) => typeof value !== 'string')) {
+    return 'a field that is not text';
+  }
+  if (!LOCALES.includes(post.locale as Locale)) return `unknown locale ${String(post.locale)}`;
+  if (typeof post.idempotencyKey !== 'string' || !post.idempotencyKey) return 'no idempotency key';
+  if (typeof post.statusToken !== 'string' || !post.statusToken) return 'no status token';
+  if (!Array.isArray(post.attachments)) return 'no attachments list';
+  if (post.kind === 'submission' && typeof post.formId !== 'string') return 'no form';
+  if (post.kind === 'follow-up') {
+    const conversation = post.conversation as Partial<StatusPageMessage['conversation']> | null;
+    if (typeof conversation?.subject !== 'string' || typeof conversation.locale !== 'string') {
+      return 'no conversation';
+    }
+  }
+  return undefined;
 }
 
 function rejected(errors: FieldError[]): WebformNormalised {

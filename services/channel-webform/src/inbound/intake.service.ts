@@ -187,6 +187,8 @@ export class Intake {
         // What the adapter ignores is a robot's post (the honeypot): told so, in case it is not.
         throw new Rejection(400, 'honeypot');
       case 'rejected':
+        // Without fields to correct, the post was not one: nothing the customer typed is wrong.
+        if (!result.errors?.length) throw new Rejection(400, 'unreadable_body');
         throw new Rejection(422, result.errors[0].problem, {}, result.errors);
     }
   }

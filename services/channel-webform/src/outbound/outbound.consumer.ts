@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
-import { DEFAULT_OUTBOUND_ATTEMPTS, OutboundDelivery } from '@firstline/channel-kit';
+import { OutboundDelivery, OUTBOUND_RETRY } from '@firstline/channel-kit';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { OutboxRelay } from '@firstline/persistence';
 import { webformAdapter, type StatusPageReply } from '@firstline/webform';
@@ -27,7 +27,7 @@ export class WebformOutbound {
     });
   }
 
-  @Consume({ topic: TOPICS.outboundWebform, retry: { attempts: DEFAULT_OUTBOUND_ATTEMPTS } })
+  @Consume({ topic: TOPICS.outboundWebform, retry: OUTBOUND_RETRY })
   handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
     return this.delivery.handle(messages);
   }
