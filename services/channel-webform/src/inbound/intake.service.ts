@@ -24,7 +24,11 @@ import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { isUpload, readBody, refusalOf, type ReadRequest, type ReceivedFile } from '../http/body';
 import { Rejection, requestLocale } from '../http/rejection';
 import { StoredLinks } from '../http/stored-links';
-import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
+import {
+  SubmissionWriter,
+  type NewConversation,
+  type SubmissionToWrite,
+} from './submission-writer';
 
 /** What a public request brings, once its body is read. */
 export interface PostedRequest {
@@ -41,6 +45,9 @@ export interface Accepted {
   statusToken: string;
   replayed: boolean;
 }
+
+/** What every post has, whichever page it came from. */
+type PostBasics = 'fields' | 'locale' | 'idempotencyKey' | 'attachments';
 
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 /** How long an upload turned away because all slots are taken is asked to wait. */
@@ -82,29 +89,20 @@ export class Intake {
     const form = this.form(formId);
     this.limit(this.perIp, `ip:${clientIp(request)}`);
     const posted = await this.receive(request, form.attachments);
-    try {
-      const key = idempotencyKey(posted);
-      const attachments = await this.describeFiles(posted.files);
-      const statusToken = randomBytes(24).toString('base64url');
-      const message = await this.normalise({
+    const statusToken = randomBytes(24).toString('base64url');
+    return this.take(
+      posted,
+      form.id,
+      (post) => ({
+        ...post,
         kind: 'submission',
         formId: form.id,
-        fields: posted.fields,
-        locale: posted.locale,
-        idempotencyKey: key,
         statusToken,
-        attachments,
         pageUrl: posted.pageUrl,
-      });
-      const contact = contactOf(message);
-      if (contact.email) this.limit(this.perEmail, `email:${contact.email}`);
-      await this.keepFiles(key, posted.files);
-      return await this.write({
-        message,
-        statusToken,
-        requestHash: requestHash(form.id, posted.fields, attachments),
-        attachments: attachments.map(describeFile),
-        conversation: {
+      }),
+      (message) => {
+        const contact = contactOf(message);
+        return {
           formId: form.id,
           customerName: contact.name,
           email: contact.email,
@@ -112,11 +110,9 @@ export class Intake {
           locale: posted.locale,
           subject: message.subject,
           callbackWindow: callbackWindowOf(message),
-        },
-      });
-    } finally {
-      await discardUnkept(posted.files);
-    }
+        };
+      },
+    );
   }
 
   async followUp(statusToken: string, request: ReadRequest): Promise<Accepted> {
@@ -140,33 +136,51 @@ export class Intake {
     );
     if (!conversation) throw new Rejection(404, 'unknown_status');
     const posted = await this.receive(request, true);
+    return this.take(posted, statusToken, (post) => ({
+      ...post,
+      kind: 'follow-up',
+      statusToken,
+      conversation: {
+        customerName: conversation.customer_name,
+        email: conversation.email ?? undefined,
+        phone: conversation.phone ?? undefined,
+        subject: conversation.subject,
+        locale: conversation.locale,
+        ticketNumber: conversation.ticket_number ?? undefined,
+      },
+    }));
+  }
+
+  /**
+   * What every post goes through once its body is read: the adapter reads it, the rate per
+   * email, its files kept, the write. `scope` (the form, or the status page) tells a retry from a
+   * key reused elsewhere; `opens` describes the conversation a first submission opens.
+   */
+  private async take(
+    posted: PostedRequest,
+    scope: string,
+    payloadOf: (post: Pick<WebformPayload, PostBasics>) => WebformPayload,
+    opens?: (message: InboundMessage) => NewConversation,
+  ): Promise<Accepted> {
     try {
       const key = idempotencyKey(posted);
       const attachments = await this.describeFiles(posted.files);
-      const message = await this.normalise({
-        kind: 'follow-up',
+      const payload = payloadOf({
         fields: posted.fields,
         locale: posted.locale,
         idempotencyKey: key,
-        statusToken,
         attachments,
-        conversation: {
-          customerName: conversation.customer_name,
-          email: conversation.email ?? undefined,
-          phone: conversation.phone ?? undefined,
-          subject: conversation.subject,
-          locale: conversation.locale,
-          ticketNumber: conversation.ticket_number ?? undefined,
-        },
       });
-      const contact = contactOf(message);
-      if (contact.email) this.limit(this.perEmail, `email:${contact.email}`);
+      const message = await this.normalise(payload);
+      const { email } = contactOf(message);
+      if (email) this.limit(this.perEmail, `email:${email}`);
       await this.keepFiles(key, posted.files);
       return await this.write({
         message,
-        statusToken,
-        requestHash: requestHash(statusToken, posted.fields, attachments),
+        statusToken: payload.statusToken,
+        requestHash: requestHash(scope, posted.fields, attachments),
         attachments: attachments.map(describeFile),
+        conversation: opens?.(message),
       });
     } finally {
       await discardUnkept(posted.files);
