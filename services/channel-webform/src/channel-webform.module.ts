@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
+import { InboundPublisher } from '@firstline/channel-kit';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
 import { AttachmentStore } from './attachments/attachment-store';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { StoredLinks } from './http/stored-links';
-import { IntakeController } from './intake/intake.controller';
-import { Intake } from './intake/intake.service';
-import { SubmissionWriter } from './intake/submission-writer';
+import { IntakeController } from './inbound/intake.controller';
+import { Intake } from './inbound/intake.service';
+import { SubmissionWriter } from './inbound/submission-writer';
 import { WebformOutbound } from './outbound/outbound.consumer';
+import { StatusPageSender } from './outbound/status-page.sender';
 import { PagesController } from './pages/pages.controller';
 
 import { DirectoryProjection } from './projection/directory.consumer';
@@ -35,12 +38,18 @@ import { VerificationController } from './verification/verification.controller';
     StoredLinks,
     AttachmentStore,
     AttachmentSweeper,
+    {
+      provide: InboundPublisher,
+      useFactory: (bus: MessageBus) => new InboundPublisher({ bus, name: 'webform' }),
+      inject: [MESSAGE_BUS],
+    },
     SubmissionWriter,
     Intake,
     StatusService,
     RoutingProjection,
     TicketEventsProjection,
     DirectoryProjection,
+    StatusPageSender,
     WebformOutbound,
   ],
 })

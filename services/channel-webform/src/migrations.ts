@@ -194,3 +194,35 @@ export class CreateWebformCustomerTexts1769000000000 implements MigrationInterfa
     await queryRunner.query(`DROP TABLE channel_webform.customer_texts`);
   }
 }
+
+/**
+ * Messages already on status pages, as delivered: before the channel kit, the outbound consumer
+ * claimed each outbound id in `processed_message` in the transaction that stored it and published
+ * its receipt. Carried into `outbound_delivery` (created just before), so that no message already
+ * reported is shown or mailed again after the upgrade.
+ */
+export class CarryOverWebformDeliveries1796500000000 implements MigrationInterface {
+  readonly name = 'CarryOverWebformDeliveries1796500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      INSERT INTO channel_webform.outbound_delivery
+        (outbound_id, status, channel_message_id, updated_at)
+      SELECT message_id, 'sent', message_id, processed_at
+      FROM channel_webform.processed_message
+      WHERE consumer = 'webform-outbound'
+      ON CONFLICT (outbound_id) DO NOTHING`);
+    await queryRunner.query(
+      `DELETE FROM channel_webform.processed_message WHERE consumer = 'webform-outbound'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      INSERT INTO channel_webform.processed_message (consumer, message_id, processed_at)
+      SELECT 'webform-outbound', outbound_id, updated_at
+      FROM channel_webform.outbound_delivery
+      WHERE status = 'sent'
+      ON CONFLICT DO NOTHING`);
+  }
+}

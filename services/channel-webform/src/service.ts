@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
+import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { ChannelWebformModule } from './channel-webform.module';
 import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { allowWidgetOrigins } from './http/cors';
 import {
   AddVerificationLinks1768000000000,
+  CarryOverWebformDeliveries1796500000000,
   CreateWebformCustomerTexts1769000000000,
   CreateWebformTables1764000000000,
   StreamAttachmentsInParts1765000000000,
@@ -19,6 +21,8 @@ export const channelWebformService: ServiceDefinition = {
     StreamAttachmentsInParts1765000000000,
     AddVerificationLinks1768000000000,
     CreateWebformCustomerTexts1769000000000,
+    outboundDeliveryMigration('channel_webform'),
+    CarryOverWebformDeliveries1796500000000,
   ],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,

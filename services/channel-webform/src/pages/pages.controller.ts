@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pickLocale, publicForm, text, type Locale } from '@firstline/webform';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
-import { Intake } from '../intake/intake.service';
+import { Intake } from '../inbound/intake.service';
 import { StatusService } from '../status/status.service';
 
 /** Read once: the widget is one static script. */

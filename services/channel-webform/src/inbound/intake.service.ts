@@ -1,26 +1,34 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AttachmentSchema, create, type Attachment } from '@firstline/contracts';
 import {
-  readFollowUp,
-  followUpMessage,
+  AttachmentSchema,
+  create,
+  timestampDate,
+  type Attachment,
+  type InboundMessage,
+} from '@firstline/contracts';
+import {
+  contactOf,
   RateLimiter,
-  readSubmission,
   UploadSlots,
-  senderOf,
-  submissionMessage,
-  text,
+  webformAdapter,
   webformMessageId,
   type FormDefinition,
   type Locale,
+  type WebformNormalised,
+  type WebformPayload,
 } from '@firstline/webform';
 import { AttachmentStore, storageKeyOf } from '../attachments/attachment-store';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { isUpload, readBody, refusalOf, type ReadRequest, type ReceivedFile } from '../http/body';
 import { Rejection, requestLocale } from '../http/rejection';
 import { StoredLinks } from '../http/stored-links';
-import { SubmissionWriter, type SubmissionToWrite } from './submission-writer';
+import {
+  SubmissionWriter,
+  type NewConversation,
+  type SubmissionToWrite,
+} from './submission-writer';
 
 /** What a public request brings, once its body is read. */
 export interface PostedRequest {
@@ -38,8 +46,9 @@ export interface Accepted {
   replayed: boolean;
 }
 
-/** The honeypot: hidden from people by the widget and the hosted page, irresistible to robots. */
-export const HONEYPOT_FIELD = 'website';
+/** What every post has, whichever page it came from. */
+type PostBasics = 'fields' | 'locale' | 'idempotencyKey' | 'attachments';
+
 const KEY = /^[A-Za-z0-9_-]{8,100}$/;
 /** How long an upload turned away because all slots are taken is asked to wait. */
 const UPLOAD_RETRY_SECONDS = 5;
@@ -47,9 +56,9 @@ const UPLOAD_RETRY_SECONDS = 5;
 /**
  * Takes submissions and follow-ups in: the anti-abuse checks in the order that costs least first
  * — before the body is read, the form or status link, the rate per IP, the declared size and a
- * free upload slot; then the honeypot, the form's rules, the rate per email; files are streamed
- * to the store while the body is read and kept only for a submission not seen before — then one
- * write through the group-committing SubmissionWriter.
+ * free upload slot; then what the adapter makes of the post (the honeypot, the form's rules),
+ * the rate per email; files are streamed to the store while the body is read and kept only for a
+ * submission not seen before — then one write through the group-committing SubmissionWriter.
  */
 @Injectable()
 export class Intake {
@@ -80,43 +89,30 @@ export class Intake {
     const form = this.form(formId);
     this.limit(this.perIp, `ip:${clientIp(request)}`);
     const posted = await this.receive(request, form.attachments);
-    try {
-      refuseRobots(posted.fields);
-      const key = idempotencyKey(posted);
-      const now = new Date();
-      const result = readSubmission(form, posted.fields, posted.locale, now);
-      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-      const { submission } = result;
-      if (submission.email) this.limit(this.perEmail, `email:${submission.email}`);
-      const files = await this.keepFiles(key, posted.files);
-      const statusToken = randomBytes(24).toString('base64url');
-      const message = submissionMessage(submission, {
-        idempotencyKey: key,
+    const statusToken = randomBytes(24).toString('base64url');
+    return this.take(
+      posted,
+      form.id,
+      (post) => ({
+        ...post,
+        kind: 'submission',
+        formId: form.id,
         statusToken,
-        formTitle: text(form.title, posted.locale),
-        receivedAt: now,
-        attachments: files,
         pageUrl: posted.pageUrl,
-        locale: posted.locale,
-      });
-      return await this.write({
-        message,
-        statusToken,
-        requestHash: requestHash(form.id, posted.fields, files),
-        attachments: files.map(describeFile),
-        conversation: {
+      }),
+      (message) => {
+        const contact = contactOf(message);
+        return {
           formId: form.id,
-          customerName: submission.name ?? '',
-          email: submission.email,
-          phone: submission.phone,
+          customerName: contact.name,
+          email: contact.email,
+          phone: contact.phone,
           locale: posted.locale,
           subject: message.subject,
-          callbackWindow: submission.callbackWindow,
-        },
-      });
-    } finally {
-      await discardUnkept(posted.files);
-    }
+          callbackWindow: callbackWindowOf(message),
+        };
+      },
+    );
   }
 
   async followUp(statusToken: string, request: ReadRequest): Promise<Accepted> {
@@ -140,38 +136,74 @@ export class Intake {
     );
     if (!conversation) throw new Rejection(404, 'unknown_status');
     const posted = await this.receive(request, true);
-    try {
-      refuseRobots(posted.fields);
-      const key = idempotencyKey(posted);
-      const result = readFollowUp(posted.fields.text, posted.files.length > 0, posted.locale);
-      if (!result.ok) throw new Rejection(422, result.errors[0].problem, {}, result.errors);
-      if (conversation.email) this.limit(this.perEmail, `email:${conversation.email}`);
-      const files = await this.keepFiles(key, posted.files);
-      const inbound = followUpMessage({
-        idempotencyKey: key,
-        statusToken,
-        sender: senderOf({
-          name: conversation.customer_name || undefined,
-          email: conversation.email ?? undefined,
-          phone: conversation.phone ?? undefined,
-        }),
-        subject: conversation.subject.startsWith('Re: ')
-          ? conversation.subject
-          : `Re: ${conversation.subject}`,
-        text: result.text,
-        attachments: files,
-        receivedAt: new Date(),
+    return this.take(posted, statusToken, (post) => ({
+      ...post,
+      kind: 'follow-up',
+      statusToken,
+      conversation: {
+        customerName: conversation.customer_name,
+        email: conversation.email ?? undefined,
+        phone: conversation.phone ?? undefined,
+        subject: conversation.subject,
+        locale: conversation.locale,
         ticketNumber: conversation.ticket_number ?? undefined,
-        language: conversation.locale,
+      },
+    }));
+  }
+
+  /**
+   * What every post goes through once its body is read: the adapter reads it, the rate per
+   * email, its files kept, the write. `scope` (the form, or the status page) tells a retry from a
+   * key reused elsewhere; `opens` describes the conversation a first submission opens.
+   */
+  private async take(
+    posted: PostedRequest,
+    scope: string,
+    payloadOf: (post: Pick<WebformPayload, PostBasics>) => WebformPayload,
+    opens?: (message: InboundMessage) => NewConversation,
+  ): Promise<Accepted> {
+    try {
+      const key = idempotencyKey(posted);
+      const attachments = await this.describeFiles(posted.files);
+      const payload = payloadOf({
+        fields: posted.fields,
+        locale: posted.locale,
+        idempotencyKey: key,
+        attachments,
       });
+      const message = await this.normalise(payload);
+      const { email } = contactOf(message);
+      if (email) this.limit(this.perEmail, `email:${email}`);
+      await this.keepFiles(key, posted.files);
       return await this.write({
-        message: inbound,
-        statusToken,
-        requestHash: requestHash(statusToken, posted.fields, files),
-        attachments: files.map(describeFile),
+        message,
+        statusToken: payload.statusToken,
+        requestHash: requestHash(scope, posted.fields, attachments),
+        attachments: attachments.map(describeFile),
+        conversation: opens?.(message),
       });
     } finally {
       await discardUnkept(posted.files);
+    }
+  }
+
+  /** The post as the adapter reads it; a refused one is answered with what to correct. */
+  private async normalise(payload: WebformPayload): Promise<InboundMessage> {
+    const result: WebformNormalised = await webformAdapter.normalise(
+      payload,
+      { forms: this.config.forms },
+      new Date(),
+    );
+    switch (result.kind) {
+      case 'message':
+        return result.message;
+      case 'ignored':
+        // What the adapter ignores is a robot's post (the honeypot): told so, in case it is not.
+        throw new Rejection(400, 'honeypot');
+      case 'rejected':
+        // Without fields to correct, the post was not one: nothing the customer typed is wrong.
+        if (!result.errors?.length) throw new Rejection(400, 'unreadable_body');
+        throw new Rejection(422, result.errors[0].problem, {}, result.errors);
     }
   }
 
@@ -211,31 +243,33 @@ export class Intake {
     }
   }
 
-  /**
-   * The attachments of a submission. Its files are kept only when its key is new: a repeated
-   * post (a retry, a double click) finds its files kept already, and its staged copies go.
-   */
-  private async keepFiles(key: string, files: ReceivedFile[]): Promise<Attachment[]> {
+  /** The attachments of a post, as the message names them: where they are kept and served. */
+  private async describeFiles(files: ReceivedFile[]): Promise<Attachment[]> {
     if (files.length === 0) return [];
+    const base = await this.links.base();
+    return files.map((file) =>
+      create(AttachmentSchema, {
+        storageKey: storageKeyOf(file.upload.digest),
+        url: `${base}/webform/attachments/${file.upload.digest}`,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        sizeBytes: file.upload.sizeBytes,
+      }),
+    );
+  }
+
+  /**
+   * Keeps the files of a post that passed its checks, when its key is new: a repeated post (a
+   * retry, a double click) finds its files kept already, and its staged copies go.
+   */
+  private async keepFiles(key: string, files: ReceivedFile[]): Promise<void> {
+    if (files.length === 0) return;
     const [repeated] = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM channel_webform.submission WHERE message_id = $1`,
       [webformMessageId(key)],
     );
-    const base = await this.links.base();
-    const attachments: Attachment[] = [];
-    for (const file of files) {
-      if (!repeated) await file.upload.keep(file.contentType);
-      attachments.push(
-        create(AttachmentSchema, {
-          storageKey: storageKeyOf(file.upload.digest),
-          url: `${base}/webform/attachments/${file.upload.digest}`,
-          fileName: file.fileName,
-          contentType: file.contentType,
-          sizeBytes: file.upload.sizeBytes,
-        }),
-      );
-    }
-    return attachments;
+    if (repeated) return;
+    for (const file of files) await file.upload.keep(file.contentType);
   }
 
   private async write(submission: SubmissionToWrite): Promise<Accepted> {
@@ -275,8 +309,11 @@ async function discardUnkept(files: ReceivedFile[]): Promise<void> {
   await Promise.allSettled(files.map((file) => file.upload.discard()));
 }
 
-function refuseRobots(fields: Record<string, string>): void {
-  if (fields[HONEYPOT_FIELD]?.trim()) throw new Rejection(400, 'honeypot');
+function callbackWindowOf(message: InboundMessage) {
+  const { startsAt, endsAt } = message.callbackWindow ?? {};
+  return startsAt && endsAt
+    ? { startsAt: timestampDate(startsAt), endsAt: timestampDate(endsAt) }
+    : undefined;
 }
 
 function idempotencyKey(posted: PostedRequest): string {

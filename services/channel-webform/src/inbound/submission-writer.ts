@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MESSAGE_BUS, type MessageBus, type OutgoingMessage } from '@firstline/bus';
+import { InboundPublisher, type NormalisedPayload } from '@firstline/channel-kit';
 import {
+  decode,
   encode,
   InboundMessageSchema,
   messageType,
-  TOPICS,
   type InboundMessage,
 } from '@firstline/contracts';
 
@@ -56,10 +56,11 @@ interface Waiting {
 
 /**
  * Records submissions and publishes them with group commit: requests that arrive while a round
- * is in flight go together in the next one (one transaction, one publish), and each resolves only
- * when the broker acknowledged its InboundMessage. Row first, publish second: a publish that
- * fails leaves the row, and the client's retry with the same key publishes the stored message
- * again (downstream de-duplicates on its id), so nothing is lost and nothing is doubled.
+ * is in flight go together in the next one (one statement), and each resolves only when the
+ * broker acknowledged its InboundMessage (the InboundPublisher). Row first, publish second: a
+ * publish that fails leaves the row, and the client's retry with the same key publishes the
+ * stored message again (downstream de-duplicates on its id), so nothing is lost and nothing is
+ * doubled.
  */
 @Injectable()
 export class SubmissionWriter {
@@ -68,7 +69,7 @@ export class SubmissionWriter {
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(MESSAGE_BUS) private readonly bus: Pick<MessageBus, 'publish'>,
+    private readonly publisher: InboundPublisher,
   ) {}
 
   write(submission: SubmissionToWrite): Promise<WriteOutcome> {
@@ -120,7 +121,7 @@ export class SubmissionWriter {
     const stored = await this.store(unique, payloads);
 
     const outcomes = new Map<string, WriteOutcome>();
-    const records: OutgoingMessage[] = [];
+    const messages: NormalisedPayload[] = [];
     for (const submission of unique) {
       const id = submission.message.messageId;
       const existing = stored.get(id);
@@ -130,14 +131,15 @@ export class SubmissionWriter {
       }
       const statusToken = existing?.statusToken ?? submission.statusToken;
       outcomes.set(id, { kind: 'accepted', statusToken, replayed: Boolean(existing) });
-      records.push({
-        topic: TOPICS.inbound.name,
-        key: existing ? `webform:${existing.statusToken}` : submission.message.conversationKey,
-        value: existing?.payload ?? payloads.get(id)!,
-        headers: { messageId: id, type: messageType(InboundMessageSchema) },
+      // A retry publishes what was stored the first time: the same message, on the same page.
+      const bytes = existing?.payload ?? payloads.get(id)!;
+      const message = existing ? decode(InboundMessageSchema, bytes) : submission.message;
+      messages.push({
+        result: { kind: 'message', message },
+        payload: { source: 'webform', id, type: messageType(InboundMessageSchema), bytes },
       });
     }
-    if (records.length > 0) await this.bus.publish(records);
+    await this.publisher.publish(messages);
     return submissions.map((submission) => {
       const outcome = outcomes.get(submission.message.messageId)!;
       const writer = first.get(submission.message.messageId)!;
