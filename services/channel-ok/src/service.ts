@@ -1,6 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@firstline/runtime';
-import { ChannelOkModule } from './channel-ok.module';
+import { ChannelOkModule } from './ok.module';
 import { MAX_WEBHOOK_BODY } from './inbound/webhook.controller';
 import { migrations, SCHEMA } from './migrations';
 

@@ -2,23 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
 import type { SendFailure } from '@firstline/channel';
-import { DEFAULT_OUTBOUND_ATTEMPTS, OutboundDelivery } from '@firstline/channel-kit';
+import { OUTBOUND_RETRY, OutboundDelivery } from '@firstline/channel-kit';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { FirstlineError } from '@firstline/errors';
 import { okAdapter, parseConversationKey, type OkSend } from '@firstline/ok';
 import { OutboxRelay } from '@firstline/persistence';
 import { OkGroups } from '../groups';
 import { OkSender } from './ok-sender';
-
-/**
- * The bus's retries of one outbound record: as many as OutboundDelivery counts, spaced so that an
- * OK hiccup or flood control (7, 8, 9, 11) has passed by the next one.
- */
-export const OUTBOUND_RETRY = {
-  attempts: DEFAULT_OUTBOUND_ATTEMPTS,
-  initialDelayMs: 1_000,
-  maxDelayMs: 30_000,
-};
 
 /** Agents' replies and Firstline's own messages to OK chats, each reported in a DeliveryReceipt. */
 @Injectable()
