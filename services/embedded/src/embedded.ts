@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InProcessBus, KafkaBus, type MessageBus } from '@firstline/bus';
 import { channelEmailService } from '@firstline/channel-email';
+import { channelOkService } from '@firstline/channel-ok';
 import { channelTelegramService } from '@firstline/channel-telegram';
 import { channelVkService } from '@firstline/channel-vk';
 import { channelWebformService } from '@firstline/channel-webform';
@@ -35,6 +36,7 @@ export const SERVICES: ServiceDefinition[] = [
   channelEmailService,
   channelTelegramService,
   channelVkService,
+  channelOkService,
 ];
 
 const variables = {

@@ -26,6 +26,11 @@ const channelAccounts: Record<string, Record<string, string>> = {
     ]),
     VK_API_URL: nowhere,
   },
+  'channel-ok': {
+    OK_GROUPS: JSON.stringify([{ token: 'tkn1.token', secret: 'wH7kQ2pLx9vR4tZb' }]),
+    OK_API_URL: nowhere,
+    OK_PUBLIC_URL: 'https://support.example',
+  },
 };
 
 /** How production runs a service: its own process, on Kafka and Postgres, configured by environment. */
