@@ -99,7 +99,7 @@ function event(group, n) {
 // Normalising alone, in memory: the baseline of the same run.
 const baselineEvents = Array.from({ length: EVENTS }, (_, n) => event(CALLBACK_GROUP, n + 1));
 const normaliseStart = performance.now();
-for (const e of baselineEvents) normalise(e, { receivedAt: new Date() });
+for (const e of baselineEvents) await normalise(e, { receivedAt: new Date() });
 const normaliseOnly = Math.round(EVENTS / ((performance.now() - normaliseStart) / 1000));
 
 const brokers = brokersForBench();

@@ -161,7 +161,7 @@ each. Afterwards the topic is read back from the start.
 | latency p50 | ${result.latency.p50} ms | |
 | latency p99 | ${p99} ms | < ${TARGET_P99_MS} ms |
 | refused or failed (warm-up included) | ${format(refused)} | 0 |
-| accepted (warm-up included) / of them on the topic once | ${format(accepted.size)} / ${format(accepted.size - lost)} | all |
+| accepted (warm-up included) / of them found on the topic | ${format(accepted.size)} / ${format(accepted.size - lost)} | all |
 | records on the topic twice | ${format(duplicated)} | 0 |
 | service CPU per submission | ${cpuMicros} µs | |
 
