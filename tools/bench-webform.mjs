@@ -133,9 +133,12 @@ async function measure() {
     const format = (value) => value.toLocaleString('en-US');
     const exactlyOnce = lost === 0 && duplicated === 0;
     const verdict =
-      rate >= TARGET_RATE && p99 < TARGET_P99_MS && exactlyOnce
-        ? `meets ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms, every accepted submission published once`
-        : `**below** ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms and every accepted submission published once`;
+      (rate >= TARGET_RATE && p99 < TARGET_P99_MS
+        ? `meets ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms`
+        : `**below** ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms`) +
+      (exactlyOnce
+        ? '; every accepted submission was published exactly once'
+        : '; **not** every accepted submission was published exactly once');
     console.log(
       `Web forms: ${format(rate)} accepted submissions/s, p50 ${result.latency.p50} ms, ` +
         `p99 ${p99} ms (${CONNECTIONS} connections, ${SECONDS} s; ${format(accepted.size)} accepted with the warm-up, ` +
