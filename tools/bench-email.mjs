@@ -1,54 +1,43 @@
-// Inbound email throughput: 10,000 mixed mails (the project's own fixtures: replies from several
-// clients, HTML with inline images and attachments, auto-replies, bounces) in GreenMail mailboxes,
-// read over IMAP by the channel's own MailboxReader (one per mailbox, concurrently, as the service
-// runs them), normalised and published to a real Kafka broker batch by batch, each checkpoint
-// moving after its acknowledged batch. The clock runs from the readers' start to every checkpoint
-// reaching its last UID. Parsing alone is measured too, and so is the worst case: the slowest
-// `normalise` over the adversarial mails of libs/testing (up to 1 MB each, built to be slow), beside
-// the slowest of the ordinary fixtures in the same run.
-// The mails are spread over several mailboxes because GreenMail looks a message up in time linear
-// in the mailbox's size: from one mailbox of 10,000 it serves about 50 messages/s, whatever reads.
-// Prints the rates and rewrites the "Email inbound throughput" section of docs/benchmarks.md.
-// Runs the built code: `npm run build && node tools/bench-email.mjs`.
-//
-//   KAFKA_BROKERS        brokers to use (default: the project's local broker, started if need be)
-//   BENCH_EMAIL_MAILS    mails in the mailbox (default 10000)
-//   BENCH_EMAIL_BATCH    mails per batch (default 100, the channel's default EMAIL_BATCH_SIZE)
-//   BENCH_EMAIL_MAILBOXES  mailboxes the mails are spread over (default 10)
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { machine, writeBenchmarkSection } from './bench-report.mjs';
+import {
+  brokersForBench,
+  duplicatesAmong,
+  recordsOn,
+  spawnService,
+  stopService,
+} from './bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (path) => join(root, 'dist', path);
-if (!existsSync(dist('services/channel-email/src/inbound/mailbox-reader.js'))) {
+if (!existsSync(dist('services/channel-email/src/index.js'))) {
   console.error('bench-email: dist/ is missing the channel; run `npm run build` first');
   process.exit(1);
 }
 const { ImapFlow } = require('imapflow');
-const { KafkaBus, silentLogger } = require(dist('libs/bus/src/index.js'));
+const { DEAD_LETTER_TOPIC } = require(dist('libs/bus/src/index.js'));
 const { TOPICS } = require(dist('libs/contracts/src/index.js'));
 const { normalise } = require(dist('libs/email/src/index.js'));
-const { MailboxReader } = require(dist('services/channel-email/src/inbound/mailbox-reader.js'));
-const { inboundRecord } = require(dist('services/channel-email/src/records.js'));
-const { adversarialMails } = require(dist('libs/testing/src/adversarial-mail.js'));
+const { adversarialMails, createTestDatabase } = require(dist('libs/testing/src/index.js'));
 
 const MAILS = Number(process.env.BENCH_EMAIL_MAILS ?? 10_000);
 const BATCH = Number(process.env.BENCH_EMAIL_BATCH ?? 100);
 const MAILBOXES = Number(process.env.BENCH_EMAIL_MAILBOXES ?? 10);
+/** The domain of our own Message-IDs: the bounce fixture reports a mail sent from it. */
+const OWN_DOMAIN = 'firstline.test';
+const STAGING = 'Staging';
 
-const script = (name) =>
-  execFileSync('bash', [join(root, 'deploy/local', name), 'start'], { stdio: 'inherit' });
-const brokers = process.env.KAFKA_BROKERS
-  ? process.env.KAFKA_BROKERS.split(',').map((broker) => broker.trim())
-  : (script('kafka.sh'), ['127.0.0.1:9092']);
-script('greenmail.sh');
+const brokers = brokersForBench();
+execFileSync('bash', [join(root, 'deploy/local/greenmail.sh'), 'start'], { stdio: 'inherit' });
 const imap = {
   host: '127.0.0.1',
   port: Number(process.env.GREENMAIL_IMAP_PORT ?? 3143),
@@ -60,9 +49,17 @@ const templates = readdirSync(fixtures)
   .filter((name) => name.endsWith('.eml'))
   .sort()
   .map((name) => readFileSync(join(fixtures, name), 'latin1'));
-/** Mail number i: a fixture with a Message-ID of its own, so that every mail is a new message. */
+/** The PDF attachment of html-with-attachments.eml, base64. */
+const FIXTURE_PDF = 'JVBERi0xLjQKJcfsj6IKCg==';
+/**
+ * Mail number i: a fixture with a Message-ID of its own, so that every mail is a new message, and
+ * an attachment of its own, so that the attachment store writes every one.
+ */
 const mailNumber = (i) => {
-  const template = templates[i % templates.length];
+  const template = templates[i % templates.length].replace(
+    FIXTURE_PDF,
+    Buffer.from(`%PDF-1.4\n% bench mail ${i}\n`).toString('base64'),
+  );
   const id = `<bench-${i}@bench.firstline.test>`;
   const text = /^Message-ID:.*$/im.test(template)
     ? template.replace(/^Message-ID:.*$/im, `Message-ID: ${id}`)
@@ -75,22 +72,26 @@ const users = Array.from(
   { length: MAILBOXES },
   (_, box) => `bench-${run}-${box}@bench.firstline.test`,
 );
+const login = (user) => new ImapFlow({ ...imap, auth: { user, pass: 'bench' }, logger: false });
 
 console.log(`bench-email: filling ${MAILBOXES} mailboxes with ${MAILS} mails`);
 let filledAt = performance.now();
 await Promise.all(
   users.map(async (user, box) => {
-    const client = new ImapFlow({ ...imap, auth: { user, pass: 'bench' }, logger: false });
+    const client = login(user);
     await client.connect();
-    for (let i = box; i < MAILS; i += MAILBOXES) await client.append('INBOX', mailNumber(i));
+    await client.mailboxCreate(STAGING);
+    for (let i = box; i < MAILS; i += MAILBOXES) await client.append(STAGING, mailNumber(i));
     await client.logout();
   }),
 );
 filledAt = performance.now() - filledAt;
 
-// Parsing alone, on the same mails in memory.
+// Parsing alone, on the same mails in memory, with the service's options.
 let parseMs = performance.now();
-for (let i = 0; i < MAILS; i++) await normalise(mailNumber(i), { receivedAt: new Date() });
+for (let i = 0; i < MAILS; i++) {
+  await normalise(mailNumber(i), { receivedAt: new Date(), ownDomain: OWN_DOMAIN });
+}
 parseMs = performance.now() - parseMs;
 
 // The worst case: each mail's median of three runs, in processor time (what the mail costs; on a
@@ -132,77 +133,119 @@ console.log(
   `bench-email: slowest normalise ${worst.cpuMs.toFixed(1)} ms processor time (${worst.wallMs.toFixed(1)} ms wall) over ${adversarial.length} adversarial mails (${worst.name}); slowest fixture ${baseline.cpuMs.toFixed(1)} ms (${baseline.wallMs.toFixed(1)} ms wall)`,
 );
 
-const bus = new KafkaBus({ brokers, clientId: 'bench-email', logger: silentLogger });
-await bus.ensureTopics([{ topic: TOPICS.inbound.name, partitions: 6 }]);
-let published = 0;
-let finished;
-const done = new Promise((resolve) => (finished = resolve));
-const readers = users.map((user) => {
-  let checkpoint;
-  const mailbox = {
-    name: `${user}@${imap.host}/INBOX`,
-    ...imap,
-    user,
-    password: 'bench',
-    folder: 'INBOX',
-    processed: { action: 'none' },
-  };
-  return new MailboxReader(mailbox, {
-    pollIntervalMs: 1_000,
-    batchSize: BATCH,
-    checkpoint: async () => checkpoint,
-    saveCheckpoint: async (_name, saved) => {
-      checkpoint = saved;
-      if (published >= MAILS) finished();
-    },
-    publish: async (_box, _uidValidity, mails) => {
-      const records = [];
-      for (const mail of mails) {
-        const { message } = await normalise(mail.source, { receivedAt: new Date() });
-        records.push(inboundRecord(message));
-      }
-      await bus.publish(records);
-      published += records.length;
-    },
-  });
+const database = await createTestDatabase();
+const topics = {
+  [TOPICS.inbound.name]: `bench.email-inbound.${run}`,
+  [TOPICS.deliveryReceipts.name]: `bench.email-receipts.${run}`,
+  [DEAD_LETTER_TOPIC]: `bench.email-dlq.${run}`,
+};
+const service = await spawnService({
+  module: 'services/channel-email/src/index.js',
+  exportName: 'channelEmailService',
+  brokers,
+  databaseUrl: database.url,
+  topics,
+  env: {
+    // The default `processed=seen`: each batch is flagged \Seen after its checkpoint moved.
+    EMAIL_MAILBOXES: users
+      .map((user) => `imap://${encodeURIComponent(user)}:bench@${imap.host}:${imap.port}/INBOX`)
+      .join(','),
+    EMAIL_MESSAGE_ID_DOMAIN: OWN_DOMAIN,
+    EMAIL_BATCH_SIZE: String(BATCH),
+    // IDLE announces new mail; the poll is only the fallback.
+    EMAIL_POLL_INTERVAL_MS: '1000',
+  },
 });
-const startedAt = performance.now();
-for (const reader of readers) reader.start();
-await done;
-const readMs = performance.now() - startedAt;
-await Promise.all(readers.map((reader) => reader.stop()));
-await bus.stop();
+const checkpoints = database.pool(1);
+let readMs;
+let lastUids;
+try {
+  // The readers start with the service and connect within moments, then wait in IDLE on the
+  // empty INBOX.
+  await sleep(2_000);
+  const startedAt = performance.now();
+  lastUids = new Map(
+    await Promise.all(
+      users.map(async (user) => {
+        const client = login(user);
+        await client.connect();
+        await client.mailboxOpen(STAGING);
+        await client.messageCopy('1:*', 'INBOX');
+        const { uidNext } = await client.status('INBOX', { uidNext: true });
+        await client.logout();
+        return [`${user}@${imap.host}/INBOX`, uidNext - 1];
+      }),
+    ),
+  );
+  for (;;) {
+    const { rows } = await checkpoints.query(
+      'SELECT mailbox, last_uid FROM channel_email.mailbox_checkpoint',
+    );
+    const done = rows.filter((row) => Number(row.last_uid) >= lastUids.get(row.mailbox));
+    if (done.length === users.length) break;
+    await sleep(20);
+  }
+  readMs = performance.now() - startedAt;
+} finally {
+  await stopService(service);
+}
+const { rows: stored } = await checkpoints.query(
+  'SELECT count(*)::int AS files FROM channel_email.attachment',
+);
+await database.drop();
+
+const census = {};
+for (const [shared, own] of Object.entries(topics)) census[shared] = await recordsOn(brokers, own);
+const all = Object.values(census).flat();
+const duplicated = duplicatesAmong(all);
+const exactlyOnce = all.length === MAILS && duplicated === 0;
 
 const rate = (count, ms) => Math.round((count * 1000) / ms);
 const format = (n) => n.toLocaleString('en-US');
 const endToEnd = rate(MAILS, readMs);
+const counts = {
+  inbound: census[TOPICS.inbound.name].length,
+  receipts: census[TOPICS.deliveryReceipts.name].length,
+  deadLetters: census[DEAD_LETTER_TOPIC].length,
+};
 console.log(
-  `bench-email: ${format(endToEnd)} mails/s read, parsed and published; parsing alone ${format(rate(MAILS, parseMs))} mails/s; filling the mailbox took ${(filledAt / 1000).toFixed(1)} s`,
+  `bench-email: ${format(endToEnd)} mails/s read, parsed, stored and published; parsing alone ${format(rate(MAILS, parseMs))} mails/s; ` +
+    `on the topics ${format(counts.inbound)} inbound, ${format(counts.receipts)} bounce receipts, ${format(counts.deadLetters)} dead letters ` +
+    `(${duplicated} duplicated) of ${format(MAILS)} mails; ${format(stored[0].files)} attachment files stored; filling the mailboxes took ${(filledAt / 1000).toFixed(1)} s`,
 );
 
 const section = `<!-- bench:email -->
 ## Email inbound throughput
 
 ${format(MAILS)} mixed mails (the project's fixtures: Gmail, Outlook, Apple Mail and Thunderbird
-replies, HTML with an inline image and an attachment, an out-of-office reply, a newsletter, a
-bounce) in ${MAILBOXES} GreenMail mailboxes, read by the channel's \`MailboxReader\`s over IMAP in batches of
-${BATCH}, normalised and published to \`${TOPICS.inbound.name}\` on a real broker, each checkpoint
-moving after its acknowledged batch. The attachment store (Postgres) is left out. GreenMail finds a
-message in time linear in the mailbox's size, so one mailbox of 10,000 is served at about 50
-mails/s whatever reads it; hence several mailboxes.
-\`npm run build && node tools/bench-email.mjs\`
+replies, HTML with an inline image and an attachment of its own, an out-of-office reply, a
+newsletter, a bounce of a mail we sent) in ${MAILBOXES} GreenMail mailboxes, read by the
+channel-email service as built, in a process of its own: its mailbox readers over IMAP in batches of
+${BATCH}, its checkpoint table in Postgres (a fresh database), its attachment store, and its
+publishing on a real broker — customers' mails as \`InboundMessage\`s, bounces as failed delivery
+receipts — each checkpoint moving after its acknowledged batch, then the batch flagged \\Seen.
+The clock runs from copying the mails into INBOX (the service already reading) to every
+checkpoint at its mailbox's last UID. GreenMail finds a message in time linear in the mailbox's
+size, so one mailbox of 10,000 is served at about 50 mails/s whatever reads it; hence several
+mailboxes. \`npm run build && node tools/bench-email.mjs\`
 
 | | mails/s |
 | --- | ---: |
-| read, parsed and published | **${format(endToEnd)}** (target ≥ 500) |
-| parsing alone (\`normalise\`, in memory) | ${format(rate(MAILS, parseMs))} |
+| read, parsed, stored and published by the service | **${format(endToEnd)}** (target ≥ 500) |
+| baseline: parsing alone (\`normalise\`, in memory), same run | ${format(rate(MAILS, parseMs))} |
+
+Read back from the bench's topics afterwards: ${format(counts.inbound)} inbound messages, ${format(counts.receipts)} bounce
+receipts, ${format(counts.deadLetters)} dead letters, ${format(duplicated)} twice — ${exactlyOnce ? 'every mail exactly once' : '**not** every mail exactly once'}; ${format(stored[0].files)}
+attachment files in the store.
 
 | \`normalise\`, slowest mail (median of 3 runs) | processor ms | wall ms |
 | --- | ---: | ---: |
 | ${adversarial.length} adversarial mails up to 1 MB (libs/testing \`adversarialMails\`): ${worst.name} | **${worst.cpuMs.toFixed(1)}** (bound 250) | ${worst.wallMs.toFixed(1)} |
 | baseline: the ${fixtureMails.length} fixtures above, same run | ${baseline.cpuMs.toFixed(1)} | ${baseline.wallMs.toFixed(1)} |
 
-Machine: ${machine()}; broker and GreenMail on the same machine. ${new Date().toISOString().slice(0, 10)}.
+Load average at the end of the run: ${os.loadavg()[0].toFixed(1)}; other work ran on the machine in parallel.
+Machine: ${machine()}; broker, Postgres and GreenMail on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:email -->`;
 
 await writeBenchmarkSection('email', section);
+if (!exactlyOnce) process.exitCode = 1;

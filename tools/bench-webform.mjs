@@ -2,8 +2,11 @@
 // path without files), each answered only after Kafka acknowledged its InboundMessage (acks=all)
 // and its row is in Postgres, measured with autocannon. Every request has its own idempotency key
 // and email, so each is a new submission. The service runs the built code in a child process
-// (autocannon must not share its event loop) and publishes to a fresh topic instead of
-// support.inbound.v1, so nothing downstream sees the load; its consumers stay off.
+// (autocannon must not share its event loop) with the production rate limits, behind one trusted
+// proxy hop: the requests come from many client addresses (X-Forwarded-For), 10 submissions per
+// address. It publishes to a fresh topic instead of support.inbound.v1, so nothing downstream
+// sees the load; its consumers stay off. Afterwards the topic is read back: every accepted
+// submission must be on it exactly once.
 // Prints the rate and p99 and rewrites the "Web forms" section of docs/benchmarks.md.
 // `npm run build && node tools/bench-webform.mjs`
 //
@@ -13,80 +16,37 @@
 //   BENCH_WEBFORM_CONNECTIONS  concurrent HTTP connections (default 64)
 //   BENCH_WEBFORM_REPLICAS     service processes the connections are spread over (default 1)
 //   BENCH_WEBFORM_NODE_ARGS    extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
-import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { machine, writeBenchmarkSection } from './bench-report.mjs';
+import {
+  brokersForBench,
+  duplicatesAmong,
+  recordsOn,
+  spawnService,
+  stopService,
+} from './bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (path) => join(root, 'dist', path);
-if (!existsSync(dist('services/channel-webform/src/index.js'))) {
+if (!existsSync(join(root, 'dist/services/channel-webform/src/index.js'))) {
   console.error('bench-webform: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }
 const PARTITIONS = 6;
+/** Submissions from one client address; the production limit is 30 per 10 minutes. */
+const PER_ADDRESS = 10;
 
-if (process.argv[2] === 'serve') await serve();
-else await measure();
+await measure();
 
-/** The child: the channel-webform service on the broker, publishing to the bench's topic. */
-async function serve() {
-  require('reflect-metadata');
-  const { KafkaBus, silentLogger } = require(dist('libs/bus/src/index.js'));
-  const { startService } = require(dist('libs/runtime/src/index.js'));
-  const { channelWebformService } = require(dist('services/channel-webform/src/index.js'));
-  const [, , , databaseUrl, topic] = process.argv;
-  const kafka = new KafkaBus({
-    brokers: process.env.KAFKA_BROKERS.split(','),
-    clientId: 'bench-webform',
-    logger: silentLogger,
-  });
-  await kafka.ensureTopics([{ topic, partitions: PARTITIONS }]);
-  const bus = {
-    ensureTopics: (topics) => kafka.ensureTopics(topics),
-    publish: (records) =>
-      kafka.publish(
-        records.map((record) =>
-          record.topic === 'support.inbound.v1' ? { ...record, topic } : record,
-        ),
-      ),
-    // The bench measures intake only: the status-page projection's consumers stay off.
-    subscribe: async () => {},
-    unsubscribe: async () => {},
-    start: () => kafka.start(),
-    stop: () => kafka.stop(),
-    health: () => kafka.health(),
-    lag: async () => [],
-  };
-  const service = await startService(
-    { ...channelWebformService, name: `bench-webform.${Date.now().toString(36)}` },
-    {
-      bus,
-      ownsBus: true,
-      databaseUrl,
-      databasePoolSize: 10,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      partitions: PARTITIONS,
-      replicationFactor: 1,
-    },
-    0,
-  );
-  console.log(JSON.stringify({ url: service.url }));
-  process.on('SIGTERM', () => service.stop().then(() => process.exit(0)));
-}
-
-/** The parent: starts the child, loads it with autocannon, checks every answer was published. */
+/** Starts the service, loads it with autocannon, checks every accepted submission was published once. */
 async function measure() {
   const autocannon = require('autocannon');
-  const { Kafka, logLevel } = require('kafkajs');
-  const { createTestDatabase } = require(dist('libs/testing/src/index.js'));
+  const { createTestDatabase } = require(join(root, 'dist/libs/testing/src/index.js'));
   const SECONDS = Number(process.env.BENCH_WEBFORM_SECONDS ?? 20);
   const CONNECTIONS = Number(process.env.BENCH_WEBFORM_CONNECTIONS ?? 64);
   // Replicas of the service on this machine, each its own process: how the channel scales.
@@ -95,42 +55,31 @@ async function measure() {
   const TARGET_RATE = 3_000;
   const TARGET_P99_MS = 50;
 
-  const brokers = process.env.KAFKA_BROKERS
-    ? process.env.KAFKA_BROKERS.split(',').map((broker) => broker.trim())
-    : startLocalKafka();
+  const brokers = brokersForBench();
   const database = await createTestDatabase();
   const topic = `bench.webform.${Date.now().toString(36)}`;
-  const children = Array.from({ length: REPLICAS }, () =>
-    spawn(
-      process.execPath,
-      [...NODE_ARGS, fileURLToPath(import.meta.url), 'serve', database.url, topic],
-      {
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: brokers.join(','),
-          // Every request comes from one address and the limits are not what is measured.
-          WEBFORM_RATE_LIMIT_PER_IP: '1000000000',
-          WEBFORM_RATE_LIMIT_PER_EMAIL: '1000000000',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    ),
-  );
-  const urls = await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve, reject) => {
-          createInterface({ input: child.stdout }).once('line', (line) =>
-            resolve(`${JSON.parse(line).url}/webform/forms/contact/submissions`),
-          );
-          child.once('exit', (code) =>
-            reject(new Error(`bench-webform: the service exited (${code})`)),
-          );
-        }),
-    ),
-  );
-  const serviceCpu = () => children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
+  const services = [];
+  // The production rate limits, behind one proxy hop whose X-Forwarded-For the service trusts.
+  const env = { WEBFORM_TRUSTED_PROXY_HOPS: '1' };
+  const limits = rateLimitsOf({ ...process.env, ...env });
+  for (let replica = 0; replica < REPLICAS; replica += 1) {
+    services.push(
+      await spawnService({
+        module: 'services/channel-webform/src/index.js',
+        exportName: 'channelWebformService',
+        brokers,
+        databaseUrl: database.url,
+        topics: { 'support.inbound.v1': topic },
+        env,
+        nodeArgs: NODE_ARGS,
+      }),
+    );
+  }
+  const urls = services.map(({ url }) => `${url}/webform/forms/contact/submissions`);
+  const serviceCpu = () => services.reduce((sum, { child }) => sum + cpuSeconds(child.pid), 0);
 
+  /** The message ids the service answered 201 with: the submissions it accepted. */
+  const accepted = new Set();
   let n = 0;
   const load = (seconds) =>
     autocannon({
@@ -148,6 +97,7 @@ async function measure() {
                 'content-type': 'application/json',
                 accept: 'application/json',
                 'idempotency-key': randomUUID(),
+                'x-forwarded-for': clientAddress(Math.floor(n / PER_ADDRESS)),
               },
               body: JSON.stringify({
                 name: 'Bench Customer',
@@ -158,30 +108,42 @@ async function measure() {
               }),
             };
           },
+          onResponse: (status, body) => {
+            if (status === 201) accepted.add(JSON.parse(body).messageId);
+          },
         },
       ],
     });
 
   try {
-    await load(3); // warm-up: connections, JIT, the producer
+    const warmUp = await load(3); // connections, JIT, the producer
     const cpuBefore = serviceCpu();
     const result = await load(SECONDS);
     // The service's own CPU per submission: what one core sustains, whatever else the machine runs.
     const cpuMicros = Math.round(((serviceCpu() - cpuBefore) * 1e6) / result['2xx']);
-    const accepted = result['2xx'];
-    const published = await publishedCount(Kafka, logLevel, brokers, topic);
-    const rate = Math.round(accepted / SECONDS);
+    const refused = warmUp.non2xx + warmUp.errors + result.non2xx + result.errors;
+    const records = await recordsOn(brokers, topic);
+    const onTopic = new Set(records.map((record) => record.messageId));
+    const lost = [...accepted].filter((id) => !onTopic.has(id)).length;
+    const duplicated = duplicatesAmong(records);
+    // Answered after autocannon stopped listening: published, never counted as accepted.
+    const unanswered = [...onTopic].filter((id) => !accepted.has(id)).length;
+    const rate = Math.round(result['2xx'] / SECONDS);
     const p99 = result.latency.p99;
     const format = (value) => value.toLocaleString('en-US');
+    const exactlyOnce = lost === 0 && duplicated === 0;
     const verdict =
-      rate >= TARGET_RATE && p99 < TARGET_P99_MS
+      (rate >= TARGET_RATE && p99 < TARGET_P99_MS
         ? `meets ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms`
-        : `**below** ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms`;
+        : `**below** ≥ ${format(TARGET_RATE)}/s with p99 < ${TARGET_P99_MS} ms`) +
+      (exactlyOnce
+        ? '; every accepted submission was published exactly once'
+        : '; **not** every accepted submission was published exactly once');
     console.log(
       `Web forms: ${format(rate)} accepted submissions/s, p50 ${result.latency.p50} ms, ` +
-        `p99 ${p99} ms (${CONNECTIONS} connections, ${SECONDS} s; ${format(accepted)} accepted, ` +
-        `${format(result.non2xx)} refused, ${format(result.errors)} errors, ${format(published)} records on the topic ` +
-        `including the warm-up); service CPU ${cpuMicros} µs per submission`,
+        `p99 ${p99} ms (${CONNECTIONS} connections, ${SECONDS} s; ${format(accepted.size)} accepted with the warm-up, ` +
+        `${format(refused)} refused or failed; on the topic ${format(records.length)} records: ${lost} accepted missing, ` +
+        `${duplicated} duplicated, ${unanswered} answered after the load stopped); service CPU ${cpuMicros} µs per submission`,
     );
     const section = `<!-- bench:webform -->
 ## Web forms
@@ -190,7 +152,10 @@ Form submissions over HTTP into the web-form channel (\`POST /webform/forms/cont
 JSON, every request a new submission with its own idempotency key and email), each answered after
 its row is in Postgres and Kafka acknowledged its \`InboundMessage\` (acks=all), measured with
 autocannon: ${CONNECTIONS} connections for ${SECONDS} s after a 3 s warm-up. The service runs the
-built code in its own process and publishes to a fresh ${PARTITIONS}-partition topic.
+built code in its own process and publishes to a fresh ${PARTITIONS}-partition topic. Rate limits
+as in production (${limits}), behind one trusted proxy hop: the requests come from
+${format(Math.ceil(n / PER_ADDRESS))} client addresses (X-Forwarded-For), ${PER_ADDRESS} submissions
+each. Afterwards the topic is read back from the start.
 \`npm run build && node tools/bench-webform.mjs\`
 
 | | value | target |
@@ -198,32 +163,39 @@ built code in its own process and publishes to a fresh ${PARTITIONS}-partition t
 | accepted submissions/s | ${format(rate)} | ≥ ${format(TARGET_RATE)} |
 | latency p50 | ${result.latency.p50} ms | |
 | latency p99 | ${p99} ms | < ${TARGET_P99_MS} ms |
-| refused or failed | ${format(result.non2xx + result.errors)} | 0 |
+| refused or failed (warm-up included) | ${format(refused)} | 0 |
+| accepted (warm-up included) / of them found on the topic | ${format(accepted.size)} / ${format(accepted.size - lost)} | all |
+| records on the topic twice | ${format(duplicated)} | 0 |
 | service CPU per submission | ${cpuMicros} µs | |
 
-Verdict: ${verdict}. Requests that arrive while a round is being written go together in the next
+Verdict: ${verdict}. ${unanswered === 0 ? 'No record on the topic lacks its 201.' : `${format(unanswered)} records on the topic were answered after autocannon stopped listening (requests in flight at the end), so they never counted as accepted.`}
+Requests that arrive while a round is being written go together in the next
 one (one statement inserting conversations and submissions, one publish; two rounds overlap), so
 the rate is bounded by the service's CPU, not by round trips: at ${cpuMicros} µs per submission one
 core sustains about ${format(Math.round(1e6 / cpuMicros / 100) * 100)}/s, and replicas add to it
-(rate limits are per replica). ${format(published)} records reached the topic (the warm-up's
-included). Load average during the run: ${os.loadavg()[0].toFixed(1)} (other work on the machine
-competes for the same cores).
+(rate limits are per replica). Load average at the end of the run: ${os.loadavg()[0].toFixed(1)};
+other work ran on the machine in parallel and competes for the same cores.
 
 Machine: ${machine()}; broker, Postgres and the load generator on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:webform -->`;
     await writeBenchmarkSection('webform', section);
+    if (!exactlyOnce) process.exitCode = 1;
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) => new Promise((resolve) => child.once('exit', resolve))),
-    );
+    await Promise.all(services.map(stopService));
     await database.drop();
   }
+}
 
-  function startLocalKafka() {
-    execFileSync('bash', [join(root, 'deploy/local/kafka.sh'), 'start'], { stdio: 'inherit' });
-    return [`127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`];
-  }
+/** The n-th client address, 10.0.0.0/8 counted up: distinct for 16 million clients. */
+function clientAddress(n) {
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** The rate limits the service starts with in `env`, in words, read by its own configuration. */
+function rateLimitsOf(env) {
+  const { parseWebformConfig } = require(join(root, 'dist/services/channel-webform/src/config.js'));
+  const { rateLimits } = parseWebformConfig(env);
+  return `${rateLimits.perIp} submissions per address and ${rateLimits.perEmail} per email in ${rateLimits.windowMs / 60_000} minutes`;
 }
 
 /** User and system CPU a process has used so far (Linux). */
@@ -231,15 +203,4 @@ function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function publishedCount(Kafka, logLevel, brokers, topic) {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, { high, low }) => sum + Number(high) - Number(low), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }

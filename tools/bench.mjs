@@ -1,5 +1,6 @@
 // `npm run bench`: runs every tools/bench-*.mjs in turn (after the build); each prints its numbers
-// and rewrites its own section of docs/benchmarks.md.
+// and rewrites its own section of docs/benchmarks.md. bench-report and bench-support are what the
+// benches share, not benches.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ const tools = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
 const benches = readdirSync(tools)
   .filter((file) => /^bench-.+\.mjs$/.test(file))
+  .filter((file) => !['bench-report.mjs', 'bench-support.mjs'].includes(file))
   .filter((file) => !only || file.includes(only))
   .sort();
 
