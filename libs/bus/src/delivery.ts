@@ -1,8 +1,7 @@
-import { errorKind } from '@firstline/errors';
+import { BadInputError, errorKind } from '@firstline/errors';
+import { deadLetterRecord, describeError } from './dead-letter';
 import type { BusLogger } from './logger';
 import {
-  DEAD_LETTER_HEADER,
-  type BatchHandler,
   type DeliveredMessage,
   type HandledInfo,
   type OutgoingMessage,
@@ -36,14 +35,23 @@ export const DEFAULT_MAX_BATCH_SIZE = 500;
 export interface Route {
   group: string;
   topic: string;
-  handler: BatchHandler;
+  /** Reads records for the handler; the handler's item type stays inside the closures. */
+  read: (records: DeliveredMessage[]) => ReadBatch;
   retry: RetryPolicy;
   maxBatchSize: number;
   gatherPartitions: boolean;
   onHandled: HandledListener[];
 }
 
-export function routesOf(subscription: Subscription, options: BusOptions): Route[] {
+/** Records read for a handler: those it can take, and those to dead-letter unhandled. */
+export interface ReadBatch {
+  readable: DeliveredMessage[];
+  unreadable: Array<{ message: DeliveredMessage; error: unknown }>;
+  /** Hands some of the readable records, in the order given, to the handler. */
+  handle(messages: DeliveredMessage[]): Promise<void>;
+}
+
+export function routesOf<Item>(subscription: Subscription<Item>, options: BusOptions): Route[] {
   if (!subscription.group) throw new Error('A subscription needs a consumer group');
   if (subscription.topics.length === 0) {
     throw new Error(`The subscription of group "${subscription.group}" names no topic`);
@@ -60,12 +68,44 @@ export function routesOf(subscription: Subscription, options: BusOptions): Route
   return subscription.topics.map((topic) => ({
     group: subscription.group,
     topic,
-    handler: subscription.handler,
+    read: reader(subscription),
     retry,
     maxBatchSize,
     gatherPartitions: subscription.gatherPartitions ?? false,
     onHandled,
   }));
+}
+
+function reader<Item>(subscription: Subscription<Item>): Route['read'] {
+  const { read, handler } = subscription;
+  if (!read) {
+    // Without `read` the handler takes the records themselves (Item is DeliveredMessage).
+    const handleRecords = handler as unknown as (messages: DeliveredMessage[]) => Promise<void>;
+    return (records) => ({ readable: records, unreadable: [], handle: handleRecords });
+  }
+  return (records) => {
+    const items = new Map<DeliveredMessage, Item>();
+    const unreadable: ReadBatch['unreadable'] = [];
+    for (const message of records) {
+      try {
+        items.set(message, read(message));
+      } catch (error) {
+        unreadable.push({ message, error: asBadInput(error) });
+      }
+    }
+    return {
+      readable: [...items.keys()],
+      unreadable,
+      handle: (messages) => handler(messages.map((message) => items.get(message)!)),
+    };
+  };
+}
+
+/** Whatever `read` threw, the record is bad input: it will not read better on a later attempt. */
+function asBadInput(error: unknown): BadInputError {
+  return error instanceof BadInputError
+    ? error
+    : new BadInputError(describeError(error), { cause: error });
 }
 
 export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number {
@@ -168,12 +208,33 @@ interface Gathering {
   send(): void;
 }
 
+/**
+ * Unreadable records are dead-lettered after the readable ones were handled: a batch given up
+ * when the consumer stops is delivered again whole, and its unreadable records with it.
+ */
 async function deliverBatch(
   route: Route,
   messages: DeliveredMessage[],
   context: DeliveryContext,
 ): Promise<DeliveryOutcome> {
-  const batch = await attempt(route, messages, context);
+  const batch = route.read(messages);
+  const outcome = batch.readable.length > 0 ? await deliverReadable(route, batch, context) : 'ok';
+  if (outcome === 'abandoned' || batch.unreadable.length === 0) return outcome;
+  await deadLetter(
+    route,
+    batch.unreadable.map(({ message, error }) => ({ message, error, attempts: 1 })),
+    context,
+  );
+  return 'dead-lettered';
+}
+
+async function deliverReadable(
+  route: Route,
+  read: ReadBatch,
+  context: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  const messages = read.readable;
+  const batch = await attempt(route, read, messages, context);
   if (batch.status === 'handled') return batch.attempts === 1 ? 'ok' : 'retried';
   if (batch.status === 'abandoned') return 'abandoned';
 
@@ -188,7 +249,7 @@ async function deliverBatch(
   });
   const poison: DeadLetter[] = [];
   for (const message of messages) {
-    const single = await attempt(route, [message], context);
+    const single = await attempt(route, read, [message], context);
     if (single.status === 'abandoned') return 'abandoned';
     if (single.status === 'failed') {
       poison.push({ message, error: single.error, attempts: batch.attempts + single.attempts });
@@ -206,12 +267,13 @@ type Attempt =
 
 async function attempt(
   route: Route,
+  read: ReadBatch,
   messages: DeliveredMessage[],
   context: DeliveryContext,
 ): Promise<Attempt> {
   for (let attempts = 1; ; attempts += 1) {
     try {
-      await route.handler(messages);
+      await read.handle(messages);
       return { status: 'handled', attempts };
     } catch (error) {
       if (errorKind(error) !== 'retryable' || attempts >= route.retry.attempts) {
@@ -241,22 +303,21 @@ async function deadLetter(
   context: DeliveryContext,
 ): Promise<void> {
   await context.publish(
-    deadLetters.map(({ message, error, attempts }) => ({
-      topic: context.deadLetterTopic,
-      key: message.key,
-      value: message.value,
-      headers: message.headers,
-      extraHeaders: {
-        ...message.extraHeaders,
-        [DEAD_LETTER_HEADER.error]: describeError(error),
-        [DEAD_LETTER_HEADER.errorKind]: errorKind(error),
-        [DEAD_LETTER_HEADER.sourceTopic]: message.topic,
-        [DEAD_LETTER_HEADER.sourcePartition]: String(message.partition),
-        [DEAD_LETTER_HEADER.sourceOffset]: message.offset,
-        [DEAD_LETTER_HEADER.group]: route.group,
-        [DEAD_LETTER_HEADER.attempts]: String(attempts),
-      },
-    })),
+    deadLetters.map(({ message, error, attempts }) =>
+      deadLetterRecord(
+        {
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+          extraHeaders: message.extraHeaders,
+          source: message.topic,
+          position: { partition: message.partition, offset: message.offset, group: route.group },
+          error,
+          attempts,
+        },
+        context.deadLetterTopic,
+      ),
+    ),
   );
   for (const { message, error, attempts } of deadLetters) {
     const kind = errorKind(error);
@@ -294,17 +355,7 @@ function partitionsOf(messages: DeliveredMessage[]): number[] {
   return [...new Set(messages.map((message) => message.partition))].sort((a, b) => a - b);
 }
 
-const MAX_ERROR_LENGTH = 1_000;
-
-export function describeError(error: unknown): string {
-  const text =
-    error instanceof Error
-      ? error.name === 'Error'
-        ? error.message
-        : `${error.name}: ${error.message}`
-      : String(error);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
-}
+export { describeError };
 
 /** Resolves true after `ms`, or false as soon as the signal aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<boolean> {

@@ -15,6 +15,7 @@ import {
   type BusHealth,
   type MessageBus,
   type OutgoingMessage,
+  type DeliveredMessage,
   type Subscription,
   type TopicSpec,
 } from './port';
@@ -208,7 +209,7 @@ export class InProcessBus implements MessageBus {
     });
   }
 
-  async subscribe(subscription: Subscription): Promise<void> {
+  async subscribe<Item = DeliveredMessage>(subscription: Subscription<Item>): Promise<void> {
     await this.ensureTopics([]);
     const routes = routesOf(subscription, this.options);
     for (const route of routes) {

@@ -1,5 +1,7 @@
 export * from './port';
 
+export { deadLetterRecord, type DeadLetter } from './dead-letter';
+export { readTopic, topicRecord, type MessageOf, type ProblemCheck, type Received } from './typed';
 export { silentLogger, stderrJsonLogger, type BusLogger } from './logger';
 export {
   DEFAULT_MAX_BATCH_SIZE,
@@ -21,5 +23,5 @@ export {
 } from './record-log';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export { createBus, type BusConfig } from './create-bus';
-export { Consume, type ConsumeOptions } from './nest/consume.decorator';
+export { Consume, type ConsumeOptions, type ConsumeTopicOptions } from './nest/consume.decorator';
 export { BusModule, MESSAGE_BUS, type BusModuleOptions } from './nest/bus.module';

@@ -26,6 +26,7 @@ import {
   type BusHealth,
   type MessageBus,
   type OutgoingMessage,
+  type DeliveredMessage,
   type Subscription,
   type TopicSpec,
 } from './port';
@@ -165,7 +166,7 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  subscribe(subscription: Subscription): Promise<void> {
+  subscribe<Item = DeliveredMessage>(subscription: Subscription<Item>): Promise<void> {
     return this.serially(async () => {
       const routes = routesOf(subscription, this.options);
       const consumer = this.groups.get(subscription.group) ?? {

@@ -49,7 +49,7 @@ export interface DeliveredMessage {
  * Receives messages of one partition in offset order, or of several partitions (each in offset
  * order) when its subscription gathers them. Resolving means the effects are durable.
  */
-export type BatchHandler = (messages: DeliveredMessage[]) => Promise<void>;
+export type BatchHandler<Item = DeliveredMessage> = (messages: Item[]) => Promise<void>;
 
 export interface RetryPolicy {
   /** Attempts before a message is dead-lettered, the first one included. */
@@ -58,11 +58,21 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export interface Subscription {
+/**
+ * `Item` is what the handler receives for each record: the record itself, or what `read` makes
+ * of it (see `readTopic` for records of a contract's topic).
+ */
+export interface Subscription<Item = DeliveredMessage> {
   /** Consumer group: every group sees every record once; members of a group share partitions. */
   group: string;
   topics: string[];
-  handler: BatchHandler;
+  handler: BatchHandler<Item>;
+  /**
+   * Reads each record before the handler sees it. A record it throws for is dead-lettered at
+   * once as bad input, and the handler receives the others: an unreadable record is the
+   * producer's mistake, and retrying cannot mend it. Required unless `Item` is the record.
+   */
+  read?: (record: DeliveredMessage) => Item;
   retry?: Partial<RetryPolicy>;
   /** Upper bound on the batch handed to the handler. */
   maxBatchSize?: number;
@@ -112,7 +122,7 @@ export interface MessageBus {
    * Registers a consumer; consumption begins at `start()` (or at once when already started). One
    * handler per group and topic; a new group starts from the oldest record kept.
    */
-  subscribe(subscription: Subscription): Promise<void>;
+  subscribe<Item = DeliveredMessage>(subscription: Subscription<Item>): Promise<void>;
   /**
    * Stops delivering these topics to the group once in-flight batches finish; its committed offsets
    * stay, so a later subscription resumes. For a process that shares one bus among services.
@@ -128,7 +138,11 @@ export interface MessageBus {
 
 export const DEAD_LETTER_TOPIC = 'support.dlq.v1';
 
-/** Headers added to a dead-lettered record, beside the original headers. */
+/**
+ * Headers added to a dead-lettered record, beside the original headers (see `deadLetterRecord`).
+ * Partition, offset and group are there when the record came from the bus; for a platform
+ * payload that never was a record, the source names the platform, e.g. `telegram:<bot>`.
+ */
 export const DEAD_LETTER_HEADER = {
   error: 'dlq-error',
   errorKind: 'dlq-error-kind',

@@ -332,6 +332,52 @@ export function describeBusContract(
       });
     });
 
+    it('dead-letters the records its subscription cannot read and hands over the rest', async () => {
+      // A retry would wait a minute and time the test out: unreadable records are not retried.
+      const { bus, deadLetterTopic } = open({
+        retry: { attempts: 5, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      });
+      const topic = uniqueName('contract.read');
+      await bus.ensureTopics([{ topic, partitions: 1 }]);
+      const received: Array<{ seq: number; offset: string }> = [];
+      await bus.subscribe<{ seq: number; offset: string }>({
+        group: uniqueName('group'),
+        topics: [topic],
+        read: (record) => {
+          if (record.headers.type !== 'firstline.test.Sequenced') {
+            throw new BadInputError(`not a sequenced record: ${record.headers.type}`);
+          }
+          return { seq: seqOf(record), offset: record.offset };
+        },
+        handler: async (items) => {
+          received.push(...items);
+        },
+      });
+      const deadLetters = await readDeadLetters(bus, deadLetterTopic);
+      await bus.start();
+
+      await bus.publish([
+        sequenced(topic, 'ticket-1', 0),
+        { ...sequenced(topic, 'ticket-1', 1), headers: { messageId: 'odd', type: 'other.Type' } },
+        sequenced(topic, 'ticket-1', 2),
+      ]);
+      await deadLetters.until(1);
+      await eventually(() => received.length === 2, 'the readable records');
+
+      expect(received).toEqual([
+        { seq: 0, offset: '0' },
+        { seq: 2, offset: '2' },
+      ]);
+      expect(deadLetters.messages[0].headers.messageId).toBe('odd');
+      expect(deadLetters.messages[0].extraHeaders).toMatchObject({
+        [DEAD_LETTER_HEADER.error]: 'BadInputError: not a sequenced record: other.Type',
+        [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
+        [DEAD_LETTER_HEADER.sourceTopic]: topic,
+        [DEAD_LETTER_HEADER.sourceOffset]: '1',
+        [DEAD_LETTER_HEADER.attempts]: '1',
+      });
+    });
+
     it('retries a failing batch with growing delays until it succeeds', async () => {
       const { bus } = open();
       const topic = uniqueName('contract.retry');

@@ -3,8 +3,28 @@ import { Test } from '@nestjs/testing';
 import { InProcessBus } from '../src/in-process-bus';
 import { silentLogger } from '../src/logger';
 import { BusModule, MESSAGE_BUS } from '../src/nest/bus.module';
+import {
+  create,
+  DirectoryKind,
+  DirectoryRecordSchema,
+  directoryKey,
+  encode,
+  messageType,
+  RoutingDecisionSchema,
+  TOPICS,
+  type DirectoryRecord,
+  type RoutingDecision,
+} from '@firstline/contracts';
 import { Consume } from '../src/nest/consume.decorator';
-import type { DeliveredMessage, HandledInfo, MessageBus } from '../src/port';
+import {
+  DEAD_LETTER_HEADER,
+  DEAD_LETTER_TOPIC,
+  type DeliveredMessage,
+  type HandledInfo,
+  type MessageBus,
+  type OutgoingMessage,
+} from '../src/port';
+import type { Received } from '../src/typed';
 import { collector, eventually, seqOf, sequenced, sleep } from './support/collect';
 
 const ROUTING = 'support.routing.v1';
@@ -112,4 +132,141 @@ describe('BusModule', () => {
       '@Consume on Orphan.handle names no group, and BusModule.forRoot has no defaultGroup',
     );
   });
+
+  it('hands a topic consumer decoded messages and dead-letters what is not one', async () => {
+    @Injectable()
+    class Decisions {
+      readonly received: Array<Received<RoutingDecision>> = [];
+
+      @Consume({
+        topic: TOPICS.routing,
+        check: (decision) => (decision.ticketId ? undefined : 'it names no ticket'),
+      })
+      async handle(messages: Array<Received<RoutingDecision>>): Promise<void> {
+        this.received.push(...messages);
+      }
+    }
+    const bus = new InProcessBus({ logger: silentLogger });
+    const deadLetters = collector();
+    await bus.subscribe({
+      group: 'dlq',
+      topics: [DEAD_LETTER_TOPIC],
+      handler: deadLetters.handler,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BusModule.forRoot({
+          bus,
+          topics: [{ topic: TOPICS.routing.name, partitions: 1 }],
+          defaultGroup: 'tickets',
+        }),
+      ],
+      providers: [Decisions],
+    }).compile();
+    await moduleRef.init();
+
+    const decision = (ticketId: string) =>
+      decisionRecord(create(RoutingDecisionSchema, { ticketId, conversationKey: 'telegram:1:2' }));
+    await bus.publish([
+      decision('ticket-1'),
+      { ...decision('ticket-2'), headers: { messageId: 'wrong-type', type: 'firstline.v1.Other' } },
+      {
+        ...decision('ticket-3'),
+        value: Buffer.from([0xff, 0xff, 0xff]),
+        headers: { messageId: 'garbage', type: messageType(RoutingDecisionSchema) },
+      },
+      {
+        ...decision(''),
+        headers: { messageId: 'no-ticket', type: messageType(RoutingDecisionSchema) },
+      },
+      decision('ticket-4'),
+    ]);
+    const decisions = moduleRef.get(Decisions);
+    await deadLetters.until(3);
+    await eventually(() => decisions.received.length === 2, 'the two decisions');
+
+    expect(decisions.received.map(({ message }) => message.ticketId)).toEqual([
+      'ticket-1',
+      'ticket-4',
+    ]);
+    expect(decisions.received.map(({ record }) => record.offset)).toEqual(['0', '4']);
+    expect(decisions.received[0].record.headers.messageId).toBe('decision:ticket-1');
+    expect(
+      Object.fromEntries(
+        deadLetters.messages.map((message) => [
+          message.headers.messageId,
+          message.extraHeaders[DEAD_LETTER_HEADER.error],
+        ]),
+      ),
+    ).toEqual({
+      'wrong-type': `BadInputError: expected a firstline.v1.RoutingDecision on ${TOPICS.routing.name}, got type "firstline.v1.Other"`,
+      garbage: 'BadInputError: firstline.v1.RoutingDecision garbage does not decode',
+      'no-ticket': 'BadInputError: firstline.v1.RoutingDecision no-ticket: it names no ticket',
+    });
+    await moduleRef.close();
+  });
+
+  it('hands a tombstone of a compacted topic over as a null message with its key', async () => {
+    @Injectable()
+    class Directory {
+      readonly received: Array<Received<DirectoryRecord | null>> = [];
+
+      @Consume({ topic: TOPICS.directory })
+      async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
+        this.received.push(...messages);
+      }
+    }
+    const bus = new InProcessBus({ logger: silentLogger });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BusModule.forRoot({
+          bus,
+          topics: [{ topic: TOPICS.directory.name, partitions: 1, compacted: true }],
+          defaultGroup: 'router',
+        }),
+      ],
+      providers: [Directory],
+    }).compile();
+    await moduleRef.init();
+
+    const team = create(DirectoryRecordSchema, {
+      kind: DirectoryKind.TEAM,
+      id: 'billing',
+      version: 1,
+    });
+    const key = directoryKey(DirectoryKind.TEAM, 'billing');
+    await bus.publish([
+      {
+        topic: TOPICS.directory.name,
+        key,
+        value: encode(DirectoryRecordSchema, team),
+        headers: { messageId: 'team:billing:1', type: messageType(DirectoryRecordSchema) },
+      },
+      {
+        topic: TOPICS.directory.name,
+        key,
+        value: new Uint8Array(),
+        headers: { messageId: 'team:billing:deleted', type: messageType(DirectoryRecordSchema) },
+      },
+    ]);
+    const directory = moduleRef.get(Directory);
+    await eventually(() => directory.received.length === 2, 'the entry and its tombstone');
+
+    expect(directory.received[0].message?.id).toBe('billing');
+    expect(directory.received[1].message).toBeNull();
+    expect(directory.received[1].record.key).toBe(key);
+    await moduleRef.close();
+  });
 });
+
+function decisionRecord(decision: RoutingDecision): OutgoingMessage {
+  return {
+    topic: TOPICS.routing.name,
+    key: TOPICS.routing.key(decision),
+    value: encode(RoutingDecisionSchema, decision),
+    headers: {
+      messageId: `decision:${decision.ticketId}`,
+      type: messageType(RoutingDecisionSchema),
+    },
+  };
+}

@@ -61,22 +61,32 @@ export function decode<Desc extends DescMessage>(
 }
 
 /** A topic that carries one message type. */
-export interface Topic<Desc extends DescMessage = DescMessage> {
+export interface Topic<
+  Desc extends DescMessage = DescMessage,
+  Compacted extends boolean = boolean,
+> {
   readonly name: string;
   readonly schema: Desc;
   /** The record key: records with equal keys stay in order. */
   readonly key: (message: MessageShape<Desc>) => string;
   /** Log-compacted: only the latest record per key is kept; a null value deletes the key. */
-  readonly compacted: boolean;
+  readonly compacted: Compacted;
 }
 
 function topic<Desc extends DescMessage>(
   name: string,
   schema: Desc,
   key: (message: MessageShape<Desc>) => string,
-  compacted = false,
-): Topic<Desc> {
-  return { name, schema, key, compacted };
+): Topic<Desc, false> {
+  return { name, schema, key, compacted: false };
+}
+
+function compactedTopic<Desc extends DescMessage>(
+  name: string,
+  schema: Desc,
+  key: (message: MessageShape<Desc>) => string,
+): Topic<Desc, true> {
+  return { name, schema, key, compacted: true };
 }
 
 const byConversation = (message: { conversationKey: string }) => message.conversationKey;
@@ -135,11 +145,8 @@ export const TOPICS = {
     DeliveryReceiptSchema,
     (receipt) => receipt.outboundId,
   ),
-  directory: topic(
-    'support.directory.v1',
-    DirectoryRecordSchema,
-    (record) => directoryKey(record.kind, record.id),
-    true,
+  directory: compactedTopic('support.directory.v1', DirectoryRecordSchema, (record) =>
+    directoryKey(record.kind, record.id),
   ),
   /**
    * Dead letters: the failed record unchanged (value, key and headers) plus headers saying

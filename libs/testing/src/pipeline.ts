@@ -1,6 +1,12 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBus, silentLogger, type MessageBus } from '@firstline/bus';
+import {
+  KafkaBus,
+  silentLogger,
+  type DeliveredMessage,
+  type MessageBus,
+  type Subscription,
+} from '@firstline/bus';
 import { TOPICS } from '@firstline/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
 import { ensureKafka, uniqueName } from './kafka';
@@ -211,16 +217,19 @@ export function sealedToRun(bus: MessageBus, run: string): MessageBus {
         }));
       if (kept.length > 0) await bus.publish(kept);
     },
-    subscribe: (subscription) =>
-      bus.subscribe({
+    subscribe: <Item>(subscription: Subscription<Item>) => {
+      const read = subscription.read ?? ((record: DeliveredMessage) => record as unknown as Item);
+      // Other runs' records are passed over unread: they are not this run's to dead-letter.
+      return bus.subscribe<{ item?: Item }>({
         ...subscription,
-        handler: async (messages) => {
-          const ours = messages.filter(
-            (message) => message.extraHeaders[PIPELINE_RUN_HEADER] === run,
-          );
+        read: (record) =>
+          record.extraHeaders[PIPELINE_RUN_HEADER] === run ? { item: read(record) } : {},
+        handler: async (entries) => {
+          const ours = entries.flatMap(({ item }) => (item === undefined ? [] : [item]));
           if (ours.length > 0) await subscription.handler(ours);
         },
-      }),
+      });
+    },
     unsubscribe: (group, topics) => bus.unsubscribe(group, topics),
     start: () => bus.start(),
     stop: () => bus.stop(),

@@ -7,8 +7,18 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { DescMessage } from '@firstline/contracts';
 import type { DeliveredMessage, HandledInfo, MessageBus, Subscription, TopicSpec } from '../port';
-import { CONSUME_METADATA, type ConsumeOptions } from './consume.decorator';
+import { readTopic, type Received } from '../typed';
+import {
+  CONSUME_METADATA,
+  type ConsumeOptions,
+  type ConsumeTopicOptions,
+} from './consume.decorator';
+
+type AnyConsumeOptions = ConsumeOptions | ConsumeTopicOptions<DescMessage, boolean>;
+/** A subscription of either kind, as this module keeps them. */
+type AnySubscription = Subscription<DeliveredMessage> | Subscription<Received<unknown>>;
 
 /** Injection token of the application's `MessageBus`. */
 export const MESSAGE_BUS = Symbol('MessageBus');
@@ -35,7 +45,7 @@ export interface BusModuleOptions {
 /** Finds the `@Consume` methods of the application's providers and runs them on the bus. */
 @Injectable()
 class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private subscriptions: Subscription[] = [];
+  private subscriptions: AnySubscription[] = [];
 
   constructor(
     @Inject(BUS_MODULE_OPTIONS) private readonly options: BusModuleOptions,
@@ -48,7 +58,9 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
     const { bus, topics } = this.options;
     await bus.ensureTopics(topics);
     for (const subscription of this.discover()) {
-      await bus.subscribe(subscription);
+      await bus.subscribe<DeliveredMessage | Received<unknown>>(
+        subscription as Subscription<DeliveredMessage | Received<unknown>>,
+      );
       this.subscriptions.push(subscription);
     }
     await bus.start();
@@ -66,14 +78,14 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
     this.subscriptions = [];
   }
 
-  private discover(): Subscription[] {
-    const subscriptions: Subscription[] = [];
+  private discover(): AnySubscription[] {
+    const subscriptions: AnySubscription[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object') continue;
       const prototype: Record<string, unknown> = Object.getPrototypeOf(instance);
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const consume = this.reflector.get<ConsumeOptions | undefined>(
+        const consume = this.reflector.get<AnyConsumeOptions | undefined>(
           CONSUME_METADATA,
           prototype[method] as () => unknown,
         );
@@ -88,24 +100,43 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
             `@Consume on ${name} names no group, and BusModule.forRoot has no defaultGroup`,
           );
         }
-        const handle = (instance as Record<string, Subscription['handler']>)[method].bind(instance);
+        const handle = (instance as Record<string, (items: unknown[]) => Promise<void>>)[
+          method
+        ].bind(instance);
         const around = this.options.aroundHandler;
-        const handler: Subscription['handler'] = around
-          ? (messages) => around(messages, () => handle(messages))
-          : handle;
-        subscriptions.push({
+        const common = {
           group,
-          topics: consume.topics,
           retry: consume.retry,
           maxBatchSize: consume.maxBatchSize,
           gatherPartitions: consume.gatherPartitions,
-          handler,
           onHandled: this.options.onHandled,
-        });
+        };
+        if ('topic' in consume) {
+          const typed: Subscription<Received<unknown>> = {
+            ...common,
+            topics: [consume.topic.name],
+            read: readTopic(consume.topic, consume.check),
+            handler: around
+              ? (received) => around(recordsOf(received), () => handle(received))
+              : handle,
+          };
+          subscriptions.push(typed);
+        } else {
+          const raw: Subscription<DeliveredMessage> = {
+            ...common,
+            topics: consume.topics,
+            handler: around ? (records) => around(records, () => handle(records)) : handle,
+          };
+          subscriptions.push(raw);
+        }
       }
     }
     return subscriptions;
   }
+}
+
+function recordsOf(received: Array<Received<unknown>>): DeliveredMessage[] {
+  return received.map(({ record }) => record);
 }
 
 /**
