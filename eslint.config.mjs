@@ -21,6 +21,38 @@ export default tseslint.config(
     },
   },
   {
+    // The contract, the error kinds and the domain are plain TypeScript: they run in a unit test
+    // with no broker, no database and no framework (docs/adr/0017-channel-adapter-contract.md).
+    files: [
+      'libs/channel/**/*.ts',
+      'libs/errors/**/*.ts',
+      'libs/email/**/*.ts',
+      'libs/telegram/**/*.ts',
+      'libs/vk/**/*.ts',
+      'libs/webform/**/*.ts',
+      'libs/routing/**/*.ts',
+      'libs/ticketing/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['kafkajs', 'typeorm', '@firstline/bus', '@firstline/persistence'].map((name) => ({
+            name,
+            message: 'Domain code stays free of the bus and the database.',
+          })),
+          patterns: [
+            { group: ['@nestjs/*'], message: 'Domain code stays free of the framework.' },
+            {
+              group: ['kafkajs/*', 'typeorm/*'],
+              message: 'Domain code stays free of the bus and the database.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {

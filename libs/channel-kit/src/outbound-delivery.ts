@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { topicRecord, type OutgoingMessage, type Received } from '@firstline/bus';
+import { topicRecord, type OutgoingMessage, type Received, type RetryPolicy } from '@firstline/bus';
 import { deliveryReceipt, type SendFailure, type SendOutcome } from '@firstline/channel';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { errorKind, RetryableError } from '@firstline/errors';
@@ -38,6 +38,12 @@ export interface OutboundDeliveryOptions<Rendered> {
 }
 
 export const DEFAULT_OUTBOUND_ATTEMPTS = 5;
+
+/**
+ * The bus retry policy of an outbound consumer using the default `maxAttempts`: stated rather
+ * than inherited from the bus's options, so that the bus never gives up before the template.
+ */
+export const OUTBOUND_RETRY: Partial<RetryPolicy> = { attempts: DEFAULT_OUTBOUND_ATTEMPTS };
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
 
 type DeliveryStatus = 'pending' | 'sent' | 'failed';

@@ -132,19 +132,22 @@ describe('the rating page', () => {
     });
     await service.app.get(DirectoryProjection).handle([
       {
-        topic: TOPICS.directory.name,
-        partition: 0,
-        offset: '0',
-        key: directoryKey(DirectoryKind.CUSTOMER_TEXTS, 'ru'),
-        value: Buffer.from(encode(DirectoryRecordSchema, record)),
-        headers: {
-          messageId: `${run}:texts-ru`,
-          type: messageType(DirectoryRecordSchema),
-          schemaVersion: 1,
-          traceId: run,
-          producedAt: new Date().toISOString(),
+        record: {
+          topic: TOPICS.directory.name,
+          partition: 0,
+          offset: '0',
+          key: directoryKey(DirectoryKind.CUSTOMER_TEXTS, 'ru'),
+          value: Buffer.from(encode(DirectoryRecordSchema, record)),
+          headers: {
+            messageId: `${run}:texts-ru`,
+            type: messageType(DirectoryRecordSchema),
+            schemaVersion: 1,
+            traceId: run,
+            producedAt: new Date().toISOString(),
+          },
+          extraHeaders: {},
         },
-        extraHeaders: {},
+        message: record,
       },
     ]);
     expect(await (await fetch(url(link()))).text()).toContain(

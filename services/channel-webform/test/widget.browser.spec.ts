@@ -91,19 +91,22 @@ describe('the web-form widget in a browser, through router and tickets', () => {
     });
     await pipeline.channel.app.get(DirectoryProjection).handle([
       {
-        topic: 'support.directory.v1',
-        partition: 0,
-        offset: '0',
-        key: directoryKey(DirectoryKind.AGENT, id),
-        value: Buffer.from(encode(DirectoryRecordSchema, record)),
-        headers: {
-          messageId: `${pipeline.run}:agent-${id}`,
-          type: messageType(DirectoryRecordSchema),
-          schemaVersion: 1,
-          traceId: pipeline.run,
-          producedAt: new Date().toISOString(),
+        record: {
+          topic: 'support.directory.v1',
+          partition: 0,
+          offset: '0',
+          key: directoryKey(DirectoryKind.AGENT, id),
+          value: Buffer.from(encode(DirectoryRecordSchema, record)),
+          headers: {
+            messageId: `${pipeline.run}:agent-${id}`,
+            type: messageType(DirectoryRecordSchema),
+            schemaVersion: 1,
+            traceId: pipeline.run,
+            producedAt: new Date().toISOString(),
+          },
+          extraHeaders: {},
         },
-        extraHeaders: {},
+        message: record,
       },
     ]);
   }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import { CustomerEventSchema, decode, TOPICS, type CustomerEvent } from '@firstline/contracts';
+import { Consume, type Received } from '@firstline/bus';
+import { TOPICS, type CustomerEvent } from '@firstline/contracts';
 import { claimMessages } from '@firstline/persistence';
 import { mergeCustomers, saveCustomerProfile } from './customers.store';
 
@@ -14,11 +13,11 @@ import { mergeCustomers, saveCustomerProfile } from './customers.store';
 export class CustomerEventsConsumer {
   constructor(private readonly dataSource: DataSource) {}
 
-  @Consume({ topics: [TOPICS.customerEvents.name] })
-  async follow(messages: DeliveredMessage[]): Promise<void> {
-    const events = messages.map((message) => ({
-      id: message.headers.messageId,
-      event: parse(message),
+  @Consume({ topic: TOPICS.customerEvents, check: customerEventProblem })
+  async follow(messages: Array<Received<CustomerEvent>>): Promise<void> {
+    const events = messages.map(({ record, message }) => ({
+      id: record.headers.messageId,
+      event: message,
     }));
     await this.dataSource.transaction(async (manager) => {
       const claimed = await claimMessages(
@@ -40,23 +39,17 @@ export class CustomerEventsConsumer {
   }
 }
 
-function parse(message: DeliveredMessage): CustomerEvent {
-  let event: CustomerEvent;
-  try {
-    event = decode(CustomerEventSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`customer event ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
-  }
+/** A merge or a profile change must name its customers. */
+function customerEventProblem(event: CustomerEvent): string | undefined {
+  const { details } = event;
   if (
-    event.details.case === 'merged' &&
-    (!event.details.value.survivorCustomerId || !event.details.value.duplicateCustomerId)
+    details.case === 'merged' &&
+    (!details.value.survivorCustomerId || !details.value.duplicateCustomerId)
   ) {
-    throw new BadInputError(`customer merge ${message.headers.messageId} lacks a customer id`);
+    return 'a merge lacks a customer id';
   }
-  if (event.details.case === 'profileChanged' && !event.details.value.customerId) {
-    throw new BadInputError(`customer profile ${message.headers.messageId} lacks a customer id`);
+  if (details.case === 'profileChanged' && !details.value.customerId) {
+    return 'a profile change lacks its customer id';
   }
-  return event;
+  return undefined;
 }

@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import {
-  decode,
-  DeliveryReceiptSchema,
-  DeliveryStatus,
-  TOPICS,
-  type DeliveryReceipt,
-} from '@firstline/contracts';
+import { Consume, type Received } from '@firstline/bus';
+import { DeliveryStatus, TOPICS, type DeliveryReceipt } from '@firstline/contracts';
 import { rememberMessages } from './threads.store';
 
 /**
@@ -20,10 +13,10 @@ import { rememberMessages } from './threads.store';
 export class DeliveryReceiptsConsumer {
   constructor(private readonly dataSource: DataSource) {}
 
-  @Consume({ topics: [TOPICS.deliveryReceipts.name] })
-  async follow(messages: DeliveredMessage[]): Promise<void> {
+  @Consume({ topic: TOPICS.deliveryReceipts })
+  async follow(messages: Array<Received<DeliveryReceipt>>): Promise<void> {
     const sent = messages
-      .map(parse)
+      .map(({ message }) => message)
       .filter(
         (receipt) =>
           receipt.status === DeliveryStatus.SENT && receipt.sentMessageId && receipt.ticketId,
@@ -32,15 +25,5 @@ export class DeliveryReceiptsConsumer {
       this.dataSource.manager,
       sent.map((receipt) => ({ messageId: receipt.sentMessageId, ticketId: receipt.ticketId })),
     );
-  }
-}
-
-function parse(message: DeliveredMessage): DeliveryReceipt {
-  try {
-    return decode(DeliveryReceiptSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`delivery receipt ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
   }
 }

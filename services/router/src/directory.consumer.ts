@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
+import { Consume, type Received } from '@firstline/bus';
 import {
-  decode,
   DirectoryKind,
-  DirectoryRecordSchema,
   Presence,
   parseDirectoryKey,
   TOPICS,
@@ -30,15 +27,17 @@ export class DirectoryConsumer {
     private readonly settings: RouterSettings,
   ) {}
 
-  @Consume({ topics: [TOPICS.directory.name] })
-  async apply(messages: DeliveredMessage[]): Promise<void> {
+  @Consume({ topic: TOPICS.directory, check: directoryProblem })
+  async apply(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
     let assigned = 0;
     await this.dataSource.transaction(async (manager) => {
-      for (const message of messages) {
-        if (!(await claimMessage(manager, 'router.directory', message.headers.messageId))) continue;
+      for (const { record: delivered, message: record } of messages) {
+        if (!(await claimMessage(manager, 'router.directory', delivered.headers.messageId))) {
+          continue;
+        }
         const now = new Date();
-        if (message.value.length === 0) {
-          const { kind, id } = parseDirectoryKey(message.key);
+        if (!record) {
+          const { kind, id } = parseDirectoryKey(delivered.key);
           await removeDirectoryEntry(manager, kind, id);
           if (kind === DirectoryKind.AGENT) {
             await scheduleAgentAway(
@@ -49,7 +48,6 @@ export class DirectoryConsumer {
           }
           continue;
         }
-        const record = parse(message);
         if (!(await applyDirectoryRecord(manager, record))) continue;
         if (record.payload.case === 'agent') {
           const agent = record.payload.value;
@@ -70,17 +68,8 @@ export class DirectoryConsumer {
   }
 }
 
-function parse(message: DeliveredMessage): DirectoryRecord {
-  let record: DirectoryRecord;
-  try {
-    record = decode(DirectoryRecordSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`directory record ${message.key} is not valid protobuf`, {
-      cause: error,
-    });
-  }
-  // Refused here rather than failing every message routed by it later; the last good version stays.
+/** Refused here rather than failing every message routed by it later; the last good version stays. */
+function directoryProblem(record: DirectoryRecord): string | undefined {
   const problem = record.payload.case === 'calendar' && calendarProblem(record.payload.value);
-  if (problem) throw new BadInputError(`calendar ${record.id}: ${problem}`);
-  return record;
+  return problem ? `calendar ${record.id}: ${problem}` : undefined;
 }

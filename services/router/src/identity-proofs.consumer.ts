@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import {
-  CustomerEventSchema,
-  decode,
-  encode,
-  IdentityProofSchema,
-  messageType,
-  TOPICS,
-  type IdentityProof,
-} from '@firstline/contracts';
+import { Consume, topicRecord, type Received } from '@firstline/bus';
+import { TOPICS, type IdentityProof } from '@firstline/contracts';
 import { claimMessages, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { isTypedIdentity } from '@firstline/routing';
 import { verifyIdentity } from './customers.store';
@@ -26,12 +17,12 @@ export class IdentityProofsConsumer {
     private readonly relay: OutboxRelay,
   ) {}
 
-  @Consume({ topics: [TOPICS.identityProofs.name] })
-  async verify(messages: DeliveredMessage[]): Promise<void> {
-    const proofs = messages.map((message) => ({
-      id: message.headers.messageId,
-      traceId: message.headers.traceId,
-      proof: parse(message),
+  @Consume({ topic: TOPICS.identityProofs, check: proofProblem })
+  async verify(messages: Array<Received<IdentityProof>>): Promise<void> {
+    const proofs = messages.map(({ record, message }) => ({
+      id: record.headers.messageId,
+      traceId: record.headers.traceId,
+      proof: message,
     }));
     await this.dataSource.transaction(async (manager) => {
       const claimed = await claimMessages(
@@ -43,12 +34,7 @@ export class IdentityProofsConsumer {
         if (!claimed.has(id)) continue;
         const event = await verifyIdentity(manager, proof);
         await enqueueOutbox(manager, [
-          {
-            topic: TOPICS.customerEvents.name,
-            key: TOPICS.customerEvents.key(event),
-            value: encode(CustomerEventSchema, event),
-            headers: { messageId: event.eventId, type: messageType(CustomerEventSchema), traceId },
-          },
+          topicRecord(TOPICS.customerEvents, event, { messageId: event.eventId, traceId }),
         ]);
       }
     });
@@ -56,24 +42,11 @@ export class IdentityProofsConsumer {
   }
 }
 
-function parse(message: DeliveredMessage): IdentityProof {
-  let proof: IdentityProof;
-  try {
-    proof = decode(IdentityProofSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`identity proof ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
-  }
+/** Only a proof of a typed identity (an email address, a phone) verifies anything. */
+function proofProblem(proof: IdentityProof): string | undefined {
   if (!proof.proofId || !proof.conversationKey || !proof.identity?.value) {
-    throw new BadInputError(
-      `identity proof ${message.headers.messageId} lacks its id, conversation or identity`,
-    );
+    return 'lacks its id, conversation or identity';
   }
-  if (!isTypedIdentity(proof.identity.kind)) {
-    throw new BadInputError(
-      `identity proof ${proof.proofId}: only a typed identity is verified by a link`,
-    );
-  }
-  return proof;
+  if (!isTypedIdentity(proof.identity.kind)) return 'only a typed identity is verified by a link';
+  return undefined;
 }

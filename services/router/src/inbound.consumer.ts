@@ -1,15 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import {
-  Channel,
-  decode,
-  InboundMessageSchema,
-  messageType,
-  TOPICS,
-  type InboundMessage,
-} from '@firstline/contracts';
+import { Consume, type Received } from '@firstline/bus';
+import { Channel, TOPICS, type InboundMessage } from '@firstline/contracts';
 import { claimMessages, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { loadRoutingPolicies } from './directory.store';
 import { decisionRecord } from './decisions';
@@ -31,15 +23,22 @@ export class InboundConsumer {
   ) {}
 
   // A batch's cost is mostly its dozen round trips: one transaction per fetch, not per partition.
-  @Consume({ topics: [TOPICS.inbound.name], maxBatchSize: 500, gatherPartitions: true })
-  async route(messages: DeliveredMessage[]): Promise<void> {
+  @Consume({
+    topic: TOPICS.inbound,
+    check: inboundProblem,
+    maxBatchSize: 500,
+    gatherPartitions: true,
+  })
+  async route(messages: Array<Received<InboundMessage>>): Promise<void> {
     // A record delivered twice within one batch is decided once, like one delivered in two.
     const parsed = [
-      ...new Map(messages.map((message) => [message.headers.messageId, message])).values(),
-    ].map((message) => ({
-      id: message.headers.messageId,
-      traceId: message.headers.traceId,
-      inbound: parse(message),
+      ...new Map(
+        messages.map((received) => [received.record.headers.messageId, received]),
+      ).values(),
+    ].map(({ record, message }) => ({
+      id: record.headers.messageId,
+      traceId: record.headers.traceId,
+      inbound: message,
     }));
     await this.dataSource.transaction(async (manager) => {
       const claimed = await claimMessages(
@@ -68,29 +67,13 @@ export class InboundConsumer {
   }
 }
 
-function parse(message: DeliveredMessage): InboundMessage {
-  const expected = messageType(InboundMessageSchema);
-  if (message.headers.type !== expected) {
-    throw new BadInputError(`expected a ${expected} record, got type "${message.headers.type}"`);
-  }
-  let inbound: InboundMessage;
-  try {
-    inbound = decode(InboundMessageSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`inbound message ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
-  }
+/** What makes an inbound message unroutable: it must say who wrote, where and through which channel. */
+function inboundProblem(inbound: InboundMessage): string | undefined {
   const missing = [
     !inbound.messageId && 'message_id',
     !inbound.conversationKey && 'conversation_key',
     inbound.channel === Channel.UNSPECIFIED && 'channel',
     !inbound.sender?.value && 'sender',
   ].filter(Boolean);
-  if (missing.length > 0) {
-    throw new BadInputError(
-      `inbound message ${message.headers.messageId} lacks ${missing.join(', ')}`,
-    );
-  }
-  return inbound;
+  return missing.length > 0 ? `lacks ${missing.join(', ')}` : undefined;
 }

@@ -1,14 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type Received } from '@firstline/bus';
 import { BadInputError } from '@firstline/errors';
-import {
-  decode,
-  RoutingCommandSchema,
-  TicketDisposition,
-  TOPICS,
-  type RoutingCommand,
-} from '@firstline/contracts';
+import { TicketDisposition, TOPICS, type RoutingCommand } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { decideCommand, type AssignmentCommand } from '@firstline/routing';
 import { markAssigned, teamsOfAgent } from './assignment.store';
@@ -33,11 +27,11 @@ export class RoutingCommandsConsumer {
     private readonly relay: OutboxRelay,
   ) {}
 
-  @Consume({ topics: [TOPICS.routingCommands.name] })
-  async handle(messages: DeliveredMessage[]): Promise<void> {
-    const commands = messages.map((message) => ({
-      messageId: message.headers.messageId,
-      command: parse(message),
+  @Consume({ topic: TOPICS.routingCommands, check: commandProblem })
+  async handle(messages: Array<Received<RoutingCommand>>): Promise<void> {
+    const commands = messages.map(({ record, message }) => ({
+      messageId: record.headers.messageId,
+      command: message,
     }));
     await this.dataSource.transaction(async (manager) => {
       const queued = new Set<string>();
@@ -142,22 +136,13 @@ function assignmentCommand(command: RoutingCommand): AssignmentCommand {
   }
 }
 
-function parse(message: DeliveredMessage): RoutingCommand {
-  let command: RoutingCommand;
-  try {
-    command = decode(RoutingCommandSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`routing command ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
-  }
+/** A command must name itself, its ticket and its agent; a transfer, its team. */
+function commandProblem(command: RoutingCommand): string | undefined {
   if (!command.commandId || !command.ticketId || !command.agentId) {
-    throw new BadInputError(
-      `routing command ${message.headers.messageId} needs a command_id, ticket_id and agent_id`,
-    );
+    return 'needs a command_id, ticket_id and agent_id';
   }
   if (command.command.case === 'transfer' && !command.command.value.toTeamId) {
-    throw new BadInputError(`routing command ${command.commandId}: a transfer needs a team`);
+    return 'a transfer needs a team';
   }
-  return command;
+  return undefined;
 }

@@ -1,12 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
+import { Consume, type Received } from '@firstline/bus';
 import {
-  decode,
   MessageDirection,
-  TicketEventSchema,
   TicketStatus,
   timestampDate,
   TOPICS,
@@ -30,16 +27,16 @@ export class TicketEventsConsumer {
     private readonly relay: OutboxRelay,
   ) {}
 
-  @Consume({ topics: [TOPICS.ticketEvents.name] })
-  async follow(messages: DeliveredMessage[]): Promise<void> {
+  @Consume({ topic: TOPICS.ticketEvents })
+  async follow(messages: Array<Received<TicketEvent>>): Promise<void> {
     let assigned = 0;
     await this.dataSource.transaction(async (manager) => {
       const freedTeams = new Set<string>();
-      for (const message of messages) {
-        if (!(await claimMessage(manager, 'router.ticket-events', message.headers.messageId))) {
+      for (const { record, message } of messages) {
+        if (!(await claimMessage(manager, 'router.ticket-events', record.headers.messageId))) {
           continue;
         }
-        for (const team of await applyTicketEvent(manager, parse(message))) freedTeams.add(team);
+        for (const team of await applyTicketEvent(manager, message)) freedTeams.add(team);
       }
       assigned = await drainAndAnnounce(manager, [...freedTeams], new Date());
     });
@@ -96,15 +93,5 @@ function stateOf(status: TicketStatus): 'open' | 'resolved' | 'closed' | undefin
       return 'closed';
     default:
       return undefined;
-  }
-}
-
-function parse(message: DeliveredMessage): TicketEvent {
-  try {
-    return decode(TicketEventSchema, message.value);
-  } catch (error) {
-    throw new BadInputError(`ticket event ${message.headers.messageId} is not valid protobuf`, {
-      cause: error,
-    });
   }
 }

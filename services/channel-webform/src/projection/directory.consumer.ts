@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type Received } from '@firstline/bus';
 import {
   DirectoryKind,
-  DirectoryRecordSchema,
   parseDirectoryKey,
   TOPICS,
+  type DirectoryRecord,
 } from '@firstline/contracts';
 import {
   customerLanguage,
   type CustomerTextOverrides,
   type CustomerTextsByLanguage,
 } from '@firstline/routing';
-import { readRecord } from './records';
 
 /**
  * What the channel needs of the directory: the agents' names, so the status page can say whose
@@ -24,10 +23,10 @@ import { readRecord } from './records';
 export class DirectoryProjection {
   constructor(private readonly dataSource: DataSource) {}
 
-  @Consume({ topics: [TOPICS.directory.name] })
-  async handle(records: DeliveredMessage[]): Promise<void> {
-    for (const record of records) {
-      if (record.value.length === 0) {
+  @Consume({ topic: TOPICS.directory })
+  async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
+    for (const { record, message: entry } of messages) {
+      if (!entry) {
         // A tombstone: the entry named by the key is gone (texts: back to the shipped ones).
         const { kind, id } = parseDirectoryKey(record.key);
         if (kind === DirectoryKind.AGENT) {
@@ -42,7 +41,6 @@ export class DirectoryProjection {
         }
         continue;
       }
-      const entry = readRecord(DirectoryRecordSchema, record);
       if (entry.payload.case === 'agent') {
         await this.dataSource.query(
           `INSERT INTO channel_webform.agent (agent_id, name, version) VALUES ($1, $2, $3)

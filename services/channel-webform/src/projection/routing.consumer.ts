@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type Received } from '@firstline/bus';
 import {
-  RoutingDecisionSchema,
   TicketDisposition,
   timestampDate,
   TOPICS,
   type RoutingDecision,
 } from '@firstline/contracts';
-import { readRecord, statusTokenOf } from './records';
+import { statusTokenOf } from './records';
 
 /**
  * Learns from the router which ticket each submission went to, its number and when the first
@@ -19,10 +18,10 @@ import { readRecord, statusTokenOf } from './records';
 export class RoutingProjection {
   constructor(private readonly dataSource: DataSource) {}
 
-  @Consume({ topics: [TOPICS.routing.name] })
-  async handle(records: DeliveredMessage[]): Promise<void> {
-    const decisions = records
-      .map((record) => readRecord(RoutingDecisionSchema, record))
+  @Consume({ topic: TOPICS.routing })
+  async handle(messages: Array<Received<RoutingDecision>>): Promise<void> {
+    const decisions = messages
+      .map(({ message }) => message)
       .filter((decision) => statusTokenOf(decision.conversationKey) && decision.ticketId);
     if (decisions.length === 0) return;
     await this.dataSource.transaction(async (manager) => {

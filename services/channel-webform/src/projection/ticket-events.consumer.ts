@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import {
-  TicketEventSchema,
-  TicketStatus,
-  timestampDate,
-  TOPICS,
-  type TicketEvent,
-} from '@firstline/contracts';
-import { readRecord, statusTokenOf } from './records';
+import { Consume, type Received } from '@firstline/bus';
+import { TicketStatus, timestampDate, TOPICS, type TicketEvent } from '@firstline/contracts';
+import { statusTokenOf } from './records';
 
 /**
  * Follows the web-form tickets' lives for the status page: created (number, due time), status
@@ -19,9 +13,9 @@ import { readRecord, statusTokenOf } from './records';
 export class TicketEventsProjection {
   constructor(private readonly dataSource: DataSource) {}
 
-  @Consume({ topics: [TOPICS.ticketEvents.name] })
-  async handle(records: DeliveredMessage[]): Promise<void> {
-    const events = records.map((record) => readRecord(TicketEventSchema, record));
+  @Consume({ topic: TOPICS.ticketEvents })
+  async handle(messages: Array<Received<TicketEvent>>): Promise<void> {
+    const events = messages.map(({ message }) => message);
     await this.dataSource.transaction(async (manager) => {
       const created = events.filter(
         (event) =>

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import { decode, DeliveryReceiptSchema, DeliveryStatus, TOPICS } from '@firstline/contracts';
+import { Consume, type Received } from '@firstline/bus';
+import { DeliveryStatus, TOPICS, type DeliveryReceipt } from '@firstline/contracts';
 import { TicketRepository } from '../database/ticket.repository';
 
 const STATUS_NAMES: Partial<Record<DeliveryStatus, string>> = {
@@ -20,19 +19,14 @@ export class DeliveryReceiptConsumer {
   ) {}
 
   // A receipt is a plain overwrite keyed by the outbound id, so a redelivery changes nothing.
-  @Consume({ topics: [TOPICS.deliveryReceipts.name] })
-  async handle(messages: DeliveredMessage[]): Promise<void> {
-    const receipts = messages.map((message) => {
-      try {
-        return decode(DeliveryReceiptSchema, message.value);
-      } catch (error) {
-        throw new BadInputError(`unreadable DeliveryReceipt: ${(error as Error).message}`);
-      }
-    });
+  @Consume({
+    topic: TOPICS.deliveryReceipts,
+    check: (receipt) => (STATUS_NAMES[receipt.status] ? undefined : 'it has no status'),
+  })
+  async handle(messages: Array<Received<DeliveryReceipt>>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      for (const receipt of receipts) {
-        const status = STATUS_NAMES[receipt.status];
-        if (!status) throw new BadInputError(`receipt ${receipt.receiptId} has no status`);
+      for (const { message: receipt } of messages) {
+        const status = STATUS_NAMES[receipt.status]!;
         await this.tickets.updateDelivery(manager, receipt.outboundId, {
           status,
           reason: receipt.reason,

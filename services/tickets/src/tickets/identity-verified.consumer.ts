@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
-import { BadInputError } from '@firstline/errors';
-import { CustomerEventSchema, decode, TOPICS } from '@firstline/contracts';
+import { Consume, type Received } from '@firstline/bus';
+import { TOPICS, type CustomerEvent } from '@firstline/contracts';
 import { CustomerRepository } from '../database/customer.repository';
 
 /**
@@ -18,26 +17,12 @@ export class IdentityVerifiedConsumer {
   ) {}
 
   // Setting a flag twice changes nothing: a redelivery needs no claim.
-  @Consume({ topics: [TOPICS.customerEvents.name] })
-  async follow(messages: DeliveredMessage[]): Promise<void> {
-    const verified = messages.flatMap((message) => {
-      let event;
-      try {
-        event = decode(CustomerEventSchema, message.value);
-      } catch (error) {
-        throw new BadInputError(
-          `customer event ${message.headers.messageId} is not valid protobuf`,
-          { cause: error },
-        );
-      }
+  @Consume({ topic: TOPICS.customerEvents, check: verificationProblem })
+  async follow(messages: Array<Received<CustomerEvent>>): Promise<void> {
+    const verified = messages.flatMap(({ message: event }) => {
       if (event.details.case !== 'identityVerified') return [];
       const { customerId, identity } = event.details.value;
-      if (!customerId || !identity?.value) {
-        throw new BadInputError(
-          `identity verification ${message.headers.messageId} lacks its customer or identity`,
-        );
-      }
-      return [{ customerId, identity }];
+      return identity ? [{ customerId, identity }] : [];
     });
     if (verified.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
@@ -46,4 +31,12 @@ export class IdentityVerifiedConsumer {
       }
     });
   }
+}
+
+function verificationProblem(event: CustomerEvent): string | undefined {
+  if (event.details.case !== 'identityVerified') return undefined;
+  const { customerId, identity } = event.details.value;
+  return customerId && identity?.value
+    ? undefined
+    : 'the verification lacks its customer or identity';
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Consume, type DeliveredMessage } from '@firstline/bus';
+import { Consume, type Received } from '@firstline/bus';
 import { BadInputError } from '@firstline/errors';
 import {
   AutomaticReplyKind,
-  decode,
   Escalation,
   MessageDirection,
   Priority,
@@ -72,12 +71,15 @@ export class RoutingDecisionConsumer {
     private readonly wording: CustomerWording,
   ) {}
 
-  @Consume({ topics: [TOPICS.routing.name] })
-  async handle(messages: DeliveredMessage[]): Promise<void> {
+  @Consume({ topic: TOPICS.routing, check: decisionProblem })
+  async handle(messages: Array<Received<RoutingDecision>>): Promise<void> {
     // A record delivered twice within one batch counts once, like one delivered in two batches.
     const read = [
       ...new Map(
-        messages.map((message) => readDecision(message)).map((r) => [r.messageId, r]),
+        messages.map(({ record, message }) => [
+          record.headers.messageId,
+          { messageId: record.headers.messageId, decision: message },
+        ]),
       ).values(),
     ];
     await this.dataSource.transaction(async (manager) => {
@@ -472,37 +474,31 @@ function messageOf(decision: RoutingDecision): MessageRecord {
   };
 }
 
-function readDecision(message: DeliveredMessage) {
-  try {
-    const decision = decode(RoutingDecisionSchema, message.value);
-    if (!decision.ticketId || !decision.customerId) {
-      throw new Error('a decision needs a ticket_id and a customer_id');
-    }
-    if (decision.ticketNumber && !/^[1-9]\d{0,17}$/.test(decision.ticketNumber)) {
-      throw new Error(`ticket_number "${decision.ticketNumber}" is not a positive whole number`);
-    }
-    if (
-      decision.disposition === TicketDisposition.ESCALATED &&
-      !ESCALATIONS.includes(decision.escalation)
-    ) {
-      throw new Error('an ESCALATED decision needs an escalation');
-    }
-    if (
-      decision.disposition === TicketDisposition.REASSIGNED &&
-      !(decision.command?.commandId && decision.command.agentId)
-    ) {
-      throw new Error('a REASSIGNED decision needs the command it answers');
-    }
-    const reply = decision.automaticReply;
-    if (reply && (!AUTOMATIC_KINDS[reply.kind] || !reply.text.trim() || !decision.decisionId)) {
-      throw new Error('an automatic_reply needs a kind, a text and the decision_id');
-    }
-    return { messageId: message.headers.messageId, decision };
-  } catch (error) {
-    throw new BadInputError(`unreadable RoutingDecision: ${(error as Error).message}`, {
-      cause: error,
-    });
+/** What makes a decision impossible to apply, whatever the tickets' state. */
+function decisionProblem(decision: RoutingDecision): string | undefined {
+  if (!decision.ticketId || !decision.customerId) {
+    return 'a decision needs a ticket_id and a customer_id';
   }
+  if (decision.ticketNumber && !/^[1-9]\d{0,17}$/.test(decision.ticketNumber)) {
+    return `ticket_number "${decision.ticketNumber}" is not a positive whole number`;
+  }
+  if (
+    decision.disposition === TicketDisposition.ESCALATED &&
+    !ESCALATIONS.includes(decision.escalation)
+  ) {
+    return 'an ESCALATED decision needs an escalation';
+  }
+  if (
+    decision.disposition === TicketDisposition.REASSIGNED &&
+    !(decision.command?.commandId && decision.command.agentId)
+  ) {
+    return 'a REASSIGNED decision needs the command it answers';
+  }
+  const reply = decision.automaticReply;
+  if (reply && (!AUTOMATIC_KINDS[reply.kind] || !reply.text.trim() || !decision.decisionId)) {
+    return 'an automatic_reply needs a kind, a text and the decision_id';
+  }
+  return undefined;
 }
 
 const ESCALATIONS = [
