@@ -39,6 +39,8 @@ export async function readMail(
   context: EmailContext,
   receivedAt: Date,
 ): Promise<ReadMail> {
+  if (!Buffer.isBuffer(raw))
+    return { result: { kind: 'rejected', reason: 'not the bytes of a mail' } };
   let mail;
   try {
     mail = await normalise(raw, {

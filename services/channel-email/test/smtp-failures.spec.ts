@@ -1,5 +1,6 @@
 import {
   DEAD_LETTER_TOPIC,
+  DEFAULT_RETRY,
   InProcessBus,
   silentLogger,
   type DeliveredMessage,
@@ -16,13 +17,13 @@ import {
   messageType,
   type DeliveryReceipt,
 } from '@firstline/contracts';
+import { DEFAULT_OUTBOUND_ATTEMPTS } from '@firstline/channel-kit';
 import { createLogger } from '@firstline/observability';
 import { openDatabase, persistenceMigrations } from '@firstline/persistence';
 import { startService, type RunningService } from '@firstline/runtime';
 import { createTestDatabase, uniqueName, type TestDatabase, waitFor } from '@firstline/testing';
 import { channelEmailService } from '../src';
 import { CreateEmailChannelTables1763900000000 } from '../src/migrations';
-import { OUTBOUND_RETRY } from '../src/outbound/outbound-mail.consumer';
 import { startSmtpStub, type SmtpStub } from './smtp-stub';
 
 const run = uniqueName('f').replace('.', '-');
@@ -165,8 +166,8 @@ describe('SMTP refusals become delivery receipts', () => {
     expect(times).toHaveLength(3);
     // The bus waits 0.2 s, then 0.4 s.
     const [firstWait, secondWait] = [times[1] - times[0], times[2] - times[1]];
-    expect(firstWait).toBeGreaterThanOrEqual(OUTBOUND_RETRY.initialDelayMs);
-    expect(secondWait).toBeGreaterThanOrEqual(2 * OUTBOUND_RETRY.initialDelayMs);
+    expect(firstWait).toBeGreaterThanOrEqual(DEFAULT_RETRY.initialDelayMs);
+    expect(secondWait).toBeGreaterThanOrEqual(2 * DEFAULT_RETRY.initialDelayMs);
   });
 
   it('a 4xx that outlasts the retries ends in a FAILED receipt, retryable, instead of a dead letter', async () => {
@@ -181,9 +182,9 @@ describe('SMTP refusals become delivery receipts', () => {
       }),
     ]);
     expect(receiptsOf(outboundId)[0].reason).toContain(
-      `not sent after ${OUTBOUND_RETRY.attempts} attempts`,
+      `not sent after ${DEFAULT_OUTBOUND_ATTEMPTS} attempts`,
     );
-    expect(smtp.attempts.get(saturated)).toHaveLength(OUTBOUND_RETRY.attempts);
+    expect(smtp.attempts.get(saturated)).toHaveLength(DEFAULT_OUTBOUND_ATTEMPTS);
     expect(deadLetters).toEqual([]);
   });
 

@@ -1,11 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type Received, type RetryPolicy } from '@firstline/bus';
-import {
-  DEFAULT_OUTBOUND_ATTEMPTS,
-  OutboundDelivery,
-  type SentMessage,
-} from '@firstline/channel-kit';
+import { Consume, type Received } from '@firstline/bus';
+import { OUTBOUND_RETRY, OutboundDelivery, type SentMessage } from '@firstline/channel-kit';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import {
   emailAdapter,
@@ -18,17 +14,6 @@ import { OutboxRelay } from '@firstline/persistence';
 import { createTransport, type Transporter } from 'nodemailer';
 import { EMAIL_CONFIG, emailContext, type EmailChannelConfig } from '../config';
 import { EmailStore } from '../email-store';
-
-/**
- * The bus's retries of one outbound record, as many as the attempts `OutboundDelivery` counts, so
- * that the last failed attempt ends in a FAILED receipt rather than the bus giving up first:
- * 0.2, 0.4, 0.8, 1.6 s between five attempts.
- */
-export const OUTBOUND_RETRY: RetryPolicy = {
-  attempts: DEFAULT_OUTBOUND_ATTEMPTS,
-  initialDelayMs: 200,
-  maxDelayMs: 10_000,
-};
 
 /** Outbound email: sends what tickets and the router want to say, once, and reports on it. */
 @Injectable()
@@ -54,7 +39,6 @@ export class OutboundMail implements OnModuleDestroy {
       render: (message) => emailAdapter.render(message, context),
       send: (rendered, message) => this.send(rendered, message),
       classifyError: emailAdapter.classifyError,
-      maxAttempts: OUTBOUND_RETRY.attempts,
     });
   }
 
