@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   Channel,
   DeliveryStatus,
@@ -15,42 +13,13 @@ import {
   readMail,
   type EmailContext,
 } from '../src';
+import { deliveryReport, fixture, OUR_MESSAGE_ID } from './mails';
 
 const receivedAt = new Date('2024-03-08T12:00:00Z');
 const context: EmailContext = {
   fromAddress: 'support@firstline.test',
   messageIdDomain: 'firstline.test',
 };
-const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name));
-const ourMessageId = 'fl.51.b3V0LTUx@firstline.test';
-
-/** A delivery status notification about `messageId`, as Postfix writes one. */
-const dsn = (messageId: string, action: string, status: string) =>
-  Buffer.from(
-    [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
-      'To: support@firstline.test',
-      'Subject: Delivery Status Notification',
-      `Message-ID: <dsn-${action}@mx.example.net>`,
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
-      '',
-      '--r',
-      'Content-Type: message/delivery-status',
-      '',
-      'Final-Recipient: rfc822; ann@example.com',
-      `Action: ${action}`,
-      `Status: ${status}`,
-      `Diagnostic-Code: smtp; ${status} mailbox busy`,
-      '',
-      '--r',
-      'Content-Type: text/rfc822-headers',
-      '',
-      `Message-ID: <${messageId}>`,
-      '',
-      '--r--',
-      '',
-    ].join('\r\n'),
-  );
 
 describe('the email adapter', () => {
   it('a customer’s mail is a message with its attachments to store', async () => {
@@ -73,10 +42,10 @@ describe('the email adapter', () => {
 
   it('a bounce of our mail is no message but a failed receipt for the outbound message', async () => {
     const { result, bounce } = await readMail(fixture('bounce.eml'), context, receivedAt);
-    expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining(ourMessageId) });
+    expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining(OUR_MESSAGE_ID) });
     expect(bounce).toEqual({
       outboundId: 'out-51',
-      bouncedMessageId: ourMessageId,
+      bouncedMessageId: OUR_MESSAGE_ID,
       reason:
         'gone@example.net: 550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown',
       reportId: 'email:bounce-1@mx.example.net',
@@ -95,7 +64,7 @@ describe('the email adapter', () => {
 
   it('a delay notice for our mail is ignored: the server keeps trying', async () => {
     const { result, bounce } = await readMail(
-      dsn(ourMessageId, 'delayed', '4.2.2'),
+      deliveryReport(OUR_MESSAGE_ID, 'delayed', '4.2.2'),
       context,
       receivedAt,
     );
@@ -104,7 +73,7 @@ describe('the email adapter', () => {
   });
 
   it('a bounce of somebody else’s mail is a message, marked as an automatic one', async () => {
-    const raw = dsn('CAB-other@mail.gmail.com', 'failed', '5.1.1');
+    const raw = deliveryReport('CAB-other@mail.gmail.com', 'failed', '5.1.1');
     const { result, bounce } = await readMail(raw, context, receivedAt);
     expect(result).toMatchObject({ kind: 'message', message: { autoResponse: true } });
     expect(bounce).toBeUndefined();

@@ -1,35 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runAdapterContract } from '../../channel/test/contract-suite';
 import { emailAdapter } from '../src';
+import { deliveryReport, fixture, OUR_MESSAGE_ID } from './mails';
 
-const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name));
 const lines = (...text: string[]) => Buffer.from(text.join('\r\n'));
-
-/** The mail server's report on our reply `fl.51.…`, with the given RFC 3464 action and status. */
-const reportOnOurReply = (action: string, status: string) =>
-  lines(
-    'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
-    'To: support@firstline.test',
-    `Subject: Delivery Status Notification (${action})`,
-    `Message-ID: <report-${action}@mx.example.net>`,
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
-    '',
-    '--r',
-    'Content-Type: message/delivery-status',
-    '',
-    'Final-Recipient: rfc822; ann@example.com',
-    `Action: ${action}`,
-    `Status: ${status}`,
-    '',
-    '--r',
-    'Content-Type: text/rfc822-headers',
-    '',
-    'Message-ID: <fl.51.b3V0LTUx@firstline.test>',
-    '',
-    '--r--',
-    '',
-  );
 
 runAdapterContract('Email', emailAdapter, {
   context: { fromAddress: 'support@firstline.test', messageIdDomain: 'firstline.test' },
@@ -50,7 +23,10 @@ runAdapterContract('Email', emailAdapter, {
   ],
   ignored: [
     { name: 'a bounce of our reply (a delivery receipt instead)', payload: fixture('bounce.eml') },
-    { name: 'a delay notice for our reply', payload: reportOnOurReply('delayed', '4.4.7') },
+    {
+      name: 'a delay notice for our reply',
+      payload: deliveryReport(OUR_MESSAGE_ID, 'delayed', '4.4.7'),
+    },
   ],
   malformed: [
     { name: 'no bytes at all', payload: Buffer.alloc(0) },
