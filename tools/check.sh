@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file.
+# Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file,
+# the Kubernetes manifests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,5 @@ step "lint";       npx eslint . --max-warnings 0
 step "format";     npx prettier --check . --log-level warn
 step "contracts";  bash tools/check-contracts.sh
 step "compose";    node tools/check-compose.mjs
+step "kubernetes"; node tools/check-k8s.mjs
 step "build";      npm run build --silent
