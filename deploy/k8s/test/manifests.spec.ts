@@ -114,7 +114,14 @@ describe.each(overlays)('overlay $name', ({ objects }) => {
       ),
     );
     expect([...backends].sort()).toEqual(
-      ['channel-ok', 'channel-telegram', 'channel-vk', 'channel-webform', 'tickets'].sort(),
+      [
+        'channel-chat',
+        'channel-ok',
+        'channel-telegram',
+        'channel-vk',
+        'channel-webform',
+        'tickets',
+      ].sort(),
     );
     for (const name of backends) {
       expect(named(objects, 'Service', name)?.spec.ports).toEqual([

@@ -11,7 +11,7 @@ import {
   type QueueTicket,
 } from './logic.js';
 
-const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform'];
+const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform', 'chat'];
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 /** Remembered across screens: coming back from a ticket shows the same tab and filters. */
 const remembered = { tab: 'mine' as QueueTab, channel: '', priority: '' };

@@ -572,7 +572,17 @@ function profileEditor(
   return h('div', {}, edit, form);
 }
 
-const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone', 'ok'];
+const IDENTITY_KINDS = [
+  '',
+  'email',
+  'telegram',
+  'vk',
+  'phone',
+  'webform',
+  'webformPhone',
+  'ok',
+  'chat',
+];
 
 function identityKind(kind: number | string): string {
   const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;
