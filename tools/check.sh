@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file.
+# Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file, and
+# the tickets API's OpenAPI document and the console types generated from it (after the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,3 +12,4 @@ step "format";     npx prettier --check . --log-level warn
 step "contracts";  bash tools/check-contracts.sh
 step "compose";    node tools/check-compose.mjs
 step "build";      npm run build --silent
+step "api";        node tools/api-contract.mjs --check
