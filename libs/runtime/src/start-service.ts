@@ -171,6 +171,7 @@ function runModeModule(mode: RunMode): DynamicModule {
   };
 }
 
-function displayHost(host: string): string {
+/** The address to print: a wildcard listener is reached on the loopback address. */
+export function displayHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
