@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks CI runs before the tests: types, lint, formatting, contracts, the Compose file,
-# the Kubernetes manifests.
+# the Kubernetes manifests, and the tickets API's OpenAPI document and the console types generated
+# from it (after the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,4 @@ step "contracts";  bash tools/check-contracts.sh
 step "compose";    node tools/check-compose.mjs
 step "kubernetes"; node tools/check-k8s.mjs
 step "build";      npm run build --silent
+step "api";        node tools/api-contract.mjs --check

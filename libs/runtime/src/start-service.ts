@@ -19,6 +19,7 @@ import {
   PersistenceModule,
   persistenceMigrations,
 } from '@firstline/persistence';
+import { HttpErrorFilter, validationPipe } from './http-errors';
 import type { ServiceDefinition } from './service-definition';
 
 /** Alone in its own process (production), or beside the others in `npm start`. */
@@ -107,6 +108,8 @@ export async function startService(
       },
     );
     app.use(traceMiddleware);
+    app.useGlobalPipes(validationPipe());
+    app.useGlobalFilters(new HttpErrorFilter(logger));
     await service.configure?.(app);
     await app.listen(port, infrastructure.host);
     await relay.start();

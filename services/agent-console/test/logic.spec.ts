@@ -114,7 +114,7 @@ describe('the queue', () => {
 });
 
 describe('the conversation', () => {
-  const message = (id: string, at: string, channel: string): ApiMessage => ({
+  const message = (id: string, at: string, channel: ApiMessage['channel']): ApiMessage => ({
     id,
     ticketId: 't',
     direction: 'in',
@@ -125,6 +125,8 @@ describe('the conversation', () => {
     html: '',
     attachments: [],
     automatic: false,
+    automaticKind: null,
+    expectedAnswerAt: null,
     createdAt: at,
     delivery: null,
   });

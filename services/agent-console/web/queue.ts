@@ -1,3 +1,4 @@
+import type { Schemas } from './api.js';
 import type { Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
@@ -194,9 +195,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     let list = shown;
     do {
       if (after) query.set('after', after);
-      const page = await context.api.get<{ tickets: QueueTicket[]; next: string | null }>(
-        `/queue?${query}`,
-      );
+      const page = await context.api.get<Schemas['QueuePage']>(`/queue?${query}`);
       list = appendPage(list, page.tickets, unassignedOnly);
       after = page.next;
     } while (after && list.length < wanted);
