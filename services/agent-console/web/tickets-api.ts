@@ -439,7 +439,7 @@ export interface components {
       subject: string;
       customerId: string;
       /** @enum {string} */
-      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok';
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
       /** @enum {string} */
       status: 'new' | 'open' | 'pending' | 'resolved' | 'closed';
       /** @enum {string} */
@@ -483,7 +483,7 @@ export interface components {
       subject: string;
       customerId: string;
       /** @enum {string} */
-      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok';
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
       /** @enum {string} */
       status: 'new' | 'open' | 'pending' | 'resolved' | 'closed';
       /** @enum {string} */
@@ -555,7 +555,7 @@ export interface components {
       direction: 'in' | 'out';
       author: components['schemas']['MessageAuthor'];
       /** @enum {string} */
-      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok';
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
       subject: string | null;
       text: string | null;
       html: string | null;
@@ -586,7 +586,7 @@ export interface components {
       subject: string;
       customerId: string;
       /** @enum {string} */
-      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok';
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
       /** @enum {string} */
       status: 'new' | 'open' | 'pending' | 'resolved' | 'closed';
       /** @enum {string} */
@@ -902,7 +902,7 @@ export interface operations {
       query?: {
         /** @description mine: assigned to me; team: my teams' unassigned; all: every team (supervisor) */
         view?: 'mine' | 'team' | 'all';
-        channel?: 'email' | 'telegram' | 'vk' | 'webform' | 'ok';
+        channel?: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
         /** @description Default: new, open and pending */
         status?: 'new' | 'open' | 'pending' | 'resolved' | 'closed';
         priority?: 'low' | 'normal' | 'high' | 'urgent';
