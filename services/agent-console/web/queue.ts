@@ -269,9 +269,10 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   let reload: number | undefined;
   const stopLive = context.onLive((message) => {
     if (message.type !== 'ticket-event') return;
-    // A burst of events (a new ticket is created, routed and assigned) reloads once.
+    // A burst of events (a new ticket is created, routed and assigned) reloads once; they come
+    // within milliseconds of each other, and every millisecond here is the customer's wait.
     window.clearTimeout(reload);
-    reload = window.setTimeout(() => void load(), 250);
+    reload = window.setTimeout(() => void load(), 50);
   });
   const ticking = window.setInterval(() => {
     const now = Date.now();
