@@ -6,7 +6,7 @@ import { normaliseEmailAddress, normalisePhoneNumber } from '@firstline/routing'
  * reading is searched and the hits are ranked together (`rankSearchHits`).
  */
 export interface SearchQuery {
-  /** The query as typed (trimmed): searched as words of subjects and messages, stemmed. */
+  /** The query as typed (trimmed): searched as words of subjects and messages, stemmed. Empty for "#10001". */
   words: string;
   /** "#10001" or "10001". */
   ticketNumber?: string;
@@ -36,9 +36,12 @@ const MAX_NAME_WORDS = 5;
 
 export function readSearchQuery(typed: string): SearchQuery {
   const words = typed.trim();
-  const query: SearchQuery = { words, namePrefixes: namePrefixes(words) };
   const number = TICKET_NUMBER.exec(words);
-  if (number) query.ticketNumber = number[1].replace(/^0+(?=\d)/, '');
+  const ticketNumber = number?.[1].replace(/^0+(?=\d)/, '');
+  // "#10001" names a ticket and nothing else.
+  if (ticketNumber && words.startsWith('#')) return { words: '', ticketNumber, namePrefixes: [] };
+  const query: SearchQuery = { words, namePrefixes: namePrefixes(words) };
+  if (ticketNumber) query.ticketNumber = ticketNumber;
   if (EMAIL_START.test(words)) query.email = normaliseEmailAddress(words);
   const phone = normalisePhoneNumber(words);
   const digits = words.replace(/\D/g, '');

@@ -9,7 +9,8 @@ import {
 describe('reading what an agent typed into the search box', () => {
   it.each`
     typed                      | reading
-    ${'#10001'}                | ${{ ticketNumber: '10001', accountId: undefined }}
+    ${'#10001'}                | ${{ ticketNumber: '10001', accountId: undefined, words: '' }}
+    ${'#010001'}               | ${{ ticketNumber: '10001' }}
     ${'10001'}                 | ${{ ticketNumber: '10001', accountId: '10001' }}
     ${' Ann@Example.COM '}     | ${{ email: 'ann@example.com' }}
     ${'ann@exa'}               | ${{ email: 'ann@exa' }}
