@@ -14,7 +14,7 @@ const MESSAGE_DOCUMENT = `
 
 /**
  * Agents' search (`GET /api/v1/search`): words of messages through a generated tsvector and its
- * GIN index, customers' names word by word, identities by their start (addresses, ids) and by
+ * GIN index (or, for common words, the newest messages first), customers' names word by word, identities by their start (addresses, ids) and by
  * their end (phone numbers typed without a country code), ticket numbers, Telegram usernames.
  */
 export class AddSearch1769870000000 implements MigrationInterface {
@@ -27,6 +27,9 @@ export class AddSearch1769870000000 implements MigrationInterface {
       // Automatic replies say the same thing on every ticket: they would only drown real hits.
       `CREATE INDEX message_search ON tickets.message USING gin (search_document)
          WHERE NOT automatic`,
+      // The newest messages first: a word found in a good part of all messages is ranked among
+      // its newest matches only (search.repository.ts), read along this index.
+      `CREATE INDEX message_newest ON tickets.message (created_at DESC) WHERE NOT automatic`,
       // Numbers stopped being unique here (the router's are), and lost their index with that.
       `CREATE INDEX ticket_by_number ON tickets.ticket (number)`,
       `CREATE INDEX customer_name_search ON tickets.customer
@@ -51,6 +54,8 @@ export class AddSearch1769870000000 implements MigrationInterface {
       'customer_identity_name_search',
       'customer_name_search',
       'ticket_by_number',
+      'message_newest',
+      'message_search',
     ]) {
       await queryRunner.query(`DROP INDEX tickets.${index}`);
     }

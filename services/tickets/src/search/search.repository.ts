@@ -25,6 +25,14 @@ export interface FoundTicket {
   updatedAt: Date;
 }
 
+/** A message whose words matched, as byWords reads it (JSON from the first query). */
+interface WordHitRow {
+  ticket_id: string;
+  message_id: string;
+  rank: number;
+  updated_at: Date | string;
+}
+
 /**
  * Marks around the words ts_headline found. Private-use characters, removed from the text before
  * it is highlighted, so a message cannot forge a match and no markup is ever produced.
@@ -36,6 +44,11 @@ const HEADLINE_OPTIONS = `StartSel=${MATCH_START}, StopSel=${MATCH_STOP}, MaxWor
 /** Words as both stemmers read them, like the messages' documents (search.migration.ts). */
 const WORDS_QUERY = `(SELECT websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)
   AS query) AS typed`;
+
+/** How many of the newest matching messages are ranked (`byWords`). */
+const RANKED_MESSAGES = 1000;
+/** Words matched in at most this many messages have every match sorted by time (`byWords`). */
+const ALL_MATCHES = 5000;
 
 const EMAIL_KINDS = [IdentityKind.EMAIL, IdentityKind.WEBFORM_EMAIL];
 const PHONE_KINDS = [IdentityKind.PHONE, IdentityKind.WEBFORM_PHONE];
@@ -130,28 +143,59 @@ export class SearchRepository {
    * Messages (not automatic replies) whose subject or text has the words, stemmed, best ranked
    * (ts_rank_cd, subjects weigh more) first: `limit` messages at most, so one ticket with many
    * matching messages can take several of the places.
+   *
+   * Only the newest RANKED_MESSAGES matches are ranked: ranking every match of a word found in a
+   * fifth of a million messages took seconds, and for a common word the recent conversations are
+   * the ones an agent looks for (more words narrow the search to older ones). Which way finds the
+   * newest matches fastest depends on how common the words are, which the planner guessed wrong
+   * for combinations of words; so up to ALL_MATCHES matches are read through the GIN index and
+   * sorted, and only words matched more often than that are read along `message_newest`, where
+   * their matches lie close together.
    */
   async byWords(words: string, teams: VisibleTeams, limit: number): Promise<SearchHit[]> {
-    const rows = await this.dataSource.query<
-      Array<{ ticket_id: string; message_id: string; rank: number; updated_at: Date }>
+    const newest = (matches: string, condition = 'true') => `
+      SELECT ticket_id, message_id, rank, updated_at FROM (
+        SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search_document, typed.query) AS rank,
+               t.updated_at
+        FROM ${matches} m JOIN tickets.ticket t ON t.id = m.ticket_id
+        WHERE ${condition} AND ($2::text[] IS NULL OR t.team_id = ANY($2))
+        ORDER BY m.created_at DESC
+        LIMIT ${RANKED_MESSAGES}
+      ) newest
+      ORDER BY rank DESC, updated_at DESC
+      LIMIT $3`;
+    const parameters = [words, teams ?? null, limit];
+    // A MATERIALIZED CTE is planned apart: Postgres reads at most ALL_MATCHES + 1 matches.
+    const [few] = await this.dataSource.query<
+      Array<{ matches: number; hits: Array<WordHitRow> | null }>
     >(
-      `SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search_document, query) AS rank,
-              t.updated_at
-       FROM ${WORDS_QUERY}, tickets.message m
-       JOIN tickets.ticket t ON t.id = m.ticket_id
-       WHERE m.search_document @@ query AND NOT m.automatic
-         AND ($2::text[] IS NULL OR t.team_id = ANY($2))
-       ORDER BY rank DESC, t.updated_at DESC
-       LIMIT $3`,
-      [words, teams ?? null, limit],
+      `WITH matches AS MATERIALIZED (
+         SELECT m.id, m.ticket_id, m.created_at, m.search_document
+         FROM ${WORDS_QUERY}, tickets.message m
+         WHERE m.search_document @@ typed.query AND NOT m.automatic
+         LIMIT ${ALL_MATCHES + 1}
+       )
+       SELECT (SELECT count(*) FROM matches)::int AS matches,
+              (SELECT json_agg(hit) FROM (${newest(`${WORDS_QUERY}, matches`)}) hit) AS hits`,
+      parameters,
     );
+    const rows =
+      few.matches <= ALL_MATCHES
+        ? (few.hits ?? [])
+        : await this.dataSource.query<WordHitRow[]>(
+            newest(
+              `${WORDS_QUERY}, tickets.message`,
+              'm.search_document @@ typed.query AND NOT m.automatic',
+            ),
+            parameters,
+          );
     return rows.map((row) => ({
       ticketId: row.ticket_id,
       messageId: row.message_id,
       match: 'text',
       exact: false,
       rank: Number(row.rank),
-      updatedAt: row.updated_at,
+      updatedAt: new Date(row.updated_at),
     }));
   }
 
