@@ -157,7 +157,12 @@ export class SearchRepository {
       SELECT ticket_id, message_id, rank, updated_at FROM (
         SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search_document, typed.query) AS rank,
                t.updated_at
-        FROM ${matches} m JOIN tickets.ticket t ON t.id = m.ticket_id
+        -- Each match's ticket by its key (OFFSET 0 keeps it so): the planner, unable to guess
+        -- how many messages have the words, otherwise read every ticket for a hash join.
+        FROM ${matches} m
+        CROSS JOIN LATERAL (
+          SELECT updated_at, team_id FROM tickets.ticket WHERE id = m.ticket_id OFFSET 0
+        ) t
         WHERE ${condition} AND ($2::text[] IS NULL OR t.team_id = ANY($2))
         ORDER BY m.created_at DESC
         LIMIT ${RANKED_MESSAGES}
