@@ -21,6 +21,16 @@ export function normaliseEmailAddress(address: string): string {
   return address.trim().toLowerCase();
 }
 
+/**
+ * A phone number in E.164, from what people type: spaces, dashes, dots and brackets go; a leading
+ * "00" is the international prefix. Without a country code the number cannot be called from
+ * another country, so it is refused rather than guessed.
+ */
+export function normalisePhoneNumber(typed: string): string | undefined {
+  const compact = typed.replace(/[\s\-().]/g, '').replace(/^00/, '+');
+  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : undefined;
+}
+
 const EMAIL_KINDS = new Set([IdentityKind.EMAIL, IdentityKind.WEBFORM_EMAIL]);
 
 /** An identity as stored and compared: email addresses lower-cased, every value trimmed. */

@@ -5,6 +5,7 @@ import {
   linkTokenState,
   normaliseEmailAddress,
   normaliseIdentity,
+  normalisePhoneNumber,
   proofApplies,
   provenKindOf,
   resolveSender,
@@ -32,6 +33,19 @@ describe('normaliseIdentity', () => {
 
   it('normalises an address the same way wherever it is asked', () => {
     expect(normaliseEmailAddress('\tBOB@Example.org')).toBe('bob@example.org');
+  });
+});
+
+describe('normalisePhoneNumber', () => {
+  it.each([
+    ['+7 (912) 345-67-89', '+79123456789'],
+    ['0049 151 12345678', '+4915112345678'],
+    ['+1.415.555.0100', '+14155550100'],
+    ['89123456789', undefined],
+    ['+0123456', undefined],
+    ['call me', undefined],
+  ])('%s → %s', (typed, expected) => {
+    expect(normalisePhoneNumber(typed)).toBe(expected);
   });
 });
 

@@ -1,4 +1,4 @@
-import { localToUtc, normaliseEmailAddress } from '@firstline/routing';
+import { localToUtc, normaliseEmailAddress, normalisePhoneNumber } from '@firstline/routing';
 import type { FormDefinition, FormField, Locale } from './forms';
 import { text } from './forms';
 import { describeProblem, type Problem } from './messages';
@@ -75,7 +75,7 @@ export function readSubmission(
         else submission.email = normaliseEmailAddress(value);
         break;
       case 'phone': {
-        const phone = normalisePhone(value);
+        const phone = normalisePhoneNumber(value);
         if (!phone) fail(field, 'invalid_phone');
         else submission.phone = phone;
         break;
@@ -126,16 +126,6 @@ export function readFollowUp(
   if (!value && !hasFiles) return fail('required');
   if (value.length > FOLLOW_UP_MAX_LENGTH) return fail('too_long', FOLLOW_UP_MAX_LENGTH);
   return { ok: true, text: value };
-}
-
-/**
- * A phone number in E.164, from what people type: spaces, dashes, dots and brackets go; a leading
- * "00" is the international prefix. Without a country code the number cannot be called from
- * another country, so it is refused rather than guessed.
- */
-export function normalisePhone(typed: string): string | undefined {
-  const compact = typed.replace(/[\s\-().]/g, '').replace(/^00/, '+');
-  return /^\+[1-9]\d{6,14}$/.test(compact) ? compact : undefined;
 }
 
 type WindowReading =

@@ -1,6 +1,5 @@
 import {
   DEFAULT_FORMS,
-  normalisePhone,
   parseFormDefinitions,
   parseLocalTime,
   readFollowUp,
@@ -148,19 +147,6 @@ describe('a form where email and phone are both optional', () => {
     ).toMatchObject({
       ok: true,
     });
-  });
-});
-
-describe('phone numbers', () => {
-  it.each([
-    ['+7 (912) 345-67-89', '+79123456789'],
-    ['0049 151 12345678', '+4915112345678'],
-    ['+1.415.555.0100', '+14155550100'],
-    ['89123456789', undefined],
-    ['+0123456', undefined],
-    ['call me', undefined],
-  ])('%s → %s', (typed, expected) => {
-    expect(normalisePhone(typed)).toBe(expected);
   });
 });
 

@@ -4,6 +4,7 @@ import { field, h, replace, select } from './dom.js';
 import { LANGUAGES, language, setLanguage, t } from './i18n.js';
 import { notificationsPanel } from './notifications.js';
 import { queueScreen } from './queue.js';
+import { searchBox } from './search.js';
 import { ticketScreen } from './ticket.js';
 
 const TOKEN_KEY = 'firstline.token';
@@ -150,6 +151,7 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
       { class: 'shell' },
       h('span', { class: 'brand' }, 'Firstline'),
       nav,
+      searchBox(context),
       h(
         'div',
         { class: 'who' },

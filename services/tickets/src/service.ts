@@ -12,6 +12,7 @@ import {
   CreateTickets1764000000000,
   NumbersFromTheRouter1769500000000,
 } from './database/migrations';
+import { AddSearch1769870000000 } from './search/search.migration';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
 
@@ -28,6 +29,7 @@ export const ticketsService: ServiceDefinition = {
     NumbersFromTheRouter1769500000000,
     AddRoutingCommands1769600000000,
     AddReplyIdempotencyKeys1769700000000,
+    AddSearch1769870000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -39,6 +39,9 @@ import { LiveGateway } from './live/live.gateway';
 import { LiveUpdatesConsumer } from './live/live-updates.consumer';
 import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationsController } from './notifications/notifications.controller';
+import { SearchController } from './search/search.controller';
+import { SearchRepository } from './search/search.repository';
+import { SearchService } from './search/search.service';
 
 /** The system of record and the agents' API. */
 @Module({
@@ -80,6 +83,8 @@ import { NotificationsController } from './notifications/notifications.controlle
     NotificationRepository,
     LiveGateway,
     LiveUpdatesConsumer,
+    SearchRepository,
+    SearchService,
   ],
   controllers: [
     AuthController,
@@ -88,6 +93,7 @@ import { NotificationsController } from './notifications/notifications.controlle
     DirectoryController,
     NotificationsController,
     AccountsController,
+    SearchController,
   ],
 })
 export class TicketsModule {}

@@ -11,6 +11,11 @@ export function mayWorkOn(agent: SignedInAgent, ticket: Pick<Ticket, 'teamId'>):
   return agent.role !== 'agent' || agent.teamIds.includes(ticket.teamId);
 }
 
+/** The teams whose tickets `mayWorkOn` lets the agent see, for SQL; undefined for every team. */
+export function teamsVisibleTo(agent: SignedInAgent): string[] | undefined {
+  return agent.role === 'agent' ? agent.teamIds : undefined;
+}
+
 /**
  * Reading and changing one ticket on behalf of an agent: 404 when it does not exist, 403 when it
  * belongs to a team the agent is not in. A change runs in one transaction under the ticket's row
