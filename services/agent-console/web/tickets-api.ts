@@ -386,6 +386,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SearchController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -791,6 +807,45 @@ export interface components {
     };
     ResetPasswordRequest: {
       password: string;
+    };
+    SearchCustomerView: {
+      id: string;
+      /** @description As the customer gave it; empty when no channel told */
+      name: string;
+    };
+    HighlightFragmentView: {
+      text: string;
+      /** @description Part of what was searched for: shown marked */
+      match: boolean;
+    };
+    SearchResultView: {
+      /** @description The ticket id */
+      id: string;
+      /** @example 10001 */
+      number: string;
+      subject: string;
+      /** @enum {string} */
+      status: 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+      /** @enum {string} */
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      /** @enum {string} */
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
+      teamId: string;
+      assigneeId: string | null;
+      /** Format: date-time */
+      updatedAt: string;
+      customer: components['schemas']['SearchCustomerView'];
+      /**
+       * @description What matched, from the most certain: the number, an email, a phone, a Telegram/VK/OK account, the customer’s name, or words of a message
+       * @enum {string}
+       */
+      matchedBy: 'number' | 'email' | 'phone' | 'account' | 'name' | 'text';
+      /** @description Plain-text pieces of what matched (a message’s passage, the address, the name), the found parts with `match: true`. Never HTML: show every piece as text. */
+      highlight: components['schemas']['HighlightFragmentView'][];
+    };
+    SearchResultsView: {
+      /** @description Best first: the ticket with that number, then tickets of a customer named by a whole address, phone or id, then by part of one or by name, then by words (best ranked first). Only tickets of teams the agent may work on (every team for supervisors and admins). */
+      results: components['schemas']['SearchResultView'][];
     };
   };
   responses: never;
@@ -2477,6 +2532,29 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  SearchController_search: {
+    parameters: {
+      query: {
+        /** @description A ticket number ("#10001" or "10001"), a customer’s name, email address (or its start), phone number (any way it is written; with or without the country code), Telegram @username, Telegram, VK or OK user id, or words of subjects and messages (Russian and English words in any form: «оплата» finds «оплату», "refunds" finds "refund") */
+        q: string;
+        limit?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchResultsView'];
         };
       };
     };
