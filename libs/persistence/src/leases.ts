@@ -87,6 +87,25 @@ export interface LeasedWork {
   stop(resource: string): Promise<void>;
 }
 
+/** The work of a loop that runs for a leased resource until its signal aborts. */
+export function loopWhileLeased(
+  loop: (lease: Lease, signal: AbortSignal) => Promise<void>,
+): LeasedWork {
+  const running = new Map<string, { stopping: AbortController; done: Promise<void> }>();
+  return {
+    start(lease) {
+      const stopping = new AbortController();
+      running.set(lease.resource, { stopping, done: loop(lease, stopping.signal) });
+    },
+    async stop(resource) {
+      const loop = running.get(resource);
+      running.delete(resource);
+      loop?.stopping.abort();
+      await loop?.done;
+    },
+  };
+}
+
 export interface LeasesOptions {
   /** The replica's name (`FIRSTLINE_REPLICA_ID`); each process adds a suffix of its own. */
   replica: string;

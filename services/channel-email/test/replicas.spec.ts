@@ -1,13 +1,12 @@
-import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
-import { decode, TOPICS } from '@firstline/contracts';
+import type { KafkaBus } from '@firstline/bus';
 import {
   buildServices,
   createTestDatabase,
   ensureKafka,
   ensureMailServer,
   Replica,
-  sealedToRun,
-  startGroupsAtTopicEnd,
+  leaseHolders,
+  observeInbound,
   uniqueName,
   waitFor,
   type MailServer,
@@ -22,14 +21,6 @@ const MAILS_PER_MAILBOX = 100;
 const BATCH_SIZE = 10;
 const support = (box: number) => `box${box}-${run}@firstline.test`;
 const messageId = (box: number, n: number) => `<m${n}-b${box}-${run}@customer.example>`;
-
-/** Who holds each mailbox's lease now, by replica id (the holder's name before its suffix). */
-async function holders(pool: Pool): Promise<Map<string, string>> {
-  const { rows } = await pool.query<{ resource: string; holder: string }>(
-    `SELECT resource, holder FROM channel_email.lease WHERE holder IS NOT NULL AND expires_at > now()`,
-  );
-  return new Map(rows.map((row) => [row.resource, row.holder.split('/')[0]]));
-}
 
 describe('three email replicas sharing ten mailboxes', () => {
   let database: TestDatabase;
@@ -49,18 +40,9 @@ describe('three email replicas sharing ten mailboxes', () => {
       ensureMailServer(),
     ]);
     pool = database.pool();
-    const observerGroup = uniqueName('email-replicas-observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup, `channel-email-${run}`]);
-    observer = new KafkaBus({ brokers, clientId: 'email-replicas-observer' });
-    await sealedToRun(observer, run).subscribe({
-      group: observerGroup,
-      topics: [TOPICS.inbound.name],
-      handler: async (records: DeliveredMessage[]) => {
-        for (const record of records)
-          published.push(decode(TOPICS.inbound.schema, record.value).messageId);
-      },
-    });
-    await observer.start();
+    observer = await observeInbound(brokers, run, 'channel-email', (message) =>
+      published.push(message.messageId),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -88,7 +70,7 @@ describe('three email replicas sharing ten mailboxes', () => {
     // Every mailbox leased, and the work spread: each replica reads some.
     await waitFor(
       async () => {
-        const held = await holders(pool);
+        const held = await leaseHolders(pool, 'channel_email');
         return held.size === MAILBOXES && new Set(held.values()).size === 3;
       },
       30_000,
@@ -124,7 +106,7 @@ describe('three email replicas sharing ten mailboxes', () => {
 
     await waitFor(() => published.length >= 300, 60_000, '300 mails published');
     const [victim] = replicas;
-    const orphaned = [...(await holders(pool))]
+    const orphaned = [...(await leaseHolders(pool, 'channel_email'))]
       .filter(([, holder]) => holder === victim.id)
       .map(([mailbox]) => mailbox);
     await victim.kill();
@@ -137,7 +119,7 @@ describe('three email replicas sharing ten mailboxes', () => {
 
     await waitFor(
       async () => {
-        const held = await holders(pool);
+        const held = await leaseHolders(pool, 'channel_email');
         return orphaned.every((mailbox) => held.has(mailbox) && held.get(mailbox) !== victim.id);
       },
       30_000,

@@ -1,13 +1,12 @@
-import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
-import { decode, TOPICS } from '@firstline/contracts';
+import type { KafkaBus } from '@firstline/bus';
 import {
   buildServices,
   createTestDatabase,
   ensureKafka,
   FakeBotApi,
   Replica,
-  sealedToRun,
-  startGroupsAtTopicEnd,
+  leaseHolders,
+  observeInbound,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -21,14 +20,6 @@ const BOTS = [
   { name: 'billing', token: '3003:BILLING' },
 ];
 const MESSAGES_PER_BOT = 150;
-
-/** Who polls each bot now, by replica id (the holder's name before its suffix). */
-async function holders(pool: Pool): Promise<Map<string, string>> {
-  const { rows } = await pool.query<{ resource: string; holder: string }>(
-    `SELECT resource, holder FROM channel_telegram.lease WHERE holder IS NOT NULL AND expires_at > now()`,
-  );
-  return new Map(rows.map((row) => [row.resource, row.holder.split('/')[0]]));
-}
 
 describe('two Telegram polling replicas serving three bots', () => {
   const fake = new FakeBotApi();
@@ -44,18 +35,9 @@ describe('two Telegram polling replicas serving three bots', () => {
     buildServices();
     [database, brokers] = await Promise.all([createTestDatabase(), ensureKafka(), fake.start()]);
     pool = database.pool();
-    const observerGroup = uniqueName('telegram-replicas-observer');
-    await startGroupsAtTopicEnd(brokers, [observerGroup, `channel-telegram-${run}`]);
-    observer = new KafkaBus({ brokers, clientId: 'telegram-replicas-observer' });
-    await sealedToRun(observer, run).subscribe({
-      group: observerGroup,
-      topics: [TOPICS.inbound.name],
-      handler: async (records: DeliveredMessage[]) => {
-        for (const record of records)
-          published.push(decode(TOPICS.inbound.schema, record.value).textBody);
-      },
-    });
-    await observer.start();
+    observer = await observeInbound(brokers, run, 'channel-telegram', (message) =>
+      published.push(message.textBody),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -79,7 +61,7 @@ describe('two Telegram polling replicas serving three bots', () => {
     await Promise.all(replicas.map((replica) => replica.listening()));
     await waitFor(
       async () => {
-        const held = await holders(pool);
+        const held = await leaseHolders(pool, 'channel_telegram');
         return held.size === BOTS.length && new Set(held.values()).size === 2;
       },
       30_000,
@@ -98,7 +80,7 @@ describe('two Telegram polling replicas serving three bots', () => {
     })();
 
     await waitFor(() => published.length >= 90, 60_000, '90 messages published');
-    const held = await holders(pool);
+    const held = await leaseHolders(pool, 'channel_telegram');
     // The replica polling more bots dies.
     const victim = replicas.find(
       (replica) => [...held.values()].filter((holder) => holder === replica.id).length >= 2,
@@ -112,7 +94,7 @@ describe('two Telegram polling replicas serving three bots', () => {
 
     await waitFor(
       async () => {
-        const now = await holders(pool);
+        const now = await leaseHolders(pool, 'channel_telegram');
         return orphaned.every((bot) => now.has(bot) && now.get(bot) !== victim.id);
       },
       30_000,

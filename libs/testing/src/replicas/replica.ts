@@ -1,5 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Pool } from 'pg';
+import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
+import { decode, TOPICS, type InboundMessage } from '@firstline/contracts';
+import { uniqueName } from '../kafka';
+import { sealedToRun, startGroupsAtTopicEnd } from '../pipeline';
 import { repositoryRoot } from '../repository-root';
 
 /** Compiles the services and this support into dist/, once per test file. */
@@ -81,4 +86,36 @@ export class Replica {
     this.child.kill('SIGTERM');
     await this.exited;
   }
+}
+
+/** Who holds each live lease in `schema` now, by replica id (the holder's name before its suffix). */
+export async function leaseHolders(pool: Pool, schema: string): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ resource: string; holder: string }>(
+    `SELECT resource, holder FROM "${schema}".lease WHERE holder IS NOT NULL AND expires_at > now()`,
+  );
+  return new Map(rows.map((row) => [row.resource, row.holder.split('/')[0]]));
+}
+
+/**
+ * Hands over every InboundMessage the replicas of `service` sealed to `run` publish from now on,
+ * repeats included. Their own consumer group starts at the topics' end too. Stop it when done.
+ */
+export async function observeInbound(
+  brokers: string[],
+  run: string,
+  service: string,
+  onMessage: (message: InboundMessage) => void,
+): Promise<KafkaBus> {
+  const group = uniqueName(`${service}-observer`);
+  await startGroupsAtTopicEnd(brokers, [group, `${service}-${run}`]);
+  const observer = new KafkaBus({ brokers, clientId: group, logger: silentLogger });
+  await sealedToRun(observer, run).subscribe({
+    group,
+    topics: [TOPICS.inbound.name],
+    handler: async (records: DeliveredMessage[]) => {
+      for (const record of records) onMessage(decode(TOPICS.inbound.schema, record.value));
+    },
+  });
+  await observer.start();
+  return observer;
 }

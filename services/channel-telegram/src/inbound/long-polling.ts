@@ -7,7 +7,13 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { replicaId } from '@firstline/config';
-import { DATABASE_SCHEMA, LeaseLostError, Leases, type Lease } from '@firstline/persistence';
+import {
+  DATABASE_SCHEMA,
+  LeaseLostError,
+  Leases,
+  loopWhileLeased,
+  type Lease,
+} from '@firstline/persistence';
 import { Bots, type Bot } from '../bots';
 import { TELEGRAM_CONFIG, type TelegramConfig } from '../config';
 import { TelegramInbound } from './telegram-inbound';
@@ -28,7 +34,6 @@ const MAX_BACKOFF_MS = 30_000;
 export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LongPolling.name);
   private readonly leases: Leases;
-  private readonly polls = new Map<string, { stopping: AbortController; done: Promise<void> }>();
 
   constructor(
     private readonly bots: Bots,
@@ -41,10 +46,7 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     this.leases = new Leases(
       dataSource,
       { replica: replicaId(), resources: polled.map((bot) => bot.config.name), kind: 'bot' },
-      {
-        start: (lease) => this.startPolling(lease),
-        stop: (name) => this.stopPolling(name),
-      },
+      loopWhileLeased((lease, signal) => this.poll(this.bots.get(lease.resource)!, lease, signal)),
     );
   }
 
@@ -55,19 +57,6 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
   /** A poll in flight is dropped, a publish in flight finished; the bots go to other replicas. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.leases.stop();
-  }
-
-  private startPolling(lease: Lease): void {
-    const stopping = new AbortController();
-    const bot = this.bots.get(lease.resource)!;
-    this.polls.set(lease.resource, { stopping, done: this.poll(bot, lease, stopping.signal) });
-  }
-
-  private async stopPolling(name: string): Promise<void> {
-    const poll = this.polls.get(name);
-    this.polls.delete(name);
-    poll?.stopping.abort();
-    await poll?.done;
   }
 
   private async poll(bot: Bot, lease: Lease, signal: AbortSignal): Promise<void> {

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { replicaId } from '@firstline/config';
-import { LeaseLostError, Leases, type Lease } from '@firstline/persistence';
+import { LeaseLostError, Leases, loopWhileLeased, type Lease } from '@firstline/persistence';
 import { backoffDelayMs } from '@firstline/vk';
 import { VK_CONFIG, type Community, type VkConfig } from '../config';
 import { VkInbound } from './inbound.service';
@@ -27,7 +27,6 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LongPoll.name);
   private readonly communities: Map<string, Community>;
   private readonly leases: Leases;
-  private readonly polls = new Map<string, { stopping: AbortController; done: Promise<void> }>();
 
   constructor(
     @Inject(VK_CONFIG) private readonly config: VkConfig,
@@ -43,7 +42,9 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
     this.leases = new Leases(
       dataSource,
       { replica: replicaId(), resources: [...this.communities.keys()], kind: 'community' },
-      { start: (lease) => this.startPolling(lease), stop: (group) => this.stopPolling(group) },
+      loopWhileLeased((lease, signal) =>
+        this.run(this.communities.get(lease.resource)!, lease, signal),
+      ),
     );
   }
 
@@ -54,22 +55,6 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
   /** Before the bus stops: a poll in flight is dropped, a publish in flight is finished. */
   async onModuleDestroy(): Promise<void> {
     await this.leases.stop();
-  }
-
-  private startPolling(lease: Lease): void {
-    const stopping = new AbortController();
-    const community = this.communities.get(lease.resource)!;
-    this.polls.set(lease.resource, {
-      stopping,
-      done: this.run(community, lease, stopping.signal),
-    });
-  }
-
-  private async stopPolling(group: string): Promise<void> {
-    const poll = this.polls.get(group);
-    this.polls.delete(group);
-    poll?.stopping.abort();
-    await poll?.done;
   }
 
   private async run(community: Community, lease: Lease, signal: AbortSignal): Promise<void> {
