@@ -272,6 +272,39 @@ export class KafkaBus implements MessageBus {
     return lag;
   }
 
+  async deleteIdleGroups(prefix: string, keep: string): Promise<string[]> {
+    try {
+      const admin = await this.admin.connected();
+      const { groups } = await admin.listGroups();
+      const named = groups
+        .map(({ groupId }) => groupId)
+        .filter((groupId) => groupId.startsWith(prefix) && groupId !== keep);
+      if (named.length === 0) return [];
+      const described = await admin.describeGroups(named);
+      const idle = described.groups
+        .filter(({ state, members }) => members.length === 0 && state !== 'Dead')
+        .map(({ groupId }) => groupId);
+      if (idle.length === 0) return [];
+      // A group that gained a member since is refused by the broker (NON_EMPTY_GROUP): it stays.
+      const results = await admin.deleteGroups(idle).catch((error: unknown) => {
+        const { groups: answered } = error as {
+          groups?: Array<{ groupId: string; error?: unknown }>;
+        };
+        if (!answered) throw error;
+        return answered;
+      });
+      const deleted = results.filter((result) => !result.error).map((result) => result.groupId);
+      if (deleted.length > 0) this.logger.info('Deleted idle consumer groups', { prefix, deleted });
+      return deleted;
+    } catch (error) {
+      this.logger.warn('Deleting idle consumer groups failed', {
+        prefix,
+        error: describeError(error),
+      });
+      return [];
+    }
+  }
+
   private async run(group: GroupConsumer): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: group.group,

@@ -134,6 +134,11 @@ export interface MessageBus {
   health(): Promise<BusHealth>;
   /** Records not yet handled per consumer group, for the consumer-lag metric. */
   lag(): Promise<Array<{ group: string; topic: string; partition: number; lag: number }>>;
+  /**
+   * Deletes the consumer groups named `prefix…`, other than `keep`, that have no member: those of
+   * replicas that are gone. Returns their names; a failure is logged, not thrown.
+   */
+  deleteIdleGroups(prefix: string, keep: string): Promise<string[]>;
 }
 
 export const DEAD_LETTER_TOPIC = 'support.dlq.v1';

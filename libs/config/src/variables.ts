@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseConfig, type Env } from './config';
 
 /** Reusable validators for the variables several services share. */
 
@@ -113,4 +115,21 @@ export function jsonList<Item>(
     const where = typeof index === 'number' ? `${described.item} ${index + 1}: ` : '';
     return problem(`${where}${issue.message}`);
   });
+}
+
+const replicaVariables = {
+  /**
+   * Names this replica among the service's replicas: its live-update consumer group and its
+   * leases carry it. Default: the host name, which is the pod's or container's own; processes
+   * sharing a host must be given one each.
+   */
+  FIRSTLINE_REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, ".", "_" and "-"')
+    .optional(),
+};
+
+/** This replica's name: FIRSTLINE_REPLICA_ID, or the host name. */
+export function replicaId(env: Env = process.env): string {
+  return parseConfig(replicaVariables, env).FIRSTLINE_REPLICA_ID ?? hostname();
 }

@@ -8,3 +8,5 @@ export * from './outbox';
 export * from './persistence.module';
 export { schemaOf } from './schema';
 export * from './record-log';
+export * from './lease-plan';
+export * from './leases';

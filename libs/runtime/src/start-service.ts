@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule, type INestApplication } from '@nest
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { BusModule, type MessageBus } from '@firstline/bus';
+import { replicaId } from '@firstline/config';
 import { TOPICS } from '@firstline/contracts';
 import {
   createLogger,
@@ -80,6 +81,7 @@ export async function startService(
           bus: infrastructure.bus,
           ownsBus: infrastructure.ownsBus,
           defaultGroup: service.name,
+          replica: replicaId(),
           topics: Object.values(TOPICS).map(({ name, compacted }) => ({
             topic: name,
             partitions: infrastructure.partitions,

@@ -8,3 +8,4 @@ export * from './adversarial-mail';
 export * from './fakes/telegram-bot-api';
 export * from './fakes/vk-api';
 export * from './fakes/ok-api';
+export * from './replicas/replica';

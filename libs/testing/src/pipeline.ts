@@ -235,6 +235,7 @@ export function sealedToRun(bus: MessageBus, run: string): MessageBus {
     stop: () => bus.stop(),
     health: () => bus.health(),
     lag: () => bus.lag(),
+    deleteIdleGroups: (prefix, keep) => bus.deleteIdleGroups(prefix, keep),
   };
 }
 

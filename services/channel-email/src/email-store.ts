@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { InboundFile } from '@firstline/channel';
+import type { Lease } from '@firstline/persistence';
 import { DataSource } from 'typeorm';
 
 export interface Checkpoint {
@@ -32,12 +33,20 @@ export class EmailStore {
     );
   }
 
-  async saveCheckpoint(mailbox: string, checkpoint: Checkpoint): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO channel_email.mailbox_checkpoint (mailbox, uid_validity, last_uid) VALUES ($1, $2, $3)
+  /**
+   * Moves the mailbox's checkpoint forward, only while `lease` holds it: never back within one
+   * UIDVALIDITY (a new one renumbers the mailbox, and starts it again). Throws LeaseLostError
+   * when the mailbox has passed to another replica.
+   */
+  async saveCheckpoint(lease: Lease, checkpoint: Checkpoint): Promise<void> {
+    await lease.write(
+      `INSERT INTO channel_email.mailbox_checkpoint AS saved (mailbox, uid_validity, last_uid)
+       SELECT $1, $3, $4 FROM held
        ON CONFLICT (mailbox) DO UPDATE
-         SET uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid, updated_at = now()`,
-      [mailbox, checkpoint.uidValidity.toString(), checkpoint.lastUid],
+         SET uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid, updated_at = now()
+         WHERE saved.uid_validity <> EXCLUDED.uid_validity OR saved.last_uid <= EXCLUDED.last_uid
+       RETURNING 1`,
+      [checkpoint.uidValidity.toString(), checkpoint.lastUid],
     );
   }
 

@@ -1,4 +1,5 @@
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
+import { leaseMigration } from '@firstline/persistence';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelEmailModule } from './channel-email.module';
 import {
@@ -14,6 +15,7 @@ export const channelEmailService: ServiceDefinition = {
     CreateEmailChannelTables1763900000000,
     outboundDeliveryMigration('channel_email'),
     CarrySentMailIntoOutboundDelivery1796500000000,
+    leaseMigration('channel_email'),
   ],
   defaultPort: 3003,
   enabledInEmbeddedMode: (env) => Boolean(env.EMAIL_MAILBOXES),

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
-import type { MigrationClass } from '@firstline/persistence';
+import { leaseMigration, type MigrationClass } from '@firstline/persistence';
 
 const SCHEMA = 'channel_telegram';
 
@@ -54,4 +54,5 @@ export const telegramMigrations: MigrationClass[] = [
   CreatePollingOffset1763900000000,
   outboundDeliveryMigration(SCHEMA),
   CopyReportedOutbound1796400000001,
+  leaseMigration(SCHEMA),
 ];

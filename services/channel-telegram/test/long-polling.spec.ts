@@ -6,31 +6,38 @@ import { parseTelegramConfig, type TelegramConfig } from '../src/config';
 import { LongPolling } from '../src/inbound/long-polling';
 import { TelegramInbound } from '../src/inbound/telegram-inbound';
 import { WebhookRegistration } from '../src/inbound/webhook-registration';
-import { FakeBotApi, waitFor } from '@firstline/testing';
+import { createLogger } from '@firstline/observability';
+import { openDatabase, persistenceMigrations } from '@firstline/persistence';
+import { createTestDatabase, FakeBotApi, waitFor, type TestDatabase } from '@firstline/testing';
+import { telegramMigrations } from '../src/migrations';
 
 const TOKEN = '2001:POLL';
 
-/** The polling_offset table, in memory. */
-function offsetTable() {
-  const rows = new Map<string, number>();
-  const dataSource = {
-    query: async (sql: string, [bot, next]: [string, number?]) => {
-      if (sql.trimStart().startsWith('SELECT')) {
-        return rows.has(bot) ? [{ next_update_id: String(rows.get(bot)) }] : [];
-      }
-      rows.set(bot, next!);
-      return [];
-    },
-  } as unknown as DataSource;
-  return { rows, dataSource };
+/** Where the bot's offset stands in the database. */
+async function savedOffset(dataSource: DataSource, bot: string): Promise<number | undefined> {
+  const rows: Array<{ next_update_id: string }> = await dataSource.query(
+    'SELECT next_update_id FROM channel_telegram.polling_offset WHERE bot = $1',
+    [bot],
+  );
+  return rows[0] && Number(rows[0].next_update_id);
 }
 
 describe('long polling', () => {
   const fake = new FakeBotApi();
   let config: TelegramConfig;
+  let database: TestDatabase;
+  let dataSource: DataSource;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
+    database = await createTestDatabase();
+    dataSource = await openDatabase({
+      url: database.url,
+      schema: 'channel_telegram',
+      migrations: [...persistenceMigrations('channel_telegram'), ...telegramMigrations],
+      poolSize: 2,
+      logger: createLogger({ service: 'long-polling-test', level: 'silent' }),
+    });
     await fake.start();
     config = parseTelegramConfig({
       TELEGRAM_BOTS: JSON.stringify([
@@ -43,7 +50,13 @@ describe('long polling', () => {
     });
   });
 
-  afterAll(() => fake.stop());
+  afterAll(async () => {
+    await fake.stop();
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  beforeEach(() => dataSource.query('TRUNCATE channel_telegram.polling_offset'));
 
   it('moves the offset past a batch only after the bus acknowledged it, asking again for it after a failed publish', async () => {
     const published: OutgoingMessage[] = [];
@@ -54,7 +67,6 @@ describe('long polling', () => {
         published.push(...records);
       },
     });
-    const { rows, dataSource } = offsetTable();
     const polling = new LongPolling(
       new Bots(config),
       inbound,
@@ -77,7 +89,7 @@ describe('long polling', () => {
     // First poll: no offset yet. The failed batch is asked for again with the same (no) offset;
     // the next poll, after the publish, confirms it.
     expect(offsets().slice(0, 3)).toEqual([undefined, undefined, updateId + 1]);
-    expect(rows.get('support')).toBe(updateId + 1);
+    expect(await savedOffset(dataSource, 'support')).toBe(updateId + 1);
     expect(published).toHaveLength(1);
   });
 
@@ -86,7 +98,6 @@ describe('long polling', () => {
     const inbound = new TelegramInbound({
       publish: async (records: OutgoingMessage[]) => void published.push(...records),
     });
-    const { rows, dataSource } = offsetTable();
     const polling = new LongPolling(
       new Bots(config),
       inbound,
@@ -99,7 +110,7 @@ describe('long polling', () => {
     const last = fake.customerWrites(TOKEN, 702, { text: 'did you get my number?' });
 
     polling.onApplicationBootstrap();
-    await waitFor(() => rows.get('support') === last + 1 || undefined);
+    await waitFor(async () => (await savedOffset(dataSource, 'support')) === last + 1);
     await polling.beforeApplicationShutdown();
 
     expect(published.map((record) => record.topic)).toEqual([

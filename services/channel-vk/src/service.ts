@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
+import { leaseMigration } from '@firstline/persistence';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelVkModule } from './channel-vk.module';
 import { MAX_CALLBACK_BODY } from './inbound/callback.controller';
@@ -20,6 +21,7 @@ export const channelVkService: ServiceDefinition = {
     IndexVkSentMessageAge1796200000000,
     outboundDeliveryMigration('channel_vk'),
     MoveVkSentMessagesToOutboundDelivery1796500000000,
+    leaseMigration('channel_vk'),
   ],
   defaultPort: 3005,
   enabledInEmbeddedMode: (env) => Boolean(env.VK_COMMUNITIES),

@@ -59,6 +59,7 @@ function withPublishFailing(bus: MessageBus): MessageBus {
     stop: () => bus.stop(),
     health: () => bus.health(),
     lag: () => bus.lag(),
+    deleteIdleGroups: (prefix, keep) => bus.deleteIdleGroups(prefix, keep),
   };
 }
 

@@ -31,6 +31,8 @@ export interface BusModuleOptions {
   topics: TopicSpec[];
   /** Group of the `@Consume` handlers that name none: the service's name. */
   defaultGroup?: string;
+  /** This replica's name, for `everyReplica` subscriptions (default "local"). */
+  replica?: string;
   /**
    * Whether shutting the application down stops the bus (default true). False where services
    * share one bus in one process: then only this application's consumers stop.
@@ -57,13 +59,20 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
   async onApplicationBootstrap(): Promise<void> {
     const { bus, topics } = this.options;
     await bus.ensureTopics(topics);
-    for (const subscription of this.discover()) {
+    const perReplica: Array<{ prefix: string; group: string }> = [];
+    for (const { subscription, everyReplica } of this.discover()) {
+      if (everyReplica) {
+        const prefix = `${subscription.group}.replica.`;
+        subscription.group = `${prefix}${this.options.replica ?? 'local'}`;
+        perReplica.push({ prefix, group: subscription.group });
+      }
       await bus.subscribe<DeliveredMessage | Received<unknown>>(
         subscription as Subscription<DeliveredMessage | Received<unknown>>,
       );
       this.subscriptions.push(subscription);
     }
     await bus.start();
+    for (const { prefix, group } of perReplica) await bus.deleteIdleGroups(prefix, group);
   }
 
   /** Before the application's other resources close: in-flight batches still need them. */
@@ -78,8 +87,8 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
     this.subscriptions = [];
   }
 
-  private discover(): AnySubscription[] {
-    const subscriptions: AnySubscription[] = [];
+  private discover(): Array<{ subscription: AnySubscription; everyReplica: boolean }> {
+    const subscriptions: Array<{ subscription: AnySubscription; everyReplica: boolean }> = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (!instance || typeof instance !== 'object') continue;
@@ -120,14 +129,14 @@ class BusConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown 
               ? (received) => around(recordsOf(received), () => handle(received))
               : handle,
           };
-          subscriptions.push(typed);
+          subscriptions.push({ subscription: typed, everyReplica: !!consume.everyReplica });
         } else {
           const raw: Subscription<DeliveredMessage> = {
             ...common,
             topics: consume.topics,
             handler: around ? (records) => around(records, () => handle(records)) : handle,
           };
-          subscriptions.push(raw);
+          subscriptions.push({ subscription: raw, everyReplica: !!consume.everyReplica });
         }
       }
     }

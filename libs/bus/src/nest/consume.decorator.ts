@@ -10,6 +10,12 @@ interface ConsumeSettings {
   maxBatchSize?: number;
   /** See `Subscription.gatherPartitions`. */
   gatherPartitions?: boolean;
+  /**
+   * Every replica of the service receives every record (a push to the clients connected to each):
+   * the group becomes `<group>.replica.<FIRSTLINE_REPLICA_ID>`, stable across the replica's
+   * restarts, and at start the idle groups of replicas gone are deleted.
+   */
+  everyReplica?: boolean;
 }
 
 /** Raw records of any topics: for topics outside the contracts, or a handler reading bytes. */

@@ -66,6 +66,10 @@ class BotState {
   failures: Array<{ method: string; error: BotApiError }> = [];
   calls: Array<{ method: string; params: Params; at: number }> = [];
   waiters = new Set<() => void>();
+  /** Ends the getUpdates call waiting now, when another one comes. */
+  pollInFlight?: () => void;
+  /** getUpdates calls ended by a later one: two pollers of one bot. */
+  conflicts = 0;
 }
 
 export class FakeBotApi {
@@ -281,18 +285,34 @@ export class FakeBotApi {
     const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
     const pending = () => bot.updates.slice(0, limit);
     const timeoutMs = Number(params.timeout ?? 0) * 1000;
+    // Telegram serves one getUpdates per bot: a new call ends the one still waiting with 409.
+    bot.pollInFlight?.();
     if (pending().length === 0 && timeoutMs > 0) {
+      let terminated = false;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
           bot.waiters.delete(done);
+          if (bot.pollInFlight === terminate) bot.pollInFlight = undefined;
           resolve();
+        };
+        const terminate = () => {
+          terminated = true;
+          bot.conflicts += 1;
+          done();
         };
         const timer = setTimeout(done, timeoutMs);
         bot.waiters.add(done);
+        bot.pollInFlight = terminate;
         // The client gave up (aborted its long poll).
         response.once('close', done);
       });
+      if (terminated) {
+        throw new BotApiError(
+          409,
+          'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+        );
+      }
     }
     return pending();
   }

@@ -5,26 +5,36 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { MESSAGE_BUS, topicRecord, type MessageBus, type OutgoingMessage } from '@firstline/bus';
 import { InboundPublisher, type NormalisedPayload } from '@firstline/channel-kit';
+import { replicaId } from '@firstline/config';
 import { TOPICS } from '@firstline/contracts';
 import { bounceReceipt, readMail, type Bounce, type EmailContext } from '@firstline/email';
+import { Leases, type Lease } from '@firstline/persistence';
 import { EMAIL_CONFIG, emailContext, type EmailChannelConfig, type MailboxConfig } from '../config';
 import { EmailStore } from '../email-store';
 import { MailboxReader, type FetchedMail } from './mailbox-reader';
 
-/** Inbound email: every configured mailbox read into InboundMessages; bounces into failed receipts. */
+/**
+ * Inbound email: the configured mailboxes read into InboundMessages, bounces into failed
+ * receipts. The replicas share the mailboxes through leases, each read by one replica at a time.
+ */
 @Injectable()
 export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('email inbound');
-  private readonly readers: MailboxReader[];
   private readonly publisher: InboundPublisher;
   private readonly context: EmailContext;
+  private readonly mailboxes: Map<string, MailboxConfig>;
+  private readonly leases: Leases;
+  /** The mailboxes this replica reads now. */
+  private readonly readers = new Map<string, MailboxReader>();
 
   constructor(
-    @Inject(EMAIL_CONFIG) config: EmailChannelConfig,
+    @Inject(EMAIL_CONFIG) private readonly config: EmailChannelConfig,
     @Inject(MESSAGE_BUS) bus: MessageBus,
     private readonly store: EmailStore,
+    dataSource: DataSource,
   ) {
     this.context = emailContext(config);
     this.publisher = new InboundPublisher({
@@ -32,25 +42,39 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
       name: 'email',
       storeFiles: (files) => store.storeAttachments(files),
     });
-    this.readers = config.mailboxes.map(
-      (mailbox) =>
-        new MailboxReader(mailbox, {
-          pollIntervalMs: config.pollIntervalMs,
-          batchSize: config.batchSize,
-          checkpoint: (name) => store.checkpoint(name),
-          saveCheckpoint: (name, checkpoint) => store.saveCheckpoint(name, checkpoint),
-          publish: (box, uidValidity, mails) => this.publish(box, uidValidity, mails),
-        }),
+    this.mailboxes = new Map(config.mailboxes.map((mailbox) => [mailbox.name, mailbox]));
+    this.leases = new Leases(
+      dataSource,
+      { replica: replicaId(), resources: [...this.mailboxes.keys()], kind: 'mailbox' },
+      { start: (lease) => this.read(lease), stop: (name) => this.stopReading(name) },
     );
   }
 
   onApplicationBootstrap(): void {
-    if (this.readers.length === 0) this.logger.warn('EMAIL_MAILBOXES is not set: no mail is read');
-    for (const reader of this.readers) reader.start();
+    if (this.mailboxes.size === 0) this.logger.warn('EMAIL_MAILBOXES is not set: no mail is read');
+    this.leases.start();
   }
 
+  /** Finishes the batches in flight and hands the mailboxes to the other replicas. */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.readers.map((reader) => reader.stop()));
+    await this.leases.stop();
+  }
+
+  private read(lease: Lease): void {
+    const reader = new MailboxReader(this.mailboxes.get(lease.resource)!, {
+      pollIntervalMs: this.config.pollIntervalMs,
+      batchSize: this.config.batchSize,
+      checkpoint: (name) => this.store.checkpoint(name),
+      saveCheckpoint: (checkpoint) => this.store.saveCheckpoint(lease, checkpoint),
+      publish: (box, uidValidity, mails) => this.publish(box, uidValidity, mails),
+    });
+    this.readers.set(lease.resource, reader);
+    reader.start();
+  }
+
+  private async stopReading(name: string): Promise<void> {
+    await this.readers.get(name)?.stop();
+    this.readers.delete(name);
   }
 
   /**

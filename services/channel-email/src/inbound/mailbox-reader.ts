@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ImapFlow } from 'imapflow';
+import { LeaseLostError } from '@firstline/persistence';
 import type { MailboxConfig } from '../config';
 import type { Checkpoint } from '../email-store';
 
@@ -13,7 +14,8 @@ export interface MailboxReaderOptions {
   pollIntervalMs: number;
   batchSize: number;
   checkpoint(mailbox: string): Promise<Checkpoint | undefined>;
-  saveCheckpoint(mailbox: string, checkpoint: Checkpoint): Promise<void>;
+  /** Throws LeaseLostError once the mailbox is another replica's: the reader stops. */
+  saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** Resolves once the batch is acknowledged by the bus; only then does the checkpoint move. */
   publish(mailbox: MailboxConfig, uidValidity: bigint, mails: FetchedMail[]): Promise<void>;
 }
@@ -57,6 +59,10 @@ export class MailboxReader {
         await this.session(() => (failures = 0));
       } catch (error) {
         if (this.stopped) break;
+        if (error instanceof LeaseLostError) {
+          this.logger.warn(`${error.message}; reading stops here`);
+          break;
+        }
         failures++;
         const delayMs = Math.min(1_000 * 2 ** (failures - 1), maxReconnectDelayMs);
         this.logger.warn(`mailbox failed (${String(error)}); reconnecting in ${delayMs} ms`);
@@ -120,7 +126,7 @@ export class MailboxReader {
     }
     mails.sort((a, b) => a.uid - b.uid);
     await this.options.publish(this.mailbox, uidValidity, mails);
-    await this.options.saveCheckpoint(this.mailbox.name, {
+    await this.options.saveCheckpoint({
       uidValidity,
       lastUid: pending[pending.length - 1],
     });

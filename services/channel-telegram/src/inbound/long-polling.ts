@@ -6,7 +6,14 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DATABASE_SCHEMA } from '@firstline/persistence';
+import { replicaId } from '@firstline/config';
+import {
+  DATABASE_SCHEMA,
+  LeaseLostError,
+  Leases,
+  loopWhileLeased,
+  type Lease,
+} from '@firstline/persistence';
 import { Bots, type Bot } from '../bots';
 import { TELEGRAM_CONFIG, type TelegramConfig } from '../config';
 import { TelegramInbound } from './telegram-inbound';
@@ -17,15 +24,16 @@ export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] a
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * getUpdates loops for the bots in polling mode. The offset lives in the database and moves past
- * a batch only after the bus acknowledged it; Telegram forgets updates below the offset we send,
- * so a crash before that repeats the batch (same message ids) and never loses one.
+ * getUpdates loops for the bots in polling mode, each bot polled by one replica at a time (its
+ * lease): Telegram answers one getUpdates per bot, and two pollers would end each other's calls.
+ * The offset lives in the database and moves past a batch only after the bus acknowledged it,
+ * and only forward, and only while the lease holds; Telegram forgets updates below the offset
+ * we send, so a crash before that repeats the batch (same message ids) and never loses one.
  */
 @Injectable()
 export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LongPolling.name);
-  private readonly stopping = new AbortController();
-  private loops: Array<Promise<void>> = [];
+  private readonly leases: Leases;
 
   constructor(
     private readonly bots: Bots,
@@ -33,22 +41,25 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly dataSource: DataSource,
     @Inject(DATABASE_SCHEMA) private readonly schema: string,
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
-  ) {}
+  ) {
+    const polled = bots.all().filter((bot) => bot.config.mode === 'polling');
+    this.leases = new Leases(
+      dataSource,
+      { replica: replicaId(), resources: polled.map((bot) => bot.config.name), kind: 'bot' },
+      loopWhileLeased((lease, signal) => this.poll(this.bots.get(lease.resource)!, lease, signal)),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.loops = this.bots
-      .all()
-      .filter((bot) => bot.config.mode === 'polling')
-      .map((bot) => this.poll(bot));
+    this.leases.start();
   }
 
+  /** A poll in flight is dropped, a publish in flight finished; the bots go to other replicas. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping.abort();
-    await Promise.all(this.loops);
+    await this.leases.stop();
   }
 
-  private async poll(bot: Bot): Promise<void> {
-    const { signal } = this.stopping;
+  private async poll(bot: Bot, lease: Lease, signal: AbortSignal): Promise<void> {
     // grammy types its signal with a polyfill's class; at run time it only needs addEventListener.
     const apiSignal = signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
     let webhookCleared = false;
@@ -74,12 +85,16 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
         if (updates.length > 0) {
           await this.inbound.accept(bot, updates);
           const next = updates[updates.length - 1].update_id + 1;
-          await this.saveOffset(bot, next);
+          await this.saveOffset(lease, next);
           offset = next;
         }
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
+        if (error instanceof LeaseLostError) {
+          this.logger.warn(`bot ${bot.config.name}: ${error.message}; polling stops here`);
+          break;
+        }
         failures += 1;
         const delayMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (failures - 1));
         this.logger.warn(
@@ -98,11 +113,15 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     return rows.length ? Number(rows[0].next_update_id) : undefined;
   }
 
-  private async saveOffset(bot: Bot, nextUpdateId: number): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO "${this.schema}".polling_offset (bot, next_update_id) VALUES ($1, $2)
-       ON CONFLICT (bot) DO UPDATE SET next_update_id = EXCLUDED.next_update_id, updated_at = now()`,
-      [bot.config.name, nextUpdateId],
+  /** Forward only, and only while the lease holds (else LeaseLostError). */
+  private async saveOffset(lease: Lease, nextUpdateId: number): Promise<void> {
+    await lease.write(
+      `INSERT INTO "${this.schema}".polling_offset AS saved (bot, next_update_id)
+       SELECT $1, $3 FROM held
+       ON CONFLICT (bot) DO UPDATE SET next_update_id = EXCLUDED.next_update_id, updated_at = now()
+         WHERE saved.next_update_id <= EXCLUDED.next_update_id
+       RETURNING 1`,
+      [nextUpdateId],
     );
   }
 }

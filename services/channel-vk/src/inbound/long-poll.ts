@@ -6,6 +6,8 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { replicaId } from '@firstline/config';
+import { LeaseLostError, Leases, loopWhileLeased, type Lease } from '@firstline/persistence';
 import { backoffDelayMs } from '@firstline/vk';
 import { VK_CONFIG, type Community, type VkConfig } from '../config';
 import { VkInbound } from './inbound.service';
@@ -15,37 +17,47 @@ const ERROR_DELAY_MS = 1_000;
 const MAX_ERROR_DELAY_MS = 30_000;
 
 /**
- * Bots Long Poll for every community in long-poll mode. The position (`ts`) lives in
- * channel_vk.long_poll_cursor and moves only after the events before it are on the bus, so a
- * restart resumes where the bus left off; `failed` answers are handled as VK documents them.
+ * Bots Long Poll for every community in long-poll mode, each community polled by one replica at a
+ * time (its lease). The position (`ts`) lives in channel_vk.long_poll_cursor and moves only after
+ * the events before it are on the bus, only forward and only while the lease holds, so a restart
+ * or a takeover resumes where the bus left off; `failed` answers are handled as VK documents them.
  */
 @Injectable()
 export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LongPoll.name);
-  private readonly stopping = new AbortController();
-  private loops: Promise<void>[] = [];
+  private readonly communities: Map<string, Community>;
+  private readonly leases: Leases;
 
   constructor(
     @Inject(VK_CONFIG) private readonly config: VkConfig,
     private readonly api: VkApiClient,
     private readonly inbound: VkInbound,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.communities = new Map(
+      config.communities
+        .filter((community) => community.mode === 'longpoll')
+        .map((community) => [String(community.groupId), community]),
+    );
+    this.leases = new Leases(
+      dataSource,
+      { replica: replicaId(), resources: [...this.communities.keys()], kind: 'community' },
+      loopWhileLeased((lease, signal) =>
+        this.run(this.communities.get(lease.resource)!, lease, signal),
+      ),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.loops = this.config.communities
-      .filter((community) => community.mode === 'longpoll')
-      .map((community) => this.run(community));
+    this.leases.start();
   }
 
   /** Before the bus stops: a poll in flight is dropped, a publish in flight is finished. */
   async onModuleDestroy(): Promise<void> {
-    this.stopping.abort();
-    await Promise.all(this.loops);
+    await this.leases.stop();
   }
 
-  private async run(community: Community): Promise<void> {
-    const { signal } = this.stopping;
+  private async run(community: Community, lease: Lease, signal: AbortSignal): Promise<void> {
     let server: LongPollServer | undefined;
     let ts: string | undefined;
     let failures = 0;
@@ -55,6 +67,8 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
           server = await this.api.longPollServer(community.token, community.groupId);
           ts ??= (await this.storedTs(community.groupId)) ?? server.ts;
         }
+        // Only a `failed: 3` answer may set the position back: VK starts a new history then.
+        let restarted = false;
         const answer = await this.api.checkLongPoll(
           server,
           ts!,
@@ -82,13 +96,18 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
             );
             server = await this.api.longPollServer(community.token, community.groupId);
             ts = server.ts;
+            restarted = true;
             break;
           default:
             throw new Error(`unknown long poll answer ${JSON.stringify(answer)}`);
         }
-        await this.storeTs(community.groupId, ts);
+        await this.storeTs(lease, ts!, restarted);
       } catch (error) {
         if (signal.aborted) break;
+        if (error instanceof LeaseLostError) {
+          this.logger.warn(`community ${community.groupId}: ${error.message}; polling stops here`);
+          break;
+        }
         failures += 1;
         const delay = backoffDelayMs(failures, ERROR_DELAY_MS, MAX_ERROR_DELAY_MS);
         this.logger.error(
@@ -107,11 +126,15 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
     return rows[0]?.ts;
   }
 
-  private async storeTs(groupId: number, ts: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO channel_vk.long_poll_cursor (group_id, ts) VALUES ($1, $2)
-       ON CONFLICT (group_id) DO UPDATE SET ts = EXCLUDED.ts, updated_at = now()`,
-      [groupId, ts],
+  /** Forward only (VK's ts is a growing number), unless VK restarted the history. */
+  private async storeTs(lease: Lease, ts: string, restarted: boolean): Promise<void> {
+    await lease.write(
+      `INSERT INTO channel_vk.long_poll_cursor AS saved (group_id, ts)
+       SELECT $1::bigint, $3 FROM held
+       ON CONFLICT (group_id) DO UPDATE SET ts = EXCLUDED.ts, updated_at = now()
+         WHERE $4 OR saved.ts::numeric <= EXCLUDED.ts::numeric
+       RETURNING 1`,
+      [ts, restarted],
     );
   }
 }

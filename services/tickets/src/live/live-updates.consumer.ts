@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { toJson } from '@bufbuild/protobuf';
@@ -10,13 +9,11 @@ import type { TicketEvent } from '../tickets/ticket-event-log';
 import { LiveGateway } from './live.gateway';
 
 /**
- * Every replica has its own consumer group, so each sees every ticket event, whichever replica
- * made the change. A new group starts at the oldest retained record; records produced before
- * this replica started are skipped without a query (nobody was connected to it then).
+ * Pushes the service's own ticket events (after their commit) to the agents who may see them.
+ * Each replica reads every ticket event (`everyReplica`: a group per replica, named after it),
+ * whichever replica made the change, for the agents connected to it. Records produced before
+ * this replica started are skipped without a query: nobody was connected to it then.
  */
-const LIVE_GROUP = `tickets-live-${randomUUID()}`;
-
-/** Pushes the service's own ticket events (after their commit) to the agents who may see them. */
 @Injectable()
 export class LiveUpdatesConsumer {
   private readonly logger = new Logger(LiveUpdatesConsumer.name);
@@ -28,7 +25,11 @@ export class LiveUpdatesConsumer {
     private readonly notifications: NotificationRepository,
   ) {}
 
-  @Consume({ topics: [TOPICS.ticketEvents.name], group: LIVE_GROUP, retry: { attempts: 1 } })
+  @Consume({
+    topics: [TOPICS.ticketEvents.name],
+    everyReplica: true,
+    retry: { attempts: 1 },
+  })
   async handle(messages: DeliveredMessage[]): Promise<void> {
     if (this.gateway.connected === 0) return;
     const events = messages
