@@ -86,7 +86,8 @@ describe('upgrading a channel-vk that remembered its sent messages in sent_messa
     expect(vk.sendAttempts.map((attempt) => attempt.random_id)).toEqual([
       String(randomIdFor(outboundId('new'))),
     ]);
-  });
+    // Joining the consumer group alone takes seconds; on a loaded machine, more than 30.
+  }, 60_000);
 
   async function asThePreviousVersionLeftIt(url: string): Promise<void> {
     const dataSource = createDataSource({
