@@ -6,6 +6,8 @@ import { AccountsService } from './accounts/accounts.service';
 import { FirstAdmin } from './accounts/first-admin';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
+import { CallbacksController } from './api/callbacks.controller';
+import { CallbackService } from './api/callbacks.service';
 import { CustomerService } from './api/customer.service';
 import { KpiService } from './api/kpi.service';
 import { NoteService } from './api/note.service';
@@ -13,6 +15,9 @@ import { QueueService } from './api/queue.service';
 import { ReplyService } from './api/reply.service';
 import { StatusService } from './api/status.service';
 import { SupervisionController } from './api/supervision.controller';
+import { SupervisorControlsController } from './api/supervisor-controls.controller';
+import { TicketSupervisionService } from './api/ticket-supervision.service';
+import { WorkloadService } from './api/workload.service';
 import { TicketAccess } from './api/ticket-access';
 import { TicketViewService } from './api/ticket-view.service';
 import { TicketsController } from './api/tickets.controller';
@@ -22,6 +27,7 @@ import { AuthService } from './auth/auth.service';
 import { AgentGuard } from './auth/auth.guard';
 import { LoginAttempts } from './auth/login-attempts';
 import { Passwords } from './auth/password';
+import { CallbackRepository } from './database/callback.repository';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
@@ -89,6 +95,10 @@ import { NotificationsController } from './notifications/notifications.controlle
     NotificationRepository,
     LiveGateway,
     LiveUpdatesConsumer,
+    CallbackRepository,
+    CallbackService,
+    TicketSupervisionService,
+    WorkloadService,
   ],
   controllers: [
     AuthController,
@@ -97,6 +107,8 @@ import { NotificationsController } from './notifications/notifications.controlle
     DirectoryController,
     NotificationsController,
     AccountsController,
+    SupervisorControlsController,
+    CallbacksController,
   ],
 })
 export class TicketsModule {}
