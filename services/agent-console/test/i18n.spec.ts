@@ -1,10 +1,11 @@
 import { adminTexts } from '../web/admin-texts';
 import { dashboardTexts } from '../web/dashboard-texts';
+import { supervisorTexts } from '../web/supervisor-texts';
 import { en, ru } from '../web/texts';
 
 const all = {
-  en: { ...en, ...dashboardTexts.en, ...adminTexts.en },
-  ru: { ...ru, ...dashboardTexts.ru, ...adminTexts.ru },
+  en: { ...en, ...dashboardTexts.en, ...adminTexts.en, ...supervisorTexts.en },
+  ru: { ...ru, ...dashboardTexts.ru, ...adminTexts.ru, ...supervisorTexts.ru },
 };
 
 describe('the console’s languages', () => {
