@@ -3,7 +3,7 @@ import type { Texts } from './texts.js';
 /** Texts of the supervisors' controls, the agents' workload and callback tasks. */
 export const supervisorTexts: { en: Texts; ru: Texts } = {
   en: {
-    'nav.agents': 'Agents',
+    'nav.agents': 'Workload',
     'nav.callbacks': 'Callbacks',
     'supervise.title': 'Supervisor',
     'supervise.assignee': 'Agent',
@@ -15,7 +15,7 @@ export const supervisorTexts: { en: Texts; ru: Texts } = {
     'supervise.priority': 'Priority',
     'supervise.setPriority': 'Set priority',
     'supervise.priorityChanged': 'Priority set to {priority}.',
-    'supervise.tags': 'Ticket tags (comma-separated)',
+    'supervise.tags': 'Tags on this ticket, comma-separated',
     'supervise.saveTags': 'Save tags',
     'supervise.tagsSaved': 'Tags saved.',
     'merge.title': 'Merge with a duplicate customer',
@@ -64,7 +64,7 @@ export const supervisorTexts: { en: Texts; ru: Texts } = {
     'event.callback_attempted': 'Callback recorded',
   },
   ru: {
-    'nav.agents': 'Сотрудники',
+    'nav.agents': 'Нагрузка',
     'nav.callbacks': 'Звонки',
     'supervise.title': 'Руководитель',
     'supervise.assignee': 'Сотрудник',
@@ -76,7 +76,7 @@ export const supervisorTexts: { en: Texts; ru: Texts } = {
     'supervise.priority': 'Приоритет',
     'supervise.setPriority': 'Изменить приоритет',
     'supervise.priorityChanged': 'Приоритет: {priority}.',
-    'supervise.tags': 'Метки обращения (через запятую)',
+    'supervise.tags': 'Метки этого обращения, через запятую',
     'supervise.saveTags': 'Сохранить метки',
     'supervise.tagsSaved': 'Метки сохранены.',
     'merge.title': 'Объединить с дублем клиента',
