@@ -25,6 +25,7 @@ export default tseslint.config(
     // with no broker, no database and no framework (docs/adr/0017-channel-adapter-contract.md).
     files: [
       'libs/channel/**/*.ts',
+      'libs/chat/**/*.ts',
       'libs/errors/**/*.ts',
       'libs/email/**/*.ts',
       'libs/telegram/**/*.ts',
@@ -61,6 +62,7 @@ export default tseslint.config(
         __dirname: 'readonly',
         process: 'readonly',
         console: 'readonly',
+        structuredClone: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -140,6 +140,7 @@ export const TOPICS = {
   outboundVk: topic('support.outbound.vk.v1', OutboundMessageSchema, byConversation),
   outboundWebform: topic('support.outbound.webform.v1', OutboundMessageSchema, byConversation),
   outboundOk: topic('support.outbound.ok.v1', OutboundMessageSchema, byConversation),
+  outboundChat: topic('support.outbound.chat.v1', OutboundMessageSchema, byConversation),
   deliveryReceipts: topic(
     'support.delivery-receipts.v1',
     DeliveryReceiptSchema,
@@ -165,6 +166,7 @@ const OUTBOUND_TOPICS: Record<
   [Channel.VK]: TOPICS.outboundVk,
   [Channel.WEBFORM]: TOPICS.outboundWebform,
   [Channel.OK]: TOPICS.outboundOk,
+  [Channel.CHAT]: TOPICS.outboundChat,
 };
 
 /** The topic an outbound message for `channel` goes to. */

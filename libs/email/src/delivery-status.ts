@@ -1,3 +1,6 @@
+import { deliveryReceipt } from '@firstline/channel';
+import { Channel, create, OutboundMessageSchema, type DeliveryReceipt } from '@firstline/contracts';
+
 /**
  * Delivery status notifications (RFC 3464): the report a mail server sends back when it could not
  * deliver, or is still trying to deliver, one of our messages.
@@ -54,6 +57,43 @@ export function parseDeliveryStatus(raw: string): DeliveryStatusReport | undefin
     diagnostic: field(fields, 'Diagnostic-Code').replace(/^smtp\s*;\s*/i, ''),
     permanent: action === 'failed' || status.startsWith('5'),
   };
+}
+
+/** A report that one of our mails will never arrive. */
+export interface Bounce {
+  /** The outbound message the mail carried, read from our Message-ID. */
+  outboundId: string;
+  /** Our Message-ID of the mail, without angle brackets. */
+  bouncedMessageId: string;
+  /** Whom it failed for, in the server's own words, for the agent. */
+  reason: string;
+  /** The report's own message id: one receipt per report, the same when the mail is read again. */
+  reportId: string;
+}
+
+/** Why a report says the mail failed, for the agent. */
+export function bounceReason(report: DeliveryStatusReport): string {
+  return `${report.failedRecipient || 'the recipient'}: ${report.diagnostic || report.status || 'undeliverable'}`;
+}
+
+/**
+ * The FAILED receipt a bounce stands for; `ticketId` is the outbound message's, '' when unknown.
+ * Its id names the report rather than an attempt: a bounce may come long after the send, and
+ * each report is told once however often its mail is read.
+ */
+export function bounceReceipt(bounce: Bounce, ticketId: string, now: Date): DeliveryReceipt {
+  const bounced = create(OutboundMessageSchema, { outboundId: bounce.outboundId, ticketId });
+  const receipt = deliveryReceipt(
+    Channel.EMAIL,
+    bounced,
+    {
+      sent: false,
+      failure: { kind: 'permanent', reason: bounce.reason, recipientUnreachable: false },
+    },
+    now,
+  );
+  receipt.receiptId = `${bounce.outboundId}:FAILED:bounce:${bounce.reportId}`;
+  return receipt;
 }
 
 /** The text of the MIME part whose header matches, from its header to the next boundary line. */

@@ -1,5 +1,7 @@
+export * from './adapter';
 export * from './auto-response';
 export * from './delivery-status';
+export * from './errors';
 export * from './html';
 export * from './normalise';
 export * from './quoted-reply';

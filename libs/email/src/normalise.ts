@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { InboundFile } from '@firstline/channel';
 import { BadInputError } from '@firstline/errors';
 import {
   AttachmentSchema,
@@ -36,15 +37,10 @@ export interface NormaliseOptions {
   timeBudgetMs?: number;
 }
 
-/** Bytes of an attachment, to be put into the attachment store under `storageKey`. */
-export interface AttachmentFile {
-  storageKey: string;
-  content: Buffer;
-}
-
 export interface NormalisedMail {
   message: InboundMessage;
-  files: AttachmentFile[];
+  /** Bytes of the attachments, to be put into the attachment store before the message is published. */
+  files: InboundFile[];
   /** Set when the mail is a delivery status notification. */
   deliveryStatus?: DeliveryStatusReport;
 }
@@ -94,7 +90,7 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     : autoResponseReason(mail.headers, senderAddress);
 
   const maxBytes = options.maxAttachmentBytes ?? defaultMaxAttachmentBytes;
-  const files: AttachmentFile[] = [];
+  const files: InboundFile[] = [];
   const attachments = [];
   for (const part of mail.attachments) {
     const storageKey =

@@ -8,17 +8,21 @@ export interface RenderOptions {
   fromAddress: string;
   /** The domain of the Message-IDs Firstline mints. */
   messageIdDomain: string;
-  /** Bytes of the attachments that are in Firstline's attachment store, by storage key. */
-  files?: ReadonlyMap<string, Buffer>;
 }
 
 export interface RenderedMail {
   /** Our Message-ID without angle brackets: the customer's answer will refer to it. */
   messageId: string;
+  /** Attachments from Firstline's store are named here without their bytes: see `withStoredFiles`. */
   mail: Mail.Options;
+  /** The storage key of each of `mail.attachments`, '' for one linked by URL. */
+  storageKeys: string[];
 }
 
-/** An OutboundMessage as the mail nodemailer sends. Throws BadInputError for what cannot be sent. */
+/**
+ * An OutboundMessage as the mail nodemailer sends, but for the bytes of stored attachments, which
+ * the service reads from its store. Throws BadInputError for what cannot be sent.
+ */
 export function render(outbound: OutboundMessage, options: RenderOptions): RenderedMail {
   const recipient = outbound.recipient;
   if (!recipient?.value || !isEmailIdentity(recipient.kind)) {
@@ -60,19 +64,32 @@ export function render(outbound: OutboundMessage, options: RenderOptions): Rende
       attachments: outbound.attachments.map((attachment) => {
         const common = { filename: attachment.fileName, contentType: attachment.contentType };
         if (attachment.storageKey) {
-          const content = options.files?.get(attachment.storageKey);
-          if (!content) {
-            throw new BadInputError(`attachment ${attachment.storageKey} is not in the store`);
-          }
-          return {
-            ...common,
-            content,
-            ...(attachment.contentId ? { cid: attachment.contentId } : {}),
-          };
+          return { ...common, ...(attachment.contentId ? { cid: attachment.contentId } : {}) };
         }
         return { ...common, href: attachment.url };
       }),
     },
+    storageKeys: outbound.attachments.map((attachment) => attachment.storageKey),
+  };
+}
+
+/**
+ * The mail with the bytes of its stored attachments, `files` by storage key. Throws BadInputError
+ * for one the store does not have: sending again would not find it either.
+ */
+export function withStoredFiles(
+  rendered: RenderedMail,
+  files: ReadonlyMap<string, Buffer>,
+): Mail.Options {
+  return {
+    ...rendered.mail,
+    attachments: rendered.mail.attachments?.map((attachment, index) => {
+      const storageKey = rendered.storageKeys[index];
+      if (!storageKey) return attachment;
+      const content = files.get(storageKey);
+      if (!content) throw new BadInputError(`attachment ${storageKey} is not in the store`);
+      return { ...attachment, content };
+    }),
   };
 }
 

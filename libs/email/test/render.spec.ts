@@ -8,7 +8,7 @@ import {
   type OutboundMessage,
 } from '@firstline/contracts';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { normalise, parseOwnMessageId, render } from '../src';
+import { normalise, parseOwnMessageId, render, withStoredFiles } from '../src';
 
 const options = { fromAddress: 'support@firstline.test', messageIdDomain: 'firstline.test' };
 
@@ -79,12 +79,17 @@ describe('render', () => {
         contentType: 'application/pdf',
       }),
     ];
+    const rendered = render(agentReply({ attachments }), options);
     const files = new Map([['email/sha256/abc', Buffer.from('%PDF')]]);
-    const { mail } = render(agentReply({ attachments }), { ...options, files });
-    expect(mail.attachments).toEqual([
+    expect(withStoredFiles(rendered, files).attachments).toEqual([
       { filename: 'a.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF') },
     ]);
-    expect(() => render(agentReply({ attachments }), options)).toThrow(/not in the store/);
+    expect(() => withStoredFiles(rendered, new Map())).toThrow(
+      expect.objectContaining({
+        kind: 'bad-input',
+        message: expect.stringMatching(/not in the store/),
+      }),
+    );
   });
 
   it("the customer's answer to a rendered reply lands in the same conversation and ticket", async () => {

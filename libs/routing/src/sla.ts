@@ -31,12 +31,13 @@ export interface SlaSubject {
 
 /**
  * What applies when the directory has no matching policy: people expect an answer within a minute
- * in a messenger, within the hour on a web form, and within a working day and a half by email.
+ * in a messenger or a live chat, within the hour on a web form, and within a working day and a half by email.
  */
 export const DEFAULT_SLA_POLICIES: readonly SlaPolicy[] = [
   defaultPolicy('default-telegram', Channel.TELEGRAM, 1),
   defaultPolicy('default-vk', Channel.VK, 1),
   defaultPolicy('default-ok', Channel.OK, 1),
+  defaultPolicy('default-chat', Channel.CHAT, 1),
   defaultPolicy('default-webform', Channel.WEBFORM, 60),
   defaultPolicy('default-email', Channel.EMAIL, 12 * 60),
 ];

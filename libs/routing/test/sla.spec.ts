@@ -76,6 +76,7 @@ describe('findSlaPolicy', () => {
     [Channel.TELEGRAM, 1],
     [Channel.VK, 1],
     [Channel.OK, 1],
+    [Channel.CHAT, 1],
     [Channel.WEBFORM, 60],
     [Channel.EMAIL, 720],
   ])(

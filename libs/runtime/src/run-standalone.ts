@@ -11,6 +11,7 @@ import {
 import type { ServiceDefinition } from './service-definition';
 import { startService, type RunningService } from './start-service';
 import { busLogger } from './bus-logger';
+import { idleReason, startIdle } from './idle';
 import { stopOnSignals } from './signals';
 
 /** One service in its own process, on Kafka and Postgres: how it runs in production. */
@@ -22,6 +23,16 @@ export async function runStandalone(service: ServiceDefinition): Promise<Running
     KAFKA_BROKERS: kafkaBrokers,
     PORT: port.default(service.defaultPort),
   });
+  const reason = idleReason(service, process.env);
+  if (reason) {
+    const idle = await startIdle(service, reason, {
+      host: config.HOST,
+      port: config.PORT,
+      logLevel: config.LOG_LEVEL,
+    });
+    stopOnSignals(idle.logger, () => idle.stop());
+    return idle;
+  }
   const bus = new KafkaBus({
     brokers: config.KAFKA_BROKERS,
     clientId: `firstline-${service.name}`,

@@ -19,6 +19,11 @@ export interface ServiceDefinition {
   /** Embedded mode starts it only when this says so (channels whose credentials are configured). */
   enabledInEmbeddedMode(env: Env): boolean;
   /**
+   * The variable naming what the service works on, for channels that have nothing to do without
+   * it (bots, communities, groups). Alone and without it, the service idles (see startIdle).
+   */
+  idleWithout?: string;
+  /**
    * The service reads request bodies itself, in its handlers (web forms: only after the checks
    * that need no body), so Nest's JSON and form parsers are left out.
    */

@@ -19,6 +19,7 @@ import {
   PersistenceModule,
   persistenceMigrations,
 } from '@firstline/persistence';
+import { HttpErrorFilter, validationPipe } from './http-errors';
 import type { ServiceDefinition } from './service-definition';
 
 /** Alone in its own process (production), or beside the others in `npm start`. */
@@ -107,6 +108,8 @@ export async function startService(
       },
     );
     app.use(traceMiddleware);
+    app.useGlobalPipes(validationPipe());
+    app.useGlobalFilters(new HttpErrorFilter(logger));
     await service.configure?.(app);
     await app.listen(port, infrastructure.host);
     await relay.start();
@@ -168,6 +171,7 @@ function runModeModule(mode: RunMode): DynamicModule {
   };
 }
 
-function displayHost(host: string): string {
+/** The address to print: a wildcard listener is reached on the loopback address. */
+export function displayHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }

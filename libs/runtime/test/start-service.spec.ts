@@ -1,6 +1,8 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Module, NotFoundException, Post } from '@nestjs/common';
+import { IsInt, IsString, MaxLength, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Consume, KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import { BadInputError, UnavailableError } from '@firstline/errors';
 import { currentTraceId } from '@firstline/observability';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import {
@@ -49,7 +51,48 @@ class EchoConsumer {
   }
 }
 
-@Module({ providers: [EchoConsumer] })
+class EchoRequest {
+  @IsString()
+  @MaxLength(5)
+  text!: string;
+
+  @IsInt()
+  @Min(1)
+  copies!: number;
+}
+
+/** Its HTTP side: an echo, and each way a request can fail. */
+@Controller('echo')
+class EchoController {
+  @Post()
+  echo(@Body() request: EchoRequest) {
+    return request;
+  }
+
+  @Get('missing')
+  missing() {
+    throw new NotFoundException('No such echo');
+  }
+
+  @Get('database-restarting')
+  databaseRestarting() {
+    throw new Error('saving the echo failed', {
+      cause: new UnavailableError('the database is restarting'),
+    });
+  }
+
+  @Get('bad-input')
+  badInput() {
+    throw new BadInputError('an echo needs a voice');
+  }
+
+  @Get('bug')
+  bug() {
+    throw new TypeError('relation "echo.secret_table" does not exist');
+  }
+}
+
+@Module({ providers: [EchoConsumer], controllers: [EchoController] })
 class EchoModule {}
 
 const echoService: ServiceDefinition = {
@@ -129,6 +172,79 @@ describe('a service started on Kafka and Postgres', () => {
     expect(received[0].value.toString()).toBe('hello');
     expect(service.app.get(EchoConsumer, { strict: false }).tracesSeen).toContain('trace0001');
   }, 60_000);
+
+  describe('answers errors with one body, {error, message, details?}', () => {
+    const get = async (path: string, init?: RequestInit) => {
+      const response = await fetch(`${service.url}${path}`, init);
+      return { response, body: (await response.json()) as unknown };
+    };
+    const post = (body: unknown) =>
+      get('/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    it('checks a request body against its class, naming every field to correct', async () => {
+      expect((await post({ text: 'hi', copies: 2 })).body).toEqual({ text: 'hi', copies: 2 });
+
+      const { response, body } = await post({ text: 'too long', copies: 0, colour: 'red' });
+      expect(response.status).toBe(400);
+      expect(body).toEqual({
+        error: 'bad_request',
+        message:
+          'property colour should not exist; text must be shorter than or equal to 5 characters; ' +
+          'copies must not be less than 1',
+        details: {
+          fields: [
+            {
+              field: 'colour',
+              problem: 'whitelistValidation',
+              message: 'property colour should not exist',
+            },
+            {
+              field: 'text',
+              problem: 'maxLength',
+              message: 'text must be shorter than or equal to 5 characters',
+            },
+            { field: 'copies', problem: 'min', message: 'copies must not be less than 1' },
+          ],
+        },
+      });
+    });
+
+    it('keeps the status and sentence of an HTTP exception', async () => {
+      const { response, body } = await get('/echo/missing');
+      expect(response.status).toBe(404);
+      expect(body).toEqual({ error: 'not_found', message: 'No such echo' });
+      expect((await get('/no-such-route')).body).toEqual({
+        error: 'not_found',
+        message: 'Cannot GET /no-such-route',
+      });
+    });
+
+    it('answers 503 with Retry-After when a dependency is unavailable', async () => {
+      const { response, body } = await get('/echo/database-restarting');
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(body).toEqual({
+        error: 'service_unavailable',
+        message: 'The service is unavailable for a moment; try again shortly',
+      });
+    });
+
+    it('answers bad input with 400 and its sentence', async () => {
+      const { response, body } = await get('/echo/bad-input');
+      expect(response.status).toBe(400);
+      expect(body).toEqual({ error: 'bad_request', message: 'an echo needs a voice' });
+    });
+
+    it('answers a bug with 500 and nothing of its message', async () => {
+      const { response, body } = await get('/echo/bug');
+      expect(response.status).toBe(500);
+      expect(body).toEqual({ error: 'internal_server_error', message: 'Internal server error' });
+    });
+  });
 
   it('reports handler latency and outbox backlog on /metrics', async () => {
     const text = await (await fetch(`${service.url}/metrics`)).text();

@@ -5,6 +5,7 @@ declare module 'ws' {
   export class WebSocket extends EventEmitter {
     constructor(address: string, protocols?: string | string[]);
     readonly readyState: number;
+    send(data: string): void;
     close(code?: number, reason?: string): void;
   }
 }

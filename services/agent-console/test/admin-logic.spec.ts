@@ -274,7 +274,7 @@ describe('the agent form', () => {
     email: 'rita@firstline.example',
     teamIds: ['returns'],
     skills: [{ skillId: 'billing', level: 3 }],
-    capacity: { email: '2', telegram: '', vk: '0', webform: '3', ok: '4' },
+    capacity: { email: '2', telegram: '', vk: '0', webform: '3', ok: '4', chat: '3' },
     languages: 'en, RU',
     active: true,
     ...changes,
@@ -296,6 +296,7 @@ describe('the agent form', () => {
           { channel: 'CHANNEL_EMAIL', maxConcurrent: 2 },
           { channel: 'CHANNEL_WEBFORM', maxConcurrent: 3 },
           { channel: 'CHANNEL_OK', maxConcurrent: 4 },
+          { channel: 'CHANNEL_CHAT', maxConcurrent: 3 },
         ],
         languages: ['en', 'ru'],
         active: true,
@@ -315,6 +316,7 @@ describe('the agent form', () => {
         { channel: 4, maxConcurrent: 1 },
         { channel: 'CHANNEL_VK' },
         { channel: 5, maxConcurrent: 2 },
+        { channel: 6, maxConcurrent: 3 },
       ],
       presence: 'PRESENCE_ONLINE',
       languages: ['en'],
@@ -326,7 +328,7 @@ describe('the agent form', () => {
       email: 'ann@firstline.example',
       teamIds: ['first-line'],
       skills: [{ skillId: 'general', level: 4 }],
-      capacity: { email: '5', telegram: '', vk: '0', webform: '1', ok: '2' },
+      capacity: { email: '5', telegram: '', vk: '0', webform: '1', ok: '2', chat: '3' },
       languages: 'en',
       active: true,
       presence: 'PRESENCE_ONLINE',
@@ -339,6 +341,7 @@ describe('the agent form', () => {
         { channel: 'CHANNEL_EMAIL', maxConcurrent: 5 },
         { channel: 'CHANNEL_WEBFORM', maxConcurrent: 1 },
         { channel: 'CHANNEL_OK', maxConcurrent: 2 },
+        { channel: 'CHANNEL_CHAT', maxConcurrent: 3 },
       ],
     });
   });
@@ -349,7 +352,7 @@ describe('the agent form', () => {
       teamIds: [],
       skills: [],
       languages: '',
-      capacity: { email: '', telegram: '', vk: '', webform: '', ok: '' },
+      capacity: { email: '', telegram: '', vk: '', webform: '', ok: '', chat: '' },
     });
     expect(agentDraft({ name: 'Old Timer' })).not.toHaveProperty('presence');
   });
@@ -362,10 +365,12 @@ describe('the agent form', () => {
     });
     expect(problem({ email: '' })?.key).toBe('agent.badEmail');
     expect(
-      problem({ capacity: { email: '2.5', telegram: '', vk: '', webform: '', ok: '' } })?.key,
+      problem({ capacity: { email: '2.5', telegram: '', vk: '', webform: '', ok: '', chat: '' } })
+        ?.key,
     ).toBe('agent.badCapacity.email');
     expect(
-      problem({ capacity: { email: '', telegram: '-1', vk: '', webform: '', ok: '' } })?.key,
+      problem({ capacity: { email: '', telegram: '-1', vk: '', webform: '', ok: '', chat: '' } })
+        ?.key,
     ).toBe('agent.badCapacity.telegram');
     expect(looksLikeEmail('rita@firstline.example')).toBe(true);
     expect(looksLikeEmail('rita@localhost')).toBe(false);

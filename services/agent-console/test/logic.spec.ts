@@ -116,7 +116,7 @@ describe('the queue', () => {
 });
 
 describe('the conversation', () => {
-  const message = (id: string, at: string, channel: string): ApiMessage => ({
+  const message = (id: string, at: string, channel: ApiMessage['channel']): ApiMessage => ({
     id,
     ticketId: 't',
     direction: 'in',
@@ -127,6 +127,8 @@ describe('the conversation', () => {
     html: '',
     attachments: [],
     automatic: false,
+    automaticKind: null,
+    expectedAnswerAt: null,
     createdAt: at,
     delivery: null,
   });

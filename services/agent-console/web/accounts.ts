@@ -1,16 +1,9 @@
-import { ApiError } from './api.js';
+import { ApiError, type Schemas } from './api.js';
 import type { Context } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 
-interface Account {
-  agentId: string;
-  email: string;
-  name: string;
-  role: 'agent' | 'supervisor' | 'admin';
-  teamIds: string[];
-  active: boolean;
-}
+type Account = Schemas['AccountView'];
 
 const ROLES = ['agent', 'supervisor', 'admin'] as const;
 

@@ -337,7 +337,7 @@ export function checkTeam(draft: TeamDraft): Checked<TeamJson> {
 }
 
 /** The channels an agent takes tickets of, as Channel names them without "CHANNEL_", lower-cased. */
-export const CAPACITY_CHANNELS = ['email', 'telegram', 'vk', 'webform', 'ok'] as const;
+export const CAPACITY_CHANNELS = ['email', 'telegram', 'vk', 'webform', 'ok', 'chat'] as const;
 export type CapacityChannel = (typeof CAPACITY_CHANNELS)[number];
 
 export const LOWEST_LEVEL = 1;

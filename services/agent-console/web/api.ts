@@ -1,6 +1,11 @@
-// The tickets service's agent API (`/api/v1`, same origin) and its live updates.
+// The tickets service's agent API (`/api/v1`, same origin) and its live updates. What it answers
+// is typed by tickets-api.ts, generated from the service's OpenAPI document.
 
 import type { SupervisorNotification } from './logic.js';
+import type { components } from './tickets-api.js';
+
+/** The API's request and answer bodies, by their names in services/tickets/openapi.json. */
+export type Schemas = components['schemas'];
 
 export class ApiError extends Error {
   constructor(
@@ -11,12 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface Agent {
-  id: string;
-  name: string;
-  role: 'agent' | 'supervisor' | 'admin';
-  teamIds: string[];
-}
+export type Agent = Schemas['SignedInAgentView'];
 
 export interface LiveMessage {
   type: string;
@@ -107,10 +107,7 @@ export function newIdempotencyKey(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-export async function login(
-  email: string,
-  password: string,
-): Promise<{ token: string; agent: Agent }> {
+export async function login(email: string, password: string): Promise<Schemas['LoginAnswer']> {
   const response = await fetch('/api/v1/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -118,11 +115,10 @@ export async function login(
   });
   const body = (await response.json()) as unknown;
   if (!response.ok) throw new ApiError(response.status, errorMessage(body, response.status));
-  return body as { token: string; agent: Agent };
+  return body as Schemas['LoginAnswer'];
 }
 
 function errorMessage(body: unknown, status: number): string {
-  const message = (body as { message?: unknown } | undefined)?.message;
-  if (Array.isArray(message)) return message.join('; ');
+  const message = (body as Partial<Schemas['ErrorBody']> | undefined)?.message;
   return typeof message === 'string' ? message : `HTTP ${status}`;
 }

@@ -1,7 +1,7 @@
 // Callback tasks: a customer's request to be called, as a card on the ticket and in the
 // Callbacks list, with what came of each call.
 
-import { ApiError } from './api.js';
+import { ApiError, type Schemas } from './api.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace } from './dom.js';
 import { addTexts, language, t } from './i18n.js';
@@ -10,22 +10,9 @@ import { supervisorTexts } from './supervisor-texts.js';
 
 addTexts(supervisorTexts);
 
-interface Callback {
-  id: string;
-  ticketId: string;
-  phone: string;
-  windowStartsAt: string;
-  windowEndsAt: string;
-  dueAt: string;
-  attempts: number;
-  lastAction: 'called' | 'no-answer' | 'other-channel' | null;
-  doneAt: string | null;
-  onTime: boolean | null;
-  teamTimeZone: string;
-  ticketNumber?: string;
-  subject?: string;
-  customerName?: string;
-}
+/** A callback card: the ticket's own, or one of the list, which names its ticket. */
+type Callback = Schemas['CallbackView'] &
+  Partial<Pick<Schemas['ListedCallbackView'], 'ticketNumber' | 'subject' | 'customerName'>>;
 
 /** A retry time being typed stays until it is sent: no redraw meanwhile. */
 const typingIn = (element: HTMLElement) =>

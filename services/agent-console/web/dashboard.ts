@@ -1,3 +1,4 @@
+import type { Schemas } from './api.js';
 import type { Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { dashboardTexts } from './dashboard-texts.js';
@@ -6,7 +7,6 @@ import {
   complianceZone,
   formatMetric,
   heatMap,
-  type KpiSummary,
   type Metric,
   type QueueTicket,
   type Zone,
@@ -24,9 +24,7 @@ const METRICS: Metric[] = [
 ];
 const settings = { by: 'team', days: '7' };
 
-interface KpiAnswer {
-  groups: Array<{ key: string; summary: KpiSummary }>;
-}
+type KpiAnswer = Schemas['KpiReport'];
 
 /**
  * KPIs by team, agent or channel as bar charts, the open queue by SLA zone, and a heat map of
@@ -73,7 +71,7 @@ export const dashboardScreen: Screen = (container, context) => {
     });
     const [kpis, queue] = await Promise.all([
       context.api.get<KpiAnswer>(`/kpis?${query}`),
-      context.api.get<{ tickets: QueueTicket[] }>('/queue?view=all&limit=200'),
+      context.api.get<Schemas['QueuePage']>('/queue?view=all&limit=200'),
     ]);
     if (!active) return;
     replace(

@@ -1,6 +1,7 @@
 // The console's rules that need no browser: SLA countdowns, the conversation's order, queue tabs,
 // keyboard moves and typed tags. Unit-tested in test/logic.spec.ts.
 
+import type { components } from './tickets-api.js';
 export type Zone = 'green' | 'yellow' | 'red';
 export type Role = 'agent' | 'supervisor' | 'admin';
 
@@ -97,20 +98,10 @@ export function moveSelection(current: number, key: string, rows: number): numbe
   }
 }
 
-export interface ApiMessage {
-  id: string;
-  ticketId: string;
-  direction: 'in' | 'out';
-  author: { kind: string; id: string };
-  channel: string;
-  subject: string;
-  text: string;
-  html: string;
+/** A message as the API gives it, with its attachments as the channels describe them. */
+export type ApiMessage = Omit<components['schemas']['MessageView'], 'attachments'> & {
   attachments: ApiAttachment[];
-  automatic: boolean;
-  createdAt: string;
-  delivery: { status: string; reason: string } | null;
-}
+};
 
 export interface ApiAttachment {
   url?: string;
@@ -119,12 +110,7 @@ export interface ApiAttachment {
   sizeBytes?: number;
 }
 
-export interface ApiNote {
-  id: string;
-  agentId: string;
-  text: string;
-  createdAt: string;
-}
+export type ApiNote = components['schemas']['NoteView'];
 
 export interface ApiEvent {
   eventId: string;
@@ -268,16 +254,7 @@ export function appendPage(
 }
 
 /** A supervisor's notification as `GET /notifications` and the live push carry it. */
-export interface SupervisorNotification {
-  id: string;
-  kind: 'low-csat' | 'first-response-breached';
-  teamId: string;
-  ticketId: string;
-  ticketNumber: string;
-  score: number | null;
-  comment: string;
-  createdAt: string;
-}
+export type SupervisorNotification = components['schemas']['SupervisorNotificationView'];
 
 /** How many arrived after the newest one the supervisor saw (ISO times compare as text). */
 export function unreadNotifications(

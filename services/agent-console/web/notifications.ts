@@ -2,7 +2,7 @@
 // response a look at the queue. Pushed live; the count is what arrived since the panel was last
 // opened, remembered per agent in this browser.
 
-import type { Api, LiveMessage } from './api.js';
+import type { Api, LiveMessage, Schemas } from './api.js';
 import type { Context } from './context.js';
 import { h, replace } from './dom.js';
 import { t } from './i18n.js';
@@ -79,7 +79,7 @@ export function notificationsPanel(api: Api, context: Context): HTMLElement {
     context.announce(notificationText(pushed));
   });
   api
-    .get<{ items: SupervisorNotification[] }>('/notifications')
+    .get<Schemas['NotificationList']>('/notifications')
     .then((answer) => {
       const known = new Set(items.map((item) => item.id));
       items = [...items, ...answer.items.filter((item) => !known.has(item.id))];

@@ -1,3 +1,4 @@
+import type { Schemas } from './api.js';
 import type { Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
@@ -11,7 +12,7 @@ import {
   type QueueTicket,
 } from './logic.js';
 
-const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform'];
+const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform', 'chat'];
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 /** Remembered across screens: coming back from a ticket shows the same tab and filters. */
 const remembered = { tab: 'mine' as QueueTab, channel: '', priority: '' };
@@ -194,9 +195,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     let list = shown;
     do {
       if (after) query.set('after', after);
-      const page = await context.api.get<{ tickets: QueueTicket[]; next: string | null }>(
-        `/queue?${query}`,
-      );
+      const page = await context.api.get<Schemas['QueuePage']>(`/queue?${query}`);
       list = appendPage(list, page.tickets, unassignedOnly);
       after = page.next;
     } while (after && list.length < wanted);
@@ -270,9 +269,10 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   let reload: number | undefined;
   const stopLive = context.onLive((message) => {
     if (message.type !== 'ticket-event') return;
-    // A burst of events (a new ticket is created, routed and assigned) reloads once.
+    // A burst of events (a new ticket is created, routed and assigned) reloads once; they come
+    // within milliseconds of each other, and every millisecond here is the customer's wait.
     window.clearTimeout(reload);
-    reload = window.setTimeout(() => void load(), 250);
+    reload = window.setTimeout(() => void load(), 50);
   });
   const ticking = window.setInterval(() => {
     const now = Date.now();

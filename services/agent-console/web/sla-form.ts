@@ -12,7 +12,7 @@ import {
 } from './admin-logic.js';
 import { choose, namedEntries } from './form-controls.js';
 
-const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform'];
+const CHANNELS = ['email', 'telegram', 'vk', 'ok', 'webform', 'chat'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 const UNITS: DurationUnit[] = ['minutes', 'hours'];
 

@@ -1,7 +1,7 @@
 // Supervisors' controls: on a ticket (assign to a named agent, priority, tags, merge the customer
 // with a duplicate) and the agents' presence and load. Loaded for supervisors and admins only.
 
-import { ApiError } from './api.js';
+import { ApiError, type Schemas } from './api.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { addTexts, t } from './i18n.js';
@@ -10,21 +10,8 @@ import { supervisorTexts } from './supervisor-texts.js';
 
 addTexts(supervisorTexts);
 
-interface Workload {
-  id: string;
-  name: string;
-  teamIds: string[];
-  presence: 'online' | 'away' | 'offline';
-  channels: Array<{ channel: string; open: number; capacity: number }>;
-}
-
-interface CustomerMatch {
-  id: string;
-  displayName: string;
-  verified: boolean;
-  identities: string[];
-  tickets: number;
-}
+type Workload = Schemas['AgentWorkload'];
+type CustomerMatch = Schemas['CustomerMatch'];
 
 /** What the panel reads of the ticket view. */
 export interface SupervisedTicket {
@@ -229,8 +216,8 @@ function mergeForm(
       await context.api.get<CustomerMatch[]>(`/customers?query=${encodeURIComponent(survivorId)}`)
     ).filter((match) => match.id === survivorId);
     const [full, duplicateFull] = await Promise.all([
-      context.api.get<{ tags: string[] }>(`/customers/${encodeURIComponent(survivorId)}`),
-      context.api.get<{ tags: string[] }>(`/customers/${encodeURIComponent(duplicate.id)}`),
+      context.api.get<Schemas['CustomerView']>(`/customers/${encodeURIComponent(survivorId)}`),
+      context.api.get<Schemas['CustomerView']>(`/customers/${encodeURIComponent(duplicate.id)}`),
     ]);
     const side = (match: CustomerMatch | undefined, tags: string[]): MergeSide => ({
       identities: match?.identities ?? [],

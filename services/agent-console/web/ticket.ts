@@ -1,4 +1,4 @@
-import { ApiError, newIdempotencyKey } from './api.js';
+import { ApiError, newIdempotencyKey, type Schemas } from './api.js';
 import { callbackCards } from './callbacks.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
@@ -12,47 +12,15 @@ import {
   unfilledPlaceholders,
   type ApiAttachment,
   type ApiEvent,
-  type ApiMessage,
-  type ApiNote,
-  type QueueTicket,
   type ReplySending,
   type TimelineEntry,
 } from './logic.js';
 
-interface Customer {
-  id: string;
-  displayName: string;
-  tier: string;
-  tags: string[];
-  /** False for a provisional customer: an address typed into a web form, not yet confirmed. */
-  verified: boolean;
-  identities: Array<{ kind: number; value: string; displayName: string; verified: boolean }>;
-}
-
-interface TicketView {
-  ticket: QueueTicket & {
-    csatScore: number | null;
-    reopenCount: number;
-    previousTicketNumber: string | null;
-  };
-  customer: Customer | null;
-  messages: ApiMessage[];
-  notes: ApiNote[];
-  events: ApiEvent[];
-  history: Array<QueueTicket & { csatScore: number | null; messages: ApiMessage[] }>;
-}
-
-/** The answer to a claim or transfer: applied by the router, or still with it (202). */
-interface CommandAnswer {
-  status: 'applied' | 'requested';
-}
-
-interface CannedReply {
-  id: string;
-  title: string;
-  text: string;
-  unknown: string[];
-}
+type Customer = Schemas['CustomerView'];
+/** Events are protobuf JSON in the API's schema; the console reads the fields it shows. */
+type TicketView = Omit<Schemas['TicketView'], 'events'> & { events: ApiEvent[] };
+type CommandAnswer = Schemas['CommandAnswer'];
+type CannedReply = Schemas['CannedReplyView'];
 
 const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
 
@@ -591,7 +559,17 @@ function profileEditor(
   return h('div', {}, edit, form);
 }
 
-const IDENTITY_KINDS = ['', 'email', 'telegram', 'vk', 'phone', 'webform', 'webformPhone', 'ok'];
+const IDENTITY_KINDS = [
+  '',
+  'email',
+  'telegram',
+  'vk',
+  'phone',
+  'webform',
+  'webformPhone',
+  'ok',
+  'chat',
+];
 
 function identityKind(kind: number | string): string {
   const name = typeof kind === 'number' ? (IDENTITY_KINDS[kind] ?? String(kind)) : kind;

@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig, positiveInt, type Env } from '@firstline/config';
+import type { EmailContext } from '@firstline/email';
 import { z } from 'zod';
 
 /** One IMAP mailbox the channel reads, and what to do with mail once it is published. */
@@ -104,6 +105,15 @@ export function loadEmailConfig(env: Env = process.env): EmailChannelConfig {
     pollIntervalMs: parsed.EMAIL_POLL_INTERVAL_MS,
     batchSize: parsed.EMAIL_BATCH_SIZE,
     maxAttachmentBytes: parsed.EMAIL_MAX_ATTACHMENT_BYTES,
+  };
+}
+
+/** What the adapter (libs/email) needs to know of the configuration, reading and sending alike. */
+export function emailContext(config: EmailChannelConfig): EmailContext {
+  return {
+    fromAddress: config.smtp?.fromAddress ?? '',
+    messageIdDomain: config.messageIdDomain,
+    maxAttachmentBytes: config.maxAttachmentBytes,
   };
 }
 

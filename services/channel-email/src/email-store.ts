@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AttachmentFile } from '@firstline/email';
+import type { InboundFile } from '@firstline/channel';
 import { DataSource } from 'typeorm';
 
 export interface Checkpoint {
@@ -7,13 +7,17 @@ export interface Checkpoint {
   lastUid: number;
 }
 
-export interface SentMessage {
+/** One of our mails: the Message-ID we gave an outbound message. */
+export interface OurMail {
   outboundId: string;
   messageId: string;
   ticketId: string;
 }
 
-/** The channel's own tables: mailbox checkpoints, what was sent, attachment bytes. */
+/**
+ * The channel's own tables: mailbox checkpoints, attachment bytes, and the Message-IDs of our
+ * mails with their tickets. Whether a message was sent is `outbound_delivery`'s (the channel kit).
+ */
 @Injectable()
 export class EmailStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -37,7 +41,7 @@ export class EmailStore {
     );
   }
 
-  async storeAttachments(files: AttachmentFile[]): Promise<void> {
+  async storeAttachments(files: InboundFile[]): Promise<void> {
     for (const file of files) {
       await this.dataSource.query(
         `INSERT INTO channel_email.attachment (storage_key, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
@@ -55,34 +59,21 @@ export class EmailStore {
     return new Map(rows.map((row) => [row.storage_key, row.content]));
   }
 
-  async sent(outboundId: string): Promise<SentMessage | undefined> {
-    return this.findSent('outbound_id', outboundId);
-  }
-
-  async sentByMessageId(messageId: string): Promise<SentMessage | undefined> {
-    return this.findSent('message_id', messageId);
-  }
-
-  async recordSent(sent: SentMessage): Promise<void> {
+  /** Before the mail is handed to SMTP: a bounce may come back at any time after. */
+  async recordOurMail(mail: OurMail): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO channel_email.sent_message (outbound_id, message_id, ticket_id) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [sent.outboundId, sent.messageId, sent.ticketId],
+       ON CONFLICT (outbound_id) DO UPDATE SET message_id = EXCLUDED.message_id`,
+      [mail.outboundId, mail.messageId, mail.ticketId],
     );
   }
 
-  private async findSent(column: 'outbound_id' | 'message_id', value: string) {
-    const rows: { outbound_id: string; message_id: string; ticket_id: string }[] =
-      await this.dataSource.query(
-        `SELECT outbound_id, message_id, ticket_id FROM channel_email.sent_message WHERE ${column} = $1`,
-        [value],
-      );
-    return (
-      rows[0] && {
-        outboundId: rows[0].outbound_id,
-        messageId: rows[0].message_id,
-        ticketId: rows[0].ticket_id,
-      }
+  /** The ticket of the outbound message our mail `messageId` carried; '' when not ours. */
+  async ticketOf(messageId: string): Promise<string> {
+    const rows: { ticket_id: string }[] = await this.dataSource.query(
+      `SELECT ticket_id FROM channel_email.sent_message WHERE message_id = $1`,
+      [messageId],
     );
+    return rows[0]?.ticket_id ?? '';
   }
 }

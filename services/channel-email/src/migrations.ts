@@ -36,3 +36,27 @@ export class CreateEmailChannelTables1763900000000 implements MigrationInterface
     await queryRunner.query(`DROP TABLE channel_email.mailbox_checkpoint`);
   }
 }
+
+/**
+ * Attempts and outcomes move to `outbound_delivery` (the channel kit's). A mail in `sent_message`
+ * was sent and reported before the upgrade: it is recorded as sent there, so that a redelivered
+ * record does not send it again. `sent_message` stays as the lookup that gives a bounce its ticket.
+ */
+export class CarrySentMailIntoOutboundDelivery1796500000000 implements MigrationInterface {
+  readonly name = 'CarrySentMailIntoOutboundDelivery1796500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      INSERT INTO channel_email.outbound_delivery
+        (outbound_id, status, channel_message_id, updated_at)
+      SELECT outbound_id, 'sent', message_id, sent_at FROM channel_email.sent_message
+      ON CONFLICT (outbound_id) DO NOTHING`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      DELETE FROM channel_email.outbound_delivery d
+      USING channel_email.sent_message s
+      WHERE d.outbound_id = s.outbound_id`);
+  }
+}

@@ -11,6 +11,7 @@ export const channelOkService: ServiceDefinition = {
   migrations,
   defaultPort: 3006,
   enabledInEmbeddedMode: (env) => Boolean(env.OK_GROUPS),
+  idleWithout: 'OK_GROUPS',
   // A body that is not JSON must still be answered 200 and dead-lettered as it came, which
   // Nest's JSON parser would refuse with 400: one raw parser, whatever the content type.
   readsOwnBodies: true,

@@ -9,4 +9,5 @@ export const channelTelegramService: ServiceDefinition = {
   migrations: telegramMigrations,
   defaultPort: 3004,
   enabledInEmbeddedMode: (env) => Boolean(env.TELEGRAM_BOTS),
+  idleWithout: 'TELEGRAM_BOTS',
 };

@@ -23,6 +23,7 @@ export const channelVkService: ServiceDefinition = {
   ],
   defaultPort: 3005,
   enabledInEmbeddedMode: (env) => Boolean(env.VK_COMMUNITIES),
+  idleWithout: 'VK_COMMUNITIES',
   // The callback is verified on its raw bytes, and may be far larger than Nest's 100 KB default:
   // one raw parser, whatever the content type (the secret inside decides), up to the bound.
   readsOwnBodies: true,

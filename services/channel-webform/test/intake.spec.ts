@@ -15,7 +15,7 @@ import {
   timestampFromDate,
   TOPICS,
 } from '@firstline/contracts';
-import type { RunningService } from '@firstline/runtime';
+import type { ErrorBody, RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   startGroupsAtTopicEnd,
@@ -110,10 +110,7 @@ describe('web-form intake', () => {
       headers: response.headers,
       body: (text && response.headers.get('content-type')?.includes('json')
         ? JSON.parse(text)
-        : text) as Record<string, unknown> & {
-        message: string;
-        errors: Array<{ field: string; message: string }>;
-      },
+        : text) as Record<string, unknown> & ErrorBody,
     };
   };
 
@@ -239,7 +236,7 @@ describe('web-form intake', () => {
       { locale: 'ru' },
     );
     expect(response.status).toBe(422);
-    expect(response.body.errors).toEqual([
+    expect(response.body.details?.fields).toEqual([
       { field: 'name', problem: 'required', message: 'Заполните поле «Ваше имя».' },
       {
         field: 'email',
@@ -610,7 +607,7 @@ describe('web-form intake', () => {
     const token = created.body.statusToken as string;
     const empty = await post(`/webform/status/${token}/messages`, { text: '  ' });
     expect(empty.status).toBe(422);
-    expect(empty.body.errors).toEqual([
+    expect(empty.body.details?.fields).toEqual([
       { field: 'text', problem: 'required', message: 'Please fill in “Message”.' },
     ]);
 

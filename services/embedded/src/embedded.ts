@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InProcessBus, KafkaBus, type MessageBus } from '@firstline/bus';
+import { channelChatService } from '@firstline/channel-chat';
 import { channelEmailService } from '@firstline/channel-email';
 import { channelOkService } from '@firstline/channel-ok';
 import { channelTelegramService } from '@firstline/channel-telegram';
@@ -37,6 +38,7 @@ export const SERVICES: ServiceDefinition[] = [
   channelTelegramService,
   channelVkService,
   channelOkService,
+  channelChatService,
 ];
 
 const variables = {
@@ -68,7 +70,8 @@ export interface Embedded {
 export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
   const config = parseConfig(variables, env);
   const dataDir = resolve(config.DATA_DIR);
-  env.RATING_LINK_SECRET ??= ratingLinkSecret(dataDir);
+  env.RATING_LINK_SECRET ??= keptSecret(dataDir, 'rating-link.secret');
+  env.CHAT_TOKEN_SECRET ??= keptSecret(dataDir, 'chat-token.secret');
   const database = config.DATABASE_URL
     ? { url: config.DATABASE_URL, stop: async () => undefined }
     : await startEmbeddedPostgres({ dataDir: resolve(dataDir, 'postgres') });
@@ -135,12 +138,13 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
 }
 
 /**
- * The secret the tickets service signs the survey's rating links with and the web form checks
- * them by, when none is configured: made once and kept in the data directory, so links in mails
- * already sent keep working after a restart.
+ * A secret made once and kept in the data directory, when none is configured: the one the tickets
+ * service signs the survey's rating links with and the web form checks them by, so links in mails
+ * already sent keep working after a restart; the one visitor tokens are signed with, so chat
+ * visitors keep their conversations.
  */
-function ratingLinkSecret(dataDir: string): string {
-  const file = resolve(dataDir, 'rating-link.secret');
+function keptSecret(dataDir: string, name: string): string {
+  const file = resolve(dataDir, name);
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });

@@ -35,7 +35,12 @@ describe('the embedded single process (npm start)', () => {
   it('serves every default service healthy, and keeps its data across a kill and a restart', async () => {
     const first = await startFirstline({ DATA_DIR: dataDir });
     try {
-      expect(Object.keys(first.urls).sort()).toEqual(['channel-webform', 'router', 'tickets']);
+      expect(Object.keys(first.urls).sort()).toEqual([
+        'channel-chat',
+        'channel-webform',
+        'router',
+        'tickets',
+      ]);
       for (const url of Object.values(first.urls)) {
         const health = await fetch(`${url}/health`);
         expect(health.status).toBe(200);

@@ -26,6 +26,7 @@ const channelAccounts: Record<string, Record<string, string>> = {
     ]),
     VK_API_URL: nowhere,
   },
+  'channel-chat': { CHAT_TOKEN_SECRET: 'a-chat-token-secret-of-32-characters' },
   'channel-ok': {
     OK_GROUPS: JSON.stringify([{ token: 'tkn1.token', secret: 'wH7kQ2pLx9vR4tZb' }]),
     OK_API_URL: nowhere,

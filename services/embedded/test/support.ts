@@ -29,7 +29,11 @@ export function startFirstline(env: Record<string, string>): Promise<Started> {
   });
   let output = '';
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // A process that never got going would outlive the test and load the machine for the next.
+      child.kill('SIGKILL');
+      reject(new Error(`no banner within 60 s:\n${output}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const database = output.match(/^ {2}database\s+(\S+)$/m);

@@ -1,9 +1,7 @@
-import { HttpAdapterHost } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { serveAgentConsole } from '@firstline/agent-console';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
-import { UnavailableFilter } from './api/unavailable.filter';
 import {
   AddEscalationsAndAccounts1767000000000,
   AddProvisionalCustomers1769000000000,
@@ -40,7 +38,6 @@ export const ticketsService: ServiceDefinition = {
     trustProxyHops(app, app.get(TicketsSettings).trustedProxyHops);
     // The agents' live updates (`/api/v1/live`) are plain WebSockets on the HTTP server.
     app.useWebSocketAdapter(new WsAdapter(app));
-    app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
     setUpOpenApi(app);
     serveAgentConsole(app);
   },

@@ -1,5 +1,4 @@
-import { Module, ValidationPipe } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { Module } from '@nestjs/common';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
@@ -54,14 +53,6 @@ import { NotificationsController } from './notifications/notifications.controlle
       provide: TicketsSettings,
       useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
       inject: [RUN_MODE],
-    },
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        transform: true,
-      }),
     },
     TicketRepository,
     ReplyRequestRepository,

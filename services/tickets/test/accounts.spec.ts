@@ -28,6 +28,30 @@ const signIn = (
     body: JSON.stringify({ email, password }),
   });
 
+/**
+ * Wrong passwords for `email` from `address` until the back-off after them lasts at least
+ * `seconds`, waiting out the shorter ones on the way. The first wait is one second; a slow
+ * machine can take that long between two requests, so tests of what happens during a wait
+ * make it long enough to be still on when their next request arrives.
+ */
+async function guessUntilWaitIsAtLeast(
+  tickets: TicketsUnderTest,
+  email: string,
+  address: string,
+  seconds: number,
+): Promise<void> {
+  for (;;) {
+    const response = await signIn(tickets, email, 'wrong guess', address);
+    if (response.status !== 429) {
+      expect(response.status).toBe(401);
+      continue;
+    }
+    const wait = Number(response.headers.get('retry-after'));
+    if (wait >= seconds) return;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  }
+}
+
 /** An open live connection and how it ended, once it has. */
 async function connectLive(tickets: TicketsUnderTest, token: string) {
   const url = `${tickets.service.url.replace('http', 'ws')}/api/v1/live`;
@@ -106,12 +130,12 @@ describe('agent accounts in the admin API', () => {
     [{}, 409, `An account with the id ${agentId}`],
     [{ agentId: 'someone-else' }, 409, `the email ${email} exists`],
   ])('refuses %j with %i', async (change, status, message) => {
-    const response = await ada.call<{ message: string | string[] }>('POST', '/accounts', {
+    const response = await ada.call<{ message: string }>('POST', '/accounts', {
       ...account,
       ...change,
     });
     expect(response.status).toBe(status);
-    expect([response.body.message].flat().join('; ')).toContain(message);
+    expect(response.body.message).toContain(message);
   });
 
   it('is for admins only', async () => {
@@ -220,9 +244,7 @@ describe('sign-in back-off behind a proxy, across replicas', () => {
   });
 
   it('lets the right password in from another address while a guesser waits', async () => {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await signIn(first, ann, 'wrong guess', guesser)).status).toBe(401);
-    }
+    await guessUntilWaitIsAtLeast(first, ann, guesser, 8);
     // An address the client wrote into the header itself is not believed: still the guesser.
     const refused = await signIn(second, ann, right, `${office}, ${guesser}`);
     expect(refused.status).toBe(429);
@@ -235,9 +257,7 @@ describe('sign-in back-off behind a proxy, across replicas', () => {
 
   it('lets the right password in at the same address once the wait is over', async () => {
     const address = '203.0.113.30';
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await signIn(first, ann, 'wrong guess', address)).status).toBe(401);
-    }
+    await guessUntilWaitIsAtLeast(first, ann, address, 4);
     const refused = await signIn(second, ann, right, address);
     expect(refused.status).toBe(429);
     await new Promise((resolve) =>

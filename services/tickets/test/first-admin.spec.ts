@@ -33,9 +33,11 @@ function startTickets(database: TestDatabase, brokers: string[], env: Record<str
   let stderr = '';
   const exited = new Promise<number | null>((done) => child.on('exit', done));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Whole lines only: a chunk may end in the middle of one.
   const lines = () =>
     stdout
       .split('\n')
+      .slice(0, -1)
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg?: string; url?: string });
   const started = new Promise<Started>((done, fail) => {

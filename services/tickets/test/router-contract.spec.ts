@@ -1,6 +1,7 @@
 import type { AgentApi } from '@firstline/testing';
 import { randomUUID } from 'node:crypto';
 import type { DeliveredMessage } from '@firstline/bus';
+import type { ErrorBody } from '@firstline/runtime';
 import {
   ActorKind,
   AutomaticReplyKind,
@@ -427,12 +428,14 @@ describe('tickets with the router’s numbers, escalations and automatic replies
       const profile = { tier: 'vip', tags: ['enterprise'] };
 
       expect((await ann.call('PUT', `/customers/${customerId}/profile`, profile)).status).toBe(403);
-      const bad = await sam.call<{ message: string[] }>('PUT', `/customers/${customerId}/profile`, {
+      const bad = await sam.call<ErrorBody>('PUT', `/customers/${customerId}/profile`, {
         tier: 'vip',
         tags: ['no spaces allowed'],
       });
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toEqual([expect.stringContaining('tags')]);
+      expect(bad.body.details?.fields).toEqual([
+        { field: 'tags', problem: 'matches', message: expect.stringContaining('tags') },
+      ]);
       expect((await sam.call('PUT', `/customers/${randomUUID()}/profile`, profile)).status).toBe(
         404,
       );

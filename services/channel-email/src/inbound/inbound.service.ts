@@ -5,18 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import {
-  DEAD_LETTER_HEADER,
-  DEAD_LETTER_TOPIC,
-  MESSAGE_BUS,
-  type MessageBus,
-  type OutgoingMessage,
-} from '@firstline/bus';
-import { DeliveryStatus } from '@firstline/contracts';
-import { normalise, parseOwnMessageId } from '@firstline/email';
-import { EMAIL_CONFIG, type EmailChannelConfig, type MailboxConfig } from '../config';
+import { MESSAGE_BUS, topicRecord, type MessageBus, type OutgoingMessage } from '@firstline/bus';
+import { InboundPublisher, type NormalisedPayload } from '@firstline/channel-kit';
+import { TOPICS } from '@firstline/contracts';
+import { bounceReceipt, readMail, type Bounce, type EmailContext } from '@firstline/email';
+import { EMAIL_CONFIG, emailContext, type EmailChannelConfig, type MailboxConfig } from '../config';
 import { EmailStore } from '../email-store';
-import { inboundRecord, receiptRecord } from '../records';
 import { MailboxReader, type FetchedMail } from './mailbox-reader';
 
 /** Inbound email: every configured mailbox read into InboundMessages; bounces into failed receipts. */
@@ -24,12 +18,20 @@ import { MailboxReader, type FetchedMail } from './mailbox-reader';
 export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('email inbound');
   private readonly readers: MailboxReader[];
+  private readonly publisher: InboundPublisher;
+  private readonly context: EmailContext;
 
   constructor(
-    @Inject(EMAIL_CONFIG) private readonly config: EmailChannelConfig,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(EMAIL_CONFIG) config: EmailChannelConfig,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
     private readonly store: EmailStore,
   ) {
+    this.context = emailContext(config);
+    this.publisher = new InboundPublisher({
+      bus,
+      name: 'email',
+      storeFiles: (files) => store.storeAttachments(files),
+    });
     this.readers = config.mailboxes.map(
       (mailbox) =>
         new MailboxReader(mailbox, {
@@ -51,68 +53,33 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all(this.readers.map((reader) => reader.stop()));
   }
 
-  /** One record per mail, published together; resolves when the bus has them all. */
+  /**
+   * One batch of a mailbox, published together with the receipts of the bounces among it;
+   * resolves when the bus has them all, and only then does the reader move the checkpoint.
+   */
   async publish(mailbox: MailboxConfig, uidValidity: bigint, mails: FetchedMail[]): Promise<void> {
-    const records: OutgoingMessage[] = [];
+    const normalised: NormalisedPayload[] = [];
+    const receipts: OutgoingMessage[] = [];
     for (const mail of mails) {
-      const record = await this.recordFor(mailbox, uidValidity, mail);
-      if (record) records.push(record);
+      const payload = {
+        source: `email:${mailbox.name}`,
+        id: `email:${mailbox.name}:${uidValidity}:${mail.uid}`,
+        type: 'message/rfc822',
+        bytes: mail.source,
+      };
+      const { result, bounce } = await readMail(mail.source, this.context, new Date());
+      const skipped =
+        result.kind === 'message' && result.message.channelMetadata.parse_budget_exceeded;
+      if (skipped) this.logger.warn(`${payload.id} published as it came: ${skipped}`);
+      normalised.push({ result, payload });
+      if (bounce) receipts.push(await this.receiptFor(bounce));
     }
-    if (records.length) await this.bus.publish(records);
+    await this.publisher.publish(normalised, receipts);
   }
 
-  private async recordFor(
-    mailbox: MailboxConfig,
-    uidValidity: bigint,
-    mail: FetchedMail,
-  ): Promise<OutgoingMessage | undefined> {
-    let normalised;
-    try {
-      normalised = await normalise(mail.source, {
-        receivedAt: new Date(),
-        ownDomain: this.config.messageIdDomain,
-        maxAttachmentBytes: this.config.maxAttachmentBytes,
-      });
-    } catch (error) {
-      // Never a silent drop: the raw mail goes to the dead-letter topic with the reason.
-      this.logger.error(`${mailbox.name} UID ${mail.uid} cannot be read: ${String(error)}`);
-      return {
-        topic: DEAD_LETTER_TOPIC,
-        key: mailbox.name,
-        value: mail.source,
-        headers: {
-          messageId: `email-raw:${mailbox.name}:${uidValidity}:${mail.uid}`,
-          type: 'message/rfc822',
-        },
-        extraHeaders: {
-          [DEAD_LETTER_HEADER.error]: String(error),
-          [DEAD_LETTER_HEADER.errorKind]: 'bad-input',
-        },
-      };
-    }
-    const { message, files, deliveryStatus } = normalised;
-    const skipped = message.channelMetadata.parse_budget_exceeded;
-    if (skipped)
-      this.logger.warn(`${mailbox.name} UID ${mail.uid} published as it came: ${skipped}`);
-    await this.store.storeAttachments(files);
-
-    const bounced = deliveryStatus?.bouncedMessageId;
-    const ours = bounced ? parseOwnMessageId(bounced, this.config.messageIdDomain) : undefined;
-    if (!deliveryStatus || !bounced || !ours) return inboundRecord(message);
-    // A report on our own mail concerns its ticket's delivery, not a customer writing.
-    if (!deliveryStatus.permanent) {
-      this.logger.log(
-        `delivery of ${bounced} delayed (${deliveryStatus.status}); the server keeps trying`,
-      );
-      return undefined;
-    }
-    const sent = await this.store.sentByMessageId(bounced);
-    return receiptRecord({
-      outboundId: sent?.outboundId ?? ours.outboundId,
-      ticketId: sent?.ticketId ?? '',
-      status: DeliveryStatus.FAILED,
-      reason: `${deliveryStatus.failedRecipient || 'the recipient'}: ${deliveryStatus.diagnostic || deliveryStatus.status || 'undeliverable'}`,
-      failure: `bounce:${message.messageId}`,
-    });
+  private async receiptFor(bounce: Bounce): Promise<OutgoingMessage> {
+    const ticketId = await this.store.ticketOf(bounce.bouncedMessageId);
+    const receipt = bounceReceipt(bounce, ticketId, new Date());
+    return topicRecord(TOPICS.deliveryReceipts, receipt, { messageId: receipt.receiptId });
   }
 }

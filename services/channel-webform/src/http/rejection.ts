@@ -1,5 +1,6 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorBody } from '@firstline/runtime';
 import {
   describeProblem,
   pickLocale,
@@ -46,34 +47,33 @@ export function wantsHtml(request: IncomingMessage): boolean {
   return accept.includes('text/html') && !accept.includes('application/json');
 }
 
-/** The JSON every refusal has: a status, a machine-readable code, the sentence, per-field errors. */
-export function rejectionBody(rejection: Rejection, locale: Locale) {
-  const message =
-    rejection.fieldErrors.length > 0
-      ? rejection.fieldErrors.map((error) => error.message).join(' ')
-      : describeProblem(rejection.problem, locale, rejection.details);
+/**
+ * A refusal as every service's error body: the problem's code, the sentence in the customer's
+ * language, and the fields to correct.
+ */
+export function rejectionBody(rejection: Rejection, locale: Locale): ErrorBody {
+  if (rejection.fieldErrors.length === 0) {
+    return {
+      error: rejection.problem,
+      message: describeProblem(rejection.problem, locale, rejection.details),
+    };
+  }
   return {
-    statusCode: rejection.status,
     error: rejection.problem,
-    message,
-    errors: rejection.fieldErrors,
+    message: rejection.fieldErrors.map((error) => error.message).join(' '),
+    details: { fields: rejection.fieldErrors },
   };
 }
 
-/** Renders Rejections (and Nest's own 4xx, e.g. an unknown route) for widgets and plain forms. */
-@Catch(Rejection, HttpException)
+/**
+ * Renders Rejections in the customer's language, for widgets and plain forms; every other error
+ * (Nest's own 4xx, an unavailable database) goes on to the filter every service has.
+ */
+@Catch(Rejection)
 export class RejectionFilter implements ExceptionFilter {
-  catch(exception: Rejection | HttpException, host: ArgumentsHost): void {
+  catch(rejection: Rejection, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<WebRequest>();
-    const response = http.getResponse<ServerResponse>();
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const message = exception.message;
-      send(response, status, { statusCode: status, error: 'http', message, errors: [] });
-      return;
-    }
-    renderRejection(request, response, exception);
+    renderRejection(http.getRequest<WebRequest>(), http.getResponse<ServerResponse>(), rejection);
   }
 }
 

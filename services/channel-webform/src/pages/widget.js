@@ -193,7 +193,7 @@
         },
         function (problem) {
           busy(false);
-          showErrors(problem.errors || [], problem.message);
+          showErrors(fieldsOf(problem), problem.message);
         },
       );
     });
@@ -358,7 +358,7 @@
       if (!text.value.trim() && files.files.length === 0) {
         return fail({
           message: TEXT.required.replace('{label}', TEXT.yourMessage),
-          errors: [{ field: 'text' }],
+          details: { fields: [{ field: 'text' }] },
         });
       }
       var body = new FormData();
@@ -385,7 +385,7 @@
     function fail(problem) {
       alert.textContent = problem.message;
       alert.hidden = false;
-      if ((problem.errors || []).some((error) => error.field === 'text')) {
+      if (fieldsOf(problem).some((error) => error.field === 'text')) {
         textError.textContent = problem.message;
         text.setAttribute('aria-invalid', 'true');
         text.focus();
@@ -469,13 +469,18 @@
         throw body;
       },
       function () {
-        throw { message: TEXT.network, errors: [] };
+        throw { message: TEXT.network };
       },
     );
   }
 
   function networkProblem() {
-    throw { message: TEXT.network, errors: [] };
+    throw { message: TEXT.network };
+  }
+
+  /** The fields a refusal asks to correct (`details.fields` of the error body). */
+  function fieldsOf(problem) {
+    return (problem.details && problem.details.fields) || [];
   }
 
   function newKey() {

@@ -17,17 +17,9 @@ import {
 import { DirectoryService, kindName } from '../directory/directory.service';
 import { LiveGateway } from '../live/live.gateway';
 import type { CreateAccountRequest } from './account-requests';
+import type { AccountView } from '../api/responses';
 
 /** An account as the admin API shows it: never the password hash. */
-export interface AccountView {
-  agentId: string;
-  email: string;
-  name: string;
-  role: Role;
-  teamIds: string[];
-  active: boolean;
-}
-
 /**
  * Agents' sign-in accounts, managed by admins. The account (email, role, password hash) stays in
  * the tickets schema; the agent's directory entry is created beside it and published as usual,

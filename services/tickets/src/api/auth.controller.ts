@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import { AuthService, SignInDelayed, type SignedInAgent } from '../auth/auth.service';
 import { LoginRequest } from './dto';
+import { LoginAnswer, SignedInAgentView } from './responses';
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -16,11 +18,13 @@ export class AuthController {
    */
   @Post('auth/login')
   @HttpCode(200)
+  @ApiOkResponse({ type: LoginAnswer })
+  @ApiErrors(400, 401, 429, 503)
   async login(
     @Body() body: LoginRequest,
     @Ip() address: string,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
-  ) {
+  ): Promise<LoginAnswer> {
     try {
       return await this.auth.login(body.email, body.password, address);
     } catch (error) {
@@ -34,7 +38,9 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   @UseGuards(AgentGuard)
-  me(@CurrentAgent() agent: SignedInAgent) {
+  @ApiOkResponse({ type: SignedInAgentView })
+  @ApiErrors(401, 503)
+  me(@CurrentAgent() agent: SignedInAgent): SignedInAgentView {
     return agent;
   }
 }

@@ -1,11 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { CallbackService } from './callbacks.service';
@@ -19,6 +14,7 @@ import {
 /** Callback requests as tasks: the list, a ticket's cards, and what came of a call. */
 @ApiTags('callbacks')
 @ApiBearerAuth()
+@ApiErrors(401, 503)
 @UseGuards(AgentGuard)
 @Controller('api/v1')
 export class CallbacksController {
@@ -26,26 +22,30 @@ export class CallbacksController {
 
   @Get('callbacks')
   @ApiOkResponse({ type: [ListedCallbackView], description: 'Open ones soonest due first' })
-  list(@CurrentAgent() agent: SignedInAgent, @Query() query: CallbackListQuery) {
+  @ApiErrors(400)
+  list(
+    @CurrentAgent() agent: SignedInAgent,
+    @Query() query: CallbackListQuery,
+  ): Promise<ListedCallbackView[]> {
     return this.callbacks.list(agent, query);
   }
 
   @Get('tickets/:id/callbacks')
   @ApiOkResponse({ type: [CallbackView] })
-  ofTicket(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+  @ApiErrors(403, 404)
+  ofTicket(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string): Promise<CallbackView[]> {
     return this.callbacks.ofTicket(id, agent);
   }
 
   @Post('callbacks/:id/outcome')
   @HttpCode(200)
   @ApiOkResponse({ type: CallbackView })
-  @ApiBadRequestResponse({ description: 'No answer without a future time to try again' })
-  @ApiConflictResponse({ description: 'The callback is already done' })
+  @ApiErrors(400, 403, 404, 409)
   record(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Body() body: CallbackOutcomeRequest,
-  ) {
+  ): Promise<CallbackView> {
     return this.callbacks.record(id, agent, body.action, body.retryAt);
   }
 }

@@ -31,6 +31,7 @@ export class AssignRequest {
   agentId!: string;
 
   @ApiPropertyOptional({
+    type: Boolean,
     default: false,
     description:
       'Assign even when the agent’s open tickets of the channel fill their capacity; the router ' +
@@ -61,6 +62,10 @@ export class TicketTagsRequest {
   @ArrayMaxSize(MAX_CUSTOMER_TAGS)
   @Matches(PROFILE_LABEL, { each: true, message: `tags must each be ${PROFILE_LABEL_RULE}` })
   tags!: string[];
+}
+
+export class TicketTagsAnswer {
+  @ApiProperty({ type: [String] }) tags!: string[];
 }
 
 export class CustomerSearchQuery {
@@ -109,7 +114,11 @@ export class CallbackOutcomeRequest {
   @IsIn(CALLBACK_ACTIONS)
   action!: CallbackAction;
 
-  @ApiPropertyOptional({ description: 'For no-answer: when to call again (ISO 8601, future)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'For no-answer: when to call again (ISO 8601, future)',
+  })
   @ValidateIf((request: CallbackOutcomeRequest) => request.action === 'no-answer')
   @Type(() => Date)
   @IsDate()
@@ -117,12 +126,12 @@ export class CallbackOutcomeRequest {
 }
 
 export class CallbackListQuery {
-  @ApiPropertyOptional({ enum: ['open', 'done'], default: 'open' })
+  @ApiPropertyOptional({ type: String, enum: ['open', 'done'], default: 'open' })
   @IsOptional()
   @IsIn(['open', 'done'])
   status: 'open' | 'done' = 'open';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -143,9 +152,13 @@ export class CallbackView {
   dueAt!: Date;
   @ApiProperty({ description: 'Calls made so far' }) attempts!: number;
   @ApiProperty({ enum: CALLBACK_ACTIONS, nullable: true }) lastAction!: CallbackAction | null;
-  @ApiProperty({ nullable: true }) doneAt!: Date | null;
-  @ApiProperty({ nullable: true }) doneBy!: string | null;
-  @ApiProperty({ nullable: true, description: 'Done by the window’s end; null while open' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) doneAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true }) doneBy!: string | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Done by the window’s end; null while open',
+  })
   onTime!: boolean | null;
   @ApiProperty({ example: 'Europe/Moscow', description: 'The time zone of the ticket’s team' })
   teamTimeZone!: string;
@@ -155,6 +168,6 @@ export class ListedCallbackView extends CallbackView {
   @ApiProperty() ticketNumber!: string;
   @ApiProperty() subject!: string;
   @ApiProperty() teamId!: string;
-  @ApiProperty({ nullable: true }) assigneeId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) assigneeId!: string | null;
   @ApiProperty() customerName!: string;
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Body,
   Controller,
@@ -11,14 +12,21 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { AssignmentService } from './assignment.service';
-import type { CommandAnswer } from './routing-commands';
 
 /** The part of Express's response an answer sets. */
-interface Response {
+export interface Response {
   status(code: number): unknown;
   setHeader(name: string, value: string): unknown;
 }
@@ -26,6 +34,15 @@ import { NoteRequest, QueueQuery, ReplyRequest, StatusRequest, TransferRequest }
 import { NoteService } from './note.service';
 import { QueueService } from './queue.service';
 import { ReplyService } from './reply.service';
+import {
+  CannedReplyView,
+  CommandAnswer,
+  NoteAnswer,
+  QueuePage,
+  ReplyAnswer,
+  StatusAnswer,
+  TicketView,
+} from './responses';
 import { StatusService } from './status.service';
 import { TicketViewService } from './ticket-view.service';
 import { TransferService } from './transfer.service';
@@ -33,6 +50,7 @@ import { TransferService } from './transfer.service';
 /** The agents' work: the queue, one ticket, and everything done to it. */
 @ApiTags('tickets')
 @ApiBearerAuth()
+@ApiErrors(401, 503)
 @UseGuards(AgentGuard)
 @Controller('api/v1')
 export class TicketsController {
@@ -47,12 +65,16 @@ export class TicketsController {
   ) {}
 
   @Get('queue')
-  queue(@CurrentAgent() agent: SignedInAgent, @Query() query: QueueQuery) {
+  @ApiOkResponse({ type: QueuePage })
+  @ApiErrors(400, 403)
+  queue(@CurrentAgent() agent: SignedInAgent, @Query() query: QueueQuery): Promise<QueuePage> {
     return this.queueService.queue(agent, query);
   }
 
   @Get('tickets/:id')
-  ticket(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+  @ApiOkResponse({ type: TicketView })
+  @ApiErrors(403, 404)
+  ticket(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string): Promise<TicketView> {
     return this.views.view(id, agent);
   }
 
@@ -64,18 +86,18 @@ export class TicketsController {
       "A key of the client's own (a UUID), new for every reply. Repeating the request with it " +
       'returns the first result, with `Idempotent-Replayed: true`, and sends nothing again.',
   })
-  @ApiResponse({ status: 201, description: 'Sent, or the first result of a repeated request' })
-  @ApiResponse({
-    status: 422,
-    description: 'The Idempotency-Key was used before for another ticket or text',
+  @ApiCreatedResponse({
+    type: ReplyAnswer,
+    description: 'Sent, or the first result of a repeated request',
   })
+  @ApiErrors(400, 403, 404, 409, 422)
   async reply(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Body() body: ReplyRequest,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<ReplyAnswer> {
     const { replayed, ...sent } = await this.replies.reply(
       id,
       agent,
@@ -87,53 +109,72 @@ export class TicketsController {
   }
 
   @Get('tickets/:id/canned-replies')
-  cannedReplies(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string) {
+  @ApiOkResponse({ type: [CannedReplyView] })
+  @ApiErrors(403, 404)
+  cannedReplies(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+  ): Promise<CannedReplyView[]> {
     return this.replies.cannedReplies(id, agent);
   }
 
   @Post('tickets/:id/notes')
-  note(@CurrentAgent() agent: SignedInAgent, @Param('id') id: string, @Body() body: NoteRequest) {
+  @ApiCreatedResponse({ type: NoteAnswer })
+  @ApiErrors(400, 403, 404)
+  note(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Body() body: NoteRequest,
+  ): Promise<NoteAnswer> {
     return this.notes.addNote(id, agent, body.text);
   }
 
   @Post('tickets/:id/transfer')
   @HttpCode(200)
+  @CommandAnswers()
+  @ApiErrors(400, 403, 404, 409)
   async transfer(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Body() body: TransferRequest,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandAnswer> {
     return answered(response, await this.transfers.transfer(id, agent, body));
   }
 
   @Post('tickets/:id/status')
   @HttpCode(200)
+  @ApiOkResponse({ type: StatusAnswer })
+  @ApiErrors(400, 403, 404, 409)
   status(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Body() body: StatusRequest,
-  ) {
+  ): Promise<StatusAnswer> {
     return this.statuses.setStatus(id, agent, body.status);
   }
 
   @Post('tickets/:id/claim')
   @HttpCode(200)
+  @CommandAnswers()
+  @ApiErrors(403, 404, 409)
   async claim(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandAnswer> {
     return answered(response, await this.assignments.claim(id, agent));
   }
 
   @Post('tickets/:id/unassign')
   @HttpCode(200)
+  @CommandAnswers()
+  @ApiErrors(403, 404, 409)
   async unassign(
     @CurrentAgent() agent: SignedInAgent,
     @Param('id') id: string,
     @Res({ passthrough: true }) response: Response,
-  ) {
+  ): Promise<CommandAnswer> {
     return answered(response, await this.assignments.unassign(id, agent));
   }
 }
@@ -142,7 +183,14 @@ export class TicketsController {
  * Claims, hand-backs and transfers are the router's to decide: 200 with the outcome when it
  * answered in time, 202 when it has not yet (the change then arrives as a live event).
  */
-function answered(response: Response, answer: CommandAnswer): CommandAnswer {
+export function CommandAnswers() {
+  return applyDecorators(
+    ApiOkResponse({ type: CommandAnswer, description: 'The router applied it' }),
+    ApiAcceptedResponse({ type: CommandAnswer, description: 'The router has not answered yet' }),
+  );
+}
+
+export function answered(response: Response, answer: CommandAnswer): CommandAnswer {
   if (answer.status === 'requested') response.status(202);
   return answer;
 }

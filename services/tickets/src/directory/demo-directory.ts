@@ -18,11 +18,16 @@ type AgentInit = Omit<MessageShape<typeof AgentSchema>, '$typeName' | 'skills' |
   skills: Array<{ skillId: string; level: number }>;
 };
 
-const allChannels = (maxConcurrent: number) =>
-  [Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.OK, Channel.WEBFORM].map((channel) => ({
+/** Live chats at once per agent: a chat wants answers within seconds, so fewer than tickets. */
+const CHAT_CAPACITY = 3;
+
+const allChannels = (maxConcurrent: number) => [
+  ...[Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.OK, Channel.WEBFORM].map((channel) => ({
     channel,
     maxConcurrent,
-  }));
+  })),
+  { channel: Channel.CHAT, maxConcurrent: Math.min(maxConcurrent, CHAT_CAPACITY) },
+];
 
 const agent = (init: Omit<AgentInit, 'presence' | 'active' | 'languages'>): DirectoryPayload => ({
   case: 'agent',
@@ -164,11 +169,12 @@ const sla = (
   },
 ];
 
-/** Chat channels. Live chat joins this list when its channel exists. */
+/** Chat channels. */
 const MESSENGERS: Array<[Channel, string]> = [
   [Channel.TELEGRAM, 'Telegram'],
   [Channel.VK, 'VK'],
   [Channel.OK, 'OK'],
+  [Channel.CHAT, 'Live chat'],
 ];
 
 /** Sends what a condition matches to a specialist team, tagged with the team's skill. */
@@ -260,7 +266,13 @@ export const DEMO_ENTRIES: Array<[string, DirectoryPayload]> = [
   team('technical', 'Technical', ['technical']),
   team('overflow', 'Overflow', ['general']),
   ...MESSENGERS.map(([channel, name]) =>
-    sla(`messenger-${name.toLowerCase()}`, `${name}: within a minute`, channel, 1, 8 * 60),
+    sla(
+      `messenger-${Channel[channel].toLowerCase()}`,
+      `${name}: within a minute`,
+      channel,
+      1,
+      8 * 60,
+    ),
   ),
   sla('web-form', 'Web form: within the hour', Channel.WEBFORM, 60, 16 * 60),
   sla('email', 'Email: within 12 working hours', Channel.EMAIL, 12 * 60, 40 * 60),

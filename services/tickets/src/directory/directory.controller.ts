@@ -8,7 +8,8 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { fromJson, toJson, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
@@ -38,6 +39,7 @@ import type { SignedInAgent } from '../auth/auth.service';
 import { DirectoryRepository } from '../database/directory.repository';
 import { agentEntrySeenBy } from './colleagues';
 import { DirectoryService, type DirectoryPayload } from './directory.service';
+import { DIRECTORY_RECORD, PresenceAnswer } from '../api/responses';
 import { overflowProblem, type TeamOverflow } from './team-overflow';
 
 /** Directory kinds as they appear in keys and URLs, with their payload case and schema. */
@@ -67,6 +69,7 @@ class PresenceRequest {
  */
 @ApiTags('directory')
 @ApiBearerAuth()
+@ApiErrors(401, 503)
 @UseGuards(AgentGuard)
 @Controller('api/v1')
 export class DirectoryController {
@@ -77,6 +80,8 @@ export class DirectoryController {
 
   /** Agents read only the fields of colleagues' entries the console shows them (`agentEntrySeenBy`). */
   @Get('directory/:kind')
+  @ApiOkResponse({ schema: { type: 'array', items: DIRECTORY_RECORD } })
+  @ApiErrors(404)
   async list(@Param('kind') kind: string, @CurrentAgent() viewer: SignedInAgent) {
     this.kind(kind); // 404 for a kind that does not exist
     const records = await this.repository.list(kind);
@@ -88,6 +93,8 @@ export class DirectoryController {
   @ApiBody({
     schema: { type: 'object', description: 'The entry as protobuf JSON (directory.proto)' },
   })
+  @ApiOkResponse({ schema: DIRECTORY_RECORD, description: 'The entry as saved, new version' })
+  @ApiErrors(400, 403, 404)
   async save(@Param('kind') kind: string, @Param('id') id: string, @Body() body: JsonValue) {
     const { case: payloadCase, schema } = this.kind(kind);
     let value: { id?: string };
@@ -121,7 +128,12 @@ export class DirectoryController {
 
   /** An agent's presence goes to the router as a new version of their directory entry. */
   @Put('me/presence')
-  async presence(@CurrentAgent() agent: SignedInAgent, @Body() body: PresenceRequest) {
+  @ApiOkResponse({ type: PresenceAnswer })
+  @ApiErrors(400, 404)
+  async presence(
+    @CurrentAgent() agent: SignedInAgent,
+    @Body() body: PresenceRequest,
+  ): Promise<PresenceAnswer> {
     const record = await this.repository.find('agent', agent.id);
     if (record?.payload.case !== 'agent') throw new NotFoundException(`No agent ${agent.id}`);
     const presence = { online: Presence.ONLINE, away: Presence.AWAY, offline: Presence.OFFLINE }[

@@ -1,5 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
+import { NotificationList } from '../api/responses';
 import { AgentGuard, CurrentAgent, Roles } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { NotificationRepository } from './notification.repository';
@@ -10,6 +12,7 @@ import { NotificationRepository } from './notification.repository';
  */
 @ApiTags('supervision')
 @ApiBearerAuth()
+@ApiErrors(401, 403, 503)
 @UseGuards(AgentGuard)
 @Roles('supervisor', 'admin')
 @Controller('api/v1/notifications')
@@ -17,7 +20,8 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationRepository) {}
 
   @Get()
-  async list(@CurrentAgent() agent: SignedInAgent) {
+  @ApiOkResponse({ type: NotificationList })
+  async list(@CurrentAgent() agent: SignedInAgent): Promise<NotificationList> {
     const items = await this.notifications.list(
       agent.role === 'admin' ? undefined : agent.teamIds,
       100,

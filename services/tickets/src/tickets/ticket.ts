@@ -61,7 +61,7 @@ export function enumValue<E extends Record<string, string | number>>(
   return typeof value === 'number' && value !== 0 ? value : undefined;
 }
 
-export const CHANNEL_NAMES = ['email', 'telegram', 'vk', 'webform', 'ok'] as const;
+export const CHANNEL_NAMES = ['email', 'telegram', 'vk', 'webform', 'ok', 'chat'] as const;
 export const PRIORITY_NAMES = ['low', 'normal', 'high', 'urgent'] as const;
 export const channelName = (channel: Channel) => enumName(Channel, channel);
 export const priorityName = (priority: Priority) => enumName(Priority, priority);

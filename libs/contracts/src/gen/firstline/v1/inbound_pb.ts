@@ -32,6 +32,7 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
    *   vk:       "vk:" + peer_id + ":" + conversation_message_id
    *   ok:       "ok:" + group id + ":" + chat id + ":" + mid (the ids without their "chat:" and
    *             "mid:" prefixes)
+   *   chat:     "chat:" + visitor id + ":" + the client message id the widget gave the message
    *   webform:  "webform:" + the submission id the form posted (an idempotency key)
    * An edit gets its own id (see edit_of_message_id), e.g. the original id + ":edit:" + edit date.
    *
@@ -56,8 +57,9 @@ export type InboundMessage = Message<"firstline.v1.InboundMessage"> & {
   /**
    * The conversation this message belongs to, derived by the adapter so that the router stays
    * channel-agnostic: e.g. email "email:<root Message-ID of the thread>", Telegram
-   * "telegram:<bot>:<chat id>", VK "vk:<group>:<peer id>", OK "ok:<group>:<chat id>". Messages
-   * with equal keys are one conversation; it is also the Kafka key, so they stay in order.
+   * "telegram:<bot>:<chat id>", VK "vk:<group>:<peer id>", OK "ok:<group>:<chat id>", live chat
+   * "chat:<visitor id>". Messages with equal keys are one conversation; it is also the Kafka key,
+   * so they stay in order.
    *
    * @generated from field: string conversation_key = 4;
    */

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset'),
+  displayName: 'k8s',
+  rootDir: __dirname,
+};

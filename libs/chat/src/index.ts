@@ -1,0 +1,6 @@
+export * from './adapter';
+export * from './conversation';
+export * from './errors';
+export * from './normalise';
+export * from './render';
+export * from './token';

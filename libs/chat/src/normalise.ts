@@ -1,0 +1,125 @@
+import type { Normalised } from '@firstline/channel';
+import {
+  AttachmentSchema,
+  Channel,
+  create,
+  IdentityKind,
+  IdentitySchema,
+  InboundMessageSchema,
+  timestampFromDate,
+  type Attachment,
+} from '@firstline/contracts';
+import { conversationKey, isClientMessageId, isVisitorId, messageId } from './conversation';
+
+/** The longest message a visitor may write; the widget's text box stops there too. */
+export const MAX_TEXT_LENGTH = 4000;
+/** Files per message; the widget offers no more. */
+export const MAX_ATTACHMENTS = 5;
+
+/** A file the visitor sent, already in Firstline's attachment store. */
+export interface ChatFile {
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+/**
+ * One message a visitor wrote, as the chat service received it over the WebSocket or the
+ * long-poll fallback: the visitor id comes from the verified token, the rest from the widget.
+ */
+export interface ChatVisitorMessage {
+  visitorId: string;
+  /** The widget's name for the message, kept when it sends the message again after reconnecting. */
+  clientMessageId: string;
+  text?: string;
+  attachments?: ChatFile[];
+  /** The page of the site the visitor wrote from. */
+  pageUrl?: string;
+  /** The widget's language: "ru" or "en". */
+  locale?: string;
+}
+
+/** What the adapter knows beside a message: the secret visitor tokens are signed with. */
+export interface ChatContext {
+  tokenSecret: Buffer;
+}
+
+/** A visitor's message as what Firstline should do with it. Never throws. */
+export function normaliseVisitorMessage(payload: ChatVisitorMessage, receivedAt: Date): Normalised {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    return { kind: 'rejected', reason: 'a chat message must be an object' };
+  }
+  if (!isVisitorId(payload.visitorId)) {
+    return { kind: 'rejected', reason: 'a chat message needs the visitor id of its token' };
+  }
+  if (!isClientMessageId(payload.clientMessageId)) {
+    return {
+      kind: 'rejected',
+      reason: 'clientMessageId must be 1 to 64 letters, digits, "-" or "_"',
+    };
+  }
+  const text = typeof payload.text === 'string' ? payload.text.trim() : '';
+  if (text.length > MAX_TEXT_LENGTH) {
+    return {
+      kind: 'rejected',
+      reason: `a chat message holds at most ${MAX_TEXT_LENGTH} characters`,
+    };
+  }
+  const attachments = readFiles(payload.attachments);
+  if (typeof attachments === 'string') return { kind: 'rejected', reason: attachments };
+  if (!text && attachments.length === 0) {
+    return { kind: 'rejected', reason: 'a chat message has neither text nor files' };
+  }
+  const metadata: Record<string, string> = { client_message_id: payload.clientMessageId };
+  if (typeof payload.pageUrl === 'string' && payload.pageUrl) metadata.page_url = payload.pageUrl;
+  return {
+    kind: 'message',
+    message: create(InboundMessageSchema, {
+      messageId: messageId(payload.visitorId, payload.clientMessageId),
+      channel: Channel.CHAT,
+      sender: create(IdentitySchema, {
+        kind: IdentityKind.CHAT_VISITOR,
+        value: payload.visitorId,
+      }),
+      conversationKey: conversationKey(payload.visitorId),
+      textBody: text,
+      replyText: text,
+      attachments,
+      channelMetadata: metadata,
+      language: payload.locale === 'ru' || payload.locale === 'en' ? payload.locale : '',
+      receivedAt: timestampFromDate(receivedAt),
+    }),
+  };
+}
+
+/** The files as contract attachments, or why they cannot be. */
+function readFiles(files: unknown): Attachment[] | string {
+  if (files === undefined) return [];
+  if (!Array.isArray(files)) return 'attachments must be a list';
+  if (files.length > MAX_ATTACHMENTS)
+    return `a chat message carries at most ${MAX_ATTACHMENTS} files`;
+  const read: Attachment[] = [];
+  for (const file of files as Array<Partial<ChatFile> | null>) {
+    if (
+      !file ||
+      typeof file.storageKey !== 'string' ||
+      !file.storageKey ||
+      typeof file.fileName !== 'string' ||
+      typeof file.contentType !== 'string' ||
+      !Number.isInteger(file.sizeBytes) ||
+      (file.sizeBytes as number) < 0
+    ) {
+      return 'every attachment needs storageKey, fileName, contentType and sizeBytes';
+    }
+    read.push(
+      create(AttachmentSchema, {
+        storageKey: file.storageKey,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        sizeBytes: file.sizeBytes,
+      }),
+    );
+  }
+  return read;
+}

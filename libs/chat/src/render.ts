@@ -1,0 +1,59 @@
+import type { OutboundMessage } from '@firstline/contracts';
+import { BadInputError } from '@firstline/errors';
+import { visitorOfConversation } from './conversation';
+
+/** A file of a reply, as the widget links it. */
+export interface ChatReplyFile {
+  url: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+/** An agent's reply (or Firstline's own message) as the widget shows it. */
+export interface ChatReply {
+  visitorId: string;
+  /** The outbound id: a reply delivered twice is recognised and shown once. */
+  id: string;
+  text: string;
+  /** The sender's name as the tickets service signs it ("Ann from Support"). */
+  author: string;
+  files: ChatReplyFile[];
+  /** Sent by Firstline itself (an acknowledgement, the out-of-hours notice), not by an agent. */
+  automatic: boolean;
+}
+
+/** The reply to show the visitor of the message's conversation. */
+export function renderReply(message: OutboundMessage): ChatReply {
+  const visitorId = visitorOfConversation(message.conversationKey);
+  if (!visitorId) {
+    throw new BadInputError(
+      `outbound ${message.outboundId}: "${message.conversationKey}" is not a live-chat conversation`,
+    );
+  }
+  const files = message.attachments.map((file) => {
+    if (!file.url) {
+      throw new BadInputError(
+        `outbound ${message.outboundId}: attachment "${file.fileName}" has no URL the visitor can open`,
+      );
+    }
+    return {
+      url: file.url,
+      fileName: file.fileName,
+      contentType: file.contentType,
+      sizeBytes: file.sizeBytes,
+    };
+  });
+  const text = message.textBody.trim();
+  if (!text && files.length === 0) {
+    throw new BadInputError(`outbound ${message.outboundId} has neither text nor files`);
+  }
+  return {
+    visitorId,
+    id: message.outboundId,
+    text,
+    author: message.senderDisplayName,
+    files,
+    automatic: message.automatic,
+  };
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset'),
+  displayName: 'channel-chat',
+  rootDir: __dirname,
+};

@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { CHAT_CONFIG, loadChatConfig } from './config';
+import { ChatInbound } from './inbound/chat-inbound';
+import { ChatOutbound } from './outbound/chat-outbound.consumer';
+import { ChatController } from './visitors/chat.controller';
+import { ChatGateway } from './visitors/chat.gateway';
+import { ConversationStore } from './visitors/conversation.store';
+import { VisitorAuth } from './visitors/visitor-auth';
+import { VisitorListeners } from './visitors/visitor-listeners';
+import { WidgetController } from './widget/widget.controller';
+
+/** Live chat: the widget's socket and long poll in, agents' replies out to the same visitors. */
+@Module({
+  controllers: [WidgetController, ChatController],
+  providers: [
+    // Read when the service starts: a missing secret stops it with one line.
+    { provide: CHAT_CONFIG, useFactory: () => loadChatConfig(process.env) },
+    ConversationStore,
+    VisitorListeners,
+    VisitorAuth,
+    ChatInbound,
+    ChatGateway,
+    ChatOutbound,
+  ],
+})
+export class ChannelChatModule {}

@@ -1,0 +1,47 @@
+import { parseConfig, sharedSecret, type Env } from '@firstline/config';
+import { z } from 'zod';
+
+export interface ChatConfig {
+  /** Signs the visitor tokens (libs/chat token.ts); a new secret ends every visitor's conversation. */
+  tokenSecret: Buffer;
+  /** Origins whose pages may embed the widget (CORS and the WebSocket's Origin); `*`: every site. */
+  allowedOrigins: '*' | string[];
+  /** Longest a long-poll request is held open when nothing is new (the fallback for blocked WebSockets). */
+  longPollMs: number;
+}
+
+export const CHAT_CONFIG = Symbol('ChatConfig');
+
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/+$/, '')))
+  .refine(
+    (list) =>
+      (list.length === 1 && list[0] === '*') ||
+      list.every((origin) => /^https?:\/\/[^/]+$/.test(origin)),
+    'must be * or a comma-separated list of origins like https://shop.example',
+  );
+
+/** Reads the CHAT_* variables; a bad one stops the service with one line naming it. */
+export function loadChatConfig(env: Env = process.env): ChatConfig {
+  const config = parseConfig(
+    {
+      CHAT_TOKEN_SECRET: sharedSecret,
+      CHAT_ALLOWED_ORIGINS: origins.default(['*']),
+      CHAT_LONG_POLL_SECONDS: z.coerce
+        .number({ message: 'must be a number of seconds' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        // Proxies commonly drop a request that says nothing for a minute.
+        .max(55, 'must be at most 55')
+        .default(25),
+    },
+    env,
+  );
+  const allowed = config.CHAT_ALLOWED_ORIGINS;
+  return {
+    tokenSecret: config.CHAT_TOKEN_SECRET,
+    allowedOrigins: allowed.length === 1 && allowed[0] === '*' ? '*' : allowed,
+    longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
+  };
+}

@@ -1,0 +1,137 @@
+import type { IncomingMessage } from 'node:http';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { ChatInbound } from '../inbound/chat-inbound';
+import { ConversationStore, HISTORY_PAGE } from './conversation.store';
+import { VisitorAuth } from './visitor-auth';
+import { VisitorListeners } from './visitor-listeners';
+
+export const CHAT_WS_PATH = '/chat/ws';
+/** Close codes (4000–4999 are the application's): no valid token; a page of a site not allowed. */
+export const UNKNOWN_VISITOR_CLOSE = 4401;
+export const ORIGIN_REFUSED_CLOSE = 4403;
+
+/** The part of a `ws` WebSocket the gateway uses. */
+export interface VisitorSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+interface Connection {
+  visitorId: string;
+  /** The last message this socket was sent: the next flush starts after it. */
+  lastSeq: number;
+  pageUrl?: string;
+  /** Flushes run one after another, so messages go out once and in order. */
+  flushing: Promise<void>;
+  stopListening: () => void;
+}
+
+const OPEN = 1;
+
+/**
+ * The widget's WebSocket: `ws://…/chat/ws?token=<visitor token>&after=<last seq seen>&page=<url>`.
+ * On connecting the visitor receives `{"type":"ready"}` and what is new after `after` (the end of
+ * the history when 0), then every new message of the conversation as it is stored, as
+ * `{"type":"messages","messages":[…]}`. The widget sends `{"event":"send","data":
+ * {"clientMessageId","text","locale"}}` and is answered `{"type":"answer","status":"delivered"|
+ * "rejected"|"failed",…}`; "delivered" only after the broker took the message.
+ */
+@Injectable()
+@WebSocketGateway({ path: CHAT_WS_PATH })
+export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(ChatGateway.name);
+  private readonly connections = new Map<VisitorSocket, Connection>();
+
+  constructor(
+    private readonly auth: VisitorAuth,
+    private readonly store: ConversationStore,
+    private readonly listeners: VisitorListeners,
+    private readonly inbound: ChatInbound,
+  ) {}
+
+  async handleConnection(client: VisitorSocket, request: IncomingMessage): Promise<void> {
+    if (!this.auth.allowsOrigin(request.headers.origin)) {
+      client.close(ORIGIN_REFUSED_CLOSE, 'This site may not embed the chat');
+      return;
+    }
+    const query = new URL(request.url ?? '', 'http://chat').searchParams;
+    const visitorId = await this.auth
+      .visitorOf(`Bearer ${query.get('token') ?? ''}`)
+      .catch(() => undefined);
+    if (!visitorId) {
+      client.close(UNKNOWN_VISITOR_CLOSE, 'Start a chat first: POST /chat/session gives a token');
+      return;
+    }
+    if (client.readyState !== OPEN) return;
+    const after = Number(query.get('after'));
+    const connection: Connection = {
+      visitorId,
+      lastSeq: Number.isSafeInteger(after) && after > 0 ? after : 0,
+      pageUrl: query.get('page') ?? undefined,
+      flushing: Promise.resolve(),
+      stopListening: () => undefined,
+    };
+    connection.stopListening = this.listeners.listen(visitorId, () =>
+      this.flush(client, connection),
+    );
+    this.connections.set(client, connection);
+    send(client, { type: 'ready' });
+    this.flush(client, connection);
+  }
+
+  handleDisconnect(client: VisitorSocket): void {
+    this.connections.get(client)?.stopListening();
+    this.connections.delete(client);
+  }
+
+  get connected(): number {
+    return this.connections.size;
+  }
+
+  @SubscribeMessage('send')
+  async receive(@ConnectedSocket() client: VisitorSocket, @MessageBody() sent: unknown) {
+    const connection = this.connections.get(client);
+    if (!connection) return;
+    const clientMessageId = (sent as { clientMessageId?: unknown } | null)?.clientMessageId;
+    try {
+      const answer = await this.inbound.accept(connection.visitorId, sent, connection.pageUrl);
+      send(client, { type: 'answer', ...answer });
+    } catch (error) {
+      // The widget keeps the message and sends it again; its id makes the repeat harmless.
+      this.logger.warn(`a chat message could not be taken: ${String(error)}`);
+      send(client, { type: 'answer', status: 'failed', clientMessageId });
+    }
+  }
+
+  private flush(client: VisitorSocket, connection: Connection): void {
+    connection.flushing = connection.flushing
+      .then(async () => {
+        for (;;) {
+          if (client.readyState !== OPEN) return;
+          const messages = await this.store.after(connection.visitorId, connection.lastSeq);
+          if (messages.length === 0) return;
+          connection.lastSeq = messages[messages.length - 1].seq;
+          send(client, { type: 'messages', messages });
+          if (messages.length < HISTORY_PAGE) return;
+        }
+      })
+      .catch((error: unknown) => {
+        // The socket is closed so the widget reconnects and resumes from what it has.
+        this.logger.warn(`a visitor's messages could not be read: ${String(error)}`);
+        client.close(1011, 'Try again');
+      });
+  }
+}
+
+function send(client: VisitorSocket, message: object): void {
+  if (client.readyState === OPEN) client.send(JSON.stringify(message));
+}

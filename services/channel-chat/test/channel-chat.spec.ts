@@ -1,0 +1,244 @@
+import { WebSocket } from 'ws';
+import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { conversationKey, visitorOfToken } from '@firstline/chat';
+import {
+  Channel,
+  create,
+  decode,
+  DeliveryStatus,
+  OutboundMessageSchema,
+  TOPICS,
+  type DeliveryReceipt,
+  type InboundMessage,
+} from '@firstline/contracts';
+import { startService, type RunningService } from '@firstline/runtime';
+import {
+  createTestDatabase,
+  ensureKafka,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@firstline/testing';
+import { channelChatService } from '../src';
+
+const SECRET = 'chat-test-secret-of-at-least-32-characters';
+
+interface Entry {
+  seq: number;
+  id: string;
+  from: 'visitor' | 'agent';
+  text: string;
+  author: string;
+  delivered: boolean;
+}
+
+/** A widget's socket as a test drives it: what the server said, in order. */
+class Visitor {
+  readonly received: Array<{ type: string; [key: string]: unknown }> = [];
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => this.received.push(JSON.parse(data.toString())));
+  }
+
+  static async connect(url: string, token: string, after = 0): Promise<Visitor> {
+    const visitor = new Visitor(
+      new WebSocket(`${url.replace('http', 'ws')}/chat/ws?token=${token}&after=${after}`),
+    );
+    await waitFor(() => visitor.received.some((m) => m.type === 'ready'));
+    return visitor;
+  }
+
+  send(clientMessageId: string, text: string): void {
+    this.socket.send(JSON.stringify({ event: 'send', data: { clientMessageId, text } }));
+  }
+
+  entries(): Entry[] {
+    return this.received.flatMap((m) => (m.type === 'messages' ? (m.messages as Entry[]) : []));
+  }
+
+  answerTo(clientMessageId: string) {
+    return waitFor(() =>
+      this.received.find((m) => m.type === 'answer' && m.clientMessageId === clientMessageId),
+    );
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+describe('channel-chat on Kafka and Postgres', () => {
+  const inbound: InboundMessage[] = [];
+  const receipts: DeliveryReceipt[] = [];
+  let database: TestDatabase;
+  let bus: KafkaBus;
+  let service: RunningService;
+  const visitors = new Set<string>();
+  let outboundCount = 0;
+  const run = uniqueName('chat').replace(/\W/g, '');
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    bus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: 'channel-chat-test',
+      logger: silentLogger,
+    });
+    process.env.CHAT_TOKEN_SECRET = SECRET;
+    process.env.CHAT_LONG_POLL_SECONDS = '2';
+    service = await startService(
+      channelChatService,
+      {
+        bus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 3,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    await bus.subscribe({
+      group: uniqueName('channel-chat-test.observer'),
+      topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name],
+      handler: async (messages: DeliveredMessage[]) => {
+        for (const message of messages) {
+          if (message.topic === TOPICS.inbound.name) {
+            const decoded = decode(TOPICS.inbound.schema, message.value);
+            if (visitors.has(decoded.sender?.value ?? '')) inbound.push(decoded);
+          } else {
+            const decoded = decode(TOPICS.deliveryReceipts.schema, message.value);
+            if (decoded.outboundId.startsWith(run)) receipts.push(decoded);
+          }
+        }
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await (service ? service.stop() : bus?.stop());
+    await database?.drop();
+    delete process.env.CHAT_TOKEN_SECRET;
+    delete process.env.CHAT_LONG_POLL_SECONDS;
+  });
+
+  async function newVisitor(): Promise<{ token: string; visitorId: string }> {
+    const response = await fetch(`${service.url}/chat/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ locale: 'en' }),
+    });
+    expect(response.status).toBe(201);
+    const { token } = (await response.json()) as { token: string };
+    const visitorId = visitorOfToken(token, Buffer.from(SECRET))!;
+    visitors.add(visitorId);
+    return { token, visitorId };
+  }
+
+  async function reply(visitorId: string, text: string): Promise<string> {
+    const message = create(OutboundMessageSchema, {
+      outboundId: `${run}-${++outboundCount}`,
+      ticketId: `ticket-${run}`,
+      channel: Channel.CHAT,
+      conversationKey: conversationKey(visitorId),
+      textBody: text,
+      senderDisplayName: 'Ann from Support',
+      agentId: 'ann',
+    });
+    await bus.publish([
+      topicRecord(TOPICS.outboundChat, message, { messageId: message.outboundId }),
+    ]);
+    return message.outboundId;
+  }
+
+  it('says delivered once the message is on the bus, and a resend after reconnecting publishes the same message', async () => {
+    const { token, visitorId } = await newVisitor();
+    const first = await Visitor.connect(service.url, token);
+    first.send('c-1', 'Where is order 1187?');
+    expect(await first.answerTo('c-1')).toMatchObject({ status: 'delivered', seq: 1 });
+    const published = await waitFor(() =>
+      inbound.find((m) => m.textBody === 'Where is order 1187?'),
+    );
+    expect(published).toMatchObject({
+      messageId: `chat:${visitorId}:c-1`,
+      conversationKey: `chat:${visitorId}`,
+      channel: Channel.CHAT,
+    });
+    first.close();
+
+    // The widget did not hear the answer before the connection dropped: it sends again.
+    const again = await Visitor.connect(service.url, token, 1);
+    again.send('c-1', 'Where is order 1187?');
+    expect(await again.answerTo('c-1')).toMatchObject({ status: 'delivered', seq: 1 });
+    const { rows } = await database
+      .pool(1)
+      .query(`SELECT count(*)::int AS n FROM channel_chat.message WHERE visitor_id = $1`, [
+        visitorId,
+      ]);
+    expect(rows[0].n).toBe(1);
+    again.close();
+  });
+
+  it('pushes an agent’s reply to the open socket, and keeps it for a visitor who was away', async () => {
+    const { token, visitorId } = await newVisitor();
+    const online = await Visitor.connect(service.url, token);
+    const outboundId = await reply(visitorId, 'We are on it.');
+    const pushed = await waitFor(() => online.entries().find((e) => e.id === outboundId));
+    expect(pushed).toMatchObject({
+      from: 'agent',
+      text: 'We are on it.',
+      author: 'Ann from Support',
+    });
+    const receipt = await waitFor(() => receipts.find((r) => r.outboundId === outboundId), 30_000);
+    expect(receipt.status).toBe(DeliveryStatus.SENT);
+    online.close();
+
+    // Away: the next reply waits in the conversation; reconnecting after seq 1 brings only it.
+    const later = await reply(visitorId, 'It ships tomorrow.');
+    await waitFor(() => receipts.find((r) => r.outboundId === later), 30_000);
+    const back = await Visitor.connect(service.url, token, pushed.seq);
+    const missed = await waitFor(() => (back.entries().length > 0 ? back.entries() : undefined));
+    expect(missed.map((e) => e.text)).toEqual(['It ships tomorrow.']);
+    back.close();
+  });
+
+  it('without WebSockets: a long poll answers when the reply is stored, and a POST sends', async () => {
+    const { token, visitorId } = await newVisitor();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const sent = await fetch(`${service.url}/chat/messages`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ clientMessageId: 'p-1', text: 'My socket is blocked' }),
+    });
+    expect(await sent.json()).toMatchObject({ status: 'delivered', seq: 1 });
+    await waitFor(() => inbound.find((m) => m.messageId === `chat:${visitorId}:p-1`));
+
+    const waiting = fetch(`${service.url}/chat/messages?after=1`, { headers }).then(
+      (response) => response.json() as Promise<{ messages: Entry[] }>,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await reply(visitorId, 'Polled answer');
+    const { messages } = await waiting;
+    expect(messages.map((m) => m.text)).toEqual(['Polled answer']);
+  });
+
+  it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {
+    const forged = await fetch(`${service.url}/chat/messages`, {
+      headers: { authorization: 'Bearer 3f2b8c1e-7d4a-4e2f-9b6c-0a1d2e3f4a5b.forged' },
+    });
+    expect(forged.status).toBe(401);
+    const socket = new WebSocket(`${service.url.replace('http', 'ws')}/chat/ws?token=forged`);
+    const code = await new Promise<number>((resolve) => socket.on('close', resolve));
+    expect(code).toBe(4401);
+
+    const { token } = await newVisitor();
+    const visitor = await Visitor.connect(service.url, token);
+    visitor.send('c-long', 'x'.repeat(4001));
+    expect(await visitor.answerTo('c-long')).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringContaining('4000'),
+    });
+    visitor.close();
+  });
+});
