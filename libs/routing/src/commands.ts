@@ -1,12 +1,17 @@
+import type { Priority } from '@firstline/contracts';
+
 /**
- * Agents' commands about who works a ticket: claim, unassign, transfer. The router is their one
- * authority (docs/adr/0015); the tickets service has already checked that the agent may work on
- * the ticket at all, and says in the command how far the agent's role lets them go.
+ * Agents' commands about who works a ticket and how urgent it is: claim, unassign, transfer, and
+ * a supervisor's assign to a named agent and priority change. The router is their one authority
+ * (docs/adr/0015); the tickets service has already checked that the agent may work on the ticket
+ * at all, and says in the command how far the agent's role lets them go.
  */
 export type AssignmentCommand =
   | { kind: 'claim'; agentId: string; takeOver: boolean }
   | { kind: 'unassign'; agentId: string; releaseOthers: boolean }
-  | { kind: 'transfer'; agentId: string; toTeamId: string; skillIds: string[] };
+  | { kind: 'transfer'; agentId: string; toTeamId: string; skillIds: string[] }
+  | { kind: 'assign'; agentId: string; assigneeId: string; overrideCapacity: boolean }
+  | { kind: 'prioritise'; agentId: string; priority: Priority };
 
 /** The part of a ticket a command reads and changes. */
 export interface AssignableTicket {
@@ -15,6 +20,17 @@ export interface AssignableTicket {
   teamId: string;
   skillIds: string[];
   assignedAgentId: string | null;
+  priority: Priority;
+}
+
+/** The agent a claim or an assignment gives the ticket to, as the router knows them. */
+export interface ReceivingAgent {
+  active: boolean;
+  teamIds: string[];
+  /** Their open tickets of the ticket's channel now. */
+  load: number;
+  /** How many tickets of that channel they may hold at once. */
+  capacity: number;
 }
 
 export type CommandVerdict =
@@ -23,21 +39,26 @@ export type CommandVerdict =
       ticket: AssignableTicket;
       /** The ticket is back in a team's queue: it queues from now and the queue may move. */
       queued: boolean;
+      /** An assignment past the agent's capacity, because the supervisor overrode it. */
+      capacityOverridden?: boolean;
     }
   | { applied: false; refusal: string };
 
 /**
- * What a command does to the ticket. `claimer` is the claiming agent as the router knows them:
- * one it knows to be deactivated gets nothing; one it does not know yet (the directory reaches
- * it a little later than the agent's sign-in) is vouched for by the tickets service, which
- * checked the account on the request. A claim is counted against the agent's capacity like any
- * assignment, but not refused for it: an agent who takes one more is making a person's choice
- * (docs/adr/0005). A command that changes nothing is applied, so asking twice is harmless.
+ * What a command does to the ticket. `receiver` is the claiming or assigned agent as the router
+ * knows them: one it knows to be deactivated gets nothing. A claimer it does not know yet (the
+ * directory reaches it a little later than the agent's sign-in) is vouched for by the tickets
+ * service, which checked the account on the request. A claim is counted against the agent's
+ * capacity like any assignment, but not refused for it: an agent who takes one more is making a
+ * person's choice (docs/adr/0005). A supervisor's assignment is someone else's choice for the
+ * agent, so it respects their capacity unless the supervisor explicitly overrides it, and goes
+ * only to an agent of the ticket's team the router knows. A command that changes nothing is
+ * applied, so asking twice is harmless.
  */
 export function decideCommand(
   ticket: AssignableTicket,
   command: AssignmentCommand,
-  claimer?: { active: boolean },
+  receiver?: ReceivingAgent,
 ): CommandVerdict {
   const refuse = (why: string): CommandVerdict => ({
     applied: false,
@@ -48,7 +69,7 @@ export function decideCommand(
   switch (command.kind) {
     case 'claim': {
       if (ticket.assignedAgentId === command.agentId) return unchanged;
-      if (claimer && !claimer.active) {
+      if (receiver && !receiver.active) {
         return refuse(`cannot go to ${command.agentId}, who is deactivated`);
       }
       if (ticket.assignedAgentId && !command.takeOver) {
@@ -79,6 +100,31 @@ export function decideCommand(
         },
         queued: true,
       };
+    }
+    case 'assign': {
+      const { assigneeId } = command;
+      if (ticket.assignedAgentId === assigneeId) return unchanged;
+      if (!receiver) return refuse(`cannot go to ${assigneeId}, whom routing does not know`);
+      if (!receiver.active) return refuse(`cannot go to ${assigneeId}, who is deactivated`);
+      if (!receiver.teamIds.includes(ticket.teamId)) {
+        return refuse(`cannot go to ${assigneeId}, who is not in ${ticket.teamId}`);
+      }
+      const full = receiver.load >= receiver.capacity;
+      if (full && !command.overrideCapacity) {
+        return refuse(
+          `cannot go to ${assigneeId}, who is at capacity (${receiver.load} of ${receiver.capacity} open)`,
+        );
+      }
+      return {
+        applied: true,
+        ticket: { ...ticket, assignedAgentId: assigneeId },
+        queued: false,
+        capacityOverridden: full,
+      };
+    }
+    case 'prioritise': {
+      if (ticket.priority === command.priority) return unchanged;
+      return { applied: true, ticket: { ...ticket, priority: command.priority }, queued: false };
     }
   }
 }

@@ -1,3 +1,4 @@
+export * from './callbacks';
 export * from './canned-reply';
 export * from './kpi';
 export * from './lifecycle';

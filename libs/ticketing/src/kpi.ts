@@ -1,4 +1,5 @@
 import { slaOutcome, type SlaZone } from '@firstline/routing';
+import { isOnTime, type CallbackTask } from './callbacks';
 import type { TicketStatus } from './lifecycle';
 
 /** What the KPIs read of a ticket; times are calendar times. */
@@ -16,6 +17,8 @@ export interface KpiTicket {
   resolutionDueAt?: Date;
   /** 1–5; unset until the customer answers the survey. */
   csatScore?: number;
+  /** The callbacks the customer asked for on the ticket. */
+  callbacks?: Array<Pick<CallbackTask, 'windowEndsAt' | 'doneAt' | 'attempts'>>;
 }
 
 export interface KpiSummary {
@@ -34,6 +37,14 @@ export interface KpiSummary {
   slaCompliance: number | null;
   /** Tickets neither resolved nor closed. */
   backlog: number;
+  /** Callbacks customers asked for. */
+  callbacks: number;
+  /** Of those, done: the customer reached by a call or another way. */
+  callbacksCompleted: number;
+  /** Of those, done by the end of the window the customer asked for. */
+  callbacksOnTime: number;
+  /** Calls made for them, answered or not. */
+  callbackAttempts: number;
 }
 
 export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary {
@@ -46,6 +57,7 @@ export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary 
     slaOutcome(t.resolutionDueAt, t.resolvedAt, now),
   ]);
   const measured = targets.filter((outcome) => outcome !== 'pending');
+  const callbacks = tickets.flatMap((t) => t.callbacks ?? []);
   return {
     tickets: tickets.length,
     firstResponseMs: mean(
@@ -58,6 +70,10 @@ export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary 
     csatResponses: scores.length,
     slaCompliance: ratio(measured.filter((outcome) => outcome === 'met').length, measured.length),
     backlog: tickets.filter((t) => t.status !== 'resolved' && t.status !== 'closed').length,
+    callbacks: callbacks.length,
+    callbacksCompleted: callbacks.filter((callback) => callback.doneAt).length,
+    callbacksOnTime: callbacks.filter(isOnTime).length,
+    callbackAttempts: callbacks.reduce((sum, callback) => sum + callback.attempts, 0),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Escalation, Priority, SlaTarget, timestampFromDate } from '@firstline/contracts';
 import type { TicketStatus } from './lifecycle';
-import { assignment, type EventDetails } from './ticket-events';
+import { assignment, priorityChanged, type EventDetails } from './ticket-events';
 
 /**
  * What the router's decisions about an existing ticket do to it, apart from new messages: the
@@ -76,16 +76,7 @@ export function applyEscalation<T extends RoutedTicket>(
       if (ticket.firstRespondedAt || ticket.firstResponseBreached) return unchanged;
       const events: EventDetails[] = [];
       const priority = decision.priority || ticket.priority;
-      if (priority !== ticket.priority) {
-        events.push({
-          case: 'priorityChanged',
-          value: {
-            $typeName: 'firstline.v1.PriorityChanged',
-            fromPriority: ticket.priority,
-            toPriority: priority,
-          },
-        });
-      }
+      if (priority !== ticket.priority) events.push(priorityChanged(ticket.priority, priority));
       events.push({
         case: 'slaBreached',
         value: {
@@ -117,12 +108,15 @@ export interface ReassignmentDecision {
   teamId: string;
   skillIds: string[];
   assignedAgentId?: string;
+  /** The router's priority of the ticket; unset (0) keeps the ticket's. */
+  priority?: Priority;
 }
 
 /**
- * The router's answer to a claim, hand-back or transfer, as changes to the ticket: a Transferred
- * event when its team changed (with the agent's note as the reason), an Assigned event when its
- * assignee did. Applying it to a ticket that already reflects it changes nothing.
+ * The router's answer to a claim, hand-back, transfer, assignment or priority change, as changes
+ * to the ticket: a Transferred event when its team changed (with the agent's note as the reason),
+ * an Assigned event when its assignee did, a PriorityChanged event when its priority did (the
+ * router's fact, docs/adr/0015). Applying it to a ticket that already reflects it changes nothing.
  */
 export function applyReassignment<T extends RoutedTicket>(
   ticket: T,
@@ -144,6 +138,8 @@ export function applyReassignment<T extends RoutedTicket>(
     });
   }
   if (assigneeId !== ticket.assigneeId) events.push(assignment(ticket.assigneeId, assigneeId));
+  const priority = decision.priority || ticket.priority;
+  if (priority !== ticket.priority) events.push(priorityChanged(ticket.priority, priority));
   if (events.length === 0) return { ticket, events };
   return {
     ticket: {
@@ -151,6 +147,7 @@ export function applyReassignment<T extends RoutedTicket>(
       teamId: decision.teamId || ticket.teamId,
       skillIds: decision.teamId !== ticket.teamId ? decision.skillIds : ticket.skillIds,
       assigneeId,
+      priority,
     },
     events,
   };

@@ -1,4 +1,5 @@
 import {
+  Priority,
   TicketStatus as WireStatus,
   type MessageShape,
   type TicketEventSchema,
@@ -35,5 +36,12 @@ export function assignment(previousAgentId: string | null, agentId: string | nul
       previousAgentId: previousAgentId ?? '',
       agentId: agentId ?? '',
     },
+  };
+}
+
+export function priorityChanged(from: Priority, to: Priority): EventDetails {
+  return {
+    case: 'priorityChanged',
+    value: { $typeName: 'firstline.v1.PriorityChanged', fromPriority: from, toPriority: to },
   };
 }

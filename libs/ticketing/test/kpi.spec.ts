@@ -60,13 +60,28 @@ const tickets: KpiTicket[] = [
     reopenCount: 0,
     firstResponseDueAt: at(530),
     resolutionDueAt: at(2000),
+    // Asked to be called by minute 600: reached at 560 on the second call; a second request
+    // still open after one unanswered call.
+    callbacks: [
+      { windowEndsAt: at(600), doneAt: at(560), attempts: 2 },
+      { windowEndsAt: at(620), doneAt: null, attempts: 1 },
+    ],
+  },
+  {
+    channel: 'telegram',
+    teamId: 'technical',
+    status: 'open',
+    createdAt: at(100),
+    reopenCount: 0,
+    // Reached only after the window closed.
+    callbacks: [{ windowEndsAt: at(200), doneAt: at(230), attempts: 3 }],
   },
 ];
 
 describe('KPIs', () => {
   it('are computed over every ticket as by hand', () => {
     expect(summarise(tickets, now)).toEqual({
-      tickets: 4,
+      tickets: 5,
       firstResponseMs: ((10 + 50 + 30) / 3) * MIN,
       resolutionMs: ((100 + 300) / 2) * MIN,
       reopenRate: 1 / 2,
@@ -76,7 +91,11 @@ describe('KPIs', () => {
       // measured: t1 first ✓ resolution ✓, t2 first ✗ resolution ✗, t3 first ✓ (at its due
       // time), t4 first ✗ (unanswered past 530); t3's and t4's resolutions are not yet due.
       slaCompliance: 3 / 6,
-      backlog: 2,
+      backlog: 3,
+      callbacks: 3,
+      callbacksCompleted: 2,
+      callbacksOnTime: 1,
+      callbackAttempts: 6,
     });
   });
 
@@ -133,6 +152,10 @@ describe('kpiZones', () => {
     csatResponses: 0,
     slaCompliance: 0.99,
     backlog: 3,
+    callbacks: 0,
+    callbacksCompleted: 0,
+    callbacksOnTime: 0,
+    callbackAttempts: 0,
   };
 
   it('colours each KPI by its target, in the direction that is better for it', () => {

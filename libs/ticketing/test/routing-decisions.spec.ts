@@ -97,6 +97,32 @@ describe('reassignments (the router’s answers to claims, hand-backs and transf
       { assigneeId: 'ann', teamId: 'first-line' },
       [],
     ],
+    [
+      'a supervisor’s assignment gives it to the named agent',
+      ticket({ assigneeId: 'bob' }),
+      { teamId: 'first-line', skillIds: ['general'], assignedAgentId: 'ann' },
+      { assigneeId: 'ann' },
+      ['assigned'],
+    ],
+    [
+      'a priority change raises the priority and keeps the assignee',
+      ticket(),
+      {
+        teamId: 'first-line',
+        skillIds: ['general'],
+        assignedAgentId: 'ann',
+        priority: Priority.URGENT,
+      },
+      { assigneeId: 'ann', priority: Priority.URGENT },
+      ['priorityChanged'],
+    ],
+    [
+      'a decision without a priority keeps the ticket’s',
+      ticket({ priority: Priority.HIGH }),
+      { teamId: 'first-line', skillIds: ['general'], assignedAgentId: 'ann' },
+      { priority: Priority.HIGH },
+      [],
+    ],
   ])('%s', (_case, before, decision, after, events) => {
     const outcome = applyReassignment(before, decision, 'Invoice question');
     expect(outcome.ticket).toMatchObject(after);

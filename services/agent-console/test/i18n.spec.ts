@@ -1,11 +1,24 @@
 import { adminTexts } from '../web/admin-texts';
 import { dashboardTexts } from '../web/dashboard-texts';
 import { searchTexts } from '../web/search-texts';
+import { supervisorTexts } from '../web/supervisor-texts';
 import { en, ru } from '../web/texts';
 
 const all = {
-  en: { ...en, ...dashboardTexts.en, ...adminTexts.en, ...searchTexts.en },
-  ru: { ...ru, ...dashboardTexts.ru, ...adminTexts.ru, ...searchTexts.ru },
+  en: {
+    ...en,
+    ...dashboardTexts.en,
+    ...adminTexts.en,
+    ...searchTexts.en,
+    ...supervisorTexts.en,
+  },
+  ru: {
+    ...ru,
+    ...dashboardTexts.ru,
+    ...adminTexts.ru,
+    ...searchTexts.ru,
+    ...supervisorTexts.ru,
+  },
 };
 
 describe('the console’s languages', () => {

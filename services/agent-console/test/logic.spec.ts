@@ -5,6 +5,7 @@ import {
   formatMetric,
   heatMap,
   isPreviewable,
+  mergePreview,
   moveSelection,
   parseTags,
   queueTabs,
@@ -14,6 +15,7 @@ import {
   timeline,
   unfilledPlaceholders,
   unreadNotifications,
+  windowText,
   type ApiMessage,
   type QueueTicket,
 } from '../web/logic';
@@ -231,5 +233,30 @@ describe('replySending', () => {
     const edited = replySending(first, 'Hello, Cleo', newKey);
     expect(edited.key).not.toBe(first.key);
     expect(replySending(undefined, 'Hello', newKey).key).not.toBe(first.key);
+  });
+});
+
+describe('callbacks and merges', () => {
+  it('shows a callback window in the team’s zone and in the agent’s', () => {
+    const [start, end] = ['2026-03-02T13:00:00Z', '2026-03-02T15:00:00Z'];
+    expect(windowText(start, end, 'Europe/Berlin', 'en-GB')).toBe('2 Mar, 14:00–16:00');
+    expect(windowText(start, end, 'Asia/Vladivostok', 'en-GB')).toBe('2 Mar, 23:00–3 Mar, 01:00');
+  });
+
+  it('previews a merge as both customers’ addresses, tags and tickets, each once', () => {
+    expect(
+      mergePreview(
+        { identities: ['rita@example.com'], tags: ['vip'], tickets: 2 },
+        {
+          identities: ['+74951234567', 'rita@example.com'],
+          tags: ['vip', 'churn-risk'],
+          tickets: 1,
+        },
+      ),
+    ).toEqual({
+      identities: ['rita@example.com', '+74951234567'],
+      tags: ['vip', 'churn-risk'],
+      tickets: 3,
+    });
   });
 });

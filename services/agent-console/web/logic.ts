@@ -135,6 +135,8 @@ const TOLD_EVENTS = new Set([
   'TICKET_EVENT_TYPE_PRIORITY_CHANGED',
   'TICKET_EVENT_TYPE_SLA_BREACHED',
   'TICKET_EVENT_TYPE_CSAT_RECORDED',
+  'TICKET_EVENT_TYPE_TAGS_CHANGED',
+  'TICKET_EVENT_TYPE_CALLBACK_ATTEMPTED',
 ]);
 
 /**
@@ -279,4 +281,36 @@ export function replySending(
   newKey: () => string,
 ): ReplySending {
   return previous?.text === text ? previous : { text, key: newKey() };
+}
+
+/** One side of a customer merge, as the preview shows it. */
+export interface MergeSide {
+  identities: string[];
+  tags: string[];
+  tickets: number;
+}
+
+/**
+ * What a merge leaves the surviving customer with: their addresses and tags and the duplicate's,
+ * each once, and both their tickets (the API moves them all).
+ */
+export function mergePreview(survivor: MergeSide, duplicate: MergeSide): MergeSide {
+  return {
+    identities: [...new Set([...survivor.identities, ...duplicate.identities])],
+    tags: [...new Set([...survivor.tags, ...duplicate.tags])],
+    tickets: survivor.tickets + duplicate.tickets,
+  };
+}
+
+/**
+ * A callback window in a time zone: "2 Mar, 14:00–16:00", the day repeated only when the window
+ * ends on another day there.
+ */
+export function windowText(startsAt: string, endsAt: string, timeZone: string, locale: string) {
+  const day = (at: string) =>
+    new Date(at).toLocaleDateString(locale, { timeZone, day: 'numeric', month: 'short' });
+  const time = (at: string) =>
+    new Date(at).toLocaleTimeString(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
+  const end = day(endsAt) === day(startsAt) ? time(endsAt) : `${day(endsAt)}, ${time(endsAt)}`;
+  return `${day(startsAt)}, ${time(startsAt)}–${end}`;
 }

@@ -129,8 +129,12 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
   });
   presence.dataset.presence = presence.value;
 
-  const links: Array<[string, string]> = [['#/queue', t('nav.queue')]];
+  const links: Array<[string, string]> = [
+    ['#/queue', t('nav.queue')],
+    ['#/callbacks', t('nav.callbacks')],
+  ];
   if (agent.role !== 'agent') links.push(['#/dashboard', t('nav.dashboard')]);
+  if (agent.role !== 'agent') links.push(['#/agents', t('nav.agents')]);
   if (agent.role === 'admin') links.push(['#/admin', t('nav.admin')]);
   const nav = h(
     'nav',
@@ -183,6 +187,8 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
     // Supervisors' and admins' screens load only when they are opened: agents never fetch them.
     else if (name === 'dashboard') screen = (await import('./dashboard.js')).dashboardScreen;
     else if (name === 'admin') screen = (await import('./admin.js')).adminScreen;
+    else if (name === 'agents') screen = (await import('./supervisor.js')).agentsScreen;
+    else if (name === 'callbacks') screen = (await import('./callbacks.js')).callbacksScreen;
     else screen = queueScreen;
     if (render !== rendering) return;
     view.replaceChildren();

@@ -1,4 +1,5 @@
 import { ApiError, newIdempotencyKey, type Schemas } from './api.js';
+import { callbackCards } from './callbacks.js';
 import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
@@ -38,6 +39,19 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
   const claim = h('button', { type: 'button' }, t('ticket.claim'));
   const cannedPicker = select([['', t('reply.cannedNone')]]);
   const transferTeam = select([]);
+  const callbacks = callbackCards(ticketId, context, () => void load());
+  // Supervisors' controls load with the first ticket a supervisor opens; agents never fetch them.
+  const supervising = h('div');
+  let supervisor: { update(view: TicketView): void } | undefined;
+  if (context.agent.role !== 'agent') {
+    void import('./supervisor.js').then((module) => {
+      const panel = module.supervisorPanel(context, () => void load());
+      supervisor = panel;
+      supervising.replaceChildren(panel.element);
+      if (latest) panel.update(latest);
+    });
+  }
+  let latest: TicketView | undefined;
   let canned: CannedReply[] = [];
   let shown = false;
   // Only the latest load draws, and nothing once the agent has left the screen.
@@ -53,6 +67,9 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       ]);
       if (!active || request !== loads) return;
       render(loaded, replies);
+      latest = loaded;
+      callbacks.refresh();
+      supervisor?.update(loaded);
       container.dataset.ready = 'true';
     } catch (error) {
       if (active && request === loads) {
@@ -154,6 +171,8 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
             h('p', {}, h('a', { href: '#/queue' }, `← ${t('nav.queue')}`)),
             facts,
             statusControls(),
+            callbacks.element,
+            supervising,
             h('h2', { id: 'conversation-title' }, t('ticket.conversation')),
             conversation,
             composers(),

@@ -28,7 +28,7 @@ export interface DecisionFacts {
   /** The message's customer is provisional (a typed identity nobody verified). */
   customerProvisional?: boolean;
   /** For REASSIGNED: the agent's command it answers. */
-  command?: { commandId: string; agentId: string; refusal: string };
+  command?: { commandId: string; agentId: string; refusal: string; capacityOverridden: boolean };
 }
 
 /** The RoutingDecision about a ticket, in its state after the decision. */

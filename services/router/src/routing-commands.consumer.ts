@@ -4,7 +4,7 @@ import { Consume, type Received } from '@firstline/bus';
 import { BadInputError } from '@firstline/errors';
 import { TicketDisposition, TOPICS, type RoutingCommand } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { decideCommand, type AssignmentCommand } from '@firstline/routing';
+import { decideCommand, type AssignmentCommand, type ReceivingAgent } from '@firstline/routing';
 import { markAssigned, teamsOfAgent } from './assignment.store';
 import { saveLastAgents } from './customers.store';
 import { decision, decisionRecord } from './decisions';
@@ -61,13 +61,9 @@ export class RoutingCommandsConsumer {
     if (!ticket)
       throw new BadInputError(`command ${command.commandId}: no ticket ${command.ticketId}`);
     const asked = assignmentCommand(command);
-    // The claimer's row lock: automatic assignment counts this agent's load under it.
-    const [claimer]: Array<{ active: boolean }> =
-      asked.kind === 'claim'
-        ? await manager.query(`SELECT active FROM routing.agent WHERE id = $1 FOR UPDATE`, [
-            asked.agentId,
-          ])
-        : [];
+    const receiverId =
+      asked.kind === 'claim' ? asked.agentId : asked.kind === 'assign' ? asked.assigneeId : '';
+    const receiver = receiverId ? await lockReceiver(manager, receiverId, ticket) : undefined;
     const verdict = decideCommand(
       {
         number: ticket.number,
@@ -75,14 +71,16 @@ export class RoutingCommandsConsumer {
         teamId: ticket.team_id,
         skillIds: ticket.skill_ids,
         assignedAgentId: ticket.assigned_agent_id,
+        priority: ticket.priority,
       },
       asked,
-      claimer,
+      receiver,
     );
     const outcome = {
       commandId: command.commandId,
       agentId: command.agentId,
       refusal: verdict.applied ? '' : verdict.refusal,
+      capacityOverridden: verdict.applied && verdict.capacityOverridden === true,
     };
     if (!verdict.applied) {
       this.logger.log(`command ${command.commandId} refused: ${verdict.refusal}`);
@@ -93,14 +91,22 @@ export class RoutingCommandsConsumer {
           team_id: verdict.ticket.teamId,
           skill_ids: verdict.ticket.skillIds,
           assigned_agent_id: verdict.ticket.assignedAgentId,
+          priority: verdict.ticket.priority,
           queued_at: verdict.queued ? now : ticket.queued_at,
         }
       : ticket;
     if (after !== ticket) {
       await manager.query(
         `UPDATE routing.ticket SET team_id = $2, skill_ids = $3, assigned_agent_id = $4,
-                queued_at = $5 WHERE id = $1`,
-        [after.id, after.team_id, after.skill_ids, after.assigned_agent_id, after.queued_at],
+                queued_at = $5, priority = $6 WHERE id = $1`,
+        [
+          after.id,
+          after.team_id,
+          after.skill_ids,
+          after.assigned_agent_id,
+          after.queued_at,
+          after.priority,
+        ],
       );
       if (after.assigned_agent_id && after.assigned_agent_id !== ticket.assigned_agent_id) {
         await markAssigned(manager, [after.assigned_agent_id], now);
@@ -112,10 +118,46 @@ export class RoutingCommandsConsumer {
         decision(after, { disposition: TicketDisposition.REASSIGNED, now, command: outcome }),
       ),
     ]);
-    if (!verdict.applied || !verdict.queued || after.state !== 'open') return [];
-    const freed = ticket.assigned_agent_id;
-    return [after.team_id, ...(freed ? await teamsOfAgent(manager, freed) : [])];
+    if (!verdict.applied || after.state !== 'open') return [];
+    // Whoever had the ticket before it went to someone else, or back to a queue, has room now.
+    const freed =
+      ticket.assigned_agent_id !== after.assigned_agent_id ? ticket.assigned_agent_id : null;
+    const freedTeams =
+      freed && (verdict.queued || asked.kind === 'assign')
+        ? await teamsOfAgent(manager, freed)
+        : [];
+    return [...(verdict.queued ? [after.team_id] : []), ...freedTeams];
   }
+}
+
+/**
+ * The agent a claim or an assignment gives the ticket to, with their open tickets of its channel,
+ * under their row lock: automatic assignment counts their load under the same lock, so the two
+ * never count on one free slot. Undefined for an agent the router does not know.
+ */
+async function lockReceiver(
+  manager: EntityManager,
+  agentId: string,
+  ticket: TicketRow,
+): Promise<ReceivingAgent | undefined> {
+  const [agent]: Array<{ active: boolean; team_ids: string[]; capacity: Record<string, number> }> =
+    await manager.query(
+      `SELECT active, team_ids, capacity FROM routing.agent WHERE id = $1 FOR UPDATE`,
+      [agentId],
+    );
+  if (!agent) return undefined;
+  // Counted in a statement after the lock's: only its snapshot sees the previous holder's commit.
+  const [{ open }]: Array<{ open: number }> = await manager.query(
+    `SELECT count(*)::int AS open FROM routing.ticket
+      WHERE state = 'open' AND assigned_agent_id = $1 AND channel = $2 AND id <> $3`,
+    [agentId, ticket.channel, ticket.id],
+  );
+  return {
+    active: agent.active,
+    teamIds: agent.team_ids,
+    load: open,
+    capacity: agent.capacity[String(ticket.channel)] ?? 0,
+  };
 }
 
 function assignmentCommand(command: RoutingCommand): AssignmentCommand {
@@ -129,9 +171,15 @@ function assignmentCommand(command: RoutingCommand): AssignmentCommand {
       const { toTeamId, skillIds } = command.command.value;
       return { kind: 'transfer', agentId, toTeamId, skillIds };
     }
+    case 'assign': {
+      const { assigneeId, overrideCapacity } = command.command.value;
+      return { kind: 'assign', agentId, assigneeId, overrideCapacity };
+    }
+    case 'setPriority':
+      return { kind: 'prioritise', agentId, priority: command.command.value.priority };
     default:
       throw new BadInputError(
-        `command ${command.commandId} says neither claim, unassign nor transfer`,
+        `command ${command.commandId} says neither claim, unassign, transfer, assign nor priority`,
       );
   }
 }
@@ -143,6 +191,12 @@ function commandProblem(command: RoutingCommand): string | undefined {
   }
   if (command.command.case === 'transfer' && !command.command.value.toTeamId) {
     return 'a transfer needs a team';
+  }
+  if (command.command.case === 'assign' && !command.command.value.assigneeId) {
+    return 'an assignment needs an assignee';
+  }
+  if (command.command.case === 'setPriority' && !command.command.value.priority) {
+    return 'a priority change needs a priority';
   }
   return undefined;
 }

@@ -5,6 +5,8 @@ import { AccountsService } from './accounts/accounts.service';
 import { FirstAdmin } from './accounts/first-admin';
 import { AssignmentService } from './api/assignment.service';
 import { AuthController } from './api/auth.controller';
+import { CallbacksController } from './api/callbacks.controller';
+import { CallbackService } from './api/callbacks.service';
 import { CustomerService } from './api/customer.service';
 import { KpiService } from './api/kpi.service';
 import { NoteService } from './api/note.service';
@@ -12,6 +14,9 @@ import { QueueService } from './api/queue.service';
 import { ReplyService } from './api/reply.service';
 import { StatusService } from './api/status.service';
 import { SupervisionController } from './api/supervision.controller';
+import { SupervisorControlsController } from './api/supervisor-controls.controller';
+import { TicketSupervisionService } from './api/ticket-supervision.service';
+import { WorkloadService } from './api/workload.service';
 import { TicketAccess } from './api/ticket-access';
 import { TicketViewService } from './api/ticket-view.service';
 import { TicketsController } from './api/tickets.controller';
@@ -21,6 +26,7 @@ import { AuthService } from './auth/auth.service';
 import { AgentGuard } from './auth/auth.guard';
 import { LoginAttempts } from './auth/login-attempts';
 import { Passwords } from './auth/password';
+import { CallbackRepository } from './database/callback.repository';
 import { CustomerRepository } from './database/customer.repository';
 import { DirectoryRepository } from './database/directory.repository';
 import { TicketRepository } from './database/ticket.repository';
@@ -85,6 +91,10 @@ import { SearchService } from './search/search.service';
     LiveUpdatesConsumer,
     SearchRepository,
     SearchService,
+    CallbackRepository,
+    CallbackService,
+    TicketSupervisionService,
+    WorkloadService,
   ],
   controllers: [
     AuthController,
@@ -94,6 +104,8 @@ import { SearchService } from './search/search.service';
     NotificationsController,
     AccountsController,
     SearchController,
+    SupervisorControlsController,
+    CallbacksController,
   ],
 })
 export class TicketsModule {}

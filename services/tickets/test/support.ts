@@ -13,6 +13,8 @@ import {
   timestampFromDate,
   TOPICS,
   type MessageShape,
+  type Priority as PriorityValue,
+  type RoutingCommand,
 } from '@firstline/contracts';
 import { startService, type RunningService } from '@firstline/runtime';
 import {
@@ -212,6 +214,39 @@ export function decision(
       receivedAt: timestampFromDate(now),
     },
     ...overrides,
+  });
+}
+
+/** The router's answer to a command: the ticket's routing after it, or a refusal. */
+export function commandAnswer(
+  routed: RoutingDecision,
+  command: RoutingCommand,
+  after: {
+    teamId?: string;
+    skillIds?: string[];
+    assignedAgentId?: string;
+    priority?: PriorityValue;
+    refusal?: string;
+    capacityOverridden?: boolean;
+  },
+): RoutingDecision {
+  return decision({
+    ticketId: routed.ticketId,
+    customerId: routed.customerId,
+    disposition: TicketDisposition.REASSIGNED,
+    message: undefined,
+    inboundMessageId: '',
+    teamId: after.teamId ?? routed.teamId,
+    skillIds: after.skillIds ?? routed.skillIds,
+    priority: after.priority ?? routed.priority,
+    assignedAgentId: after.assignedAgentId,
+    command: {
+      $typeName: 'firstline.v1.CommandOutcome',
+      commandId: command.commandId,
+      agentId: command.agentId,
+      refusal: after.refusal ?? '',
+      capacityOverridden: after.capacityOverridden ?? false,
+    },
   });
 }
 

@@ -15,16 +15,15 @@ import {
   TicketEventType,
   timestampFromDate,
   TOPICS,
-  type RoutingCommand,
 } from '@firstline/contracts';
 import type { DeliveredMessage } from '@firstline/bus';
 import { AutoCloseTimer } from '../src/tickets/auto-close.timer';
 import {
+  commandAnswer as answer,
   decision,
   TicketsUnderTest,
   waitFor,
   workingStretch,
-  type RoutingDecision,
 } from './support';
 
 interface TicketView {
@@ -145,29 +144,6 @@ describe('tickets on the real broker and Postgres', () => {
         .map((record) => decode(RoutingCommandSchema, record.value))
         .find((command) => command.ticketId === ticketId && command.command.case === kind),
     );
-
-  /** The router's answer to a command: the ticket's routing after it, or a refusal. */
-  const answer = (
-    routed: RoutingDecision,
-    command: RoutingCommand,
-    after: { teamId?: string; skillIds?: string[]; assignedAgentId?: string; refusal?: string },
-  ) =>
-    decision({
-      ticketId: routed.ticketId,
-      customerId: routed.customerId,
-      disposition: TicketDisposition.REASSIGNED,
-      message: undefined,
-      inboundMessageId: '',
-      teamId: after.teamId ?? routed.teamId,
-      skillIds: after.skillIds ?? routed.skillIds,
-      assignedAgentId: after.assignedAgentId,
-      command: {
-        $typeName: 'firstline.v1.CommandOutcome',
-        commandId: command.commandId,
-        agentId: command.agentId,
-        refusal: after.refusal ?? '',
-      },
-    });
 
   it('claims and transfers through the router, keeping messages, notes and events', async () => {
     const routed = decision();

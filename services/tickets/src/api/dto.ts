@@ -135,12 +135,13 @@ export class MergeCustomersRequest {
 }
 
 /** A tier or tag as routing rules compare it: a letter or digit, then up to 31 more or "_", "-". */
-const PROFILE_LABEL = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,31}$/u;
-const PROFILE_LABEL_RULE = 'up to 32 letters, digits, "_" or "-", starting with a letter or digit';
-const MAX_CUSTOMER_TAGS = 20;
+export const PROFILE_LABEL = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,31}$/u;
+export const PROFILE_LABEL_RULE =
+  'up to 32 letters, digits, "_" or "-", starting with a letter or digit';
+export const MAX_CUSTOMER_TAGS = 20;
 
 /** Tiers and tags compare as typed but for case and surrounding spaces. */
-const normaliseLabel = (value: unknown) =>
+export const normaliseLabel = (value: unknown) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export class CustomerProfileRequest {

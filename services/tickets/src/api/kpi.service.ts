@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { businessDurationMs, type BusinessCalendar } from '@firstline/routing';
 import {
   kpiZones,
+  type CallbackTask,
   summariseBy,
   type KpiDimension,
   type KpiSummary,
   type KpiTicket,
 } from '@firstline/ticketing';
+import { CallbackRepository } from '../database/callback.repository';
 import { TicketRepository } from '../database/ticket.repository';
 import { TeamCalendars } from '../directory/team-calendars';
 import { TicketsSettings } from '../tickets-settings';
@@ -30,6 +32,10 @@ const COLUMNS: Array<keyof KpiSummaryWithBusinessTime> = [
   'csatResponses',
   'slaCompliance',
   'backlog',
+  'callbacks',
+  'callbacksCompleted',
+  'callbacksOnTime',
+  'callbackAttempts',
 ];
 
 /**
@@ -42,6 +48,7 @@ export class KpiService {
     private readonly tickets: TicketRepository,
     private readonly calendars: TeamCalendars,
     private readonly settings: TicketsSettings,
+    private readonly callbacks: CallbackRepository,
   ) {}
 
   async kpis(query: { by: KpiDimension; from: Date; to: Date; teamId?: string }, now = new Date()) {
@@ -49,7 +56,11 @@ export class KpiService {
       this.tickets.ticketsCreatedBetween(query.from, query.to, query.teamId),
       this.calendars.load(),
     ]);
-    const measured = tickets.map(kpiTicket);
+    const callbacksOf = new Map<string, CallbackTask[]>();
+    for (const callback of await this.callbacks.tasksOfTickets(tickets.map((t) => t.id))) {
+      callbacksOf.set(callback.ticketId, [...(callbacksOf.get(callback.ticketId) ?? []), callback]);
+    }
+    const measured = tickets.map((ticket) => kpiTicket(ticket, callbacksOf.get(ticket.id) ?? []));
     const calendarTime = summariseBy(measured, query.by, now);
     // The same tickets on their teams' business clocks: the groups come out in the same order.
     const businessTime = summariseBy(
@@ -98,7 +109,7 @@ export function onBusinessClock(ticket: KpiTicket, calendar: BusinessCalendar): 
   };
 }
 
-function kpiTicket(ticket: Ticket): KpiTicket {
+function kpiTicket(ticket: Ticket, callbacks: CallbackTask[]): KpiTicket {
   return {
     channel: channelName(ticket.channel),
     teamId: ticket.teamId,
@@ -111,6 +122,7 @@ function kpiTicket(ticket: Ticket): KpiTicket {
     firstResponseDueAt: ticket.firstResponseDueAt ?? undefined,
     resolutionDueAt: ticket.resolutionDueAt ?? undefined,
     csatScore: ticket.csatScore ?? undefined,
+    callbacks,
   };
 }
 

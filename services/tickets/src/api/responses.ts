@@ -212,6 +212,11 @@ export class KpiSummary {
   @ApiProperty() csatResponses!: number;
   @ApiProperty({ type: Number, nullable: true }) slaCompliance!: number | null;
   @ApiProperty() backlog!: number;
+  @ApiProperty({ description: 'Callbacks customers asked for' }) callbacks!: number;
+  @ApiProperty({ description: 'Of those, done' }) callbacksCompleted!: number;
+  @ApiProperty({ description: 'Of those, done by the end of the window asked for' })
+  callbacksOnTime!: number;
+  @ApiProperty({ description: 'Calls made for them' }) callbackAttempts!: number;
 }
 
 export class KpiGroup {

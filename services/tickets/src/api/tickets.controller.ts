@@ -26,7 +26,7 @@ import type { SignedInAgent } from '../auth/auth.service';
 import { AssignmentService } from './assignment.service';
 
 /** The part of Express's response an answer sets. */
-interface Response {
+export interface Response {
   status(code: number): unknown;
   setHeader(name: string, value: string): unknown;
 }
@@ -183,14 +183,14 @@ export class TicketsController {
  * Claims, hand-backs and transfers are the router's to decide: 200 with the outcome when it
  * answered in time, 202 when it has not yet (the change then arrives as a live event).
  */
-function CommandAnswers() {
+export function CommandAnswers() {
   return applyDecorators(
     ApiOkResponse({ type: CommandAnswer, description: 'The router applied it' }),
     ApiAcceptedResponse({ type: CommandAnswer, description: 'The router has not answered yet' }),
   );
 }
 
-function answered(response: Response, answer: CommandAnswer): CommandAnswer {
+export function answered(response: Response, answer: CommandAnswer): CommandAnswer {
   if (answer.status === 'requested') response.status(202);
   return answer;
 }

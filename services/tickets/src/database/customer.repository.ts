@@ -198,4 +198,52 @@ export class CustomerRepository {
     ]);
     return survivor;
   }
+
+  /**
+   * Customers not merged away whose name or one of whose addresses contains the text (case
+   * aside), with how many tickets each has: what a supervisor picks a duplicate from.
+   */
+  async searchCustomers(
+    text: string,
+    limit: number,
+  ): Promise<
+    Array<{
+      id: string;
+      displayName: string;
+      verified: boolean;
+      identities: string[];
+      tickets: number;
+    }>
+  > {
+    const pattern = `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        display_name: string;
+        provisional: boolean;
+        identities: string[];
+        tickets: number;
+      }>
+    >(
+      `SELECT c.id, c.display_name, c.provisional,
+              ARRAY(SELECT i.value FROM tickets.customer_identity i
+                     WHERE i.customer_id = c.id ORDER BY i.kind, i.value) AS identities,
+              (SELECT count(*)::int FROM tickets.ticket t WHERE t.customer_id = c.id) AS tickets
+         FROM tickets.customer c
+        WHERE c.merged_into IS NULL
+          AND (c.display_name ILIKE $1 OR c.id = $2 OR EXISTS (
+                SELECT 1 FROM tickets.customer_identity i
+                 WHERE i.customer_id = c.id AND i.value ILIKE $1))
+        ORDER BY c.display_name, c.id
+        LIMIT $3`,
+      [pattern, text, limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      displayName: row.display_name,
+      verified: !row.provisional,
+      identities: row.identities,
+      tickets: row.tickets,
+    }));
+  }
 }

@@ -371,3 +371,48 @@ export class AddReplyIdempotencyKeys1769700000000 implements MigrationInterface 
     await queryRunner.query('DROP TABLE tickets.reply_request');
   }
 }
+
+/**
+ * A supervisor's assignments to a named agent and priority changes travel to the router like
+ * claims; callback requests become tasks an agent works from a card.
+ */
+export class AddSupervisorCommandsAndCallbacks1769800000000 implements MigrationInterface {
+  readonly name = 'AddSupervisorCommandsAndCallbacks1769800000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE tickets.routing_command DROP CONSTRAINT routing_command_kind_check,
+        ADD CONSTRAINT routing_command_kind_check
+          CHECK (kind IN ('claim', 'unassign', 'transfer', 'assign', 'setPriority'))`);
+    // One task per callback request (the message that asked), so a redelivery adds none.
+    await queryRunner.query(`
+      CREATE TABLE tickets.callback_task (
+        id               text PRIMARY KEY,
+        ticket_id        text NOT NULL REFERENCES tickets.ticket (id),
+        message_id       text NOT NULL UNIQUE,
+        phone            text NOT NULL,
+        window_starts_at timestamptz NOT NULL,
+        window_ends_at   timestamptz NOT NULL,
+        due_at           timestamptz NOT NULL,
+        attempts         integer NOT NULL DEFAULT 0,
+        last_action      text CHECK (last_action IN ('called', 'no-answer', 'other-channel')),
+        done_at          timestamptz,
+        done_by          text,
+        created_at       timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX callback_task_open ON tickets.callback_task (due_at) WHERE done_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX callback_task_ticket ON tickets.callback_task (ticket_id)`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE tickets.callback_task');
+    await queryRunner.query(`
+      ALTER TABLE tickets.routing_command DROP CONSTRAINT routing_command_kind_check,
+        ADD CONSTRAINT routing_command_kind_check
+          CHECK (kind IN ('claim', 'unassign', 'transfer'))`);
+  }
+}

@@ -477,6 +477,18 @@ export class TicketRepository {
       toCustomerId,
     ]);
   }
+
+  /** Open tickets (new, open, pending) per assignee and channel: each agent's load now. */
+  async openTicketsByAgent(): Promise<Array<{ agentId: string; channel: Channel; open: number }>> {
+    const rows = await this.dataSource.query<
+      Array<{ assignee_id: string; channel: Channel; open: number }>
+    >(
+      `SELECT assignee_id, channel, count(*)::int AS open FROM tickets.ticket
+        WHERE assignee_id IS NOT NULL AND status IN ('new', 'open', 'pending')
+        GROUP BY assignee_id, channel`,
+    );
+    return rows.map((row) => ({ agentId: row.assignee_id, channel: row.channel, open: row.open }));
+  }
 }
 
 function toTicket(row: TicketRow): Ticket {

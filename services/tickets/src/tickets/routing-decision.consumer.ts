@@ -17,6 +17,7 @@ import { claimMessages, OutboxRelay } from '@firstline/persistence';
 import {
   afterCustomerReply,
   applyEscalation,
+  callbackRequested,
   applyReassignment,
   assignment,
   statusChanged,
@@ -29,6 +30,7 @@ import {
   type ComposedMessage,
 } from '../api/outbound';
 import { recordCommandOutcomes } from '../api/routing-commands';
+import { CallbackRepository } from '../database/callback.repository';
 import { CustomerRepository } from '../database/customer.repository';
 import { CustomerWording } from '../directory/customer-wording';
 import { TeamCalendars } from '../directory/team-calendars';
@@ -69,6 +71,7 @@ export class RoutingDecisionConsumer {
     private readonly notifications: NotificationRepository,
     private readonly calendars: TeamCalendars,
     private readonly wording: CustomerWording,
+    private readonly callbacks: CallbackRepository,
   ) {}
 
   @Consume({ topic: TOPICS.routing, check: decisionProblem })
@@ -136,6 +139,14 @@ export class RoutingDecisionConsumer {
     const added = await this.tickets.insertMessages(
       manager,
       decisions.flatMap((decision) => (decision.message ? [messageOf(decision)] : [])),
+    );
+    // A callback request becomes a task on its ticket, due at the end of the customer's window.
+    await this.callbacks.insertTasks(
+      manager,
+      decisions.flatMap(({ message, ticketId }) => {
+        const requested = message && callbackRequested(message);
+        return requested ? [{ ...requested, ticketId, messageId: message.messageId }] : [];
+      }),
     );
 
     // A customer writing on a pending ticket restarts its SLA clock, which runs on its team's

@@ -44,6 +44,8 @@ const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> =
   priorityChanged: TicketEventType.PRIORITY_CHANGED,
   slaBreached: TicketEventType.SLA_BREACHED,
   csatRecorded: TicketEventType.CSAT_RECORDED,
+  tagsChanged: TicketEventType.TAGS_CHANGED,
+  callbackAttempted: TicketEventType.CALLBACK_ATTEMPTED,
 };
 
 /**

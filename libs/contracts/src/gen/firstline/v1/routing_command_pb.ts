@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Priority } from "./common_pb";
+import { file_firstline_v1_common } from "./common_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/routing_command.proto.
  */
 export const file_firstline_v1_routing_command: GenFile = /*@__PURE__*/
-  fileDesc("CiJmaXJzdGxpbmUvdjEvcm91dGluZ19jb21tYW5kLnByb3RvEgxmaXJzdGxpbmUudjEimQIKDlJvdXRpbmdDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSEQoJdGlja2V0X2lkGAIgASgJEhAKCGFnZW50X2lkGAMgASgJEjAKDHJlcXVlc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoFY2xhaW0YCiABKAsyGi5maXJzdGxpbmUudjEuQ2xhaW1Db21tYW5kSAASMQoIdW5hc3NpZ24YCyABKAsyHS5maXJzdGxpbmUudjEuVW5hc3NpZ25Db21tYW5kSAASMQoIdHJhbnNmZXIYDCABKAsyHS5maXJzdGxpbmUudjEuVHJhbnNmZXJDb21tYW5kSABCCQoHY29tbWFuZCIhCgxDbGFpbUNvbW1hbmQSEQoJdGFrZV9vdmVyGAEgASgIIikKD1VuYXNzaWduQ29tbWFuZBIWCg5yZWxlYXNlX290aGVycxgBIAEoCCI4Cg9UcmFuc2ZlckNvbW1hbmQSEgoKdG9fdGVhbV9pZBgBIAEoCRIRCglza2lsbF9pZHMYAiADKAliBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiJmaXJzdGxpbmUvdjEvcm91dGluZ19jb21tYW5kLnByb3RvEgxmaXJzdGxpbmUudjEiggMKDlJvdXRpbmdDb21tYW5kEhIKCmNvbW1hbmRfaWQYASABKAkSEQoJdGlja2V0X2lkGAIgASgJEhAKCGFnZW50X2lkGAMgASgJEjAKDHJlcXVlc3RlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoFY2xhaW0YCiABKAsyGi5maXJzdGxpbmUudjEuQ2xhaW1Db21tYW5kSAASMQoIdW5hc3NpZ24YCyABKAsyHS5maXJzdGxpbmUudjEuVW5hc3NpZ25Db21tYW5kSAASMQoIdHJhbnNmZXIYDCABKAsyHS5maXJzdGxpbmUudjEuVHJhbnNmZXJDb21tYW5kSAASLQoGYXNzaWduGA0gASgLMhsuZmlyc3RsaW5lLnYxLkFzc2lnbkNvbW1hbmRIABI4CgxzZXRfcHJpb3JpdHkYDiABKAsyIC5maXJzdGxpbmUudjEuU2V0UHJpb3JpdHlDb21tYW5kSABCCQoHY29tbWFuZCIhCgxDbGFpbUNvbW1hbmQSEQoJdGFrZV9vdmVyGAEgASgIIikKD1VuYXNzaWduQ29tbWFuZBIWCg5yZWxlYXNlX290aGVycxgBIAEoCCI4Cg9UcmFuc2ZlckNvbW1hbmQSEgoKdG9fdGVhbV9pZBgBIAEoCRIRCglza2lsbF9pZHMYAiADKAkiPwoNQXNzaWduQ29tbWFuZBITCgthc3NpZ25lZV9pZBgBIAEoCRIZChFvdmVycmlkZV9jYXBhY2l0eRgCIAEoCCI+ChJTZXRQcmlvcml0eUNvbW1hbmQSKAoIcHJpb3JpdHkYASABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHliBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * An agent's request about who works a ticket. The router is the one authority on assignment
@@ -69,6 +71,18 @@ export type RoutingCommand = Message<"firstline.v1.RoutingCommand"> & {
      */
     value: TransferCommand;
     case: "transfer";
+  } | {
+    /**
+     * @generated from field: firstline.v1.AssignCommand assign = 13;
+     */
+    value: AssignCommand;
+    case: "assign";
+  } | {
+    /**
+     * @generated from field: firstline.v1.SetPriorityCommand set_priority = 14;
+     */
+    value: SetPriorityCommand;
+    case: "setPriority";
   } | { case: undefined; value?: undefined };
 };
 
@@ -147,4 +161,54 @@ export type TransferCommand = Message<"firstline.v1.TransferCommand"> & {
  */
 export const TransferCommandSchema: GenMessage<TransferCommand> = /*@__PURE__*/
   messageDesc(file_firstline_v1_routing_command, 3);
+
+/**
+ * A supervisor gives the ticket to a named agent of its team (RoutingCommand.agent_id is the
+ * supervisor who asks; the tickets service sends it only for supervisors and admins).
+ *
+ * @generated from message firstline.v1.AssignCommand
+ */
+export type AssignCommand = Message<"firstline.v1.AssignCommand"> & {
+  /**
+   * The agent who is to work the ticket.
+   *
+   * @generated from field: string assignee_id = 1;
+   */
+  assigneeId: string;
+
+  /**
+   * Assign even when the agent's open tickets of the ticket's channel already fill their
+   * capacity; without it such an assignment is refused.
+   *
+   * @generated from field: bool override_capacity = 2;
+   */
+  overrideCapacity: boolean;
+};
+
+/**
+ * Describes the message firstline.v1.AssignCommand.
+ * Use `create(AssignCommandSchema)` to create a new message.
+ */
+export const AssignCommandSchema: GenMessage<AssignCommand> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_routing_command, 4);
+
+/**
+ * A supervisor changes how urgent the ticket is. Priority is the router's fact (it orders the
+ * queues and raises it on a first-response breach, docs/adr/0015), so it changes here.
+ *
+ * @generated from message firstline.v1.SetPriorityCommand
+ */
+export type SetPriorityCommand = Message<"firstline.v1.SetPriorityCommand"> & {
+  /**
+   * @generated from field: firstline.v1.Priority priority = 1;
+   */
+  priority: Priority;
+};
+
+/**
+ * Describes the message firstline.v1.SetPriorityCommand.
+ * Use `create(SetPriorityCommandSchema)` to create a new message.
+ */
+export const SetPriorityCommandSchema: GenMessage<SetPriorityCommand> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_routing_command, 5);
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/ticket_event.proto.
  */
 export const file_firstline_v1_ticket_event: GenFile = /*@__PURE__*/
-  fileDesc("Ch9maXJzdGxpbmUvdjEvdGlja2V0X2V2ZW50LnByb3RvEgxmaXJzdGxpbmUudjEiOgoFQWN0b3ISJQoEa2luZBgBIAEoDjIXLmZpcnN0bGluZS52MS5BY3RvcktpbmQSCgoCaWQYAiABKAkiogUKC1RpY2tldEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEhEKCXRpY2tldF9pZBgCIAEoCRIVCg10aWNrZXRfbnVtYmVyGAMgASgJEisKBHR5cGUYBCABKA4yHS5maXJzdGxpbmUudjEuVGlja2V0RXZlbnRUeXBlEiIKBWFjdG9yGAUgASgLMhMuZmlyc3RsaW5lLnYxLkFjdG9yEi8KC29jY3VycmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgdjcmVhdGVkGAogASgLMhsuZmlyc3RsaW5lLnYxLlRpY2tldENyZWF0ZWRIABIzCg1tZXNzYWdlX2FkZGVkGAsgASgLMhouZmlyc3RsaW5lLnYxLk1lc3NhZ2VBZGRlZEgAEioKCGFzc2lnbmVkGAwgASgLMhYuZmlyc3RsaW5lLnYxLkFzc2lnbmVkSAASNQoOc3RhdHVzX2NoYW5nZWQYDSABKAsyGy5maXJzdGxpbmUudjEuU3RhdHVzQ2hhbmdlZEgAEjAKC3RyYW5zZmVycmVkGA4gASgLMhkuZmlyc3RsaW5lLnYxLlRyYW5zZmVycmVkSAASLQoKbm90ZV9hZGRlZBgPIAEoCzIXLmZpcnN0bGluZS52MS5Ob3RlQWRkZWRIABI5ChBwcmlvcml0eV9jaGFuZ2VkGBAgASgLMh0uZmlyc3RsaW5lLnYxLlByaW9yaXR5Q2hhbmdlZEgAEjEKDHNsYV9icmVhY2hlZBgRIAEoCzIZLmZpcnN0bGluZS52MS5TbGFCcmVhY2hlZEgAEjMKDWNzYXRfcmVjb3JkZWQYEiABKAsyGi5maXJzdGxpbmUudjEuQ3NhdFJlY29yZGVkSABCCQoHZGV0YWlscyLcAgoNVGlja2V0Q3JlYXRlZBITCgtjdXN0b21lcl9pZBgBIAEoCRImCgdjaGFubmVsGAIgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSGAoQY29udmVyc2F0aW9uX2tleRgDIAEoCRIPCgd0ZWFtX2lkGAQgASgJEigKCHByaW9yaXR5GAUgASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eg8KB3N1YmplY3QYBiABKAkSHwoScHJldmlvdXNfdGlja2V0X2lkGAcgASgJSACIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCFQoTX3ByZXZpb3VzX3RpY2tldF9pZCKQAQoMTWVzc2FnZUFkZGVkEhIKCm1lc3NhZ2VfaWQYASABKAkSMQoJZGlyZWN0aW9uGAIgASgOMh4uZmlyc3RsaW5lLnYxLk1lc3NhZ2VEaXJlY3Rpb24SJgoHY2hhbm5lbBgDIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEhEKCWF1dG9tYXRpYxgEIAEoCCI3CghBc3NpZ25lZBIZChFwcmV2aW91c19hZ2VudF9pZBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCSJvCg1TdGF0dXNDaGFuZ2VkEi8KC2Zyb21fc3RhdHVzGAEgASgOMhouZmlyc3RsaW5lLnYxLlRpY2tldFN0YXR1cxItCgl0b19zdGF0dXMYAiABKA4yGi5maXJzdGxpbmUudjEuVGlja2V0U3RhdHVzIloKC1RyYW5zZmVycmVkEhQKDGZyb21fdGVhbV9pZBgBIAEoCRISCgp0b190ZWFtX2lkGAIgASgJEhEKCXNraWxsX2lkcxgDIAMoCRIOCgZyZWFzb24YBCABKAkiHAoJTm90ZUFkZGVkEg8KB25vdGVfaWQYASABKAkibQoPUHJpb3JpdHlDaGFuZ2VkEi0KDWZyb21fcHJpb3JpdHkYASABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSKwoLdG9fcHJpb3JpdHkYAiABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkieQoLU2xhQnJlYWNoZWQSJwoGdGFyZ2V0GAEgASgOMhcuZmlyc3RsaW5lLnYxLlNsYVRhcmdldBIqCgZkdWVfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNsYV9wb2xpY3lfaWQYAyABKAkiLgoMQ3NhdFJlY29yZGVkEg0KBXNjb3JlGAEgASgNEg8KB2NvbW1lbnQYAiABKAkq9AIKD1RpY2tldEV2ZW50VHlwZRIhCh1USUNLRVRfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh0KGVRJQ0tFVF9FVkVOVF9UWVBFX0NSRUFURUQQARIjCh9USUNLRVRfRVZFTlRfVFlQRV9NRVNTQUdFX0FEREVEEAISHgoaVElDS0VUX0VWRU5UX1RZUEVfQVNTSUdORUQQAxIkCiBUSUNLRVRfRVZFTlRfVFlQRV9TVEFUVVNfQ0hBTkdFRBAEEiEKHVRJQ0tFVF9FVkVOVF9UWVBFX1RSQU5TRkVSUkVEEAUSIAocVElDS0VUX0VWRU5UX1RZUEVfTk9URV9BRERFRBAGEiYKIlRJQ0tFVF9FVkVOVF9UWVBFX1BSSU9SSVRZX0NIQU5HRUQQBxIiCh5USUNLRVRfRVZFTlRfVFlQRV9TTEFfQlJFQUNIRUQQCBIjCh9USUNLRVRfRVZFTlRfVFlQRV9DU0FUX1JFQ09SREVEEAkqbQoJQWN0b3JLaW5kEhoKFkFDVE9SX0tJTkRfVU5TUEVDSUZJRUQQABIXChNBQ1RPUl9LSU5EX0NVU1RPTUVSEAESFAoQQUNUT1JfS0lORF9BR0VOVBACEhUKEUFDVE9SX0tJTkRfU1lTVEVNEAMqrQEKDFRpY2tldFN0YXR1cxIdChlUSUNLRVRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFQoRVElDS0VUX1NUQVRVU19ORVcQARIWChJUSUNLRVRfU1RBVFVTX09QRU4QAhIZChVUSUNLRVRfU1RBVFVTX1BFTkRJTkcQAxIaChZUSUNLRVRfU1RBVFVTX1JFU09MVkVEEAQSGAoUVElDS0VUX1NUQVRVU19DTE9TRUQQBSp0ChBNZXNzYWdlRGlyZWN0aW9uEiEKHU1FU1NBR0VfRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASHQoZTUVTU0FHRV9ESVJFQ1RJT05fSU5CT1VORBABEh4KGk1FU1NBR0VfRElSRUNUSU9OX09VVEJPVU5EEAIqYQoJU2xhVGFyZ2V0EhoKFlNMQV9UQVJHRVRfVU5TUEVDSUZJRUQQABIdChlTTEFfVEFSR0VUX0ZJUlNUX1JFU1BPTlNFEAESGQoVU0xBX1RBUkdFVF9SRVNPTFVUSU9OEAJiBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("Ch9maXJzdGxpbmUvdjEvdGlja2V0X2V2ZW50LnByb3RvEgxmaXJzdGxpbmUudjEiOgoFQWN0b3ISJQoEa2luZBgBIAEoDjIXLmZpcnN0bGluZS52MS5BY3RvcktpbmQSCgoCaWQYAiABKAkilAYKC1RpY2tldEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEhEKCXRpY2tldF9pZBgCIAEoCRIVCg10aWNrZXRfbnVtYmVyGAMgASgJEisKBHR5cGUYBCABKA4yHS5maXJzdGxpbmUudjEuVGlja2V0RXZlbnRUeXBlEiIKBWFjdG9yGAUgASgLMhMuZmlyc3RsaW5lLnYxLkFjdG9yEi8KC29jY3VycmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgdjcmVhdGVkGAogASgLMhsuZmlyc3RsaW5lLnYxLlRpY2tldENyZWF0ZWRIABIzCg1tZXNzYWdlX2FkZGVkGAsgASgLMhouZmlyc3RsaW5lLnYxLk1lc3NhZ2VBZGRlZEgAEioKCGFzc2lnbmVkGAwgASgLMhYuZmlyc3RsaW5lLnYxLkFzc2lnbmVkSAASNQoOc3RhdHVzX2NoYW5nZWQYDSABKAsyGy5maXJzdGxpbmUudjEuU3RhdHVzQ2hhbmdlZEgAEjAKC3RyYW5zZmVycmVkGA4gASgLMhkuZmlyc3RsaW5lLnYxLlRyYW5zZmVycmVkSAASLQoKbm90ZV9hZGRlZBgPIAEoCzIXLmZpcnN0bGluZS52MS5Ob3RlQWRkZWRIABI5ChBwcmlvcml0eV9jaGFuZ2VkGBAgASgLMh0uZmlyc3RsaW5lLnYxLlByaW9yaXR5Q2hhbmdlZEgAEjEKDHNsYV9icmVhY2hlZBgRIAEoCzIZLmZpcnN0bGluZS52MS5TbGFCcmVhY2hlZEgAEjMKDWNzYXRfcmVjb3JkZWQYEiABKAsyGi5maXJzdGxpbmUudjEuQ3NhdFJlY29yZGVkSAASMQoMdGFnc19jaGFuZ2VkGBMgASgLMhkuZmlyc3RsaW5lLnYxLlRhZ3NDaGFuZ2VkSAASPQoSY2FsbGJhY2tfYXR0ZW1wdGVkGBQgASgLMh8uZmlyc3RsaW5lLnYxLkNhbGxiYWNrQXR0ZW1wdGVkSABCCQoHZGV0YWlscyLcAgoNVGlja2V0Q3JlYXRlZBITCgtjdXN0b21lcl9pZBgBIAEoCRImCgdjaGFubmVsGAIgASgOMhUuZmlyc3RsaW5lLnYxLkNoYW5uZWwSGAoQY29udmVyc2F0aW9uX2tleRgDIAEoCRIPCgd0ZWFtX2lkGAQgASgJEigKCHByaW9yaXR5GAUgASgOMhYuZmlyc3RsaW5lLnYxLlByaW9yaXR5Eg8KB3N1YmplY3QYBiABKAkSHwoScHJldmlvdXNfdGlja2V0X2lkGAcgASgJSACIAQESOQoVZmlyc3RfcmVzcG9uc2VfZHVlX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI1ChFyZXNvbHV0aW9uX2R1ZV9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCFQoTX3ByZXZpb3VzX3RpY2tldF9pZCKQAQoMTWVzc2FnZUFkZGVkEhIKCm1lc3NhZ2VfaWQYASABKAkSMQoJZGlyZWN0aW9uGAIgASgOMh4uZmlyc3RsaW5lLnYxLk1lc3NhZ2VEaXJlY3Rpb24SJgoHY2hhbm5lbBgDIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEhEKCWF1dG9tYXRpYxgEIAEoCCI3CghBc3NpZ25lZBIZChFwcmV2aW91c19hZ2VudF9pZBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCSJvCg1TdGF0dXNDaGFuZ2VkEi8KC2Zyb21fc3RhdHVzGAEgASgOMhouZmlyc3RsaW5lLnYxLlRpY2tldFN0YXR1cxItCgl0b19zdGF0dXMYAiABKA4yGi5maXJzdGxpbmUudjEuVGlja2V0U3RhdHVzIloKC1RyYW5zZmVycmVkEhQKDGZyb21fdGVhbV9pZBgBIAEoCRISCgp0b190ZWFtX2lkGAIgASgJEhEKCXNraWxsX2lkcxgDIAMoCRIOCgZyZWFzb24YBCABKAkiHAoJTm90ZUFkZGVkEg8KB25vdGVfaWQYASABKAkibQoPUHJpb3JpdHlDaGFuZ2VkEi0KDWZyb21fcHJpb3JpdHkYASABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkSKwoLdG9fcHJpb3JpdHkYAiABKA4yFi5maXJzdGxpbmUudjEuUHJpb3JpdHkieQoLU2xhQnJlYWNoZWQSJwoGdGFyZ2V0GAEgASgOMhcuZmlyc3RsaW5lLnYxLlNsYVRhcmdldBIqCgZkdWVfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXNsYV9wb2xpY3lfaWQYAyABKAkiLgoMQ3NhdFJlY29yZGVkEg0KBXNjb3JlGAEgASgNEg8KB2NvbW1lbnQYAiABKAkiMQoLVGFnc0NoYW5nZWQSEQoJZnJvbV90YWdzGAEgAygJEg8KB3RvX3RhZ3MYAiADKAkiqQEKEUNhbGxiYWNrQXR0ZW1wdGVkEhMKC2NhbGxiYWNrX2lkGAEgASgJEi4KB291dGNvbWUYAiABKA4yHS5maXJzdGxpbmUudjEuQ2FsbGJhY2tPdXRjb21lEiwKCHJldHJ5X2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghhdHRlbXB0cxgEIAEoDRIPCgdvbl90aW1lGAUgASgIKsIDCg9UaWNrZXRFdmVudFR5cGUSIQodVElDS0VUX0VWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIdChlUSUNLRVRfRVZFTlRfVFlQRV9DUkVBVEVEEAESIwofVElDS0VUX0VWRU5UX1RZUEVfTUVTU0FHRV9BRERFRBACEh4KGlRJQ0tFVF9FVkVOVF9UWVBFX0FTU0lHTkVEEAMSJAogVElDS0VUX0VWRU5UX1RZUEVfU1RBVFVTX0NIQU5HRUQQBBIhCh1USUNLRVRfRVZFTlRfVFlQRV9UUkFOU0ZFUlJFRBAFEiAKHFRJQ0tFVF9FVkVOVF9UWVBFX05PVEVfQURERUQQBhImCiJUSUNLRVRfRVZFTlRfVFlQRV9QUklPUklUWV9DSEFOR0VEEAcSIgoeVElDS0VUX0VWRU5UX1RZUEVfU0xBX0JSRUFDSEVEEAgSIwofVElDS0VUX0VWRU5UX1RZUEVfQ1NBVF9SRUNPUkRFRBAJEiIKHlRJQ0tFVF9FVkVOVF9UWVBFX1RBR1NfQ0hBTkdFRBAKEigKJFRJQ0tFVF9FVkVOVF9UWVBFX0NBTExCQUNLX0FUVEVNUFRFRBALKm0KCUFjdG9yS2luZBIaChZBQ1RPUl9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTQUNUT1JfS0lORF9DVVNUT01FUhABEhQKEEFDVE9SX0tJTkRfQUdFTlQQAhIVChFBQ1RPUl9LSU5EX1NZU1RFTRADKq0BCgxUaWNrZXRTdGF0dXMSHQoZVElDS0VUX1NUQVRVU19VTlNQRUNJRklFRBAAEhUKEVRJQ0tFVF9TVEFUVVNfTkVXEAESFgoSVElDS0VUX1NUQVRVU19PUEVOEAISGQoVVElDS0VUX1NUQVRVU19QRU5ESU5HEAMSGgoWVElDS0VUX1NUQVRVU19SRVNPTFZFRBAEEhgKFFRJQ0tFVF9TVEFUVVNfQ0xPU0VEEAUqdAoQTWVzc2FnZURpcmVjdGlvbhIhCh1NRVNTQUdFX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEh0KGU1FU1NBR0VfRElSRUNUSU9OX0lOQk9VTkQQARIeChpNRVNTQUdFX0RJUkVDVElPTl9PVVRCT1VORBACKmEKCVNsYVRhcmdldBIaChZTTEFfVEFSR0VUX1VOU1BFQ0lGSUVEEAASHQoZU0xBX1RBUkdFVF9GSVJTVF9SRVNQT05TRRABEhkKFVNMQV9UQVJHRVRfUkVTT0xVVElPThACKpwBCg9DYWxsYmFja091dGNvbWUSIAocQ0FMTEJBQ0tfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF0NBTExCQUNLX09VVENPTUVfQ0FMTEVEEAESHgoaQ0FMTEJBQ0tfT1VUQ09NRV9OT19BTlNXRVIQAhIqCiZDQUxMQkFDS19PVVRDT01FX1JFQUNIRURfT1RIRVJfQ0hBTk5FTBADYgZwcm90bzM", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * Who caused an event.
@@ -170,6 +170,22 @@ export type TicketEvent = Message<"firstline.v1.TicketEvent"> & {
      */
     value: CsatRecorded;
     case: "csatRecorded";
+  } | {
+    /**
+     * For TICKET_EVENT_TYPE_TAGS_CHANGED.
+     *
+     * @generated from field: firstline.v1.TagsChanged tags_changed = 19;
+     */
+    value: TagsChanged;
+    case: "tagsChanged";
+  } | {
+    /**
+     * For TICKET_EVENT_TYPE_CALLBACK_ATTEMPTED.
+     *
+     * @generated from field: firstline.v1.CallbackAttempted callback_attempted = 20;
+     */
+    value: CallbackAttempted;
+    case: "callbackAttempted";
   } | { case: undefined; value?: undefined };
 };
 
@@ -512,6 +528,82 @@ export const CsatRecordedSchema: GenMessage<CsatRecorded> = /*@__PURE__*/
   messageDesc(file_firstline_v1_ticket_event, 10);
 
 /**
+ * The ticket's tags changed. The tickets service holds them once the ticket exists (the router's
+ * rule only gives the first ones, docs/adr/0015).
+ *
+ * @generated from message firstline.v1.TagsChanged
+ */
+export type TagsChanged = Message<"firstline.v1.TagsChanged"> & {
+  /**
+   * Tags before.
+   *
+   * @generated from field: repeated string from_tags = 1;
+   */
+  fromTags: string[];
+
+  /**
+   * Tags after.
+   *
+   * @generated from field: repeated string to_tags = 2;
+   */
+  toTags: string[];
+};
+
+/**
+ * Describes the message firstline.v1.TagsChanged.
+ * Use `create(TagsChangedSchema)` to create a new message.
+ */
+export const TagsChangedSchema: GenMessage<TagsChanged> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_ticket_event, 11);
+
+/**
+ * An agent recorded an attempt at a callback, or that it is no longer needed.
+ *
+ * @generated from message firstline.v1.CallbackAttempted
+ */
+export type CallbackAttempted = Message<"firstline.v1.CallbackAttempted"> & {
+  /**
+   * The callback task (one per callback request).
+   *
+   * @generated from field: string callback_id = 1;
+   */
+  callbackId: string;
+
+  /**
+   * @generated from field: firstline.v1.CallbackOutcome outcome = 2;
+   */
+  outcome: CallbackOutcome;
+
+  /**
+   * For NO_ANSWER: when to try again; the callback is due then.
+   *
+   * @generated from field: google.protobuf.Timestamp retry_at = 3;
+   */
+  retryAt?: Timestamp | undefined;
+
+  /**
+   * Calls made so far, this one included.
+   *
+   * @generated from field: uint32 attempts = 4;
+   */
+  attempts: number;
+
+  /**
+   * For a done callback: done by the end of the window the customer asked for.
+   *
+   * @generated from field: bool on_time = 5;
+   */
+  onTime: boolean;
+};
+
+/**
+ * Describes the message firstline.v1.CallbackAttempted.
+ * Use `create(CallbackAttemptedSchema)` to create a new message.
+ */
+export const CallbackAttemptedSchema: GenMessage<CallbackAttempted> = /*@__PURE__*/
+  messageDesc(file_firstline_v1_ticket_event, 12);
+
+/**
  * What happened to a ticket. Always matches the case set in TicketEvent.details.
  *
  * @generated from enum firstline.v1.TicketEventType
@@ -584,6 +676,21 @@ export enum TicketEventType {
    * @generated from enum value: TICKET_EVENT_TYPE_CSAT_RECORDED = 9;
    */
   CSAT_RECORDED = 9,
+
+  /**
+   * A supervisor changed the ticket's tags (details: tags_changed).
+   *
+   * @generated from enum value: TICKET_EVENT_TYPE_TAGS_CHANGED = 10;
+   */
+  TAGS_CHANGED = 10,
+
+  /**
+   * An agent recorded what came of a callback the customer asked for (details:
+   * callback_attempted).
+   *
+   * @generated from enum value: TICKET_EVENT_TYPE_CALLBACK_ATTEMPTED = 11;
+   */
+  CALLBACK_ATTEMPTED = 11,
 }
 
 /**
@@ -747,4 +854,44 @@ export enum SlaTarget {
  */
 export const SlaTargetSchema: GenEnum<SlaTarget> = /*@__PURE__*/
   enumDesc(file_firstline_v1_ticket_event, 4);
+
+/**
+ * What came of calling a customer back (InboundMessage.callback_window).
+ *
+ * @generated from enum firstline.v1.CallbackOutcome
+ */
+export enum CallbackOutcome {
+  /**
+   * @generated from enum value: CALLBACK_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The agent called and reached the customer: the callback is done.
+   *
+   * @generated from enum value: CALLBACK_OUTCOME_CALLED = 1;
+   */
+  CALLED = 1,
+
+  /**
+   * Nobody answered: the callback stays open, due again at retry_at.
+   *
+   * @generated from enum value: CALLBACK_OUTCOME_NO_ANSWER = 2;
+   */
+  NO_ANSWER = 2,
+
+  /**
+   * The customer was reached another way (a reply in their channel, they called us): done
+   * without a call.
+   *
+   * @generated from enum value: CALLBACK_OUTCOME_REACHED_OTHER_CHANNEL = 3;
+   */
+  REACHED_OTHER_CHANNEL = 3,
+}
+
+/**
+ * Describes the enum firstline.v1.CallbackOutcome.
+ */
+export const CallbackOutcomeSchema: GenEnum<CallbackOutcome> = /*@__PURE__*/
+  enumDesc(file_firstline_v1_ticket_event, 5);
 
