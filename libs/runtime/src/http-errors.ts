@@ -149,6 +149,12 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = 'The service is unavailable for a moment; try again shortly';
       return { status, body: { error: errorCode(status), message } };
     }
+    const refusal = clientError(exception);
+    if (refusal)
+      return {
+        status: refusal.status,
+        body: { error: errorCode(refusal.status), message: refusal.message },
+      };
     if (exception instanceof FirstlineError && exception.kind === 'bad-input') {
       const status = HttpStatus.BAD_REQUEST;
       return { status, body: { error: errorCode(status), message: exception.message } };
@@ -157,6 +163,24 @@ export class HttpErrorFilter implements ExceptionFilter {
     const status = HttpStatus.INTERNAL_SERVER_ERROR;
     return { status, body: { error: errorCode(status), message: 'Internal server error' } };
   }
+}
+
+/**
+ * A refusal raised before any handler ran, by Express's body parsers (a body over the limit: 413,
+ * malformed JSON: 400): `http-errors` objects with a 4xx status, whose message is written for the
+ * client (`expose`).
+ */
+function clientError(exception: unknown): { status: number; message: string } | undefined {
+  const candidate = exception as { status?: unknown; expose?: unknown; message?: unknown };
+  if (
+    typeof candidate?.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 500 &&
+    candidate.expose === true
+  ) {
+    return { status: candidate.status, message: String(candidate.message) };
+  }
+  return undefined;
 }
 
 /** The status's name in Nest's HttpStatus, lower case: 404 → `not_found`. */

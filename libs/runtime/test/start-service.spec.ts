@@ -239,6 +239,16 @@ describe('a service started on Kafka and Postgres', () => {
       expect(body).toEqual({ error: 'bad_request', message: 'an echo needs a voice' });
     });
 
+    it('keeps the status of a body parser’s refusal: malformed JSON is 400, not a bug', async () => {
+      const { response, body } = await get('/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text": ',
+      });
+      expect(response.status).toBe(400);
+      expect(body).toMatchObject({ error: 'bad_request' });
+    });
+
     it('answers a bug with 500 and nothing of its message', async () => {
       const { response, body } = await get('/echo/bug');
       expect(response.status).toBe(500);
