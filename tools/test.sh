@@ -9,6 +9,8 @@ report="$(mktemp -t firstline-jest.XXXXXX.json)"
 trap 'rm -f "$report"' EXIT
 
 npm run build --silent || exit 1
+# Suites that start built processes use this build instead of each rebuilding dist/ under the others.
+export FIRSTLINE_DIST_BUILT=1
 npx jest --ci --maxWorkers=2 --json --outputFile="$report" "$@"
 status=$?
 

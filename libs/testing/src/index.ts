@@ -9,3 +9,4 @@ export * from './fakes/telegram-bot-api';
 export * from './fakes/vk-api';
 export * from './fakes/ok-api';
 export * from './replicas/replica';
+export { buildDist } from './build';

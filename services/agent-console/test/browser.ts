@@ -6,8 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Screenshots of the browser tests, kept as artefacts (gitignored). */
 export const ARTEFACTS = join(__dirname, '../test-artefacts');
 
-/** Builds the console's browser files into dist, as `npm run build` does. */
+/**
+ * Builds the console's browser files into dist, as `npm run build` does — unless the test command
+ * already built dist/ (see buildDist in libs/testing): browser suites run in parallel and one
+ * rewriting the bundle while another's browser loads it would hand it a half-written file.
+ */
 export function buildConsole(): void {
+  if (process.env.FIRSTLINE_DIST_BUILT === '1') return;
   execFileSync('node', [join(__dirname, '../build-web.mjs')], { stdio: 'inherit' });
 }
 

@@ -1,6 +1,6 @@
 import type { KafkaBus } from '@firstline/bus';
 import {
-  buildServices,
+  buildDist,
   createTestDatabase,
   ensureKafka,
   ensureMailServer,
@@ -33,7 +33,7 @@ describe('three email replicas sharing ten mailboxes', () => {
   const published: string[] = [];
 
   beforeAll(async () => {
-    buildServices();
+    buildDist();
     [database, brokers, mail] = await Promise.all([
       createTestDatabase(),
       ensureKafka(),

@@ -1,6 +1,6 @@
 import type { KafkaBus } from '@firstline/bus';
 import {
-  buildServices,
+  buildDist,
   createTestDatabase,
   ensureKafka,
   FakeBotApi,
@@ -32,7 +32,7 @@ describe('two Telegram polling replicas serving three bots', () => {
   const published: string[] = [];
 
   beforeAll(async () => {
-    buildServices();
+    buildDist();
     [database, brokers] = await Promise.all([createTestDatabase(), ensureKafka(), fake.start()]);
     pool = database.pool();
     observer = await observeInbound(brokers, run, 'channel-telegram', (message) =>

@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { buildDist } from '@firstline/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ describe('the embedded single process (npm start)', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    buildDist();
     dataDir = mkdtempSync(join(tmpdir(), 'firstline-embedded-'));
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@firstline/testing';
-import { killed, root, startFirstline, type Started } from './support';
+import { buildDist, waitFor } from '@firstline/testing';
+import { killed, startFirstline, type Started } from './support';
 
 const CLIENTS = 16;
 const KILL_AFTER_MS = 4_000;
@@ -118,7 +117,7 @@ describe('the embedded process killed mid-traffic (kill -9)', () => {
   let running: Started | undefined;
 
   beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    buildDist();
     dataDir = mkdtempSync(join(tmpdir(), 'firstline-kill-'));
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, ensureKafka, type TestDatabase } from '@firstline/testing';
+import { buildDist, createTestDatabase, ensureKafka, type TestDatabase } from '@firstline/testing';
 import { SERVICES } from '../src/embedded';
 
 const root = resolve(__dirname, '../../..');
@@ -40,7 +40,7 @@ describe('every service started alone', () => {
   let brokers: string[];
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    buildDist();
     [database, brokers] = await Promise.all([createTestDatabase(), ensureKafka()]);
   }, 180_000);
   afterAll(() => database?.drop());

@@ -1,6 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { AgentApi, createTestDatabase, ensureKafka, type TestDatabase } from '@firstline/testing';
+import {
+  AgentApi,
+  buildDist,
+  createTestDatabase,
+  ensureKafka,
+  type TestDatabase,
+} from '@firstline/testing';
 
 const root = resolve(__dirname, '../../..');
 const main = join(root, 'dist/services/tickets/src/main.js');
@@ -91,7 +97,7 @@ describe('the tickets service started alone', () => {
   };
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    buildDist();
     brokers = await ensureKafka();
   }, 180_000);
   afterAll(() => Promise.all(databases.map((database) => database.drop())));

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
@@ -6,11 +6,6 @@ import { decode, TOPICS, type InboundMessage } from '@firstline/contracts';
 import { uniqueName } from '../kafka';
 import { sealedToRun, startGroupsAtTopicEnd } from '../pipeline';
 import { repositoryRoot } from '../repository-root';
-
-/** Compiles the services and this support into dist/, once per test file. */
-export function buildServices(): void {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: repositoryRoot, stdio: 'inherit' });
-}
 
 /**
  * One replica of a built service in a process of its own (see replica-main.ts), sealed to `run`:
