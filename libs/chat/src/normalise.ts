@@ -1,14 +1,5 @@
-import type { Normalised } from '@firstline/channel';
-import {
-  AttachmentSchema,
-  Channel,
-  create,
-  IdentityKind,
-  IdentitySchema,
-  InboundMessageSchema,
-  timestampFromDate,
-  type Attachment,
-} from '@firstline/contracts';
+import { fileAttachment, identity, inboundMessage, type Normalised } from '@firstline/channel';
+import { Channel, IdentityKind, type Attachment } from '@firstline/contracts';
 import { conversationKey, isClientMessageId, isVisitorId, messageId } from './conversation';
 
 /** The longest message a visitor may write; the widget's text box stops there too. */
@@ -75,20 +66,17 @@ export function normaliseVisitorMessage(payload: ChatVisitorMessage, receivedAt:
   if (typeof payload.pageUrl === 'string' && payload.pageUrl) metadata.page_url = payload.pageUrl;
   return {
     kind: 'message',
-    message: create(InboundMessageSchema, {
+    message: inboundMessage({
       messageId: messageId(payload.visitorId, payload.clientMessageId),
       channel: Channel.CHAT,
-      sender: create(IdentitySchema, {
-        kind: IdentityKind.CHAT_VISITOR,
-        value: payload.visitorId,
-      }),
+      sender: identity(IdentityKind.CHAT_VISITOR, payload.visitorId),
       conversationKey: conversationKey(payload.visitorId),
       textBody: text,
       replyText: text,
       attachments,
       channelMetadata: metadata,
       language: payload.locale === 'ru' || payload.locale === 'en' ? payload.locale : '',
-      receivedAt: timestampFromDate(receivedAt),
+      receivedAt,
     }),
   };
 }
@@ -113,7 +101,7 @@ function readFiles(files: unknown): Attachment[] | string {
       return 'every attachment needs storageKey, fileName, contentType and sizeBytes';
     }
     read.push(
-      create(AttachmentSchema, {
+      fileAttachment({
         storageKey: file.storageKey,
         fileName: file.fileName,
         contentType: file.contentType,

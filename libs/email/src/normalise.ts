@@ -1,15 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { InboundFile } from '@firstline/channel';
+import { fileAttachment, identity, inboundMessage, type InboundFile } from '@firstline/channel';
 import { BadInputError } from '@firstline/errors';
-import {
-  AttachmentSchema,
-  Channel,
-  IdentityKind,
-  InboundMessageSchema,
-  create,
-  timestampFromDate,
-  type InboundMessage,
-} from '@firstline/contracts';
+import { Channel, IdentityKind, type InboundMessage } from '@firstline/contracts';
 import {
   simpleParser,
   type AddressObject,
@@ -101,7 +93,7 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
       files.push({ storageKey, content: part.content });
     }
     attachments.push(
-      create(AttachmentSchema, {
+      fileAttachment({
         storageKey,
         fileName: part.filename || (await unnamedPartName(part)),
         contentType: declaredType(part),
@@ -141,14 +133,10 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     metadata.diagnostic = deliveryStatus.diagnostic;
   }
 
-  const message = create(InboundMessageSchema, {
+  const message = inboundMessage({
     messageId: `email:${id}`,
     channel: Channel.EMAIL,
-    sender: {
-      kind: IdentityKind.EMAIL,
-      value: senderAddress,
-      displayName: from?.name ?? '',
-    },
+    sender: identity(IdentityKind.EMAIL, senderAddress, from?.name),
     conversationKey: thread.conversationKey,
     subject,
     textBody,
@@ -156,9 +144,8 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
     attachments,
     channelMetadata: Object.fromEntries(Object.entries(metadata).filter(([, value]) => value)),
     autoResponse: Boolean(autoResponse),
-    receivedAt: timestampFromDate(options.receivedAt),
-    sentAt:
-      mail.date && !Number.isNaN(mail.date.getTime()) ? timestampFromDate(mail.date) : undefined,
+    receivedAt: options.receivedAt,
+    sentAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : undefined,
     inReplyToTicketNumber: thread.ticketNumber,
     // The hints the router threads by: every mail this one answers, nearest first.
     repliedMessageIds: repliedMessageIds(inReplyTo, references),

@@ -1,16 +1,5 @@
-import type { Normalised } from '@firstline/channel';
-import {
-  AttachmentSchema,
-  Channel,
-  CsatAnswerSchema,
-  create,
-  IdentityKind,
-  IdentitySchema,
-  InboundMessageSchema,
-  timestampFromDate,
-  timestampFromMs,
-  type Attachment,
-} from '@firstline/contracts';
+import { fileAttachment, identity, inboundMessage, type Normalised } from '@firstline/channel';
+import { Channel, IdentityKind, type Attachment } from '@firstline/contracts';
 import { bareId, conversationKey, messageId } from './conversation';
 import { parseCsatPayload } from './csat';
 import type { OkAttachment, OkWebhook } from './ok-api';
@@ -88,22 +77,18 @@ function fromMessage(body: OkWebhook, context: OkContext, receivedAt: Date): Nor
     mid: message.mid,
   };
   if (typeof message.seq === 'number') metadata.seq = String(message.seq);
-  const inbound = create(InboundMessageSchema, {
+  const inbound = inboundMessage({
     messageId: messageId(context.groupId, who.chatId, message.mid),
     channel: Channel.OK,
-    sender: create(IdentitySchema, {
-      kind: IdentityKind.OK_USER,
-      value: who.userId,
-      displayName: who.name,
-    }),
+    sender: identity(IdentityKind.OK_USER, who.userId, who.name),
     conversationKey: conversationKey(context.groupId, who.chatId),
     textBody: text,
     replyText: text,
     attachments,
     channelMetadata: metadata,
-    receivedAt: timestampFromDate(receivedAt),
+    receivedAt,
+    sentAt: sentAtOf(body),
   });
-  if (typeof body.timestamp === 'number') inbound.sentAt = timestampFromMs(body.timestamp);
   if (typeof message.reply_to === 'string' && message.reply_to) {
     inbound.repliedMessageIds = [messageId(context.groupId, who.chatId, message.reply_to)];
   }
@@ -122,23 +107,24 @@ function fromButtonPress(body: OkWebhook, context: OkContext, receivedAt: Date):
   const text = `Rated the support ${csat.score} of 5`;
   return {
     kind: 'message',
-    message: create(InboundMessageSchema, {
+    message: inboundMessage({
       messageId: `${key}:csat:${press}`,
       channel: Channel.OK,
-      sender: create(IdentitySchema, {
-        kind: IdentityKind.OK_USER,
-        value: who.userId,
-        displayName: who.name,
-      }),
+      sender: identity(IdentityKind.OK_USER, who.userId, who.name),
       conversationKey: key,
       textBody: text,
       replyText: text,
-      csatAnswer: create(CsatAnswerSchema, csat),
+      csatAnswer: csat,
       channelMetadata: { group_id: context.groupId, chat_id: who.chatId, callback_id: press },
-      receivedAt: timestampFromDate(receivedAt),
-      ...(typeof body.timestamp === 'number' ? { sentAt: timestampFromMs(body.timestamp) } : {}),
+      receivedAt,
+      sentAt: sentAtOf(body),
     }),
   };
+}
+
+/** OK stamps webhooks in milliseconds. */
+function sentAtOf(body: OkWebhook): Date | undefined {
+  return typeof body.timestamp === 'number' ? new Date(body.timestamp) : undefined;
 }
 
 /**
@@ -174,7 +160,7 @@ function readAttachment(
     case 'FILE':
       if (!url) return { line: `[${type.toLowerCase()} without a link]` };
       return {
-        file: create(AttachmentSchema, {
+        file: fileAttachment({
           url,
           fileName: title || `${type.toLowerCase()}-${index + 1}`,
           sizeBytes: typeof payload.size === 'number' ? payload.size : 0,

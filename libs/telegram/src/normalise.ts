@@ -1,15 +1,5 @@
-import type { Normalised } from '@firstline/channel';
-import {
-  AttachmentSchema,
-  Channel,
-  create,
-  IdentityKind,
-  IdentitySchema,
-  InboundMessageSchema,
-  timestampFromDate,
-  timestampFromMs,
-  type Identity,
-} from '@firstline/contracts';
+import { fileAttachment, identity, inboundMessage, type Normalised } from '@firstline/channel';
+import { Channel, IdentityKind, type Identity } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
 import type { CallbackQuery, Message, Update, User } from 'grammy/types';
 import { messageContent, type MessageContent, type ReceivedFile } from './content';
@@ -184,7 +174,7 @@ function readMessage(
 
   return {
     kind: 'message',
-    message: create(InboundMessageSchema, {
+    message: inboundMessage({
       messageId: edited ? editMessageId(originalId, edited) : originalId,
       editOfMessageId: edited ? originalId : undefined,
       channel: Channel.TELEGRAM,
@@ -209,8 +199,8 @@ function readMessage(
         ...(typeof repliedTo === 'number' ? { reply_to_message_id: String(repliedTo) } : {}),
         ...content.metadata,
       },
-      receivedAt: timestampFromDate(receivedAt),
-      sentAt: timestampFromMs((edited ?? message.date) * 1000),
+      receivedAt,
+      sentAt: new Date((edited ?? message.date) * 1000),
       // The language of the user's Telegram app: what they read our texts in.
       language: from.language_code ?? '',
     }),
@@ -233,7 +223,7 @@ function readCallbackQuery(
     typeof query.message?.chat?.id === 'number' ? query.message.chat.id : query.from.id;
   return {
     kind: 'message',
-    message: create(InboundMessageSchema, {
+    message: inboundMessage({
       messageId: callbackMessageId(bot.name, query.id),
       channel: Channel.TELEGRAM,
       sender: senderOf(query.from),
@@ -246,31 +236,26 @@ function readCallbackQuery(
         content_kind: 'csat_answer',
         callback_query_id: query.id,
       },
-      receivedAt: timestampFromDate(receivedAt),
+      receivedAt,
     }),
   };
 }
 
 function senderOf(user: User): Identity {
-  return create(IdentitySchema, {
-    kind: IdentityKind.TELEGRAM_USER,
-    value: String(user.id),
-    displayName: [user.first_name, user.last_name].filter(Boolean).join(' '),
-  });
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ');
+  return identity(IdentityKind.TELEGRAM_USER, String(user.id), name);
 }
 
 /** Only the user's own contact proves their number; a friend's card is just information. */
 function ownPhones(content: MessageContent, from: User): Identity[] {
   return content.contacts.flatMap(({ name, phone, userId }) =>
-    phone && userId === from.id
-      ? [create(IdentitySchema, { kind: IdentityKind.PHONE, value: phone, displayName: name })]
-      : [],
+    phone && userId === from.id ? [identity(IdentityKind.PHONE, phone, name)] : [],
   );
 }
 
 function attachment(file: ReceivedFile, bot: BotContext, receivedAt: Date) {
   const expires = Math.floor(receivedAt.getTime() / 1000) + bot.fileLinkTtlSeconds;
-  return create(AttachmentSchema, {
+  return fileAttachment({
     url: fileLink(
       bot.filesBaseUrl,
       { bot: bot.name, fileId: file.fileId, fileName: file.fileName, expires },

@@ -1,4 +1,5 @@
-import { AttachmentSchema, create, type Attachment } from '@firstline/contracts';
+import { fileAttachment } from '@firstline/channel';
+import type { Attachment } from '@firstline/contracts';
 import type { VkAttachment, VkAudioMessage, VkDoc, VkMessage, VkPhoto } from './vk-api';
 
 /**
@@ -226,7 +227,7 @@ function wallPost(post: Record<string, unknown>, metadata: Record<string, string
 }
 
 function file(url: string, fileName: string, contentType: string): Attachment {
-  return create(AttachmentSchema, { url, fileName, contentType });
+  return fileAttachment({ url, fileName, contentType });
 }
 
 /** `, 3:20` for 200 seconds; nothing when VK did not say. */

@@ -1,15 +1,5 @@
-import {
-  Channel,
-  CsatAnswerSchema,
-  create,
-  IdentityKind,
-  IdentitySchema,
-  InboundMessageSchema,
-  timestampFromDate,
-  timestampFromMs,
-  type InboundMessage,
-} from '@firstline/contracts';
-import type { Normalised } from '@firstline/channel';
+import { identity, inboundMessage, type Normalised } from '@firstline/channel';
+import { Channel, IdentityKind, timestampFromMs, type InboundMessage } from '@firstline/contracts';
 import type { VkContext } from './adapter';
 import { authorsIn, contentOf } from './content';
 import { conversationKey, messageId } from './conversation';
@@ -109,14 +99,10 @@ function fromMessage(
   if (message.payload) metadata.button_payload = message.payload;
   const reply = message.reply_message?.conversation_message_id;
   if (reply !== undefined) metadata.reply_to_conversation_message_id = String(reply);
-  const inbound = create(InboundMessageSchema, {
+  const inbound = inboundMessage({
     messageId: messageId(groupId, peer, cmid),
     channel: Channel.VK,
-    sender: create(IdentitySchema, {
-      kind: IdentityKind.VK_USER,
-      value: String(from),
-      displayName: context.userNames?.get(from) ?? '',
-    }),
+    sender: identity(IdentityKind.VK_USER, String(from), context.userNames?.get(from)),
     conversationKey: conversationKey(groupId, peer),
     textBody: content.full,
     // Forwarded messages without a word of the customer's own are what they want to show.
@@ -124,8 +110,8 @@ function fromMessage(
     attachments: content.attachments,
     channelMetadata: metadata,
     repliedMessageIds: reply !== undefined ? [messageId(groupId, peer, reply)] : [],
-    receivedAt: timestampFromDate(receivedAt),
-    sentAt: timestampFromMs(date * 1000),
+    receivedAt,
+    sentAt: new Date(date * 1000),
   });
   return { kind: 'message', message: inbound };
 }
@@ -166,24 +152,20 @@ function fromButtonPress(
   const text = `Rated the support ${csat.score} of 5`;
   return {
     kind: 'message',
-    message: create(InboundMessageSchema, {
+    message: inboundMessage({
       messageId: `${key}:csat:${pressId}`,
       channel: Channel.VK,
-      sender: create(IdentitySchema, {
-        kind: IdentityKind.VK_USER,
-        value: String(user),
-        displayName: context.userNames?.get(user) ?? '',
-      }),
+      sender: identity(IdentityKind.VK_USER, String(user), context.userNames?.get(user)),
       conversationKey: key,
       textBody: text,
       replyText: text,
-      csatAnswer: create(CsatAnswerSchema, csat),
+      csatAnswer: csat,
       channelMetadata: {
         group_id: String(context.groupId),
         peer_id: String(peer),
         button_event_id: pressId,
       },
-      receivedAt: timestampFromDate(receivedAt),
+      receivedAt,
     }),
   };
 }

@@ -1,14 +1,12 @@
+import { inboundMessage, type Normalised } from '@firstline/channel';
 import {
   Channel,
-  create,
   IdentityKind,
-  InboundMessageSchema,
   timestampFromDate,
   type Attachment,
   type Identity,
   type InboundMessage,
 } from '@firstline/contracts';
-import type { Normalised } from '@firstline/channel';
 import { LOCALES, text, type FormDefinition, type Locale } from './forms';
 import { describeProblem } from './messages';
 import { readFollowUp, readSubmission, type FieldError, type ValidSubmission } from './submission';
@@ -77,7 +75,7 @@ export function submissionMessage(
   const metadata: Record<string, string> = { form_id: submission.formId, locale: context.locale };
   if (context.pageUrl) metadata.page_url = context.pageUrl;
   if (submission.topic?.skills.length) metadata.topic_skills = submission.topic.skills.join(',');
-  return create(InboundMessageSchema, {
+  return inboundMessage({
     messageId: webformMessageId(context.idempotencyKey),
     channel: Channel.WEBFORM,
     sender,
@@ -99,7 +97,7 @@ export function submissionMessage(
     replyText: textBody,
     attachments: context.attachments,
     channelMetadata: metadata,
-    receivedAt: timestampFromDate(context.receivedAt),
+    receivedAt: context.receivedAt,
     formTopic: submission.topic?.value,
     formFields,
     issuedLinkToken: context.statusToken,
@@ -123,7 +121,7 @@ export function followUpMessage(input: {
   /** The locale the customer chose on the form. */
   language: string;
 }): InboundMessage {
-  return create(InboundMessageSchema, {
+  return inboundMessage({
     messageId: webformMessageId(input.idempotencyKey),
     channel: Channel.WEBFORM,
     sender: input.sender,
@@ -133,7 +131,7 @@ export function followUpMessage(input: {
     replyText: input.text,
     attachments: input.attachments,
     channelMetadata: { source: 'status_page' },
-    receivedAt: timestampFromDate(input.receivedAt),
+    receivedAt: input.receivedAt,
     inReplyToTicketNumber: input.ticketNumber || undefined,
     language: input.language,
   });

@@ -1,12 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  Channel,
-  create,
-  InboundMessageSchema,
-  timestampFromDate,
-  type IdentityKind,
-  type InboundMessage,
-} from '@firstline/contracts';
+import { inboundMessage } from '@firstline/channel';
+import { Channel, type IdentityKind, type InboundMessage } from '@firstline/contracts';
 
 /**
  * The satisfaction survey's rating link: a page of the web-form service where the customer gives
@@ -121,7 +115,7 @@ export function ratingMessage(
   rating: Rating,
   context: { idempotencyKey: string; receivedAt: Date },
 ): InboundMessage {
-  return create(InboundMessageSchema, {
+  return inboundMessage({
     messageId: `webform:rating:${link.ticketId}:${context.idempotencyKey}`,
     channel: Channel.WEBFORM,
     sender: { ...link.customer },
@@ -129,7 +123,7 @@ export function ratingMessage(
     textBody: rating.comment,
     replyText: rating.comment,
     channelMetadata: { source: 'rating_page', rated_channel: Channel[link.channel].toLowerCase() },
-    receivedAt: timestampFromDate(context.receivedAt),
+    receivedAt: context.receivedAt,
     csatAnswer: { ticketId: link.ticketId, score: rating.score, comment: rating.comment },
     language: link.language,
   });
