@@ -60,3 +60,26 @@ export function persistenceMigrations(schema: string): MigrationClass[] {
 
   return [CreateOutbox, CreateProcessedMessage];
 }
+
+/**
+ * A migration that runs SQL statements in order: `up` to apply it, `down` to undo it. `name` ends
+ * with the 13-digit timestamp that orders it among the service's migrations.
+ */
+export function sqlMigration(
+  name: string,
+  steps: { up: string[]; down: string[] },
+): MigrationClass {
+  if (!/\d{13}$/.test(name))
+    throw new Error(`migration ${name}: the name must end with a 13-digit timestamp`);
+  return class implements MigrationInterface {
+    readonly name = name;
+
+    async up(queryRunner: QueryRunner): Promise<void> {
+      for (const statement of steps.up) await queryRunner.query(statement);
+    }
+
+    async down(queryRunner: QueryRunner): Promise<void> {
+      for (const statement of steps.down) await queryRunner.query(statement);
+    }
+  };
+}

@@ -28,6 +28,11 @@ export interface ServiceDefinition {
    * that need no body), so Nest's JSON and form parsers are left out.
    */
   readsOwnBodies?: boolean;
+  /**
+   * Every request body arrives as raw bytes (a Buffer), whatever its content type, up to this size
+   * ("2mb", or bytes): webhooks verified on their exact bytes, answered even when not JSON.
+   */
+  rawBodiesUpTo?: number | string;
   /** Adjusts the application before it listens (e.g. a WebSocket adapter); alone and embedded. */
   configure?(app: INestApplication): void | Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { BusModule, type MessageBus } from '@firstline/bus';
 import { replicaId } from '@firstline/config';
@@ -106,12 +107,18 @@ export async function startService(
       {
         logger: new NestLogger(logger),
         abortOnError: false,
-        bodyParser: !service.readsOwnBodies,
+        bodyParser: !service.readsOwnBodies && service.rawBodiesUpTo === undefined,
       },
     );
     app.use(traceMiddleware);
     app.useGlobalPipes(validationPipe());
     app.useGlobalFilters(new HttpErrorFilter(logger));
+    if (service.rawBodiesUpTo !== undefined) {
+      (app as NestExpressApplication).useBodyParser('raw', {
+        type: () => true,
+        limit: service.rawBodiesUpTo,
+      });
+    }
     await service.configure?.(app);
     await app.listen(port, infrastructure.host);
     await relay.start();

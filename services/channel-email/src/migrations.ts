@@ -1,62 +1,62 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@firstline/persistence';
 
-export class CreateEmailChannelTables1763900000000 implements MigrationInterface {
-  readonly name = 'CreateEmailChannelTables1763900000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    // How far each mailbox has been published; a new UIDVALIDITY means the UIDs were renumbered.
-    await queryRunner.query(`
-      CREATE TABLE channel_email.mailbox_checkpoint (
-        mailbox      text PRIMARY KEY,
-        uid_validity bigint NOT NULL,
-        last_uid     bigint NOT NULL,
-        updated_at   timestamptz NOT NULL DEFAULT now()
-      )`);
-    // What we sent, so that a redelivered outbound record is not sent twice and a bounce finds
-    // its ticket.
-    await queryRunner.query(`
-      CREATE TABLE channel_email.sent_message (
-        outbound_id text PRIMARY KEY,
-        message_id  text NOT NULL UNIQUE,
-        ticket_id   text NOT NULL,
-        sent_at     timestamptz NOT NULL DEFAULT now()
-      )`);
-    // The attachment store: content-addressed, so the same file arriving twice is kept once.
-    await queryRunner.query(`
-      CREATE TABLE channel_email.attachment (
-        storage_key text PRIMARY KEY,
-        content     bytea NOT NULL,
-        stored_at   timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE channel_email.attachment`);
-    await queryRunner.query(`DROP TABLE channel_email.sent_message`);
-    await queryRunner.query(`DROP TABLE channel_email.mailbox_checkpoint`);
-  }
-}
+export const CreateEmailChannelTables1763900000000 = sqlMigration(
+  'CreateEmailChannelTables1763900000000',
+  {
+    up: [
+      // How far each mailbox has been published; a new UIDVALIDITY means the UIDs were renumbered.
+      `
+    CREATE TABLE channel_email.mailbox_checkpoint (
+      mailbox      text PRIMARY KEY,
+      uid_validity bigint NOT NULL,
+      last_uid     bigint NOT NULL,
+      updated_at   timestamptz NOT NULL DEFAULT now()
+    )`,
+      // What we sent, so that a redelivered outbound record is not sent twice and a bounce finds
+      // its ticket.
+      `
+    CREATE TABLE channel_email.sent_message (
+      outbound_id text PRIMARY KEY,
+      message_id  text NOT NULL UNIQUE,
+      ticket_id   text NOT NULL,
+      sent_at     timestamptz NOT NULL DEFAULT now()
+    )`,
+      // The attachment store: content-addressed, so the same file arriving twice is kept once.
+      `
+    CREATE TABLE channel_email.attachment (
+      storage_key text PRIMARY KEY,
+      content     bytea NOT NULL,
+      stored_at   timestamptz NOT NULL DEFAULT now()
+    )`,
+    ],
+    down: [
+      `DROP TABLE channel_email.attachment`,
+      `DROP TABLE channel_email.sent_message`,
+      `DROP TABLE channel_email.mailbox_checkpoint`,
+    ],
+  },
+);
 
 /**
  * Attempts and outcomes move to `outbound_delivery` (the channel kit's). A mail in `sent_message`
  * was sent and reported before the upgrade: it is recorded as sent there, so that a redelivered
  * record does not send it again. `sent_message` stays as the lookup that gives a bounce its ticket.
  */
-export class CarrySentMailIntoOutboundDelivery1796500000000 implements MigrationInterface {
-  readonly name = 'CarrySentMailIntoOutboundDelivery1796500000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      INSERT INTO channel_email.outbound_delivery
-        (outbound_id, status, channel_message_id, updated_at)
-      SELECT outbound_id, 'sent', message_id, sent_at FROM channel_email.sent_message
-      ON CONFLICT (outbound_id) DO NOTHING`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      DELETE FROM channel_email.outbound_delivery d
-      USING channel_email.sent_message s
-      WHERE d.outbound_id = s.outbound_id`);
-  }
-}
+export const CarrySentMailIntoOutboundDelivery1796500000000 = sqlMigration(
+  'CarrySentMailIntoOutboundDelivery1796500000000',
+  {
+    up: [
+      `
+    INSERT INTO channel_email.outbound_delivery
+      (outbound_id, status, channel_message_id, updated_at)
+    SELECT outbound_id, 'sent', message_id, sent_at FROM channel_email.sent_message
+    ON CONFLICT (outbound_id) DO NOTHING`,
+    ],
+    down: [
+      `
+    DELETE FROM channel_email.outbound_delivery d
+    USING channel_email.sent_message s
+    WHERE d.outbound_id = s.outbound_id`,
+    ],
+  },
+);

@@ -1,4 +1,3 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelOkModule } from './ok.module';
 import { MAX_WEBHOOK_BODY } from './inbound/webhook.controller';
@@ -14,11 +13,5 @@ export const channelOkService: ServiceDefinition = {
   idleWithout: 'OK_GROUPS',
   // A body that is not JSON must still be answered 200 and dead-lettered as it came, which
   // Nest's JSON parser would refuse with 400: one raw parser, whatever the content type.
-  readsOwnBodies: true,
-  configure: (app) => {
-    (app as NestExpressApplication).useBodyParser('raw', {
-      type: () => true,
-      limit: MAX_WEBHOOK_BODY,
-    });
-  },
+  rawBodiesUpTo: MAX_WEBHOOK_BODY,
 };

@@ -1,54 +1,43 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
-import { leaseMigration, type MigrationClass } from '@firstline/persistence';
+import { leaseMigration, type MigrationClass, sqlMigration } from '@firstline/persistence';
 
 const SCHEMA = 'channel_telegram';
 
 /** Long polling's cursor per bot: the next update_id to ask for, moved only after the bus acknowledged. */
-class CreatePollingOffset1763900000000 implements MigrationInterface {
-  readonly name = 'CreatePollingOffset1763900000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE "${SCHEMA}".polling_offset (
-        bot            text PRIMARY KEY,
-        next_update_id bigint NOT NULL,
-        updated_at     timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE "${SCHEMA}".polling_offset`);
-  }
-}
+const CreatePollingOffset1763900000000 = sqlMigration('CreatePollingOffset1763900000000', {
+  up: [
+    `
+    CREATE TABLE "${SCHEMA}".polling_offset (
+      bot            text PRIMARY KEY,
+      next_update_id bigint NOT NULL,
+      updated_at     timestamptz NOT NULL DEFAULT now()
+    )`,
+  ],
+  down: [`DROP TABLE "${SCHEMA}".polling_offset`],
+});
 
 /**
  * Before OutboundDelivery, the consumer claimed each outbound id it reported in processed_message
  * (consumer `telegram-outbound`), without its outcome. Those messages are done: copied as sent,
  * with no channel message id, so that a redelivery after the upgrade does not send them again.
  */
-class CopyReportedOutbound1796400000001 implements MigrationInterface {
-  readonly name = 'CopyReportedOutbound1796400000001';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      INSERT INTO "${SCHEMA}".outbound_delivery (outbound_id, status, updated_at)
-      SELECT message_id, 'sent', processed_at FROM "${SCHEMA}".processed_message
-       WHERE consumer = 'telegram-outbound'
-      ON CONFLICT (outbound_id) DO NOTHING`);
-    await queryRunner.query(
-      `DELETE FROM "${SCHEMA}".processed_message WHERE consumer = 'telegram-outbound'`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      INSERT INTO "${SCHEMA}".processed_message (consumer, message_id, processed_at)
-      SELECT 'telegram-outbound', outbound_id, updated_at FROM "${SCHEMA}".outbound_delivery
-       WHERE status <> 'pending'
-      ON CONFLICT DO NOTHING`);
-  }
-}
+const CopyReportedOutbound1796400000001 = sqlMigration('CopyReportedOutbound1796400000001', {
+  up: [
+    `
+    INSERT INTO "${SCHEMA}".outbound_delivery (outbound_id, status, updated_at)
+    SELECT message_id, 'sent', processed_at FROM "${SCHEMA}".processed_message
+     WHERE consumer = 'telegram-outbound'
+    ON CONFLICT (outbound_id) DO NOTHING`,
+    `DELETE FROM "${SCHEMA}".processed_message WHERE consumer = 'telegram-outbound'`,
+  ],
+  down: [
+    `
+    INSERT INTO "${SCHEMA}".processed_message (consumer, message_id, processed_at)
+    SELECT 'telegram-outbound', outbound_id, updated_at FROM "${SCHEMA}".outbound_delivery
+     WHERE status <> 'pending'
+    ON CONFLICT DO NOTHING`,
+  ],
+});
 
 export const telegramMigrations: MigrationClass[] = [
   CreatePollingOffset1763900000000,

@@ -1,81 +1,65 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@firstline/persistence';
 
 /** The adapter's own state in schema channel_vk. */
-export class CreateVkTables1764000000000 implements MigrationInterface {
-  readonly name = 'CreateVkTables1764000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
+export const CreateVkTables1764000000000 = sqlMigration('CreateVkTables1764000000000', {
+  up: [
     // Callback API / long-poll events already published: VK redelivers until it hears "ok".
-    await queryRunner.query(`
-      CREATE TABLE channel_vk.seen_event (
-        group_id bigint NOT NULL,
-        event_id text NOT NULL,
-        seen_at  timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (group_id, event_id)
-      )`);
+    `
+    CREATE TABLE channel_vk.seen_event (
+      group_id bigint NOT NULL,
+      event_id text NOT NULL,
+      seen_at  timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (group_id, event_id)
+    )`,
     // Where each long-poll community resumes; moved only after the bus acknowledged the events.
-    await queryRunner.query(`
-      CREATE TABLE channel_vk.long_poll_cursor (
-        group_id   bigint PRIMARY KEY,
-        ts         text NOT NULL,
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    `
+    CREATE TABLE channel_vk.long_poll_cursor (
+      group_id   bigint PRIMARY KEY,
+      ts         text NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    )`,
     // users.get answers, so a customer's name costs one call, not one per message.
-    await queryRunner.query(`
-      CREATE TABLE channel_vk.vk_user (
-        user_id      bigint PRIMARY KEY,
-        display_name text NOT NULL,
-        fetched_at   timestamptz NOT NULL DEFAULT now()
-      )`);
+    `
+    CREATE TABLE channel_vk.vk_user (
+      user_id      bigint PRIMARY KEY,
+      display_name text NOT NULL,
+      fetched_at   timestamptz NOT NULL DEFAULT now()
+    )`,
     // Outbound messages already handled, so a redelivered record is not sent or reported twice.
-    await queryRunner.query(`
-      CREATE TABLE channel_vk.sent_message (
-        outbound_id   text PRIMARY KEY,
-        group_id      bigint NOT NULL,
-        peer_id       bigint NOT NULL,
-        random_id     integer NOT NULL,
-        vk_message_id bigint,
-        failure       text,
-        handled_at    timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['sent_message', 'vk_user', 'long_poll_cursor', 'seen_event']) {
-      await queryRunner.query(`DROP TABLE channel_vk.${table}`);
-    }
-  }
-}
+    `
+    CREATE TABLE channel_vk.sent_message (
+      outbound_id   text PRIMARY KEY,
+      group_id      bigint NOT NULL,
+      peer_id       bigint NOT NULL,
+      random_id     integer NOT NULL,
+      vk_message_id bigint,
+      failure       text,
+      handled_at    timestamptz NOT NULL DEFAULT now()
+    )`,
+  ],
+  down: [
+    `DROP TABLE channel_vk.sent_message, channel_vk.vk_user, channel_vk.long_poll_cursor, channel_vk.seen_event`,
+  ],
+});
 
 /** The housekeeping purge finds expired event ids and names by age without scanning the tables. */
-export class IndexVkRowAges1766100000000 implements MigrationInterface {
-  readonly name = 'IndexVkRowAges1766100000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX seen_event_seen_at ON channel_vk.seen_event (seen_at)`);
-    await queryRunner.query(`CREATE INDEX vk_user_fetched_at ON channel_vk.vk_user (fetched_at)`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX channel_vk.vk_user_fetched_at`);
-    await queryRunner.query(`DROP INDEX channel_vk.seen_event_seen_at`);
-  }
-}
+export const IndexVkRowAges1766100000000 = sqlMigration('IndexVkRowAges1766100000000', {
+  up: [
+    `CREATE INDEX seen_event_seen_at ON channel_vk.seen_event (seen_at)`,
+    `CREATE INDEX vk_user_fetched_at ON channel_vk.vk_user (fetched_at)`,
+  ],
+  down: [`DROP INDEX channel_vk.vk_user_fetched_at`, `DROP INDEX channel_vk.seen_event_seen_at`],
+});
 
 /** The housekeeping purge finds handled outbound messages by age too. */
-export class IndexVkSentMessageAge1796200000000 implements MigrationInterface {
-  readonly name = 'IndexVkSentMessageAge1796200000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `CREATE INDEX sent_message_handled_at ON channel_vk.sent_message (handled_at)`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX channel_vk.sent_message_handled_at`);
-  }
-}
+export const IndexVkSentMessageAge1796200000000 = sqlMigration(
+  'IndexVkSentMessageAge1796200000000',
+  {
+    up: [`CREATE INDEX sent_message_handled_at ON channel_vk.sent_message (handled_at)`],
+    down: [`DROP INDEX channel_vk.sent_message_handled_at`],
+  },
+);
 
 /**
  * From here on the channel kit remembers handled outbound messages (`outbound_delivery`, created

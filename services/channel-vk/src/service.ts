@@ -1,4 +1,3 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { leaseMigration } from '@firstline/persistence';
 import type { ServiceDefinition } from '@firstline/runtime';
@@ -28,11 +27,5 @@ export const channelVkService: ServiceDefinition = {
   idleWithout: 'VK_COMMUNITIES',
   // The callback is verified on its raw bytes, and may be far larger than Nest's 100 KB default:
   // one raw parser, whatever the content type (the secret inside decides), up to the bound.
-  readsOwnBodies: true,
-  configure: (app) => {
-    (app as NestExpressApplication).useBodyParser('raw', {
-      type: () => true,
-      limit: MAX_CALLBACK_BODY,
-    });
-  },
+  rawBodiesUpTo: MAX_CALLBACK_BODY,
 };
