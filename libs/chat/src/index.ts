@@ -1,3 +1,4 @@
+export * from './activity';
 export * from './adapter';
 export * from './conversation';
 export * from './errors';
