@@ -1,6 +1,10 @@
 import {
+  Channel,
   ChatActivitySchema,
   create,
+  DeliveryReceiptSchema,
+  DeliveryStatus,
+  type DeliveryReceipt,
   timestampFromDate,
   timestampMs,
   type ChatActivity,
@@ -79,4 +83,23 @@ export function readMessage(
   return colon > 0 && visitorId && isClientMessageId(clientMessageId)
     ? { visitorId, clientMessageId }
     : undefined;
+}
+
+/**
+ * The receipt saying the visitor saw an agent's reply: the widget showed it while its page was
+ * visible. One per reply (its id is stable), so a repeat is the same receipt.
+ */
+export function readReceipt(
+  reply: { outboundId: string; ticketId: string; channelMessageId: string },
+  at: Date,
+): DeliveryReceipt {
+  return create(DeliveryReceiptSchema, {
+    receiptId: `${reply.outboundId}:READ`,
+    outboundId: reply.outboundId,
+    ticketId: reply.ticketId,
+    channel: Channel.CHAT,
+    status: DeliveryStatus.READ,
+    channelMessageId: reply.channelMessageId,
+    occurredAt: timestampFromDate(at),
+  });
 }

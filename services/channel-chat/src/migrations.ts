@@ -45,4 +45,34 @@ export class CreateChatConversations1797100000000 implements MigrationInterface 
   }
 }
 
-export const migrations = [outboundDeliveryMigration(SCHEMA), CreateChatConversations1797100000000];
+/**
+ * Read marks, durable so that a reload shows them: how far an agent has read the visitor's
+ * messages and how far the visitor has seen the agents' (each a `seq`, only ever raised); and the
+ * ticket of each reply, which the receipt saying it was read names.
+ */
+export class AddChatReadMarks1797200000000 implements MigrationInterface {
+  readonly name = 'AddChatReadMarks1797200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE ${SCHEMA}.visitor
+        ADD COLUMN agent_read_seq bigint NOT NULL DEFAULT 0,
+        ADD COLUMN visitor_read_seq bigint NOT NULL DEFAULT 0`);
+    await queryRunner.query(
+      `ALTER TABLE ${SCHEMA}.message ADD COLUMN ticket_id text NOT NULL DEFAULT ''`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE ${SCHEMA}.message DROP COLUMN ticket_id`);
+    await queryRunner.query(
+      `ALTER TABLE ${SCHEMA}.visitor DROP COLUMN agent_read_seq, DROP COLUMN visitor_read_seq`,
+    );
+  }
+}
+
+export const migrations = [
+  outboundDeliveryMigration(SCHEMA),
+  CreateChatConversations1797100000000,
+  AddChatReadMarks1797200000000,
+];

@@ -10,10 +10,19 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { ChatActivityRelay } from '../activity/chat-activity';
 import { ChatInbound, type SendAnswer } from '../inbound/chat-inbound';
 import { ConversationStore, type ChatEntry } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
+import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
+
+/** A long poll's answer: what is new, how far an agent has read, and an agent typing now. */
+export interface PollAnswer {
+  messages: ChatEntry[];
+  agentRead: number;
+  typing?: { author: string; until: string };
+}
 
 /**
  * The widget's HTTP side: a new visitor's token, and the fallback for networks that block
@@ -28,6 +37,8 @@ export class ChatController {
     private readonly store: ConversationStore,
     private readonly listeners: VisitorListeners,
     private readonly inbound: ChatInbound,
+    private readonly cues: VisitorCues,
+    private readonly activity: ChatActivityRelay,
   ) {}
 
   /** A new visitor and the token that is their conversation from now on (the widget keeps it). */
@@ -40,34 +51,67 @@ export class ChatController {
   }
 
   /**
-   * What is new after `after`; when nothing is, the request waits up to CHAT_LONG_POLL_SECONDS
-   * for the next message and answers the moment one is stored.
+   * What is new after `after`, with the read mark; when nothing is, the request waits up to
+   * CHAT_LONG_POLL_SECONDS and answers the moment a message is stored or an agent types or reads.
    */
   @Get('messages')
   async poll(
     @Headers('authorization') authorization: string | undefined,
     @Query('after') after: string | undefined,
-  ): Promise<{ messages: ChatEntry[] }> {
+    @Query('read') read: string | undefined,
+  ): Promise<PollAnswer> {
     const visitorId = await this.visitor(authorization);
     const seq = Number(after);
     const from = Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
+    const known = Number(read);
     let changed!: () => void;
     const change = new Promise<void>((resolve) => (changed = resolve));
+    let typing: PollAnswer['typing'];
     // Listening before reading: a message stored in between ends the wait at once.
     const stopListening = this.listeners.listen(visitorId, changed);
+    const stopCues = this.cues.listen(visitorId, (cue: VisitorCue) => {
+      if (cue.type === 'typing') typing = { author: cue.author, until: cue.until };
+      changed();
+    });
     try {
-      const messages = await this.store.after(visitorId, from);
-      if (messages.length > 0) return { messages };
+      const answer = async (): Promise<PollAnswer> => ({
+        messages: await this.store.after(visitorId, from),
+        agentRead: (await this.store.readMarks(visitorId)).agentRead,
+        ...(typing ? { typing } : {}),
+      });
+      const now = await answer();
+      // The widget names the read mark it has: a newer one is news too.
+      if (now.messages.length > 0 || (Number.isSafeInteger(known) && now.agentRead > known)) {
+        return now;
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         change,
         new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.longPollMs))),
       ]);
       clearTimeout(timer);
-      return { messages: await this.store.after(visitorId, from) };
+      return await answer();
     } finally {
       stopListening();
+      stopCues();
     }
+  }
+
+  /** The visitor is typing, without a WebSocket. */
+  @Post('typing')
+  @HttpCode(204)
+  async typing(@Headers('authorization') authorization: string | undefined): Promise<void> {
+    await this.activity.visitorTyping(await this.visitor(authorization));
+  }
+
+  /** The widget showed the conversation up to `seq` while visible, without a WebSocket. */
+  @Post('read')
+  @HttpCode(204)
+  async read(
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: { seq?: unknown } | undefined,
+  ): Promise<void> {
+    await this.activity.visitorRead(await this.visitor(authorization), body?.seq);
   }
 
   /** Sends a message without a WebSocket; answered as the socket answers it. */
