@@ -102,9 +102,9 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     WorkloadService,
   ],
   controllers: [
-    ChatActivityController,
     AuthController,
     TicketsController,
+    ChatActivityController,
     SupervisionController,
     DirectoryController,
     NotificationsController,

@@ -30,6 +30,9 @@
       you: 'You',
       sending: 'Sending…',
       delivered: 'Delivered',
+      read: 'Read',
+      typing: '{name} is typing…',
+      agent: 'The agent',
       notSent: 'Not sent: {reason}',
       connecting: 'Connecting…',
       offline: 'No connection. Your messages will be sent when it is back.',
@@ -47,6 +50,9 @@
       you: 'Вы',
       sending: 'Отправляется…',
       delivered: 'Доставлено',
+      read: 'Прочитано',
+      typing: '{name} печатает…',
+      agent: 'Оператор',
       notSent: 'Не отправлено: {reason}',
       connecting: 'Подключаемся…',
       offline: 'Нет связи. Сообщения уйдут, когда она появится.',
@@ -84,6 +90,13 @@
   /** Messages written and not yet delivered, oldest first: { id, text }. */
   var pending = JSON.parse(load(PENDING_KEY) || '[]');
   var lastSeq = 0;
+  /** An agent has read the visitor's messages up to this seq. */
+  var agentRead = 0;
+  /** The visitor's reading, as last told to the server. */
+  var reportedRead = 0;
+  /** When the visitor's typing was last told: it is repeated at most every 3 seconds. */
+  var typingSentAt = 0;
+  var typingTimer = null;
   var unread = 0;
   /** Replies stored after this are news worth a count on the launcher; older ones are history. */
   var loadedAt = Date.now();
@@ -125,6 +138,7 @@
     'li.visitor{margin-left:auto;background:#dbe8ff}' +
     '.who{display:block;font-size:12px;font-weight:600;color:#3b4a5c}' +
     '.mark{display:block;font-size:12px;color:#4d5b6b;text-align:right}.failed .mark{color:#b00020}' +
+    '.typing{margin:0;padding:2px 14px;min-height:20px;font-size:13px;font-style:italic;color:#3b4a5c;background:#f4f6f9}' +
     'form{display:flex;gap:8px;padding:10px;border-top:1px solid #dde3ea}' +
     'label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
     'textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #9aa7b6;border-radius:8px}' +
@@ -142,6 +156,8 @@
   var hello = el('li', { class: 'hello' });
   hello.textContent = TEXT.hello;
   log.append(hello);
+  // Announced politely: a screen reader hears "Ann is typing…" without losing its place.
+  var typingCue = el('p', { class: 'typing', 'aria-live': 'polite' });
   var input = el('textarea', { id: 'flc-message', maxlength: String(MAX_LENGTH), rows: '2' });
   var label = el('label', { for: 'flc-message' });
   label.textContent = TEXT.message;
@@ -151,7 +167,7 @@
   var panel = el(
     'section',
     { class: 'panel', id: 'flc-panel', role: 'dialog', 'aria-labelledby': 'flc-title', hidden: '' },
-    [el('header', {}, [title, closer]), state, log, form],
+    [el('header', {}, [title, closer]), state, log, typingCue, form],
   );
   launcher.setAttribute('aria-controls', 'flc-panel');
   root.append(style, launcher, panel);
@@ -168,6 +184,7 @@
     input.focus();
     log.scrollTop = log.scrollHeight;
     start();
+    reportRead();
   }
 
   function close() {
@@ -191,11 +208,19 @@
       form.requestSubmit();
     }
   });
+  input.addEventListener('input', function () {
+    if (!input.value.trim() || Date.now() - typingSentAt < 3000) return;
+    typingSentAt = Date.now();
+    if (socket) socket.send(JSON.stringify({ event: 'typing' }));
+    else if (useLongPoll && token) request('POST', '/chat/typing').catch(function () {});
+  });
+  document.addEventListener('visibilitychange', reportRead);
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     input.value = '';
+    typingSentAt = 0;
     var message = { id: newId(), text: text };
     pending.push(message);
     save(PENDING_KEY, JSON.stringify(pending));
@@ -228,10 +253,51 @@
       log.append(item);
       log.scrollTop = log.scrollHeight;
     }
+    if (entry.seq) item.setAttribute('data-seq', String(entry.seq));
+    if (entry.delivered) item.setAttribute('data-delivered', '');
+    markOf(item);
+  }
+
+  /** Sending…, Delivered (Firstline has it) or Read (an agent saw it). */
+  function markOf(item) {
     var mark = item.querySelector('.mark');
-    if (mark && !item.classList.contains('failed')) {
-      mark.textContent = entry.delivered ? TEXT.delivered : TEXT.sending;
-    }
+    if (!mark || item.classList.contains('failed')) return;
+    var seq = Number(item.getAttribute('data-seq'));
+    if (seq && seq <= agentRead) mark.textContent = TEXT.read;
+    else if (item.hasAttribute('data-delivered')) mark.textContent = TEXT.delivered;
+    else mark.textContent = TEXT.sending;
+  }
+
+  function readUpTo(seq) {
+    if (!(seq > agentRead)) return;
+    agentRead = seq;
+    Object.keys(shown).forEach(function (key) {
+      if (key.indexOf('visitor:') === 0) markOf(shown[key]);
+    });
+  }
+
+  function showTyping(author, until) {
+    clearTimeout(typingTimer);
+    // At most 10 s whatever the server says: a cue must not outlive a lost "stop".
+    var lasts = Math.min(Math.max(Date.parse(until) - Date.now(), 0), 10000);
+    typingCue.textContent = lasts > 0 ? say('typing', { name: author || TEXT.agent }) : '';
+    typingTimer = setTimeout(hideTyping, lasts);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typingCue.textContent = '';
+  }
+
+  /** Tells the server how far the visitor has seen: only while the window is open and visible. */
+  function reportRead() {
+    if (!isOpen() || document.visibilityState !== 'visible' || lastSeq <= reportedRead) return;
+    var seq = lastSeq;
+    if (socket) socket.send(JSON.stringify({ event: 'read', data: { seq: seq } }));
+    else if (useLongPoll && token)
+      request('POST', '/chat/read', { seq: seq }).catch(function () {});
+    else return;
+    reportedRead = seq;
   }
 
   function fail(id, reason) {
@@ -247,11 +313,13 @@
       lastSeq = entry.seq;
       var isNew = !shown[entry.from + ':' + entry.id];
       show(entry);
+      if (entry.from === 'agent') hideTyping();
       if (entry.from === 'agent' && isNew && Date.parse(entry.at) > loadedAt && !isOpen()) {
         unread += 1;
         launcher.textContent = say('unread', { n: unread });
       }
     });
+    reportRead();
   }
 
   function answered(answer) {
@@ -261,7 +329,7 @@
     });
     save(PENDING_KEY, JSON.stringify(pending));
     if (answer.status === 'delivered') {
-      show({ from: 'visitor', id: answer.clientMessageId, delivered: true });
+      show({ from: 'visitor', id: answer.clientMessageId, seq: answer.seq, delivered: true });
     } else {
       fail(answer.clientMessageId, answer.reason);
     }
@@ -356,11 +424,18 @@
         failedOpens = 0;
         retryMs = 1000;
         state.textContent = '';
+        // A new socket: reading is told again, in case the last report was lost with the old one.
+        reportedRead = 0;
+        readUpTo(data.agentRead);
         pending.forEach(transmit);
       } else if (data.type === 'messages') {
         receive(data.messages);
       } else if (data.type === 'answer') {
         answered(data);
+      } else if (data.type === 'typing') {
+        showTyping(data.author, data.until);
+      } else if (data.type === 'read') {
+        readUpTo(data.agentRead);
       }
     };
     ws.onclose = function (event) {
@@ -387,12 +462,14 @@
     if (polling || !token) return;
     polling = true;
     pending.forEach(transmit);
-    request('GET', '/chat/messages?after=' + lastSeq).then(
+    request('GET', '/chat/messages?after=' + lastSeq + '&read=' + agentRead).then(
       function (body) {
         polling = false;
         retryMs = 1000;
         state.textContent = '';
         receive(body.messages);
+        readUpTo(body.agentRead);
+        if (body.typing) showTyping(body.typing.author, body.typing.until);
         poll();
       },
       function () {
