@@ -50,7 +50,7 @@ describe('live chat in a browser, through router, tickets and the agent console'
   const bubble = (page: Page, text: string) =>
     page.getByRole('log', { name: 'Messages' }).getByText(text, { exact: true });
 
-  it('the visitor writes, the agent answers, each sees the other live, and a reload keeps it', async () => {
+  it('the visitor writes, the agent answers, each sees the other typing and reading, live, and a reload keeps it', async () => {
     const tag = pipeline.run.slice(-8);
     const question = `Order ${tag}: where is my parcel?`;
     const ann = await signIn(browser, `${pipeline.tickets.url}/console/`, 'ann@firstline.example');
@@ -78,13 +78,30 @@ describe('live chat in a browser, through router, tickets and the agent console'
     await row.click();
     await ann.getByRole('heading', { name: 'Conversation' }).waitFor();
     await ann.locator('.timeline .entry.inbound', { hasText: question }).waitFor();
+    // The agent has the conversation in front of them: the visitor's message shows it was read.
+    const ownMessage = (text: string) => visitor.locator('li.visitor', { hasText: text });
+    await ownMessage(question).getByText('Read', { exact: true }).waitFor({ timeout: 30_000 });
 
-    // Agent → visitor.
+    // Typing, both ways: the agent's first name in the widget, the visitor's cue in the console.
+    const reply = ann.getByLabel('Reply', { exact: true });
+    await reply.pressSequentially('Your parcel');
+    await visitor.getByText('Ann is typing…').waitFor({ timeout: 30_000 });
+    await box.pressSequentially('And when');
+    await ann.getByText('The visitor is typing…').waitFor({ timeout: 30_000 });
+    await screenshot(visitor, 'chat-typing-visitor');
+
+    // Agent → visitor; the widget is open on a visible page, so the agent sees the reply read.
     const answer = `Your parcel ${tag} left our warehouse this morning.`;
-    await ann.getByLabel('Reply', { exact: true }).fill(answer);
+    await reply.fill(answer);
     await ann.getByRole('button', { name: 'Send reply' }).click();
     await bubble(visitor, answer).waitFor({ timeout: 30_000 });
     await visitor.locator('li.agent', { hasText: answer }).getByText('Ann').waitFor();
+    // The reply ends the cue.
+    expect(await visitor.getByText('Ann is typing…').count()).toBe(0);
+    await ann
+      .locator('.timeline .entry.outbound', { hasText: answer })
+      .locator('.delivery', { hasText: 'read' })
+      .waitFor({ timeout: 30_000 });
 
     // Visitor → agent again, into the open ticket.
     const followUp = `Thanks! ${tag}`;
@@ -95,11 +112,21 @@ describe('live chat in a browser, through router, tickets and the agent console'
       .waitFor({ timeout: 30_000 });
     await screenshot(visitor, 'chat-2-visitor');
 
-    // A reload keeps the conversation, the visitor's own messages marked delivered.
+    // The agent has the ticket open: the follow-up is read too.
+    await ownMessage(followUp).getByText('Read', { exact: true }).waitFor({ timeout: 30_000 });
+
+    // A reload keeps the conversation and its read marks.
     await visitor.reload();
     await visitor.getByRole('button', { name: 'Chat with us' }).click();
     for (const text of [question, answer, followUp]) await bubble(visitor, text).waitFor();
-    expect(await visitor.getByText('Delivered').count()).toBe(2);
+    for (const text of [question, followUp])
+      await ownMessage(text).getByText('Read', { exact: true }).waitFor();
+    // …and so does the console's.
+    await ann.reload();
+    await ann
+      .locator('.timeline .entry.outbound', { hasText: answer })
+      .locator('.delivery', { hasText: 'read' })
+      .waitFor({ timeout: 30_000 });
 
     // Escape closes the window and gives the focus back to the launcher.
     await box.press('Escape');

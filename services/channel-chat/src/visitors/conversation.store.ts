@@ -107,11 +107,15 @@ export class ConversationStore {
    */
   async markAgentRead(visitorId: string, clientMessageId: string): Promise<number | undefined> {
     const rows: Array<{ agent_read_seq: string }> = await this.dataSource.query(
-      `UPDATE ${SCHEMA}.visitor v SET agent_read_seq = GREATEST(v.agent_read_seq, m.seq)
-       FROM ${SCHEMA}.message m
-       WHERE v.visitor_id = $1 AND m.visitor_id = $1 AND m.author_kind = 'visitor'
-         AND m.local_id = $2
-       RETURNING v.agent_read_seq`,
+      // As a SELECT: an UPDATE's rows come back from TypeORM wrapped with its row count.
+      `WITH moved AS (
+         UPDATE ${SCHEMA}.visitor v SET agent_read_seq = GREATEST(v.agent_read_seq, m.seq)
+         FROM ${SCHEMA}.message m
+         WHERE v.visitor_id = $1 AND m.visitor_id = $1 AND m.author_kind = 'visitor'
+           AND m.local_id = $2
+         RETURNING v.agent_read_seq
+       )
+       SELECT agent_read_seq FROM moved`,
       [visitorId, clientMessageId],
     );
     return rows.length > 0 ? Number(rows[0].agent_read_seq) : undefined;
