@@ -3,5 +3,7 @@ export * from './adapter';
 export * from './conversation';
 export * from './errors';
 export * from './normalise';
+export * from './offline';
 export * from './render';
+export * from './site';
 export * from './token';

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ChatActivityRelay } from './activity/chat-activity';
+import { AvailabilityService } from './availability/availability.service';
+import { DirectoryProjection } from './availability/directory.projection';
 import { CHAT_CONFIG, loadChatConfig } from './config';
 import { ChatInbound } from './inbound/chat-inbound';
 import { ChatOutbound } from './outbound/chat-outbound.consumer';
@@ -21,6 +23,8 @@ import { WidgetController } from './widget/widget.controller';
     VisitorListeners,
     VisitorCues,
     ChatActivityRelay,
+    AvailabilityService,
+    DirectoryProjection,
     VisitorAuth,
     ChatInbound,
     ChatGateway,

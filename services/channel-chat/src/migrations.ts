@@ -71,8 +71,53 @@ export class AddChatReadMarks1797200000000 implements MigrationInterface {
   }
 }
 
+/**
+ * What the visitor told the pre-chat form, sent with each of their messages; and what the service
+ * needs of the directory to say whether a site's team can chat now: each team's calendar, the
+ * calendars, and which agents of which teams are online (support.directory.v1, by version).
+ */
+export class AddPrechatAndAvailability1797300000000 implements MigrationInterface {
+  readonly name = 'AddPrechatAndAvailability1797300000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE ${SCHEMA}.visitor
+        ADD COLUMN profile jsonb NOT NULL DEFAULT '{}'`);
+    await queryRunner.query(`
+      CREATE TABLE ${SCHEMA}.team (
+        team_id     text PRIMARY KEY,
+        version     bigint NOT NULL,
+        calendar_id text NOT NULL DEFAULT ''
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${SCHEMA}.calendar (
+        calendar_id text PRIMARY KEY,
+        version     bigint NOT NULL,
+        calendar    jsonb NOT NULL
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE ${SCHEMA}.agent (
+        agent_id text PRIMARY KEY,
+        version  bigint NOT NULL,
+        team_ids text[] NOT NULL DEFAULT '{}',
+        online   boolean NOT NULL DEFAULT false
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX agent_online_teams ON ${SCHEMA}.agent USING gin (team_ids) WHERE online`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${SCHEMA}.agent`);
+    await queryRunner.query(`DROP TABLE ${SCHEMA}.calendar`);
+    await queryRunner.query(`DROP TABLE ${SCHEMA}.team`);
+    await queryRunner.query(`ALTER TABLE ${SCHEMA}.visitor DROP COLUMN profile`);
+  }
+}
+
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),
   CreateChatConversations1797100000000,
   AddChatReadMarks1797200000000,
+  AddPrechatAndAvailability1797300000000,
 ];

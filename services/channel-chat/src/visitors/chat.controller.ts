@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -10,12 +11,21 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { prechatForm, readProfile, siteOf } from '@firstline/chat';
 import { ChatActivityRelay } from '../activity/chat-activity';
+import { AvailabilityService } from '../availability/availability.service';
 import { ChatInbound, type SendAnswer } from '../inbound/chat-inbound';
 import { ConversationStore, type ChatEntry } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
 import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
+
+/** The pre-chat form's fields as a 400 names them; the widget says it in the visitor's language. */
+const PROBLEMS = {
+  name: 'name is required',
+  email: 'email must be an email address (and is required here)',
+  topic: 'topic must be one of the offered topics',
+} as const;
 
 /** A long poll's answer: what is new, how far an agent has read, and an agent typing now. */
 export interface PollAnswer {
@@ -39,7 +49,68 @@ export class ChatController {
     private readonly inbound: ChatInbound,
     private readonly cues: VisitorCues,
     private readonly activity: ChatActivityRelay,
+    private readonly availability: AvailabilityService,
   ) {}
+
+  /**
+   * What the widget of a site (`data-site`) shows before a chat: its pre-chat form, in the
+   * widget's language, and whether anyone can chat now (`open`, `closed` with when it opens,
+   * `no_agent`). Asked when the window opens; needs no token.
+   */
+  @Get('site')
+  async site(@Query('site') id: string | undefined, @Query('locale') locale: string | undefined) {
+    const site = siteOf(this.config.sites, id);
+    const now = await this.availability.of(site);
+    return {
+      prechat: prechatForm(site, locale === 'ru' ? 'ru' : 'en') ?? null,
+      availability: {
+        state: now.state,
+        opensAt: now.state === 'closed' && now.opensAt ? now.opensAt.toISOString() : null,
+      },
+    };
+  }
+
+  /**
+   * The pre-chat form's answers, kept with the visitor and sent with each of their messages;
+   * 400 with `fields` naming what to correct.
+   */
+  @Post('profile')
+  @HttpCode(204)
+  async profile(
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: { site?: unknown; name?: unknown; email?: unknown; topic?: unknown } | undefined,
+  ): Promise<void> {
+    const visitorId = await this.visitor(authorization);
+    const read = readProfile(siteOf(this.config.sites, body?.site), body);
+    if ('problems' in read) {
+      throw new BadRequestException({
+        message: read.problems.map((field) => PROBLEMS[field]).join('; '),
+        details: {
+          fields: read.problems.map((field) => ({
+            field,
+            problem: 'invalid',
+            message: PROBLEMS[field],
+          })),
+        },
+      });
+    }
+    await this.store.setProfile(visitorId, read.profile);
+  }
+
+  /**
+   * A message left while nobody can chat: it becomes a ticket answered by email. Answered like
+   * a chat message: delivered once the broker has it, or rejected with the reason.
+   */
+  @Post('left-messages')
+  @HttpCode(200)
+  async leave(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('referer') referer: string | undefined,
+    @Body() body: { site?: unknown } | undefined,
+  ): Promise<SendAnswer> {
+    const visitorId = await this.visitor(authorization);
+    return this.inbound.leave(visitorId, body, siteOf(this.config.sites, body?.site), referer);
+  }
 
   /** A new visitor and the token that is their conversation from now on (the widget keeps it). */
   @Post('session')

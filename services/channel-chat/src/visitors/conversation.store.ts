@@ -6,6 +6,7 @@ import {
   UnknownVisitorError,
   type ChatReply,
   type ChatReplyFile,
+  type VisitorProfile,
 } from '@firstline/chat';
 import { SCHEMA } from '../migrations';
 
@@ -86,6 +87,22 @@ export class ConversationStore {
   /** An agent's reply, stored once however often it is delivered. */
   addReply(reply: ChatReply): Promise<ChatEntry> {
     return this.add(reply.visitorId, 'agent', reply.id, reply);
+  }
+
+  /** What the visitor told the pre-chat form; empty when there was none. */
+  async profile(visitorId: string): Promise<VisitorProfile> {
+    const rows: Array<{ profile: VisitorProfile }> = await this.dataSource.query(
+      `SELECT profile FROM ${SCHEMA}.visitor WHERE visitor_id = $1`,
+      [visitorId],
+    );
+    return rows[0]?.profile ?? {};
+  }
+
+  async setProfile(visitorId: string, profile: VisitorProfile): Promise<void> {
+    await this.dataSource.query(`UPDATE ${SCHEMA}.visitor SET profile = $2 WHERE visitor_id = $1`, [
+      visitorId,
+      JSON.stringify(profile),
+    ]);
   }
 
   async readMarks(visitorId: string): Promise<ReadMarks> {
