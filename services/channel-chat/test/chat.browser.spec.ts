@@ -316,7 +316,7 @@ describe('live chat in a browser, through router, tickets and the agent console'
     const email = `olga-${tag}@example.com`;
     await visitor.getByLabel('Your name (optional)').fill(`Olga ${tag}`);
     await visitor.getByLabel('Email').fill(email);
-    await visitor.getByLabel('Your message').fill(text);
+    await visitor.getByRole('textbox', { name: 'Your message' }).fill(text);
     await visitor.getByRole('button', { name: 'Send the message' }).click();
     await visitor
       .getByText(`Thank you! We have your message and will answer at ${email}.`)
@@ -333,7 +333,7 @@ describe('live chat in a browser, through router, tickets and the agent console'
     const api = await pipeline.login('ann@firstline.example');
     const { tickets } = await api.ok<{
       tickets: Array<{ id: string; channel: string; subject: string }>;
-    }>('GET', '/queue?scope=team');
+    }>('GET', '/queue?view=team&channel=email');
     const ticket = tickets.find((candidate) => candidate.subject === 'Message left in the chat');
     expect(ticket?.channel).toBe('email');
 
