@@ -1,6 +1,7 @@
 import { fileAttachment, identity, inboundMessage, type Normalised } from '@firstline/channel';
 import { Channel, IdentityKind, type Attachment } from '@firstline/contracts';
 import { conversationKey, isClientMessageId, isVisitorId, messageId } from './conversation';
+import type { VisitorProfile } from './site';
 
 /** The longest message a visitor may write; the widget's text box stops there too. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -29,6 +30,8 @@ export interface ChatVisitorMessage {
   pageUrl?: string;
   /** The widget's language: "ru" or "en". */
   locale?: string;
+  /** What the visitor gave the pre-chat form (checked when it was given: site.ts readProfile). */
+  profile?: VisitorProfile;
 }
 
 /** What the adapter knows beside a message: the secret visitor tokens are signed with. */
@@ -64,12 +67,19 @@ export function normaliseVisitorMessage(payload: ChatVisitorMessage, receivedAt:
   }
   const metadata: Record<string, string> = { client_message_id: payload.clientMessageId };
   if (typeof payload.pageUrl === 'string' && payload.pageUrl) metadata.page_url = payload.pageUrl;
+  const profile = payload.profile ?? {};
   return {
     kind: 'message',
     message: inboundMessage({
       messageId: messageId(payload.visitorId, payload.clientMessageId),
       channel: Channel.CHAT,
-      sender: identity(IdentityKind.CHAT_VISITOR, payload.visitorId),
+      sender: identity(IdentityKind.CHAT_VISITOR, payload.visitorId, profile.name),
+      // An address typed into the pre-chat form is theirs as far as anyone typed it: a claim the
+      // router keeps, proven by nothing, which lets an agent (or a transcript) write to it.
+      sharedIdentities: profile.email
+        ? [identity(IdentityKind.WEBFORM_EMAIL, profile.email, profile.name)]
+        : [],
+      formTopic: profile.topic,
       conversationKey: conversationKey(payload.visitorId),
       textBody: text,
       replyText: text,

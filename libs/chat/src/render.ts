@@ -15,6 +15,8 @@ export interface ChatReply {
   visitorId: string;
   /** The outbound id: a reply delivered twice is recognised and shown once. */
   id: string;
+  /** Its ticket, which the receipt saying the visitor read it names. */
+  ticketId: string;
   text: string;
   /** The sender's name as the tickets service signs it ("Ann from Support"). */
   author: string;
@@ -51,6 +53,7 @@ export function renderReply(message: OutboundMessage): ChatReply {
   return {
     visitorId,
     id: message.outboundId,
+    ticketId: message.ticketId,
     text,
     author: message.senderDisplayName,
     files,

@@ -113,6 +113,7 @@ describe('a reply', () => {
     ).toEqual({
       visitorId,
       id: 'out-1',
+      ticketId: 't-1',
       text: 'We refunded it.',
       author: 'Ann from Support',
       files: [

@@ -2,6 +2,7 @@
 // (generated into ./gen by `npm run contracts:generate`); this file adds the topic catalogue and
 // the wire encoding. See docs/adr/0002-contracts-protobuf.md.
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { ChatActivitySchema } from './gen/firstline/v1/chat_activity_pb';
 import { Channel } from './gen/firstline/v1/common_pb';
 import { CustomerEventSchema } from './gen/firstline/v1/customer_event_pb';
 import { DeliveryReceiptSchema } from './gen/firstline/v1/delivery_receipt_pb';
@@ -13,6 +14,7 @@ import { RoutingDecisionSchema } from './gen/firstline/v1/routing_pb';
 import { RoutingCommandSchema } from './gen/firstline/v1/routing_command_pb';
 import { TicketEventSchema } from './gen/firstline/v1/ticket_event_pb';
 
+export * from './gen/firstline/v1/chat_activity_pb';
 export * from './gen/firstline/v1/common_pb';
 export * from './gen/firstline/v1/customer_event_pb';
 export * from './gen/firstline/v1/delivery_receipt_pb';
@@ -141,6 +143,8 @@ export const TOPICS = {
   outboundWebform: topic('support.outbound.webform.v1', OutboundMessageSchema, byConversation),
   outboundOk: topic('support.outbound.ok.v1', OutboundMessageSchema, byConversation),
   outboundChat: topic('support.outbound.chat.v1', OutboundMessageSchema, byConversation),
+  /** Typing and read marks of live chats: ephemeral, published without an outbox. */
+  chatActivity: topic('support.chat-activity.v1', ChatActivitySchema, byConversation),
   deliveryReceipts: topic(
     'support.delivery-receipts.v1',
     DeliveryReceiptSchema,

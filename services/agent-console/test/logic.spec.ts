@@ -5,6 +5,8 @@ import {
   formatMetric,
   heatMap,
   isPreviewable,
+  laterDelivery,
+  latestVisitorMessage,
   mergePreview,
   moveSelection,
   parseTags,
@@ -13,6 +15,7 @@ import {
   slaCountdown,
   tabQuery,
   timeline,
+  typingWorthTelling,
   unfilledPlaceholders,
   unreadNotifications,
   windowText,
@@ -258,5 +261,47 @@ describe('callbacks and merges', () => {
       tags: ['vip', 'churn-risk'],
       tickets: 3,
     });
+  });
+});
+
+describe('live chat in the ticket view', () => {
+  it('keeps the furthest delivery status, whichever of receipt and reload comes first', () => {
+    expect(laterDelivery('sent', 'read')).toBe('read');
+    expect(laterDelivery('read', 'sent')).toBe('read');
+    expect(laterDelivery('read', 'delivered')).toBe('read');
+    expect(laterDelivery('queued', 'failed')).toBe('failed');
+    expect(laterDelivery(undefined, 'sent')).toBe('sent');
+    expect(laterDelivery('sent', undefined)).toBe('sent');
+  });
+
+  it('tells the visitor about typing at most every 3 seconds, and not for an empty box', () => {
+    expect(typingWorthTelling('H', 0, now)).toBe(true);
+    expect(typingWorthTelling('Hello', now, now + 2_999)).toBe(false);
+    expect(typingWorthTelling('Hello', now, now + 3_000)).toBe(true);
+    expect(typingWorthTelling('  ', 0, now)).toBe(false);
+  });
+
+  it('marks read up to the visitor’s latest chat message of this ticket', () => {
+    const message = (id: string, changes: Partial<ApiMessage> = {}) =>
+      ({
+        id,
+        ticketId: 't-1',
+        direction: 'in',
+        channel: 'chat',
+        automatic: false,
+        ...changes,
+      }) as Pick<ApiMessage, 'id' | 'ticketId' | 'direction' | 'channel' | 'automatic'>;
+    expect(
+      latestVisitorMessage(
+        [
+          message('chat:v:1'),
+          message('chat:v:2'),
+          message('out-1', { direction: 'out' }),
+          message('chat:v:0', { ticketId: 't-0' }),
+        ],
+        't-1',
+      ),
+    ).toBe('chat:v:2');
+    expect(latestVisitorMessage([message('out-1', { direction: 'out' })], 't-1')).toBeUndefined();
   });
 });

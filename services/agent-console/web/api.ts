@@ -24,6 +24,11 @@ export interface LiveMessage {
   ticketNumber?: string;
   teamId?: string;
   event?: { type?: string };
+  /** For `type: 'chat-typing'`: when the visitor's typing cue ends. */
+  until?: string;
+  /** For `type: 'delivery'`: the reply and how far it got (sent, delivered, read, failed). */
+  messageId?: string;
+  status?: string;
   /** For `type: 'notification'`: what a supervisor should look at. */
   notification?: SupervisorNotification;
 }

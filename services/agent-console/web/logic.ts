@@ -314,3 +314,46 @@ export function windowText(startsAt: string, endsAt: string, timeZone: string, l
   const end = day(endsAt) === day(startsAt) ? time(endsAt) : `${day(endsAt)}, ${time(endsAt)}`;
   return `${day(startsAt)}, ${time(startsAt)}–${end}`;
 }
+
+/** How far a reply has got, by the status names the API gives. */
+const DELIVERY_PROGRESS: Record<string, number> = {
+  queued: 0,
+  pending: 0,
+  sent: 1,
+  failed: 1,
+  delivered: 2,
+  read: 3,
+};
+
+/**
+ * The status to show when a live receipt and a reloaded ticket disagree: they may arrive in
+ * either order, and a reply read by a chat's visitor must not show "sent" again.
+ */
+export function laterDelivery(shown: string | undefined, news: string | undefined) {
+  if (!shown || !news) return news ?? shown;
+  return (DELIVERY_PROGRESS[news] ?? 0) >= (DELIVERY_PROGRESS[shown] ?? 0) ? news : shown;
+}
+
+/** A live chat's visitor hears "typing" again at most this often while the agent types. */
+export const TYPING_REPEAT_MS = 3000;
+
+/** Whether a keystroke in a live chat's reply box is worth telling the visitor about. */
+export function typingWorthTelling(text: string, lastToldAt: number, now: number): boolean {
+  return text.trim() !== '' && now - lastToldAt >= TYPING_REPEAT_MS;
+}
+
+/** The visitor's latest message in this ticket: what the agent's read mark names. */
+export function latestVisitorMessage(
+  messages: Array<Pick<ApiMessage, 'id' | 'ticketId' | 'direction' | 'channel' | 'automatic'>>,
+  ticketId: string,
+): string | undefined {
+  return messages
+    .filter(
+      (message) =>
+        message.ticketId === ticketId &&
+        message.direction === 'in' &&
+        message.channel === 'chat' &&
+        !message.automatic,
+    )
+    .at(-1)?.id;
+}

@@ -5,10 +5,13 @@ import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
   isPreviewable,
+  laterDelivery,
+  latestVisitorMessage,
   parseTags,
   replySending,
   slaCountdown,
   timeline,
+  typingWorthTelling,
   unfilledPlaceholders,
   type ApiAttachment,
   type ApiEvent,
@@ -35,6 +38,13 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
   const facts = h('div', { class: 'ticket-header' });
   const conversation = h('ol', { class: 'timeline', 'aria-label': t('ticket.conversation') });
   const card = h('div');
+  // A live chat's visitor typing: announced politely, gone when the cue's time is up.
+  const visitorTyping = h('p', { class: 'typing', 'aria-live': 'polite' });
+  let visitorTypingTimer: number | undefined;
+  // Receipts pushed live, ahead of the stored status a reload reads.
+  const liveDelivery = new Map<string, string>();
+  // The visitor's latest message the agent has been shown: the chat service was told.
+  let readTold: string | undefined;
   const status = select(STATUSES.map((value) => [value, t(`status.${value}`)]));
   const claim = h('button', { type: 'button' }, t('ticket.claim'));
   const cannedPicker = select([['', t('reply.cannedNone')]]);
@@ -68,6 +78,7 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       if (!active || request !== loads) return;
       render(loaded, replies);
       latest = loaded;
+      tellRead();
       callbacks.refresh();
       supervisor?.update(loaded);
       container.dataset.ready = 'true';
@@ -130,6 +141,10 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     );
     if (document.activeElement !== status) status.value = ticket.status;
     claim.hidden = ticket.assigneeId === context.agent.id;
+    for (const message of view.messages) {
+      const status = laterDelivery(message.delivery?.status, liveDelivery.get(message.id));
+      if (status) message.delivery = { reason: null, ...message.delivery, status };
+    }
     replace(
       conversation,
       timeline(view).map((entry) => timelineItem(entry, ticket.number, context)),
@@ -175,6 +190,7 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
             supervising,
             h('h2', { id: 'conversation-title' }, t('ticket.conversation')),
             conversation,
+            visitorTyping,
             composers(),
             transferForm(),
             feedback,
@@ -217,6 +233,14 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       warning.textContent = missing.length ? t('reply.fillIn', { names: missing.join(', ') }) : '';
     };
     reply.addEventListener('input', warnUnfilled);
+    let typingToldAt = 0;
+    reply.addEventListener('input', () => {
+      if (latest?.ticket.channel !== 'chat') return;
+      if (!typingWorthTelling(reply.value, typingToldAt, Date.now())) return;
+      typingToldAt = Date.now();
+      // The visitor's cue fades by itself: a lost one is not worth an error here.
+      context.api.call('POST', `${path}/chat/typing`).catch(() => undefined);
+    });
     cannedPicker.addEventListener('change', () => {
       const chosen = canned.find((c) => c.id === cannedPicker.value);
       if (!chosen) return;
@@ -305,9 +329,44 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     return form;
   }
 
+  /** Tells a live chat's visitor that their messages were seen: only while this page is visible. */
+  function tellRead(): void {
+    if (!latest || latest.ticket.channel !== 'chat' || document.visibilityState !== 'visible') {
+      return;
+    }
+    const messageId = latestVisitorMessage(latest.messages, ticketId);
+    if (!messageId || messageId === readTold) return;
+    readTold = messageId;
+    context.api.call('POST', `${path}/chat/read`, { messageId }).catch(() => {
+      readTold = undefined;
+    });
+  }
+
+  function showVisitorTyping(until: string): void {
+    window.clearTimeout(visitorTypingTimer);
+    const lasts = Math.min(Math.max(Date.parse(until) - Date.now(), 0), 10_000);
+    visitorTyping.textContent = lasts > 0 ? t('chat.visitorTyping') : '';
+    visitorTypingTimer = window.setTimeout(() => (visitorTyping.textContent = ''), lasts);
+  }
+
   const stopLive = context.onLive((message) => {
-    if (message.type === 'ticket-event' && message.ticketId === ticketId) void load();
+    if (message.ticketId !== ticketId) return;
+    if (message.type === 'ticket-event') {
+      // A new message ends the visitor's typing; the reload shows it.
+      visitorTyping.textContent = '';
+      void load();
+    } else if (message.type === 'chat-typing' && message.until) {
+      showVisitorTyping(message.until);
+    } else if (message.type === 'delivery' && message.messageId && message.status) {
+      const status = laterDelivery(liveDelivery.get(message.messageId), message.status)!;
+      liveDelivery.set(message.messageId, status);
+      const mark = conversation.querySelector(
+        `[data-message-id="${CSS.escape(message.messageId)}"] .delivery`,
+      );
+      if (mark) mark.textContent = t(`delivery.${status}`);
+    }
   });
+  document.addEventListener('visibilitychange', tellRead);
   // Escape goes back to the queue, unless it is leaving a field.
   const onKey = (event: KeyboardEvent) => {
     const target = event.target as HTMLElement;
@@ -319,6 +378,8 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
   return () => {
     active = false;
     stopLive();
+    window.clearTimeout(visitorTypingTimer);
+    document.removeEventListener('visibilitychange', tellRead);
     document.removeEventListener('keydown', onKey);
   };
 };
@@ -364,6 +425,7 @@ function timelineItem(entry: TimelineEntry, currentNumber: string, context: Cont
     {
       class: `entry message ${inbound ? 'inbound' : 'outbound'}`,
       'data-kind': 'message',
+      'data-message-id': message.id,
     },
     h(
       'p',
@@ -375,7 +437,9 @@ function timelineItem(entry: TimelineEntry, currentNumber: string, context: Cont
       when,
       otherTicket && ' · ',
       otherTicket,
-      message.delivery && ` · ${t(`delivery.${message.delivery.status}`)}`,
+      message.delivery && ' · ',
+      message.delivery &&
+        h('span', { class: 'delivery' }, t(`delivery.${message.delivery.status}`)),
     ),
     message.subject && h('p', { class: 'subject' }, message.subject),
     h('p', { class: 'text' }, message.text),

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ChatActivityRelay } from './activity/chat-activity';
+import { AvailabilityService } from './availability/availability.service';
+import { DirectoryProjection } from './availability/directory.projection';
 import { CHAT_CONFIG, loadChatConfig } from './config';
 import { ChatInbound } from './inbound/chat-inbound';
 import { ChatOutbound } from './outbound/chat-outbound.consumer';
@@ -6,6 +9,7 @@ import { ChatController } from './visitors/chat.controller';
 import { ChatGateway } from './visitors/chat.gateway';
 import { ConversationStore } from './visitors/conversation.store';
 import { VisitorAuth } from './visitors/visitor-auth';
+import { VisitorCues } from './visitors/visitor-cues';
 import { VisitorListeners } from './visitors/visitor-listeners';
 import { WidgetController } from './widget/widget.controller';
 
@@ -17,6 +21,10 @@ import { WidgetController } from './widget/widget.controller';
     { provide: CHAT_CONFIG, useFactory: () => loadChatConfig(process.env) },
     ConversationStore,
     VisitorListeners,
+    VisitorCues,
+    ChatActivityRelay,
+    AvailabilityService,
+    DirectoryProjection,
     VisitorAuth,
     ChatInbound,
     ChatGateway,

@@ -1,5 +1,6 @@
 import { parseConfig, sharedSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
+import { chatSitesSchema, type ChatSites } from '@firstline/chat';
 
 export interface ChatConfig {
   /** Signs the visitor tokens (libs/chat token.ts); a new secret ends every visitor's conversation. */
@@ -8,9 +9,23 @@ export interface ChatConfig {
   allowedOrigins: '*' | string[];
   /** Longest a long-poll request is held open when nothing is new (the fallback for blocked WebSockets). */
   longPollMs: number;
+  /** The sites embedding the widget: each one's team (for hours and agents) and pre-chat form. */
+  sites: ChatSites;
 }
 
 export const CHAT_CONFIG = Symbol('ChatConfig');
+
+const sites = z
+  .string()
+  .transform((value, context) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be a JSON object of site id → site' });
+      return z.NEVER;
+    }
+  })
+  .pipe(chatSitesSchema);
 
 const origins = z
   .string()
@@ -35,6 +50,7 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
         // Proxies commonly drop a request that says nothing for a minute.
         .max(55, 'must be at most 55')
         .default(25),
+      CHAT_SITES: sites.optional(),
     },
     env,
   );
@@ -43,5 +59,6 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
     tokenSecret: config.CHAT_TOKEN_SECRET,
     allowedOrigins: allowed.length === 1 && allowed[0] === '*' ? '*' : allowed,
     longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
+    sites: (config.CHAT_SITES ?? {}) as ChatSites,
   };
 }

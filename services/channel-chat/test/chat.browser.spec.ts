@@ -1,8 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import { KafkaBus, silentLogger } from '@firstline/bus';
+import {
+  create,
+  directoryKey,
+  DirectoryKind,
+  DirectoryRecordSchema,
+  encode,
+  messageType,
+  TOPICS,
+  type DirectoryRecord,
+} from '@firstline/contracts';
 import { routerService } from '@firstline/router';
-import { Pipeline } from '@firstline/testing';
+import { ensureKafka, Pipeline, PIPELINE_RUN_HEADER, waitFor } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { buildConsole, launchChromium, screenshot, signIn } from '../../agent-console/test/browser';
 import { channelChatService } from '../src';
@@ -19,6 +30,8 @@ describe('live chat in a browser, through router, tickets and the agent console'
   let browser: Browser;
   let shop: Server;
   let shopUrl: string;
+  // A team of this run only: its calendar reaches this run's services alone (see below).
+  const nightTeam = `night-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
     buildConsole();
@@ -26,14 +39,31 @@ describe('live chat in a browser, through router, tickets and the agent console'
       router: routerService,
       tickets: ticketsService,
       channel: channelChatService,
-      channelSettings: () => ({ CHAT_TOKEN_SECRET: 'chat-browser-test-secret-of-32-chars!' }),
+      channelSettings: () => ({
+        CHAT_TOKEN_SECRET: 'chat-browser-test-secret-of-32-chars!',
+        CHAT_SITES: JSON.stringify({
+          shop: {
+            prechat: {
+              name: 'required',
+              email: 'optional',
+              topics: [
+                { value: 'orders', label: { en: 'Orders', ru: 'Заказы' } },
+                { value: 'returns', label: { en: 'Returns', ru: 'Возвраты' } },
+              ],
+            },
+          },
+          night: { team: nightTeam },
+        }),
+      }),
     });
-    shop = createServer((_request, response) => {
+    // "/" embeds the widget plainly, "/<site>" for one of CHAT_SITES.
+    shop = createServer((request, response) => {
+      const site = request.url?.slice(1) ? ` data-site="${request.url.slice(1)}"` : '';
       response.setHeader('content-type', 'text/html; charset=utf-8');
       response.end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
 <body><h1>Acme shop</h1><p>Questions about your order? Chat with us.</p>
-<script src="${pipeline.channel.url}/chat/widget.js" data-locale="en" async></script>
+<script src="${pipeline.channel.url}/chat/widget.js" data-locale="en"${site} async></script>
 </body></html>`);
     });
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
@@ -50,7 +80,7 @@ describe('live chat in a browser, through router, tickets and the agent console'
   const bubble = (page: Page, text: string) =>
     page.getByRole('log', { name: 'Messages' }).getByText(text, { exact: true });
 
-  it('the visitor writes, the agent answers, each sees the other live, and a reload keeps it', async () => {
+  it('the visitor writes, the agent answers, each sees the other typing and reading, live, and a reload keeps it', async () => {
     const tag = pipeline.run.slice(-8);
     const question = `Order ${tag}: where is my parcel?`;
     const ann = await signIn(browser, `${pipeline.tickets.url}/console/`, 'ann@firstline.example');
@@ -78,13 +108,30 @@ describe('live chat in a browser, through router, tickets and the agent console'
     await row.click();
     await ann.getByRole('heading', { name: 'Conversation' }).waitFor();
     await ann.locator('.timeline .entry.inbound', { hasText: question }).waitFor();
+    // The agent has the conversation in front of them: the visitor's message shows it was read.
+    const ownMessage = (text: string) => visitor.locator('li.visitor', { hasText: text });
+    await ownMessage(question).getByText('Read', { exact: true }).waitFor({ timeout: 30_000 });
 
-    // Agent → visitor.
+    // Typing, both ways: the agent's first name in the widget, the visitor's cue in the console.
+    const reply = ann.getByLabel('Reply', { exact: true });
+    await reply.pressSequentially('Your parcel');
+    await visitor.getByText('Ann is typing…').waitFor({ timeout: 30_000 });
+    await box.pressSequentially('And when');
+    await ann.getByText('The visitor is typing…').waitFor({ timeout: 30_000 });
+    await screenshot(visitor, 'chat-typing-visitor');
+
+    // Agent → visitor; the widget is open on a visible page, so the agent sees the reply read.
     const answer = `Your parcel ${tag} left our warehouse this morning.`;
-    await ann.getByLabel('Reply', { exact: true }).fill(answer);
+    await reply.fill(answer);
     await ann.getByRole('button', { name: 'Send reply' }).click();
     await bubble(visitor, answer).waitFor({ timeout: 30_000 });
     await visitor.locator('li.agent', { hasText: answer }).getByText('Ann').waitFor();
+    // The reply ends the cue.
+    expect(await visitor.getByText('Ann is typing…').count()).toBe(0);
+    await ann
+      .locator('.timeline .entry.outbound', { hasText: answer })
+      .locator('.delivery', { hasText: 'read' })
+      .waitFor({ timeout: 30_000 });
 
     // Visitor → agent again, into the open ticket.
     const followUp = `Thanks! ${tag}`;
@@ -95,11 +142,21 @@ describe('live chat in a browser, through router, tickets and the agent console'
       .waitFor({ timeout: 30_000 });
     await screenshot(visitor, 'chat-2-visitor');
 
-    // A reload keeps the conversation, the visitor's own messages marked delivered.
+    // The agent has the ticket open: the follow-up is read too.
+    await ownMessage(followUp).getByText('Read', { exact: true }).waitFor({ timeout: 30_000 });
+
+    // A reload keeps the conversation and its read marks.
     await visitor.reload();
     await visitor.getByRole('button', { name: 'Chat with us' }).click();
     for (const text of [question, answer, followUp]) await bubble(visitor, text).waitFor();
-    expect(await visitor.getByText('Delivered').count()).toBe(2);
+    for (const text of [question, followUp])
+      await ownMessage(text).getByText('Read', { exact: true }).waitFor();
+    // …and so does the console's.
+    await ann.reload();
+    await ann
+      .locator('.timeline .entry.outbound', { hasText: answer })
+      .locator('.delivery', { hasText: 'read' })
+      .waitFor({ timeout: 30_000 });
 
     // Escape closes the window and gives the focus back to the launcher.
     await box.press('Escape');
@@ -110,6 +167,175 @@ describe('live chat in a browser, through router, tickets and the agent console'
         return root.activeElement === element;
       }),
     ).toBe(true);
+
+    await ann.context().close();
+    await visitor.context().close();
+  }, 120_000);
+
+  /** The name (or id) of what has the focus inside the widget's shadow root. */
+  const focused = (page: Page) =>
+    page.locator('[data-firstline-chat]').evaluate((host) => {
+      const active = host.shadowRoot?.activeElement;
+      return active ? (active.getAttribute('name') ?? active.getAttribute('id')) : null;
+    });
+
+  it('asks the site’s pre-chat form first, by keyboard, with errors announced; the agent sees who it is', async () => {
+    const tag = pipeline.run.slice(-8);
+    const ann = await signIn(browser, `${pipeline.tickets.url}/console/`, 'ann@firstline.example');
+    await ann.keyboard.press('2');
+    await ann.getByRole('tab', { name: 'Team', selected: true }).waitFor();
+
+    const visitor = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await visitor.goto(`${shopUrl}/shop`);
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    const name = visitor.getByLabel('Your name');
+    await name.waitFor();
+    expect(await focused(visitor)).toBe('name');
+    // Sent empty: the summary is an alert, each field says what is wrong, focus on the first.
+    await visitor.keyboard.press('Enter');
+    await visitor.getByRole('alert').getByText('Please correct the fields marked below.').waitFor();
+    await visitor.getByText('Please enter your name.').waitFor();
+    await visitor.getByText('Please choose a topic.').waitFor();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    expect(await focused(visitor)).toBe('name');
+    await screenshot(visitor, 'chat-prechat-errors');
+
+    await name.fill(`Maria ${tag}`);
+    await visitor.getByLabel('Email (optional)').fill('not an address');
+    await visitor.getByLabel('Topic').selectOption('orders');
+    await visitor.getByRole('button', { name: 'Start the chat' }).click();
+    await visitor.getByText('Please enter an email address like name@example.com.').waitFor();
+    expect(await focused(visitor)).toBe('email');
+    await visitor.getByLabel('Email (optional)').fill(`maria-${tag}@example.com`);
+    await visitor.keyboard.press('Enter');
+
+    // The conversation, with the text box focused.
+    const box = visitor.getByLabel('Your message');
+    await box.waitFor();
+    expect(await focused(visitor)).toBe('flc-message');
+    const question = `Order ${tag}: can I change the address?`;
+    await box.fill(question);
+    await box.press('Enter');
+    const row = ann.locator('table.queue tbody tr', { hasText: question });
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await ann.getByRole('heading', { name: `Maria ${tag}` }).waitFor({ timeout: 30_000 });
+
+    // A reload does not ask again.
+    await visitor.reload();
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    await bubble(visitor, question).waitFor();
+    expect(await visitor.getByLabel('Your name').count()).toBe(0);
+
+    await ann.context().close();
+    await visitor.context().close();
+  }, 120_000);
+
+  /**
+   * The night team's hours, published to this run alone: records with the run's header, which
+   * every other run's services pass over (a pipeline keeps the shared demo directory off the topic).
+   */
+  const publishDirectory = async (records: DirectoryRecord[]) => {
+    const bus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: `${pipeline.run}-directory`,
+      logger: silentLogger,
+    });
+    try {
+      await bus.publish(
+        records.map((record) => ({
+          topic: TOPICS.directory.name,
+          key: directoryKey(record.kind, record.id),
+          value: encode(DirectoryRecordSchema, record),
+          headers: {
+            messageId: `${directoryKey(record.kind, record.id)}@${record.version}`,
+            type: messageType(DirectoryRecordSchema),
+          },
+          extraHeaders: { [PIPELINE_RUN_HEADER]: pipeline.run },
+        })),
+      );
+    } finally {
+      await bus.stop();
+    }
+  };
+
+  it('out of hours the widget says when it opens and takes a message, which becomes a ticket answered by email', async () => {
+    const tag = pipeline.run.slice(-8);
+    // Open one hour a week, three days from today: closed now.
+    const weekday = ((new Date().getUTCDay() + 2) % 7) + 1;
+    await publishDirectory([
+      create(DirectoryRecordSchema, {
+        kind: DirectoryKind.CALENDAR,
+        id: nightTeam,
+        version: 1,
+        payload: {
+          case: 'calendar',
+          value: {
+            id: nightTeam,
+            name: 'Nights',
+            timeZone: 'UTC',
+            weeklyHours: [{ weekday, openMinute: 22 * 60, closeMinute: 23 * 60 }],
+          },
+        },
+      }),
+      create(DirectoryRecordSchema, {
+        kind: DirectoryKind.TEAM,
+        id: nightTeam,
+        version: 1,
+        payload: {
+          case: 'team',
+          value: { id: nightTeam, name: 'Night shift', calendarId: nightTeam },
+        },
+      }),
+    ]);
+    await waitFor(
+      async () => {
+        const answer = await fetch(`${pipeline.channel.url}/chat/site?site=night`);
+        const { availability } = (await answer.json()) as { availability: { state: string } };
+        return availability.state === 'closed';
+      },
+      30_000,
+      'the night team known to be closed',
+    );
+
+    const ann = await signIn(browser, `${pipeline.tickets.url}/console/`, 'ann@firstline.example');
+    await ann.keyboard.press('2');
+    await ann.getByRole('tab', { name: 'Team', selected: true }).waitFor();
+
+    const visitor = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+    await visitor.goto(`${shopUrl}/night`);
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    await visitor.getByText(/We are closed now and open again .+\. Leave a message/).waitFor();
+    expect(await focused(visitor)).toBe('name');
+    await visitor.getByRole('button', { name: 'Send the message' }).click();
+    await visitor.getByText('Please enter an email address like name@example.com.').waitFor();
+    await visitor.getByText('Please write your message.').waitFor();
+    expect(await focused(visitor)).toBe('email');
+
+    const text = `Order ${tag}: please change the delivery address.`;
+    const email = `olga-${tag}@example.com`;
+    await visitor.getByLabel('Your name (optional)').fill(`Olga ${tag}`);
+    await visitor.getByLabel('Email').fill(email);
+    await visitor.getByRole('textbox', { name: 'Your message' }).fill(text);
+    await visitor.getByRole('button', { name: 'Send the message' }).click();
+    await visitor
+      .getByText(`Thank you! We have your message and will answer at ${email}.`)
+      .waitFor({ timeout: 30_000 });
+    await screenshot(visitor, 'chat-left-message');
+
+    // A ticket of the email channel, to the address given: the reply goes by email.
+    const row = ann.locator('table.queue tbody tr', { hasText: 'Message left in the chat' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('Email');
+    await row.click();
+    await ann.locator('.timeline .entry.inbound', { hasText: text }).waitFor();
+    await ann.getByText(email).first().waitFor();
+    const api = await pipeline.login('ann@firstline.example');
+    const { tickets } = await api.ok<{
+      tickets: Array<{ id: string; channel: string; subject: string }>;
+    }>('GET', '/queue?view=team&channel=email');
+    const ticket = tickets.find((candidate) => candidate.subject === 'Message left in the chat');
+    expect(ticket?.channel).toBe('email');
 
     await ann.context().close();
     await visitor.context().close();

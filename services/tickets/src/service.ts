@@ -14,6 +14,7 @@ import {
   NumbersFromTheRouter1769500000000,
 } from './database/migrations';
 import { AddSearch1769870000000 } from './search/search.migration';
+import { AddTicketConversationIndex1769900000000 } from './chat/chat-activity.migration';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
 
@@ -32,6 +33,7 @@ export const ticketsService: ServiceDefinition = {
     AddReplyIdempotencyKeys1769700000000,
     AddSupervisorCommandsAndCallbacks1769800000000,
     AddSearch1769870000000,
+    AddTicketConversationIndex1769900000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -48,6 +48,9 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { SearchController } from './search/search.controller';
 import { SearchRepository } from './search/search.repository';
 import { SearchService } from './search/search.service';
+import { ChatActivityController } from './chat/chat-activity.controller';
+import { ChatActivityService } from './chat/chat-activity.service';
+import { ChatLiveConsumer } from './chat/chat-live.consumer';
 
 /** The system of record and the agents' API. */
 @Module({
@@ -89,6 +92,8 @@ import { SearchService } from './search/search.service';
     NotificationRepository,
     LiveGateway,
     LiveUpdatesConsumer,
+    ChatActivityService,
+    ChatLiveConsumer,
     SearchRepository,
     SearchService,
     CallbackRepository,
@@ -99,6 +104,7 @@ import { SearchService } from './search/search.service';
   controllers: [
     AuthController,
     TicketsController,
+    ChatActivityController,
     SupervisionController,
     DirectoryController,
     NotificationsController,

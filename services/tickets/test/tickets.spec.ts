@@ -334,6 +334,52 @@ describe('tickets on the real broker and Postgres', () => {
       return (reply?.delivery as { status: string } | null)?.status === 'sent' ? reply : undefined;
     });
     expect(delivered.delivery).toEqual({ status: 'sent', reason: '' });
+
+    // Receipts only move forward: READ (a chat visitor saw it) stays when a late SENT follows.
+    const receipt = (status: DeliveryStatus, name: string) => ({
+      topic: TOPICS.deliveryReceipts.name,
+      key: sent.outboundId,
+      value: encode(
+        DeliveryReceiptSchema,
+        create(DeliveryReceiptSchema, {
+          receiptId: `${sent.outboundId}:${name}`,
+          outboundId: sent.outboundId,
+          ticketId: routed.ticketId,
+          channel: Channel.EMAIL,
+          status,
+        }),
+      ),
+      headers: {
+        messageId: `${sent.outboundId}:${name}`,
+        type: messageType(DeliveryReceiptSchema),
+      },
+    });
+    await tickets.bus.publish([
+      receipt(DeliveryStatus.READ, 'READ'),
+      receipt(DeliveryStatus.SENT, 'SENT-again'),
+    ]);
+    await tickets.bus.publish([receipt(DeliveryStatus.DELIVERED, 'DELIVERED')]);
+    await waitFor(async () => {
+      const messages = (await view(ann, routed.ticketId)).messages;
+      const status = (
+        messages.find((m) => m.id === sent.outboundId)?.delivery as { status: string }
+      ).status;
+      return status === 'read' ? true : undefined;
+    });
+    // Both later receipts were handled after READ (one partition, in order) and stepped nothing back.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = (await view(ann, routed.ticketId)).messages.find((m) => m.id === sent.outboundId);
+    expect((after?.delivery as { status: string }).status).toBe('read');
+
+    // Typing and read marks are a live chat's: an email ticket refuses them.
+    expect((await ann.call('POST', `/tickets/${routed.ticketId}/chat/typing`)).status).toBe(409);
+    expect(
+      (
+        await ann.call('POST', `/tickets/${routed.ticketId}/chat/read`, {
+          messageId: routed.message!.messageId,
+        })
+      ).status,
+    ).toBe(409);
   }, 30_000);
 
   it('records a CSAT answer without reopening the ticket, after the survey went out on resolve', async () => {

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
 import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
-import { chatAdapter, type ChatVisitorMessage } from '@firstline/chat';
+import {
+  chatAdapter,
+  leftMessage,
+  type ChatSite,
+  type ChatVisitorMessage,
+  type LeftMessage,
+} from '@firstline/chat';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ConversationStore } from '../visitors/conversation.store';
 import { VisitorListeners } from '../visitors/visitor-listeners';
@@ -38,7 +44,15 @@ export class ChatInbound {
    */
   async accept(visitorId: string, sent: unknown, pageUrl?: string): Promise<SendAnswer> {
     const { clientMessageId, text, locale } = (sent ?? {}) as Partial<Record<string, unknown>>;
-    const payload = { visitorId, clientMessageId, text, locale, pageUrl } as ChatVisitorMessage;
+    const profile = await this.store.profile(visitorId);
+    const payload = {
+      visitorId,
+      clientMessageId,
+      text,
+      locale,
+      pageUrl,
+      ...(Object.keys(profile).length > 0 ? { profile } : {}),
+    } as ChatVisitorMessage;
     const result = await chatAdapter.normalise(
       payload,
       { tokenSecret: this.config.tokenSecret },
@@ -69,5 +83,37 @@ export class ChatInbound {
       await this.store.markDelivered(visitorId, entry.seq);
     }
     return { status: 'delivered', clientMessageId: payload.clientMessageId, seq: entry.seq };
+  }
+
+  /**
+   * A message left while nobody could chat (the widget's "leave a message" form): published as
+   * the email conversation it becomes (libs/chat offline.ts), answered the same way a chat
+   * message is. Not stored in the chat: the answer comes by mail.
+   */
+  async leave(
+    visitorId: string,
+    sent: unknown,
+    site: ChatSite,
+    pageUrl?: string,
+  ): Promise<SendAnswer> {
+    const { clientMessageId, name, email, text, topic, locale } = (sent ?? {}) as Partial<
+      Record<string, unknown>
+    >;
+    const payload = { visitorId, clientMessageId, name, email, text, topic, locale, pageUrl };
+    const result = leftMessage(payload as LeftMessage, site, new Date());
+    const raw = jsonPayload(
+      `chat-left:${visitorId}`,
+      `chat-left:${visitorId}:${String(clientMessageId)}`,
+      'chat.LeftMessage',
+      payload,
+    );
+    await this.publisher.publish([{ result, payload: raw }]);
+    return result.kind === 'message'
+      ? { status: 'delivered', clientMessageId: String(clientMessageId), seq: 0 }
+      : {
+          status: 'rejected',
+          clientMessageId: String(clientMessageId ?? ''),
+          reason: result.reason,
+        };
   }
 }

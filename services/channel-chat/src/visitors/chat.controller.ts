@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -10,10 +11,28 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
+import { prechatForm, readProfile, siteOf } from '@firstline/chat';
+import { ChatActivityRelay } from '../activity/chat-activity';
+import { AvailabilityService } from '../availability/availability.service';
 import { ChatInbound, type SendAnswer } from '../inbound/chat-inbound';
 import { ConversationStore, type ChatEntry } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
+import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
+
+/** The pre-chat form's fields as a 400 names them; the widget says it in the visitor's language. */
+const PROBLEMS = {
+  name: 'name is required',
+  email: 'email must be an email address (and is required here)',
+  topic: 'topic must be one of the offered topics',
+} as const;
+
+/** A long poll's answer: what is new, how far an agent has read, and an agent typing now. */
+export interface PollAnswer {
+  messages: ChatEntry[];
+  agentRead: number;
+  typing?: { author: string; until: string };
+}
 
 /**
  * The widget's HTTP side: a new visitor's token, and the fallback for networks that block
@@ -28,7 +47,70 @@ export class ChatController {
     private readonly store: ConversationStore,
     private readonly listeners: VisitorListeners,
     private readonly inbound: ChatInbound,
+    private readonly cues: VisitorCues,
+    private readonly activity: ChatActivityRelay,
+    private readonly availability: AvailabilityService,
   ) {}
+
+  /**
+   * What the widget of a site (`data-site`) shows before a chat: its pre-chat form, in the
+   * widget's language, and whether anyone can chat now (`open`, `closed` with when it opens,
+   * `no_agent`). Asked when the window opens; needs no token.
+   */
+  @Get('site')
+  async site(@Query('site') id: string | undefined, @Query('locale') locale: string | undefined) {
+    const site = siteOf(this.config.sites, id);
+    const now = await this.availability.of(site);
+    return {
+      prechat: prechatForm(site, locale === 'ru' ? 'ru' : 'en') ?? null,
+      availability: {
+        state: now.state,
+        opensAt: now.state === 'closed' && now.opensAt ? now.opensAt.toISOString() : null,
+      },
+    };
+  }
+
+  /**
+   * The pre-chat form's answers, kept with the visitor and sent with each of their messages;
+   * 400 with `fields` naming what to correct.
+   */
+  @Post('profile')
+  @HttpCode(204)
+  async profile(
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: { site?: unknown; name?: unknown; email?: unknown; topic?: unknown } | undefined,
+  ): Promise<void> {
+    const visitorId = await this.visitor(authorization);
+    const read = readProfile(siteOf(this.config.sites, body?.site), body);
+    if ('problems' in read) {
+      throw new BadRequestException({
+        message: read.problems.map((field) => PROBLEMS[field]).join('; '),
+        details: {
+          fields: read.problems.map((field) => ({
+            field,
+            problem: 'invalid',
+            message: PROBLEMS[field],
+          })),
+        },
+      });
+    }
+    await this.store.setProfile(visitorId, read.profile);
+  }
+
+  /**
+   * A message left while nobody can chat: it becomes a ticket answered by email. Answered like
+   * a chat message: delivered once the broker has it, or rejected with the reason.
+   */
+  @Post('left-messages')
+  @HttpCode(200)
+  async leave(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('referer') referer: string | undefined,
+    @Body() body: { site?: unknown } | undefined,
+  ): Promise<SendAnswer> {
+    const visitorId = await this.visitor(authorization);
+    return this.inbound.leave(visitorId, body, siteOf(this.config.sites, body?.site), referer);
+  }
 
   /** A new visitor and the token that is their conversation from now on (the widget keeps it). */
   @Post('session')
@@ -40,34 +122,67 @@ export class ChatController {
   }
 
   /**
-   * What is new after `after`; when nothing is, the request waits up to CHAT_LONG_POLL_SECONDS
-   * for the next message and answers the moment one is stored.
+   * What is new after `after`, with the read mark; when nothing is, the request waits up to
+   * CHAT_LONG_POLL_SECONDS and answers the moment a message is stored or an agent types or reads.
    */
   @Get('messages')
   async poll(
     @Headers('authorization') authorization: string | undefined,
     @Query('after') after: string | undefined,
-  ): Promise<{ messages: ChatEntry[] }> {
+    @Query('read') read: string | undefined,
+  ): Promise<PollAnswer> {
     const visitorId = await this.visitor(authorization);
     const seq = Number(after);
     const from = Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
+    const known = Number(read);
     let changed!: () => void;
     const change = new Promise<void>((resolve) => (changed = resolve));
+    let typing: PollAnswer['typing'];
     // Listening before reading: a message stored in between ends the wait at once.
     const stopListening = this.listeners.listen(visitorId, changed);
+    const stopCues = this.cues.listen(visitorId, (cue: VisitorCue) => {
+      if (cue.type === 'typing') typing = { author: cue.author, until: cue.until };
+      changed();
+    });
     try {
-      const messages = await this.store.after(visitorId, from);
-      if (messages.length > 0) return { messages };
+      const answer = async (): Promise<PollAnswer> => ({
+        messages: await this.store.after(visitorId, from),
+        agentRead: (await this.store.readMarks(visitorId)).agentRead,
+        ...(typing ? { typing } : {}),
+      });
+      const now = await answer();
+      // The widget names the read mark it has: a newer one is news too.
+      if (now.messages.length > 0 || (Number.isSafeInteger(known) && now.agentRead > known)) {
+        return now;
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         change,
         new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.longPollMs))),
       ]);
       clearTimeout(timer);
-      return { messages: await this.store.after(visitorId, from) };
+      return await answer();
     } finally {
       stopListening();
+      stopCues();
     }
+  }
+
+  /** The visitor is typing, without a WebSocket. */
+  @Post('typing')
+  @HttpCode(204)
+  async typing(@Headers('authorization') authorization: string | undefined): Promise<void> {
+    await this.activity.visitorTyping(await this.visitor(authorization));
+  }
+
+  /** The widget showed the conversation up to `seq` while visible, without a WebSocket. */
+  @Post('read')
+  @HttpCode(204)
+  async read(
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: { seq?: unknown } | undefined,
+  ): Promise<void> {
+    await this.activity.visitorRead(await this.visitor(authorization), body?.seq);
   }
 
   /** Sends a message without a WebSocket; answered as the socket answers it. */

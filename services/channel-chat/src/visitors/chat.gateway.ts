@@ -8,9 +8,11 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
+import { ChatActivityRelay } from '../activity/chat-activity';
 import { ChatInbound } from '../inbound/chat-inbound';
 import { ConversationStore, HISTORY_PAGE } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
+import { VisitorCues } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
 
 export const CHAT_WS_PATH = '/chat/ws';
@@ -33,17 +35,21 @@ interface Connection {
   /** Flushes run one after another, so messages go out once and in order. */
   flushing: Promise<void>;
   stopListening: () => void;
+  stopCues: () => void;
 }
 
 const OPEN = 1;
 
 /**
  * The widget's WebSocket: `ws://…/chat/ws?token=<visitor token>&after=<last seq seen>&page=<url>`.
- * On connecting the visitor receives `{"type":"ready"}` and what is new after `after` (the end of
- * the history when 0), then every new message of the conversation as it is stored, as
- * `{"type":"messages","messages":[…]}`. The widget sends `{"event":"send","data":
- * {"clientMessageId","text","locale"}}` and is answered `{"type":"answer","status":"delivered"|
- * "rejected"|"failed",…}`; "delivered" only after the broker took the message.
+ * On connecting the visitor receives `{"type":"ready","agentRead":n}` (an agent has read its
+ * messages up to n) and what is new after `after` (the end of the history when 0), then every
+ * new message of the conversation as it is stored, as `{"type":"messages","messages":[…]}`. The
+ * widget sends `{"event":"send","data":{"clientMessageId","text","locale"}}` and is answered
+ * `{"type":"answer","status":"delivered"|"rejected"|"failed",…}`; "delivered" only after the
+ * broker took the message. Between messages the widget sends `{"event":"typing"}` and
+ * `{"event":"read","data":{"seq"}}`, and receives `{"type":"typing","author","until"}` and
+ * `{"type":"read","agentRead"}` (VisitorCues).
  */
 @Injectable()
 @WebSocketGateway({ path: CHAT_WS_PATH })
@@ -56,6 +62,8 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     private readonly store: ConversationStore,
     private readonly listeners: VisitorListeners,
     private readonly inbound: ChatInbound,
+    private readonly cues: VisitorCues,
+    private readonly activity: ChatActivityRelay,
   ) {}
 
   async handleConnection(client: VisitorSocket, request: IncomingMessage): Promise<void> {
@@ -79,17 +87,25 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       pageUrl: query.get('page') ?? undefined,
       flushing: Promise.resolve(),
       stopListening: () => undefined,
+      stopCues: () => undefined,
     };
     connection.stopListening = this.listeners.listen(visitorId, () =>
       this.flush(client, connection),
     );
+    // After the messages it is about: a read mark the widget gets first marks nothing.
+    connection.stopCues = this.cues.listen(visitorId, (cue) =>
+      connection.flushing.then(() => send(client, cue)),
+    );
     this.connections.set(client, connection);
-    send(client, { type: 'ready' });
+    const marks = await this.store.readMarks(visitorId).catch(() => undefined);
+    send(client, { type: 'ready', agentRead: marks?.agentRead ?? 0 });
     this.flush(client, connection);
   }
 
   handleDisconnect(client: VisitorSocket): void {
-    this.connections.get(client)?.stopListening();
+    const connection = this.connections.get(client);
+    connection?.stopListening();
+    connection?.stopCues();
     this.connections.delete(client);
   }
 
@@ -110,6 +126,26 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       this.logger.warn(`a chat message could not be taken: ${String(error)}`);
       send(client, { type: 'answer', status: 'failed', clientMessageId });
     }
+  }
+
+  /** `{"event":"typing"}`: the visitor is typing (the widget repeats it every few seconds). */
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() client: VisitorSocket): Promise<void> {
+    const connection = this.connections.get(client);
+    if (!connection) return;
+    await this.activity
+      .visitorTyping(connection.visitorId)
+      .catch((error: unknown) => this.logger.warn(`typing was not passed on: ${String(error)}`));
+  }
+
+  /** `{"event":"read","data":{"seq":n}}`: the widget showed everything up to n, visibly. */
+  @SubscribeMessage('read')
+  async read(@ConnectedSocket() client: VisitorSocket, @MessageBody() data: unknown) {
+    const connection = this.connections.get(client);
+    if (!connection) return;
+    await this.activity
+      .visitorRead(connection.visitorId, (data as { seq?: unknown } | null)?.seq)
+      .catch((error: unknown) => this.logger.warn(`a read mark was not kept: ${String(error)}`));
   }
 
   private flush(client: VisitorSocket, connection: Connection): void {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UnknownVisitorError, type ChatReply, type ChatReplyFile } from '@firstline/chat';
+import {
+  conversationKey,
+  UnknownVisitorError,
+  type ChatReply,
+  type ChatReplyFile,
+  type VisitorProfile,
+} from '@firstline/chat';
 import { SCHEMA } from '../migrations';
 
 /** One message of a conversation as the widget receives it. */
@@ -31,6 +37,21 @@ interface Row {
   automatic: boolean;
   delivered: boolean;
   created_at: Date;
+}
+
+/** How far each side has read: the last `seq` of the other side's messages seen (0: none). */
+export interface ReadMarks {
+  /** An agent saw the visitor's messages up to this one. */
+  agentRead: number;
+  /** The visitor saw the agents' messages up to this one. */
+  visitorRead: number;
+}
+
+/** An agent's reply the visitor has now seen for the first time. */
+export interface ReplyRead {
+  outboundId: string;
+  ticketId: string;
+  channelMessageId: string;
 }
 
 /** The most a (re)connecting widget is sent at once: a long conversation pages in from its end. */
@@ -68,6 +89,98 @@ export class ConversationStore {
     return this.add(reply.visitorId, 'agent', reply.id, reply);
   }
 
+  /** What the visitor told the pre-chat form; empty when there was none. */
+  async profile(visitorId: string): Promise<VisitorProfile> {
+    const rows: Array<{ profile: VisitorProfile }> = await this.dataSource.query(
+      `SELECT profile FROM ${SCHEMA}.visitor WHERE visitor_id = $1`,
+      [visitorId],
+    );
+    return rows[0]?.profile ?? {};
+  }
+
+  async setProfile(visitorId: string, profile: VisitorProfile): Promise<void> {
+    await this.dataSource.query(`UPDATE ${SCHEMA}.visitor SET profile = $2 WHERE visitor_id = $1`, [
+      visitorId,
+      JSON.stringify(profile),
+    ]);
+  }
+
+  async readMarks(visitorId: string): Promise<ReadMarks> {
+    const rows: Array<{ agent_read_seq: string; visitor_read_seq: string }> =
+      await this.dataSource.query(
+        `SELECT agent_read_seq, visitor_read_seq FROM ${SCHEMA}.visitor WHERE visitor_id = $1`,
+        [visitorId],
+      );
+    return {
+      agentRead: Number(rows[0]?.agent_read_seq ?? 0),
+      visitorRead: Number(rows[0]?.visitor_read_seq ?? 0),
+    };
+  }
+
+  /**
+   * An agent saw the visitor's messages up to the one the widget named `clientMessageId`: the
+   * mark moves there unless it is past it already (a repeat or a late older mark). Returns the
+   * mark as it now is, undefined for a message the visitor never sent.
+   */
+  async markAgentRead(visitorId: string, clientMessageId: string): Promise<number | undefined> {
+    const rows: Array<{ agent_read_seq: string }> = await this.dataSource.query(
+      // As a SELECT: an UPDATE's rows come back from TypeORM wrapped with its row count.
+      `WITH moved AS (
+         UPDATE ${SCHEMA}.visitor v SET agent_read_seq = GREATEST(v.agent_read_seq, m.seq)
+         FROM ${SCHEMA}.message m
+         WHERE v.visitor_id = $1 AND m.visitor_id = $1 AND m.author_kind = 'visitor'
+           AND m.local_id = $2
+         RETURNING v.agent_read_seq
+       )
+       SELECT agent_read_seq FROM moved`,
+      [visitorId, clientMessageId],
+    );
+    return rows.length > 0 ? Number(rows[0].agent_read_seq) : undefined;
+  }
+
+  /**
+   * The visitor saw the conversation up to `seq`. `announce` is given the agents' replies seen for
+   * the first time and must publish their receipts; the mark moves only after it succeeded, so a
+   * failure leaves them to the widget's next report (a repeated receipt changes nothing).
+   */
+  async markVisitorRead(
+    visitorId: string,
+    seq: number,
+    announce: (replies: ReplyRead[]) => Promise<void>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager: EntityManager) => {
+      const visitor: Array<{ visitor_read_seq: string; last_seq: string }> = await manager.query(
+        `SELECT visitor_read_seq, last_seq FROM ${SCHEMA}.visitor WHERE visitor_id = $1 FOR UPDATE`,
+        [visitorId],
+      );
+      if (visitor.length === 0) return;
+      const upTo = Math.min(seq, Number(visitor[0].last_seq));
+      const from = Number(visitor[0].visitor_read_seq);
+      if (upTo <= from) return;
+      const replies: Array<{ local_id: string; ticket_id: string; seq: string }> =
+        await manager.query(
+          `SELECT local_id, ticket_id, seq FROM ${SCHEMA}.message
+           WHERE visitor_id = $1 AND author_kind = 'agent' AND seq > $2 AND seq <= $3
+             AND ticket_id <> ''
+           ORDER BY seq`,
+          [visitorId, from, upTo],
+        );
+      if (replies.length > 0) {
+        await announce(
+          replies.map((reply) => ({
+            outboundId: reply.local_id,
+            ticketId: reply.ticket_id,
+            channelMessageId: `${conversationKey(visitorId)}#${reply.seq}`,
+          })),
+        );
+      }
+      await manager.query(
+        `UPDATE ${SCHEMA}.visitor SET visitor_read_seq = $2 WHERE visitor_id = $1`,
+        [visitorId, upTo],
+      );
+    });
+  }
+
   async markDelivered(visitorId: string, seq: number): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${SCHEMA}.message SET delivered = true WHERE visitor_id = $1 AND seq = $2`,
@@ -98,7 +211,13 @@ export class ConversationStore {
     visitorId: string,
     kind: 'visitor' | 'agent',
     localId: string,
-    content: { text: string; files: ChatEntry['files']; author?: string; automatic?: boolean },
+    content: {
+      text: string;
+      files: ChatEntry['files'];
+      author?: string;
+      automatic?: boolean;
+      ticketId?: string;
+    },
   ): Promise<ChatEntry> {
     return this.dataSource.transaction(async (manager: EntityManager) => {
       const visitor: unknown[] = await manager.query(
@@ -118,8 +237,8 @@ export class ConversationStore {
            RETURNING last_seq
          )
          INSERT INTO ${SCHEMA}.message
-           (visitor_id, seq, local_id, author_kind, author, text, files, automatic)
-         SELECT $1, last_seq, $2, $3, $4, $5, $6, $7 FROM next
+           (visitor_id, seq, local_id, author_kind, author, text, files, automatic, ticket_id)
+         SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM next
          RETURNING *`,
         [
           visitorId,
@@ -129,6 +248,7 @@ export class ConversationStore {
           content.text,
           JSON.stringify(content.files),
           content.automatic ?? false,
+          content.ticketId ?? '',
         ],
       );
       return entryOf(inserted[0]);

@@ -15,6 +15,8 @@
   var base = script.src.replace(/\/chat\/widget\.js(\?.*)?$/, '');
   var wanted = (script.getAttribute('data-locale') || navigator.language || 'en').slice(0, 2);
   var locale = wanted === 'ru' ? 'ru' : 'en';
+  // Which site of the service's CHAT_SITES this page is: its team and pre-chat form.
+  var site = script.getAttribute('data-site') || '';
   var MAX_LENGTH = 4000;
 
   var TEXT = {
@@ -30,10 +32,33 @@
       you: 'You',
       sending: 'Sending…',
       delivered: 'Delivered',
+      read: 'Read',
+      typing: '{name} is typing…',
+      agent: 'The agent',
       notSent: 'Not sent: {reason}',
       connecting: 'Connecting…',
       offline: 'No connection. Your messages will be sent when it is back.',
       startFailed: 'The chat could not start. Please try again in a moment.',
+      prechatIntro: 'Before we start, please tell us a little about you.',
+      name: 'Your name',
+      email: 'Email',
+      topic: 'Topic',
+      chooseTopic: 'Choose a topic',
+      optional: '{label} (optional)',
+      startChat: 'Start the chat',
+      errName: 'Please enter your name.',
+      errEmail: 'Please enter an email address like name@example.com.',
+      errTopic: 'Please choose a topic.',
+      errText: 'Please write your message.',
+      errors: 'Please correct the fields marked below.',
+      closedAt:
+        'We are closed now and open again {when}. Leave a message and we will answer by email.',
+      closed: 'We are closed now. Leave a message and we will answer by email.',
+      noAgent: 'No agent is available right now. Leave a message and we will answer by email.',
+      leaveText: 'Your message',
+      leaveSend: 'Send the message',
+      left: 'Thank you! We have your message and will answer at {email}.',
+      leaveFailed: 'The message could not be sent: {reason}',
     },
     ru: {
       open: 'Чат с поддержкой',
@@ -47,10 +72,32 @@
       you: 'Вы',
       sending: 'Отправляется…',
       delivered: 'Доставлено',
+      read: 'Прочитано',
+      typing: '{name} печатает…',
+      agent: 'Оператор',
       notSent: 'Не отправлено: {reason}',
       connecting: 'Подключаемся…',
       offline: 'Нет связи. Сообщения уйдут, когда она появится.',
       startFailed: 'Чат не запустился. Попробуйте ещё раз через минуту.',
+      prechatIntro: 'Прежде чем начать, расскажите немного о себе.',
+      name: 'Ваше имя',
+      email: 'Электронная почта',
+      topic: 'Тема',
+      chooseTopic: 'Выберите тему',
+      optional: '{label} (необязательно)',
+      startChat: 'Начать чат',
+      errName: 'Введите имя.',
+      errEmail: 'Введите адрес почты, например name@example.com.',
+      errTopic: 'Выберите тему.',
+      errText: 'Напишите сообщение.',
+      errors: 'Исправьте отмеченные ниже поля.',
+      closedAt: 'Сейчас мы не работаем, откроемся {when}. Оставьте сообщение — ответим по почте.',
+      closed: 'Сейчас мы не работаем. Оставьте сообщение — ответим по почте.',
+      noAgent: 'Сейчас нет свободных операторов. Оставьте сообщение — ответим по почте.',
+      leaveText: 'Ваше сообщение',
+      leaveSend: 'Отправить сообщение',
+      left: 'Спасибо! Мы получили сообщение и ответим на {email}.',
+      leaveFailed: 'Сообщение не отправлено: {reason}',
     },
   }[locale];
 
@@ -63,6 +110,8 @@
   // ---- what survives a reload ---------------------------------------------------------------
   var TOKEN_KEY = 'firstline-chat-token:' + base;
   var PENDING_KEY = 'firstline-chat-pending:' + base;
+  /** Set once the pre-chat form was answered: it is not asked again. */
+  var PROFILE_KEY = 'firstline-chat-profile:' + base + ':' + site;
 
   function load(key) {
     try {
@@ -84,6 +133,13 @@
   /** Messages written and not yet delivered, oldest first: { id, text }. */
   var pending = JSON.parse(load(PENDING_KEY) || '[]');
   var lastSeq = 0;
+  /** An agent has read the visitor's messages up to this seq. */
+  var agentRead = 0;
+  /** The visitor's reading, as last told to the server. */
+  var reportedRead = 0;
+  /** When the visitor's typing was last told: it is repeated at most every 3 seconds. */
+  var typingSentAt = 0;
+  var typingTimer = null;
   var unread = 0;
   /** Replies stored after this are news worth a count on the launcher; older ones are history. */
   var loadedAt = Date.now();
@@ -106,7 +162,7 @@
   var root = host.attachShadow({ mode: 'open' });
   var style = el('style');
   style.textContent =
-    ':host{all:initial}' +
+    ':host{all:initial}[hidden]{display:none!important}' +
     '*{box-sizing:border-box;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
     '.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;padding:12px 18px;border:0;' +
     'border-radius:24px;background:#1f5fbf;color:#fff;cursor:pointer;box-shadow:0 2px 8px #0004}' +
@@ -125,10 +181,18 @@
     'li.visitor{margin-left:auto;background:#dbe8ff}' +
     '.who{display:block;font-size:12px;font-weight:600;color:#3b4a5c}' +
     '.mark{display:block;font-size:12px;color:#4d5b6b;text-align:right}.failed .mark{color:#b00020}' +
+    '.typing{margin:0;padding:2px 14px;min-height:20px;font-size:13px;font-style:italic;color:#3b4a5c;background:#f4f6f9}' +
     'form{display:flex;gap:8px;padding:10px;border-top:1px solid #dde3ea}' +
     'label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
     'textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #9aa7b6;border-radius:8px}' +
     'form button{border:0;border-radius:8px;padding:0 14px;background:#1f5fbf;color:#fff;cursor:pointer}' +
+    '.sheet{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:10px}.sheet[hidden]{display:none}' +
+    '.sheet p{margin:0}.field{display:flex;flex-direction:column;gap:3px}' +
+    '.field label{position:static;width:auto;height:auto;overflow:visible;clip:auto;font-weight:600;font-size:14px}' +
+    '.field input,.field select,.field textarea{height:auto;padding:8px;border:1px solid #9aa7b6;border-radius:8px;font-size:15px}' +
+    '.field [aria-invalid="true"]{border-color:#b00020}.error{color:#b00020;font-size:13px}.error:empty{display:none}' +
+    '.sheet button{align-self:flex-start;border:0;border-radius:8px;padding:9px 16px;background:#1f5fbf;color:#fff;cursor:pointer}' +
+    '.sheet input:focus-visible,.sheet select:focus-visible{outline:3px solid #f5a623;outline-offset:1px}' +
     '@media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}';
 
   var launcher = el('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false' });
@@ -142,16 +206,21 @@
   var hello = el('li', { class: 'hello' });
   hello.textContent = TEXT.hello;
   log.append(hello);
+  // Announced politely: a screen reader hears "Ann is typing…" without losing its place.
+  var typingCue = el('p', { class: 'typing', 'aria-live': 'polite' });
   var input = el('textarea', { id: 'flc-message', maxlength: String(MAX_LENGTH), rows: '2' });
   var label = el('label', { for: 'flc-message' });
   label.textContent = TEXT.message;
   var sendButton = el('button', { type: 'submit' });
   sendButton.textContent = TEXT.send;
   var form = el('form', {}, [label, input, sendButton]);
+  // The pre-chat form and the "leave a message" form, each in place of the conversation.
+  var prechatSheet = el('form', { class: 'sheet', hidden: '', novalidate: '' });
+  var leaveSheet = el('form', { class: 'sheet', hidden: '', novalidate: '' });
   var panel = el(
     'section',
     { class: 'panel', id: 'flc-panel', role: 'dialog', 'aria-labelledby': 'flc-title', hidden: '' },
-    [el('header', {}, [title, closer]), state, log, form],
+    [el('header', {}, [title, closer]), state, log, typingCue, form, prechatSheet, leaveSheet],
   );
   launcher.setAttribute('aria-controls', 'flc-panel');
   root.append(style, launcher, panel);
@@ -165,9 +234,11 @@
     launcher.setAttribute('aria-expanded', 'true');
     unread = 0;
     launcher.textContent = TEXT.open;
-    input.focus();
+    if (showing === 'chat') input.focus();
     log.scrollTop = log.scrollHeight;
     start();
+    reportRead();
+    decide();
   }
 
   function close() {
@@ -191,11 +262,19 @@
       form.requestSubmit();
     }
   });
+  input.addEventListener('input', function () {
+    if (!input.value.trim() || Date.now() - typingSentAt < 3000) return;
+    typingSentAt = Date.now();
+    if (socket) socket.send(JSON.stringify({ event: 'typing' }));
+    else if (useLongPoll && token) request('POST', '/chat/typing').catch(function () {});
+  });
+  document.addEventListener('visibilitychange', reportRead);
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     input.value = '';
+    typingSentAt = 0;
     var message = { id: newId(), text: text };
     pending.push(message);
     save(PENDING_KEY, JSON.stringify(pending));
@@ -228,10 +307,51 @@
       log.append(item);
       log.scrollTop = log.scrollHeight;
     }
+    if (entry.seq) item.setAttribute('data-seq', String(entry.seq));
+    if (entry.delivered) item.setAttribute('data-delivered', '');
+    markOf(item);
+  }
+
+  /** Sending…, Delivered (Firstline has it) or Read (an agent saw it). */
+  function markOf(item) {
     var mark = item.querySelector('.mark');
-    if (mark && !item.classList.contains('failed')) {
-      mark.textContent = entry.delivered ? TEXT.delivered : TEXT.sending;
-    }
+    if (!mark || item.classList.contains('failed')) return;
+    var seq = Number(item.getAttribute('data-seq'));
+    if (seq && seq <= agentRead) mark.textContent = TEXT.read;
+    else if (item.hasAttribute('data-delivered')) mark.textContent = TEXT.delivered;
+    else mark.textContent = TEXT.sending;
+  }
+
+  function readUpTo(seq) {
+    if (!(seq > agentRead)) return;
+    agentRead = seq;
+    Object.keys(shown).forEach(function (key) {
+      if (key.indexOf('visitor:') === 0) markOf(shown[key]);
+    });
+  }
+
+  function showTyping(author, until) {
+    clearTimeout(typingTimer);
+    // At most 10 s whatever the server says: a cue must not outlive a lost "stop".
+    var lasts = Math.min(Math.max(Date.parse(until) - Date.now(), 0), 10000);
+    typingCue.textContent = lasts > 0 ? say('typing', { name: author || TEXT.agent }) : '';
+    typingTimer = setTimeout(hideTyping, lasts);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typingCue.textContent = '';
+  }
+
+  /** Tells the server how far the visitor has seen: only while the window is open and visible. */
+  function reportRead() {
+    if (!isOpen() || document.visibilityState !== 'visible' || lastSeq <= reportedRead) return;
+    var seq = lastSeq;
+    if (socket) socket.send(JSON.stringify({ event: 'read', data: { seq: seq } }));
+    else if (useLongPoll && token)
+      request('POST', '/chat/read', { seq: seq }).catch(function () {});
+    else return;
+    reportedRead = seq;
   }
 
   function fail(id, reason) {
@@ -247,11 +367,13 @@
       lastSeq = entry.seq;
       var isNew = !shown[entry.from + ':' + entry.id];
       show(entry);
+      if (entry.from === 'agent') hideTyping();
       if (entry.from === 'agent' && isNew && Date.parse(entry.at) > loadedAt && !isOpen()) {
         unread += 1;
         launcher.textContent = say('unread', { n: unread });
       }
     });
+    reportRead();
   }
 
   function answered(answer) {
@@ -261,7 +383,7 @@
     });
     save(PENDING_KEY, JSON.stringify(pending));
     if (answer.status === 'delivered') {
-      show({ from: 'visitor', id: answer.clientMessageId, delivered: true });
+      show({ from: 'visitor', id: answer.clientMessageId, seq: answer.seq, delivered: true });
     } else {
       fail(answer.clientMessageId, answer.reason);
     }
@@ -275,6 +397,265 @@
         return (b + 256).toString(16).slice(1);
       })
       .join('');
+  }
+
+  // ---- before a chat: the pre-chat form, or a message left when nobody can chat ----------------
+  /** What the panel shows: the conversation ('chat'), the pre-chat form or the leave form. */
+  var showing = 'chat';
+  /** The site's form and availability, asked once per page when the window first opens. */
+  var siteInfo = null;
+  var asking = false;
+
+  function showSheet(which) {
+    showing = which;
+    var chat = which === 'chat';
+    log.hidden = !chat;
+    typingCue.hidden = !chat;
+    form.hidden = !chat;
+    prechatSheet.hidden = which !== 'prechat';
+    leaveSheet.hidden = which !== 'leave';
+    var first = chat
+      ? input
+      : (which === 'prechat' ? prechatSheet : leaveSheet).querySelector(
+          'input,select,textarea,[tabindex]',
+        );
+    if (isOpen() && first) first.focus();
+  }
+
+  /**
+   * Chooses what the window shows: a conversation under way always goes on; otherwise, when
+   * nobody can chat, the leave form; else the pre-chat form once, if the site has one.
+   */
+  function decide() {
+    if (siteInfo === null) {
+      if (asking) return;
+      asking = true;
+      request('GET', '/chat/site?site=' + encodeURIComponent(site) + '&locale=' + locale).then(
+        function (info) {
+          asking = false;
+          siteInfo = info;
+          decide();
+        },
+        function () {
+          asking = false; // the chat itself still works; the forms are asked again next time
+        },
+      );
+      return;
+    }
+    var underWay = lastSeq > 0 || pending.length > 0;
+    if (underWay || showing !== 'chat') return;
+    if (siteInfo.availability.state !== 'open') {
+      buildLeaveSheet(siteInfo.availability);
+      showSheet('leave');
+    } else if (siteInfo.prechat && !load(PROFILE_KEY)) {
+      buildPrechatSheet(siteInfo.prechat);
+      showSheet('prechat');
+    }
+  }
+
+  /** A labelled field with its own error line, read out with it (aria-describedby). */
+  function field(name, label, control, rule) {
+    var id = 'flc-' + name;
+    control.setAttribute('id', id);
+    control.setAttribute('name', name);
+    control.setAttribute('aria-describedby', id + '-error');
+    if (rule === 'required') control.setAttribute('aria-required', 'true');
+    var text = el('label', { for: id });
+    text.textContent = rule === 'optional' ? say('optional', { label: label }) : label;
+    var error = el('p', { class: 'error', id: id + '-error' });
+    return el('div', { class: 'field' }, [text, control, error]);
+  }
+
+  function identityFields(rules, topics) {
+    var fields = [];
+    if (rules.name !== 'off') {
+      fields.push(
+        field(
+          'name',
+          TEXT.name,
+          el('input', { type: 'text', autocomplete: 'name', maxlength: '200' }),
+          rules.name,
+        ),
+      );
+    }
+    if (rules.email !== 'off') {
+      fields.push(
+        field(
+          'email',
+          TEXT.email,
+          el('input', { type: 'email', autocomplete: 'email', maxlength: '254' }),
+          rules.email,
+        ),
+      );
+    }
+    if (topics && topics.length > 0) {
+      var choose = el('select', {}, [el('option', { value: '' })]);
+      choose.firstChild.textContent = TEXT.chooseTopic;
+      topics.forEach(function (topic) {
+        var option = el('option', { value: topic.value });
+        option.textContent = topic.label;
+        choose.append(option);
+      });
+      fields.push(field('topic', TEXT.topic, choose, 'required'));
+    }
+    return fields;
+  }
+
+  /**
+   * Marks the fields named in `problems` ({ field: message }) and announces the summary; focus
+   * goes to the first one to fix. Returns whether there was anything to fix.
+   */
+  function flag(sheet, problems) {
+    var first = null;
+    sheet.querySelectorAll('input,select,textarea').forEach(function (control) {
+      var problem = problems[control.name];
+      control.setAttribute('aria-invalid', problem ? 'true' : 'false');
+      root.getElementById(control.id + '-error').textContent = problem || '';
+      if (problem && !first) first = control;
+    });
+    sheet.querySelector('[role="alert"]').textContent = first ? TEXT.errors : '';
+    if (first) first.focus();
+    return !!first;
+  }
+
+  function valueOf(sheet, name) {
+    var control = sheet.querySelector('[name="' + name + '"]');
+    return control ? control.value.trim() : '';
+  }
+
+  var EMAIL = /^[^\s@<>(),;:"]{1,64}@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]{2,}$/;
+
+  /** The same rules as the service's (libs/chat site.ts), so most mistakes are shown at once. */
+  function check(sheet, rules, extra) {
+    var problems = {};
+    var name = valueOf(sheet, 'name');
+    var email = valueOf(sheet, 'email');
+    if (rules.name === 'required' && !name) problems.name = TEXT.errName;
+    if ((rules.email === 'required' && !email) || (email && !EMAIL.test(email)))
+      problems.email = TEXT.errEmail;
+    if (sheet.querySelector('[name="topic"]') && !valueOf(sheet, 'topic'))
+      problems.topic = TEXT.errTopic;
+    Object.keys(extra || {}).forEach(function (key) {
+      problems[key] = extra[key];
+    });
+    return problems;
+  }
+
+  var FIELD_ERRORS = { name: 'errName', email: 'errEmail', topic: 'errTopic' };
+
+  function buildPrechatSheet(prechat) {
+    var intro = el('p');
+    intro.textContent = TEXT.prechatIntro;
+    var submit = el('button', { type: 'submit' });
+    submit.textContent = TEXT.startChat;
+    prechatSheet.replaceChildren(intro, el('p', { role: 'alert', class: 'error' }));
+    identityFields(prechat, prechat.topics).forEach(function (row) {
+      prechatSheet.append(row);
+    });
+    prechatSheet.append(submit);
+    prechatSheet.onsubmit = function (event) {
+      event.preventDefault();
+      if (flag(prechatSheet, check(prechatSheet, prechat))) return;
+      var answers = {
+        site: site,
+        name: valueOf(prechatSheet, 'name'),
+        email: valueOf(prechatSheet, 'email'),
+      };
+      if (valueOf(prechatSheet, 'topic')) answers.topic = valueOf(prechatSheet, 'topic');
+      ensureToken()
+        .then(function () {
+          return request('POST', '/chat/profile', answers);
+        })
+        .then(
+          function () {
+            save(PROFILE_KEY, '1');
+            showSheet('chat');
+            start();
+          },
+          function (error) {
+            var problems = {};
+            ((error.body && error.body.details && error.body.details.fields) || []).forEach(
+              function (problem) {
+                problems[problem.field] = TEXT[FIELD_ERRORS[problem.field]];
+              },
+            );
+            if (!flag(prechatSheet, problems)) state.textContent = TEXT.startFailed;
+          },
+        );
+    };
+  }
+
+  function buildLeaveSheet(availability) {
+    var notice = el('p', { id: 'flc-leave-notice' });
+    notice.textContent =
+      availability.state === 'no_agent'
+        ? TEXT.noAgent
+        : availability.opensAt
+          ? say('closedAt', {
+              when: new Date(availability.opensAt).toLocaleString(locale, {
+                weekday: 'long',
+                hour: '2-digit',
+                minute: '2-digit',
+              }),
+            })
+          : TEXT.closed;
+    leaveSheet.setAttribute('aria-describedby', 'flc-leave-notice');
+    var rules = { name: 'optional', email: 'required' };
+    var topics = siteInfo.prechat ? siteInfo.prechat.topics : [];
+    var text = el('textarea', { rows: '4', maxlength: String(MAX_LENGTH) });
+    var submit = el('button', { type: 'submit' });
+    submit.textContent = TEXT.leaveSend;
+    leaveSheet.replaceChildren(notice, el('p', { role: 'alert', class: 'error' }));
+    identityFields(rules, topics).forEach(function (row) {
+      leaveSheet.append(row);
+    });
+    leaveSheet.append(field('text', TEXT.leaveText, text, 'required'), submit);
+    // One id per message: sending it again after a lost answer is the same message.
+    var messageId = newId();
+    var sending = false;
+    leaveSheet.onsubmit = function (event) {
+      event.preventDefault();
+      if (sending) return;
+      var problems = check(
+        leaveSheet,
+        rules,
+        valueOf(leaveSheet, 'text') ? {} : { text: TEXT.errText },
+      );
+      if (flag(leaveSheet, problems)) return;
+      var message = {
+        site: site,
+        clientMessageId: messageId,
+        name: valueOf(leaveSheet, 'name'),
+        email: valueOf(leaveSheet, 'email'),
+        text: valueOf(leaveSheet, 'text'),
+        locale: locale,
+      };
+      if (valueOf(leaveSheet, 'topic')) message.topic = valueOf(leaveSheet, 'topic');
+      sending = true;
+      ensureToken()
+        .then(function () {
+          return request('POST', '/chat/left-messages', message);
+        })
+        .then(
+          function (answer) {
+            sending = false;
+            if (answer.status !== 'delivered') {
+              leaveSheet.querySelector('[role="alert"]').textContent = say('leaveFailed', {
+                reason: answer.reason,
+              });
+              return;
+            }
+            var done = el('p', { role: 'status', tabindex: '-1' });
+            done.textContent = say('left', { email: message.email });
+            leaveSheet.replaceChildren(done);
+            done.focus();
+          },
+          function () {
+            sending = false;
+            leaveSheet.querySelector('[role="alert"]').textContent = TEXT.startFailed;
+          },
+        );
+    };
   }
 
   // ---- the connection ---------------------------------------------------------------------------
@@ -296,9 +677,35 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(function (response) {
       if (response.status === 401) forgetVisitor();
-      if (!response.ok) throw new Error('HTTP ' + response.status);
-      return response.json();
+      if (response.status === 204) return null;
+      return response.json().then(function (answer) {
+        if (response.ok) return answer;
+        var error = new Error('HTTP ' + response.status);
+        error.body = answer; // the fields to correct, where the service names them
+        throw error;
+      });
     });
+  }
+
+  /** The visitor's token, made on first need (a chat, a form) and only once at a time. */
+  var session = null;
+  function ensureToken() {
+    if (token) return Promise.resolve(token);
+    if (!session) {
+      session = request('POST', '/chat/session', { locale: locale }).then(
+        function (answer) {
+          session = null;
+          token = answer.token;
+          save(TOKEN_KEY, token);
+          return token;
+        },
+        function (error) {
+          session = null;
+          throw error;
+        },
+      );
+    }
+    return session;
   }
 
   /** The server no longer knows the token (a new secret, a wiped database): start afresh. */
@@ -309,18 +716,13 @@
 
   function start() {
     if (token) return connect();
-    if (connecting) return;
-    connecting = true;
     state.textContent = TEXT.connecting;
-    request('POST', '/chat/session', { locale: locale }).then(
-      function (session) {
-        connecting = false;
-        token = session.token;
-        save(TOKEN_KEY, token);
+    ensureToken().then(
+      function () {
+        state.textContent = '';
         connect();
       },
       function () {
-        connecting = false;
         state.textContent = TEXT.startFailed;
       },
     );
@@ -356,11 +758,18 @@
         failedOpens = 0;
         retryMs = 1000;
         state.textContent = '';
+        // A new socket: reading is told again, in case the last report was lost with the old one.
+        reportedRead = 0;
+        readUpTo(data.agentRead);
         pending.forEach(transmit);
       } else if (data.type === 'messages') {
         receive(data.messages);
       } else if (data.type === 'answer') {
         answered(data);
+      } else if (data.type === 'typing') {
+        showTyping(data.author, data.until);
+      } else if (data.type === 'read') {
+        readUpTo(data.agentRead);
       }
     };
     ws.onclose = function (event) {
@@ -387,12 +796,14 @@
     if (polling || !token) return;
     polling = true;
     pending.forEach(transmit);
-    request('GET', '/chat/messages?after=' + lastSeq).then(
+    request('GET', '/chat/messages?after=' + lastSeq + '&read=' + agentRead).then(
       function (body) {
         polling = false;
         retryMs = 1000;
         state.textContent = '';
         receive(body.messages);
+        readUpTo(body.agentRead);
+        if (body.typing) showTyping(body.typing.author, body.typing.until);
         poll();
       },
       function () {

@@ -301,12 +301,18 @@ export class TicketRepository {
     outboundId: string,
     delivery: { status: string; reason: string; channelMessageId: string },
   ): Promise<void> {
-    // "delivered" is final: a late "sent" receipt must not step it back.
+    // Receipts only move forward: a late "sent" must not step "delivered" back, nor a late "sent"
+    // or "delivered" a "read" (a live chat's visitor may read a reply before its "sent" arrives).
+    // The channel's message id is kept whichever receipt brings it.
     await manager.query(
-      `UPDATE tickets.message SET delivery_status = $2, delivery_reason = $3,
+      `UPDATE tickets.message SET
+         delivery_status = CASE
+           WHEN delivery_status = 'read' AND $2 IN ('sent', 'delivered') THEN delivery_status
+           WHEN delivery_status = 'delivered' AND $2 = 'sent' THEN delivery_status
+           ELSE $2 END,
+         delivery_reason = $3,
          channel_message_id = CASE WHEN $4 = '' THEN channel_message_id ELSE $4 END
-       WHERE id = $1 AND direction = 'out'
-         AND NOT (delivery_status = 'delivered' AND $2 = 'sent')`,
+       WHERE id = $1 AND direction = 'out'`,
       [outboundId, delivery.status, delivery.reason, delivery.channelMessageId],
     );
   }

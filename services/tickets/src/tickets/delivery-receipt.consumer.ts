@@ -4,9 +4,11 @@ import { Consume, type Received } from '@firstline/bus';
 import { DeliveryStatus, TOPICS, type DeliveryReceipt } from '@firstline/contracts';
 import { TicketRepository } from '../database/ticket.repository';
 
-const STATUS_NAMES: Partial<Record<DeliveryStatus, string>> = {
+/** The statuses agents see, by the receipt's; a receipt without one is refused. */
+export const DELIVERY_STATUS_NAMES: Partial<Record<DeliveryStatus, string>> = {
   [DeliveryStatus.SENT]: 'sent',
   [DeliveryStatus.DELIVERED]: 'delivered',
+  [DeliveryStatus.READ]: 'read',
   [DeliveryStatus.FAILED]: 'failed',
 };
 
@@ -21,12 +23,12 @@ export class DeliveryReceiptConsumer {
   // A receipt is a plain overwrite keyed by the outbound id, so a redelivery changes nothing.
   @Consume({
     topic: TOPICS.deliveryReceipts,
-    check: (receipt) => (STATUS_NAMES[receipt.status] ? undefined : 'it has no status'),
+    check: (receipt) => (DELIVERY_STATUS_NAMES[receipt.status] ? undefined : 'it has no status'),
   })
   async handle(messages: Array<Received<DeliveryReceipt>>): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       for (const { message: receipt } of messages) {
-        const status = STATUS_NAMES[receipt.status]!;
+        const status = DELIVERY_STATUS_NAMES[receipt.status]!;
         await this.tickets.updateDelivery(manager, receipt.outboundId, {
           status,
           reason: receipt.reason,

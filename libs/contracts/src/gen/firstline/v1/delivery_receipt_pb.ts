@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file firstline/v1/delivery_receipt.proto.
  */
 export const file_firstline_v1_delivery_receipt: GenFile = /*@__PURE__*/
-  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIssCCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgSHQoVcmVjaXBpZW50X3VucmVhY2hhYmxlGAogASgIEhcKD3NlbnRfbWVzc2FnZV9pZBgLIAEoCSqGAQoORGVsaXZlcnlTdGF0dXMSHwobREVMSVZFUllfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUREVMSVZFUllfU1RBVFVTX1NFTlQQARIdChlERUxJVkVSWV9TVEFUVVNfREVMSVZFUkVEEAISGgoWREVMSVZFUllfU1RBVFVTX0ZBSUxFRBADYgZwcm90bzM", [file_firstline_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("CiNmaXJzdGxpbmUvdjEvZGVsaXZlcnlfcmVjZWlwdC5wcm90bxIMZmlyc3RsaW5lLnYxIssCCg9EZWxpdmVyeVJlY2VpcHQSEgoKcmVjZWlwdF9pZBgBIAEoCRITCgtvdXRib3VuZF9pZBgCIAEoCRIRCgl0aWNrZXRfaWQYAyABKAkSJgoHY2hhbm5lbBgEIAEoDjIVLmZpcnN0bGluZS52MS5DaGFubmVsEiwKBnN0YXR1cxgFIAEoDjIcLmZpcnN0bGluZS52MS5EZWxpdmVyeVN0YXR1cxIOCgZyZWFzb24YBiABKAkSGgoSY2hhbm5lbF9tZXNzYWdlX2lkGAcgASgJEi8KC29jY3VycmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglyZXRyeWFibGUYCSABKAgSHQoVcmVjaXBpZW50X3VucmVhY2hhYmxlGAogASgIEhcKD3NlbnRfbWVzc2FnZV9pZBgLIAEoCSqgAQoORGVsaXZlcnlTdGF0dXMSHwobREVMSVZFUllfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGAoUREVMSVZFUllfU1RBVFVTX1NFTlQQARIdChlERUxJVkVSWV9TVEFUVVNfREVMSVZFUkVEEAISGgoWREVMSVZFUllfU1RBVFVTX0ZBSUxFRBADEhgKFERFTElWRVJZX1NUQVRVU19SRUFEEARiBnByb3RvMw", [file_firstline_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * A channel adapter's report on one outbound message.
@@ -53,7 +53,7 @@ export type DeliveryReceipt = Message<"firstline.v1.DeliveryReceipt"> & {
   channel: Channel;
 
   /**
-   * Sent, delivered or failed.
+   * Sent, delivered, read or failed.
    *
    * @generated from field: firstline.v1.DeliveryStatus status = 5;
    */
@@ -147,6 +147,14 @@ export enum DeliveryStatus {
    * @generated from enum value: DELIVERY_STATUS_FAILED = 3;
    */
   FAILED = 3,
+
+  /**
+   * The customer saw it, where the channel can tell (live chat: the widget showed it while the
+   * page was visible). Follows SENT or DELIVERED and is never stepped back from.
+   *
+   * @generated from enum value: DELIVERY_STATUS_READ = 4;
+   */
+  READ = 4,
 }
 
 /**
