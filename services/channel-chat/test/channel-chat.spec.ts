@@ -223,6 +223,59 @@ describe('channel-chat on Kafka and Postgres', () => {
     expect(messages.map((m) => m.text)).toEqual(['Polled answer']);
   });
 
+  it('a second replica on the same database: each pushes what the other stored, by socket and long poll', async () => {
+    const otherBus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: 'channel-chat-test-b',
+      logger: silentLogger,
+    });
+    const other = await startService(
+      channelChatService,
+      {
+        bus: otherBus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 2,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    try {
+      const { token, visitorId } = await newVisitor();
+      // One tab on each replica.
+      const onA = await Visitor.connect(service.url, token);
+      const onB = await Visitor.connect(other.url, token);
+      onA.send('x-1', 'Sent through replica A');
+      await onA.answerTo('x-1');
+      expect(await waitFor(() => onB.entries().find((e) => e.id === 'x-1'))).toMatchObject({
+        from: 'visitor',
+        text: 'Sent through replica A',
+      });
+
+      // A reply is stored by whichever replica's consumer has its partition; both tabs get it.
+      const outboundId = await reply(visitorId, 'Both tabs see this');
+      await waitFor(() => onA.entries().find((e) => e.id === outboundId), 30_000);
+      await waitFor(() => onB.entries().find((e) => e.id === outboundId), 30_000);
+
+      // A long poll held by replica B ends when replica A stores a message.
+      const headers = { authorization: `Bearer ${token}` };
+      const last = onB.entries().at(-1)!.seq;
+      const waiting = fetch(`${other.url}/chat/messages?after=${last}`, { headers }).then(
+        (response) => response.json() as Promise<{ messages: Entry[] }>,
+      );
+      onA.send('x-2', 'Polled on B');
+      await onA.answerTo('x-2');
+      expect((await waiting).messages.map((m) => m.id)).toEqual(['x-2']);
+      onA.close();
+      onB.close();
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
+
   it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {
     const forged = await fetch(`${service.url}/chat/messages`, {
       headers: { authorization: 'Bearer 3f2b8c1e-7d4a-4e2f-9b6c-0a1d2e3f4a5b.forged' },

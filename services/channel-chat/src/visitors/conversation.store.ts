@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { UnknownVisitorError, type ChatReply, type ChatReplyFile } from '@firstline/chat';
 import { SCHEMA } from '../migrations';
+import { VisitorListeners } from './visitor-listeners';
 
 /** One message of a conversation as the widget receives it. */
 export interface ChatEntry {
@@ -39,7 +40,10 @@ export const HISTORY_PAGE = 200;
 /** Visitors and their conversations in channel_chat (migrations.ts). */
 @Injectable()
 export class ConversationStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly listeners: VisitorListeners,
+  ) {}
 
   async createVisitor(locale: string): Promise<string> {
     const visitorId = randomUUID();
@@ -92,7 +96,8 @@ export class ConversationStore {
 
   /**
    * Under the visitor's row lock: numbers follow commit order, and a message sent twice at once
-   * is stored once.
+   * is stored once. The other replicas hear of a new one when it commits; the caller wakes this
+   * replica's listeners.
    */
   private add(
     visitorId: string,
@@ -131,6 +136,7 @@ export class ConversationStore {
           content.automatic ?? false,
         ],
       );
+      await this.listeners.notifyReplicas(manager, visitorId);
       return entryOf(inserted[0]);
     });
   }
