@@ -180,6 +180,23 @@ describe('channel-chat on Kafka and Postgres', () => {
     again.close();
   });
 
+  it('stores a message sent twice at the same moment once', async () => {
+    const { token, visitorId } = await newVisitor();
+    const send = () =>
+      fetch(`${service.url}/chat/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientMessageId: 'twice', text: 'Hello?' }),
+      }).then((response) => response.json() as Promise<{ status: string; seq: number }>);
+    const answers = await Promise.all([send(), send(), send()]);
+    expect(answers.map((answer) => answer.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(new Set(answers.map((answer) => answer.seq)).size).toBe(1);
+    const { rows } = await database
+      .pool(1)
+      .query(`SELECT local_id FROM channel_chat.message WHERE visitor_id = $1`, [visitorId]);
+    expect(rows).toEqual([{ local_id: 'twice' }]);
+  });
+
   it('pushes an agent’s reply to the open socket, and keeps it for a visitor who was away', async () => {
     const { token, visitorId } = await newVisitor();
     const online = await Visitor.connect(service.url, token);

@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Client } from 'pg';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { SCHEMA } from '../migrations';
 
@@ -26,8 +26,8 @@ const MAX_RECONNECT_DELAY_MS = 10_000;
  *
  * The visitor's socket may be on another replica than the one storing the message (the outbound
  * consumer that took the partition, or the replica holding the visitor's other tab). So the
- * storing transaction also notifies the other replicas (`notifyReplicas`, Postgres NOTIFY, sent
- * at commit), and every replica LISTENs on one connection of its own. A replica whose listening
+ * storing statement also notifies the other replicas (`notification`, Postgres NOTIFY, sent at
+ * commit), and every replica LISTENs on one connection of its own. A replica whose listening
  * connection was lost wakes all its listeners once it is back: what was stored in between is read
  * after each listener's cursor. Embedded mode is one process: there is no other replica to tell,
  * and PGlite's one shared session would hand a notification to whichever connection is reading.
@@ -77,13 +77,12 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
     for (const listener of this.listeners.get(visitorId) ?? []) listener();
   }
 
-  /** Inside the transaction storing a visitor's message: the other replicas hear of it at commit. */
-  async notifyReplicas(manager: EntityManager, visitorId: string): Promise<void> {
-    if (!this.replicated) return;
-    await manager.query('SELECT pg_notify($1, $2)', [
-      SIGNAL_CHANNEL,
-      `${this.origin} ${visitorId}`,
-    ]);
+  /**
+   * The `pg_notify` arguments (channel, payload) for the statement storing a visitor's message:
+   * the other replicas hear of it when it commits. None in embedded mode.
+   */
+  notification(visitorId: string): [string, string] | undefined {
+    return this.replicated ? [SIGNAL_CHANNEL, `${this.origin} ${visitorId}`] : undefined;
   }
 
   private async connect(): Promise<void> {
