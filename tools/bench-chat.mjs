@@ -10,7 +10,10 @@
 //     produced-at headers;
 //   baseline: plain kafkajs on the same broker, one record produced then consumed, one at a time.
 // Prints the numbers and rewrites the "Live chat" section of docs/benchmarks.md.
+//   idle: CHAT_BENCH_IDLE (default 2,000) visitors' sockets open at once on the chat replica, and
+//     its resident memory before and with them.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,7 +30,9 @@ const { Kafka, logLevel } = require('kafkajs');
 const { WebSocket } = require('ws');
 
 const VISITORS = Number(process.env.CHAT_BENCH_VISITORS ?? 60);
+const IDLE_CONNECTIONS = Number(process.env.CHAT_BENCH_IDLE ?? 2_000);
 const BASELINE_RECORDS = 200;
+const MB = 1024 * 1024;
 const RUN_HEADER = 'firstline-test-run';
 const SECRET = 'chat-bench-secret-of-at-least-32-characters';
 
@@ -46,6 +51,12 @@ async function until(condition, what, timeoutMs = 60_000) {
     if (Date.now() > deadline) throw new Error(`bench-chat: no ${what} within ${timeoutMs} ms`);
     await sleep(1);
   }
+}
+
+/** A process's resident memory now, from /proc. */
+function residentBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
 }
 
 /** One record produced, then consumed, BASELINE_RECORDS times: what one Kafka hop costs here. */
@@ -251,6 +262,39 @@ async function main() {
     }
     agent.close();
 
+    // Idle visitors: IDLE_CONNECTIONS sockets open on the one chat replica at once.
+    console.log(`bench-chat: ${IDLE_CONNECTIONS} idle visitors' sockets`);
+    const chatProcess = replicas[2].child.pid;
+    const tokens = [];
+    for (let n = 0; n < IDLE_CONNECTIONS; n += 50) {
+      tokens.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(50, IDLE_CONNECTIONS - n) }, async () => {
+            const response = await globalThis.fetch(`${chat}/chat/session`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{}',
+            });
+            return (await response.json()).token;
+          }),
+        )),
+      );
+    }
+    await sleep(2_000);
+    const rssBefore = residentBytes(chatProcess);
+    const idle = [];
+    for (let n = 0; n < tokens.length; n += 100) {
+      const batch = tokens
+        .slice(n, n + 100)
+        .map((token) => new Socket(`${chat.replace('http', 'ws')}/chat/ws?token=${token}`));
+      await Promise.all(batch.map((socket) => socket.ready()));
+      idle.push(...batch);
+    }
+    await sleep(5_000); // settled
+    const rssAfter = residentBytes(chatProcess);
+    const stillOpen = idle.filter((socket) => socket.socket.readyState === WebSocket.OPEN).length;
+    for (const socket of idle) socket.close();
+
     const hopNames = [
       'widget → channel-chat stored it and produced it to support.inbound.v1',
       'router: consumed, routed, decision committed to its outbox',
@@ -272,6 +316,18 @@ async function main() {
       ["agent's reply (POST) → the visitor's socket", p50p99(toVisitor), verdict(toVisitor)],
       ['baseline: one record produced and consumed with plain kafkajs', p50p99(baseline), ''],
     ];
+    const idleRows = [
+      [`visitors' sockets open at once on one replica`, `${stillOpen} of ${IDLE_CONNECTIONS}`],
+      [
+        'resident memory of that replica before / with them',
+        `${Math.round(rssBefore / MB)} / ${Math.round(rssAfter / MB)} MB`,
+      ],
+      [
+        'memory per idle socket',
+        `${((rssAfter - rssBefore) / IDLE_CONNECTIONS / 1024).toFixed(1)} KB`,
+      ],
+    ];
+    console.table(Object.fromEntries(idleRows));
     console.table(Object.fromEntries(rows.map(([name, value]) => [name, value])));
     const hopRows = hopNames.map((name, index) => [name, p50p99(hops.map((hop) => hop[index]))]);
     console.table(Object.fromEntries(hopRows));
@@ -290,6 +346,10 @@ tools/bench-chat.mjs\`
 | | p50 / p99 (ms) | target |
 | --- | ---: | --- |
 ${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+| idle visitors | |
+| --- | ---: |
+${idleRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
 Where the first message's time goes (${hops.length} of ${VISITORS} messages traced by their records' Kafka
 timestamps and produced-at headers):
