@@ -47,70 +47,61 @@ export const CreateChatConversations1797100000000 = sqlMigration(
  * messages and how far the visitor has seen the agents' (each a `seq`, only ever raised); and the
  * ticket of each reply, which the receipt saying it was read names.
  */
-export class AddChatReadMarks1797200000000 implements MigrationInterface {
-  readonly name = 'AddChatReadMarks1797200000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      ALTER TABLE ${SCHEMA}.visitor
-        ADD COLUMN agent_read_seq bigint NOT NULL DEFAULT 0,
-        ADD COLUMN visitor_read_seq bigint NOT NULL DEFAULT 0`);
-    await queryRunner.query(
-      `ALTER TABLE ${SCHEMA}.message ADD COLUMN ticket_id text NOT NULL DEFAULT ''`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE ${SCHEMA}.message DROP COLUMN ticket_id`);
-    await queryRunner.query(
-      `ALTER TABLE ${SCHEMA}.visitor DROP COLUMN agent_read_seq, DROP COLUMN visitor_read_seq`,
-    );
-  }
-}
+export const AddChatReadMarks1797200000000 = sqlMigration('AddChatReadMarks1797200000000', {
+  up: [
+    `
+    ALTER TABLE ${SCHEMA}.visitor
+      ADD COLUMN agent_read_seq bigint NOT NULL DEFAULT 0,
+      ADD COLUMN visitor_read_seq bigint NOT NULL DEFAULT 0`,
+    `ALTER TABLE ${SCHEMA}.message ADD COLUMN ticket_id text NOT NULL DEFAULT ''`,
+  ],
+  down: [
+    `ALTER TABLE ${SCHEMA}.message DROP COLUMN ticket_id`,
+    `ALTER TABLE ${SCHEMA}.visitor DROP COLUMN agent_read_seq, DROP COLUMN visitor_read_seq`,
+  ],
+});
 
 /**
  * What the visitor told the pre-chat form, sent with each of their messages; and what the service
  * needs of the directory to say whether a site's team can chat now: each team's calendar, the
  * calendars, and which agents of which teams are online (support.directory.v1, by version).
  */
-export class AddPrechatAndAvailability1797300000000 implements MigrationInterface {
-  readonly name = 'AddPrechatAndAvailability1797300000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      ALTER TABLE ${SCHEMA}.visitor
-        ADD COLUMN profile jsonb NOT NULL DEFAULT '{}'`);
-    await queryRunner.query(`
-      CREATE TABLE ${SCHEMA}.team (
-        team_id     text PRIMARY KEY,
-        version     bigint NOT NULL,
-        calendar_id text NOT NULL DEFAULT ''
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE ${SCHEMA}.calendar (
-        calendar_id text PRIMARY KEY,
-        version     bigint NOT NULL,
-        calendar    jsonb NOT NULL
-      )`);
-    await queryRunner.query(`
-      CREATE TABLE ${SCHEMA}.agent (
-        agent_id text PRIMARY KEY,
-        version  bigint NOT NULL,
-        team_ids text[] NOT NULL DEFAULT '{}',
-        online   boolean NOT NULL DEFAULT false
-      )`);
-    await queryRunner.query(
+export const AddPrechatAndAvailability1797300000000 = sqlMigration(
+  'AddPrechatAndAvailability1797300000000',
+  {
+    up: [
+      `
+    ALTER TABLE ${SCHEMA}.visitor
+      ADD COLUMN profile jsonb NOT NULL DEFAULT '{}'`,
+      `
+    CREATE TABLE ${SCHEMA}.team (
+      team_id     text PRIMARY KEY,
+      version     bigint NOT NULL,
+      calendar_id text NOT NULL DEFAULT ''
+    )`,
+      `
+    CREATE TABLE ${SCHEMA}.calendar (
+      calendar_id text PRIMARY KEY,
+      version     bigint NOT NULL,
+      calendar    jsonb NOT NULL
+    )`,
+      `
+    CREATE TABLE ${SCHEMA}.agent (
+      agent_id text PRIMARY KEY,
+      version  bigint NOT NULL,
+      team_ids text[] NOT NULL DEFAULT '{}',
+      online   boolean NOT NULL DEFAULT false
+    )`,
       `CREATE INDEX agent_online_teams ON ${SCHEMA}.agent USING gin (team_ids) WHERE online`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE ${SCHEMA}.agent`);
-    await queryRunner.query(`DROP TABLE ${SCHEMA}.calendar`);
-    await queryRunner.query(`DROP TABLE ${SCHEMA}.team`);
-    await queryRunner.query(`ALTER TABLE ${SCHEMA}.visitor DROP COLUMN profile`);
-  }
-}
+    ],
+    down: [
+      `DROP TABLE ${SCHEMA}.agent`,
+      `DROP TABLE ${SCHEMA}.calendar`,
+      `DROP TABLE ${SCHEMA}.team`,
+      `ALTER TABLE ${SCHEMA}.visitor DROP COLUMN profile`,
+    ],
+  },
+);
 
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),

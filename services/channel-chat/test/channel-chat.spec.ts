@@ -180,6 +180,23 @@ describe('channel-chat on Kafka and Postgres', () => {
     again.close();
   });
 
+  it('stores a message sent twice at the same moment once', async () => {
+    const { token, visitorId } = await newVisitor();
+    const send = () =>
+      fetch(`${service.url}/chat/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ clientMessageId: 'twice', text: 'Hello?' }),
+      }).then((response) => response.json() as Promise<{ status: string; seq: number }>);
+    const answers = await Promise.all([send(), send(), send()]);
+    expect(answers.map((answer) => answer.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(new Set(answers.map((answer) => answer.seq)).size).toBe(1);
+    const { rows } = await database
+      .pool(1)
+      .query(`SELECT local_id FROM channel_chat.message WHERE visitor_id = $1`, [visitorId]);
+    expect(rows).toEqual([{ local_id: 'twice' }]);
+  });
+
   it('pushes an agent’s reply to the open socket, and keeps it for a visitor who was away', async () => {
     const { token, visitorId } = await newVisitor();
     const online = await Visitor.connect(service.url, token);
@@ -222,6 +239,59 @@ describe('channel-chat on Kafka and Postgres', () => {
     const { messages } = await waiting;
     expect(messages.map((m) => m.text)).toEqual(['Polled answer']);
   });
+
+  it('a second replica on the same database: each pushes what the other stored, by socket and long poll', async () => {
+    const otherBus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: 'channel-chat-test-b',
+      logger: silentLogger,
+    });
+    const other = await startService(
+      channelChatService,
+      {
+        bus: otherBus,
+        ownsBus: true,
+        databaseUrl: database.url,
+        databasePoolSize: 2,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    try {
+      const { token, visitorId } = await newVisitor();
+      // One tab on each replica.
+      const onA = await Visitor.connect(service.url, token);
+      const onB = await Visitor.connect(other.url, token);
+      onA.send('x-1', 'Sent through replica A');
+      await onA.answerTo('x-1');
+      expect(await waitFor(() => onB.entries().find((e) => e.id === 'x-1'))).toMatchObject({
+        from: 'visitor',
+        text: 'Sent through replica A',
+      });
+
+      // A reply is stored by whichever replica's consumer has its partition; both tabs get it.
+      const outboundId = await reply(visitorId, 'Both tabs see this');
+      await waitFor(() => onA.entries().find((e) => e.id === outboundId), 30_000);
+      await waitFor(() => onB.entries().find((e) => e.id === outboundId), 30_000);
+
+      // A long poll held by replica B ends when replica A stores a message.
+      const headers = { authorization: `Bearer ${token}` };
+      const last = onB.entries().at(-1)!.seq;
+      const waiting = fetch(`${other.url}/chat/messages?after=${last}`, { headers }).then(
+        (response) => response.json() as Promise<{ messages: Entry[] }>,
+      );
+      onA.send('x-2', 'Polled on B');
+      await onA.answerTo('x-2');
+      expect((await waiting).messages.map((m) => m.id)).toEqual(['x-2']);
+      onA.close();
+      onB.close();
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
 
   it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {
     const forged = await fetch(`${service.url}/chat/messages`, {

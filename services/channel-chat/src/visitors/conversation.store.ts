@@ -9,6 +9,7 @@ import {
   type VisitorProfile,
 } from '@firstline/chat';
 import { SCHEMA } from '../migrations';
+import { VisitorListeners } from './visitor-listeners';
 
 /** One message of a conversation as the widget receives it. */
 export interface ChatEntry {
@@ -60,7 +61,10 @@ export const HISTORY_PAGE = 200;
 /** Visitors and their conversations in channel_chat (migrations.ts). */
 @Injectable()
 export class ConversationStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly listeners: VisitorListeners,
+  ) {}
 
   async createVisitor(locale: string): Promise<string> {
     const visitorId = randomUUID();
@@ -204,10 +208,14 @@ export class ConversationStore {
   }
 
   /**
-   * Under the visitor's row lock: numbers follow commit order, and a message sent twice at once
-   * is stored once.
+   * One statement, one round trip on the way of every message: it numbers the message under the
+   * visitor's row lock (the UPDATE), so numbers follow commit order, and the other replicas hear
+   * of it when it commits; the caller wakes this replica's listeners. A message already stored
+   * is found instead. Two copies sent at once both pass the NOT EXISTS (its snapshot predates
+   * either); the second waits for the row lock, then ON CONFLICT stores nothing: a number is
+   * skipped, which readers resuming "after n" never notice.
    */
-  private add(
+  private async add(
     visitorId: string,
     kind: 'visitor' | 'agent',
     localId: string,
@@ -219,40 +227,43 @@ export class ConversationStore {
       ticketId?: string;
     },
   ): Promise<ChatEntry> {
-    return this.dataSource.transaction(async (manager: EntityManager) => {
-      const visitor: unknown[] = await manager.query(
-        `SELECT 1 FROM ${SCHEMA}.visitor WHERE visitor_id = $1 FOR UPDATE`,
-        [visitorId],
-      );
-      if (visitor.length === 0) throw new UnknownVisitorError(visitorId);
-      const existing: Row[] = await manager.query(
-        `SELECT * FROM ${SCHEMA}.message
-         WHERE visitor_id = $1 AND author_kind = $2 AND local_id = $3`,
-        [visitorId, kind, localId],
-      );
-      if (existing.length > 0) return entryOf(existing[0]);
-      const inserted: Row[] = await manager.query(
-        `WITH next AS (
-           UPDATE ${SCHEMA}.visitor SET last_seq = last_seq + 1 WHERE visitor_id = $1
-           RETURNING last_seq
+    const signal = this.listeners.notification(visitorId);
+    const inserted: Row[] = await this.dataSource.query(
+      `WITH next AS (
+         UPDATE ${SCHEMA}.visitor SET last_seq = last_seq + 1
+         WHERE visitor_id = $1 AND NOT EXISTS (
+           SELECT 1 FROM ${SCHEMA}.message
+           WHERE visitor_id = $1 AND author_kind = $3 AND local_id = $2
          )
+         RETURNING last_seq
+       ), inserted AS (
          INSERT INTO ${SCHEMA}.message
            (visitor_id, seq, local_id, author_kind, author, text, files, automatic, ticket_id)
          SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM next
-         RETURNING *`,
-        [
-          visitorId,
-          localId,
-          kind,
-          content.author ?? '',
-          content.text,
-          JSON.stringify(content.files),
-          content.automatic ?? false,
-          content.ticketId ?? '',
-        ],
-      );
-      return entryOf(inserted[0]);
-    });
+         ON CONFLICT (visitor_id, author_kind, local_id) DO NOTHING
+         RETURNING *
+       )
+       SELECT inserted.*${signal ? ', pg_notify($9, $10) AS signalled' : ''} FROM inserted`,
+      [
+        visitorId,
+        localId,
+        kind,
+        content.author ?? '',
+        content.text,
+        JSON.stringify(content.files),
+        content.automatic ?? false,
+        content.ticketId ?? '',
+        ...(signal ?? []),
+      ],
+    );
+    if (inserted.length > 0) return entryOf(inserted[0]);
+    const existing: Row[] = await this.dataSource.query(
+      `SELECT * FROM ${SCHEMA}.message
+       WHERE visitor_id = $1 AND author_kind = $2 AND local_id = $3`,
+      [visitorId, kind, localId],
+    );
+    if (existing.length === 0) throw new UnknownVisitorError(visitorId);
+    return entryOf(existing[0]);
   }
 }
 
