@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
 import { Bots } from './bots';
 import { parseTelegramConfig, TELEGRAM_CONFIG } from './config';
 import { LongPolling } from './inbound/long-polling';
@@ -22,4 +23,12 @@ import { TelegramOutbound } from './outbound/outbound.consumer';
     TelegramOutbound,
   ],
 })
-export class ChannelTelegramModule {}
+export class ChannelTelegramModule {
+  /** The module whose replies read their files' bytes with `readAttachment`. */
+  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
+    return {
+      module: ChannelTelegramModule,
+      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
+    };
+  }
+}
