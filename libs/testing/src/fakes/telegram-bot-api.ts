@@ -185,6 +185,10 @@ export class FakeBotApi {
     });
   }
 
+  static badGateway(): BotApiError {
+    return new BotApiError(502, 'Bad Gateway');
+  }
+
   private enqueue(bot: BotState, update: Params): number {
     const updateId = bot.nextUpdateId++;
     bot.updates.push({ update_id: updateId, ...update });
