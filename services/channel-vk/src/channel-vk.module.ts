@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
 import { loadVkConfig, VK_CONFIG } from './config';
 import { VkHousekeeping } from './housekeeping';
 import { CallbackController } from './inbound/callback.controller';
@@ -22,4 +23,12 @@ import { VkApiClient } from './vk-api.client';
     VkHousekeeping,
   ],
 })
-export class ChannelVkModule {}
+export class ChannelVkModule {
+  /** The module whose replies read their files' bytes with `readAttachment`. */
+  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
+    return {
+      module: ChannelVkModule,
+      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
+    };
+  }
+}
