@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
 import { loadOkConfig, OK_CONFIG } from './config';
 import { OkGroups } from './groups';
 import { OkInbound } from './inbound/ok-inbound';
@@ -20,4 +21,12 @@ import { OkSender } from './outbound/ok-sender';
     OkOutbound,
   ],
 })
-export class ChannelOkModule {}
+export class ChannelOkModule {
+  /** The module whose replies read their files' bytes with `readAttachment`. */
+  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
+    return {
+      module: ChannelOkModule,
+      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
+    };
+  }
+}
