@@ -44,22 +44,17 @@ const CopyReportedOutbound1796400000001 = sqlMigration('CopyReportedOutbound1796
  * has no de-duplication key, so a message retried after one of its calls went out makes only the
  * calls not listed here.
  */
-class CreateTelegramSentParts1797100000000 implements MigrationInterface {
-  readonly name = 'CreateTelegramSentParts1797100000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE "${SCHEMA}".sent_part (
-        part_id    text PRIMARY KEY,  -- <outboundId>:<n>, call n of the rendered message
-        message_id bigint NOT NULL,   -- Telegram's message_id of it (an album's first)
-        sent_at    timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE "${SCHEMA}".sent_part`);
-  }
-}
+const CreateTelegramSentParts1797100000000 = sqlMigration('CreateTelegramSentParts1797100000000', {
+  up: [
+    `
+    CREATE TABLE "${SCHEMA}".sent_part (
+      part_id    text PRIMARY KEY,  -- <outboundId>:<n>, call n of the rendered message
+      message_id bigint NOT NULL,   -- Telegram's message_id of it (an album's first)
+      sent_at    timestamptz NOT NULL DEFAULT now()
+    )`,
+  ],
+  down: [`DROP TABLE "${SCHEMA}".sent_part`],
+});
 
 export const telegramMigrations: MigrationClass[] = [
   CreatePollingOffset1763900000000,
