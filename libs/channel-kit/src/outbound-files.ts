@@ -1,3 +1,4 @@
+import type { Provider } from '@nestjs/common';
 import type { Attachment } from '@firstline/contracts';
 import { BadInputError, PermanentError, RetryableError } from '@firstline/errors';
 
@@ -17,6 +18,18 @@ export type ReadAttachment = (storageKey: string) => Promise<AttachmentFile>;
 
 /** The Nest token under which a channel service receives its ReadAttachment. */
 export const READ_ATTACHMENT = 'firstline.ReadAttachment';
+
+/**
+ * Where a channel service's module gets its ReadAttachment: the function itself, or Nest
+ * providers of which one provides READ_ATTACHMENT (a store that is a provider of its own, with a
+ * factory reading from it).
+ */
+export type AttachmentSource = ReadAttachment | Provider[];
+
+/** The providers that give a module READ_ATTACHMENT from `source`. */
+export function attachmentReaderProviders(source: AttachmentSource): Provider[] {
+  return Array.isArray(source) ? source : [{ provide: READ_ATTACHMENT, useValue: source }];
+}
 
 /**
  * The reader of a service that no attachment store is connected to: every attachment known only

@@ -4,8 +4,10 @@ import { AttachmentSchema, create } from '@firstline/contracts';
 import { PermanentError } from '@firstline/errors';
 import {
   assertWithinLimit,
+  attachmentReaderProviders,
   formatBytes,
   noAttachmentStore,
+  READ_ATTACHMENT,
   readOutboundFile,
   type AttachmentFile,
 } from '../src';
@@ -111,5 +113,15 @@ describe('assertWithinLimit', () => {
     [52_953_088, '50.5 MB'],
   ])('writes %i bytes as %s', (bytes, words) => {
     expect(formatBytes(bytes)).toBe(words);
+  });
+});
+
+describe('attachmentReaderProviders', () => {
+  it('provides a ReadAttachment as READ_ATTACHMENT, and leaves providers as they are', () => {
+    expect(attachmentReaderProviders(noAttachmentStore)).toEqual([
+      { provide: READ_ATTACHMENT, useValue: noAttachmentStore },
+    ]);
+    const factory = { provide: READ_ATTACHMENT, useFactory: () => noAttachmentStore };
+    expect(attachmentReaderProviders([factory])).toEqual([factory]);
   });
 });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { loadOkConfig, OK_CONFIG } from './config';
 import { OkGroups } from './groups';
 import { OkInbound } from './inbound/ok-inbound';
@@ -22,11 +22,11 @@ import { OkSender } from './outbound/ok-sender';
   ],
 })
 export class ChannelOkModule {
-  /** The module whose replies read their files' bytes with `readAttachment`. */
-  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
-    return {
-      module: ChannelOkModule,
-      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
-    };
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelOkModule, providers: attachmentReaderProviders(source) };
   }
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { Bots } from './bots';
 import { parseTelegramConfig, TELEGRAM_CONFIG } from './config';
 import { LongPolling } from './inbound/long-polling';
@@ -24,11 +24,11 @@ import { TelegramOutbound } from './outbound/outbound.consumer';
   ],
 })
 export class ChannelTelegramModule {
-  /** The module whose replies read their files' bytes with `readAttachment`. */
-  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
-    return {
-      module: ChannelTelegramModule,
-      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
-    };
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelTelegramModule, providers: attachmentReaderProviders(source) };
   }
 }

@@ -18,7 +18,7 @@ import {
   type DeliveryReceipt,
   type InboundMessage,
 } from '@firstline/contracts';
-import type { AttachmentFile } from '@firstline/channel-kit';
+import { READ_ATTACHMENT, type AttachmentFile } from '@firstline/channel-kit';
 import { PermanentError } from '@firstline/errors';
 import type { RunningService } from '@firstline/runtime';
 import { fileLink, fileLinkKey } from '@firstline/telegram';
@@ -60,7 +60,11 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     if (!file) throw new PermanentError(`no attachment ${storageKey}`);
     return file;
   };
-  const start = () => startTelegram(service, database, brokers, readAttachment);
+  // Given as a Nest provider, the way a store that is a provider of its own is wired.
+  const start = () =>
+    startTelegram(service, database, brokers, [
+      { provide: READ_ATTACHMENT, useFactory: () => readAttachment },
+    ]);
 
   beforeAll(async () => {
     [database, brokers] = await Promise.all([

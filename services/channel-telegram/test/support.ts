@@ -1,5 +1,5 @@
 import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
-import { noAttachmentStore, type ReadAttachment } from '@firstline/channel-kit';
+import { noAttachmentStore, type AttachmentSource } from '@firstline/channel-kit';
 import { startService, type RunningService } from '@firstline/runtime';
 import { uniqueName, type TestDatabase } from '@firstline/testing';
 import { channelTelegramService } from '../src';
@@ -7,20 +7,20 @@ import { ChannelTelegramModule } from '../src/channel-telegram.module';
 
 /**
  * The service on the shared broker and a test database, configured by process.env, reading
- * outbound files with `readAttachment`. Its own consumer group per start name: no member left
+ * outbound files from `attachments`. Its own consumer group per start name: no member left
  * over from an interrupted run holds partitions.
  */
 export function startTelegram(
   name: string,
   database: TestDatabase,
   brokers: string[],
-  readAttachment: ReadAttachment = noAttachmentStore,
+  attachments: AttachmentSource = noAttachmentStore,
 ): Promise<RunningService> {
   return startService(
     {
       ...channelTelegramService,
       name,
-      module: ChannelTelegramModule.readingAttachments(readAttachment),
+      module: ChannelTelegramModule.readingAttachments(attachments),
     },
     {
       bus: new KafkaBus({ brokers, clientId: name }),

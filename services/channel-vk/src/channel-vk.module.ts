@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { READ_ATTACHMENT, type ReadAttachment } from '@firstline/channel-kit';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { loadVkConfig, VK_CONFIG } from './config';
 import { VkHousekeeping } from './housekeeping';
 import { CallbackController } from './inbound/callback.controller';
@@ -24,11 +24,11 @@ import { VkApiClient } from './vk-api.client';
   ],
 })
 export class ChannelVkModule {
-  /** The module whose replies read their files' bytes with `readAttachment`. */
-  static readingAttachments(readAttachment: ReadAttachment): DynamicModule {
-    return {
-      module: ChannelVkModule,
-      providers: [{ provide: READ_ATTACHMENT, useValue: readAttachment }],
-    };
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelVkModule, providers: attachmentReaderProviders(source) };
   }
 }
