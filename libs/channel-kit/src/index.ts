@@ -3,3 +3,4 @@
 export * from './inbound-publisher';
 export * from './migrations';
 export * from './outbound-delivery';
+export * from './outbound-files';

@@ -12,6 +12,11 @@ import type { OkAttachment, OkSendBody, OkSendResult, OkUploadType } from './ok-
 export const MAX_TEXT_LENGTH = 4000;
 /** "Maximum number of attachments is 5" (graph.user.messages). The keyboard is one of them. */
 export const MAX_ATTACHMENTS = 5;
+/**
+ * The multipart field of an IMAGE upload: graph.user.fileUploadUrl sends images through OK's photo
+ * upload, whose documented form posts the file as `pic1` and answers `photos.<id>.token`.
+ */
+export const IMAGE_UPLOAD_FIELD = 'pic1';
 
 /** One POST /graph/me/messages/{chat_id} of an outbound message. */
 export interface OkPart {
@@ -46,6 +51,12 @@ export function renderMessage(outbound: OutboundMessage): OkSend {
   const text = outbound.textBody.trim();
   if (!text && outbound.attachments.length === 0) {
     throw new BadInputError(`outbound ${outbound.outboundId} has neither text nor attachments`);
+  }
+  const unreadable = outbound.attachments.find((file) => !file.storageKey && !file.url);
+  if (unreadable) {
+    throw new BadInputError(
+      `outbound ${outbound.outboundId}: attachment "${unreadable.fileName}" has neither a storage key nor a URL`,
+    );
   }
   const keyboard = outbound.csatSurvey ? surveyKeyboard(outbound) : undefined;
   const bodies = splitText(text).map((chunk) => ({

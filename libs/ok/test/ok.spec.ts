@@ -247,6 +247,11 @@ describe('an outbound message as OK Graph API calls', () => {
       { csatSurvey: true, ticketId: 'x'.repeat(2000) },
       'too long',
     ],
+    [
+      'a file with neither storage key nor URL',
+      { attachments: [{ fileName: 'a.pdf' }] },
+      'neither a storage key nor a URL',
+    ],
   ])('refuses %s as bad input', (_case, changes, reason) => {
     expect(() => okAdapter.render(outbound(changes), context)).toThrow(BadInputError);
     expect(() => okAdapter.render(outbound(changes), context)).toThrow(reason);

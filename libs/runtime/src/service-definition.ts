@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { Env } from '@firstline/config';
 import type { MigrationClass } from '@firstline/persistence';
 
@@ -11,8 +11,11 @@ export interface ServiceDefinition {
   name: string;
   /** The Postgres schema it owns; no other service reads it. */
   schema: string;
-  /** The Nest module with its controllers, consumers and providers. */
-  module: Type<unknown>;
+  /**
+   * The Nest module with its controllers, consumers and providers; a dynamic module when the
+   * service is given something from outside (the attachment store a channel reads files from).
+   */
+  module: Type<unknown> | DynamicModule;
   /** Its own migrations, in order; the outbox and inbox tables come with every service. */
   migrations: MigrationClass[];
   defaultPort: number;

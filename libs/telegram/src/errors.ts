@@ -1,5 +1,5 @@
 import type { SendFailure } from '@firstline/channel';
-import type { ErrorKind } from '@firstline/errors';
+import { FirstlineError, type ErrorKind } from '@firstline/errors';
 
 /** The error body of the Bot API (https://core.telegram.org/bots/api#making-requests). */
 interface BotApiError {
@@ -11,10 +11,15 @@ interface BotApiError {
 /**
  * What a failed Bot API call means for the message: the one place this adapter decides it. An
  * answer of the Bot API (grammY's GrammyError carries its body's fields) is read by its error
- * code; anything else failed before an answer came back (connection refused, timeout).
+ * code; a Firstline error (a file that cannot be read or is above a limit) already says what it
+ * is; anything else failed before an answer came back (connection refused, timeout).
  */
 export function classifyError(error: unknown): SendFailure {
-  return isBotApiError(error) ? classifyBotApiError(error) : networkFailure(error);
+  if (isBotApiError(error)) return classifyBotApiError(error);
+  if (error instanceof FirstlineError) {
+    return { kind: error.kind, reason: error.message, recipientUnreachable: false };
+  }
+  return networkFailure(error);
 }
 
 /**

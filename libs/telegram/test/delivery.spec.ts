@@ -1,5 +1,6 @@
 import { deliveryReceipt } from '@firstline/channel';
 import { Channel, create, DeliveryStatus, OutboundMessageSchema } from '@firstline/contracts';
+import { PermanentError } from '@firstline/errors';
 import { SendRateLimiter, telegramAdapter, verifyWebhookSecret } from '../src';
 
 /** What grammY throws for a Bot API error answer: an Error carrying the answer's fields. */
@@ -37,6 +38,15 @@ describe('classifyError', () => {
     ],
   ])('%j → %j', (error, failure) => {
     expect(telegramAdapter.classifyError(botApiError(error))).toMatchObject(failure);
+  });
+
+  it('keeps the kind of a failure Firstline already judged (a file above a limit)', () => {
+    const failure = telegramAdapter.classifyError(new PermanentError('"a.pdf" is 60 MB'));
+    expect(failure).toEqual({
+      kind: 'permanent',
+      reason: '"a.pdf" is 60 MB',
+      recipientUnreachable: false,
+    });
   });
 
   it('takes a failure before any answer (connection refused) as one to retry', () => {

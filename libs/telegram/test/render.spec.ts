@@ -18,6 +18,7 @@ describe('render', () => {
     expect(render(outbound({ textBody: 'a < b & c' }))).toEqual({
       bot: 'support',
       chatId: '42',
+      outboundId: 'out-1',
       calls: [
         {
           method: 'sendMessage',
@@ -60,17 +61,114 @@ describe('render', () => {
     ]);
   });
 
-  it('sends attachments as documents the Bot API fetches by URL', () => {
+  const pdf = {
+    storageKey: 'k-pdf',
+    fileName: 'invoice.pdf',
+    contentType: 'application/pdf',
+    sizeBytes: 2_000,
+  };
+  const photo = (n: number, sizeBytes = 50_000) => ({
+    storageKey: `k-photo-${n}`,
+    fileName: `photo-${n}.jpg`,
+    contentType: 'image/jpeg',
+    sizeBytes,
+  });
+  const fileNames = (media: unknown) =>
+    (media as Array<{ media: { attachment: { fileName: string } } }>).map(
+      (item) => item.media.attachment.fileName,
+    );
+
+  it('sends one file with the text as its caption, replying where the text would have', () => {
     const { calls } = render(
       outbound({
-        textBody: 'see file',
-        attachments: [{ url: 'https://files.test/a.pdf', fileName: 'a.pdf' }],
+        textBody: 'Your invoice',
+        attachments: [pdf],
+        threadRefs: { reply_to_message_id: '9' },
       }),
     );
-    expect(calls[1]).toEqual({
-      method: 'sendDocument',
-      payload: { chat_id: '42', document: 'https://files.test/a.pdf' },
-    });
+    expect(calls).toEqual([
+      {
+        method: 'sendDocument',
+        payload: {
+          chat_id: '42',
+          document: {
+            attachment: expect.objectContaining(pdf),
+            kind: 'document',
+            limitBytes: 50 * 1024 * 1024,
+          },
+          caption: 'Your invoice',
+          parse_mode: 'HTML',
+          reply_parameters: { message_id: 9, allow_sending_without_reply: true },
+        },
+      },
+    ]);
+  });
+
+  it('sends a JPEG, PNG or WebP up to 10 MB as a photo; a larger one, or a GIF, as a document', () => {
+    const methods = (attachment: object) =>
+      render(outbound({ attachments: [attachment] })).calls.map((call) => call.method);
+    expect(methods(photo(1))).toEqual(['sendPhoto']);
+    expect(methods({ ...photo(1), contentType: 'image/png' })).toEqual(['sendPhoto']);
+    expect(methods(photo(1, 10 * 1024 * 1024 + 1))).toEqual(['sendDocument']);
+    expect(methods({ ...photo(1), contentType: 'image/gif' })).toEqual(['sendDocument']);
+  });
+
+  it('puts photos in one album and documents in another, the caption on the first file', () => {
+    const { calls } = render(
+      outbound({
+        textBody: 'Here they are',
+        attachments: [photo(1), pdf, photo(2), { ...pdf, storageKey: 'k2', fileName: 'b.pdf' }],
+      }),
+    );
+    expect(calls.map((call) => call.method)).toEqual(['sendMediaGroup', 'sendMediaGroup']);
+    const [photos, documents] = calls.map(
+      (call) => call.payload as { media: Array<{ type: string; caption?: string }> },
+    );
+    expect(fileNames(photos.media)).toEqual(['photo-1.jpg', 'photo-2.jpg']);
+    expect(photos.media.map((item) => [item.type, item.caption])).toEqual([
+      ['photo', 'Here they are'],
+      ['photo', undefined],
+    ]);
+    expect(fileNames(documents.media)).toEqual(['invoice.pdf', 'b.pdf']);
+    expect(documents.media.every((item) => item.type === 'document' && !item.caption)).toBe(true);
+  });
+
+  it('sends eleven photos as an album of ten and one photo alone', () => {
+    const { calls } = render(
+      outbound({ attachments: Array.from({ length: 11 }, (_, n) => photo(n)) }),
+    );
+    expect(calls.map((call) => call.method)).toEqual(['sendMediaGroup', 'sendPhoto']);
+    expect(calls[0].payload).toMatchObject({ media: expect.any(Array) });
+    expect((calls[0].payload as { media: unknown[] }).media).toHaveLength(10);
+  });
+
+  it('sends a text longer than a caption (1,024 characters) before the files, uncaptioned', () => {
+    const text = 'word '.repeat(300).trim();
+    const { calls } = render(outbound({ textBody: text, attachments: [pdf] }));
+    expect(calls.map((call) => call.method)).toEqual(['sendMessage', 'sendDocument']);
+    expect(calls[0].payload).toMatchObject({ text });
+    expect(calls[1].payload).not.toHaveProperty('caption');
+  });
+
+  it('keeps a survey question a text message, where its buttons can hang', () => {
+    const { calls } = render(
+      outbound({ textBody: 'How did we do?', csatSurvey: true, attachments: [pdf] }),
+    );
+    expect(calls.map((call) => call.method)).toEqual(['sendMessage', 'sendDocument']);
+    expect(calls[0].payload).toHaveProperty('reply_markup');
+  });
+
+  it('refuses a file above 50 MB for good, naming it and the limit', () => {
+    expect(() =>
+      render(outbound({ attachments: [{ ...pdf, sizeBytes: 60 * 1024 * 1024 }] })),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'permanent',
+        message: expect.stringMatching(
+          /"invoice.pdf" is 60 MB; Telegram bots send files of at most 50 MB/,
+        ),
+      }),
+    );
   });
 
   it.each([
@@ -81,9 +179,9 @@ describe('render', () => {
       /not a Telegram conversation/,
     ],
     [
-      'an attachment without URL',
-      { textBody: 'x', attachments: [{ storageKey: 'k', fileName: 'a' }] },
-      /no URL/,
+      'an attachment without storage key or URL',
+      { textBody: 'x', attachments: [{ fileName: 'a' }] },
+      /neither a storage key nor a URL/,
     ],
   ] as Array<[string, OutboundInit, RegExp]>)('rejects %s as bad input', (_, fields, error) => {
     expect(() => render(outbound(fields))).toThrow(error);

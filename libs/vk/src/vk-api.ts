@@ -104,9 +104,29 @@ export interface MessagesSendParams {
   random_id: number;
   message: string;
   keyboard?: string;
-  /** Comma-separated `doc<owner>_<id>` references from the upload flow. */
+  /** Comma-separated `photo<owner>_<id>` and `doc<owner>_<id>` references from the upload flows. */
   attachment?: string;
   reply_to?: number;
+}
+
+/** What photos.getMessagesUploadServer and docs.getMessagesUploadServer answer. */
+export interface UploadServer {
+  upload_url: string;
+}
+
+/** What the photo upload server answers: `photo` is "[]" when it took no photo. */
+export interface PhotoUploadAnswer {
+  server?: number;
+  photo?: string;
+  hash?: string;
+  error?: string;
+}
+
+/** One saved photo of photos.saveMessagesPhoto, or the `doc` of docs.save. */
+export interface SavedMedia {
+  id: number;
+  owner_id: number;
+  access_key?: string;
 }
 
 /** What every VK API method answers: a response or an error object. */

@@ -10,6 +10,7 @@ import {
   csatKeyboard,
   backoffDelayMs,
   parseCsatPayload,
+  attachmentReference,
   randomIdFor,
   render,
   usersNamedIn,
@@ -262,7 +263,7 @@ describe('render', () => {
         random_id: randomIdFor('out-1'),
         message: 'Your order ships today.',
       },
-      documents: [],
+      files: [],
     });
   });
 
@@ -293,12 +294,63 @@ describe('render', () => {
     ['no text and no attachments', { textBody: '  ' }],
     ['text over 4096 characters', { textBody: 'x'.repeat(4097) }],
     ['a ticket id too long for a button payload', { csatSurvey: true, ticketId: 't'.repeat(300) }],
-    [
-      'a file with no URL to fetch it from',
-      { attachments: [{ storageKey: 'inbound/1/terms.txt', fileName: 'terms.txt' }] },
-    ],
+    ['a file with neither storage key nor URL', { attachments: [{ fileName: 'terms.txt' }] }],
   ])('refuses %s as bad input', (_, fields) => {
     expect(() => render(outbound(fields))).toThrow(expect.objectContaining({ kind: 'bad-input' }));
+  });
+
+  const file = (fileName: string, contentType: string, sizeBytes = 10_000) => ({
+    storageKey: `k/${fileName}`,
+    fileName,
+    contentType,
+    sizeBytes,
+  });
+
+  it('uploads JPEG, PNG and GIF up to 50 MB as photos, everything else as documents, in order', () => {
+    const { files } = render(
+      outbound({
+        attachments: [
+          file('a.jpg', 'image/jpeg'),
+          file('b.pdf', 'application/pdf'),
+          file('c.gif', 'image/gif'),
+          file('d.webp', 'image/webp'),
+          file('e.png', 'image/png', 60 * 1024 * 1024),
+        ],
+      }),
+    );
+    expect(files.map((f) => [f.attachment.fileName, f.kind])).toEqual([
+      ['a.jpg', 'photo'],
+      ['b.pdf', 'doc'],
+      ['c.gif', 'photo'],
+      ['d.webp', 'doc'],
+      ['e.png', 'doc'],
+    ]);
+  });
+
+  it.each([
+    [
+      'a document above 200 MB',
+      [file('dump.zip', 'application/zip', 201 * 1024 * 1024)],
+      /"dump.zip" is 201 MB; VK takes documents of at most 200 MB/,
+    ],
+    ['an MP3', [file('song.mp3', 'audio/mpeg')], /VK does not take "song.mp3"/],
+    ['a program', [file('setup.exe', 'application/octet-stream')], /VK does not take "setup.exe"/],
+    [
+      'eleven files',
+      Array.from({ length: 11 }, (_, n) => file(`${n}.pdf`, 'application/pdf')),
+      /11 files; a VK message carries at most 10/,
+    ],
+  ])('refuses %s for good, saying why', (_, attachments, reason) => {
+    expect(() => render(outbound({ attachments }))).toThrow(
+      expect.objectContaining({ kind: 'permanent', message: expect.stringMatching(reason) }),
+    );
+  });
+
+  it('names an uploaded file as messages.send wants it, with its access key when it has one', () => {
+    expect(attachmentReference('photo', { owner_id: -5, id: 7, access_key: 'k1' })).toBe(
+      'photo-5_7_k1',
+    );
+    expect(attachmentReference('doc', { owner_id: -5, id: 8 })).toBe('doc-5_8');
   });
 
   it('answers in the customer thread when asked to', () => {

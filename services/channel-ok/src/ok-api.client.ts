@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { okApiError, type OkSendBody, type OkSendResult, type OkUploadType } from '@firstline/ok';
+import type { AttachmentFile } from '@firstline/channel-kit';
+import {
+  IMAGE_UPLOAD_FIELD,
+  okApiError,
+  type OkSendBody,
+  type OkSendResult,
+  type OkUploadType,
+} from '@firstline/ok';
 import { OK_CONFIG, type OkConfig } from './config';
 
 /** A Graph API call that hangs is given up and retried rather than holding a partition. */
 const CALL_TIMEOUT_MS = 30_000;
+/** An upload of a large file may take longer than a call, but not for ever. */
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 /** Where to POST a file's bytes, and the token to attach it by (an IMAGE's comes from the upload). */
 export interface UploadTarget {
@@ -47,15 +56,32 @@ export class OkApiClient {
   }
 
   /**
-   * POSTs a file's bytes to the URL `uploadTarget` gave; AUDIO and IMAGE need their real MIME
-   * type. An IMAGE's answer carries its token under `photos.<file_id>.token`.
+   * POSTs a file to the URL `uploadTarget` gave. An IMAGE goes as OK's photo upload documents it,
+   * multipart/form-data with the file in `pic1`, and its answer carries the token under
+   * `photos.<file_id>.token`; other files go as the request body with their real MIME type
+   * ("the request body containing your file"), named in Content-Disposition so that the customer
+   * sees the file's name.
    */
-  async upload(target: UploadTarget, bytes: Blob, contentType: string): Promise<unknown> {
+  async upload(target: UploadTarget, type: OkUploadType, file: AttachmentFile): Promise<unknown> {
+    let request: RequestInit;
+    if (type === 'IMAGE') {
+      const form = new FormData();
+      const blob = new Blob([file.bytes], { type: file.contentType });
+      form.set(IMAGE_UPLOAD_FIELD, blob, file.fileName);
+      request = { body: form };
+    } else {
+      request = {
+        headers: {
+          'content-type': file.contentType,
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+        },
+        body: file.bytes,
+      };
+    }
     const response = await fetch(target.url, {
+      ...request,
       method: 'POST',
-      headers: { 'content-type': contentType },
-      body: bytes,
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
     });
     return this.answerOf('upload', response);
   }

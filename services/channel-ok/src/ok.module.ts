@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { loadOkConfig, OK_CONFIG } from './config';
 import { OkGroups } from './groups';
 import { OkInbound } from './inbound/ok-inbound';
@@ -20,4 +21,12 @@ import { OkSender } from './outbound/ok-sender';
     OkOutbound,
   ],
 })
-export class ChannelOkModule {}
+export class ChannelOkModule {
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelOkModule, providers: attachmentReaderProviders(source) };
+  }
+}

@@ -1,3 +1,4 @@
+import { noAttachmentStore } from '@firstline/channel-kit';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelOkModule } from './ok.module';
 import { MAX_WEBHOOK_BODY } from './inbound/webhook.controller';
@@ -6,7 +7,8 @@ import { migrations, SCHEMA } from './migrations';
 export const channelOkService: ServiceDefinition = {
   name: 'channel-ok',
   schema: SCHEMA,
-  module: ChannelOkModule,
+  // Attachments known by a storage key need the shared attachment store, not connected yet.
+  module: ChannelOkModule.readingAttachments(noAttachmentStore),
   migrations,
   defaultPort: 3006,
   enabledInEmbeddedMode: (env) => Boolean(env.OK_GROUPS),

@@ -19,6 +19,8 @@ import {
   type InboundMessage,
 } from '@firstline/contracts';
 import { conversationKey, MAX_TEXT_LENGTH } from '@firstline/ok';
+import type { AttachmentFile } from '@firstline/channel-kit';
+import { PermanentError } from '@firstline/errors';
 import { startService, type RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
@@ -29,6 +31,7 @@ import {
   type TestDatabase,
 } from '@firstline/testing';
 import { channelOkService } from '../src';
+import { ChannelOkModule } from '../src/ok.module';
 
 // Group and user ids of this run only: the topics are shared with every other run on the broker.
 const GROUP = String(57_000_000_000_000 + Math.floor(Math.random() * 900_000_000_000));
@@ -38,6 +41,13 @@ const CUSTOMER = { userId: String(500_000_000 + Math.floor(Math.random() * 400_0
 
 describe('channel-ok against a fake OK API, on Kafka and Postgres', () => {
   const ok = new FakeOk();
+  /** The attachment store the service reads outbound files from. */
+  const stored = new Map<string, AttachmentFile>();
+  const readAttachment = async (storageKey: string) => {
+    const file = stored.get(storageKey);
+    if (!file) throw new PermanentError(`no attachment ${storageKey}`);
+    return file;
+  };
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
   const deadLetters: DeliveredMessage[] = [];
@@ -73,7 +83,7 @@ describe('channel-ok against a fake OK API, on Kafka and Postgres', () => {
       OK_UPLOAD_PROCESSING_MS: '0',
     });
     service = await startService(
-      channelOkService,
+      { ...channelOkService, module: ChannelOkModule.readingAttachments(readAttachment) },
       {
         bus,
         ownsBus: true,
@@ -225,6 +235,70 @@ describe('channel-ok against a fake OK API, on Kafka and Postgres', () => {
     expect(ok.delivered.find((m) => m.text === 'Your receipt.')?.attachments).toEqual([
       { type: 'IMAGE', payload: { token: upload!.token } },
     ]);
+  });
+
+  it('uploads an image and a PDF from the attachment store, named, and attaches both by token', async () => {
+    const png = Buffer.concat([
+      Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
+      Buffer.alloc(30_000, 5),
+    ]);
+    const pdf = Buffer.from('%PDF-1.7\n' + 'row\n'.repeat(8_000));
+    stored.set(`${GROUP}/png`, { fileName: 'screen.png', contentType: 'image/png', bytes: png });
+    stored.set(`${GROUP}/pdf`, {
+      fileName: 'Счёт 12.pdf',
+      contentType: 'application/pdf',
+      bytes: pdf,
+    });
+    const attachments = [
+      create(AttachmentSchema, {
+        storageKey: `${GROUP}/png`,
+        fileName: 'screen.png',
+        contentType: 'image/png',
+        sizeBytes: png.length,
+      }),
+      create(AttachmentSchema, {
+        storageKey: `${GROUP}/pdf`,
+        fileName: 'Счёт 12.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: pdf.length,
+      }),
+    ];
+    const receipt = await receiptOf(
+      await sendOutbound({ textBody: 'Screen and invoice', attachments }),
+    );
+    expect(receipt.status).toBe(DeliveryStatus.SENT);
+
+    const image = ok.uploads.find((u) => u.bytes.equals(png));
+    const document = ok.uploads.find((u) => u.bytes.equals(pdf));
+    expect(image).toMatchObject({
+      type: 'IMAGE',
+      fileName: 'screen.png',
+      contentType: 'image/png',
+    });
+    expect(document).toMatchObject({
+      type: 'FILE',
+      fileName: 'Счёт 12.pdf',
+      contentType: 'application/pdf',
+    });
+    expect(ok.delivered.find((m) => m.text === 'Screen and invoice')?.attachments).toEqual([
+      { type: 'IMAGE', payload: { token: image!.token } },
+      { type: 'FILE', payload: { token: document!.token } },
+    ]);
+  });
+
+  it('fails a reply whose file is not in the attachment store for good, sending nothing', async () => {
+    const attachments = [
+      create(AttachmentSchema, {
+        storageKey: `${GROUP}/missing`,
+        fileName: 'lost.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 10,
+      }),
+    ];
+    const receipt = await receiptOf(await sendOutbound({ textBody: 'The lost file', attachments }));
+    expect(receipt).toMatchObject({ status: DeliveryStatus.FAILED, retryable: false });
+    expect(receipt.reason).toMatch(/no attachment/);
+    expect(ok.delivered.some((m) => m.text === 'The lost file')).toBe(false);
   });
 
   it('reports a customer who closed the chat as unreachable, without retrying (OK error 10)', async () => {

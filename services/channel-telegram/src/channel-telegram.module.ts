@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { Bots } from './bots';
 import { parseTelegramConfig, TELEGRAM_CONFIG } from './config';
 import { LongPolling } from './inbound/long-polling';
@@ -22,4 +23,12 @@ import { TelegramOutbound } from './outbound/outbound.consumer';
     TelegramOutbound,
   ],
 })
-export class ChannelTelegramModule {}
+export class ChannelTelegramModule {
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelTelegramModule, providers: attachmentReaderProviders(source) };
+  }
+}

@@ -1,7 +1,7 @@
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { leaseMigration, type MigrationClass, sqlMigration } from '@firstline/persistence';
 
-const SCHEMA = 'channel_telegram';
+export const SCHEMA = 'channel_telegram';
 
 /** Long polling's cursor per bot: the next update_id to ask for, moved only after the bus acknowledged. */
 const CreatePollingOffset1763900000000 = sqlMigration('CreatePollingOffset1763900000000', {
@@ -39,9 +39,27 @@ const CopyReportedOutbound1796400000001 = sqlMigration('CopyReportedOutbound1796
   ],
 });
 
+/**
+ * The calls of outbound messages Telegram has taken (a text part, a file, an album). The Bot API
+ * has no de-duplication key, so a message retried after one of its calls went out makes only the
+ * calls not listed here.
+ */
+const CreateTelegramSentParts1797100000000 = sqlMigration('CreateTelegramSentParts1797100000000', {
+  up: [
+    `
+    CREATE TABLE "${SCHEMA}".sent_part (
+      part_id    text PRIMARY KEY,  -- <outboundId>:<n>, call n of the rendered message
+      message_id bigint NOT NULL,   -- Telegram's message_id of it (an album's first)
+      sent_at    timestamptz NOT NULL DEFAULT now()
+    )`,
+  ],
+  down: [`DROP TABLE "${SCHEMA}".sent_part`],
+});
+
 export const telegramMigrations: MigrationClass[] = [
   CreatePollingOffset1763900000000,
   outboundDeliveryMigration(SCHEMA),
   CopyReportedOutbound1796400000001,
   leaseMigration(SCHEMA),
+  CreateTelegramSentParts1797100000000,
 ];

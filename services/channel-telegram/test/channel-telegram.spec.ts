@@ -18,6 +18,8 @@ import {
   type DeliveryReceipt,
   type InboundMessage,
 } from '@firstline/contracts';
+import { READ_ATTACHMENT, type AttachmentFile } from '@firstline/channel-kit';
+import { PermanentError } from '@firstline/errors';
 import type { RunningService } from '@firstline/runtime';
 import { fileLink, fileLinkKey } from '@firstline/telegram';
 import {
@@ -27,6 +29,7 @@ import {
   type TestDatabase,
   waitFor,
   FakeBotApi,
+  type UploadedFile,
 } from '@firstline/testing';
 import { observe, startTelegram } from './support';
 
@@ -50,7 +53,18 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
   const receipts: DeliveryReceipt[] = [];
   const deadLetters: DeliveredMessage[] = [];
 
-  const start = () => startTelegram(service, database, brokers);
+  /** The attachment store the service reads outbound files from. */
+  const stored = new Map<string, AttachmentFile>();
+  const readAttachment = async (storageKey: string) => {
+    const file = stored.get(storageKey);
+    if (!file) throw new PermanentError(`no attachment ${storageKey}`);
+    return file;
+  };
+  // Given as a Nest provider, the way a store that is a provider of its own is wired.
+  const start = () =>
+    startTelegram(service, database, brokers, [
+      { provide: READ_ATTACHMENT, useFactory: () => readAttachment },
+    ]);
 
   beforeAll(async () => {
     [database, brokers] = await Promise.all([
@@ -283,9 +297,118 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
     expect(sent.sentMessageId).toBe(`telegram:${polling.name}:506:${parts[0].message_id}`);
   }, 30_000);
 
+  describe('files in replies', () => {
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(70_000, 7)]);
+    const pdf = Buffer.from('%PDF-1.7\n' + 'receipt line\n'.repeat(5_000));
+    const attachment = (key: string, fileName: string, contentType: string, bytes: Buffer) => {
+      stored.set(key, { fileName, contentType, bytes });
+      return { storageKey: key, fileName, contentType, sizeBytes: bytes.length };
+    };
+
+    it('uploads a photo and a PDF from the attachment store, the text as the photo caption', async () => {
+      const outbound = outboundMessage(507, {
+        textBody: 'Here is the damage and your receipt',
+        attachments: [
+          attachment(`${run}-photo`, 'damage.jpg', 'image/jpeg', photo),
+          attachment(`${run}-pdf`, 'Receipt №7.pdf', 'application/pdf', pdf),
+        ],
+      });
+      await publishOutbound(outbound);
+      const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+      expect(sent.status).toBe(DeliveryStatus.SENT);
+
+      const messages = fake.bot(polling.token).sent.filter((m) => m.chat_id === '507');
+      expect(messages.map((m) => [m.caption, (m.photo ?? m.document) as UploadedFile])).toEqual([
+        [
+          'Here is the damage and your receipt',
+          expect.objectContaining({ method: 'sendPhoto', fileName: 'damage.jpg', bytes: photo }),
+        ],
+        [
+          undefined,
+          expect.objectContaining({
+            method: 'sendDocument',
+            fileName: 'Receipt №7.pdf',
+            bytes: pdf,
+          }),
+        ],
+      ]);
+      expect(sent.channelMessageId).toBe(String(messages[0].message_id));
+    }, 30_000);
+
+    it('sends several documents as one album', async () => {
+      const outbound = outboundMessage(508, {
+        textBody: 'Both contracts',
+        attachments: [
+          attachment(`${run}-a`, 'a.pdf', 'application/pdf', pdf.subarray(0, 1_000)),
+          attachment(`${run}-b`, 'b.pdf', 'application/pdf', pdf.subarray(0, 2_000)),
+        ],
+      });
+      await publishOutbound(outbound);
+      const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+      expect(sent.status).toBe(DeliveryStatus.SENT);
+      const album = fake.bot(polling.token).sent.filter((m) => m.chat_id === '508');
+      expect(album).toHaveLength(2);
+      expect(new Set(album.map((m) => m.media_group_id)).size).toBe(1);
+      expect(album.map((m) => (m.document as UploadedFile).bytes.length)).toEqual([1_000, 2_000]);
+      expect(album.map((m) => m.caption)).toEqual(['Both contracts', undefined]);
+    }, 30_000);
+
+    it('retries a failed upload without sending the text before it again', async () => {
+      fake.failNext(polling.token, 'sendDocument', FakeBotApi.badGateway());
+      const text = 'A long explanation. '.repeat(80);
+      const outbound = outboundMessage(509, {
+        textBody: text,
+        attachments: [attachment(`${run}-retry`, 'steps.pdf', 'application/pdf', pdf)],
+      });
+      await publishOutbound(outbound);
+      const sent = await waitFor(() => receipts.find((r) => r.outboundId === outbound.outboundId));
+      expect(sent.status).toBe(DeliveryStatus.SENT);
+      const messages = fake.bot(polling.token).sent.filter((m) => m.chat_id === '509');
+      expect(messages.map((m) => (m.text ? 'text' : 'document'))).toEqual(['text', 'document']);
+      expect(
+        fake
+          .bot(polling.token)
+          .calls.filter((c) => c.method === 'sendDocument' && c.params.chat_id === '509'),
+      ).toHaveLength(2);
+    }, 60_000);
+
+    it('fails a file above 50 MB for good, naming it, before uploading anything', async () => {
+      const outbound = outboundMessage(510, {
+        textBody: 'The recording',
+        attachments: [
+          {
+            storageKey: `${run}-huge`,
+            fileName: 'call.wav',
+            contentType: 'audio/wav',
+            sizeBytes: 60 * 1024 * 1024,
+          },
+        ],
+      });
+      await publishOutbound(outbound);
+      const failed = await waitFor(() =>
+        receipts.find((r) => r.outboundId === outbound.outboundId),
+      );
+      expect(failed).toMatchObject({ status: DeliveryStatus.FAILED, retryable: false });
+      expect(failed.reason).toMatch(
+        /"call.wav" is 60 MB; Telegram bots send files of at most 50 MB/,
+      );
+      expect(fake.bot(polling.token).sent.filter((m) => m.chat_id === '510')).toHaveLength(0);
+    }, 30_000);
+  });
+
   function outboundMessage(
     chatId: number,
-    fields: { textBody?: string; htmlBody?: string; csatSurvey?: boolean },
+    fields: {
+      textBody?: string;
+      htmlBody?: string;
+      csatSurvey?: boolean;
+      attachments?: Array<{
+        storageKey: string;
+        fileName: string;
+        contentType: string;
+        sizeBytes: number;
+      }>;
+    },
   ) {
     return create(OutboundMessageSchema, {
       outboundId: uniqueName(`out-${run}`),

@@ -1,19 +1,27 @@
 import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import { noAttachmentStore, type AttachmentSource } from '@firstline/channel-kit';
 import { startService, type RunningService } from '@firstline/runtime';
 import { uniqueName, type TestDatabase } from '@firstline/testing';
 import { channelTelegramService } from '../src';
+import { ChannelTelegramModule } from '../src/channel-telegram.module';
 
 /**
- * The service on the shared broker and a test database, configured by process.env. Its own
- * consumer group per start name: no member left over from an interrupted run holds partitions.
+ * The service on the shared broker and a test database, configured by process.env, reading
+ * outbound files from `attachments`. Its own consumer group per start name: no member left
+ * over from an interrupted run holds partitions.
  */
 export function startTelegram(
   name: string,
   database: TestDatabase,
   brokers: string[],
+  attachments: AttachmentSource = noAttachmentStore,
 ): Promise<RunningService> {
   return startService(
-    { ...channelTelegramService, name },
+    {
+      ...channelTelegramService,
+      name,
+      module: ChannelTelegramModule.readingAttachments(attachments),
+    },
     {
       bus: new KafkaBus({ brokers, clientId: name }),
       ownsBus: true,

@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { attachmentReaderProviders, type AttachmentSource } from '@firstline/channel-kit';
 import { loadVkConfig, VK_CONFIG } from './config';
 import { VkHousekeeping } from './housekeeping';
 import { CallbackController } from './inbound/callback.controller';
@@ -22,4 +23,12 @@ import { VkApiClient } from './vk-api.client';
     VkHousekeeping,
   ],
 })
-export class ChannelVkModule {}
+export class ChannelVkModule {
+  /**
+   * The module whose replies read their files' bytes from `source`: a ReadAttachment, or
+   * providers of which one provides READ_ATTACHMENT.
+   */
+  static readingAttachments(source: AttachmentSource): DynamicModule {
+    return { module: ChannelVkModule, providers: attachmentReaderProviders(source) };
+  }
+}

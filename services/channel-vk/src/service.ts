@@ -1,4 +1,4 @@
-import { outboundDeliveryMigration } from '@firstline/channel-kit';
+import { noAttachmentStore, outboundDeliveryMigration } from '@firstline/channel-kit';
 import { leaseMigration } from '@firstline/persistence';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelVkModule } from './channel-vk.module';
@@ -13,7 +13,8 @@ import {
 export const channelVkService: ServiceDefinition = {
   name: 'channel-vk',
   schema: 'channel_vk',
-  module: ChannelVkModule,
+  // Attachments known by a storage key need the shared attachment store, not connected yet.
+  module: ChannelVkModule.readingAttachments(noAttachmentStore),
   migrations: [
     CreateVkTables1764000000000,
     IndexVkRowAges1766100000000,

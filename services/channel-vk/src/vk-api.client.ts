@@ -1,5 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { VkApiError, type MessagesSendParams, type VkEnvelope, type VkEvent } from '@firstline/vk';
+import type { AttachmentFile } from '@firstline/channel-kit';
+import { PermanentError } from '@firstline/errors';
+import {
+  attachmentReference,
+  VkApiError,
+  type MessagesSendParams,
+  type PhotoUploadAnswer,
+  type SavedMedia,
+  type UploadServer,
+  type VkEnvelope,
+  type VkEvent,
+} from '@firstline/vk';
 import { VK_CONFIG, type VkConfig } from './config';
 
 /** What groups.getLongPollServer answers. */
@@ -17,6 +28,8 @@ export type LongPollAnswer =
 
 /** A call VK has not answered by then is treated as failed (and retried): it never hangs a consumer. */
 const CALL_TIMEOUT_MS = 15_000;
+/** An upload of up to 200 MB may take longer than a call, but not for ever. */
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 /** The VK API over Node's fetch; every call carries the community's token and the pinned version. */
 @Injectable()
@@ -92,35 +105,64 @@ export class VkApiClient {
   }
 
   /**
-   * A file as a message attachment, through the documented flow: docs.getMessagesUploadServer,
-   * a multipart upload of the bytes, docs.save. Returns the `doc<owner>_<id>` reference.
+   * A photo as a message attachment, through VK's documented flow
+   * (https://dev.vk.com/en/api/upload/photo-in-message): photos.getMessagesUploadServer for the
+   * peer, the bytes POSTed as multipart field `photo`, photos.saveMessagesPhoto with the server,
+   * photo and hash the upload answered. Returns the `photo<owner>_<id>` reference.
    */
-  async uploadDocument(
-    token: string,
-    peerId: number,
-    file: { fileName: string; contentType: string; bytes: Blob },
-  ): Promise<string> {
-    const { upload_url } = await this.call<{ upload_url: string }>(
-      'docs.getMessagesUploadServer',
-      token,
-      { type: 'doc', peer_id: peerId },
-    );
+  async uploadPhoto(token: string, peerId: number, file: AttachmentFile): Promise<string> {
+    const { upload_url } = await this.call<UploadServer>('photos.getMessagesUploadServer', token, {
+      peer_id: peerId,
+    });
+    const answer = await this.postFile<PhotoUploadAnswer>(upload_url, 'photo', file);
+    // The upload server answers `photo: "[]"` when it took no photo (a file that is no image).
+    if (!answer.photo || answer.photo === '[]' || answer.server === undefined || !answer.hash) {
+      throw new PermanentError(
+        `VK took no photo from "${file.fileName}"${answer.error ? `: ${answer.error}` : ''}`,
+      );
+    }
+    const [saved] = await this.call<SavedMedia[]>('photos.saveMessagesPhoto', token, {
+      photo: answer.photo,
+      server: answer.server,
+      hash: answer.hash,
+    });
+    return attachmentReference('photo', saved);
+  }
+
+  /**
+   * A file as a message attachment, through VK's documented flow
+   * (https://dev.vk.com/en/api/upload/document-in-profile): docs.getMessagesUploadServer (type
+   * doc, the peer), the bytes POSTed as multipart field `file`, docs.save. Returns the
+   * `doc<owner>_<id>` reference.
+   */
+  async uploadDocument(token: string, peerId: number, file: AttachmentFile): Promise<string> {
+    const { upload_url } = await this.call<UploadServer>('docs.getMessagesUploadServer', token, {
+      type: 'doc',
+      peer_id: peerId,
+    });
+    const answer = await this.postFile<{ file?: string; error?: string }>(upload_url, 'file', file);
+    if (!answer.file) {
+      throw new PermanentError(
+        `VK took no document from "${file.fileName}"${answer.error ? `: ${answer.error}` : ''}`,
+      );
+    }
+    const saved = await this.call<{ type: string; doc: SavedMedia }>('docs.save', token, {
+      file: answer.file,
+      title: file.fileName,
+    });
+    return attachmentReference('doc', saved.doc);
+  }
+
+  /** The bytes as multipart/form-data under `field`, to an upload server VK named. */
+  private async postFile<T>(url: string, field: string, file: AttachmentFile): Promise<T> {
     const form = new FormData();
-    form.set('file', new Blob([file.bytes], { type: file.contentType }), file.fileName);
-    const uploaded = await fetch(upload_url, {
+    form.set(field, new Blob([file.bytes], { type: file.contentType }), file.fileName);
+    const response = await fetch(url, {
       method: 'POST',
       body: form,
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
     });
-    const answer = (await uploaded.json()) as { file?: string; error?: string };
-    if (!uploaded.ok || !answer.file) {
-      throw new Error(`VK upload of ${file.fileName} failed: ${answer.error ?? uploaded.status}`);
-    }
-    const saved = await this.call<{ type: string; doc: { id: number; owner_id: number } }>(
-      'docs.save',
-      token,
-      { file: answer.file, title: file.fileName },
-    );
-    return `doc${saved.doc.owner_id}_${saved.doc.id}`;
+    if (!response.ok) throw new Error(`VK upload server answered HTTP ${response.status}`);
+    return (await response.json()) as T;
   }
 }

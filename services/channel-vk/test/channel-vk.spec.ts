@@ -12,6 +12,8 @@ import {
   type InboundMessage,
   type OutboundMessage,
 } from '@firstline/contracts';
+import type { AttachmentFile } from '@firstline/channel-kit';
+import { PermanentError } from '@firstline/errors';
 import { startService, type RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
@@ -27,6 +29,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { channelVkService } from '../src';
+import { ChannelVkModule } from '../src/channel-vk.module';
 
 // The VK payloads of other projects' suites, beside the repository or its folder of worktrees;
 // the test that posts them reports itself skipped where they are absent.
@@ -45,6 +48,13 @@ const CUSTOMER = 7001;
 
 describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
   const vk = new FakeVk();
+  /** The attachment store the service reads outbound files from. */
+  const stored = new Map<string, AttachmentFile>();
+  const readAttachment = async (storageKey: string) => {
+    const file = stored.get(storageKey);
+    if (!file) throw new PermanentError(`no attachment ${storageKey}`);
+    return file;
+  };
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
   const deadLetters: DeliveredMessage[] = [];
@@ -80,7 +90,7 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
       VK_LONG_POLL_WAIT: '1',
     });
     service = await startService(
-      channelVkService,
+      { ...channelVkService, module: ChannelVkModule.readingAttachments(readAttachment) },
       {
         bus,
         ownsBus: true,
@@ -414,6 +424,89 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
         fileName: 'terms.txt',
         bytes: Buffer.from('the terms'),
       });
+    });
+
+    const storedAttachment = (
+      key: string,
+      fileName: string,
+      contentType: string,
+      bytes: Buffer,
+    ) => {
+      stored.set(key, { fileName, contentType, bytes });
+      return { storageKey: key, fileName, contentType, sizeBytes: bytes.length };
+    };
+
+    it('uploads a photo and a document from the attachment store and names both in one message', async () => {
+      const photo = Buffer.concat([
+        Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
+        Buffer.alloc(40_000, 3),
+      ]);
+      const pdf = Buffer.from('%PDF-1.7\n' + 'line\n'.repeat(10_000));
+      const message = outbound({
+        textBody: 'The photo and the act',
+        attachments: [
+          storedAttachment(`${CALLBACK_GROUP}/photo`, 'scratch.png', 'image/png', photo),
+          storedAttachment(`${CALLBACK_GROUP}/act`, 'Акт сверки.pdf', 'application/pdf', pdf),
+        ],
+      });
+      await publish(message);
+      expect(await receiptOf(message.outboundId)).toMatchObject([{ status: DeliveryStatus.SENT }]);
+
+      const [sent] = attemptsOf(message);
+      const references = sent.attachment.split(',');
+      expect(references).toEqual([
+        expect.stringMatching(new RegExp(`^photo-${CALLBACK_GROUP}_\\d+_\\w+$`)),
+        expect.stringMatching(new RegExp(`^doc-${CALLBACK_GROUP}_\\d+$`)),
+      ]);
+      expect(references.map((reference) => vk.saved.get(reference))).toEqual([
+        expect.objectContaining({
+          kind: 'photo',
+          fileName: 'scratch.png',
+          contentType: 'image/png',
+          bytes: photo,
+        }),
+        expect.objectContaining({
+          kind: 'doc',
+          fileName: 'Акт сверки.pdf',
+          contentType: 'application/pdf',
+          bytes: pdf,
+        }),
+      ]);
+      expect(vk.callsOf('photos.getMessagesUploadServer').at(-1)?.params.peer_id).toBe(
+        String(CUSTOMER),
+      );
+      expect(vk.callsOf('docs.getMessagesUploadServer').at(-1)?.params).toMatchObject({
+        type: 'doc',
+        peer_id: String(CUSTOMER),
+      });
+      expect(sent.message).toBe('The photo and the act');
+    });
+
+    it.each([
+      [
+        'an MP3, which VK refuses as a document',
+        { storageKey: 'k/song', fileName: 'song.mp3', contentType: 'audio/mpeg', sizeBytes: 4_000 },
+        /VK does not take "song.mp3"/,
+      ],
+      [
+        'a file missing from the attachment store',
+        {
+          storageKey: `${CALLBACK_GROUP}/gone`,
+          fileName: 'gone.pdf',
+          contentType: 'application/pdf',
+          sizeBytes: 10,
+        },
+        /no attachment/,
+      ],
+    ])('fails %s for good, sending nothing', async (_, attachment, reason) => {
+      const uploads = vk.uploads.length;
+      const message = outbound({ attachments: [attachment] });
+      await publish(message);
+      const [receipt] = await receiptOf(message.outboundId);
+      expect(receipt).toMatchObject({ status: DeliveryStatus.FAILED, retryable: false });
+      expect(receipt.reason).toMatch(reason);
+      expect(attemptsOf(message)).toHaveLength(0);
+      expect(vk.uploads).toHaveLength(uploads);
     });
   });
 

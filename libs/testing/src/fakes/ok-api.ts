@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './multipart';
 
 /**
  * A local stand-in for the OK Bot API (the Graph API at https://api.ok.ru/graph), following the
@@ -11,7 +12,10 @@ import type { AddressInfo } from 'node:net';
  * - POST /graph/me/subscribe, POST /graph/me/unsubscribe `{ url }`, GET /graph/me/subscriptions
  * - GET /graph/me/info: the token's group
  * - GET /graph/me/fileUploadUrl?type=…: an upload URL and token; an IMAGE's token comes from the
- *   upload itself, in the photo upload answer's shape
+ *   upload itself, in the photo upload answer's shape. The upload URL takes one POST: an IMAGE as
+ *   the photo upload documents it (multipart/form-data, the file in `pic1`), other types as the
+ *   request body with the file's MIME type (named, when the client names it, in
+ *   Content-Disposition). Messages may carry only tokens of finished uploads.
  * - POST /graph/{chat_id}/answer?callbackId=…: the answer to a CALLBACK button press
  * Tests play the customer (`customerWrites`, `customerPresses`), which posts the webhook body to
  * every URL the group subscribed, and inject failures (`failNextSends`).
@@ -21,7 +25,7 @@ export class FakeOk {
   readonly delivered: OkDelivered[] = [];
   /** Every POST /graph/me/messages, including refused ones. */
   readonly sendAttempts: Array<{ chatId: string; body: unknown }> = [];
-  readonly uploads: Array<{ type: string; contentType: string; bytes: Buffer; token: string }> = [];
+  readonly uploads: OkUpload[] = [];
   readonly callbackAnswers: Array<{ chatId: string; callbackId: string; body: unknown }> = [];
   /** Every webhook POST and what the subscriber answered. */
   readonly webhookDeliveries: Array<{ url: string; body: unknown; status: number }> = [];
@@ -246,6 +250,12 @@ export class FakeOk {
       return error(response, 10, 'PERMISSION_DENIED : messages are not allowed');
     if (!text && attachments.length === 0) return error(response, 100, 'PARAM : message is empty');
     if (attachments.length > 5) return error(response, 100, 'PARAM : at most 5 attachments');
+    const unknownFile = attachments.find((attachment) => {
+      const { type, payload } = attachment as { type?: string; payload?: { token?: string } };
+      const uploadable = ['FILE', 'IMAGE', 'VIDEO', 'AUDIO'].includes(type ?? '');
+      return uploadable && !this.uploads.some((u) => u.type === type && u.token === payload?.token);
+    });
+    if (unknownFile) return error(response, 100, 'PARAM : attachment token is invalid');
     const mid = `mid:${chatId.slice('chat:'.length)}.${(++this.counter).toString(16)}`;
     this.delivered.push({ groupId: group.id, chatId, mid, text, attachments, at: Date.now() });
     json(response, { success: true, message_id: mid });
@@ -259,14 +269,55 @@ export class FakeOk {
   ): void {
     const pending = this.pendingUploads.get(id);
     if (!pending) return void response.writeHead(404).end();
+    const upload = this.readUpload(pending.type, request, bytes);
+    if (typeof upload === 'string') return error(response, 100, `PARAM : ${upload}`);
     this.pendingUploads.delete(id);
-    const contentType = String(request.headers['content-type'] ?? '');
-    this.uploads.push({ type: pending.type, contentType, bytes, token: pending.token });
+    this.uploads.push({ type: pending.type, token: pending.token, ...upload });
     // An image's token comes back from the upload, as the photo upload service answers it.
     if (pending.type === 'IMAGE')
       return json(response, { photos: { [id]: { token: pending.token } } });
     json(response, {});
   }
+
+  /** The file of an upload request, or why it is refused. */
+  private readUpload(
+    type: string,
+    request: IncomingMessage,
+    bytes: Buffer,
+  ): Omit<OkUpload, 'type' | 'token'> | string {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (type === 'IMAGE') {
+      let picture;
+      try {
+        picture = parseMultipart(contentType, bytes).find((part) => part.name === 'pic1');
+      } catch (reason) {
+        return `an image is uploaded as multipart/form-data: ${(reason as Error).message}`;
+      }
+      if (!picture?.fileName) return 'no file in pic1';
+      if (!picture.contentType?.startsWith('image/')) return 'pic1 must have an image MIME type';
+      return { fileName: picture.fileName, contentType: picture.contentType, bytes: picture.bytes };
+    }
+    if (bytes.length === 0) return 'the request body holds no file';
+    if (type === 'AUDIO' && !contentType.startsWith('audio/')) {
+      return 'an audio upload needs its audio MIME type in Content-Type';
+    }
+    const named = /filename\*=UTF-8''([^;]+)/i.exec(String(request.headers['content-disposition']));
+    return {
+      ...(named ? { fileName: decodeURIComponent(named[1]) } : {}),
+      contentType,
+      bytes,
+    };
+  }
+}
+
+/** A file an upload URL took. */
+export interface OkUpload {
+  type: string;
+  token: string;
+  /** From the multipart part, or from Content-Disposition for a body upload. */
+  fileName?: string;
+  contentType: string;
+  bytes: Buffer;
 }
 
 export interface OkDelivered {

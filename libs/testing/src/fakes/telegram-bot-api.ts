@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart, type FormPart } from './multipart';
 
 /**
  * A local stand-in for the Telegram Bot API (https://core.telegram.org/bots/api), following the
  * documented HTTP interface for what the adapter uses: `/bot<token>/<method>` with JSON,
- * form-encoded or query parameters; answers `{ok:true,result}` or
+ * form-encoded, multipart/form-data or query parameters; answers `{ok:true,result}` or
  * `{ok:false,error_code,description,parameters?}`; files at `/file/bot<token>/<file_path>`.
+ * Files are sent as https://core.telegram.org/bots/api#sending-files describes: a file_id or URL
+ * string, or uploaded in the multipart body, either under the parameter's own name or under any
+ * name given as `attach://<name>` (the only way for the files of sendMediaGroup's `media`).
  * Tests play the customer (`customerWrites`, `customerPresses`) and inject failures.
  */
 
@@ -15,9 +19,28 @@ interface SentMessage {
   message_id: number;
   chat_id: string;
   text?: string;
-  document?: string;
+  caption?: string;
+  /** A file_id or URL string as given, or the file uploaded with the call. */
+  document?: string | UploadedFile;
+  photo?: string | UploadedFile;
+  /** Shared by the messages of one sendMediaGroup album. */
+  media_group_id?: string;
   reply_markup?: { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> };
 }
+
+/** A file uploaded in a call's multipart body. */
+export interface UploadedFile {
+  method: string;
+  fileName: string;
+  /** As the part declared it; Telegram goes by the name and the bytes. */
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** Limits of https://core.telegram.org/bots/api#sendphoto, #senddocument, #sendmediagroup. */
+const PHOTO_BYTES = 10 * 1024 * 1024;
+const FILE_BYTES = 50 * 1024 * 1024;
+const CAPTION_CHARACTERS = 1024;
 
 class BotApiError extends Error {
   constructor(
@@ -55,7 +78,10 @@ class BotState {
   confirmedBelow = 0;
   webhook?: { url: string; secret?: string };
   sent: SentMessage[] = [];
+  /** Every file uploaded to the bot's calls, in order. */
+  uploads: UploadedFile[] = [];
   nextMessageId = 1;
+  nextMediaGroupId = 1;
   files = new Map<
     string,
     { path: string; content: Buffer; held?: { bytes: number; release: Promise<void> } }
@@ -159,6 +185,10 @@ export class FakeBotApi {
     });
   }
 
+  static badGateway(): BotApiError {
+    return new BotApiError(502, 'Bad Gateway');
+  }
+
   private enqueue(bot: BotState, update: Params): number {
     const updateId = bot.nextUpdateId++;
     bot.updates.push({ update_id: updateId, ...update });
@@ -195,12 +225,13 @@ export class FakeBotApi {
       if (!call) throw new BotApiError(404, 'Not Found');
       const [, token, method] = call;
       if (!/^\d+:[\w-]+$/.test(token)) throw new BotApiError(401, 'Unauthorized');
-      const params = { ...Object.fromEntries(url.searchParams), ...(await readBody(request)) };
+      const body = await readBody(request);
+      const params = { ...Object.fromEntries(url.searchParams), ...body.params };
       const bot = this.bot(token);
       bot.calls.push({ method, params, at: Date.now() });
       const failure = bot.failures.findIndex((f) => f.method === method);
       if (failure >= 0) throw bot.failures.splice(failure, 1)[0].error;
-      const result = await this.call(bot, method, params, response);
+      const result = await this.call(bot, method, params, response, body.files);
       json(response, 200, { ok: true, result });
     } catch (error) {
       if (!(error instanceof BotApiError)) throw error;
@@ -218,6 +249,7 @@ export class FakeBotApi {
     method: string,
     params: Params,
     response: ServerResponse,
+    files: Map<string, FormPart>,
   ): Promise<unknown> {
     switch (method) {
       case 'getMe':
@@ -237,10 +269,17 @@ export class FakeBotApi {
       case 'sendMessage':
         return this.send(bot, params, { text: validText(params) });
       case 'sendDocument':
-        if (typeof params.document !== 'string' || !params.document) {
-          throw new BadRequest('there is no document in the request');
-        }
-        return this.send(bot, params, { document: params.document });
+        return this.send(bot, params, {
+          document: inputFile(bot, method, 'document', params.document, files, FILE_BYTES),
+          ...caption(params),
+        });
+      case 'sendPhoto':
+        return this.send(bot, params, {
+          photo: inputFile(bot, method, 'photo', params.photo, files, PHOTO_BYTES),
+          ...caption(params),
+        });
+      case 'sendMediaGroup':
+        return this.sendMediaGroup(bot, params, files);
       case 'getFile': {
         const found = bot.files.get(String(params.file_id));
         if (!found) throw new BadRequest('invalid file_id');
@@ -317,10 +356,37 @@ export class FakeBotApi {
     return pending();
   }
 
+  /** An album: 2–10 items, photos (and videos) together or documents alone, a message each. */
+  private sendMediaGroup(bot: BotState, params: Params, files: Map<string, FormPart>): unknown {
+    const media = params.media;
+    if (!Array.isArray(media) || media.length < 2 || media.length > 10) {
+      throw new BadRequest('media must include 2-10 items');
+    }
+    const items = media as Array<{ type?: unknown; media?: unknown; caption?: unknown }>;
+    const types = new Set(items.map((item) => item.type));
+    if (![...types].every((type) => type === 'photo' || type === 'document')) {
+      throw new BadRequest('unsupported media type in the album');
+    }
+    if (types.size > 1) throw new BadRequest("document can't be mixed with other media types");
+    // Checked before anything is sent: an album arrives whole or not at all.
+    const contents = items.map((item) => {
+      const type = item.type as 'photo' | 'document';
+      const limit = type === 'photo' ? PHOTO_BYTES : FILE_BYTES;
+      return {
+        [type]: inputFile(bot, 'sendMediaGroup', type, item.media, files, limit),
+        ...caption(item),
+      };
+    });
+    const mediaGroupId = String(bot.nextMediaGroupId++);
+    return contents.map((content) =>
+      this.send(bot, params, { ...content, media_group_id: mediaGroupId }),
+    );
+  }
+
   private send(
     bot: BotState,
     params: Params,
-    content: { text?: string; document?: string },
+    content: Omit<SentMessage, 'message_id' | 'chat_id' | 'reply_markup'>,
   ): unknown {
     const chatId = String(params.chat_id ?? '');
     if (!chatId) throw new BadRequest('chat_id is empty');
@@ -333,17 +399,36 @@ export class FakeBotApi {
       reply_markup: params.reply_markup as SentMessage['reply_markup'],
     };
     bot.sent.push(message);
+    const fileId = `sent-${message.message_id}`;
+    const uploaded = (file: string | UploadedFile) => (typeof file === 'string' ? undefined : file);
     return {
       message_id: message.message_id,
       date: Math.floor(Date.now() / 1000),
       chat: { id: Number(chatId), type: 'private' },
       ...(content.text !== undefined ? { text: content.text } : {}),
+      ...(content.caption !== undefined ? { caption: content.caption } : {}),
+      ...(content.media_group_id ? { media_group_id: content.media_group_id } : {}),
       ...(content.document
         ? {
             document: {
-              file_id: `sent-${message.message_id}`,
+              file_id: fileId,
               file_unique_id: `s${message.message_id}`,
+              file_name: uploaded(content.document)?.fileName,
+              file_size: uploaded(content.document)?.bytes.length,
             },
+          }
+        : {}),
+      ...(content.photo
+        ? {
+            photo: [
+              {
+                file_id: fileId,
+                file_unique_id: `s${message.message_id}`,
+                width: 1,
+                height: 1,
+                file_size: uploaded(content.photo)?.bytes.length,
+              },
+            ],
           }
         : {}),
     };
@@ -366,11 +451,69 @@ class BadRequest extends BotApiError {
   }
 }
 
+/**
+ * A file parameter: a file_id or URL string, `attach://<name>` naming a part of the body, or
+ * (for top-level parameters) a part under the parameter's own name. Uploads count against the
+ * method's limit; a file above it is refused before anything is sent.
+ */
+function inputFile(
+  bot: BotState,
+  method: string,
+  parameter: string,
+  value: unknown,
+  files: Map<string, FormPart>,
+  limitBytes: number,
+): string | UploadedFile {
+  const attached = typeof value === 'string' && /^attach:\/\/(.+)$/.exec(value)?.[1];
+  const part = attached
+    ? files.get(attached)
+    : value === undefined
+      ? files.get(parameter)
+      : undefined;
+  if (attached && !part) throw new BadRequest(`file "${attached}" must be attached`);
+  if (!part) {
+    if (typeof value !== 'string' || !value) {
+      throw new BadRequest(`there is no ${parameter} in the request`);
+    }
+    return value;
+  }
+  if (part.fileName === undefined) throw new BadRequest(`${parameter} must be a file`);
+  if (part.bytes.length > FILE_BYTES) {
+    throw new BotApiError(413, 'Request Entity Too Large');
+  }
+  if (part.bytes.length > limitBytes) throw new BadRequest(`${parameter} is too big`);
+  const file: UploadedFile = {
+    method,
+    fileName: part.fileName,
+    contentType: part.contentType ?? 'application/octet-stream',
+    bytes: part.bytes,
+  };
+  bot.uploads.push(file);
+  return file;
+}
+
+/** A caption of 0–1,024 characters after entities parsing. */
+function caption(params: Params): { caption?: string } {
+  if (typeof params.caption !== 'string') return {};
+  if (visibleText(params.caption, params.parse_mode).length > CAPTION_CHARACTERS) {
+    throw new BadRequest('message caption is too long');
+  }
+  return { caption: params.caption };
+}
+
 /** sendMessage's text: 1-4096 characters after entities parsing; HTML must be well formed. */
 function validText(params: Params): string {
   const text = typeof params.text === 'string' ? params.text : '';
+  const visible = visibleText(text, params.parse_mode);
+  if (!visible.trim()) throw new BadRequest('message text is empty');
+  if (visible.length > 4096) throw new BadRequest('message is too long');
+  return text;
+}
+
+/** The text as the chat shows it; HTML must be well formed. */
+function visibleText(text: string, parseMode: unknown): string {
   let visible = text;
-  if (params.parse_mode === 'HTML') {
+  if (parseMode === 'HTML') {
     const open: string[] = [];
     for (const [, slash, name] of text.matchAll(/<(\/?)([a-z-]+)[^>]*>/gi)) {
       if (!HTML_TAGS.has(name.toLowerCase())) {
@@ -386,24 +529,44 @@ function validText(params: Params): string {
       );
     visible = text.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot|#\d+);/g, '_');
   }
-  if (!visible.trim()) throw new BadRequest('message text is empty');
-  if (visible.length > 4096) throw new BadRequest('message is too long');
-  return text;
+  return visible;
 }
 
-async function readBody(request: IncomingMessage): Promise<Params> {
+/** The call's parameters, and the files of a multipart body by part name. */
+async function readBody(
+  request: IncomingMessage,
+): Promise<{ params: Params; files: Map<string, FormPart> }> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const body = Buffer.concat(chunks).toString('utf8');
-  if (!body) return {};
+  const bytes = Buffer.concat(chunks);
+  const files = new Map<string, FormPart>();
+  if (bytes.length === 0) return { params: {}, files };
   const type = request.headers['content-type'] ?? '';
-  if (type.includes('application/json')) return JSON.parse(body) as Params;
+  const body = bytes.toString('utf8');
+  if (type.includes('application/json')) return { params: JSON.parse(body) as Params, files };
   if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(
+    const params = Object.fromEntries(
       [...new URLSearchParams(body)].map(([key, value]) => [key, parseFormValue(value)]),
     );
+    return { params, files };
   }
-  throw new BadRequest('unsupported content type; send JSON or form parameters');
+  if (type.includes('multipart/form-data')) {
+    let parts: FormPart[];
+    try {
+      parts = parseMultipart(type, bytes);
+    } catch (error) {
+      throw new BadRequest(`can't parse multipart/form-data: ${(error as Error).message}`);
+    }
+    const params: Params = {};
+    for (const part of parts) {
+      if (part.fileName !== undefined) files.set(part.name, part);
+      else params[part.name] = parseFormValue(part.bytes.toString('utf8'));
+    }
+    return { params, files };
+  }
+  throw new BadRequest(
+    'unsupported content type; send JSON, form parameters or multipart/form-data',
+  );
 }
 
 /** Form parameters carry JSON-serialised objects (reply_markup) as strings. */

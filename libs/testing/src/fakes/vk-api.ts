@@ -1,13 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './multipart';
 
 /**
  * A local stand-in for the VK API, following the official documentation for what Firstline uses:
  * methods answer `{ response }` or `{ error: { error_code, error_msg } }` over POST at
  * /method/<name>; messages.send ignores a repeated random_id for the same peer and returns the
  * first message's id; Bots Long Poll hands out a server, key and ts and answers `a_check` with
- * `{ ts, updates }` or `{ failed }`; documents go through docs.getMessagesUploadServer, a
- * multipart upload and docs.save.
+ * `{ ts, updates }` or `{ failed }`. Files go through the upload flows of
+ * https://dev.vk.com/en/api/upload/: photos.getMessagesUploadServer, a multipart POST with the
+ * file in field `photo` answered `{ server, photo, hash }`, photos.saveMessagesPhoto answered with
+ * the saved photos; docs.getMessagesUploadServer (type doc, peer_id), a multipart POST with field
+ * `file` answered `{ file }`, docs.save answered `{ type: 'doc', doc }`. messages.send accepts in
+ * `attachment` only what was saved, named `<type><owner_id>_<id>[_<access_key>]`.
  */
 export class FakeVk {
   /** Every messages.send call, including refused ones, in order. */
@@ -25,7 +30,10 @@ export class FakeVk {
   /** Every long-poll request as it arrived. */
   readonly polls: Array<{ group: number; key: string; ts: string }> = [];
   readonly users = new Map<number, { first_name: string; last_name: string }>();
-  readonly uploads: Array<{ fileName: string; bytes: Buffer }> = [];
+  /** Every file an upload server took, in order. */
+  readonly uploads: VkUpload[] = [];
+  /** Saved photos and documents by their `attachment` reference. */
+  readonly saved = new Map<string, VkUpload>();
   /** Text served at /files/<name>, for outbound attachments to fetch. */
   readonly files = new Map<string, string>();
 
@@ -93,14 +101,9 @@ export class FakeVk {
     if (method) return json(response, this.method(method, new URLSearchParams(body.toString())));
     const poll = /^\/lp\/(\d+)$/.exec(url.pathname);
     if (poll) return json(response, await this.check(Number(poll[1]), url.searchParams));
-    if (url.pathname === '/upload/doc') {
-      const form = await new Response(body, {
-        headers: { 'content-type': request.headers['content-type']! },
-      }).formData();
-      const file = form.get('file') as File | null;
-      if (!file) return json(response, { error: 'no file' });
-      this.uploads.push({ fileName: file.name, bytes: Buffer.from(await file.arrayBuffer()) });
-      return json(response, { file: `uploaded-${this.uploads.length}` });
+    const upload = /^\/upload\/(photo|doc)\/(-?\d+)$/.exec(url.pathname);
+    if (upload && request.method === 'POST') {
+      return json(response, this.receiveUpload(upload[1] as 'photo' | 'doc', request, body));
     }
     const file = /^\/files\/(.+)$/.exec(url.pathname);
     if (file && this.files.has(file[1])) {
@@ -138,24 +141,102 @@ export class FakeVk {
           },
         };
       }
-      case 'docs.getMessagesUploadServer':
-        return { response: { upload_url: `${this.url}/upload/doc` } };
-      case 'docs.save': {
-        const index = Number(params.file.replace('uploaded-', ''));
+      case 'photos.getMessagesUploadServer':
+        if (!params.peer_id)
+          return error(
+            100,
+            'One of the parameters specified was missing or invalid: peer_id is undefined',
+          );
         return {
           response: {
-            type: 'doc',
-            doc: { id: 9000 + index, owner_id: -groupId, title: params.title },
+            upload_url: `${this.url}/upload/photo/${groupId}`,
+            album_id: -3,
+            group_id: groupId,
           },
         };
+      case 'photos.saveMessagesPhoto': {
+        const upload = this.uploadNamed(params.photo, 'photo', groupId);
+        if (!upload || params.hash !== `hash-${upload.id}` || params.server !== '1') {
+          return error(1160, 'Photo is incorrect');
+        }
+        const photo = {
+          id: upload.id,
+          owner_id: -groupId,
+          album_id: -3,
+          access_key: `ak${upload.id}`,
+        };
+        this.saved.set(`photo${photo.owner_id}_${photo.id}_${photo.access_key}`, upload);
+        return { response: [{ ...photo, date: Math.floor(Date.now() / 1000), sizes: [] }] };
+      }
+      case 'docs.getMessagesUploadServer':
+        if (params.type !== 'doc' || !params.peer_id) {
+          return error(
+            100,
+            'One of the parameters specified was missing or invalid: type doc and peer_id are required',
+          );
+        }
+        return { response: { upload_url: `${this.url}/upload/doc/${groupId}` } };
+      case 'docs.save': {
+        const upload = this.uploadNamed(params.file, 'doc', groupId);
+        if (!upload) return error(1150, 'Invalid document id');
+        const doc = { id: upload.id, owner_id: -groupId, title: params.title ?? upload.fileName };
+        this.saved.set(`doc${doc.owner_id}_${doc.id}`, upload);
+        return { response: { type: 'doc', doc: { ...doc, size: upload.bytes.length, url: '' } } };
       }
       default:
         return error(3, 'Unknown method passed');
     }
   }
 
+  /** An upload server's answer to a multipart POST: the file in `photo` or in `file`. */
+  private receiveUpload(kind: 'photo' | 'doc', request: IncomingMessage, body: Buffer): unknown {
+    let parts;
+    try {
+      parts = parseMultipart(request.headers['content-type'], body);
+    } catch {
+      return { error: 'multipart/form-data expected' };
+    }
+    const part = parts.find((p) => p.name === (kind === 'photo' ? 'photo' : 'file'));
+    if (!part?.fileName)
+      return kind === 'photo' ? { server: 1, photo: '[]', hash: '' } : { error: 'no file' };
+    const upload: VkUpload = {
+      id: 9000 + this.uploads.length,
+      kind,
+      groupId: Number(/\/(-?\d+)$/.exec(request.url!)![1]),
+      fileName: part.fileName,
+      contentType: part.contentType ?? '',
+      bytes: part.bytes,
+    };
+    this.uploads.push(upload);
+    return kind === 'photo'
+      ? {
+          server: 1,
+          photo: JSON.stringify([{ photo: `p${upload.id}`, sizes: [] }]),
+          hash: `hash-${upload.id}`,
+        }
+      : { file: `f${upload.id}|${upload.fileName}` };
+  }
+
+  /** The upload a save call names, uploaded to this community's server for this kind. */
+  private uploadNamed(value: string | undefined, kind: 'photo' | 'doc', groupId: number) {
+    const id =
+      kind === 'photo'
+        ? /"photo":"p(\d+)"/.exec(value ?? '')?.[1]
+        : /^f(\d+)\|/.exec(value ?? '')?.[1];
+    const upload = this.uploads.find((u) => String(u.id) === id);
+    return upload?.kind === kind && upload.groupId === groupId ? upload : undefined;
+  }
+
   private send(params: Record<string, string>): unknown {
     this.sendAttempts.push(params);
+    const unknown = (params.attachment ?? '')
+      .split(',')
+      .filter((reference) => reference && !this.saved.has(reference));
+    if (unknown.length > 0)
+      return error(
+        100,
+        `One of the parameters specified was missing or invalid: attachment ${unknown[0]} not found`,
+      );
     const peer = Number(params.peer_id);
     const randomId = Number(params.random_id);
     const index = this.sendFailures.findIndex(
@@ -205,6 +286,17 @@ export class FakeVk {
       updates: state.events.slice(from - 1).filter((event) => event !== undefined),
     };
   }
+}
+
+/** A file an upload server took: a photo (field `photo`) or a document (field `file`). */
+export interface VkUpload {
+  id: number;
+  kind: 'photo' | 'doc';
+  /** The community whose upload server took it. */
+  groupId: number;
+  fileName: string;
+  contentType: string;
+  bytes: Buffer;
 }
 
 interface SendFailure {

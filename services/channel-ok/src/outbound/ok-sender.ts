@@ -1,8 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { SentMessage } from '@firstline/channel-kit';
+import {
+  READ_ATTACHMENT,
+  readOutboundFile,
+  type ReadAttachment,
+  type SentMessage,
+} from '@firstline/channel-kit';
 import type { Attachment } from '@firstline/contracts';
-import { BadInputError, RetryableError } from '@firstline/errors';
+import { RetryableError } from '@firstline/errors';
 import {
   messageId,
   sentMessageId,
@@ -17,9 +22,6 @@ import { OkGroups } from '../groups';
 import { SCHEMA } from '../migrations';
 import { OkApiClient } from '../ok-api.client';
 
-/** Fetching a file to upload that hangs is given up and the message retried. */
-const FETCH_TIMEOUT_MS = 30_000;
-
 /**
  * Makes the Graph API calls of one rendered message with its group's token: each part's files
  * uploaded, then the part posted to the chat. OK has no de-duplication key, so every part OK took
@@ -33,6 +35,7 @@ export class OkSender {
     private readonly groups: OkGroups,
     private readonly api: OkApiClient,
     private readonly dataSource: DataSource,
+    @Inject(READ_ATTACHMENT) private readonly readAttachment: ReadAttachment,
   ) {}
 
   async send(send: OkSend): Promise<SentMessage> {
@@ -85,7 +88,8 @@ export class OkSender {
     for (const file of files) {
       const type = uploadTypeOf(file);
       const target = await this.api.uploadTarget(token, type);
-      const answer = await this.api.upload(target, await fetchFile(file), contentTypeOf(file));
+      const read = await readOutboundFile(file, this.readAttachment);
+      const answer = await this.api.upload(target, type, read);
       const fileToken =
         type === 'IMAGE' ? imageToken(answer, target.file_id) : (target.token ?? undefined);
       if (!fileToken) throw new RetryableError(`OK gave no token for the ${type} upload`);
@@ -94,22 +98,6 @@ export class OkSender {
     await new Promise((resolve) => setTimeout(resolve, this.config.uploadProcessingMs));
     return uploaded;
   }
-}
-
-/** Firstline keeps no files itself: an attachment to send is fetched from its URL. */
-async function fetchFile(file: Attachment): Promise<Blob> {
-  if (!file.url) {
-    throw new BadInputError(`attachment "${file.fileName}" has no URL to fetch it from`);
-  }
-  const response = await fetch(file.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!response.ok) {
-    throw new RetryableError(`fetching attachment "${file.fileName}" answered ${response.status}`);
-  }
-  return response.blob();
-}
-
-function contentTypeOf(file: Attachment): string {
-  return file.contentType || 'application/octet-stream';
 }
 
 /** "In case of IMAGE file type, token … is returned as response of file upload request." */

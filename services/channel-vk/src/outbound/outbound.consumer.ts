@@ -1,22 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
-import { OUTBOUND_RETRY, OutboundDelivery, type SentMessage } from '@firstline/channel-kit';
+import {
+  assertWithinLimit,
+  OUTBOUND_RETRY,
+  OutboundDelivery,
+  READ_ATTACHMENT,
+  readOutboundFile,
+  type ReadAttachment,
+  type SentMessage,
+} from '@firstline/channel-kit';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { PermanentError } from '@firstline/errors';
 import { OutboxRelay } from '@firstline/persistence';
-import { vkAdapter, type VkDocument, type VkSend } from '@firstline/vk';
+import { vkAdapter, type VkFile, type VkSend } from '@firstline/vk';
 import { VK_CONFIG, type Community, type VkConfig } from '../config';
 import { VkApiClient } from '../vk-api.client';
-
-/** How long fetching a file to upload may take before the attempt counts as failed. */
-const FETCH_TIMEOUT_MS = 30_000;
 
 /**
  * Sends agents' replies and Firstline's own messages to VK through the channel kit, which sends
  * each outbound id once and reports it in a DeliveryReceipt. The one gap it leaves — a crash
  * after VK took the message and before its outcome was recorded — VK closes: every attempt
- * carries the random_id derived from the outbound id, and VK drops a repeated one.
+ * carries the random_id derived from the outbound id, and VK drops a repeated one. Files are
+ * uploaded again on every attempt: an upload is no message, and only messages.send, once, names
+ * them to the customer.
  */
 @Injectable()
 export class VkOutbound {
@@ -28,6 +35,7 @@ export class VkOutbound {
     private readonly api: VkApiClient,
     dataSource: DataSource,
     relay: OutboxRelay,
+    @Inject(READ_ATTACHMENT) private readonly readAttachment: ReadAttachment,
   ) {
     this.communities = new Map(
       config.communities.map((community) => [community.groupId, community]),
@@ -57,28 +65,19 @@ export class VkOutbound {
   private async send(send: VkSend): Promise<SentMessage> {
     const { token } = this.communityOf(send);
     const uploaded: string[] = [];
-    for (const document of send.documents) {
-      uploaded.push(await this.upload(token, send.params.peer_id, document));
-    }
+    for (const file of send.files)
+      uploaded.push(await this.upload(token, send.params.peer_id, file));
     const params =
       uploaded.length > 0 ? { ...send.params, attachment: uploaded.join(',') } : send.params;
     return { channelMessageId: String(await this.api.sendMessage(token, params)) };
   }
 
-  private async upload(token: string, peerId: number, document: VkDocument): Promise<string> {
-    const response = await fetch(document.url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    if (response.status >= 400 && response.status < 500) {
-      throw new PermanentError(
-        `attachment ${document.url} cannot be fetched: HTTP ${response.status}`,
-      );
-    }
-    if (!response.ok)
-      throw new Error(`fetching attachment ${document.url}: HTTP ${response.status}`);
-    return this.api.uploadDocument(token, peerId, {
-      fileName: document.fileName,
-      contentType: document.contentType,
-      bytes: await response.blob(),
-    });
+  private async upload(token: string, peerId: number, file: VkFile): Promise<string> {
+    const read = await readOutboundFile(file.attachment, this.readAttachment);
+    assertWithinLimit(read, file.limitBytes, file.kind === 'photo' ? 'VK photos' : 'VK documents');
+    return file.kind === 'photo'
+      ? this.api.uploadPhoto(token, peerId, read)
+      : this.api.uploadDocument(token, peerId, read);
   }
 
   private communityOf(send: VkSend): Community {
