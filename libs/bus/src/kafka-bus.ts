@@ -174,6 +174,9 @@ export class KafkaBus implements MessageBus {
       () =>
         this.kafka.producer({
           transactionalId: `${this.options.clientId}.source.${name}`,
+          // A killed opener's transaction holds back read-committed consumers of the partitions
+          // it wrote to until it is aborted: by the next opener, or by the broker after this.
+          transactionTimeout: 15_000,
           idempotent: true,
           maxInFlightRequests: 1,
           retry: { retries: 10 },

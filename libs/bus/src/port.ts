@@ -170,7 +170,10 @@ export class SourceFencedError extends Error {
     readonly source: string,
     options?: ErrorOptions,
   ) {
-    super(`source ${source} was opened again elsewhere: nothing more is published through this opening`, options);
+    super(
+      `source ${source} was opened again elsewhere: nothing more is published through this opening`,
+      options,
+    );
   }
 }
 
