@@ -157,6 +157,8 @@ export class InProcessBus implements MessageBus {
   private readonly running = new Map<string, RunningRoute>();
   private pending: PendingAppend[] = [];
   private appending = false;
+  /** Settles when the append in flight does. */
+  private appended: Promise<unknown> = Promise.resolve();
   /** Offsets handled and not yet stored, by group, topic and partition. */
   private unstored = new Map<string, CommittedOffset>();
   private storing?: Promise<void>;
@@ -198,6 +200,8 @@ export class InProcessBus implements MessageBus {
   async openSource(name: string): Promise<CheckpointedSource> {
     const opening = (this.sourceOpenings.get(name) ?? 0) + 1;
     this.sourceOpenings.set(name, opening);
+    // An earlier opening's publish already appending lands first; those still waiting never do.
+    await this.appended;
     let checkpoint = await this.log.checkpoint(name);
     let closed = false;
     return {
@@ -406,7 +410,7 @@ export class InProcessBus implements MessageBus {
         checkpoint ? [[checkpoint.source, checkpoint.checkpoint] as const] : [],
       ),
     );
-    void this.append(
+    this.appended = this.append(
       batch.flatMap((waiting) => waiting.records),
       [...checkpoints].map(([source, checkpoint]) => ({ source, checkpoint })),
     )

@@ -46,7 +46,7 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly bots: Bots,
     private readonly inbound: TelegramInbound,
     private readonly dataSource: DataSource,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(MESSAGE_BUS) private readonly bus: Pick<MessageBus, 'openSource'>,
     @Inject(DATABASE_SCHEMA) private readonly schema: string,
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
   ) {
