@@ -58,6 +58,7 @@ log.dirs=$data
 num.partitions=6
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=6
+# One broker: the pollers' transactions (docs/adr/0020) need their state log at one copy.
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1

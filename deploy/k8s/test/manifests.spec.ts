@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { SOURCE_CHECKPOINT_TOPIC } from '@firstline/bus';
 import { TOPICS } from '@firstline/contracts';
 import { SERVICES } from '../../../services/embedded/src/embedded';
 
@@ -156,13 +157,14 @@ test('the example Secrets hold placeholders only, never a value', () => {
   }
 });
 
-test("the Strimzi overlay declares exactly the contracts' topics, compacted where they are", () => {
+test("the Strimzi overlay declares exactly the contracts' topics, compacted where they are, and the sources' checkpoints", () => {
   const strimzi = overlays.find((overlay) => overlay.name === 'strimzi')!;
   const declared = ofKind(strimzi.objects, 'KafkaTopic').map((topic) => ({
     name: topic.metadata.name,
     compacted: topic.spec.config['cleanup.policy'] === 'compact',
   }));
-  expect(declared).toEqual(
-    Object.values(TOPICS).map(({ name, compacted }) => ({ name, compacted })),
-  );
+  expect(declared).toEqual([
+    ...Object.values(TOPICS).map(({ name, compacted }) => ({ name, compacted })),
+    { name: SOURCE_CHECKPOINT_TOPIC, compacted: false },
+  ]);
 });

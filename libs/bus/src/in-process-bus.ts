@@ -13,7 +13,9 @@ import { stderrJsonLogger, type BusLogger } from './logger';
 import { partitionForKey } from './partitioner';
 import {
   DEAD_LETTER_TOPIC,
+  SourceFencedError,
   type BusHealth,
+  type CheckpointedSource,
   type MessageBus,
   type OutgoingMessage,
   type DeliveredMessage,
@@ -26,6 +28,7 @@ import {
   type CommittedOffset,
   type LoggedRecord,
   type RecordLog,
+  type SourceCheckpoint,
   type Trim,
 } from './record-log';
 import { toDelivered, wireHeaders } from './records';
@@ -117,6 +120,8 @@ interface RunningRoute {
 /** A publish call waiting for its turn to append. */
 interface PendingAppend {
   records: Array<{ topic: string; state: TopicState; partition: number; record: PublishedRecord }>;
+  /** A source's checkpoint, stored in the same append as the records. */
+  checkpoint?: SourceCheckpoint & { opening: number };
   settle: (error?: unknown) => void;
 }
 
@@ -152,12 +157,16 @@ export class InProcessBus implements MessageBus {
   private readonly running = new Map<string, RunningRoute>();
   private pending: PendingAppend[] = [];
   private appending = false;
+  /** Settles when the append in flight does. */
+  private appended: Promise<unknown> = Promise.resolve();
   /** Offsets handled and not yet stored, by group, topic and partition. */
   private unstored = new Map<string, CommittedOffset>();
   private storing?: Promise<void>;
   /** Set while a failed store waits to be tried again. */
   private storeRetry?: NodeJS.Timeout;
   private started = false;
+  /** Per source, how many times it was opened: only the latest opening may publish. */
+  private readonly sourceOpenings = new Map<string, number>();
 
   constructor(private readonly options: InProcessBusOptions = {}) {
     this.logger = options.logger ?? stderrJsonLogger;
@@ -180,7 +189,41 @@ export class InProcessBus implements MessageBus {
     );
   }
 
-  async publish(messages: OutgoingMessage[]): Promise<void> {
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    return this.publishWith(messages);
+  }
+
+  /**
+   * One process owns the log, so an opening is fenced by a count kept here; the checkpoint goes
+   * into the log in the same append as the records (`RecordLog.append`).
+   */
+  async openSource(name: string): Promise<CheckpointedSource> {
+    const opening = (this.sourceOpenings.get(name) ?? 0) + 1;
+    this.sourceOpenings.set(name, opening);
+    // An earlier opening's publish already appending lands first; those still waiting never do.
+    await this.appended;
+    let checkpoint = await this.log.checkpoint(name);
+    let closed = false;
+    return {
+      name,
+      get checkpoint() {
+        return checkpoint;
+      },
+      publish: async (messages, next) => {
+        if (closed) throw new SourceFencedError(name);
+        await this.publishWith(messages, { source: name, checkpoint: next, opening });
+        checkpoint = next;
+      },
+      close: async () => {
+        closed = true;
+      },
+    };
+  }
+
+  private async publishWith(
+    messages: OutgoingMessage[],
+    checkpoint?: PendingAppend['checkpoint'],
+  ): Promise<void> {
     await this.ensureTopics([]);
     // Check every record before appending any, so a bad call leaves nothing half-published.
     const now = new Date();
@@ -199,13 +242,17 @@ export class InProcessBus implements MessageBus {
         },
       };
     });
-    if (records.length === 0) return;
+    if (records.length === 0 && !checkpoint) return;
     const partitions = new Set(records.map(({ topic, partition }) => `${topic}\u0000${partition}`));
     for (const { topic, partition } of records) {
       if (partitions.delete(`${topic}\u0000${partition}`)) await this.roomIn(topic, partition);
     }
     await new Promise<void>((resolve, reject) => {
-      this.pending.push({ records, settle: (error) => (error ? reject(error) : resolve()) });
+      this.pending.push({
+        records,
+        checkpoint,
+        settle: (error) => (error ? reject(error) : resolve()),
+      });
       this.appendPending();
     });
   }
@@ -347,10 +394,26 @@ export class InProcessBus implements MessageBus {
   /** Appends the waiting publishes, one batch at a time, so offsets follow the order of the calls. */
   private appendPending(): void {
     if (this.appending || this.pending.length === 0) return;
-    const batch = this.pending;
+    const batch = this.pending.filter(({ checkpoint, settle }) => {
+      if (!checkpoint || this.sourceOpenings.get(checkpoint.source) === checkpoint.opening) {
+        return true;
+      }
+      settle(new SourceFencedError(checkpoint.source));
+      return false;
+    });
     this.pending = [];
+    if (batch.length === 0) return;
     this.appending = true;
-    void this.append(batch.flatMap((waiting) => waiting.records))
+    // A source publishing twice in one append: its later checkpoint is the one to keep.
+    const checkpoints = new Map(
+      batch.flatMap(({ checkpoint }) =>
+        checkpoint ? [[checkpoint.source, checkpoint.checkpoint] as const] : [],
+      ),
+    );
+    this.appended = this.append(
+      batch.flatMap((waiting) => waiting.records),
+      [...checkpoints].map(([source, checkpoint]) => ({ source, checkpoint })),
+    )
       .then(
         () => batch.forEach((waiting) => waiting.settle()),
         (error: unknown) => batch.forEach((waiting) => waiting.settle(error)),
@@ -361,7 +424,10 @@ export class InProcessBus implements MessageBus {
       });
   }
 
-  private async append(records: PendingAppend['records']): Promise<void> {
+  private async append(
+    records: PendingAppend['records'],
+    checkpoints: SourceCheckpoint[],
+  ): Promise<void> {
     const touched = new Set(records.map(({ state }) => state));
     for (const [topic, state] of this.topics) {
       if (touched.has(state) && state.uncertain) await this.reopen(topic, state);
@@ -381,7 +447,7 @@ export class InProcessBus implements MessageBus {
       return entry;
     });
     try {
-      await this.log.append(appended);
+      await this.log.append(appended, checkpoints);
     } catch (error) {
       // It may have been stored all the same (a connection lost after the commit).
       for (const state of touched) state.uncertain = true;

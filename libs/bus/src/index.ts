@@ -18,6 +18,7 @@ export {
   type LoggedRecord,
   type PartitionBounds,
   type RecordLog,
+  type SourceCheckpoint,
   type StoredTopic,
   type Trim,
 } from './record-log';

@@ -25,7 +25,10 @@ import {
 import { stderrJsonLogger, type BusLogger } from './logger';
 import {
   DEAD_LETTER_TOPIC,
+  SOURCE_CHECKPOINT_TOPIC,
+  SourceFencedError,
   type BusHealth,
+  type CheckpointedSource,
   type MessageBus,
   type OutgoingMessage,
   type DeliveredMessage,
@@ -138,40 +141,52 @@ export class KafkaBus implements MessageBus {
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const now = new Date().toISOString();
-    const byTopic = new Map<string, Array<{ key: string; value: Buffer; headers: IHeaders }>>();
-    for (const message of messages) {
-      const records = byTopic.get(message.topic) ?? [];
-      byTopic.set(message.topic, records);
-      records.push({
-        key: message.key,
-        value: Buffer.from(
-          message.value.buffer,
-          message.value.byteOffset,
-          message.value.byteLength,
-        ),
-        headers: wireHeaders(message, now),
-      });
-    }
+    const topicMessages = topicMessagesOf(messages);
     let producer: Producer | undefined;
     try {
       producer = await this.producer.connected();
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records })),
-      });
+      await producer.sendBatch({ acks: -1, topicMessages });
     } catch (error) {
       // kafkajs rolls the partitions' sequence numbers back after a failed send, yet the broker may
       // have stored the records, and the next ones would reuse those numbers and be dropped as
       // duplicates. A fresh producer gets a fresh producer id; the caller's republish may then
       // duplicate records, which consumers tolerate (at least once).
       if (producer) void this.producer.discard(producer);
-      const topics = [...byTopic.keys()].join(', ');
-      const message = `Publishing ${messages.length} record(s) to ${topics} failed: ${describeError(error)}`;
-      throw brokerUnavailable(error)
-        ? new UnavailableError(message, { cause: error })
-        : new Error(message, { cause: error });
+      throw publishFailed(messages, topicMessages, error);
     }
+  }
+
+  /**
+   * A transactional producer per source, its transactional id named after the source: opening
+   * one initialises the id, which makes the broker abort the transaction a previous opener left
+   * open and refuse that opener from then on. The checkpoint travels in the same transaction as
+   * the records, as the offset metadata of a consumer group of its own on
+   * `SOURCE_CHECKPOINT_TOPIC` (a transaction commits a group's offsets with its records, which
+   * is how Kafka's consume-transform-produce loops are exactly once), and is read back with the
+   * admin client, without joining the group. Consumers read committed records only (kafkajs'
+   * default), so an aborted batch is never seen.
+   */
+  async openSource(name: string): Promise<CheckpointedSource> {
+    await this.ensureTopics([{ topic: SOURCE_CHECKPOINT_TOPIC, partitions: 1 }]);
+    const source = new KafkaSource(
+      name,
+      `${this.options.clientId}.source.${name}`,
+      () =>
+        this.kafka.producer({
+          transactionalId: `${this.options.clientId}.source.${name}`,
+          // A killed opener's transaction holds back read-committed consumers of the partitions
+          // it wrote to until it is aborted: by the next opener, or by the broker after this.
+          transactionTimeout: 15_000,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          retry: { retries: 10 },
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
+      () => this.admin.connected(),
+    );
+    await source.open();
+    return source;
   }
 
   subscribe<Item = DeliveredMessage>(subscription: Subscription<Item>): Promise<void> {
@@ -477,6 +492,176 @@ export class KafkaBus implements MessageBus {
 function brokerUnavailable(error: unknown): boolean {
   const { name, retriable } = error as { name?: unknown; retriable?: unknown };
   return retriable === true || name === 'KafkaJSNumberOfRetriesExceeded';
+}
+
+type TopicMessages = Array<{
+  topic: string;
+  messages: Array<{ key: string; value: Buffer; headers: IHeaders }>;
+}>;
+
+function topicMessagesOf(messages: OutgoingMessage[]): TopicMessages {
+  const now = new Date().toISOString();
+  const byTopic = new Map<string, TopicMessages[number]['messages']>();
+  for (const message of messages) {
+    const records = byTopic.get(message.topic) ?? [];
+    byTopic.set(message.topic, records);
+    records.push({
+      key: message.key,
+      value: Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength),
+      headers: wireHeaders(message, now),
+    });
+  }
+  return [...byTopic].map(([topic, records]) => ({ topic, messages: records }));
+}
+
+function publishFailed(
+  messages: OutgoingMessage[],
+  topicMessages: TopicMessages,
+  error: unknown,
+): Error {
+  const topics = topicMessages.map(({ topic }) => topic).join(', ');
+  const message = `Publishing ${messages.length} record(s) to ${topics} failed: ${describeError(error)}`;
+  return brokerUnavailable(error)
+    ? new UnavailableError(message, { cause: error })
+    : new Error(message, { cause: error });
+}
+
+/** The broker's word that a newer producer took the transactional id, however kafkajs wraps it. */
+function fenced(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { type, originalError, errors, cause } = error as {
+    type?: unknown;
+    originalError?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED') return true;
+  if (type === 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') return false;
+  return (
+    fenced(originalError) ||
+    fenced(cause) ||
+    (Array.isArray(errors) && errors.some((inner) => fenced(inner)))
+  );
+}
+
+function concurrentTransaction(error: unknown): boolean {
+  return (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
+}
+
+/** See `KafkaBus.openSource`. */
+class KafkaSource implements CheckpointedSource {
+  checkpoint: string | undefined;
+  private producer?: Producer;
+  /** The offset committed with the checkpoint: a count of publishes, for operators to read. */
+  private sequence = 0;
+  private closed = false;
+  private publishing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly name: string,
+    /** The checkpoint's consumer group. */
+    private readonly group: string,
+    private readonly createProducer: () => Producer,
+    private readonly admin: () => Promise<Admin>,
+  ) {}
+
+  /** Fences earlier openers (their open transaction is aborted), then reads what they committed. */
+  async open(): Promise<void> {
+    const producer = this.createProducer();
+    try {
+      await producer.connect();
+      // kafkajs initialises the transactional id at the first transaction: an empty one fences.
+      await (await producer.transaction()).abort();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw new Error(`Opening source ${this.name} failed: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+    this.producer = producer;
+    const admin = await this.admin();
+    const [committed] = await admin.fetchOffsets({
+      groupId: this.group,
+      topics: [SOURCE_CHECKPOINT_TOPIC],
+    });
+    const partition = committed?.partitions.find((entry) => entry.partition === 0);
+    if (partition && Number(partition.offset) >= 0) {
+      this.sequence = Number(partition.offset);
+      this.checkpoint = partition.metadata ?? undefined;
+    }
+  }
+
+  publish(messages: OutgoingMessage[], checkpoint: string): Promise<void> {
+    const published = this.publishing.then(() => this.transact(messages, checkpoint));
+    this.publishing = published.catch(() => undefined);
+    return published;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.publishing;
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+  }
+
+  private async transact(messages: OutgoingMessage[], checkpoint: string): Promise<void> {
+    if (this.closed) throw new SourceFencedError(this.name);
+    const topicMessages = topicMessagesOf(messages);
+    const producer = (this.producer ??= this.createProducer());
+    let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
+    try {
+      await producer.connect();
+      transaction = await producer.transaction();
+      if (topicMessages.length > 0) await transaction.sendBatch({ acks: -1, topicMessages });
+      const active = transaction;
+      const sendOffsets = () =>
+        active.sendOffsets({
+          consumerGroupId: this.group,
+          topics: [
+            {
+              topic: SOURCE_CHECKPOINT_TOPIC,
+              partitions: [
+                { partition: 0, offset: String(this.sequence + 1), metadata: checkpoint } as {
+                  partition: number;
+                  offset: string;
+                },
+              ],
+            },
+          ],
+        });
+      // The broker answers CONCURRENT_TRANSACTIONS while it still completes the previous commit;
+      // kafkajs retries that for the records but not for the offsets.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await sendOffsets();
+          break;
+        } catch (error) {
+          if (!concurrentTransaction(error) || attempt === 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        }
+      }
+      await transaction.commit();
+    } catch (error) {
+      if (fenced(error)) {
+        this.closed = true;
+        await producer.disconnect().catch(() => undefined);
+        throw new SourceFencedError(this.name, { cause: error });
+      }
+      // Aborted, nothing of it is visible; if even the abort fails, the next publish starts
+      // over with a new producer, which aborts what this one left open.
+      const aborted = await transaction?.abort().then(
+        () => true,
+        () => false,
+      );
+      if (!aborted) {
+        this.producer = undefined;
+        await producer.disconnect().catch(() => undefined);
+      }
+      throw publishFailed(messages, topicMessages, error);
+    }
+    this.sequence += 1;
+    this.checkpoint = checkpoint;
+  }
 }
 
 function storedRecord(topic: string, partition: number, message: KafkaMessage): StoredRecord {

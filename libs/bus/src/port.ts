@@ -139,9 +139,51 @@ export interface MessageBus {
    * replicas that are gone. Returns their names; a failure is logged, not thrown.
    */
   deleteIdleGroups(prefix: string, keep: string): Promise<string[]>;
+  /**
+   * Opens a source whose records are published together with its position (a mailbox's last
+   * UID, a bot's next update id): both land, or neither. Opening fences every earlier opening of
+   * the same name, in any process: from then on their publishes fail with `SourceFencedError`,
+   * and a publish of theirs in flight is dropped. So the opener, reading `checkpoint`, sees the
+   * position of the last publish that landed, and the records before it are on the bus once.
+   */
+  openSource(name: string): Promise<CheckpointedSource>;
+}
+
+/** A source opened with `MessageBus.openSource`; one opener publishes at a time. */
+export interface CheckpointedSource {
+  readonly name: string;
+  /** The checkpoint of the last publish that landed; undefined when none ever did. */
+  readonly checkpoint: string | undefined;
+  /**
+   * Publishes the records (possibly none) and stores the checkpoint atomically: the records are
+   * visible to consumers only once the checkpoint is stored with them. Throws
+   * `SourceFencedError` when the source has been opened again since.
+   */
+  publish(messages: OutgoingMessage[], checkpoint: string): Promise<void>;
+  /** Lets go of it; a publish after this fails. */
+  close(): Promise<void>;
+}
+
+/** The source was opened again (by another replica that took it over): its work stops here. */
+export class SourceFencedError extends Error {
+  constructor(
+    readonly source: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `source ${source} was opened again elsewhere: nothing more is published through this opening`,
+      options,
+    );
+  }
 }
 
 export const DEAD_LETTER_TOPIC = 'support.dlq.v1';
+
+/**
+ * Kafka: the topic whose offsets, one consumer group per source, carry the sources' checkpoints
+ * (see `MessageBus.openSource`). No record is ever written to it.
+ */
+export const SOURCE_CHECKPOINT_TOPIC = 'support.source-checkpoints.v1';
 
 /**
  * Headers added to a dead-lettered record, beside the original headers (see `deadLetterRecord`).

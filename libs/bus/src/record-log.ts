@@ -11,8 +11,13 @@ export interface RecordLog {
    * group's committed offsets (next offset to handle, per partition) as stored so far.
    */
   open(topic: string, partitions: number, compacted: boolean): Promise<StoredTopic>;
-  /** Resolves once the records are durable. A compacted topic may drop older records of the same keys. */
-  append(records: AppendedRecord[]): Promise<void>;
+  /**
+   * Resolves once the records and the sources' checkpoints are durable, all of them or none. A
+   * compacted topic may drop older records of the same keys.
+   */
+  append(records: AppendedRecord[], checkpoints: SourceCheckpoint[]): Promise<void>;
+  /** The checkpoint last appended for the source (see `MessageBus.openSource`). */
+  checkpoint(source: string): Promise<string | undefined>;
   /** Up to `max` records of the partition from offset `from` on, in offset order. */
   read(topic: string, partition: number, from: number, max: number): Promise<LoggedRecord[]>;
   /**
@@ -36,6 +41,11 @@ export interface LoggedRecord {
 export interface AppendedRecord extends LoggedRecord {
   topic: string;
   partition: number;
+}
+
+export interface SourceCheckpoint {
+  source: string;
+  checkpoint: string;
 }
 
 export interface CommittedOffset {
@@ -73,6 +83,7 @@ export class MemoryRecordLog implements RecordLog {
     { compacted: boolean; partitions: MemoryPartition[] }
   >();
   private readonly committed = new Map<string, Map<string, number[]>>();
+  private readonly checkpoints = new Map<string, string>();
 
   async open(topic: string, partitions: number, compacted: boolean): Promise<StoredTopic> {
     const stored = this.topics.get(topic) ?? {
@@ -84,11 +95,16 @@ export class MemoryRecordLog implements RecordLog {
     return { partitions: bounds, committed: withDefaults(this.committed.get(topic), bounds) };
   }
 
-  async append(records: AppendedRecord[]): Promise<void> {
+  async append(records: AppendedRecord[], checkpoints: SourceCheckpoint[]): Promise<void> {
     for (const { topic, partition, ...record } of records) {
       const stored = this.topic(topic);
       stored.partitions[partition].append(record, stored.compacted);
     }
+    for (const { source, checkpoint } of checkpoints) this.checkpoints.set(source, checkpoint);
+  }
+
+  async checkpoint(source: string): Promise<string | undefined> {
+    return this.checkpoints.get(source);
   }
 
   async read(topic: string, partition: number, from: number, max: number) {

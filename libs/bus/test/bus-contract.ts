@@ -5,6 +5,7 @@ import { silentLogger } from '../src/logger';
 import { partitionForKey } from '../src/partitioner';
 import {
   DEAD_LETTER_HEADER,
+  SourceFencedError,
   type DeliveredMessage,
   type HandledInfo,
   type MessageBus,
@@ -54,6 +55,36 @@ export function describeBusContract(
       });
       return deadLetters;
     }
+
+    it("publishes a source's records with its checkpoint; a new opening reads it and fences the old", async () => {
+      const { bus } = open();
+      const topic = uniqueName('contract.source');
+      await bus.ensureTopics([{ topic, partitions: 2 }]);
+      const seen = collector();
+      await bus.subscribe({ group: uniqueName('group'), topics: [topic], handler: seen.handler });
+      await bus.start();
+      const name = uniqueName('mailbox');
+
+      const first = await bus.openSource(name);
+      expect(first.checkpoint).toBeUndefined();
+      await first.publish([sequenced(topic, 'c', 0), sequenced(topic, 'c', 1)], 'uid:2');
+      expect(first.checkpoint).toBe('uid:2');
+      await first.publish([], 'uid:3'); // nothing to publish, the position moves all the same
+
+      const second = await bus.openSource(name);
+      expect(second.checkpoint).toBe('uid:3');
+      await expect(first.publish([sequenced(topic, 'c', 99)], 'uid:99')).rejects.toBeInstanceOf(
+        SourceFencedError,
+      );
+      await second.publish([sequenced(topic, 'c', 2)], 'uid:4');
+      await eventually(() => seen.messages.length >= 3, 'the records of both openings');
+      await sleep(300);
+      expect(seen.messages.map(seqOf)).toEqual([0, 1, 2]); // the fenced record never shows
+      await Promise.all([first.close(), second.close()]);
+      const third = await bus.openSource(name);
+      expect(third.checkpoint).toBe('uid:4');
+      await third.close();
+    });
 
     it('delivers a record with its key, value and headers, filling in the defaults', async () => {
       const { bus } = open();

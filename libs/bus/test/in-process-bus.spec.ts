@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { InProcessBus } from '../src/in-process-bus';
-import { MemoryRecordLog, type AppendedRecord } from '../src/record-log';
+import { MemoryRecordLog, type AppendedRecord, type SourceCheckpoint } from '../src/record-log';
 import { silentLogger } from '../src/logger';
 import { partitionForKey } from '../src/partitioner';
 import { describeBusContract } from './bus-contract';
@@ -117,8 +117,11 @@ describe('InProcessBus', () => {
     /** Stores, then reports a failure: a connection lost after the database committed. */
     class LosesTheAnswerOnce extends MemoryRecordLog {
       failures = 1;
-      override async append(records: AppendedRecord[]): Promise<void> {
-        await super.append(records);
+      override async append(
+        records: AppendedRecord[],
+        checkpoints: SourceCheckpoint[],
+      ): Promise<void> {
+        await super.append(records, checkpoints);
         if (this.failures-- > 0) throw new Error('connection lost');
       }
     }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import {
   deadLetterRecord,
   topicRecord,
+  type CheckpointedSource,
   type MessageBus,
   type OutgoingMessage,
 } from '@firstline/bus';
@@ -93,6 +94,33 @@ export class InboundPublisher {
     normalised: NormalisedPayload[],
     alongside: OutgoingMessage[] = [],
   ): Promise<PublishSummary> {
+    const { summary, records } = await this.prepare(normalised, alongside);
+    await this.publishTogether(records);
+    return summary;
+  }
+
+  /**
+   * For a polled source (a mailbox, a bot's long poll): publishes through the source's own
+   * opening, the records and the position past them together (`MessageBus.openSource`), so that
+   * whoever resumes the source after a crash finds them both or neither. Not grouped with other
+   * callers: each source commits on its own.
+   */
+  async publishWithCheckpoint(
+    source: CheckpointedSource,
+    normalised: NormalisedPayload[],
+    checkpoint: string,
+    alongside: OutgoingMessage[] = [],
+  ): Promise<PublishSummary> {
+    const { summary, records } = await this.prepare(normalised, alongside);
+    await source.publish(records, checkpoint);
+    return summary;
+  }
+
+  /** The records for the payloads, their files stored first. */
+  private async prepare(
+    normalised: NormalisedPayload[],
+    alongside: OutgoingMessage[],
+  ): Promise<{ summary: PublishSummary; records: OutgoingMessage[] }> {
     const summary: PublishSummary = { published: 0, rejected: 0, ignored: 0 };
     const records: OutgoingMessage[] = [...alongside];
     const files: InboundFile[] = [];
@@ -124,8 +152,7 @@ export class InboundPublisher {
       }
       await this.options.storeFiles(files);
     }
-    await this.publishTogether(records);
-    return summary;
+    return { summary, records };
   }
 
   private publishTogether(records: OutgoingMessage[]): Promise<void> {

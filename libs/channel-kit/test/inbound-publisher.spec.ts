@@ -1,8 +1,10 @@
 import {
   DEAD_LETTER_HEADER,
   DEAD_LETTER_TOPIC,
+  type CheckpointedSource,
   type KafkaBus,
   type MessageBus,
+  type OutgoingMessage,
 } from '@firstline/bus';
 import type { Normalised } from '@firstline/channel';
 import {
@@ -99,6 +101,35 @@ describe('InboundPublisher', () => {
       [DEAD_LETTER_HEADER.sourceTopic]: 'telegram:support_bot',
       [DEAD_LETTER_HEADER.attempts]: '1',
     });
+  });
+
+  it("publishes a polled source's batch and its checkpoint in one call of the source", async () => {
+    const calls: Array<{ records: OutgoingMessage[]; checkpoint: string }> = [];
+    const source: CheckpointedSource = {
+      name: 'telegram:support_bot',
+      checkpoint: undefined,
+      publish: async (records, checkpoint) => void calls.push({ records, checkpoint }),
+      close: async () => undefined,
+    };
+    const publisher = new InboundPublisher({ bus: broker, name: 'telegram' });
+
+    const summary = await publisher.publishWithCheckpoint(
+      source,
+      [
+        customerWrote(7, 'Hello'),
+        outcome(8, { kind: 'rejected', reason: 'a contact without a phone number' }),
+        outcome(9, { kind: 'ignored', reason: 'a live location update' }),
+      ],
+      '10',
+    );
+
+    expect(summary).toEqual({ published: 1, rejected: 1, ignored: 1 });
+    expect(calls).toHaveLength(1);
+    expect(calls[0].checkpoint).toBe('10');
+    expect(calls[0].records.map((record) => [record.topic, record.headers.messageId])).toEqual([
+      [TOPICS.inbound.name, 'telegram:support_bot:7'],
+      [DEAD_LETTER_TOPIC, 'telegram:support_bot:update:8'],
+    ]);
   });
 
   it('resolves only once the broker acknowledged, publishing concurrent callers together', async () => {

@@ -6,6 +6,7 @@ import {
   type LoggedRecord,
   type PartitionBounds,
   type RecordLog,
+  type SourceCheckpoint,
   type StoredTopic,
   type Trim,
 } from '@firstline/bus';
@@ -54,6 +55,23 @@ class CreateBusLog1767225600000 implements MigrationInterface {
   }
 }
 
+class CreateSourceCheckpoints1797100000000 implements MigrationInterface {
+  readonly name = 'CreateSourceCheckpoints1797100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE ${BUS_SCHEMA}.source_checkpoint (
+        source     text PRIMARY KEY,
+        checkpoint text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${BUS_SCHEMA}.source_checkpoint`);
+  }
+}
+
 export interface DatabaseRecordLogOptions {
   /** The embedded database's URL (or DATABASE_URL when the in-process bus runs on a server). */
   url: string;
@@ -75,7 +93,7 @@ export async function openDatabaseRecordLog(
   const dataSource = await openDatabase({
     url: options.url,
     schema: BUS_SCHEMA,
-    migrations: [CreateBusLog1767225600000],
+    migrations: [CreateBusLog1767225600000, CreateSourceCheckpoints1797100000000],
     poolSize: options.poolSize ?? 3,
     applicationName: 'firstline-bus',
     logger: options.logger,
@@ -159,10 +177,16 @@ export class DatabaseRecordLog implements RecordLog {
     return { partitions: bounds, committed: withDefaults(groups, bounds) };
   }
 
-  async append(records: AppendedRecord[]): Promise<void> {
+  async append(records: AppendedRecord[], checkpoints: SourceCheckpoint[]): Promise<void> {
     const column = <T>(pick: (record: AppendedRecord) => T) => records.map(pick);
+    // One statement, so the records and the sources' checkpoints are stored together or not at all.
     await this.dataSource.query(
-      `INSERT INTO ${BUS_SCHEMA}.record
+      `WITH checkpointed AS (
+         INSERT INTO ${BUS_SCHEMA}.source_checkpoint (source, checkpoint)
+         SELECT * FROM unnest($8::text[], $9::text[])
+         ON CONFLICT (source) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = now()
+       )
+       INSERT INTO ${BUS_SCHEMA}.record
          (topic, partition, "offset", message_key, value, headers, appended_at)
        SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::bytea[],
                             $6::jsonb[], $7::timestamptz[])`,
@@ -174,6 +198,8 @@ export class DatabaseRecordLog implements RecordLog {
         column((record) => record.value),
         column((record) => JSON.stringify(record.headers)),
         column((record) => new Date(record.timestamp)),
+        checkpoints.map(({ source }) => source),
+        checkpoints.map(({ checkpoint }) => checkpoint),
       ],
     );
     const compacted = records.filter((record) => this.compacted.has(record.topic));
@@ -193,6 +219,14 @@ export class DatabaseRecordLog implements RecordLog {
         ],
       );
     }
+  }
+
+  async checkpoint(source: string): Promise<string | undefined> {
+    const rows: Array<{ checkpoint: string }> = await this.dataSource.query(
+      `SELECT checkpoint FROM ${BUS_SCHEMA}.source_checkpoint WHERE source = $1`,
+      [source],
+    );
+    return rows[0]?.checkpoint;
   }
 
   async read(topic: string, partition: number, from: number, max: number): Promise<LoggedRecord[]> {

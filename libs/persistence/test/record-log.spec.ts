@@ -48,6 +48,28 @@ describe('the in-process bus on the database log', () => {
 describe('DatabaseRecordLog', () => {
   const topic = 'support.inbound.v1';
 
+  it("keeps a source's checkpoint with its records through a crash", async () => {
+    const before = new InProcessBus({ logger: silentLogger, log: await openLog() });
+    await before.ensureTopics([{ topic, partitions: 2 }]);
+    const mailbox = await before.openSource('email:support@example.test/INBOX');
+    await mailbox.publish([sequenced(topic, 'conversation-1', 1)], '7:41');
+    await logs.pop()!.close();
+
+    const after = new InProcessBus({ logger: silentLogger, log: await openLog() });
+    await after.ensureTopics([{ topic, partitions: 2 }]);
+    expect((await after.openSource('email:support@example.test/INBOX')).checkpoint).toBe('7:41');
+    const handled = collector();
+    await after.subscribe({
+      group: 'checkpoint-reader',
+      topics: [topic],
+      handler: handled.handler,
+    });
+    await after.start();
+    await handled.until(1);
+    await after.stop();
+    expect(handled.messages.map(seqOf)).toEqual([1]);
+  });
+
   it('keeps what publish acknowledged through a crash: a new process delivers it, resuming each group after its last commit', async () => {
     const before = new InProcessBus({ logger: silentLogger, log: await openLog() });
     await before.ensureTopics([{ topic, partitions: 2 }]);

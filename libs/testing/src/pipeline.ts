@@ -5,6 +5,7 @@ import {
   silentLogger,
   type DeliveredMessage,
   type MessageBus,
+  type OutgoingMessage,
   type Subscription,
 } from '@firstline/bus';
 import { TOPICS } from '@firstline/contracts';
@@ -206,16 +207,29 @@ export class AgentApi {
  * published.
  */
 export function sealedToRun(bus: MessageBus, run: string): MessageBus {
+  const marked = (messages: OutgoingMessage[]) =>
+    messages
+      .filter((message) => message.topic !== TOPICS.directory.name)
+      .map((message) => ({
+        ...message,
+        extraHeaders: { ...message.extraHeaders, [PIPELINE_RUN_HEADER]: run },
+      }));
   return {
     ensureTopics: (topics) => bus.ensureTopics(topics),
     publish: async (messages) => {
-      const kept = messages
-        .filter((message) => message.topic !== TOPICS.directory.name)
-        .map((message) => ({
-          ...message,
-          extraHeaders: { ...message.extraHeaders, [PIPELINE_RUN_HEADER]: run },
-        }));
+      const kept = marked(messages);
       if (kept.length > 0) await bus.publish(kept);
+    },
+    openSource: async (name) => {
+      const source = await bus.openSource(name);
+      return {
+        name,
+        get checkpoint() {
+          return source.checkpoint;
+        },
+        publish: (messages, checkpoint) => source.publish(marked(messages), checkpoint),
+        close: () => source.close(),
+      };
     },
     subscribe: <Item>(subscription: Subscription<Item>) => {
       const read = subscription.read ?? ((record: DeliveredMessage) => record as unknown as Item);

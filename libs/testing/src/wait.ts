@@ -17,3 +17,19 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Resolves once `count` has not changed for `quietMs`: for a test that has seen everything it
+ * expected and must also see that nothing more (a duplicate) arrives.
+ */
+export async function settled(count: () => number, quietMs = 5_000): Promise<void> {
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (count() !== last) {
+      last = count();
+      since = Date.now();
+    }
+  }
+}

@@ -8,6 +8,18 @@ export interface Checkpoint {
   lastUid: number;
 }
 
+/** A checkpoint as the bus keeps it with the source (`MessageBus.openSource`): `<uidvalidity>:<uid>`. */
+export function encodeCheckpoint({ uidValidity, lastUid }: Checkpoint): string {
+  return `${uidValidity}:${lastUid}`;
+}
+
+export function decodeCheckpoint(encoded: string | undefined): Checkpoint | undefined {
+  const [, uidValidity, lastUid] = /^(\d+):(\d+)$/.exec(encoded ?? '') ?? [];
+  return uidValidity === undefined
+    ? undefined
+    : { uidValidity: BigInt(uidValidity), lastUid: Number(lastUid) };
+}
+
 /** One of our mails: the Message-ID we gave an outbound message. */
 export interface OurMail {
   outboundId: string;
@@ -34,7 +46,9 @@ export class EmailStore {
   }
 
   /**
-   * Moves the mailbox's checkpoint forward, only while `lease` holds it: never back within one
+   * Copies the mailbox's checkpoint here once the bus has it with the mails (where a reader
+   * resumes from; this copy serves when the bus has none: written by an earlier version, or its
+   * offsets expired), forward only and only while `lease` holds it: never back within one
    * UIDVALIDITY (a new one renumbers the mailbox, and starts it again). Throws LeaseLostError
    * when the mailbox has passed to another replica.
    */

@@ -36,6 +36,12 @@ describe('MailboxReader', () => {
       {
         pollIntervalMs: 100,
         batchSize: 10,
+        openSource: async () => ({
+          name: 'email:down@127.0.0.1/INBOX',
+          checkpoint: undefined,
+          publish: jest.fn(),
+          close: async () => undefined,
+        }),
         checkpoint: jest.fn(),
         saveCheckpoint: jest.fn(),
         publish,

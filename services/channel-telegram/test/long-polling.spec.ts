@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { OutgoingMessage } from '@firstline/bus';
+import type { MessageBus, OutgoingMessage } from '@firstline/bus';
 import { Bots } from '../src/bots';
 import { parseTelegramConfig, type TelegramConfig } from '../src/config';
 import { LongPolling } from '../src/inbound/long-polling';
@@ -20,6 +20,21 @@ async function savedOffset(dataSource: DataSource, bot: string): Promise<number 
     [bot],
   );
   return rows[0] && Number(rows[0].next_update_id);
+}
+
+/** A bus whose sources hand what they publish to `published`, failing the first `failures` publishes. */
+function sourcesInto(published: OutgoingMessage[], failures = 0): Pick<MessageBus, 'openSource'> {
+  return {
+    openSource: async (name) => ({
+      name,
+      checkpoint: undefined,
+      publish: async (records) => {
+        if (failures-- > 0) throw new Error('broker unavailable');
+        published.push(...records);
+      },
+      close: async () => undefined,
+    }),
+  };
 }
 
 describe('long polling', () => {
@@ -58,19 +73,14 @@ describe('long polling', () => {
 
   beforeEach(() => dataSource.query('TRUNCATE channel_telegram.polling_offset'));
 
-  it('moves the offset past a batch only after the bus acknowledged it, asking again for it after a failed publish', async () => {
+  it('moves the offset past a batch only with the batch, asking again for it after a failed publish', async () => {
     const published: OutgoingMessage[] = [];
-    let failures = 1;
-    const inbound = new TelegramInbound({
-      publish: async (records: OutgoingMessage[]) => {
-        if (failures-- > 0) throw new Error('broker unavailable');
-        published.push(...records);
-      },
-    });
+    const inbound = new TelegramInbound({ publish: async () => undefined });
     const polling = new LongPolling(
       new Bots(config),
       inbound,
       dataSource,
+      sourcesInto(published, 1),
       'channel_telegram',
       config,
     );
@@ -95,13 +105,12 @@ describe('long polling', () => {
 
   it('moves past an update it cannot read, dead-lettering it, and goes on with the next', async () => {
     const published: OutgoingMessage[] = [];
-    const inbound = new TelegramInbound({
-      publish: async (records: OutgoingMessage[]) => void published.push(...records),
-    });
+    const inbound = new TelegramInbound({ publish: async () => undefined });
     const polling = new LongPolling(
       new Bots(config),
       inbound,
       dataSource,
+      sourcesInto(published),
       'channel_telegram',
       config,
     );

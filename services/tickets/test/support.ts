@@ -62,6 +62,7 @@ function withPublishFailing(bus: MessageBus): MessageBus {
     health: () => bus.health(),
     lag: () => bus.lag(),
     deleteIdleGroups: (prefix, keep) => bus.deleteIdleGroups(prefix, keep),
+    openSource: (name) => bus.openSource(name),
   };
 }
 

@@ -6,14 +6,20 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MESSAGE_BUS, topicRecord, type MessageBus, type OutgoingMessage } from '@firstline/bus';
+import {
+  MESSAGE_BUS,
+  topicRecord,
+  type CheckpointedSource,
+  type MessageBus,
+  type OutgoingMessage,
+} from '@firstline/bus';
 import { InboundPublisher, type NormalisedPayload } from '@firstline/channel-kit';
 import { replicaId } from '@firstline/config';
 import { TOPICS } from '@firstline/contracts';
 import { bounceReceipt, readMail, type Bounce, type EmailContext } from '@firstline/email';
 import { Leases, type Lease } from '@firstline/persistence';
 import { EMAIL_CONFIG, emailContext, type EmailChannelConfig, type MailboxConfig } from '../config';
-import { EmailStore } from '../email-store';
+import { EmailStore, encodeCheckpoint, type Checkpoint } from '../email-store';
 import { MailboxReader, type FetchedMail } from './mailbox-reader';
 
 /**
@@ -32,7 +38,7 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(EMAIL_CONFIG) private readonly config: EmailChannelConfig,
-    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly store: EmailStore,
     dataSource: DataSource,
   ) {
@@ -64,9 +70,11 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
     const reader = new MailboxReader(this.mailboxes.get(lease.resource)!, {
       pollIntervalMs: this.config.pollIntervalMs,
       batchSize: this.config.batchSize,
+      openSource: () => this.bus.openSource(`email:${lease.resource}`),
       checkpoint: (name) => this.store.checkpoint(name),
       saveCheckpoint: (checkpoint) => this.store.saveCheckpoint(lease, checkpoint),
-      publish: (box, uidValidity, mails) => this.publish(box, uidValidity, mails),
+      publish: (source, box, uidValidity, mails, checkpoint) =>
+        this.publish(source, box, uidValidity, mails, checkpoint),
     });
     this.readers.set(lease.resource, reader);
     reader.start();
@@ -78,10 +86,16 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * One batch of a mailbox, published together with the receipts of the bounces among it;
-   * resolves when the bus has them all, and only then does the reader move the checkpoint.
+   * One batch of a mailbox, published together with the receipts of the bounces among it and
+   * the checkpoint past it: all of it lands, or none.
    */
-  async publish(mailbox: MailboxConfig, uidValidity: bigint, mails: FetchedMail[]): Promise<void> {
+  async publish(
+    source: CheckpointedSource,
+    mailbox: MailboxConfig,
+    uidValidity: bigint,
+    mails: FetchedMail[],
+    checkpoint: Checkpoint,
+  ): Promise<void> {
     const normalised: NormalisedPayload[] = [];
     const receipts: OutgoingMessage[] = [];
     for (const mail of mails) {
@@ -98,7 +112,12 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
       normalised.push({ result, payload });
       if (bounce) receipts.push(await this.receiptFor(bounce));
     }
-    await this.publisher.publish(normalised, receipts);
+    await this.publisher.publishWithCheckpoint(
+      source,
+      normalised,
+      encodeCheckpoint(checkpoint),
+      receipts,
+    );
   }
 
   private async receiptFor(bounce: Bounce): Promise<OutgoingMessage> {

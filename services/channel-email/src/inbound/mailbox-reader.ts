@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ImapFlow } from 'imapflow';
+import { SourceFencedError, type CheckpointedSource } from '@firstline/bus';
 import { LeaseLostError } from '@firstline/persistence';
 import type { MailboxConfig } from '../config';
-import type { Checkpoint } from '../email-store';
+import { decodeCheckpoint, type Checkpoint } from '../email-store';
 
 /** One mail as the server holds it. */
 export interface FetchedMail {
@@ -13,11 +14,20 @@ export interface FetchedMail {
 export interface MailboxReaderOptions {
   pollIntervalMs: number;
   batchSize: number;
+  /** The mailbox as a source of the bus, whose checkpoint is committed with the mails. */
+  openSource(): Promise<CheckpointedSource>;
+  /** The checkpoint kept in the service's database, for a source the bus has none of. */
   checkpoint(mailbox: string): Promise<Checkpoint | undefined>;
-  /** Throws LeaseLostError once the mailbox is another replica's: the reader stops. */
+  /** Copies it there; throws LeaseLostError once the mailbox is another replica's: the reader stops. */
   saveCheckpoint(checkpoint: Checkpoint): Promise<void>;
-  /** Resolves once the batch is acknowledged by the bus; only then does the checkpoint move. */
-  publish(mailbox: MailboxConfig, uidValidity: bigint, mails: FetchedMail[]): Promise<void>;
+  /** Publishes the batch and the checkpoint past it together, through the source. */
+  publish(
+    source: CheckpointedSource,
+    mailbox: MailboxConfig,
+    uidValidity: bigint,
+    mails: FetchedMail[],
+    checkpoint: Checkpoint,
+  ): Promise<void>;
 }
 
 const maxReconnectDelayMs = 60_000;
@@ -33,6 +43,7 @@ export class MailboxReader {
   private client?: ImapFlow;
   private wake?: () => void;
   private running?: Promise<void>;
+  private source?: CheckpointedSource;
 
   constructor(
     private readonly mailbox: MailboxConfig,
@@ -50,6 +61,7 @@ export class MailboxReader {
     this.wake?.();
     this.client?.close();
     await this.running;
+    await this.source?.close();
   }
 
   private async run(): Promise<void> {
@@ -59,6 +71,9 @@ export class MailboxReader {
         await this.session(() => (failures = 0));
       } catch (error) {
         if (this.stopped) break;
+        // Opened again elsewhere, or its transaction timed out: open it anew, reading the
+        // checkpoint again; if the mailbox has gone to another replica, the lease stops this one.
+        if (error instanceof SourceFencedError) this.source = undefined;
         if (error instanceof LeaseLostError) {
           this.logger.warn(`${error.message}; reading stops here`);
           break;
@@ -72,6 +87,8 @@ export class MailboxReader {
   }
 
   private async session(onConnected: () => void): Promise<void> {
+    // Opening fences the mailbox's previous reader, wherever it runs, before its checkpoint is read.
+    this.source ??= await this.options.openSource();
     const { host, port, secure, user, password, folder } = this.mailbox;
     const client = new ImapFlow({
       host,
@@ -99,7 +116,9 @@ export class MailboxReader {
 
   /** Publishes the next batch past the checkpoint; true when there may be more. */
   private async publishPending(client: ImapFlow, uidValidity: bigint): Promise<boolean> {
-    const saved = await this.options.checkpoint(this.mailbox.name);
+    const source = this.source!;
+    const saved =
+      decodeCheckpoint(source.checkpoint) ?? (await this.options.checkpoint(this.mailbox.name));
     if (saved && saved.uidValidity !== uidValidity) {
       // The server renumbered the mailbox. Everything is published again; the message ids are
       // derived from the mails themselves, so consumers recognise what they already have.
@@ -125,11 +144,9 @@ export class MailboxReader {
       if (message.source) mails.push({ uid: message.uid, source: message.source });
     }
     mails.sort((a, b) => a.uid - b.uid);
-    await this.options.publish(this.mailbox, uidValidity, mails);
-    await this.options.saveCheckpoint({
-      uidValidity,
-      lastUid: pending[pending.length - 1],
-    });
+    const checkpoint = { uidValidity, lastUid: pending[pending.length - 1] };
+    await this.options.publish(source, this.mailbox, uidValidity, mails, checkpoint);
+    await this.options.saveCheckpoint(checkpoint);
     await this.markProcessed(client, pending);
     return pending.length === this.options.batchSize;
   }

@@ -6,6 +6,12 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import {
+  MESSAGE_BUS,
+  SourceFencedError,
+  type CheckpointedSource,
+  type MessageBus,
+} from '@firstline/bus';
 import { replicaId } from '@firstline/config';
 import {
   DATABASE_SCHEMA,
@@ -26,9 +32,10 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * getUpdates loops for the bots in polling mode, each bot polled by one replica at a time (its
  * lease): Telegram answers one getUpdates per bot, and two pollers would end each other's calls.
- * The offset lives in the database and moves past a batch only after the bus acknowledged it,
- * and only forward, and only while the lease holds; Telegram forgets updates below the offset
- * we send, so a crash before that repeats the batch (same message ids) and never loses one.
+ * Each bot's long poll is a source of the bus (`MessageBus.openSource`): the offset past a batch
+ * is committed with the batch's records, both or neither, so whoever resumes the bot after a
+ * crash asks Telegram for exactly what is not on the bus. A copy goes to the database (forward
+ * only, while the lease holds) for a bot the bus has no offset of.
  */
 @Injectable()
 export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,6 +46,7 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly bots: Bots,
     private readonly inbound: TelegramInbound,
     private readonly dataSource: DataSource,
+    @Inject(MESSAGE_BUS) private readonly bus: Pick<MessageBus, 'openSource'>,
     @Inject(DATABASE_SCHEMA) private readonly schema: string,
     @Inject(TELEGRAM_CONFIG) private readonly config: TelegramConfig,
   ) {
@@ -64,15 +72,19 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
     const apiSignal = signal as unknown as Parameters<Bot['api']['getUpdates']>[1];
     let webhookCleared = false;
     let offset: number | undefined;
-    let offsetLoaded = false;
+    let source: CheckpointedSource | undefined;
     let failures = 0;
     while (!signal.aborted) {
       try {
         // getUpdates is refused while a webhook is set.
         if (!webhookCleared) webhookCleared = await bot.api.deleteWebhook({}, apiSignal);
-        if (!offsetLoaded) {
-          offset = await this.loadOffset(bot);
-          offsetLoaded = true;
+        if (!source) {
+          // Opening fences the bot's previous poller, wherever it runs, before the offset is read.
+          source = await this.bus.openSource(`telegram:${bot.config.name}`);
+          offset =
+            source.checkpoint === undefined
+              ? await this.loadOffset(bot)
+              : Number(source.checkpoint);
         }
         const updates = await bot.api.getUpdates(
           {
@@ -83,14 +95,17 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
           apiSignal,
         );
         if (updates.length > 0) {
-          await this.inbound.accept(bot, updates);
           const next = updates[updates.length - 1].update_id + 1;
-          await this.saveOffset(lease, next);
+          await this.inbound.accept(bot, updates, { source, nextOffset: next });
           offset = next;
+          await this.saveOffset(lease, next);
         }
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;
+        // Opened again elsewhere, or its transaction timed out: open it anew, reading the offset
+        // again; if the bot has gone to another replica, the lease stops this loop.
+        if (error instanceof SourceFencedError) source = undefined;
         if (error instanceof LeaseLostError) {
           this.logger.warn(`bot ${bot.config.name}: ${error.message}; polling stops here`);
           break;
@@ -103,6 +118,7 @@ export class LongPolling implements OnApplicationBootstrap, BeforeApplicationShu
         await sleep(delayMs, signal);
       }
     }
+    await source?.close();
   }
 
   private async loadOffset(bot: Bot): Promise<number | undefined> {

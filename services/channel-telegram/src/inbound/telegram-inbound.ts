@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Update } from 'grammy/types';
-import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
+import { MESSAGE_BUS, type CheckpointedSource, type MessageBus } from '@firstline/bus';
 import { InboundPublisher, jsonPayload, type NormalisedPayload } from '@firstline/channel-kit';
 import { telegramAdapter } from '@firstline/telegram';
 import type { Bot } from '../bots';
@@ -19,7 +19,15 @@ export class TelegramInbound {
     this.publisher = new InboundPublisher({ bus, name: 'telegram' });
   }
 
-  async accept(bot: Bot, updates: Update[]): Promise<void> {
+  /**
+   * `polled`: the bot's long poll as a source of the bus, and the offset past these updates,
+   * published together with them.
+   */
+  async accept(
+    bot: Bot,
+    updates: Update[],
+    polled?: { source: CheckpointedSource; nextOffset: number },
+  ): Promise<void> {
     const receivedAt = new Date();
     const source = `telegram:${bot.config.name}`;
     const normalised: NormalisedPayload[] = await Promise.all(
@@ -33,7 +41,15 @@ export class TelegramInbound {
         ),
       })),
     );
-    await this.publisher.publish(normalised);
+    if (polled) {
+      await this.publisher.publishWithCheckpoint(
+        polled.source,
+        normalised,
+        String(polled.nextOffset),
+      );
+    } else {
+      await this.publisher.publish(normalised);
+    }
     await this.answerSurveyButtons(bot, normalised);
   }
 

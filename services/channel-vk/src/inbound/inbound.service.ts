@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
+import { MESSAGE_BUS, type CheckpointedSource, type MessageBus } from '@firstline/bus';
 import type { Normalised } from '@firstline/channel';
 import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
 import { usersNamedIn, vkAdapter, type VkEvent, type VkMessageEvent } from '@firstline/vk';
@@ -35,11 +35,20 @@ export class VkInbound {
   /**
    * Resolves once every customer message among `events` is durably on the bus. A malformed event
    * goes to the dead-letter topic with its reason instead: refusing it would only make VK repeat
-   * it, and VK switches off a callback server that keeps failing.
+   * it, and VK switches off a callback server that keeps failing. `polled`: the community's long
+   * poll as a source of the bus, and the position past these events, published with them.
    */
-  async accept(community: Community, events: VkEvent[]): Promise<void> {
+  async accept(
+    community: Community,
+    events: VkEvent[],
+    polled?: { source: CheckpointedSource; ts: string },
+  ): Promise<void> {
     const fresh = await this.unseen(community.groupId, events);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) {
+      // Nothing to publish; the long poll's position moves on all the same.
+      if (polled) await polled.source.publish([], polled.ts);
+      return;
+    }
     const context = {
       groupId: community.groupId,
       userNames: await this.names.resolve(community.token, fresh.flatMap(usersNamedIn)),
@@ -49,12 +58,12 @@ export class VkInbound {
     for (const event of fresh) {
       normalised.push({ event, result: await vkAdapter.normalise(event, context, receivedAt) });
     }
-    await this.publisher.publish(
-      normalised.map(({ event, result }) => ({
-        result,
-        payload: rawEvent(community.groupId, event),
-      })),
-    );
+    const payloads = normalised.map(({ event, result }) => ({
+      result,
+      payload: rawEvent(community.groupId, event),
+    }));
+    if (polled) await this.publisher.publishWithCheckpoint(polled.source, payloads, polled.ts);
+    else await this.publisher.publish(payloads);
     await this.markSeen(community.groupId, fresh);
     await this.answerButtonPresses(community, normalised);
   }

@@ -6,6 +6,12 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import {
+  MESSAGE_BUS,
+  SourceFencedError,
+  type CheckpointedSource,
+  type MessageBus,
+} from '@firstline/bus';
 import { replicaId } from '@firstline/config';
 import { LeaseLostError, Leases, loopWhileLeased, type Lease } from '@firstline/persistence';
 import { backoffDelayMs } from '@firstline/vk';
@@ -18,9 +24,11 @@ const MAX_ERROR_DELAY_MS = 30_000;
 
 /**
  * Bots Long Poll for every community in long-poll mode, each community polled by one replica at a
- * time (its lease). The position (`ts`) lives in channel_vk.long_poll_cursor and moves only after
- * the events before it are on the bus, only forward and only while the lease holds, so a restart
- * or a takeover resumes where the bus left off; `failed` answers are handled as VK documents them.
+ * time (its lease). Each community's long poll is a source of the bus (`MessageBus.openSource`):
+ * the position (`ts`) past a batch is committed with the batch's records, both or neither, so a
+ * restart or a takeover resumes exactly where the bus left off. A copy goes to
+ * channel_vk.long_poll_cursor (forward only, while the lease holds) for a community the bus has
+ * no position of. `failed` answers are handled as VK documents them.
  */
 @Injectable()
 export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,6 +41,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly api: VkApiClient,
     private readonly inbound: VkInbound,
     private readonly dataSource: DataSource,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {
     this.communities = new Map(
       config.communities
@@ -60,12 +69,18 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
   private async run(community: Community, lease: Lease, signal: AbortSignal): Promise<void> {
     let server: LongPollServer | undefined;
     let ts: string | undefined;
+    let source: CheckpointedSource | undefined;
     let failures = 0;
     while (!signal.aborted) {
       try {
+        if (!source) {
+          // Opening fences the community's previous poller, wherever it runs, before ts is read.
+          source = await this.bus.openSource(`vk:${community.groupId}`);
+          ts = source.checkpoint ?? (await this.storedTs(community.groupId));
+        }
         if (!server) {
           server = await this.api.longPollServer(community.token, community.groupId);
-          ts ??= (await this.storedTs(community.groupId)) ?? server.ts;
+          ts ??= server.ts;
         }
         // Only a `failed: 3` answer may set the position back: VK starts a new history then.
         let restarted = false;
@@ -78,7 +93,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
         failures = 0;
         switch (answer.failed) {
           case undefined:
-            await this.inbound.accept(community, answer.updates);
+            await this.inbound.accept(community, answer.updates, { source, ts: answer.ts });
             ts = answer.ts;
             break;
           case 1: // history is out of date or partly lost: go on from the ts VK gives
@@ -86,6 +101,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
               `community ${community.groupId}: long poll history lost before ts ${answer.ts}`,
             );
             ts = answer.ts;
+            await source.publish([], ts);
             break;
           case 2: // the key expired: a new key, the same ts
             server = undefined;
@@ -97,6 +113,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
             server = await this.api.longPollServer(community.token, community.groupId);
             ts = server.ts;
             restarted = true;
+            await source.publish([], ts);
             break;
           default:
             throw new Error(`unknown long poll answer ${JSON.stringify(answer)}`);
@@ -104,6 +121,9 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
         await this.storeTs(lease, ts!, restarted);
       } catch (error) {
         if (signal.aborted) break;
+        // Opened again elsewhere, or its transaction timed out: open it anew, reading ts again;
+        // if the community has gone to another replica, the lease stops this loop.
+        if (error instanceof SourceFencedError) source = undefined;
         if (error instanceof LeaseLostError) {
           this.logger.warn(`community ${community.groupId}: ${error.message}; polling stops here`);
           break;
@@ -116,6 +136,7 @@ export class LongPoll implements OnApplicationBootstrap, OnModuleDestroy {
         await sleep(delay, signal);
       }
     }
+    await source?.close();
   }
 
   private async storedTs(groupId: number): Promise<string | undefined> {
