@@ -64,7 +64,7 @@ export class ChatInactivityTimer implements OnApplicationBootstrap, OnApplicatio
         if (!change.ok) continue;
         log.record(chat, SYSTEM_CHAT_INACTIVITY, now, statusChanged(chat.status, 'resolved'));
         await this.survey.send(manager, log, chat, now);
-        const { lastMessageAt: _, ...ticket } = chat;
+        const ticket: Ticket = chat;
         const changed: Ticket = { ...ticket, ...change.state };
         // A pending chat's SLA clock was stopped: the time it waited moves the due time.
         const next = movesSlaClock(ticket, changed)
