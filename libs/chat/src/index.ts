@@ -4,3 +4,4 @@ export * from './errors';
 export * from './normalise';
 export * from './render';
 export * from './token';
+export * from './closing';

@@ -45,4 +45,35 @@ export class CreateChatConversations1797100000000 implements MigrationInterface 
   }
 }
 
-export const migrations = [outboundDeliveryMigration(SCHEMA), CreateChatConversations1797100000000];
+/**
+ * The end of each chat: the survey message a resolved chat showed, the ticket it asks about, and
+ * what the visitor did with it (their rating, and where the transcript went): each once per chat.
+ */
+export class CreateChatSurveys1797200000000 implements MigrationInterface {
+  readonly name = 'CreateChatSurveys1797200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE ${SCHEMA}.survey (
+        visitor_id    uuid NOT NULL,
+        seq           bigint NOT NULL,
+        ticket_id     text NOT NULL,
+        ticket_number text NOT NULL,
+        score         smallint CHECK (score BETWEEN 1 AND 5),
+        comment       text NOT NULL DEFAULT '',
+        transcript_to text,
+        PRIMARY KEY (visitor_id, seq),
+        FOREIGN KEY (visitor_id, seq) REFERENCES ${SCHEMA}.message
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${SCHEMA}.survey`);
+  }
+}
+
+export const migrations = [
+  outboundDeliveryMigration(SCHEMA),
+  CreateChatConversations1797100000000,
+  CreateChatSurveys1797200000000,
+];

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UnknownVisitorError, type ChatReply, type ChatReplyFile } from '@firstline/chat';
+import {
+  UnknownVisitorError,
+  type ChatRating,
+  type ChatReply,
+  type ChatReplyFile,
+  type SurveyedTicket,
+  type TranscriptLine,
+} from '@firstline/chat';
 import { SCHEMA } from '../migrations';
 
 /** One message of a conversation as the widget receives it. */
@@ -19,6 +26,14 @@ export interface ChatEntry {
   /** A visitor's message: the broker took it, on its way to an agent. */
   delivered: boolean;
   at: string;
+  /** The chat ended here: the widget offers the rating (until given) and the transcript. */
+  survey?: { score: number | null; transcriptSent: boolean };
+}
+
+/** A chat's survey and what the visitor did with it. */
+export interface StoredSurvey extends SurveyedTicket {
+  score: number | null;
+  transcriptTo: string | null;
 }
 
 interface Row {
@@ -31,6 +46,10 @@ interface Row {
   automatic: boolean;
   delivered: boolean;
   created_at: Date;
+  /** Joined from the survey table where the message is a survey. */
+  survey_ticket?: string | null;
+  survey_score?: number | null;
+  transcript_to?: string | null;
 }
 
 /** The most a (re)connecting widget is sent at once: a long conversation pages in from its end. */
@@ -63,9 +82,86 @@ export class ConversationStore {
     return this.add(visitorId, 'visitor', clientMessageId, { text, files: [] });
   }
 
-  /** An agent's reply, stored once however often it is delivered. */
+  /** An agent's reply, stored once however often it is delivered; a survey with its ticket. */
   addReply(reply: ChatReply): Promise<ChatEntry> {
     return this.add(reply.visitorId, 'agent', reply.id, reply);
+  }
+
+  /** The survey at `seq` of the visitor's conversation, if that message is one. */
+  async surveyAt(visitorId: string, seq: number): Promise<StoredSurvey | undefined> {
+    const rows: Array<{
+      ticket_id: string;
+      ticket_number: string;
+      score: number | null;
+      transcript_to: string | null;
+    }> = await this.dataSource.query(
+      `SELECT ticket_id, ticket_number, score, transcript_to FROM ${SCHEMA}.survey
+        WHERE visitor_id = $1 AND seq = $2`,
+      [visitorId, seq],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        ticketId: row.ticket_id,
+        ticketNumber: row.ticket_number,
+        score: row.score,
+        transcriptTo: row.transcript_to,
+      }
+    );
+  }
+
+  /** Records the rating unless one is; answers the one recorded. */
+  async recordRating(visitorId: string, seq: number, rating: ChatRating): Promise<number> {
+    const [row]: Array<{ score: number }> = await this.dataSource.query(
+      `UPDATE ${SCHEMA}.survey SET score = coalesce(score, $3),
+              comment = CASE WHEN score IS NULL THEN $4 ELSE comment END
+        WHERE visitor_id = $1 AND seq = $2 RETURNING score`,
+      [visitorId, seq, rating.score, rating.comment],
+    );
+    return row.score;
+  }
+
+  /**
+   * Sets where the chat's transcript goes, once, in the caller's transaction; answers the address
+   * it goes to (an earlier one when it was set before).
+   */
+  async recordTranscriptAddress(
+    manager: EntityManager,
+    visitorId: string,
+    seq: number,
+    address: string,
+  ): Promise<{ address: string; first: boolean }> {
+    const [row]: Array<{ transcript_to: string | null }> = await manager.query(
+      `SELECT transcript_to FROM ${SCHEMA}.survey WHERE visitor_id = $1 AND seq = $2 FOR UPDATE`,
+      [visitorId, seq],
+    );
+    if (row.transcript_to !== null) return { address: row.transcript_to, first: false };
+    await manager.query(
+      `UPDATE ${SCHEMA}.survey SET transcript_to = $3 WHERE visitor_id = $1 AND seq = $2`,
+      [visitorId, seq, address],
+    );
+    return { address, first: true };
+  }
+
+  /**
+   * The chat that ended with the survey at `seq`: the messages either side wrote after the
+   * previous survey, without Firstline's own notices.
+   */
+  async transcript(visitorId: string, seq: number): Promise<TranscriptLine[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT * FROM ${SCHEMA}.message m
+        WHERE visitor_id = $1 AND seq < $2 AND NOT automatic
+          AND seq > coalesce((SELECT max(s.seq) FROM ${SCHEMA}.survey s
+                               WHERE s.visitor_id = $1 AND s.seq < $2), 0)
+        ORDER BY seq`,
+      [visitorId, seq],
+    );
+    return rows.map((row) => ({
+      from: row.author_kind,
+      author: row.author,
+      text: row.text,
+      at: row.created_at,
+    }));
   }
 
   async markDelivered(visitorId: string, seq: number): Promise<void> {
@@ -81,10 +177,12 @@ export class ConversationStore {
    */
   async after(visitorId: string, seq: number): Promise<ChatEntry[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM (
-         SELECT * FROM ${SCHEMA}.message WHERE visitor_id = $1 AND seq > $2
-         ORDER BY seq ${seq === 0 ? 'DESC' : 'ASC'} LIMIT ${HISTORY_PAGE}
-       ) page ORDER BY seq`,
+      `SELECT page.*, s.ticket_id AS survey_ticket, s.score AS survey_score, s.transcript_to
+         FROM (
+           SELECT * FROM ${SCHEMA}.message WHERE visitor_id = $1 AND seq > $2
+           ORDER BY seq ${seq === 0 ? 'DESC' : 'ASC'} LIMIT ${HISTORY_PAGE}
+         ) page LEFT JOIN ${SCHEMA}.survey s USING (visitor_id, seq)
+        ORDER BY seq`,
       [visitorId, seq],
     );
     return rows.map(entryOf);
@@ -98,7 +196,13 @@ export class ConversationStore {
     visitorId: string,
     kind: 'visitor' | 'agent',
     localId: string,
-    content: { text: string; files: ChatEntry['files']; author?: string; automatic?: boolean },
+    content: {
+      text: string;
+      files: ChatEntry['files'];
+      author?: string;
+      automatic?: boolean;
+      survey?: SurveyedTicket;
+    },
   ): Promise<ChatEntry> {
     return this.dataSource.transaction(async (manager: EntityManager) => {
       const visitor: unknown[] = await manager.query(
@@ -131,6 +235,15 @@ export class ConversationStore {
           content.automatic ?? false,
         ],
       );
+      const { survey } = content;
+      if (survey) {
+        await manager.query(
+          `INSERT INTO ${SCHEMA}.survey (visitor_id, seq, ticket_id, ticket_number)
+           VALUES ($1, $2, $3, $4)`,
+          [visitorId, inserted[0].seq, survey.ticketId, survey.ticketNumber],
+        );
+        return { ...entryOf(inserted[0]), survey: { score: null, transcriptSent: false } };
+      }
       return entryOf(inserted[0]);
     });
   }
@@ -147,5 +260,13 @@ function entryOf(row: Row): ChatEntry {
     automatic: row.automatic,
     delivered: row.delivered,
     at: row.created_at.toISOString(),
+    ...(row.survey_ticket
+      ? {
+          survey: {
+            score: row.survey_score ?? null,
+            transcriptSent: row.transcript_to !== null && row.transcript_to !== undefined,
+          },
+        }
+      : {}),
   };
 }
