@@ -34,6 +34,17 @@
       connecting: 'Connecting…',
       offline: 'No connection. Your messages will be sent when it is back.',
       startFailed: 'The chat could not start. Please try again in a moment.',
+      rate: 'Rate this chat',
+      star: '{n} of 5',
+      comment: 'Comment (optional)',
+      sendRating: 'Send rating',
+      rated: 'Thank you! Your rating of {n} of 5 is recorded.',
+      transcript: 'Email me the transcript',
+      email: 'Your email',
+      sendTranscript: 'Send',
+      transcriptSent: 'The transcript is on its way to {email}.',
+      transcriptSentBefore: 'The transcript of this chat has been sent.',
+      tryAgain: 'That did not work. Please try again.',
     },
     ru: {
       open: 'Чат с поддержкой',
@@ -51,6 +62,17 @@
       connecting: 'Подключаемся…',
       offline: 'Нет связи. Сообщения уйдут, когда она появится.',
       startFailed: 'Чат не запустился. Попробуйте ещё раз через минуту.',
+      rate: 'Оцените этот чат',
+      star: '{n} из 5',
+      comment: 'Комментарий (по желанию)',
+      sendRating: 'Отправить оценку',
+      rated: 'Спасибо! Ваша оценка {n} из 5 записана.',
+      transcript: 'Прислать переписку на почту',
+      email: 'Ваш email',
+      sendTranscript: 'Отправить',
+      transcriptSent: 'Переписка отправлена на {email}.',
+      transcriptSentBefore: 'Переписка этого чата уже отправлена.',
+      tryAgain: 'Не получилось. Попробуйте ещё раз.',
     },
   }[locale];
 
@@ -129,6 +151,12 @@
     'label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
     'textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #9aa7b6;border-radius:8px}' +
     'form button{border:0;border-radius:8px;padding:0 14px;background:#1f5fbf;color:#fff;cursor:pointer}' +
+    '.survey{display:block;margin-top:8px}.survey form{display:block;border:0;padding:6px 0 0}' +
+    '.survey fieldset{border:0;margin:0;padding:0}.survey legend{font-weight:600;padding:0}' +
+    '.survey label{position:static;width:auto;height:auto;overflow:visible;clip:auto;margin-right:6px}' +
+    '.survey textarea,.survey input[type=email]{display:block;width:100%;height:auto;margin:4px 0;padding:6px;' +
+    'border:1px solid #9aa7b6;border-radius:8px}' +
+    '.survey button{border:0;border-radius:8px;padding:6px 12px;background:#1f5fbf;color:#fff;cursor:pointer}' +
     '@media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}';
 
   var launcher = el('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false' });
@@ -224,6 +252,7 @@
         item.append(el('br'), link);
       });
       if (entry.from === 'visitor') item.append(el('span', { class: 'mark' }));
+      if (entry.survey) item.append(surveyOf(entry));
       shown[key] = item;
       log.append(item);
       log.scrollTop = log.scrollHeight;
@@ -232,6 +261,92 @@
     if (mark && !item.classList.contains('failed')) {
       mark.textContent = entry.delivered ? TEXT.delivered : TEXT.sending;
     }
+  }
+
+  // ---- the end of a chat: stars and a comment, and the transcript by email -----------------------
+  /** The forms under a survey message; a rating or transcript already given shows as done. */
+  function surveyOf(entry) {
+    var box = el('div', { class: 'survey' });
+    var path = '/chat/surveys/' + entry.seq;
+    var rating = el('div', { role: 'status' });
+    if (entry.survey.score) {
+      rating.textContent = say('rated', { n: entry.survey.score });
+    } else {
+      var stars = [1, 2, 3, 4, 5].map(function (n) {
+        var id = 'flc-s' + entry.seq + '-' + n;
+        var radio = el('input', { type: 'radio', name: 'score', value: String(n), id: id });
+        radio.setAttribute('aria-label', say('star', { n: n }));
+        var star = el('label', { for: id });
+        star.textContent = n + ' ★';
+        return el('span', {}, [radio, star]);
+      });
+      var legend = el('legend');
+      legend.textContent = TEXT.rate;
+      var commentId = 'flc-c' + entry.seq;
+      var commentLabel = el('label', { for: commentId });
+      commentLabel.textContent = TEXT.comment;
+      var comment = el('textarea', { id: commentId, maxlength: '2000', rows: '2' });
+      var send = el('button', { type: 'submit' });
+      send.textContent = TEXT.sendRating;
+      var rate = el('form', {}, [
+        el('fieldset', {}, [legend].concat(stars)),
+        commentLabel,
+        comment,
+        send,
+      ]);
+      rate.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var chosen = rate.querySelector('input[name=score]:checked');
+        if (!chosen) return;
+        send.disabled = true;
+        request('POST', path + '/rating', {
+          score: Number(chosen.value),
+          comment: comment.value,
+          locale: locale,
+        }).then(
+          function (answer) {
+            rate.remove();
+            rating.textContent = say('rated', { n: answer.score });
+          },
+          function () {
+            send.disabled = false;
+            rating.textContent = TEXT.tryAgain;
+          },
+        );
+      });
+      box.append(rate);
+    }
+    box.append(rating);
+    var mailed = el('div', { role: 'status' });
+    if (entry.survey.transcriptSent) {
+      mailed.textContent = TEXT.transcriptSentBefore;
+    } else {
+      var emailId = 'flc-e' + entry.seq;
+      var emailLabel = el('label', { for: emailId });
+      emailLabel.textContent = TEXT.transcript;
+      var email = el('input', { type: 'email', id: emailId, autocomplete: 'email', required: '' });
+      email.setAttribute('placeholder', TEXT.email);
+      var mail = el('button', { type: 'submit' });
+      mail.textContent = TEXT.sendTranscript;
+      var ask = el('form', {}, [emailLabel, email, mail]);
+      ask.addEventListener('submit', function (event) {
+        event.preventDefault();
+        mail.disabled = true;
+        request('POST', path + '/transcript', { email: email.value, locale: locale }).then(
+          function (answer) {
+            ask.remove();
+            mailed.textContent = say('transcriptSent', { email: answer.sentTo });
+          },
+          function () {
+            mail.disabled = false;
+            mailed.textContent = TEXT.tryAgain;
+          },
+        );
+      });
+      box.append(ask);
+    }
+    box.append(mailed);
+    return box;
   }
 
   function fail(id, reason) {
