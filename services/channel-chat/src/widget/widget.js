@@ -151,6 +151,8 @@
     'label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
     'textarea{flex:1;resize:none;height:44px;padding:8px;border:1px solid #9aa7b6;border-radius:8px}' +
     'form button{border:0;border-radius:8px;padding:0 14px;background:#1f5fbf;color:#fff;cursor:pointer}' +
+    'li.notice{max-width:none;margin:0 auto 10px;padding:2px 8px;background:none;border:0;' +
+    'text-align:center;font-size:13px;color:#3b4a5c}li.notice .who{display:none}' +
     '.survey{display:block;margin-top:8px}.survey form{display:block;border:0;padding:6px 0 0}' +
     '.survey fieldset{border:0;margin:0;padding:0}.survey legend{font-weight:600;padding:0}' +
     '.survey label{position:static;width:auto;height:auto;overflow:visible;clip:auto;margin-right:6px}' +
@@ -252,6 +254,8 @@
         item.append(el('br'), link);
       });
       if (entry.from === 'visitor') item.append(el('span', { class: 'mark' }));
+      // Firstline's own lines ("Ann has joined the chat.") read as notices, not as someone talking.
+      if (entry.automatic && !entry.survey) item.classList.add('notice');
       if (entry.survey) item.append(surveyOf(entry));
       shown[key] = item;
       log.append(item);
