@@ -112,13 +112,14 @@ export class ConversationStore {
 
   /** Records the rating unless one is; answers the one recorded. */
   async recordRating(visitorId: string, seq: number, rating: ChatRating): Promise<number> {
-    const [row]: Array<{ score: number }> = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [returned rows, affected count].
+    const [rows]: [Array<{ score: number }>, number] = await this.dataSource.query(
       `UPDATE ${SCHEMA}.survey SET score = coalesce(score, $3),
               comment = CASE WHEN score IS NULL THEN $4 ELSE comment END
         WHERE visitor_id = $1 AND seq = $2 RETURNING score`,
       [visitorId, seq, rating.score, rating.comment],
     );
-    return row.score;
+    return rows[0].score;
   }
 
   /**
