@@ -139,6 +139,11 @@ describe('live chat, the agent side, in a browser', () => {
     );
     expect((await chatOf(ann, 'team', `${tag}, four`))?.assigneeId).toBeNull();
 
+    // Ann ends one of them: her freed slot takes the chat that waited.
+    const ended = (await chatOf(ann, 'mine', `${tag}, two`))!;
+    await ann.ok('POST', `/tickets/${ended.id}/status`, { status: 'resolved' });
+    await waitFor(async () => (await chatOf(ann, 'mine', `${tag}, four`)) ?? undefined, 60_000);
+
     // Sam comes online; Ann hands the browser visitor's chat to him in the ticket view.
     await sam.ok('PUT', '/me/presence', { presence: 'online' });
     const handedOver = (await chatOf(ann, 'mine', first))!;
@@ -149,9 +154,9 @@ describe('live chat, the agent side, in a browser', () => {
     await console.getByRole('button', { name: 'Transfer' }).click();
     await bubble(visitor, 'Sam has joined the chat.').waitFor({ timeout: 30_000 });
     await screenshot(visitor, 'chat-agent-2-handover');
-    // The conversation stayed, and Ann's freed slot took the chat that waited.
+    // The conversation stayed with the chat.
     await bubble(visitor, first).waitFor();
-    await waitFor(async () => (await chatOf(ann, 'mine', `${tag}, four`)) ?? undefined, 60_000);
+    await waitFor(async () => (await chatOf(sam, 'mine', first)) ?? undefined, 30_000);
 
     // Sam ends the chat; the visitor rates it and asks for the transcript.
     await sam.ok('POST', `/tickets/${handedOver.id}/status`, { status: 'resolved' });
@@ -163,7 +168,7 @@ describe('live chat, the agent side, in a browser', () => {
     await visitor.getByRole('button', { name: 'Send rating' }).click();
     await visitor.getByText('Thank you! Your rating of 4 of 5 is recorded.').waitFor();
     await visitor.getByLabel('Email me the transcript').fill(`visitor-${tag}@shop.example`);
-    await visitor.getByRole('button', { name: 'Send', exact: true }).click();
+    await visitor.getByRole('button', { name: 'Send the transcript' }).click();
     await visitor
       .getByText(`The transcript is on its way to visitor-${tag}@shop.example.`)
       .waitFor();
@@ -186,8 +191,8 @@ describe('live chat, the agent side, in a browser', () => {
     const timer = pipeline.tickets.app.get(ChatInactivityTimer, { strict: false });
     const quietChat = (await chatOf(ann, 'mine', `${tag}, three`))!;
     expect(await timer.endQuietChats(new Date(Date.now() + 11 * 60_000))).toBeGreaterThanOrEqual(1);
-    const ticket = await ann.ok<{ status: string }>('GET', `/tickets/${quietChat.id}`);
-    expect(ticket.status).toBe('resolved');
+    const view = await ann.ok<{ ticket: { status: string } }>('GET', `/tickets/${quietChat.id}`);
+    expect(view.ticket.status).toBe('resolved');
     await waitFor(async () => {
       const answer = await fetch(`${pipeline.channel.url}/chat/messages?after=1`, {
         headers: { authorization: `Bearer ${quietVisitor}` },
