@@ -235,10 +235,10 @@ export class TicketRepository {
         WHERE m.ticket_id = t.id AND NOT m.automatic), t.created_at)`;
     const locked = await manager.query<TicketRow[]>(
       `SELECT ${TICKET_COLUMNS} FROM tickets.ticket t
-       WHERE channel = $1 AND status IN ('new', 'open', 'pending') AND assignee_id IS NOT NULL
-         AND ${lastMessage} < $2
-       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-      [Channel.CHAT, before, limit],
+       WHERE channel = ${Channel.CHAT} AND status IN ('new', 'open', 'pending')
+         AND assignee_id IS NOT NULL AND ${lastMessage} < $1
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
     );
     if (locked.length === 0) return [];
     // Read again after the lock: a message that committed while it was taken counts.
