@@ -49,8 +49,8 @@ export class CreateChatConversations1797100000000 implements MigrationInterface 
  * The end of each chat: the survey message a resolved chat showed, the ticket it asks about, and
  * what the visitor did with it (their rating, and where the transcript went): each once per chat.
  */
-export class CreateChatSurveys1797200000000 implements MigrationInterface {
-  readonly name = 'CreateChatSurveys1797200000000';
+export class CreateChatSurveys1797400000000 implements MigrationInterface {
+  readonly name = 'CreateChatSurveys1797400000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -75,5 +75,5 @@ export class CreateChatSurveys1797200000000 implements MigrationInterface {
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),
   CreateChatConversations1797100000000,
-  CreateChatSurveys1797200000000,
+  CreateChatSurveys1797400000000,
 ];

@@ -4,7 +4,7 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
-  AddOpenChatIndex1769900000000,
+  AddOpenChatIndex1769950000000,
   AddProvisionalCustomers1769000000000,
   AddReplyIdempotencyKeys1769700000000,
   AddRoutingCommands1769600000000,
@@ -33,7 +33,7 @@ export const ticketsService: ServiceDefinition = {
     AddReplyIdempotencyKeys1769700000000,
     AddSupervisorCommandsAndCallbacks1769800000000,
     AddSearch1769870000000,
-    AddOpenChatIndex1769900000000,
+    AddOpenChatIndex1769950000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -421,8 +421,8 @@ export class AddSupervisorCommandsAndCallbacks1769800000000 implements Migration
  * Live chats still going, for the inactivity timer's round every 15 seconds: few rows, however
  * many tickets there are. `6` is `Channel.CHAT`.
  */
-export class AddOpenChatIndex1769900000000 implements MigrationInterface {
-  readonly name = 'AddOpenChatIndex1769900000000';
+export class AddOpenChatIndex1769950000000 implements MigrationInterface {
+  readonly name = 'AddOpenChatIndex1769950000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
