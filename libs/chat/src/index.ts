@@ -7,3 +7,4 @@ export * from './offline';
 export * from './render';
 export * from './site';
 export * from './token';
+export * from './closing';

@@ -1,5 +1,6 @@
 import type { OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
+import type { SurveyedTicket } from './closing';
 import { visitorOfConversation } from './conversation';
 
 /** A file of a reply, as the widget links it. */
@@ -23,6 +24,8 @@ export interface ChatReply {
   files: ChatReplyFile[];
   /** Sent by Firstline itself (an acknowledgement, the out-of-hours notice), not by an agent. */
   automatic: boolean;
+  /** The chat ended: the widget asks for stars and a comment about this ticket. */
+  survey?: SurveyedTicket;
 }
 
 /** The reply to show the visitor of the message's conversation. */
@@ -58,5 +61,8 @@ export function renderReply(message: OutboundMessage): ChatReply {
     author: message.senderDisplayName,
     files,
     automatic: message.automatic,
+    ...(message.csatSurvey
+      ? { survey: { ticketId: message.ticketId, ticketNumber: message.ticketNumber } }
+      : {}),
   };
 }

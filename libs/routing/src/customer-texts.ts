@@ -19,6 +19,10 @@ const ENGLISH = {
     'Your request #{number} is resolved. How satisfied are you with our help? Reply with a ' +
     'number from 1 (not at all) to 5 (very), and a comment if you like.',
   surveyLink: 'Or rate us on this page: {link}',
+  chatSurvey: 'The chat has ended. How satisfied are you with our help?',
+  agentJoined: '{name} has joined the chat.',
+  transcriptSubject: 'Your chat with Support',
+  transcriptYou: 'You',
   team: 'Support',
   signature: '{name} from Support',
   ratingTitle: 'Rate our help with request #{number}',
@@ -56,6 +60,10 @@ const RUSSIAN: CustomerTexts = {
     'Ваш запрос #{number} решён. Насколько вы довольны нашей помощью? Ответьте цифрой от 1 ' +
     '(совсем нет) до 5 (очень), можно с комментарием.',
   surveyLink: 'Или оцените нас на этой странице: {link}',
+  chatSurvey: 'Чат завершён. Насколько вы довольны нашей помощью?',
+  agentJoined: 'К чату подключился специалист: {name}.',
+  transcriptSubject: 'Ваш чат со службой поддержки',
+  transcriptYou: 'Вы',
   team: 'Служба поддержки',
   signature: '{name}, служба поддержки',
   ratingTitle: 'Оцените нашу помощь по запросу #{number}',

@@ -170,3 +170,37 @@ describe('the team queue', () => {
     ]);
   });
 });
+
+describe('live chats against their own capacity', () => {
+  // Three chats at once beside five email tickets, as the demo directory has it.
+  const ann = (load: Array<[Channel, number]>) =>
+    agent('ann', {
+      capacity: new Map([
+        [Channel.EMAIL, 5],
+        [Channel.CHAT, 3],
+      ]),
+      load: new Map(load),
+    });
+  const liveChat: TicketNeeds = { teamId: 'support', skillIds: [], channel: Channel.CHAT };
+  const email: TicketNeeds = { teamId: 'support', skillIds: [], channel: Channel.EMAIL };
+
+  it.each<[string, Array<[Channel, number]>, TicketNeeds, string | undefined]>([
+    ['a third chat fits', [[Channel.CHAT, 2]], liveChat, 'ann'],
+    ['a fourth chat waits', [[Channel.CHAT, 3]], liveChat, undefined],
+    ['full email does not keep a chat out', [[Channel.EMAIL, 5]], liveChat, 'ann'],
+    ['full chats do not keep an email out', [[Channel.CHAT, 3]], email, 'ann'],
+  ])('%s', (_, load, ticket, expected) => {
+    expect(chooseAgent(ticket, [ann(load)])?.id).toBe(expected);
+  });
+
+  it('gives the fourth chat, waiting in order, to the slot a closed chat frees', () => {
+    const waiting = [
+      { ...liveChat, ticketId: 'chat-5', priority: Priority.NORMAL, queuedAt: new Date(2) },
+      { ...liveChat, ticketId: 'chat-4', priority: Priority.NORMAL, queuedAt: new Date(1) },
+    ];
+    expect(drainQueue(waiting, [ann([[Channel.CHAT, 3]])], new Date())).toEqual([]);
+    expect(drainQueue(waiting, [ann([[Channel.CHAT, 2]])], new Date())).toEqual([
+      { ticketId: 'chat-4', agentId: 'ann' },
+    ]);
+  });
+});

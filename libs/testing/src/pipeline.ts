@@ -32,6 +32,12 @@ export interface PipelineServices {
   channelSettings?: (url: string, alsoUrls: string[]) => Record<string, string>;
   /** Services beside the channel, e.g. the web form whose rating page an email survey links to. */
   also?: ServiceDefinition[];
+  /**
+   * Lets this run's directory (the tickets service's demo seed and every change) reach this run's
+   * router, for tests of assignment: agents' presence and capacity. Sealed to the run like every
+   * other record, so other suites' routers pass over it.
+   */
+  withDirectory?: boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface PipelineServices {
  *   classification rule set) into every fresh database and publishes it, and other suites'
  *   routers read that topic. This run's router therefore knows no directory and routes with
  *   libs/routing's DEFAULT_RULE_SET: every ticket to team `first-line`, unassigned, which a
- *   supervisor sees.
+ *   supervisor sees. A test of assignment asks for the directory (`withDirectory`): it then
+ *   travels sealed to the run like the rest.
  */
 export class Pipeline {
   private constructor(
@@ -97,6 +104,7 @@ export class Pipeline {
           bus: sealedToRun(
             new KafkaBus({ brokers, clientId: definition.name, logger: silentLogger }),
             run,
+            services.withDirectory,
           ),
           ownsBus: true,
           databaseUrl: database.url,
@@ -206,10 +214,10 @@ export class AgentApi {
  * directory records are kept off the shared topic), what they consume is only what the run
  * published.
  */
-export function sealedToRun(bus: MessageBus, run: string): MessageBus {
+export function sealedToRun(bus: MessageBus, run: string, withDirectory = false): MessageBus {
   const marked = (messages: OutgoingMessage[]) =>
     messages
-      .filter((message) => message.topic !== TOPICS.directory.name)
+      .filter((message) => withDirectory || message.topic !== TOPICS.directory.name)
       .map((message) => ({
         ...message,
         extraHeaders: { ...message.extraHeaders, [PIPELINE_RUN_HEADER]: run },

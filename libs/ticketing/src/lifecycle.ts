@@ -15,6 +15,8 @@ export const TICKET_STATUSES: readonly TicketStatus[] = [
 export interface LifecyclePolicy {
   /** Resolved tickets close by themselves this long after resolution. */
   autoCloseAfterMs: number;
+  /** A live chat in which neither side wrote for this long ends by itself. */
+  chatInactivityMs: number;
 }
 
 /** The part of a ticket the lifecycle reads and changes. */
@@ -105,5 +107,27 @@ export function isDueForAutoClose(
     state.status === 'resolved' &&
     state.resolvedAt !== null &&
     now.getTime() - state.resolvedAt.getTime() >= policy.autoCloseAfterMs
+  );
+}
+
+/** What inactivity reads of a live chat. */
+export interface ChatActivity {
+  status: TicketStatus;
+  /** Unset while the chat waits in its team's queue. */
+  assigneeId: string | null;
+  /** The newest message either side wrote (Firstline's own notices do not count). */
+  lastMessageAt: Date;
+}
+
+/**
+ * Whether a live chat has gone quiet long enough to end by itself. Only a chat an agent holds:
+ * one waiting in the queue is waiting for us, and its wait is the SLA's to escalate, not a reason
+ * to send the visitor away.
+ */
+export function isInactiveChat(chat: ChatActivity, now: Date, policy: LifecyclePolicy): boolean {
+  return (
+    (chat.status === 'new' || chat.status === 'open' || chat.status === 'pending') &&
+    chat.assigneeId !== null &&
+    now.getTime() - chat.lastMessageAt.getTime() >= policy.chatInactivityMs
   );
 }

@@ -3,6 +3,7 @@ import {
   afterCustomerReply,
   changeStatus,
   isDueForAutoClose,
+  isInactiveChat,
   type LifecyclePolicy,
   type TicketLifecycleState,
   type TicketStatus,
@@ -10,7 +11,8 @@ import {
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
-const policy: LifecyclePolicy = { autoCloseAfterMs: 3 * DAY };
+const MINUTE = 60 * 1000;
+const policy: LifecyclePolicy = { autoCloseAfterMs: 3 * DAY, chatInactivityMs: 10 * MINUTE };
 const resolvedAt = new Date('2026-11-01T10:00:00Z');
 const later = (ms: number) => new Date(resolvedAt.getTime() + ms);
 const ticket = (
@@ -108,4 +110,27 @@ describe('auto-close', () => {
   `('a $status ticket $after ms after resolution is due: $due', ({ status, after, due }) => {
     expect(isDueForAutoClose(ticket(status), later(after), policy)).toBe(due);
   });
+});
+
+describe('chat inactivity', () => {
+  const lastMessageAt = new Date('2026-11-01T10:00:00Z');
+  const after = (ms: number) => new Date(lastMessageAt.getTime() + ms);
+
+  it.each`
+    status        | assigneeId | quiet              | ends
+    ${'open'}     | ${'ann'}   | ${10 * MINUTE - 1} | ${false}
+    ${'open'}     | ${'ann'}   | ${10 * MINUTE}     | ${true}
+    ${'new'}      | ${'ann'}   | ${10 * MINUTE}     | ${true}
+    ${'pending'}  | ${'ann'}   | ${10 * MINUTE}     | ${true}
+    ${'open'}     | ${null}    | ${60 * MINUTE}     | ${false}
+    ${'resolved'} | ${'ann'}   | ${60 * MINUTE}     | ${false}
+    ${'closed'}   | ${'ann'}   | ${60 * MINUTE}     | ${false}
+  `(
+    'a $status chat held by $assigneeId, quiet for $quiet ms, ends: $ends',
+    ({ status, assigneeId, quiet, ends }) => {
+      expect(isInactiveChat({ status, assigneeId, lastMessageAt }, after(quiet), policy)).toBe(
+        ends,
+      );
+    },
+  );
 });

@@ -130,8 +130,8 @@ describe('the agent console in a browser', () => {
       supervisor.locator(`[data-metric="backlog"] [data-group="${team}"]`);
     await backlog('first-line').filter({ hasText: /^1$/ }).waitFor();
 
-    await ann.getByLabel('Team', { exact: true }).selectOption('billing');
-    await ann.getByLabel('Note for the team').fill('Double charge, please refund one');
+    await ann.getByLabel('To', { exact: true }).selectOption('billing');
+    await ann.getByLabel('Note for whoever takes it').fill('Double charge, please refund one');
     await ann.getByRole('button', { name: 'Transfer' }).click();
     await ann.getByRole('heading', { name: 'Queue' }).waitFor();
 

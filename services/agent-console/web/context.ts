@@ -8,6 +8,8 @@ export interface Context {
   agentName(id: string | null): string;
   teamName(id: string): string;
   teams: Array<{ id: string; name: string }>;
+  /** Everyone in the directory with their teams, for handing a ticket to a colleague. */
+  agents: Array<{ id: string; name: string; teamIds: string[]; active: boolean }>;
   /** Listens to the live updates until the returned function is called. */
   onLive(listener: (message: LiveMessage) => void): () => void;
   /** Shows a short message to everyone, screen readers included. */

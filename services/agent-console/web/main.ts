@@ -12,7 +12,8 @@ const app = document.getElementById('app') as HTMLElement;
 
 interface DirectoryRecord {
   id: string;
-  agent?: { name?: string; presence?: string };
+  // Protobuf JSON: fields at their default (false, empty) are left out.
+  agent?: { name?: string; presence?: string; teamIds?: string[]; active?: boolean };
   team?: { name?: string };
 }
 
@@ -93,6 +94,12 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
     agentName: (id) => (id ? (agentNames.get(id) ?? id) : t('queue.nobody')),
     teamName: (id) => teamNames.get(id) ?? id,
     teams: [...teamNames].map(([id, name]) => ({ id, name })),
+    agents: agents.map((record) => ({
+      id: record.id,
+      name: record.agent?.name ?? record.id,
+      teamIds: record.agent?.teamIds ?? [],
+      active: record.agent?.active ?? false,
+    })),
     onLive: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

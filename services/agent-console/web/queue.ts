@@ -1,5 +1,6 @@
 import type { Schemas } from './api.js';
 import type { Screen } from './context.js';
+import { chatSoundMuted, flashTitle, playChime, setChatSoundMuted } from './chat-alert.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
@@ -33,6 +34,8 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     void load(true);
   };
   const known = new Set<string>();
+  /** Chats that arrived while the queue was open: marked until opened. */
+  const newChats = new Set<string>();
   let tickets: QueueTicket[] = [];
   /** The API's cursor of the page after the shown ones; null once all are shown. */
   let cursor: string | null = null;
@@ -69,6 +72,17 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     remembered.priority = priority.value;
     void load(true);
   });
+  const sound = h('button', { type: 'button', class: 'chat-sound' });
+  const showSound = () => {
+    const muted = chatSoundMuted();
+    sound.setAttribute('aria-pressed', String(!muted));
+    sound.textContent = t(muted ? 'queue.chatSoundOff' : 'queue.chatSoundOn');
+  };
+  showSound();
+  sound.addEventListener('click', () => {
+    setChatSoundMuted(!chatSoundMuted());
+    showSound();
+  });
   const body = h('tbody');
   const table = h(
     'table',
@@ -102,6 +116,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
       tabList,
       field(t('queue.channel'), channel, 'queue-channel'),
       field(t('queue.priority'), priority, 'queue-priority'),
+      sound,
     ),
     h('p', { class: 'hint' }, t('queue.keys', { last: tabs.length })),
     table,
@@ -109,6 +124,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
   );
 
   const open = (ticket: QueueTicket) => {
+    newChats.delete(ticket.id);
     location.hash = `#/ticket/${encodeURIComponent(ticket.id)}`;
   };
 
@@ -130,7 +146,13 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
           {
             tabindex: index === selected ? 0 : -1,
             'data-ticket': ticket.id,
-            class: known.has(ticket.id) || fresh ? undefined : 'arrived',
+            class:
+              [
+                known.has(ticket.id) || fresh ? '' : 'arrived',
+                newChats.has(ticket.id) ? 'new-chat' : '',
+              ]
+                .join(' ')
+                .trim() || undefined,
           },
           h('td', {}, `#${ticket.number}`),
           h(
@@ -146,6 +168,7 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
               { class: `channel channel-${ticket.channel}` },
               t(`channel.${ticket.channel}`),
             ),
+            newChats.has(ticket.id) ? h('span', { class: 'badge' }, t('queue.newChat')) : null,
           ),
           h(
             'td',
@@ -212,8 +235,14 @@ export const queueScreen: Screen = (container, context, [tabInRoute]) => {
     ({ list: tickets, after: cursor } = result);
     const arrived = fresh ? [] : tickets.filter((ticket) => !previous.has(ticket.id));
     selected = Math.min(selected, Math.max(tickets.length - 1, 0));
+    const chats = arrived.filter((ticket) => ticket.channel === 'chat');
+    for (const chat of chats) newChats.add(chat.id);
     render(fresh);
     if (arrived.length > 0) context.announce(t('queue.arrived', { count: arrived.length }));
+    if (chats.length > 0) {
+      playChime();
+      flashTitle(t('queue.newChatTitle', { count: chats.length }));
+    }
     if (container.dataset.ready !== 'true') {
       container.dataset.ready = 'true';
       // The moment the queue can be worked: what the benchmark measures from navigation.

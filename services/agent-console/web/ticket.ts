@@ -161,17 +161,43 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       );
     }
     const chosenTeam = transferTeam.value;
+    // Another team's queue, or a colleague of this team directly (values "agent:<id>").
     replace(
       transferTeam,
-      context.teams
-        .filter((candidate) => candidate.id !== ticket.teamId)
-        .map((candidate) =>
-          h(
-            'option',
-            { value: candidate.id, selected: candidate.id === chosenTeam },
-            candidate.name,
+      h(
+        'optgroup',
+        { label: t('transfer.teams') },
+        context.teams
+          .filter((candidate) => candidate.id !== ticket.teamId)
+          .map((candidate) =>
+            h(
+              'option',
+              { value: candidate.id, selected: candidate.id === chosenTeam },
+              candidate.name,
+            ),
           ),
-        ),
+      ),
+      h(
+        'optgroup',
+        { label: t('transfer.colleagues') },
+        context.agents
+          .filter(
+            (colleague) =>
+              colleague.active &&
+              colleague.teamIds.includes(ticket.teamId) &&
+              colleague.id !== ticket.assigneeId,
+          )
+          .map((colleague) =>
+            h(
+              'option',
+              {
+                value: `agent:${colleague.id}`,
+                selected: `agent:${colleague.id}` === chosenTeam,
+              },
+              colleague.name,
+            ),
+          ),
+      ),
     );
     if (!shown) {
       shown = true;
@@ -306,25 +332,31 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const team = context.teamName(transferTeam.value);
-      context.api
-        .call<CommandAnswer>('POST', `${path}/transfer`, {
-          teamId: transferTeam.value,
-          note: note.value,
-        })
-        .then(
-          (answer) => {
-            // The ticket may now belong to a team this agent is not in: back to the queue.
-            context.announce(
-              t(answer.status === 'requested' ? 'transfer.requested' : 'transfer.done', { team }),
-            );
-            location.hash = '#/queue';
-          },
-          (error: unknown) => {
-            feedback.className = 'feedback error';
-            feedback.textContent = messageOf(error);
-          },
-        );
+      const colleague = /^agent:(.+)$/.exec(transferTeam.value)?.[1];
+      const team = colleague ? context.agentName(colleague) : context.teamName(transferTeam.value);
+      const sent = colleague
+        ? context.api.call<CommandAnswer>('POST', `${path}/hand-over`, {
+            agentId: colleague,
+            note: note.value,
+          })
+        : context.api.call<CommandAnswer>('POST', `${path}/transfer`, {
+            teamId: transferTeam.value,
+            note: note.value,
+          });
+      sent.then(
+        (answer) => {
+          // The ticket may now belong to someone else or a team this agent is not in: back to
+          // the queue.
+          context.announce(
+            t(answer.status === 'requested' ? 'transfer.requested' : 'transfer.done', { team }),
+          );
+          location.hash = '#/queue';
+        },
+        (error: unknown) => {
+          feedback.className = 'feedback error';
+          feedback.textContent = messageOf(error);
+        },
+      );
     });
     return form;
   }

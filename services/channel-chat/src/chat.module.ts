@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChatActivityRelay } from './activity/chat-activity';
 import { AvailabilityService } from './availability/availability.service';
 import { DirectoryProjection } from './availability/directory.projection';
+import { ChatClosingController } from './closing/chat-closing.controller';
 import { CHAT_CONFIG, loadChatConfig } from './config';
 import { ChatInbound } from './inbound/chat-inbound';
 import { ChatOutbound } from './outbound/chat-outbound.consumer';
@@ -15,7 +16,7 @@ import { WidgetController } from './widget/widget.controller';
 
 /** Live chat: the widget's socket and long poll in, agents' replies out to the same visitors. */
 @Module({
-  controllers: [WidgetController, ChatController],
+  controllers: [WidgetController, ChatController, ChatClosingController],
   providers: [
     // Read when the service starts: a missing secret stops it with one line.
     { provide: CHAT_CONFIG, useFactory: () => loadChatConfig(process.env) },

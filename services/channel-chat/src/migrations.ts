@@ -103,9 +103,32 @@ export const AddPrechatAndAvailability1797300000000 = sqlMigration(
   },
 );
 
+/**
+ * The end of each chat: the survey message a resolved chat showed, the ticket it asks about, and
+ * what the visitor did with it (their rating, and where the transcript went): each once per chat.
+ */
+export const CreateChatSurveys1797400000000 = sqlMigration('CreateChatSurveys1797400000000', {
+  up: [
+    `
+    CREATE TABLE ${SCHEMA}.survey (
+      visitor_id    uuid NOT NULL,
+      seq           bigint NOT NULL,
+      ticket_id     text NOT NULL,
+      ticket_number text NOT NULL,
+      score         smallint CHECK (score BETWEEN 1 AND 5),
+      comment       text NOT NULL DEFAULT '',
+      transcript_to text,
+      PRIMARY KEY (visitor_id, seq),
+      FOREIGN KEY (visitor_id, seq) REFERENCES ${SCHEMA}.message
+    )`,
+  ],
+  down: [`DROP TABLE ${SCHEMA}.survey`],
+});
+
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),
   CreateChatConversations1797100000000,
   AddChatReadMarks1797200000000,
   AddPrechatAndAvailability1797300000000,
+  CreateChatSurveys1797400000000,
 ];

@@ -4,6 +4,7 @@ import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { setUpOpenApi } from './api/openapi';
 import {
   AddEscalationsAndAccounts1767000000000,
+  AddOpenChatIndex1769950000000,
   AddProvisionalCustomers1769000000000,
   AddReplyIdempotencyKeys1769700000000,
   AddRoutingCommands1769600000000,
@@ -34,6 +35,7 @@ export const ticketsService: ServiceDefinition = {
     AddSupervisorCommandsAndCallbacks1769800000000,
     AddSearch1769870000000,
     AddTicketConversationIndex1769900000000,
+    AddOpenChatIndex1769950000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

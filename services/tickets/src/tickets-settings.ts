@@ -45,6 +45,8 @@ const variables = {
     )
     .optional(),
   TICKETS_AUTO_CLOSE_HOURS: positiveInt.default(7 * 24),
+  /** A live chat in which neither side wrote for this long is resolved, and the visitor asked to rate it. */
+  TICKETS_CHAT_INACTIVITY_MINUTES: positiveInt.default(10),
   /** Signs agents' tokens; every replica needs the same one. Unset: random per process. */
   TICKETS_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TICKETS_TOKEN_TTL_MINUTES: positiveInt.default(12 * 60),
@@ -121,6 +123,7 @@ export class TicketsSettings {
     };
     this.lifecycle = {
       autoCloseAfterMs: config.TICKETS_AUTO_CLOSE_HOURS * HOUR_MS,
+      chatInactivityMs: config.TICKETS_CHAT_INACTIVITY_MINUTES * 60 * 1000,
     };
     this.tokenSecret = config.TICKETS_TOKEN_SECRET
       ? Buffer.from(config.TICKETS_TOKEN_SECRET)

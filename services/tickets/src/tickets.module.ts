@@ -13,6 +13,7 @@ import { NoteService } from './api/note.service';
 import { QueueService } from './api/queue.service';
 import { ReplyService } from './api/reply.service';
 import { StatusService } from './api/status.service';
+import { SatisfactionSurvey } from './api/survey';
 import { SupervisionController } from './api/supervision.controller';
 import { SupervisorControlsController } from './api/supervisor-controls.controller';
 import { TicketSupervisionService } from './api/ticket-supervision.service';
@@ -36,6 +37,7 @@ import { DirectoryService } from './directory/directory.service';
 import { CustomerWording } from './directory/customer-wording';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
+import { ChatInactivityTimer } from './tickets/chat-inactivity.timer';
 import { DeliveryReceiptConsumer } from './tickets/delivery-receipt.consumer';
 import { IdentityVerifiedConsumer } from './tickets/identity-verified.consumer';
 import { RoutingDecisionConsumer } from './tickets/routing-decision.consumer';
@@ -76,6 +78,7 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     AgentGuard,
     RoutingDecisionConsumer,
     AutoCloseTimer,
+    ChatInactivityTimer,
     DeliveryReceiptConsumer,
     IdentityVerifiedConsumer,
     TicketAccess,
@@ -86,6 +89,7 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     TransferService,
     RoutingCommands,
     StatusService,
+    SatisfactionSurvey,
     AssignmentService,
     KpiService,
     CustomerService,

@@ -4,8 +4,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   conversationKey,
   UnknownVisitorError,
+  type ChatRating,
   type ChatReply,
   type ChatReplyFile,
+  type SurveyedTicket,
+  type TranscriptLine,
   type VisitorProfile,
 } from '@firstline/chat';
 import { SCHEMA } from '../migrations';
@@ -26,6 +29,14 @@ export interface ChatEntry {
   /** A visitor's message: the broker took it, on its way to an agent. */
   delivered: boolean;
   at: string;
+  /** The chat ended here: the widget offers the rating (until given) and the transcript. */
+  survey?: { score: number | null; transcriptSent: boolean };
+}
+
+/** A chat's survey and what the visitor did with it. */
+export interface StoredSurvey extends SurveyedTicket {
+  score: number | null;
+  transcriptTo: string | null;
 }
 
 interface Row {
@@ -38,6 +49,10 @@ interface Row {
   automatic: boolean;
   delivered: boolean;
   created_at: Date;
+  /** Joined from the survey table where the message is a survey. */
+  survey_ticket?: string | null;
+  survey_score?: number | null;
+  transcript_to?: string | null;
 }
 
 /** How far each side has read: the last `seq` of the other side's messages seen (0: none). */
@@ -88,7 +103,7 @@ export class ConversationStore {
     return this.add(visitorId, 'visitor', clientMessageId, { text, files: [] });
   }
 
-  /** An agent's reply, stored once however often it is delivered. */
+  /** An agent's reply, stored once however often it is delivered; a survey with its ticket. */
   addReply(reply: ChatReply): Promise<ChatEntry> {
     return this.add(reply.visitorId, 'agent', reply.id, reply);
   }
@@ -185,6 +200,84 @@ export class ConversationStore {
     });
   }
 
+  /** The survey at `seq` of the visitor's conversation, if that message is one. */
+  async surveyAt(visitorId: string, seq: number): Promise<StoredSurvey | undefined> {
+    const rows: Array<{
+      ticket_id: string;
+      ticket_number: string;
+      score: number | null;
+      transcript_to: string | null;
+    }> = await this.dataSource.query(
+      `SELECT ticket_id, ticket_number, score, transcript_to FROM ${SCHEMA}.survey
+        WHERE visitor_id = $1 AND seq = $2`,
+      [visitorId, seq],
+    );
+    const row = rows[0];
+    return (
+      row && {
+        ticketId: row.ticket_id,
+        ticketNumber: row.ticket_number,
+        score: row.score,
+        transcriptTo: row.transcript_to,
+      }
+    );
+  }
+
+  /** Records the rating unless one is; answers the one recorded. */
+  async recordRating(visitorId: string, seq: number, rating: ChatRating): Promise<number> {
+    // TypeORM answers an UPDATE with [returned rows, affected count].
+    const [rows]: [Array<{ score: number }>, number] = await this.dataSource.query(
+      `UPDATE ${SCHEMA}.survey SET score = coalesce(score, $3),
+              comment = CASE WHEN score IS NULL THEN $4 ELSE comment END
+        WHERE visitor_id = $1 AND seq = $2 RETURNING score`,
+      [visitorId, seq, rating.score, rating.comment],
+    );
+    return rows[0].score;
+  }
+
+  /**
+   * Sets where the chat's transcript goes, once, in the caller's transaction; answers the address
+   * it goes to (an earlier one when it was set before).
+   */
+  async recordTranscriptAddress(
+    manager: EntityManager,
+    visitorId: string,
+    seq: number,
+    address: string,
+  ): Promise<{ address: string; first: boolean }> {
+    const [row]: Array<{ transcript_to: string | null }> = await manager.query(
+      `SELECT transcript_to FROM ${SCHEMA}.survey WHERE visitor_id = $1 AND seq = $2 FOR UPDATE`,
+      [visitorId, seq],
+    );
+    if (row.transcript_to !== null) return { address: row.transcript_to, first: false };
+    await manager.query(
+      `UPDATE ${SCHEMA}.survey SET transcript_to = $3 WHERE visitor_id = $1 AND seq = $2`,
+      [visitorId, seq, address],
+    );
+    return { address, first: true };
+  }
+
+  /**
+   * The chat that ended with the survey at `seq`: the messages either side wrote after the
+   * previous survey, without Firstline's own notices.
+   */
+  async transcript(visitorId: string, seq: number): Promise<TranscriptLine[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT * FROM ${SCHEMA}.message m
+        WHERE visitor_id = $1 AND seq < $2 AND NOT automatic
+          AND seq > coalesce((SELECT max(s.seq) FROM ${SCHEMA}.survey s
+                               WHERE s.visitor_id = $1 AND s.seq < $2), 0)
+        ORDER BY seq`,
+      [visitorId, seq],
+    );
+    return rows.map((row) => ({
+      from: row.author_kind,
+      author: row.author,
+      text: row.text,
+      at: row.created_at,
+    }));
+  }
+
   async markDelivered(visitorId: string, seq: number): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${SCHEMA}.message SET delivered = true WHERE visitor_id = $1 AND seq = $2`,
@@ -198,10 +291,12 @@ export class ConversationStore {
    */
   async after(visitorId: string, seq: number): Promise<ChatEntry[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM (
-         SELECT * FROM ${SCHEMA}.message WHERE visitor_id = $1 AND seq > $2
-         ORDER BY seq ${seq === 0 ? 'DESC' : 'ASC'} LIMIT ${HISTORY_PAGE}
-       ) page ORDER BY seq`,
+      `SELECT page.*, s.ticket_id AS survey_ticket, s.score AS survey_score, s.transcript_to
+         FROM (
+           SELECT * FROM ${SCHEMA}.message WHERE visitor_id = $1 AND seq > $2
+           ORDER BY seq ${seq === 0 ? 'DESC' : 'ASC'} LIMIT ${HISTORY_PAGE}
+         ) page LEFT JOIN ${SCHEMA}.survey s USING (visitor_id, seq)
+        ORDER BY seq`,
       [visitorId, seq],
     );
     return rows.map(entryOf);
@@ -225,6 +320,7 @@ export class ConversationStore {
       author?: string;
       automatic?: boolean;
       ticketId?: string;
+      survey?: SurveyedTicket;
     },
   ): Promise<ChatEntry> {
     const signal = this.listeners.notification(visitorId);
@@ -256,14 +352,26 @@ export class ConversationStore {
         ...(signal ?? []),
       ],
     );
-    if (inserted.length > 0) return entryOf(inserted[0]);
-    const existing: Row[] = await this.dataSource.query(
-      `SELECT * FROM ${SCHEMA}.message
-       WHERE visitor_id = $1 AND author_kind = $2 AND local_id = $3`,
-      [visitorId, kind, localId],
+    let row = inserted[0];
+    if (!row) {
+      const existing: Row[] = await this.dataSource.query(
+        `SELECT * FROM ${SCHEMA}.message
+         WHERE visitor_id = $1 AND author_kind = $2 AND local_id = $3`,
+        [visitorId, kind, localId],
+      );
+      if (existing.length === 0) throw new UnknownVisitorError(visitorId);
+      row = existing[0];
+    }
+    const { survey } = content;
+    if (!survey) return entryOf(row);
+    // After the message, not with it: a redelivered survey reply that finds its message stored
+    // adds the row a crash in between left out.
+    await this.dataSource.query(
+      `INSERT INTO ${SCHEMA}.survey (visitor_id, seq, ticket_id, ticket_number)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [visitorId, row.seq, survey.ticketId, survey.ticketNumber],
     );
-    if (existing.length === 0) throw new UnknownVisitorError(visitorId);
-    return entryOf(existing[0]);
+    return { ...entryOf(row), survey: { score: null, transcriptSent: false } };
   }
 }
 
@@ -278,5 +386,13 @@ function entryOf(row: Row): ChatEntry {
     automatic: row.automatic,
     delivered: row.delivered,
     at: row.created_at.toISOString(),
+    ...(row.survey_ticket
+      ? {
+          survey: {
+            score: row.survey_score ?? null,
+            transcriptSent: row.transcript_to !== null && row.transcript_to !== undefined,
+          },
+        }
+      : {}),
   };
 }

@@ -59,6 +59,17 @@
       leaveSend: 'Send the message',
       left: 'Thank you! We have your message and will answer at {email}.',
       leaveFailed: 'The message could not be sent: {reason}',
+      rate: 'Rate this chat',
+      star: '{n} of 5',
+      comment: 'Comment (optional)',
+      sendRating: 'Send rating',
+      rated: 'Thank you! Your rating of {n} of 5 is recorded.',
+      transcript: 'Email me the transcript',
+      transcriptEmail: 'Your email',
+      sendTranscript: 'Send the transcript',
+      transcriptSent: 'The transcript is on its way to {email}.',
+      transcriptSentBefore: 'The transcript of this chat has been sent.',
+      tryAgain: 'That did not work. Please try again.',
     },
     ru: {
       open: 'Чат с поддержкой',
@@ -98,6 +109,17 @@
       leaveSend: 'Отправить сообщение',
       left: 'Спасибо! Мы получили сообщение и ответим на {email}.',
       leaveFailed: 'Сообщение не отправлено: {reason}',
+      rate: 'Оцените этот чат',
+      star: '{n} из 5',
+      comment: 'Комментарий (по желанию)',
+      sendRating: 'Отправить оценку',
+      rated: 'Спасибо! Ваша оценка {n} из 5 записана.',
+      transcript: 'Прислать переписку на почту',
+      transcriptEmail: 'Ваш email',
+      sendTranscript: 'Отправить переписку',
+      transcriptSent: 'Переписка отправлена на {email}.',
+      transcriptSentBefore: 'Переписка этого чата уже отправлена.',
+      tryAgain: 'Не получилось. Попробуйте ещё раз.',
     },
   }[locale];
 
@@ -193,6 +215,14 @@
     '.field [aria-invalid="true"]{border-color:#b00020}.error{color:#b00020;font-size:13px}.error:empty{display:none}' +
     '.sheet button{align-self:flex-start;border:0;border-radius:8px;padding:9px 16px;background:#1f5fbf;color:#fff;cursor:pointer}' +
     '.sheet input:focus-visible,.sheet select:focus-visible{outline:3px solid #f5a623;outline-offset:1px}' +
+    'li.notice{max-width:none;margin:0 auto 10px;padding:2px 8px;background:none;border:0;' +
+    'text-align:center;font-size:13px;color:#3b4a5c}li.notice .who{display:none}' +
+    '.survey{display:block;margin-top:8px}.survey form{display:block;border:0;padding:6px 0 0}' +
+    '.survey fieldset{border:0;margin:0;padding:0}.survey legend{font-weight:600;padding:0}' +
+    '.survey label{position:static;width:auto;height:auto;overflow:visible;clip:auto;margin-right:6px}' +
+    '.survey textarea,.survey input[type=email]{display:block;width:100%;height:auto;margin:4px 0;padding:6px;' +
+    'border:1px solid #9aa7b6;border-radius:8px}' +
+    '.survey button{border:0;border-radius:8px;padding:6px 12px;background:#1f5fbf;color:#fff;cursor:pointer}' +
     '@media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}';
 
   var launcher = el('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false' });
@@ -303,6 +333,9 @@
         item.append(el('br'), link);
       });
       if (entry.from === 'visitor') item.append(el('span', { class: 'mark' }));
+      // Firstline's own lines ("Ann has joined the chat.") read as notices, not as someone talking.
+      if (entry.automatic && !entry.survey) item.classList.add('notice');
+      if (entry.survey) item.append(surveyOf(entry));
       shown[key] = item;
       log.append(item);
       log.scrollTop = log.scrollHeight;
@@ -352,6 +385,92 @@
       request('POST', '/chat/read', { seq: seq }).catch(function () {});
     else return;
     reportedRead = seq;
+  }
+
+  // ---- the end of a chat: stars and a comment, and the transcript by email -----------------------
+  /** The forms under a survey message; a rating or transcript already given shows as done. */
+  function surveyOf(entry) {
+    var box = el('div', { class: 'survey' });
+    var path = '/chat/surveys/' + entry.seq;
+    var rating = el('div', { role: 'status' });
+    if (entry.survey.score) {
+      rating.textContent = say('rated', { n: entry.survey.score });
+    } else {
+      var stars = [1, 2, 3, 4, 5].map(function (n) {
+        var id = 'flc-s' + entry.seq + '-' + n;
+        var radio = el('input', { type: 'radio', name: 'score', value: String(n), id: id });
+        radio.setAttribute('aria-label', say('star', { n: n }));
+        var star = el('label', { for: id });
+        star.textContent = n + ' ★';
+        return el('span', {}, [radio, star]);
+      });
+      var legend = el('legend');
+      legend.textContent = TEXT.rate;
+      var commentId = 'flc-c' + entry.seq;
+      var commentLabel = el('label', { for: commentId });
+      commentLabel.textContent = TEXT.comment;
+      var comment = el('textarea', { id: commentId, maxlength: '2000', rows: '2' });
+      var send = el('button', { type: 'submit' });
+      send.textContent = TEXT.sendRating;
+      var rate = el('form', {}, [
+        el('fieldset', {}, [legend].concat(stars)),
+        commentLabel,
+        comment,
+        send,
+      ]);
+      rate.addEventListener('submit', function (event) {
+        event.preventDefault();
+        var chosen = rate.querySelector('input[name=score]:checked');
+        if (!chosen) return;
+        send.disabled = true;
+        request('POST', path + '/rating', {
+          score: Number(chosen.value),
+          comment: comment.value,
+          locale: locale,
+        }).then(
+          function (answer) {
+            rate.remove();
+            rating.textContent = say('rated', { n: answer.score });
+          },
+          function () {
+            send.disabled = false;
+            rating.textContent = TEXT.tryAgain;
+          },
+        );
+      });
+      box.append(rate);
+    }
+    box.append(rating);
+    var mailed = el('div', { role: 'status' });
+    if (entry.survey.transcriptSent) {
+      mailed.textContent = TEXT.transcriptSentBefore;
+    } else {
+      var emailId = 'flc-e' + entry.seq;
+      var emailLabel = el('label', { for: emailId });
+      emailLabel.textContent = TEXT.transcript;
+      var email = el('input', { type: 'email', id: emailId, autocomplete: 'email', required: '' });
+      email.setAttribute('placeholder', TEXT.transcriptEmail);
+      var mail = el('button', { type: 'submit' });
+      mail.textContent = TEXT.sendTranscript;
+      var ask = el('form', {}, [emailLabel, email, mail]);
+      ask.addEventListener('submit', function (event) {
+        event.preventDefault();
+        mail.disabled = true;
+        request('POST', path + '/transcript', { email: email.value, locale: locale }).then(
+          function (answer) {
+            ask.remove();
+            mailed.textContent = say('transcriptSent', { email: answer.sentTo });
+          },
+          function () {
+            mail.disabled = false;
+            mailed.textContent = TEXT.tryAgain;
+          },
+        );
+      });
+      box.append(ask);
+    }
+    box.append(mailed);
+    return box;
   }
 
   function fail(id, reason) {

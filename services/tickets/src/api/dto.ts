@@ -119,6 +119,22 @@ export class TransferRequest {
   skillIds?: string[];
 }
 
+export class HandOverRequest {
+  @ApiProperty({
+    example: 'anna',
+    description: "A colleague in the ticket's team with room for it",
+  })
+  @IsString()
+  @IsNotEmpty()
+  agentId!: string;
+
+  @ApiProperty({ description: 'What the colleague needs to know; kept as an internal note' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20_000)
+  note!: string;
+}
+
 export class StatusRequest {
   @ApiProperty({ enum: TICKET_STATUSES })
   @IsIn(TICKET_STATUSES)

@@ -23,7 +23,12 @@ import {
 } from '../tickets/ticket-event-log';
 
 /** Messages Firstline sends by itself, as the history names them. */
-export type AutomaticKind = 'acknowledgement' | 'out_of_hours' | 'csat_survey';
+export type AutomaticKind =
+  | 'acknowledgement'
+  | 'out_of_hours'
+  | 'csat_survey'
+  /** A live chat's visitor is told which agent now answers them. */
+  | 'agent_joined';
 
 export interface CustomerMessage {
   text: string;

@@ -30,7 +30,14 @@ export interface Response {
   status(code: number): unknown;
   setHeader(name: string, value: string): unknown;
 }
-import { NoteRequest, QueueQuery, ReplyRequest, StatusRequest, TransferRequest } from './dto';
+import {
+  HandOverRequest,
+  NoteRequest,
+  QueueQuery,
+  ReplyRequest,
+  StatusRequest,
+  TransferRequest,
+} from './dto';
 import { NoteService } from './note.service';
 import { QueueService } from './queue.service';
 import { ReplyService } from './reply.service';
@@ -140,6 +147,20 @@ export class TicketsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CommandAnswer> {
     return answered(response, await this.transfers.transfer(id, agent, body));
+  }
+
+  /** To a colleague of the ticket's team: a live chat's visitor sees who joined. */
+  @Post('tickets/:id/hand-over')
+  @HttpCode(200)
+  @CommandAnswers()
+  @ApiErrors(400, 403, 404, 409)
+  async handOver(
+    @CurrentAgent() agent: SignedInAgent,
+    @Param('id') id: string,
+    @Body() body: HandOverRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CommandAnswer> {
+    return answered(response, await this.transfers.handOver(id, agent, body));
   }
 
   @Post('tickets/:id/status')

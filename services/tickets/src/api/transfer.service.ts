@@ -7,9 +7,9 @@ import { RoutingCommands, type CommandAnswer } from './routing-commands';
 import { TicketAccess } from './ticket-access';
 
 /**
- * Moves a ticket to another team's queue, through the router, which alone assigns
- * (docs/adr/0015). The ticket keeps its messages, notes and history, and the transfer note
- * travels with it, so the next agent never has to ask the customer again.
+ * Moves a ticket to another team's queue, or hands it to a colleague, through the router, which
+ * alone assigns (docs/adr/0015). The ticket keeps its messages, notes and history, and the
+ * transfer note travels with it, so the next agent never has to ask the customer again.
  */
 @Injectable()
 export class TransferService {
@@ -42,6 +42,37 @@ export class TransferService {
             $typeName: 'firstline.v1.TransferCommand',
             toTeamId: request.teamId,
             skillIds: request.skillIds ?? teamSkillIds,
+          },
+        },
+        request.note,
+      ),
+    );
+    return this.commands.answer(commandId, ticketId);
+  }
+
+  /**
+   * Hands the ticket to a colleague of its team, as an assignment the router checks like a
+   * supervisor's (the colleague must be known, active, in the team and have room in the ticket's
+   * channel, a chat slot for a chat) but never past their capacity: an agent cannot choose more
+   * work for someone else.
+   */
+  async handOver(
+    ticketId: string,
+    agent: SignedInAgent,
+    request: { agentId: string; note: string },
+  ): Promise<CommandAnswer> {
+    const commandId = await this.access.change(ticketId, agent, (ticket, manager, log) =>
+      this.commands.request(
+        manager,
+        log,
+        ticket,
+        agent,
+        {
+          case: 'assign',
+          value: {
+            $typeName: 'firstline.v1.AssignCommand',
+            assigneeId: request.agentId,
+            overrideCapacity: false,
           },
         },
         request.note,

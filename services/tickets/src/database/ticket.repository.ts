@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Channel, Priority } from '@firstline/contracts';
+import { Channel, type Priority } from '@firstline/contracts';
 import type { SlaZone } from '@firstline/routing';
 import type { TicketStatus } from '@firstline/ticketing';
 import type { Recipient, Ticket } from '../tickets/ticket';
@@ -220,6 +220,34 @@ export class TicketRepository {
       [before, limit],
     );
     return rows.map(toTicket);
+  }
+
+  /**
+   * Live chats an agent holds in which nobody wrote since `before`, with when the last one wrote,
+   * locked; replicas skip each other's. Firstline's own notices are not someone writing.
+   */
+  async lockQuietChats(
+    manager: EntityManager,
+    before: Date,
+    limit: number,
+  ): Promise<Array<Ticket & { lastMessageAt: Date }>> {
+    const lastMessage = `coalesce((SELECT max(m.created_at) FROM tickets.message m
+        WHERE m.ticket_id = t.id AND NOT m.automatic), t.created_at)`;
+    const locked = await manager.query<TicketRow[]>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets.ticket t
+       WHERE channel = ${Channel.CHAT} AND status IN ('new', 'open', 'pending')
+         AND assignee_id IS NOT NULL AND ${lastMessage} < $1
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    );
+    if (locked.length === 0) return [];
+    // Read again after the lock: a message that committed while it was taken counts.
+    const latest = await manager.query<Array<{ id: string; last_message_at: Date }>>(
+      `SELECT t.id, ${lastMessage} AS last_message_at FROM tickets.ticket t WHERE t.id = ANY($1)`,
+      [locked.map((row) => row.id)],
+    );
+    const lastById = new Map(latest.map((row) => [row.id, row.last_message_at]));
+    return locked.map((row) => ({ ...toTicket(row), lastMessageAt: lastById.get(row.id)! }));
   }
 
   async findTicket(id: string): Promise<Ticket | undefined> {

@@ -4,6 +4,8 @@ import { Consume, type Received } from '@firstline/bus';
 import { BadInputError } from '@firstline/errors';
 import {
   AutomaticReplyKind,
+  Channel,
+  DirectoryKind,
   Escalation,
   MessageDirection,
   Priority,
@@ -20,9 +22,15 @@ import {
   callbackRequested,
   applyReassignment,
   assignment,
+  firstName,
   statusChanged,
 } from '@firstline/ticketing';
-import type { BusinessCalendar, CustomerTextsByLanguage } from '@firstline/routing';
+import {
+  customerTexts,
+  fillText,
+  type BusinessCalendar,
+  type CustomerTextsByLanguage,
+} from '@firstline/routing';
 import {
   composeOutbound,
   derivedOutboundId,
@@ -32,6 +40,8 @@ import {
 import { recordCommandOutcomes } from '../api/routing-commands';
 import { CallbackRepository } from '../database/callback.repository';
 import { CustomerRepository } from '../database/customer.repository';
+import { DirectoryRepository } from '../database/directory.repository';
+import { kindName } from '../directory/directory.service';
 import { CustomerWording } from '../directory/customer-wording';
 import { TeamCalendars } from '../directory/team-calendars';
 import {
@@ -45,7 +55,13 @@ import {
 } from '../database/ticket.repository';
 import { movesSlaClock, withSlaClock } from './sla-clock';
 import { withDueTimes, type Ticket } from './ticket';
-import { agentActor, customerActor, SYSTEM_ROUTER, TicketEventLog } from './ticket-event-log';
+import {
+  agentActor,
+  customerActor,
+  SYSTEM_ROUTER,
+  SYSTEM_TICKETS,
+  TicketEventLog,
+} from './ticket-event-log';
 
 type RoutingDecision = MessageShape<typeof RoutingDecisionSchema>;
 
@@ -72,6 +88,7 @@ export class RoutingDecisionConsumer {
     private readonly calendars: TeamCalendars,
     private readonly wording: CustomerWording,
     private readonly callbacks: CallbackRepository,
+    private readonly directory: DirectoryRepository,
   ) {}
 
   @Consume({ topic: TOPICS.routing, check: decisionProblem })
@@ -171,6 +188,15 @@ export class RoutingDecisionConsumer {
       ),
     );
 
+    // Who held each ticket before this batch: a live chat that gets a new agent tells the visitor.
+    const heldBefore = new Map(
+      [...tickets.values()].map((ticket) => [
+        ticket.id,
+        creators.has(ticket.id) ? null : ticket.assigneeId,
+      ]),
+    );
+    const lastDecisionOf = new Map(decisions.map((decision) => [decision.ticketId, decision]));
+
     const log = new TicketEventLog();
     const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
@@ -246,6 +272,19 @@ export class RoutingDecisionConsumer {
       }
     }
     for (const id of changed) await this.tickets.updateTicket(manager, tickets.get(id)!);
+    for (const [ticketId, decision] of lastDecisionOf) {
+      const ticket = tickets.get(ticketId)!;
+      if (ticket.channel !== Channel.CHAT || !ticket.assigneeId) continue;
+      if (ticket.assigneeId === heldBefore.get(ticketId)) continue;
+      const agent = await this.directory.find(
+        kindName(DirectoryKind.AGENT),
+        ticket.assigneeId,
+        manager,
+      );
+      if (agent?.payload.case !== 'agent') continue;
+      wording ??= await this.wording.load(manager);
+      automaticReplies.push(agentJoinedOf(ticket, agent.payload.value.name, decision, wording));
+    }
     await this.notifications.insert(manager, notifications);
     await this.sendAutomaticReplies(manager, log, automaticReplies);
     await log.flush(manager);
@@ -541,6 +580,29 @@ function automaticReplyOf(
       outboundId: derivedOutboundId(decision.decisionId),
       threadRefs: decision.message?.channelMetadata ?? {},
       actor: SYSTEM_ROUTER,
+      wording,
+    }),
+  };
+}
+
+/** "Ann has joined the chat.": the visitor sees who answers them now, on a live chat's every new agent. */
+function agentJoinedOf(
+  ticket: Ticket,
+  agentName: string,
+  decision: RoutingDecision,
+  wording: CustomerTextsByLanguage,
+) {
+  const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
+  const name = firstName(agentName);
+  return {
+    number: ticket.number,
+    ...composeOutbound(ticket, {
+      text: fillText(customerTexts(ticket.language, wording).agentJoined, { name }),
+      at,
+      automaticKind: 'agent_joined',
+      outboundId: derivedOutboundId(`agent-joined:${decision.decisionId}`),
+      threadRefs: {},
+      actor: SYSTEM_TICKETS,
       wording,
     }),
   };

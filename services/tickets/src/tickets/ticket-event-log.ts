@@ -28,6 +28,8 @@ export const SYSTEM_ROUTER: Actor = { kind: ActorKind.SYSTEM, id: 'router' };
 /** Messages and changes the tickets service makes by itself (CSAT survey, auto-close). */
 export const SYSTEM_TICKETS: Actor = { kind: ActorKind.SYSTEM, id: 'tickets' };
 export const SYSTEM_AUTO_CLOSE: Actor = { kind: ActorKind.SYSTEM, id: 'auto-close' };
+/** Ends live chats in which nobody wrote for a while. */
+export const SYSTEM_CHAT_INACTIVITY: Actor = { kind: ActorKind.SYSTEM, id: 'chat-inactivity' };
 export const agentActor = (agentId: string): Actor => ({ kind: ActorKind.AGENT, id: agentId });
 export const customerActor = (customerId: string): Actor => ({
   kind: ActorKind.CUSTOMER,
