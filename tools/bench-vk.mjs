@@ -39,7 +39,7 @@ if (!existsSync(dist('services/channel-vk/src/index.js'))) {
   console.error('bench-vk: dist/ is missing the channel; run `npm run build` first');
   process.exit(1);
 }
-const { normalise } = require(dist('libs/vk/src/index.js'));
+const { normaliseEvent } = require(dist('libs/vk/src/index.js'));
 const { createTestDatabase, FakeVk, sendCallback } = require(dist('libs/testing/src/index.js'));
 
 const EVENTS = Number(process.env.BENCH_VK_EVENTS ?? 20_000);
@@ -100,7 +100,9 @@ function event(group, n) {
 // Normalising alone, in memory: the baseline of the same run.
 const baselineEvents = Array.from({ length: EVENTS }, (_, n) => event(CALLBACK_GROUP, n + 1));
 const normaliseStart = performance.now();
-for (const e of baselineEvents) await normalise(e, { receivedAt: new Date() });
+for (const e of baselineEvents) {
+  normaliseEvent(e, { groupId: CALLBACK_GROUP, userNames: new Map() }, new Date());
+}
 const normaliseOnly = Math.round(EVENTS / ((performance.now() - normaliseStart) / 1000));
 
 const brokers = brokersForBench();
