@@ -15,6 +15,7 @@
 //   KAFKA_BROKERS        brokers to use (default: the project's local broker, started if need be)
 //   BENCH_VK_EVENTS      events per run (default 20000)
 //   BENCH_VK_ROUNDS      runs of each shape; the best counts (default 3)
+//   BENCH_VK_NODE_ARGS   extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -121,6 +122,7 @@ const service = await spawnService({
   brokers,
   databaseUrl: database.url,
   topics: { 'support.inbound.v1': topic },
+  nodeArgs: (process.env.BENCH_VK_NODE_ARGS ?? '').split(' ').filter(Boolean),
   env: {
     VK_COMMUNITIES: JSON.stringify([
       {
