@@ -296,19 +296,44 @@ export class TicketRepository {
   }
 
   /** Records what a channel reported about an outbound message (an unknown one: nothing). */
-  async updateDelivery(
+  /**
+   * Applies channels' receipts in their order, one statement per round: the first receipt of
+   * each reply, then the second of those that got two, and so on (usually a single round).
+   */
+  async updateDeliveries(
     manager: EntityManager,
-    outboundId: string,
-    delivery: { status: string; reason: string; channelMessageId: string },
+    receipts: Array<{
+      outboundId: string;
+      status: string;
+      reason: string;
+      channelMessageId: string;
+    }>,
   ): Promise<void> {
-    // "delivered" is final: a late "sent" receipt must not step it back.
-    await manager.query(
-      `UPDATE tickets.message SET delivery_status = $2, delivery_reason = $3,
-         channel_message_id = CASE WHEN $4 = '' THEN channel_message_id ELSE $4 END
-       WHERE id = $1 AND direction = 'out'
-         AND NOT (delivery_status = 'delivered' AND $2 = 'sent')`,
-      [outboundId, delivery.status, delivery.reason, delivery.channelMessageId],
-    );
+    const rounds: Array<typeof receipts> = [];
+    const seen = new Map<string, number>();
+    for (const receipt of receipts) {
+      const round = seen.get(receipt.outboundId) ?? 0;
+      seen.set(receipt.outboundId, round + 1);
+      (rounds[round] ??= []).push(receipt);
+    }
+    for (const round of rounds) {
+      // "delivered" is final: a late "sent" receipt must not step it back.
+      await manager.query(
+        `UPDATE tickets.message m SET delivery_status = r.status, delivery_reason = r.reason,
+           channel_message_id = CASE WHEN r.channel_message_id = '' THEN m.channel_message_id
+                                     ELSE r.channel_message_id END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                AS r (id, status, reason, channel_message_id)
+          WHERE m.id = r.id AND m.direction = 'out'
+            AND NOT (m.delivery_status = 'delivered' AND r.status = 'sent')`,
+        [
+          round.map((receipt) => receipt.outboundId),
+          round.map((receipt) => receipt.status),
+          round.map((receipt) => receipt.reason),
+          round.map((receipt) => receipt.channelMessageId),
+        ],
+      );
+    }
   }
 
   /** Oldest first; an answer stored with its question's very time ('out' after 'in') follows it. */
