@@ -9,6 +9,7 @@
 // in its environment beside the service's own variables. It prints one line, `{"url": …}`, once
 // the service listens.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,6 +66,13 @@ export async function spawnService({
     );
   });
   return { child, url };
+}
+
+/** User and system CPU a process has used so far (Linux). */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Stops a child started by spawnService and waits until it is gone. */

@@ -17,7 +17,7 @@
 //   BENCH_WEBFORM_REPLICAS     service processes the connections are spread over (default 1)
 //   BENCH_WEBFORM_NODE_ARGS    extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { machine, writeBenchmarkSection } from './bench-report.mjs';
 import {
   brokersForBench,
+  cpuSeconds,
   duplicatesAmong,
   recordsOn,
   spawnService,
@@ -196,11 +197,4 @@ function rateLimitsOf(env) {
   const { parseWebformConfig } = require(join(root, 'dist/services/channel-webform/src/config.js'));
   const { rateLimits } = parseWebformConfig(env);
   return `${rateLimits.perIp} submissions per address and ${rateLimits.perEmail} per email in ${rateLimits.windowMs / 60_000} minutes`;
-}
-
-/** User and system CPU a process has used so far (Linux). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -8,6 +8,7 @@
 //   PIPELINE_AGENTS         agents answering (default 4)
 //   PIPELINE_KILLS          chaos: kills per service (default 2)
 //   PIPELINE_DRAIN_SECONDS  how long to wait for the last messages and replies (default 180)
+//   PIPELINE_NODE_ARGS      node options of every service process (e.g. --cpu-prof --cpu-prof-dir=DIR)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

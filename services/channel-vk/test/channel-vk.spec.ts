@@ -186,6 +186,32 @@ describe('channel-vk against a fake VK API, on Kafka and Postgres', () => {
       expect(vk.callsOf('users.get')).toHaveLength(1); // the second message found the name cached
     });
 
+    it('accepts callbacks that arrive together as one batch, each event once', async () => {
+      const usersGetBefore = vk.callsOf('users.get').length;
+      const events = Array.from({ length: 30 }, (_, n) =>
+        messageNew(`together-${n}`, 100 + n, `Together ${n}`, {
+          from_id: CUSTOMER + 1 + n,
+          peer_id: CUSTOMER + 1 + n,
+        }),
+      );
+      // Every third event is repeated while the first copy may still be waiting in its batch.
+      const answers = await Promise.all(
+        [...events, ...events.filter((_, n) => n % 3 === 0)].map((event) =>
+          sendCallback(callbackUrl, event),
+        ),
+      );
+      expect(answers.every((answer) => answer.status === 200 && answer.text === 'ok')).toBe(true);
+
+      await waitFor(
+        () => inbound.filter((m) => m.textBody.startsWith('Together ')).length >= events.length,
+      );
+      const published = inbound.filter((m) => m.textBody.startsWith('Together '));
+      expect(published).toHaveLength(events.length);
+      expect(new Set(published.map((m) => m.messageId)).size).toBe(events.length);
+      // Thirty new customers named in fewer users.get calls than callbacks.
+      expect(vk.callsOf('users.get').length - usersGetBefore).toBeLessThan(events.length);
+    });
+
     it('turns a press of a CSAT button into a CSAT answer and stops the button spinning', async () => {
       await sendCallback(callbackUrl, {
         type: 'message_event',

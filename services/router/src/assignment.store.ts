@@ -147,6 +147,16 @@ export async function teamsOfAgent(manager: EntityManager, agentId: string): Pro
   return rows[0]?.team_ids ?? [];
 }
 
+/** The teams these agents work in, to drain when they free up. */
+export async function teamsOfAgents(manager: EntityManager, agentIds: string[]): Promise<string[]> {
+  if (agentIds.length === 0) return [];
+  const rows: Array<{ team_id: string }> = await manager.query(
+    `SELECT DISTINCT unnest(team_ids) AS team_id FROM routing.agent WHERE id = ANY($1)`,
+    [[...new Set(agentIds)]],
+  );
+  return rows.map((row) => row.team_id);
+}
+
 /** Restarts the idle clock of agents who just got work: the longest idle goes first next time. */
 export async function markAssigned(
   manager: EntityManager,

@@ -9,8 +9,8 @@ import {
   TOPICS,
   type TicketEvent,
 } from '@firstline/contracts';
-import { claimMessage, OutboxRelay } from '@firstline/persistence';
-import { teamsOfAgent } from './assignment.store';
+import { claimMessages, OutboxRelay } from '@firstline/persistence';
+import { teamsOfAgents } from './assignment.store';
 import { drainAndAnnounce } from './sweeper';
 import { cancelTicketTimers } from './timers.store';
 
@@ -27,58 +27,91 @@ export class TicketEventsConsumer {
     private readonly relay: OutboxRelay,
   ) {}
 
+  // A ticket's life brings several events for every customer message (created, assigned, the
+  // agent's answer, the resolution): a batch is applied in a fixed number of statements.
   @Consume({ topic: TOPICS.ticketEvents })
   async follow(messages: Array<Received<TicketEvent>>): Promise<void> {
+    // A record delivered twice within one batch is applied once, like one delivered in two.
+    const events = [
+      ...new Map(messages.map(({ record, message }) => [record.headers.messageId, message])),
+    ];
     let assigned = 0;
     await this.dataSource.transaction(async (manager) => {
-      const freedTeams = new Set<string>();
-      for (const { record, message } of messages) {
-        if (!(await claimMessage(manager, 'router.ticket-events', record.headers.messageId))) {
-          continue;
-        }
-        for (const team of await applyTicketEvent(manager, message)) freedTeams.add(team);
-      }
-      assigned = await drainAndAnnounce(manager, [...freedTeams], new Date());
+      const claimed = await claimMessages(
+        manager,
+        'router.ticket-events',
+        events.map(([messageId]) => messageId),
+      );
+      const freedTeams = await applyTicketEvents(
+        manager,
+        events.flatMap(([messageId, event]) => (claimed.has(messageId) ? [event] : [])),
+      );
+      assigned = await drainAndAnnounce(manager, freedTeams, new Date());
     });
     if (assigned > 0) this.relay.nudge();
   }
 }
 
-/** Applies one event; returns the teams whose queue may now move. */
-async function applyTicketEvent(manager: EntityManager, event: TicketEvent): Promise<string[]> {
-  const { details } = event;
-  switch (details.case) {
-    case 'statusChanged': {
+/**
+ * Applies the events, in their order, as one statement per kind of change; returns the teams
+ * whose queue may now move. A ticket's status is what its last status change says (each change
+ * sets state and resolution time whole); its first answer is the earliest agent's answer.
+ */
+async function applyTicketEvents(manager: EntityManager, events: TicketEvent[]): Promise<string[]> {
+  const statuses = new Map<string, { state: 'open' | 'resolved' | 'closed'; at: Date }>();
+  const closedAtSomePoint = new Set<string>();
+  const answeredAt = new Map<string, Date>();
+  for (const event of events) {
+    const { details } = event;
+    const at = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
+    if (details.case === 'statusChanged') {
       const state = stateOf(details.value.toStatus);
-      if (!state) return [];
-      const resolvedAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
-      // TypeORM answers an UPDATE with [returned rows, affected count].
-      const [rows]: [Array<{ assigned_agent_id: string | null }>, number] = await manager.query(
-        `UPDATE routing.ticket
-            SET state = $2, resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz END
-          WHERE id = $1 RETURNING assigned_agent_id`,
-        [event.ticketId, state, resolvedAt],
-      );
-      if (state === 'open') return [];
-      await cancelTicketTimers(manager, [event.ticketId]);
-      const agent = rows[0]?.assigned_agent_id;
-      return agent ? teamsOfAgent(manager, agent) : [];
-    }
-    case 'messageAdded': {
+      if (!state) continue;
+      statuses.set(event.ticketId, { state, at });
+      if (state !== 'open') closedAtSomePoint.add(event.ticketId);
+    } else if (details.case === 'messageAdded') {
       // An agent's answer: the first stops the breach timer, any means nobody is owed one now.
       const { direction, automatic } = details.value;
-      if (direction !== MessageDirection.OUTBOUND || automatic) return [];
-      await manager.query(
-        `UPDATE routing.ticket
-            SET first_responded_at = coalesce(first_responded_at, $2), awaiting_agent = false
-          WHERE id = $1`,
-        [event.ticketId, event.occurredAt ? timestampDate(event.occurredAt) : new Date()],
-      );
-      return [];
+      if (direction !== MessageDirection.OUTBOUND || automatic) continue;
+      if (!answeredAt.has(event.ticketId)) answeredAt.set(event.ticketId, at);
     }
-    default:
-      return [];
   }
+  const touched = [...new Set([...statuses.keys(), ...answeredAt.keys()])].sort();
+  if (touched.length === 0) return [];
+  // In id order, as routing locks tickets: concurrent batches take turns instead of deadlocking.
+  await manager.query(`SELECT id FROM routing.ticket WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [
+    touched,
+  ]);
+  let freedAgents: string[] = [];
+  if (statuses.size > 0) {
+    const ids = [...statuses.keys()];
+    // TypeORM answers an UPDATE with [returned rows, affected count].
+    const [rows]: [Array<{ id: string; assigned_agent_id: string | null }>, number] =
+      await manager.query(
+        `UPDATE routing.ticket t
+            SET state = s.state,
+                resolved_at = CASE WHEN s.state = 'resolved' THEN s.at END
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s (id, state, at)
+          WHERE t.id = s.id
+          RETURNING t.id, t.assigned_agent_id`,
+        [ids, ids.map((id) => statuses.get(id)!.state), ids.map((id) => statuses.get(id)!.at)],
+      );
+    await cancelTicketTimers(manager, [...closedAtSomePoint]);
+    freedAgents = rows.flatMap((row) =>
+      closedAtSomePoint.has(row.id) && row.assigned_agent_id ? [row.assigned_agent_id] : [],
+    );
+  }
+  if (answeredAt.size > 0) {
+    const ids = [...answeredAt.keys()];
+    await manager.query(
+      `UPDATE routing.ticket t
+          SET first_responded_at = coalesce(t.first_responded_at, a.at), awaiting_agent = false
+         FROM unnest($1::text[], $2::timestamptz[]) AS a (id, at)
+        WHERE t.id = a.id`,
+      [ids, ids.map((id) => answeredAt.get(id)!)],
+    );
+  }
+  return teamsOfAgents(manager, freedAgents);
 }
 
 function stateOf(status: TicketStatus): 'open' | 'resolved' | 'closed' | undefined {

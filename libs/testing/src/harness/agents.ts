@@ -129,9 +129,12 @@ class Agent {
   /** The live WebSocket; when it closes (its replica died), the other replica's. */
   private connect(): void {
     if (!this.team.running) return;
-    const socket = new WebSocket(
-      `${this.baseUrl.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(this.token)}`,
-    );
+    // As the console does: the token rides in Sec-WebSocket-Protocol (a `?token=` is not read,
+    // and the socket would be closed at once with 4401, leaving the agents to the sweep).
+    const socket = new WebSocket(`${this.baseUrl.replace(/^http/, 'ws')}/live`, [
+      'firstline.v1',
+      this.token,
+    ]);
     this.socket = socket;
     socket.on('message', (data: Buffer) => {
       const at = Date.now();

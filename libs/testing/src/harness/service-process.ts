@@ -54,7 +54,7 @@ export class ServiceProcess {
     const log = openSync(join(this.logDirectory, `${this.name}.log`), 'a');
     const child = spawn(
       process.execPath,
-      [join(repositoryRoot, 'dist/services', this.service, 'src/main.js')],
+      [...nodeArguments(), join(repositoryRoot, 'dist/services', this.service, 'src/main.js')],
       {
         env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(this.port) },
         stdio: ['ignore', log, log],
@@ -124,4 +124,13 @@ export class ServiceProcess {
       return { cpuSeconds: this.cpuOfEarlierIncarnations + this.lastCpu, rssBytes: 0 };
     }
   }
+}
+
+/**
+ * Node's own options for every service process, from PIPELINE_NODE_ARGS, e.g.
+ * `--cpu-prof --cpu-prof-dir=tmp/profiles` (not allowed in NODE_OPTIONS) to see where each
+ * service spends its time.
+ */
+function nodeArguments(): string[] {
+  return (process.env.PIPELINE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }

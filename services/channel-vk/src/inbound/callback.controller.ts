@@ -68,7 +68,10 @@ export class CallbackController {
         throw new HttpException(verdict.reason, verdict.status);
       case 'accepted':
         // verify has read it as a VK event already.
-        await this.inbound.accept(community, [JSON.parse(rawBody.toString('utf8')) as VkEvent]);
+        await this.inbound.acceptCallback(
+          community,
+          JSON.parse(rawBody.toString('utf8')) as VkEvent,
+        );
         return 'ok';
     }
   }

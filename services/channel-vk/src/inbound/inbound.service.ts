@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MESSAGE_BUS, type CheckpointedSource, type MessageBus } from '@firstline/bus';
 import type { Normalised } from '@firstline/channel';
+import { errorKind } from '@firstline/errors';
 import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
 import { usersNamedIn, vkAdapter, type VkEvent, type VkMessageEvent } from '@firstline/vk';
 import type { Community } from '../config';
@@ -13,6 +14,16 @@ interface NormalisedEvent {
   result: Normalised;
 }
 
+/** Callback events waiting for the batch in flight of their community to finish. */
+interface WaitingCallback {
+  event: VkEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Events per batch of callbacks: one users.get names at most 1,000 users. */
+const MAX_CALLBACK_BATCH = 500;
+
 /**
  * Turns VK events of one community into InboundMessages on the bus, once per event: events
  * already published are skipped, and an event counts as published only after the bus
@@ -22,6 +33,9 @@ interface NormalisedEvent {
 export class VkInbound {
   private readonly logger = new Logger(VkInbound.name);
   private readonly publisher: InboundPublisher;
+  /** Per community: callbacks that arrived while one of its batches was being accepted. */
+  private readonly waitingCallbacks = new Map<number, WaitingCallback[]>();
+  private readonly acceptingCallbacks = new Set<number>();
 
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
@@ -68,6 +82,46 @@ export class VkInbound {
     await this.answerButtonPresses(community, normalised);
   }
 
+  /**
+   * One Callback API event, resolved once it is accepted as `accept` does. The Callback API sends
+   * one event per request, and accepting each alone costs four Postgres round trips, a publish
+   * and a users.get call; events of one community that arrive while a batch of its callbacks is
+   * being accepted go together in the next one, so the costs are paid per batch.
+   */
+  acceptCallback(community: Community, event: VkEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.waitingCallbacks.get(community.groupId) ?? [];
+      this.waitingCallbacks.set(community.groupId, waiting);
+      waiting.push({ event, resolve, reject });
+      if (!this.acceptingCallbacks.has(community.groupId)) void this.acceptCallbacks(community);
+    });
+  }
+
+  private async acceptCallbacks(community: Community): Promise<void> {
+    this.acceptingCallbacks.add(community.groupId);
+    const waiting = this.waitingCallbacks.get(community.groupId)!;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_CALLBACK_BATCH);
+      try {
+        await this.accept(community, onceEach(batch.map(({ event }) => event)));
+        for (const callback of batch) callback.resolve();
+      } catch (error) {
+        // The broker or Postgres away fails every event alike: VK repeats them all later.
+        if (batch.length === 1 || errorKind(error) === 'unavailable') {
+          for (const callback of batch) callback.reject(error);
+          continue;
+        }
+        // Each alone, as if they had come one at a time: an event that cannot be accepted fails
+        // its own request only, and VK repeats just that one.
+        for (const callback of batch) {
+          await this.accept(community, [callback.event]).then(callback.resolve, callback.reject);
+        }
+      }
+    }
+    this.waitingCallbacks.delete(community.groupId);
+    this.acceptingCallbacks.delete(community.groupId);
+  }
+
   /** Events without an id cannot be recognised when repeated; they go through every time. */
   private async unseen(groupId: number, events: VkEvent[]): Promise<VkEvent[]> {
     const ids = events.flatMap((event) => (event.event_id ? [event.event_id] : []));
@@ -110,6 +164,17 @@ export class VkInbound {
         );
     }
   }
+}
+
+/** A repeat that arrives while its event waits in the same batch is accepted with it, once. */
+function onceEach(events: VkEvent[]): VkEvent[] {
+  const seen = new Set<string>();
+  return events.filter((event) => {
+    if (!event.event_id) return true;
+    if (seen.has(event.event_id)) return false;
+    seen.add(event.event_id);
+    return true;
+  });
 }
 
 /**

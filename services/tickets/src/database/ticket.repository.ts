@@ -323,26 +323,48 @@ export class TicketRepository {
     return rows.length === 1;
   }
 
-  /** Records what a channel reported about an outbound message (an unknown one: nothing). */
-  async updateDelivery(
+  /**
+   * Records what channels reported about outbound messages (an unknown one: nothing), in their
+   * order, one statement per round: the first receipt of each reply, then the second of those that
+   * got two, and so on (usually a single round).
+   */
+  async updateDeliveries(
     manager: EntityManager,
-    outboundId: string,
-    delivery: { status: string; reason: string; channelMessageId: string },
+    receipts: Array<{
+      outboundId: string;
+      status: string;
+      reason: string;
+      channelMessageId: string;
+    }>,
   ): Promise<void> {
-    // Receipts only move forward: a late "sent" must not step "delivered" back, nor a late "sent"
-    // or "delivered" a "read" (a live chat's visitor may read a reply before its "sent" arrives).
-    // The channel's message id is kept whichever receipt brings it.
-    await manager.query(
-      `UPDATE tickets.message SET
-         delivery_status = CASE
-           WHEN delivery_status = 'read' AND $2 IN ('sent', 'delivered') THEN delivery_status
-           WHEN delivery_status = 'delivered' AND $2 = 'sent' THEN delivery_status
-           ELSE $2 END,
-         delivery_reason = $3,
-         channel_message_id = CASE WHEN $4 = '' THEN channel_message_id ELSE $4 END
-       WHERE id = $1 AND direction = 'out'`,
-      [outboundId, delivery.status, delivery.reason, delivery.channelMessageId],
-    );
+    const rounds: Array<typeof receipts> = [];
+    const seen = new Map<string, number>();
+    for (const receipt of receipts) {
+      const round = seen.get(receipt.outboundId) ?? 0;
+      seen.set(receipt.outboundId, round + 1);
+      (rounds[round] ??= []).push(receipt);
+    }
+    for (const round of rounds) {
+      // Receipts only move forward: a late "sent" must not step "delivered" back, nor a late
+      // "sent" or "delivered" a "read" (a chat's visitor may read a reply before its "sent"
+      // arrives). The channel's message id is kept whichever receipt brings it.
+      await manager.query(
+        `UPDATE tickets.message m SET delivery_status = r.status, delivery_reason = r.reason,
+           channel_message_id = CASE WHEN r.channel_message_id = '' THEN m.channel_message_id
+                                     ELSE r.channel_message_id END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                AS r (id, status, reason, channel_message_id)
+          WHERE m.id = r.id AND m.direction = 'out'
+            AND NOT (m.delivery_status = 'delivered' AND r.status = 'sent')
+            AND NOT (m.delivery_status = 'read' AND r.status IN ('sent', 'delivered'))`,
+        [
+          round.map((receipt) => receipt.outboundId),
+          round.map((receipt) => receipt.status),
+          round.map((receipt) => receipt.reason),
+          round.map((receipt) => receipt.channelMessageId),
+        ],
+      );
+    }
   }
 
   /** Oldest first; an answer stored with its question's very time ('out' after 'in') follows it. */

@@ -20,21 +20,23 @@ export class DeliveryReceiptConsumer {
     private readonly tickets: TicketRepository,
   ) {}
 
-  // A receipt is a plain overwrite keyed by the outbound id, so a redelivery changes nothing.
+  // A receipt is a plain overwrite keyed by the outbound id, so a redelivery changes nothing; a
+  // batch is one statement (a reply's receipts in order), not one per receipt.
   @Consume({
     topic: TOPICS.deliveryReceipts,
     check: (receipt) => (DELIVERY_STATUS_NAMES[receipt.status] ? undefined : 'it has no status'),
   })
   async handle(messages: Array<Received<DeliveryReceipt>>): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      for (const { message: receipt } of messages) {
-        const status = DELIVERY_STATUS_NAMES[receipt.status]!;
-        await this.tickets.updateDelivery(manager, receipt.outboundId, {
-          status,
+    await this.dataSource.transaction((manager) =>
+      this.tickets.updateDeliveries(
+        manager,
+        messages.map(({ message: receipt }) => ({
+          outboundId: receipt.outboundId,
+          status: DELIVERY_STATUS_NAMES[receipt.status]!,
           reason: receipt.reason,
           channelMessageId: receipt.channelMessageId,
-        });
-      }
-    });
+        })),
+      ),
+    );
   }
 }
