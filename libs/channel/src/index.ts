@@ -1,3 +1,4 @@
 export * from './adapter';
 export { deliveryReceipt } from './receipt';
 export { fileAttachment, identity, inboundMessage, type InboundFields } from './message';
+export { conversationOf, replyText } from './outbound';

@@ -1,3 +1,4 @@
+import { conversationOf, replyText } from '@firstline/channel';
 import type { OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
 import type { SurveyedTicket } from './closing';
@@ -30,12 +31,7 @@ export interface ChatReply {
 
 /** The reply to show the visitor of the message's conversation. */
 export function renderReply(message: OutboundMessage): ChatReply {
-  const visitorId = visitorOfConversation(message.conversationKey);
-  if (!visitorId) {
-    throw new BadInputError(
-      `outbound ${message.outboundId}: "${message.conversationKey}" is not a live-chat conversation`,
-    );
-  }
+  const visitorId = conversationOf(message, visitorOfConversation, 'a live-chat conversation');
   const files = message.attachments.map((file) => {
     if (!file.url) {
       throw new BadInputError(
@@ -49,10 +45,7 @@ export function renderReply(message: OutboundMessage): ChatReply {
       sizeBytes: file.sizeBytes,
     };
   });
-  const text = message.textBody.trim();
-  if (!text && files.length === 0) {
-    throw new BadInputError(`outbound ${message.outboundId} has neither text nor files`);
-  }
+  const text = replyText(message);
   return {
     visitorId,
     id: message.outboundId,

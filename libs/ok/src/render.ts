@@ -1,3 +1,4 @@
+import { conversationOf, replyText } from '@firstline/channel';
 import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
 import { parseConversationKey } from './conversation';
@@ -42,16 +43,12 @@ export interface OkSend {
  * files five to a part.
  */
 export function renderMessage(outbound: OutboundMessage): OkSend {
-  const conversation = parseConversationKey(outbound.conversationKey);
-  if (!conversation) {
-    throw new BadInputError(
-      `outbound ${outbound.outboundId}: "${outbound.conversationKey}" is not an OK conversation key (ok:<group>:<chat>)`,
-    );
-  }
-  const text = outbound.textBody.trim();
-  if (!text && outbound.attachments.length === 0) {
-    throw new BadInputError(`outbound ${outbound.outboundId} has neither text nor attachments`);
-  }
+  const conversation = conversationOf(
+    outbound,
+    parseConversationKey,
+    'an OK conversation key (ok:<group>:<chat>)',
+  );
+  const text = replyText(outbound);
   const unreadable = outbound.attachments.find((file) => !file.storageKey && !file.url);
   if (unreadable) {
     throw new BadInputError(

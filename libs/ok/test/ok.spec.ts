@@ -132,7 +132,7 @@ describe('an OK webhook as an inbound message', () => {
     [
       'an empty message',
       { ...text, message: { mid: 'mid:C1.1', text: '', attachments: [] } },
-      'neither text nor attachments',
+      'neither text nor files',
     ],
     [
       'a survey answer without a chat',
@@ -241,7 +241,7 @@ describe('an outbound message as OK Graph API calls', () => {
 
   it.each([
     ['a conversation of another channel', { conversationKey: 'vk:1:2' }, 'not an OK conversation'],
-    ['a message with nothing in it', { textBody: '  ' }, 'neither text nor attachments'],
+    ['a message with nothing in it', { textBody: '  ' }, 'neither text nor files'],
     [
       'a survey whose ticket id does not fit a button',
       { csatSurvey: true, ticketId: 'x'.repeat(2000) },

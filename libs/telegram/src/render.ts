@@ -1,3 +1,4 @@
+import { conversationOf } from '@firstline/channel';
 import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError, PermanentError } from '@firstline/errors';
 import { escapeHtml, splitHtml, toTelegramHtml } from './html';
@@ -90,12 +91,7 @@ export interface RenderedMessage {
  * given and PermanentError for a file above Telegram's limits.
  */
 export function render(message: OutboundMessage): RenderedMessage {
-  const conversation = parseConversationKey(message.conversationKey);
-  if (!conversation) {
-    throw new BadInputError(
-      `outbound ${message.outboundId}: "${message.conversationKey}" is not a Telegram conversation key`,
-    );
-  }
+  const conversation = conversationOf(message, parseConversationKey, 'a Telegram conversation key');
   const chatId = message.threadRefs.chat_id ?? conversation.chatId;
   const html = message.htmlBody
     ? toTelegramHtml(message.htmlBody)

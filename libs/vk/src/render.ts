@@ -1,3 +1,4 @@
+import { conversationOf, replyText } from '@firstline/channel';
 import { createHash } from 'node:crypto';
 import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError, PermanentError } from '@firstline/errors';
@@ -57,16 +58,12 @@ export function randomIdFor(outboundId: string): number {
  * limits.
  */
 export function render(outbound: OutboundMessage): VkSend {
-  const conversation = parseConversationKey(outbound.conversationKey);
-  if (!conversation) {
-    throw new BadInputError(
-      `outbound ${outbound.outboundId}: "${outbound.conversationKey}" is not a VK conversation key (vk:<group>:<peer>)`,
-    );
-  }
-  const text = outbound.textBody.trim();
-  if (!text && outbound.attachments.length === 0) {
-    throw new BadInputError(`outbound ${outbound.outboundId} has neither text nor attachments`);
-  }
+  const conversation = conversationOf(
+    outbound,
+    parseConversationKey,
+    'a VK conversation key (vk:<group>:<peer>)',
+  );
+  const text = replyText(outbound);
   if (text.length > MAX_MESSAGE_LENGTH) {
     throw new BadInputError(
       `outbound ${outbound.outboundId} has ${text.length} characters; VK takes at most ${MAX_MESSAGE_LENGTH}`,

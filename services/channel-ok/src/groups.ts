@@ -1,10 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { SignedRequest, Verdict } from '@firstline/channel';
 import { PermanentError, RetryableError } from '@firstline/errors';
 import { bareId, okAdapter, webhookPath, type OkContext } from '@firstline/ok';

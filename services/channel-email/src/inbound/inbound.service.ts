@@ -1,18 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  MESSAGE_BUS,
-  topicRecord,
-  type CheckpointedSource,
-  type MessageBus,
-  type OutgoingMessage,
-} from '@firstline/bus';
+import { MESSAGE_BUS, topicRecord } from '@firstline/bus';
+import type { CheckpointedSource, MessageBus, OutgoingMessage } from '@firstline/bus';
 import { InboundPublisher, type NormalisedPayload } from '@firstline/channel-kit';
 import { replicaId } from '@firstline/config';
 import { TOPICS } from '@firstline/contracts';

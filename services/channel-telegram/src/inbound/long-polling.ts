@@ -1,25 +1,11 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  MESSAGE_BUS,
-  SourceFencedError,
-  type CheckpointedSource,
-  type MessageBus,
-} from '@firstline/bus';
+import { MESSAGE_BUS, SourceFencedError } from '@firstline/bus';
+import type { CheckpointedSource, MessageBus } from '@firstline/bus';
 import { replicaId } from '@firstline/config';
-import {
-  DATABASE_SCHEMA,
-  LeaseLostError,
-  Leases,
-  loopWhileLeased,
-  type Lease,
-} from '@firstline/persistence';
+import { DATABASE_SCHEMA, LeaseLostError, Leases, loopWhileLeased } from '@firstline/persistence';
+import type { Lease } from '@firstline/persistence';
 import { Bots, type Bot } from '../bots';
 import { TELEGRAM_CONFIG, type TelegramConfig } from '../config';
 import { TelegramInbound } from './telegram-inbound';

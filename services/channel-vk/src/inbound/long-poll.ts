@@ -1,17 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  MESSAGE_BUS,
-  SourceFencedError,
-  type CheckpointedSource,
-  type MessageBus,
-} from '@firstline/bus';
+import { MESSAGE_BUS, SourceFencedError } from '@firstline/bus';
+import type { CheckpointedSource, MessageBus } from '@firstline/bus';
 import { replicaId } from '@firstline/config';
 import { LeaseLostError, Leases, loopWhileLeased, type Lease } from '@firstline/persistence';
 import { backoffDelayMs } from '@firstline/vk';

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
-import {
-  DirectoryKind,
-  parseDirectoryKey,
-  TOPICS,
-  type DirectoryRecord,
-} from '@firstline/contracts';
+import { projectDirectory, type ProjectedKind } from '@firstline/channel-kit';
+import { DirectoryKind, TOPICS, type DirectoryRecord } from '@firstline/contracts';
 import {
   customerLanguage,
   type CustomerTextOverrides,
@@ -25,38 +21,7 @@ export class DirectoryProjection {
 
   @Consume({ topic: TOPICS.directory })
   async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
-    for (const { record, message: entry } of messages) {
-      if (!entry) {
-        // A tombstone: the entry named by the key is gone (texts: back to the shipped ones).
-        const { kind, id } = parseDirectoryKey(record.key);
-        if (kind === DirectoryKind.AGENT) {
-          await this.dataSource.query(`DELETE FROM channel_webform.agent WHERE agent_id = $1`, [
-            id,
-          ]);
-        } else if (kind === DirectoryKind.CUSTOMER_TEXTS) {
-          await this.dataSource.query(
-            `DELETE FROM channel_webform.customer_texts WHERE language = $1`,
-            [id],
-          );
-        }
-        continue;
-      }
-      if (entry.payload.case === 'agent') {
-        await this.dataSource.query(
-          `INSERT INTO channel_webform.agent (agent_id, name, version) VALUES ($1, $2, $3)
-           ON CONFLICT (agent_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version
-           WHERE channel_webform.agent.version < EXCLUDED.version`,
-          [entry.id, entry.payload.value.name, entry.version],
-        );
-      } else if (entry.payload.case === 'customerTexts') {
-        await this.dataSource.query(
-          `INSERT INTO channel_webform.customer_texts (language, version, texts) VALUES ($1, $2, $3)
-           ON CONFLICT (language) DO UPDATE SET texts = EXCLUDED.texts, version = EXCLUDED.version
-           WHERE channel_webform.customer_texts.version < EXCLUDED.version`,
-          [entry.id, entry.version, JSON.stringify(entry.payload.value.texts)],
-        );
-      }
-    }
+    await projectDirectory(this.dataSource, PROJECTED, messages);
   }
 
   /** The admins' wording of customers' texts per language, as the directory last said. */
@@ -67,3 +32,21 @@ export class DirectoryProjection {
     return Object.fromEntries(rows.map((row) => [customerLanguage(row.language), row.texts]));
   }
 }
+
+// A deleted customer-texts entry takes its language back to the shipped texts.
+const PROJECTED: Partial<Record<DirectoryKind, ProjectedKind>> = {
+  [DirectoryKind.AGENT]: {
+    table: 'channel_webform.agent',
+    key: 'agent_id',
+    columns: (entry) => ({ name: entry.payload.case === 'agent' ? entry.payload.value.name : '' }),
+  },
+  [DirectoryKind.CUSTOMER_TEXTS]: {
+    table: 'channel_webform.customer_texts',
+    key: 'language',
+    columns: (entry) => ({
+      texts: JSON.stringify(
+        entry.payload.case === 'customerTexts' ? entry.payload.value.texts : {},
+      ),
+    }),
+  },
+};

@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+import type { Received } from '@firstline/bus';
+import { parseDirectoryKey, type DirectoryKind, type DirectoryRecord } from '@firstline/contracts';
+
+/** How one kind of directory entry is kept in a channel's own table. */
+export interface ProjectedKind {
+  /** The table, schema-qualified (`channel_chat.team`); it has the key, `version` and the columns. */
+  table: string;
+  /** The column holding the entry's id. */
+  key: string;
+  /** The other columns' values for an entry. */
+  columns(entry: DirectoryRecord): Record<string, unknown>;
+}
+
+/**
+ * Keeps the directory entries a channel needs in its own tables, one row per entry: upserted only
+ * to a higher version (the compacted topic is read from its start, and a replay or a late
+ * duplicate changes nothing), deleted by a tombstone. Kinds not listed are passed over.
+ */
+export async function projectDirectory(
+  dataSource: DataSource,
+  kinds: Partial<Record<DirectoryKind, ProjectedKind>>,
+  messages: Array<Received<DirectoryRecord | null>>,
+): Promise<void> {
+  for (const { record, message: entry } of messages) {
+    if (!entry) {
+      const { kind, id } = parseDirectoryKey(record.key);
+      const projected = kinds[kind];
+      if (projected) {
+        await dataSource.query(`DELETE FROM ${projected.table} WHERE ${projected.key} = $1`, [id]);
+      }
+      continue;
+    }
+    const projected = kinds[entry.kind];
+    if (!projected) continue;
+    const columns = projected.columns(entry);
+    const names = Object.keys(columns);
+    const { table, key } = projected;
+    await dataSource.query(
+      `INSERT INTO ${table} (${key}, version, ${names.join(', ')})
+       VALUES ($1, $2, ${names.map((_, index) => `$${index + 3}`).join(', ')})
+       ON CONFLICT (${key}) DO UPDATE SET version = excluded.version,
+         ${names.map((name) => `${name} = excluded.${name}`).join(', ')}
+       WHERE ${table}.version < excluded.version`,
+      [entry.id, entry.version, ...Object.values(columns)],
+    );
+  }
+}
