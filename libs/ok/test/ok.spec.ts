@@ -132,7 +132,7 @@ describe('an OK webhook as an inbound message', () => {
     [
       'an empty message',
       { ...text, message: { mid: 'mid:C1.1', text: '', attachments: [] } },
-      'neither text nor files',
+      'neither text nor attachments',
     ],
     [
       'a survey answer without a chat',
