@@ -5,3 +5,4 @@ export * from './s3-store';
 export * from './config';
 export * from './migration';
 export * from './provider';
+export * from './download';

@@ -226,3 +226,60 @@ export class CarryOverWebformDeliveries1796500000000 implements MigrationInterfa
       ON CONFLICT DO NOTHING`);
   }
 }
+
+/**
+ * Files move to the store every service shares (schema `attachment`, docs/adr/0022) under the
+ * keys they had, so links and messages that name them keep working; replies get their files.
+ */
+export class CarryWebformFilesIntoAttachmentStore1797200000001 implements MigrationInterface {
+  readonly name = 'CarryWebformFilesIntoAttachmentStore1797200000001';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      INSERT INTO attachment.part (upload_id, part, bytes, written_at)
+      SELECT p.upload_id, p.part, p.bytes, p.written_at
+      FROM channel_webform.attachment_part p
+      JOIN channel_webform.attachment a ON a.upload_id = p.upload_id
+      ON CONFLICT DO NOTHING`);
+    await queryRunner.query(`
+      INSERT INTO attachment.file (storage_key, upload_id, content_type, size_bytes, stored_at)
+      SELECT storage_key, upload_id, content_type, size_bytes, stored_at
+      FROM channel_webform.attachment
+      ON CONFLICT DO NOTHING`);
+    await queryRunner.query(`DROP TABLE channel_webform.attachment_part`);
+    await queryRunner.query(`DROP TABLE channel_webform.attachment`);
+    // The files of an agent's reply, as OutboundMessage named them: [{storageKey, fileName, ...}].
+    await queryRunner.query(
+      `ALTER TABLE channel_webform.reply ADD COLUMN attachments jsonb NOT NULL DEFAULT '[]'`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE channel_webform.reply DROP COLUMN attachments`);
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.attachment (
+        storage_key  text PRIMARY KEY,
+        content_type text NOT NULL,
+        upload_id    uuid NOT NULL UNIQUE,
+        size_bytes   integer NOT NULL,
+        stored_at    timestamptz NOT NULL DEFAULT now()
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE channel_webform.attachment_part (
+        upload_id  uuid NOT NULL,
+        part       integer NOT NULL,
+        bytes      bytea NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (upload_id, part)
+      )`);
+    await queryRunner.query(`
+      INSERT INTO channel_webform.attachment (storage_key, content_type, upload_id, size_bytes, stored_at)
+      SELECT f.storage_key, f.content_type, f.upload_id, f.size_bytes, f.stored_at
+      FROM attachment.file f
+      WHERE EXISTS (SELECT 1 FROM channel_webform.attachment_use u WHERE u.storage_key = f.storage_key)`);
+    await queryRunner.query(`
+      INSERT INTO channel_webform.attachment_part (upload_id, part, bytes, written_at)
+      SELECT p.upload_id, p.part, p.bytes, p.written_at
+      FROM attachment.part p JOIN channel_webform.attachment a ON a.upload_id = p.upload_id`);
+  }
+}
