@@ -1,4 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { sniffContentType } from './content-type';
 
 /**
  * Where every channel and the tickets service keep the bytes of attachments (docs/adr/0022):
@@ -14,6 +16,9 @@ export interface AttachmentStore {
   /** Removes the bytes of staged files never kept (refused, abandoned) written before `before`. */
   sweepAbandoned(before: Date): Promise<number>;
 }
+
+/** Injection token of a service's AttachmentStore (see `attachmentStoreProvider`). */
+export const ATTACHMENT_STORE = Symbol('AttachmentStore');
 
 /** A file being written: hashed on the way, stored in parts, never whole in memory. */
 export interface StagedFile {
@@ -74,6 +79,45 @@ export async function storeFile(
     await file.discard().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Stores the files a channel received with a message, before the message is published, typed by
+ * their bytes where they prove it (the message keeps the type the sender declared).
+ */
+export async function storeInboundFiles(
+  store: AttachmentStore,
+  files: ReadonlyArray<{ storageKey: string; content: Buffer }>,
+): Promise<void> {
+  for (const file of files) {
+    const stored = await storeFile(
+      store,
+      file.content,
+      sniffContentType(file.content) ?? 'application/octet-stream',
+    );
+    if (stored.storageKey !== file.storageKey) {
+      throw new Error(
+        `file ${file.storageKey} was stored as ${stored.storageKey}: keys must be sha256/<hex>`,
+      );
+    }
+  }
+}
+
+/**
+ * The content of each stored file by key, as streams read while they are sent: what a channel
+ * service hands to its platform's upload. A key the store does not have is left out, for the
+ * caller to refuse the message.
+ */
+export async function openFiles(
+  store: AttachmentStore,
+  storageKeys: readonly string[],
+): Promise<Map<string, Readable>> {
+  const files = new Map<string, Readable>();
+  for (const key of new Set(storageKeys)) {
+    const file = await store.open(key);
+    if (file) files.set(key, Readable.from(file.content()));
+  }
+  return files;
 }
 
 /** A stored file's bytes in one buffer: for small files only (tests, sniffing a head). */

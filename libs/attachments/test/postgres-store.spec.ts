@@ -6,7 +6,7 @@ import {
   DATABASE_PART_BYTES,
   PostgresAttachmentStore,
   type SqlClient,
-} from '../src';
+} from '../src/stores';
 import { attachmentStoreContract } from './store-contract';
 
 async function openStore(database: TestDatabase): Promise<SqlClient> {

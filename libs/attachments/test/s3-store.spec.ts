@@ -8,8 +8,8 @@ import {
   loadAttachmentStoreConfig,
   S3_PART_BYTES,
   STAGING_PREFIX,
-  type AttachmentStore,
-} from '../src';
+} from '../src/stores';
+import type { AttachmentStore } from '../src';
 import { attachmentStoreContract } from './store-contract';
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };

@@ -1,3 +1,4 @@
+import { ATTACHMENT_STORE, storeInboundFiles, type AttachmentStore } from '@firstline/attachments';
 import {
   Inject,
   Injectable,
@@ -35,12 +36,13 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(MESSAGE_BUS) bus: MessageBus,
     private readonly store: EmailStore,
     dataSource: DataSource,
+    @Inject(ATTACHMENT_STORE) attachments: AttachmentStore,
   ) {
     this.context = emailContext(config);
     this.publisher = new InboundPublisher({
       bus,
       name: 'email',
-      storeFiles: (files) => store.storeAttachments(files),
+      storeFiles: (files) => storeInboundFiles(attachments, files),
     });
     this.mailboxes = new Map(config.mailboxes.map((mailbox) => [mailbox.name, mailbox]));
     this.leases = new Leases(

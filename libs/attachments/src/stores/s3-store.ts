@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { PartedFile, type AttachmentStore, type StagedFile, type StoredFile } from './store';
+import { PartedFile, type AttachmentStore, type StagedFile, type StoredFile } from '../store';
 
 /** S3's smallest part of a multipart upload (but the last). */
 export const S3_PART_BYTES = 5 * 1024 * 1024;

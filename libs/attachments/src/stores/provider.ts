@@ -1,9 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ATTACHMENT_STORE } from '../store';
 import { createAttachmentStore, loadAttachmentStoreConfig } from './config';
-
-/** Injection token of the service's AttachmentStore. */
-export const ATTACHMENT_STORE = Symbol('AttachmentStore');
 
 /** The configured store for a Nest module, on the service's own database connection. */
 export const attachmentStoreProvider: Provider = {

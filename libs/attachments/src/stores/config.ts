@@ -3,7 +3,7 @@ import { ConfigError, parseConfig, type Env } from '@firstline/config';
 import { z } from 'zod';
 import { PostgresAttachmentStore, type SqlClient } from './postgres-store';
 import { S3AttachmentStore } from './s3-store';
-import type { AttachmentStore } from './store';
+import type { AttachmentStore } from '../store';
 
 const attachmentVariables = {
   ATTACHMENT_STORE: z.enum(['database', 's3']).default('database'),

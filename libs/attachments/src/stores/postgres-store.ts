@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PartedFile, type AttachmentStore, type StagedFile, type StoredFile } from './store';
+import { PartedFile, type AttachmentStore, type StagedFile, type StoredFile } from '../store';
 
 /** What the store needs of a database connection; a TypeORM DataSource is one. */
 export interface SqlClient {
