@@ -1,2 +1,3 @@
 export * from './adapter';
 export { deliveryReceipt } from './receipt';
+export * from './attachment-limits';
