@@ -1,3 +1,5 @@
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
+import { AddAgentUploads1797200000001 } from './attachments/attachments.migration';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { serveAgentConsole } from '@firstline/agent-console';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
@@ -32,6 +34,8 @@ export const ticketsService: ServiceDefinition = {
     AddReplyIdempotencyKeys1769700000000,
     AddSupervisorCommandsAndCallbacks1769800000000,
     AddSearch1769870000000,
+    CreateAttachmentStore1797200000000,
+    AddAgentUploads1797200000001,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -1,3 +1,6 @@
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
+import { AttachmentRepository } from './attachments/attachment.repository';
+import { AttachmentsController } from './attachments/attachments.controller';
 import { Module } from '@nestjs/common';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
@@ -52,6 +55,8 @@ import { SearchService } from './search/search.service';
 /** The system of record and the agents' API. */
 @Module({
   providers: [
+    attachmentStoreProvider,
+    AttachmentRepository,
     {
       provide: TicketsSettings,
       useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
@@ -97,6 +102,7 @@ import { SearchService } from './search/search.service';
     WorkloadService,
   ],
   controllers: [
+    AttachmentsController,
     AuthController,
     TicketsController,
     SupervisionController,
