@@ -1,4 +1,4 @@
-import { attachmentStoreProvider } from '@firstline/attachments';
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import { Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
 import { InboundPublisher } from '@firstline/channel-kit';

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CreateAttachmentStore1797200000000 } from '@firstline/attachments';
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { ChannelWebformModule } from './channel-webform.module';

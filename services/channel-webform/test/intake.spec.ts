@@ -24,11 +24,8 @@ import {
   type TestDatabase,
 } from '@firstline/testing';
 import { channelWebformService } from '../src';
-import {
-  ATTACHMENT_STORE,
-  DATABASE_PART_BYTES,
-  type AttachmentStore,
-} from '@firstline/attachments';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
+import { DATABASE_PART_BYTES } from '@firstline/attachments/stores';
 import {
   AttachmentSweeper,
   UNFINISHED_UPLOAD_GRACE_MS,
