@@ -1,69 +1,48 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startTestBucket, type TestBucket } from '@firstline/testing';
+import type { AttachmentStore } from '../src';
 import {
   createAttachmentStore,
   loadAttachmentStoreConfig,
   S3_PART_BYTES,
   STAGING_PREFIX,
 } from '../src/stores';
-import type { AttachmentStore } from '../src';
 import { attachmentStoreContract } from './store-contract';
 
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const unusedDatabase = {
   query: () => Promise.reject(new Error('the S3 store does not use the database')),
 };
 
-/** A local S3-compatible server with an empty bucket `firstline`. */
-async function startBucket() {
-  const directory = mkdtempSync(join(tmpdir(), 'firstline-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const { port } = (await server.run()) as { port: number };
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
-  await client.send(new CreateBucketCommand({ Bucket: 'firstline' }));
-  const store = createAttachmentStore(
-    loadAttachmentStoreConfig({
-      ATTACHMENT_STORE: 's3',
-      S3_ENDPOINT: endpoint,
-      S3_BUCKET: 'firstline',
-      S3_ACCESS_KEY_ID: credentials.accessKeyId,
-      S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    }),
-    unusedDatabase,
-  );
-  return {
-    store,
-    client,
-    close: async () => {
-      client.destroy();
-      await server.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
+function storeIn(bucket: TestBucket): AttachmentStore {
+  return createAttachmentStore(loadAttachmentStoreConfig(bucket.settings), unusedDatabase);
 }
 
 attachmentStoreContract('an S3-compatible bucket (s3rver)', async () => {
-  const bucket = await startBucket();
-  return { store: bucket.store, partBytes: S3_PART_BYTES, close: bucket.close };
+  const bucket = await startTestBucket();
+  return { store: storeIn(bucket), partBytes: S3_PART_BYTES, close: bucket.close };
 });
 
 describe('the S3 attachment store', () => {
-  let bucket: { store: AttachmentStore; client: S3Client; close(): Promise<void> };
+  let bucket: TestBucket;
   beforeAll(async () => {
-    bucket = await startBucket();
+    bucket = await startTestBucket();
   });
   afterAll(() => bucket.close());
 
   it('sweeps a staged object a crash left before it was copied to its key', async () => {
-    await bucket.client.send(
-      new PutObjectCommand({ Bucket: 'firstline', Key: `${STAGING_PREFIX}left`, Body: 'x' }),
+    const client = new S3Client({
+      endpoint: bucket.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: bucket.credentials,
+    });
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket.bucket, Key: `${STAGING_PREFIX}left`, Body: 'x' }),
     );
-    expect(await bucket.store.sweepAbandoned(new Date(Date.now() - 60_000))).toBe(0);
-    expect(await bucket.store.sweepAbandoned(new Date(Date.now() + 60_000))).toBe(1);
+    client.destroy();
+    const store = storeIn(bucket);
+    expect(await store.sweepAbandoned(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.sweepAbandoned(new Date(Date.now() + 60_000))).toBe(1);
   });
 });
 
