@@ -40,6 +40,8 @@ export async function receiveUpload(
   try {
     parser = busboy({
       headers: request.headers,
+      // Browsers send the file name as UTF-8 bytes in `filename="…"`; busboy's default is Latin-1.
+      defParamCharset: 'utf8',
       limits: { files: 1, fields: 0, fileSize: limits.maxFileBytes },
     });
   } catch {
