@@ -1,3 +1,4 @@
+import { storageKeyOf } from '@firstline/attachments';
 import { createHash } from 'node:crypto';
 import { fileAttachment, identity, inboundMessage, type InboundFile } from '@firstline/channel';
 import { BadInputError } from '@firstline/errors';
@@ -87,7 +88,7 @@ export async function normalise(raw: Buffer, options: NormaliseOptions): Promise
   for (const part of mail.attachments) {
     const storageKey =
       part.content.length <= maxBytes
-        ? `email/sha256/${createHash('sha256').update(part.content).digest('hex')}`
+        ? storageKeyOf(createHash('sha256').update(part.content).digest('hex'))
         : '';
     if (storageKey && !files.some((file) => file.storageKey === storageKey)) {
       files.push({ storageKey, content: part.content });

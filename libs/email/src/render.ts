@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { BadInputError } from '@firstline/errors';
 import { IdentityKind, type OutboundMessage } from '@firstline/contracts';
 import type Mail from 'nodemailer/lib/mailer';
@@ -74,12 +75,13 @@ export function render(outbound: OutboundMessage, options: RenderOptions): Rende
 }
 
 /**
- * The mail with the bytes of its stored attachments, `files` by storage key. Throws BadInputError
+ * The mail with the bytes of its stored attachments, `files` by storage key (streams are read by
+ * nodemailer while it sends, so a large file is never whole in memory). Throws BadInputError
  * for one the store does not have: sending again would not find it either.
  */
 export function withStoredFiles(
   rendered: RenderedMail,
-  files: ReadonlyMap<string, Buffer>,
+  files: ReadonlyMap<string, Buffer | Readable>,
 ): Mail.Options {
   return {
     ...rendered.mail,

@@ -32,7 +32,7 @@ describe('the email adapter', () => {
     expect(result).toMatchObject({ kind: 'message', message: { channel: Channel.EMAIL } });
     const files = result.kind === 'message' ? (result.files ?? []) : [];
     expect(files.length).toBeGreaterThan(0);
-    expect(files[0].storageKey).toMatch(/^email\/sha256\/[0-9a-f]{64}$/);
+    expect(files[0].storageKey).toMatch(/^sha256\/[0-9a-f]{64}$/);
   });
 
   it('an out-of-office reply is still a message, marked as an automatic one for the router', async () => {

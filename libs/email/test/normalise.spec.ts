@@ -89,7 +89,7 @@ describe('normalise', () => {
     expect(files.map((file) => file.storageKey)).toEqual(
       message.attachments.map((attachment) => attachment.storageKey),
     );
-    expect(message.attachments[0].storageKey).toMatch(/^email\/sha256\/[0-9a-f]{64}$/);
+    expect(message.attachments[0].storageKey).toMatch(/^sha256\/[0-9a-f]{64}$/);
   });
 
   it('attachments over the size limit are listed without their bytes', async () => {

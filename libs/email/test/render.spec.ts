@@ -74,13 +74,13 @@ describe('render', () => {
   it('sends stored attachments and refuses one the store does not have', () => {
     const attachments = [
       create(AttachmentSchema, {
-        storageKey: 'email/sha256/abc',
+        storageKey: 'sha256/abc',
         fileName: 'a.pdf',
         contentType: 'application/pdf',
       }),
     ];
     const rendered = render(agentReply({ attachments }), options);
-    const files = new Map([['email/sha256/abc', Buffer.from('%PDF')]]);
+    const files = new Map([['sha256/abc', Buffer.from('%PDF')]]);
     expect(withStoredFiles(rendered, files).attachments).toEqual([
       { filename: 'a.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF') },
     ]);

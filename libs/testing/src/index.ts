@@ -10,3 +10,4 @@ export * from './fakes/vk-api';
 export * from './fakes/ok-api';
 export * from './replicas/replica';
 export { buildDist } from './build';
+export * from './s3';

@@ -12,6 +12,7 @@ import { TOPICS } from '@firstline/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
 import { ensureKafka, uniqueName } from './kafka';
 import { createTestDatabase, type TestDatabase } from './postgres';
+import { startTestBucket, type TestBucket } from './s3';
 
 /** The header that marks a record as published by one pipeline run. */
 export const PIPELINE_RUN_HEADER = 'firstline-test-run';
@@ -68,6 +69,8 @@ export class Pipeline {
     readonly databases: Record<'router' | 'tickets' | 'channel', TestDatabase>,
     /** The `also` services, in their order, each with its own database. */
     readonly also: Array<{ service: RunningService; database: TestDatabase }> = [],
+    /** Where the services keep attachments. */
+    readonly bucket?: TestBucket,
   ) {}
 
   static async start(services: PipelineServices): Promise<Pipeline> {
@@ -116,8 +119,11 @@ export class Pipeline {
         },
         port,
       );
+    // Each service has a database of its own, so they share attachments through a bucket, as
+    // services on separate databases do in production (docs/adr/0022).
+    const bucket = await startTestBucket();
     // Tests sign in as the demo's agents: their tickets service seeds the demo, as `npm start` does.
-    const startSettings = { FIRSTLINE_DEMO: '1', ...channelSettings };
+    const startSettings = { FIRSTLINE_DEMO: '1', ...bucket.settings, ...channelSettings };
     Object.assign(process.env, startSettings);
     const started = await Promise.allSettled([
       start(named.router, databases[0]),
@@ -134,6 +140,7 @@ export class Pipeline {
     if (failed) {
       await Promise.all(running.map((service) => service.stop()));
       await Promise.all(databases.map((database) => database.drop()));
+      await bucket.close();
       throw failed.reason;
     }
     const [router, tickets, channel, ...others] = running;
@@ -144,6 +151,7 @@ export class Pipeline {
       channel,
       { router: databases[0], tickets: databases[1], channel: databases[2] },
       others.map((service, index) => ({ service, database: databases[3 + index]! })),
+      bucket,
     );
   }
 
@@ -170,6 +178,7 @@ export class Pipeline {
         (database) => database.drop(),
       ),
     );
+    await this.bucket?.close();
   }
 }
 

@@ -22,6 +22,16 @@ export interface StatusPageReply {
   senderDisplayName?: string;
   automatic: boolean;
   createdAt: Date;
+  /** Files the customer downloads from the page, from Firstline's attachment store. */
+  attachments: ReplyFile[];
+}
+
+/** A file of a reply, as the page lists it and its download route finds it. */
+export interface ReplyFile {
+  storageKey: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
 }
 
 const CONVERSATION_PREFIX = 'webform:';
@@ -44,6 +54,14 @@ export function renderReply(message: OutboundMessage, now: Date = new Date()): S
     senderDisplayName: message.senderDisplayName || undefined,
     automatic: message.automatic,
     createdAt: message.createdAt ? timestampDate(message.createdAt) : now,
+    attachments: message.attachments
+      .filter((file) => file.storageKey)
+      .map(({ storageKey, fileName, contentType, sizeBytes }) => ({
+        storageKey,
+        fileName,
+        contentType,
+        sizeBytes,
+      })),
   };
 }
 

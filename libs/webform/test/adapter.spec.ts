@@ -1,4 +1,5 @@
 import {
+  AttachmentSchema,
   Channel,
   create,
   IdentityKind,
@@ -218,7 +219,31 @@ describe('a message to the customer', () => {
       senderDisplayName: undefined,
       automatic: false,
       createdAt: new Date('2026-11-23T13:00:00Z'),
+      attachments: [],
     });
+  });
+
+  it('lists the files the page offers for download, and leaves out ones only linked', () => {
+    const withFiles = create(OutboundMessageSchema, {
+      ...reply,
+      attachments: [
+        create(AttachmentSchema, {
+          storageKey: `sha256/${'a'.repeat(64)}`,
+          fileName: 'invoice.pdf',
+          contentType: 'application/pdf',
+          sizeBytes: 1200,
+        }),
+        create(AttachmentSchema, { url: 'https://example.com/x.pdf', fileName: 'x.pdf' }),
+      ],
+    });
+    expect(webformAdapter.render(withFiles).attachments).toEqual([
+      {
+        storageKey: `sha256/${'a'.repeat(64)}`,
+        fileName: 'invoice.pdf',
+        contentType: 'application/pdf',
+        sizeBytes: 1200,
+      },
+    ]);
   });
 
   it('for another channel’s conversation cannot be rendered', () => {

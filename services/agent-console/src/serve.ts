@@ -24,15 +24,15 @@ const isBuilt = (directory: string) => existsSync(join(directory, 'index.html'))
  * What the console's page may load and who may frame it. Its scripts and styles are its own
  * files, so nothing inline runs even if a customer's text ever slipped into the page unescaped;
  * the API and the live WebSocket are the same origin ('self' covers ws: and wss: there).
- * Images may come from elsewhere: attachment previews live at the channel adapters' public
- * addresses, which the console does not know. No page may frame it (clickjacking): frame-ancestors,
+ * Images may come from elsewhere (links in customers' HTML mail); attachment previews are blobs
+ * the console fetched from the API with the agent's token. No page may frame it (clickjacking): frame-ancestors,
  * and X-Frame-Options for browsers that predate it.
  */
 export const CONSOLE_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: https: http:",
+  "img-src 'self' data: blob: https: http:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

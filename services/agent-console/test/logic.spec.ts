@@ -4,6 +4,7 @@ import {
   formatDuration,
   formatMetric,
   heatMap,
+  fileSize,
   isPreviewable,
   laterDelivery,
   latestVisitorMessage,
@@ -160,10 +161,17 @@ describe('the conversation', () => {
     ]);
   });
 
-  it('previews images with a link, and nothing else', () => {
-    expect(isPreviewable({ url: 'https://x/a.png', contentType: 'image/png' })).toBe(true);
-    expect(isPreviewable({ url: 'https://x/a.svg', contentType: 'image/svg+xml' })).toBe(false);
-    expect(isPreviewable({ contentType: 'image/png' })).toBe(false);
+  it('previews stored pictures, and nothing else', () => {
+    const path = '/api/v1/tickets/t/attachments/ab';
+    expect(isPreviewable({ downloadPath: path, contentType: 'image/png' })).toBe(true);
+    expect(isPreviewable({ downloadPath: path, contentType: 'image/svg+xml' })).toBe(false);
+    expect(isPreviewable({ downloadPath: null, contentType: 'image/png' })).toBe(false);
+  });
+
+  it('gives file sizes in KB and MB', () => {
+    expect(fileSize(300)).toBe('1 KB');
+    expect(fileSize(840_000)).toBe('820 KB');
+    expect(fileSize(3_565_158)).toBe('3.4 MB');
   });
 
   it('names the placeholders a canned reply still has', () => {

@@ -61,6 +61,28 @@ export class Api {
     return this.call<T>('GET', path);
   }
 
+  /** A file from the API, with the token that a plain link or <img> could not send. */
+  async blob(path: string): Promise<Blob> {
+    const response = await fetch(path, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+    return response.blob();
+  }
+
+  /** Uploads one file as multipart (field `file`); the answer names it for a later request. */
+  async upload<T>(path: string, file: File): Promise<T> {
+    const body = new FormData();
+    body.append('file', file, file.name);
+    const response = await fetch(`/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+      body,
+    });
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) throw new ApiError(response.status, errorMessage(parsed, response.status));
+    return parsed as T;
+  }
+
   /**
    * Live updates over the WebSocket, reconnecting after a lost connection (1 s, doubling to 30 s).
    * `onState` hears whether the connection is up; a refused token ends it for good.

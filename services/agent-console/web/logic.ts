@@ -99,16 +99,9 @@ export function moveSelection(current: number, key: string, rows: number): numbe
 }
 
 /** A message as the API gives it, with its attachments as the channels describe them. */
-export type ApiMessage = Omit<components['schemas']['MessageView'], 'attachments'> & {
-  attachments: ApiAttachment[];
-};
+export type ApiMessage = components['schemas']['MessageView'];
 
-export interface ApiAttachment {
-  url?: string;
-  fileName?: string;
-  contentType?: string;
-  sizeBytes?: number;
-}
+export type ApiAttachment = components['schemas']['AttachmentView'];
 
 export type ApiNote = components['schemas']['NoteView'];
 
@@ -185,9 +178,17 @@ export function timeline(view: {
   return entries.sort((a, b) => a.at - b.at);
 }
 
-/** Attachments a browser can show inline rather than as a link. */
-export function isPreviewable(attachment: ApiAttachment): boolean {
-  return !!attachment.url && /^image\/(png|jpeg|gif|webp)$/.test(attachment.contentType ?? '');
+/** Attachments the console shows inline: pictures in Firstline's store, which proves their bytes. */
+export function isPreviewable(
+  attachment: Pick<ApiAttachment, 'contentType' | 'downloadPath'>,
+): boolean {
+  return !!attachment.downloadPath && /^image\/(png|jpeg|gif|webp)$/.test(attachment.contentType);
+}
+
+/** A file size as an agent reads it: "820 KB", "3.4 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** Placeholders a canned reply still has after the server filled in what it knows. */

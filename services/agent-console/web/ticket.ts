@@ -4,6 +4,7 @@ import type { Context, Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
 import { t } from './i18n.js';
 import {
+  fileSize,
   isPreviewable,
   laterDelivery,
   latestVisitorMessage,
@@ -24,6 +25,7 @@ type Customer = Schemas['CustomerView'];
 type TicketView = Omit<Schemas['TicketView'], 'events'> & { events: ApiEvent[] };
 type CommandAnswer = Schemas['CommandAnswer'];
 type CannedReply = Schemas['CannedReplyView'];
+type UploadedAttachment = Schemas['UploadedAttachment'];
 
 const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
 
@@ -275,27 +277,106 @@ export const ticketScreen: Screen = (container, context, [ticketId]) => {
       warnUnfilled();
       reply.focus();
     });
+    // Files upload as soon as they are picked or dropped, so a file the channel cannot carry is
+    // refused before the agent sends; the reply then names the uploaded ones.
+    let attached: UploadedAttachment[] = [];
+    const fileList = h('ul', { class: 'attached-files', 'aria-live': 'polite' });
+    const filePicker = h('input', { type: 'file', multiple: true });
+    const showAttached = () =>
+      fileList.replaceChildren(
+        ...attached.map((file) =>
+          h(
+            'li',
+            {},
+            `${file.fileName} (${fileSize(file.sizeBytes)}) `,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                'aria-label': t('reply.removeFile', { name: file.fileName }),
+                onclick: () => {
+                  attached = attached.filter((other) => other !== file);
+                  showAttached();
+                },
+              },
+              '×',
+            ),
+          ),
+        ),
+      );
+    const attach = async (files: File[]) => {
+      for (const file of files) {
+        feedback.className = 'feedback';
+        feedback.textContent = t('reply.uploading', { name: file.name });
+        try {
+          const uploaded = await context.api.upload<UploadedAttachment>(
+            `${path}/attachments`,
+            file,
+          );
+          if (!attached.some((other) => other.storageKey === uploaded.storageKey)) {
+            attached = [...attached, uploaded];
+          }
+          feedback.textContent = t('reply.attached', { name: file.name });
+        } catch (error) {
+          feedback.className = 'feedback error';
+          feedback.textContent = `${file.name}: ${messageOf(error)}`;
+        }
+        showAttached();
+      }
+    };
+    filePicker.addEventListener('change', () => {
+      void attach(Array.from(filePicker.files ?? [])).then(() => (filePicker.value = ''));
+    });
     const replyForm = h(
       'form',
       { class: 'composer reply', 'aria-labelledby': 'reply-title' },
       h('h2', { id: 'reply-title' }, t('reply.title')),
       field(t('reply.canned'), cannedPicker, 'canned-reply'),
       field(t('reply.text'), reply, 'reply-text'),
+      field(t('reply.files'), filePicker, 'reply-files'),
+      h('p', { class: 'hint' }, t('reply.dropHint')),
+      fileList,
       warning,
       h('button', { type: 'submit' }, t('reply.send')),
     );
+    replyForm.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      replyForm.classList.add('dropping');
+    });
+    replyForm.addEventListener('dragleave', () => replyForm.classList.remove('dropping'));
+    replyForm.addEventListener('drop', (event) => {
+      event.preventDefault();
+      replyForm.classList.remove('dropping');
+      void attach(Array.from(event.dataTransfer?.files ?? []));
+    });
     let sending: ReplySending | undefined;
     replyForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      sending = replySending(sending, reply.value, newIdempotencyKey);
-      const { text, key } = sending;
+      const attachments = attached.map((file) => file.storageKey);
+      // The same text with other files is another reply, with a key of its own.
+      sending = replySending(
+        sending,
+        JSON.stringify([reply.value, attachments]),
+        newIdempotencyKey,
+      );
+      const { key } = sending;
+      const text = reply.value;
       void act(
-        () => context.api.call('POST', `${path}/replies`, { text }, { 'idempotency-key': key }),
+        () =>
+          context.api.call(
+            'POST',
+            `${path}/replies`,
+            { text, attachments },
+            { 'idempotency-key': key },
+          ),
         t('reply.sent'),
       ).then((ok) => {
         if (!ok) return;
         if (sending?.key === key) sending = undefined;
         if (reply.value === text) reply.value = '';
+        attached = attached.filter((file) => !attachments.includes(file.storageKey));
+        showAttached();
       });
     });
 
@@ -476,24 +557,44 @@ function timelineItem(entry: TimelineEntry, currentNumber: string, context: Cont
     message.subject && h('p', { class: 'subject' }, message.subject),
     h('p', { class: 'text' }, message.text),
     message.attachments.length > 0 &&
-      h('ul', { class: 'attachments' }, message.attachments.map(attachmentItem)),
+      h(
+        'ul',
+        { class: 'attachments' },
+        message.attachments.map((file) => attachmentItem(file, context)),
+      ),
   );
 }
 
-function attachmentItem(attachment: ApiAttachment): HTMLElement {
+/**
+ * A message's file: a picture previewed, anything else a download link. The API wants the
+ * agent's token, which an <img> or a link cannot send, so the console fetches the file itself.
+ */
+function attachmentItem(attachment: ApiAttachment, context: Context): HTMLElement {
   const name = attachment.fileName || t('message.attachment');
-  if (!attachment.url) return h('li', {}, name);
-  return h(
-    'li',
-    {},
-    h(
-      'a',
-      { href: attachment.url, target: '_blank', rel: 'noopener' },
-      isPreviewable(attachment)
-        ? h('img', { src: attachment.url, alt: name, loading: 'lazy', class: 'preview' })
+  const label = `${name} (${fileSize(attachment.sizeBytes)})`;
+  const path = attachment.downloadPath;
+  if (!path) {
+    return h(
+      'li',
+      {},
+      attachment.url
+        ? h('a', { href: attachment.url, target: '_blank', rel: 'noopener' }, name)
         : name,
-    ),
-  );
+    );
+  }
+  const download = h('a', { href: '#', class: 'download' }, label);
+  download.addEventListener('click', (event) => {
+    event.preventDefault();
+    void context.api.blob(path).then((blob) => {
+      const link = h('a', { href: URL.createObjectURL(blob), download: name });
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    });
+  });
+  if (!isPreviewable(attachment)) return h('li', {}, download);
+  const preview = h('img', { alt: name, class: 'preview' });
+  void context.api.blob(path).then((blob) => (preview.src = URL.createObjectURL(blob)));
+  return h('li', {}, preview, download);
 }
 
 function eventText(event: ApiEvent, context: Context): string {

@@ -2,6 +2,38 @@
 // Regenerate with `npm run api:generate`.
 
 export interface paths {
+  '/api/v1/tickets/{id}/attachments/{digest}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AttachmentsController_download'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tickets/{id}/attachments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['AttachmentsController_upload'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -582,26 +614,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    LoginRequest: {
-      /** @example ann@firstline.example */
-      email: string;
-      /** @example firstline-demo */
-      password: string;
-    };
-    SignedInAgentView: {
-      id: string;
-      name: string;
-      /** @enum {string} */
-      role: 'agent' | 'supervisor' | 'admin';
-      teamIds: string[];
-    };
-    LoginAnswer: {
-      /** @description The bearer token for the other endpoints */
-      token: string;
-      /** Format: date-time */
-      expiresAt: string;
-      agent: components['schemas']['SignedInAgentView'];
-    };
     FieldProblem: {
       /** @example text */
       field: string;
@@ -623,6 +635,35 @@ export interface components {
       message: string;
       /** @description More for programs, where there is more: the fields to correct, for one */
       details?: components['schemas']['ErrorDetails'];
+    };
+    UploadedAttachment: {
+      /** @description Name it in a reply’s `attachments` */
+      storageKey: string;
+      fileName: string;
+      contentType: string;
+      sizeBytes: number;
+      /** @description GET it (with the bearer token) for the file */
+      downloadPath: string;
+    };
+    LoginRequest: {
+      /** @example ann@firstline.example */
+      email: string;
+      /** @example firstline-demo */
+      password: string;
+    };
+    SignedInAgentView: {
+      id: string;
+      name: string;
+      /** @enum {string} */
+      role: 'agent' | 'supervisor' | 'admin';
+      teamIds: string[];
+    };
+    LoginAnswer: {
+      /** @description The bearer token for the other endpoints */
+      token: string;
+      /** Format: date-time */
+      expiresAt: string;
+      agent: components['schemas']['SignedInAgentView'];
     };
     TicketSummary: {
       id: string;
@@ -735,6 +776,18 @@ export interface components {
       kind: string;
       id: string | null;
     };
+    AttachmentView: {
+      /** @description Key in the attachment store; empty for a file only linked by URL */
+      storageKey: string;
+      /** @description Where the channel offers the file, when it was not stored */
+      url: string;
+      fileName: string;
+      /** @description As the channel or the agent declared it */
+      contentType: string;
+      sizeBytes: number;
+      /** @description GET it (with the bearer token) for the file; null for a file only linked by URL */
+      downloadPath: string | null;
+    };
     MessageDelivery: {
       /** @example SENT */
       status: string;
@@ -751,10 +804,8 @@ export interface components {
       subject: string | null;
       text: string | null;
       html: string | null;
-      /** @description As the channel received or sent them: file name, content type, size, URL */
-      attachments: {
-        [key: string]: unknown;
-      }[];
+      /** @description As the channel received or the agent sent them */
+      attachments: components['schemas']['AttachmentView'][];
       automatic: boolean;
       /** @description For automatic messages: acknowledgement, out_of_hours, csat_survey, … */
       automaticKind: string | null;
@@ -827,6 +878,8 @@ export interface components {
     ReplyRequest: {
       /** @description Plain text sent to the customer */
       text: string;
+      /** @description Storage keys of files this agent uploaded to this ticket (POST /tickets/{id}/attachments), sent with the text */
+      attachments?: string[];
     };
     ReplyAnswer: {
       /** @description The outbound message id */
@@ -1192,6 +1245,163 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  AttachmentsController_download: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        digest: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': string;
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/octet-stream': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AttachmentsController_upload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UploadedAttachment'];
+        };
+      };
+      /** @description The request is malformed or breaks a rule; `details.fields` names the fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description Well-formed, but cannot be processed as asked */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   AuthController_login: {
     parameters: {
       query?: never;

@@ -1,3 +1,4 @@
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import { Module } from '@nestjs/common';
 import { EMAIL_CONFIG, loadEmailConfig } from './config';
 import { EmailStore } from './email-store';
@@ -8,6 +9,7 @@ import { OutboundMail } from './outbound/outbound-mail.consumer';
 @Module({
   providers: [
     { provide: EMAIL_CONFIG, useFactory: () => loadEmailConfig() },
+    attachmentStoreProvider,
     EmailStore,
     InboundMail,
     OutboundMail,

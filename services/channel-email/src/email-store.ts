@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { InboundFile } from '@firstline/channel';
 import type { Lease } from '@firstline/persistence';
 import { DataSource } from 'typeorm';
 
@@ -28,8 +27,8 @@ export interface OurMail {
 }
 
 /**
- * The channel's own tables: mailbox checkpoints, attachment bytes, and the Message-IDs of our
- * mails with their tickets. Whether a message was sent is `outbound_delivery`'s (the channel kit).
+ * The channel's own tables: mailbox checkpoints and the Message-IDs of our mails with their
+ * tickets (attachments are in the shared store, docs/adr/0022). Whether a message was sent is `outbound_delivery`'s (the channel kit).
  */
 @Injectable()
 export class EmailStore {
@@ -62,24 +61,6 @@ export class EmailStore {
        RETURNING 1`,
       [checkpoint.uidValidity.toString(), checkpoint.lastUid],
     );
-  }
-
-  async storeAttachments(files: InboundFile[]): Promise<void> {
-    for (const file of files) {
-      await this.dataSource.query(
-        `INSERT INTO channel_email.attachment (storage_key, content) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [file.storageKey, file.content],
-      );
-    }
-  }
-
-  async attachments(storageKeys: string[]): Promise<Map<string, Buffer>> {
-    if (storageKeys.length === 0) return new Map();
-    const rows: { storage_key: string; content: Buffer }[] = await this.dataSource.query(
-      `SELECT storage_key, content FROM channel_email.attachment WHERE storage_key = ANY($1)`,
-      [storageKeys],
-    );
-    return new Map(rows.map((row) => [row.storage_key, row.content]));
   }
 
   /** Before the mail is handed to SMTP: a bounce may come back at any time after. */

@@ -60,3 +60,41 @@ export const CarrySentMailIntoOutboundDelivery1796500000000 = sqlMigration(
     ],
   },
 );
+
+/**
+ * Attachments move to the store every service shares (schema `attachment`, docs/adr/0022) under
+ * the keys messages already name them by; each was stored whole, so it is one part there.
+ */
+export const CarryEmailFilesIntoAttachmentStore1797200000001 = sqlMigration(
+  'CarryEmailFilesIntoAttachmentStore1797200000001',
+  {
+    up: [
+      `
+    INSERT INTO attachment.part (upload_id, part, bytes, written_at)
+    SELECT md5(storage_key)::uuid, 0, content, stored_at FROM channel_email.attachment
+    ON CONFLICT DO NOTHING`,
+      // The type is the bytes' to tell: the tickets service serves a file as its message names it,
+      // checked against the bytes.
+      `
+    INSERT INTO attachment.file (storage_key, upload_id, content_type, size_bytes, stored_at)
+    SELECT storage_key, md5(storage_key)::uuid, 'application/octet-stream', length(content), stored_at
+    FROM channel_email.attachment
+    ON CONFLICT DO NOTHING`,
+      `DROP TABLE channel_email.attachment`,
+    ],
+    down: [
+      `
+    CREATE TABLE channel_email.attachment (
+      storage_key text PRIMARY KEY,
+      content     bytea NOT NULL,
+      stored_at   timestamptz NOT NULL DEFAULT now()
+    )`,
+      `
+    INSERT INTO channel_email.attachment (storage_key, content, stored_at)
+    SELECT f.storage_key, string_agg(p.bytes, ''::bytea ORDER BY p.part), f.stored_at
+    FROM attachment.file f JOIN attachment.part p ON p.upload_id = f.upload_id
+    WHERE f.storage_key LIKE 'email/%'
+    GROUP BY f.storage_key, f.stored_at`,
+    ],
+  },
+);

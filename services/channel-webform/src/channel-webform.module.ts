@@ -1,8 +1,8 @@
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import { Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
 import { InboundPublisher } from '@firstline/channel-kit';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
-import { AttachmentStore } from './attachments/attachment-store';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { StoredLinks } from './http/stored-links';
 import { IntakeController } from './inbound/intake.controller';
@@ -36,7 +36,7 @@ import { VerificationController } from './verification/verification.controller';
     // Read at start, so a malformed WEBFORM_* variable stops the service with one line naming it.
     { provide: WEBFORM_CONFIG, useFactory: () => parseWebformConfig(process.env) },
     StoredLinks,
-    AttachmentStore,
+    attachmentStoreProvider,
     AttachmentSweeper,
     {
       provide: InboundPublisher,

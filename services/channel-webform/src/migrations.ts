@@ -204,3 +204,58 @@ export const CarryOverWebformDeliveries1796500000000 = sqlMigration(
     ],
   },
 );
+
+/**
+ * Files move to the store every service shares (schema `attachment`, docs/adr/0022) under the
+ * keys they had, so links and messages that name them keep working; replies get their files.
+ */
+export const CarryWebformFilesIntoAttachmentStore1797200000001 = sqlMigration(
+  'CarryWebformFilesIntoAttachmentStore1797200000001',
+  {
+    up: [
+      `
+    INSERT INTO attachment.part (upload_id, part, bytes, written_at)
+    SELECT p.upload_id, p.part, p.bytes, p.written_at
+    FROM channel_webform.attachment_part p
+    JOIN channel_webform.attachment a ON a.upload_id = p.upload_id
+    ON CONFLICT DO NOTHING`,
+      `
+    INSERT INTO attachment.file (storage_key, upload_id, content_type, size_bytes, stored_at)
+    SELECT storage_key, upload_id, content_type, size_bytes, stored_at
+    FROM channel_webform.attachment
+    ON CONFLICT DO NOTHING`,
+      `DROP TABLE channel_webform.attachment_part`,
+      `DROP TABLE channel_webform.attachment`,
+      // The files of an agent's reply, as OutboundMessage named them: [{storageKey, fileName, ...}].
+      `ALTER TABLE channel_webform.reply ADD COLUMN attachments jsonb NOT NULL DEFAULT '[]'`,
+    ],
+    down: [
+      `ALTER TABLE channel_webform.reply DROP COLUMN attachments`,
+      `
+    CREATE TABLE channel_webform.attachment (
+      storage_key  text PRIMARY KEY,
+      content_type text NOT NULL,
+      upload_id    uuid NOT NULL UNIQUE,
+      size_bytes   integer NOT NULL,
+      stored_at    timestamptz NOT NULL DEFAULT now()
+    )`,
+      `
+    CREATE TABLE channel_webform.attachment_part (
+      upload_id  uuid NOT NULL,
+      part       integer NOT NULL,
+      bytes      bytea NOT NULL,
+      written_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (upload_id, part)
+    )`,
+      `
+    INSERT INTO channel_webform.attachment (storage_key, content_type, upload_id, size_bytes, stored_at)
+    SELECT f.storage_key, f.content_type, f.upload_id, f.size_bytes, f.stored_at
+    FROM attachment.file f
+    WHERE EXISTS (SELECT 1 FROM channel_webform.attachment_use u WHERE u.storage_key = f.storage_key)`,
+      `
+    INSERT INTO channel_webform.attachment_part (upload_id, part, bytes, written_at)
+    SELECT p.upload_id, p.part, p.bytes, p.written_at
+    FROM attachment.part p JOIN channel_webform.attachment a ON a.upload_id = p.upload_id`,
+    ],
+  },
+);

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
 import { ChannelWebformModule } from './channel-webform.module';
@@ -7,6 +8,7 @@ import { allowWidgetOrigins } from './http/cors';
 import {
   AddVerificationLinks1768000000000,
   CarryOverWebformDeliveries1796500000000,
+  CarryWebformFilesIntoAttachmentStore1797200000001,
   CreateWebformCustomerTexts1769000000000,
   CreateWebformTables1764000000000,
   StreamAttachmentsInParts1765000000000,
@@ -23,6 +25,8 @@ export const channelWebformService: ServiceDefinition = {
     CreateWebformCustomerTexts1769000000000,
     outboundDeliveryMigration('channel_webform'),
     CarryOverWebformDeliveries1796500000000,
+    CreateAttachmentStore1797200000000,
+    CarryWebformFilesIntoAttachmentStore1797200000001,
   ],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,

@@ -24,8 +24,12 @@ import {
   type TestDatabase,
 } from '@firstline/testing';
 import { channelWebformService } from '../src';
-import { AttachmentStore, PART_BYTES } from '../src/attachments/attachment-store';
-import { AttachmentSweeper, UNUSED_FILE_GRACE_MS } from '../src/attachments/attachment-sweeper';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
+import { DATABASE_PART_BYTES } from '@firstline/attachments/stores';
+import {
+  AttachmentSweeper,
+  UNFINISHED_UPLOAD_GRACE_MS,
+} from '../src/attachments/attachment-sweeper';
 import { ensureKafka, Observer, startOnBroker } from './support';
 
 const run = uniqueName('wf').replace(/\./g, '-');
@@ -362,8 +366,8 @@ describe('web-form intake', () => {
     const unkeptParts = async () =>
       (
         await db().query(
-          `SELECT count(*)::int AS n FROM channel_webform.attachment_part p
-           WHERE NOT EXISTS (SELECT 1 FROM channel_webform.attachment a WHERE a.upload_id = p.upload_id)`,
+          `SELECT count(*)::int AS n FROM attachment.part p
+           WHERE NOT EXISTS (SELECT 1 FROM attachment.file f WHERE f.upload_id = p.upload_id)`,
         )
       )[0].n as number;
 
@@ -487,41 +491,27 @@ describe('web-form intake', () => {
         `SELECT count(*)::int AS files,
                 (SELECT count(*)::int FROM channel_webform.attachment_use
                  WHERE storage_key = $1) AS uses
-         FROM channel_webform.attachment WHERE storage_key = $1`,
-        [`webform/sha256/${digest}`],
+         FROM attachment.file WHERE storage_key = $1`,
+        [`sha256/${digest}`],
       );
       expect(stored).toEqual({ files: 1, uses: 1 });
       expect(await unkeptParts()).toBe(0);
     });
 
-    it('files no submission uses and uploads never finished are removed after the grace time', async () => {
-      const store = service.app.get(AttachmentStore);
-      const unused = store.stage();
-      await unused.write(pdfBytes(2_000, 'unused'));
-      await unused.end();
-      await unused.keep('application/pdf'); // kept, but its submission was never written
+    it('uploads never finished are removed after the grace time, and kept files stay', async () => {
+      const store = service.app.get<AttachmentStore>(ATTACHMENT_STORE);
       const unfinished = store.stage();
-      await unfinished.write(Buffer.alloc(PART_BYTES, 1)); // the client went away mid-file
+      await unfinished.write(Buffer.alloc(DATABASE_PART_BYTES, 1)); // the client went away mid-file
       const used = await post(path, contact('kept'));
       expect(used.status).toBe(201);
 
       const sweeper = service.app.get(AttachmentSweeper);
-      expect(await sweeper.sweep()).toEqual({ files: 0, uploads: 0 }); // still within grace
-      const later = new Date(Date.now() + UNUSED_FILE_GRACE_MS + 60_000);
-      expect(await sweeper.sweep(later)).toEqual({ files: 1, uploads: 1 });
+      expect(await sweeper.sweep()).toBe(0); // still within grace
+      const later = new Date(Date.now() + UNFINISHED_UPLOAD_GRACE_MS + 60_000);
+      expect(await sweeper.sweep(later)).toBe(1);
 
-      expect((await fetch(`${service.url}/webform/attachments/${unused.digest}`)).status).toBe(404);
       expect(await unkeptParts()).toBe(0);
-      // Files that submissions use stay.
-      const [{ n }] = await db().query(
-        `SELECT count(*)::int AS n FROM channel_webform.attachment a
-         WHERE NOT EXISTS (
-           SELECT 1 FROM channel_webform.attachment_use u WHERE u.storage_key = a.storage_key)`,
-      );
-      expect(n).toBe(0);
-      const [{ kept }] = await db().query(
-        `SELECT count(*)::int AS kept FROM channel_webform.attachment`,
-      );
+      const [{ kept }] = await db().query(`SELECT count(*)::int AS kept FROM attachment.file`);
       expect(kept).toBeGreaterThan(0);
     });
   });

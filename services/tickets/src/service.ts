@@ -1,3 +1,5 @@
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
+import { AddAgentUploads1797200000001 } from './attachments/attachments.migration';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { serveAgentConsole } from '@firstline/agent-console';
 import { trustProxyHops, type ServiceDefinition } from '@firstline/runtime';
@@ -36,6 +38,8 @@ export const ticketsService: ServiceDefinition = {
     AddSearch1769870000000,
     AddTicketConversationIndex1769900000000,
     AddOpenChatIndex1769950000000,
+    CreateAttachmentStore1797200000000,
+    AddAgentUploads1797200000001,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

@@ -1,3 +1,6 @@
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
+import { AttachmentRepository } from './attachments/attachment.repository';
+import { AttachmentsController } from './attachments/attachments.controller';
 import { Module } from '@nestjs/common';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { AccountsController } from './accounts/accounts.controller';
@@ -57,6 +60,8 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
 /** The system of record and the agents' API. */
 @Module({
   providers: [
+    attachmentStoreProvider,
+    AttachmentRepository,
     {
       provide: TicketsSettings,
       useFactory: (mode: RunMode) => new TicketsSettings(process.env, mode),
@@ -106,6 +111,7 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     WorkloadService,
   ],
   controllers: [
+    AttachmentsController,
     AuthController,
     TicketsController,
     ChatActivityController,

@@ -1,3 +1,4 @@
+import { ATTACHMENT_STORE, storeInboundFiles, type AttachmentStore } from '@firstline/attachments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -31,12 +32,13 @@ export class InboundMail implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly store: EmailStore,
     dataSource: DataSource,
+    @Inject(ATTACHMENT_STORE) attachments: AttachmentStore,
   ) {
     this.context = emailContext(config);
     this.publisher = new InboundPublisher({
       bus,
       name: 'email',
-      storeFiles: (files) => store.storeAttachments(files),
+      storeFiles: (files) => storeInboundFiles(attachments, files),
     });
     this.mailboxes = new Map(config.mailboxes.map((mailbox) => [mailbox.name, mailbox]));
     this.leases = new Leases(

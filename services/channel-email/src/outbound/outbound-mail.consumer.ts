@@ -1,3 +1,4 @@
+import { ATTACHMENT_STORE, openFiles, type AttachmentStore } from '@firstline/attachments';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
@@ -27,6 +28,7 @@ export class OutboundMail implements OnModuleDestroy {
     dataSource: DataSource,
     relay: OutboxRelay,
     private readonly store: EmailStore,
+    @Inject(ATTACHMENT_STORE) private readonly attachments: AttachmentStore,
   ) {
     if (config.smtp) this.transport = createTransport(config.smtp.url);
     else
@@ -58,7 +60,7 @@ export class OutboundMail implements OnModuleDestroy {
         'email outbound is not configured: set EMAIL_SMTP_URL and EMAIL_FROM',
       );
     }
-    const files = await this.store.attachments(rendered.storageKeys.filter(Boolean));
+    const files = await openFiles(this.attachments, rendered.storageKeys.filter(Boolean));
     const mail = withStoredFiles(rendered, files);
     await this.store.recordOurMail({
       outboundId: message.outboundId,

@@ -1,21 +1,20 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { AttachmentStore } from './attachment-store';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
 
-/**
- * How long a file no submission uses is kept: longer than any upload or retry takes, so a file
- * kept for a submission being written, or for a client about to retry, is not taken from it.
- */
-export const UNUSED_FILE_GRACE_MS = 60 * 60 * 1000;
+/** How long an upload may take: the parts of one older than this and never kept are abandoned. */
+export const UNFINISHED_UPLOAD_GRACE_MS = 60 * 60 * 1000;
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
- * Removes, on a schedule, files no submission uses and uploads never finished. Every replica may
- * sweep; the deletes are idempotent.
+ * Removes, on a schedule, what uploads never finished or refused left in the store. Kept files
+ * stay: the store is shared, and a file a customer sent may be the one an agent forwards
+ * (docs/adr/0022). Every replica may sweep; the deletes are idempotent.
  */
 @Injectable()
 export class AttachmentSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -23,7 +22,7 @@ export class AttachmentSweeper implements OnApplicationBootstrap, OnModuleDestro
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<unknown>;
 
-  constructor(private readonly store: AttachmentStore) {}
+  constructor(@Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.scheduled(), SWEEP_INTERVAL_MS);
@@ -36,20 +35,20 @@ export class AttachmentSweeper implements OnApplicationBootstrap, OnModuleDestro
     await this.inFlight;
   }
 
-  /** Removes what was unused for the grace time as of `now`. */
-  sweep(now = new Date()): Promise<{ files: number; uploads: number }> {
-    return this.store.sweep(new Date(now.getTime() - UNUSED_FILE_GRACE_MS));
+  /** Removes what was left unfinished for the grace time as of `now`. */
+  sweep(now = new Date()): Promise<number> {
+    return this.store.sweepAbandoned(new Date(now.getTime() - UNFINISHED_UPLOAD_GRACE_MS));
   }
 
   private scheduled(): void {
     if (this.inFlight) return;
     this.inFlight = this.sweep()
-      .then(({ files, uploads }) => {
-        if (files + uploads > 0) {
-          this.logger.log(`removed ${files} unused file(s) and ${uploads} unfinished upload(s)`);
-        }
+      .then((uploads) => {
+        if (uploads > 0) this.logger.log(`removed ${uploads} unfinished upload(s)`);
       })
-      .catch((error: unknown) => this.logger.warn(`sweep of unused files failed: ${String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.warn(`sweep of unfinished uploads failed: ${String(error)}`),
+      )
       .finally(() => (this.inFlight = undefined));
   }
 }

@@ -7,14 +7,14 @@ import {
   refusalByHeaders,
   type BodyLimits,
 } from '@firstline/webform';
-import type { AttachmentStore, StagedUpload } from '../attachments/attachment-store';
+import type { AttachmentStore, StagedFile } from '@firstline/attachments';
 import { Rejection, type WebRequest } from './rejection';
 
 /** A file posted with a form, stored part by part as it arrived, its type checked on its first bytes. */
 export interface ReceivedFile {
   fileName: string;
   contentType: string;
-  upload: StagedUpload;
+  upload: StagedFile;
 }
 
 /** A public request once read: every field as a string, and the files. */

@@ -1,3 +1,4 @@
+import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -19,7 +20,6 @@ import {
   type WebformNormalised,
   type WebformPayload,
 } from '@firstline/webform';
-import { AttachmentStore, storageKeyOf } from '../attachments/attachment-store';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { isUpload, readBody, refusalOf, type ReadRequest, type ReceivedFile } from '../http/body';
 import { Rejection, requestLocale } from '../http/rejection';
@@ -71,7 +71,7 @@ export class Intake {
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
     private readonly writer: SubmissionWriter,
     private readonly dataSource: DataSource,
-    private readonly store: AttachmentStore,
+    @Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore,
     private readonly links: StoredLinks,
   ) {
     this.perIp = new RateLimiter(config.rateLimits.perIp, config.rateLimits.windowMs);
@@ -247,13 +247,16 @@ export class Intake {
   private async describeFiles(files: ReceivedFile[]): Promise<Attachment[]> {
     if (files.length === 0) return [];
     const base = await this.links.base();
-    return files.map((file) =>
-      create(AttachmentSchema, {
-        storageKey: storageKeyOf(file.upload.digest),
-        url: `${base}/webform/attachments/${file.upload.digest}`,
-        fileName: file.fileName,
-        contentType: file.contentType,
-        sizeBytes: file.upload.sizeBytes,
+    return Promise.all(
+      files.map(async (file) => {
+        const storageKey = await file.upload.end();
+        return create(AttachmentSchema, {
+          storageKey,
+          url: `${base}/webform/attachments/${storageKey.slice(storageKey.lastIndexOf('/') + 1)}`,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          sizeBytes: file.upload.sizeBytes,
+        });
       }),
     );
   }

@@ -44,8 +44,9 @@ export class StatusPageSender {
       const texts = customerTexts(conversation.locale, wording);
       await manager.query(
         `INSERT INTO channel_webform.reply
-           (outbound_id, status_token, ticket_id, text_body, sender_display_name, automatic, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+           (outbound_id, status_token, ticket_id, text_body, sender_display_name, automatic, created_at,
+            attachments)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (outbound_id) DO NOTHING`,
         [
           reply.outboundId,
@@ -55,6 +56,7 @@ export class StatusPageSender {
           reply.senderDisplayName ?? texts.team,
           reply.automatic,
           reply.createdAt,
+          JSON.stringify(reply.attachments),
         ],
       );
       // The page shows it under this id.

@@ -7,7 +7,7 @@ import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { customerLanguage, customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
 import { ratingMessage, readRating, verifyRatingLink, type RatingLink } from '@firstline/webform';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
-import { AttachmentStore } from '../attachments/attachment-store';
+import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
 import { readBody, refusalOf, type ReadRequest } from '../http/body';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
 import { DirectoryProjection } from '../projection/directory.consumer';
@@ -25,7 +25,7 @@ export class RatingController {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly directory: DirectoryProjection,
-    private readonly attachments: AttachmentStore,
+    @Inject(ATTACHMENT_STORE) private readonly attachments: AttachmentStore,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 

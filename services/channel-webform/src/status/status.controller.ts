@@ -1,10 +1,19 @@
-import { Controller, Get, NotFoundException, Param, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { AttachmentStore } from '../attachments/attachment-store';
+import { ATTACHMENT_STORE, sendStoredFile, type AttachmentStore } from '@firstline/attachments';
 import { RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
 import { StatusService, type StatusView } from './status.service';
+
+const DIGEST = /^[0-9a-f]{64}$/;
 
 /** The customer's status page data, by the unguessable token in their link. */
 @Controller('webform')
@@ -12,7 +21,7 @@ import { StatusService, type StatusView } from './status.service';
 export class StatusController {
   constructor(
     private readonly status: StatusService,
-    private readonly attachments: AttachmentStore,
+    @Inject(ATTACHMENT_STORE) private readonly attachments: AttachmentStore,
   ) {}
 
   @Get('status/:token')
@@ -20,20 +29,32 @@ export class StatusController {
     return this.status.view(token, requestLocale(request));
   }
 
-  /** A file a customer attached, for the agent (linked from the ticket) and the customer. */
-  @Get('attachments/:digest')
-  async attachment(
+  /** A file of the conversation — sent by the customer or with a reply — for its customer. */
+  @Get('status/:token/attachments/:digest')
+  async conversationFile(
+    @Param('token') token: string,
     @Param('digest') digest: string,
     @Res() response: ServerResponse,
   ): Promise<void> {
-    const file = /^[0-9a-f]{64}$/.test(digest) ? await this.attachments.open(digest) : undefined;
+    const named = DIGEST.test(digest) ? await this.status.fileOf(token, digest) : undefined;
+    const file = named && (await this.attachments.open(named.storageKey));
+    if (!named || !file) throw new NotFoundException('No such attachment');
+    await sendStoredFile(response, file, named.fileName);
+  }
+
+  /**
+   * A file a customer attached to a form, by the digest in the link stored with it (older tickets
+   * and the customer's email copy point here). Only files a submission used: the store is shared
+   * with every channel, whose files are not this route's to hand out.
+   */
+  @Get('attachments/:digest')
+  async submittedFile(
+    @Param('digest') digest: string,
+    @Res() response: ServerResponse,
+  ): Promise<void> {
+    const storageKey = DIGEST.test(digest) ? await this.status.submittedFile(digest) : undefined;
+    const file = storageKey && (await this.attachments.open(storageKey));
     if (!file) throw new NotFoundException('No such attachment');
-    response.setHeader('content-type', file.contentType);
-    response.setHeader('content-length', String(file.sizeBytes));
-    // Served as a download and never sniffed, so an uploaded page cannot run on our origin.
-    response.setHeader('content-disposition', 'attachment');
-    response.setHeader('x-content-type-options', 'nosniff');
-    // Part by part, as stored: a large file is never whole in memory.
-    await pipeline(Readable.from(file.parts), response).catch(() => undefined);
+    await sendStoredFile(response, file, 'attachment');
   }
 }

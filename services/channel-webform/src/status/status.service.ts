@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { firstNameOf, stageLabel, stageOf, type Locale } from '@firstline/webform';
+import { firstNameOf, stageLabel, stageOf, type Locale, type ReplyFile } from '@firstline/webform';
 import { Rejection } from '../http/rejection';
+import { StoredLinks } from '../http/stored-links';
 import { DirectoryProjection } from '../projection/directory.consumer';
 
 /** One line of the conversation as the customer sees it; internal notes never reach this channel. */
@@ -48,6 +49,7 @@ export class StatusService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly directory: DirectoryProjection,
+    private readonly links: StoredLinks,
   ) {}
 
   async view(statusToken: string, locale: Locale): Promise<StatusView> {
@@ -82,12 +84,14 @@ export class StatusService {
         sender_display_name: string;
         automatic: boolean;
         created_at: Date;
+        attachments: ReplyFile[];
       }>
     >(
-      `SELECT outbound_id, text_body, sender_display_name, automatic, created_at
+      `SELECT outbound_id, text_body, sender_display_name, automatic, created_at, attachments
          FROM channel_webform.reply WHERE status_token = $1 ORDER BY created_at`,
       [statusToken],
     );
+    const base = await this.links.base();
     const messages: StatusMessage[] = [
       ...submissions.map((s) => ({
         id: s.message_id,
@@ -105,7 +109,10 @@ export class StatusService {
         text: r.text_body,
         at: r.created_at.toISOString(),
         automatic: r.automatic,
-        attachments: [],
+        attachments: r.attachments.map((file) => ({
+          fileName: file.fileName,
+          url: `${base}/webform/status/${statusToken}/attachments/${digestOf(file.storageKey)}`,
+        })),
       })),
     ].sort((a, b) => a.at.localeCompare(b.at));
     const stage = stageOf({
@@ -136,6 +143,40 @@ export class StatusService {
     };
   }
 
+  /**
+   * The file under `digest` when the conversation of `statusToken` holds it — one the customer
+   * sent or a reply brought — with the name it was given there; undefined otherwise.
+   */
+  async fileOf(
+    statusToken: string,
+    digest: string,
+  ): Promise<{ storageKey: string; fileName: string } | undefined> {
+    const [row] = await this.dataSource.query<Array<{ storage_key: string; file_name: string }>>(
+      `SELECT file->>'storageKey' AS storage_key, file->>'fileName' AS file_name
+       FROM channel_webform.reply r, jsonb_array_elements(r.attachments) file
+       WHERE r.status_token = $1 AND file->>'storageKey' LIKE '%/' || $2::text
+       UNION ALL
+       SELECT u.storage_key, file->>'fileName'
+       FROM channel_webform.submission s
+       JOIN channel_webform.attachment_use u ON u.message_id = s.message_id
+       CROSS JOIN jsonb_array_elements(s.attachments) file
+       WHERE s.status_token = $1 AND u.storage_key LIKE '%/' || $2::text AND file->>'url' LIKE '%/' || $2::text
+       LIMIT 1`,
+      [statusToken, digest],
+    );
+    return row && { storageKey: row.storage_key, fileName: row.file_name };
+  }
+
+  /** The key of a file a form submission used, by its digest. */
+  async submittedFile(digest: string): Promise<string | undefined> {
+    const [row] = await this.dataSource.query<Array<{ storage_key: string }>>(
+      `SELECT storage_key FROM channel_webform.attachment_use
+       WHERE storage_key IN ('sha256/' || $1::text, 'webform/sha256/' || $1::text) LIMIT 1`,
+      [digest],
+    );
+    return row?.storage_key;
+  }
+
   /** The locale the customer wrote in; undefined for a token nobody was given. */
   async localeOf(statusToken: string): Promise<string | undefined> {
     const [row] = await this.dataSource.query<Array<{ locale: string }>>(
@@ -144,4 +185,9 @@ export class StatusService {
     );
     return row?.locale;
   }
+}
+
+/** The hex digest a link names a file by: the last segment of its storage key. */
+export function digestOf(storageKey: string): string {
+  return storageKey.slice(storageKey.lastIndexOf('/') + 1);
 }

@@ -90,6 +90,18 @@ export class ReplyRequest {
   @IsNotEmpty()
   @MaxLength(20_000)
   text!: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 50,
+    description:
+      'Storage keys of files this agent uploaded to this ticket (POST /tickets/{id}/attachments), sent with the text',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  attachments?: string[];
 }
 
 export class NoteRequest {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { OutgoingMessage } from '@firstline/bus';
 import {
+  AttachmentSchema,
   create,
   encode,
   messageType,
@@ -12,6 +13,7 @@ import {
 } from '@firstline/contracts';
 import { customerTexts, fillText, type CustomerTextsByLanguage } from '@firstline/routing';
 import { firstName, type EventDetails } from '@firstline/ticketing';
+import type { MessageFile } from '../attachments/attachment.repository';
 import type { SignedInAgent } from '../auth/auth.service';
 import type { MessageRecord, TicketRepository } from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
@@ -43,6 +45,8 @@ export interface CustomerMessage {
   outboundId?: string;
   /** The thread to answer in; the ticket's newest inbound message when unset. */
   threadRefs?: Record<string, string>;
+  /** Files from the attachment store, sent with the text (checked against the channel's limits). */
+  files?: MessageFile[];
   /** Who sent an automatic message; the tickets service by default. */
   actor?: Actor;
   /** The admins' wording of the signature per language; shipped texts without it. */
@@ -79,6 +83,7 @@ export function composeOutbound(
     conversationKey: ticket.conversationKey,
     subject: `Re: ${ticket.subject} [#${ticket.number}]`,
     textBody: message.text,
+    attachments: (message.files ?? []).map((file) => create(AttachmentSchema, file)),
     threadRefs: message.threadRefs,
     automatic: !message.agent,
     csatSurvey: message.automaticKind === 'csat_survey',
@@ -101,7 +106,7 @@ export function composeOutbound(
       subject: outbound.subject,
       textBody: message.text,
       htmlBody: '',
-      attachments: [],
+      attachments: message.files ?? [],
       automatic: outbound.automatic,
       automaticKind: message.automaticKind ?? null,
       expectedAnswerAt: message.expectedAnswerAt ?? null,

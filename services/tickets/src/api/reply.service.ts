@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { ConflictException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { DirectoryKind } from '@firstline/contracts';
 import { afterAgentReply, renderCannedReply } from '@firstline/ticketing';
+import { attachmentProblem } from '@firstline/channel';
+import type { EntityManager } from 'typeorm';
+import { AttachmentRepository, type MessageFile } from '../attachments/attachment.repository';
 import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerRepository } from '../database/customer.repository';
 import { DirectoryRepository } from '../database/directory.repository';
@@ -25,7 +28,32 @@ export class ReplyService {
     private readonly directory: DirectoryRepository,
     private readonly wording: CustomerWording,
     private readonly requests: ReplyRequestRepository,
+    private readonly attachments: AttachmentRepository,
   ) {}
+
+  /**
+   * The files a reply names, as the agent uploaded them to the ticket; refused before anything is
+   * sent when one was not uploaded here or the channel cannot carry them.
+   */
+  private async attachedFiles(
+    manager: EntityManager,
+    ticket: Ticket,
+    agent: SignedInAgent,
+    storageKeys: readonly string[],
+  ): Promise<MessageFile[]> {
+    if (storageKeys.length === 0) return [];
+    const keys = [...new Set(storageKeys)];
+    const files = await this.attachments.uploadsOf(manager, ticket.id, agent.id, keys);
+    const missing = keys.filter((key) => !files.some((file) => file.storageKey === key));
+    if (missing.length > 0) {
+      throw new UnprocessableEntityException(
+        `Upload ${missing.join(', ')} to ticket ${ticket.number} first (POST /api/v1/tickets/${ticket.id}/attachments)`,
+      );
+    }
+    const problem = attachmentProblem(ticket.channel, files);
+    if (problem) throw new UnprocessableEntityException(problem);
+    return files;
+  }
 
   /**
    * Sends the agent's reply. With an idempotency key, a repeat of the request (a double click,
@@ -37,10 +65,13 @@ export class ReplyService {
     agent: SignedInAgent,
     text: string,
     idempotencyKey?: string,
+    attachmentKeys: readonly string[] = [],
   ): Promise<ReplyResponse & { replayed: boolean }> {
     return this.access.change(ticketId, agent, async (ticket, manager, log) => {
       if (idempotencyKey !== undefined) {
-        const requestHash = hashOf({ ticketId, text });
+        const requestHash = hashOf(
+          attachmentKeys.length ? { ticketId, text, attachmentKeys } : { ticketId, text },
+        );
         const earlier = await this.requests.claim(manager, {
           agentId: agent.id,
           key: idempotencyKey,
@@ -59,11 +90,13 @@ export class ReplyService {
           `Ticket ${ticket.number} is closed; the customer's next message opens a follow-up`,
         );
       }
+      const files = await this.attachedFiles(manager, ticket, agent, attachmentKeys);
       const at = new Date();
       const messageId = await sendToCustomer(manager, this.tickets, log, ticket, {
         text,
         agent,
         at,
+        files,
         wording: await this.wording.load(manager),
       });
       const next: Ticket = withDueTimes({ ...ticket, ...afterAgentReply(ticket, at) });
@@ -98,6 +131,10 @@ export class ReplyService {
   }
 }
 
-function hashOf(request: { ticketId: string; text: string }): string {
+function hashOf(request: {
+  ticketId: string;
+  text: string;
+  attachmentKeys?: readonly string[];
+}): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }

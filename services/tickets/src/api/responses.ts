@@ -85,11 +85,10 @@ export class MessageView {
   @ApiProperty({ type: String, nullable: true }) text!: string | null;
   @ApiProperty({ type: String, nullable: true }) html!: string | null;
   @ApiProperty({
-    type: 'array',
-    items: { type: 'object', additionalProperties: true },
-    description: 'As the channel received or sent them: file name, content type, size, URL',
+    type: () => [AttachmentView],
+    description: 'As the channel received or the agent sent them',
   })
-  attachments!: unknown[];
+  attachments!: AttachmentView[];
   @ApiProperty() automatic!: boolean;
   @ApiProperty({
     type: String,
@@ -281,3 +280,28 @@ export const DIRECTORY_RECORD: SchemaObject = {
   },
   additionalProperties: { type: 'object', additionalProperties: true },
 };
+
+export class AttachmentView {
+  @ApiProperty({ description: 'Key in the attachment store; empty for a file only linked by URL' })
+  storageKey!: string;
+  @ApiProperty({ description: 'Where the channel offers the file, when it was not stored' })
+  url!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty({ description: 'As the channel or the agent declared it' }) contentType!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'GET it (with the bearer token) for the file; null for a file only linked by URL',
+  })
+  downloadPath!: string | null;
+}
+
+export class UploadedAttachment {
+  @ApiProperty({ description: 'Name it in a reply’s `attachments`' }) storageKey!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty() contentType!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty({ description: 'GET it (with the bearer token) for the file' })
+  downloadPath!: string;
+}

@@ -1,3 +1,4 @@
+import { attachmentPath } from '../attachments/upload';
 import type { MessageRecord } from '../database/ticket.repository';
 import { slaZone } from '@firstline/routing';
 import { channelName, priorityName, type Ticket } from '../tickets/ticket';
@@ -41,7 +42,7 @@ export function messageView(message: MessageRecord) {
     subject: message.subject,
     text: message.textBody,
     html: message.htmlBody,
-    attachments: message.attachments,
+    attachments: message.attachments.map((file) => attachmentView(message.ticketId, file)),
     automatic: message.automatic,
     automaticKind: message.automaticKind,
     expectedAnswerAt: message.expectedAnswerAt,
@@ -49,5 +50,23 @@ export function messageView(message: MessageRecord) {
       ? { status: message.deliveryStatus, reason: message.deliveryReason }
       : null,
     createdAt: message.createdAt,
+  };
+}
+
+/** A message's file as the console lists it, with the path that opens it. */
+export function attachmentView(ticketId: string, file: unknown) {
+  const named = file as Partial<
+    Record<'storageKey' | 'url' | 'fileName' | 'contentType', string>
+  > & {
+    sizeBytes?: number;
+  };
+  const storageKey = named.storageKey ?? '';
+  return {
+    storageKey,
+    url: named.url ?? '',
+    fileName: named.fileName || 'file',
+    contentType: named.contentType ?? '',
+    sizeBytes: Number(named.sizeBytes ?? 0),
+    downloadPath: storageKey ? attachmentPath(ticketId, storageKey) : null,
   };
 }

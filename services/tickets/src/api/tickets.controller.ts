@@ -110,6 +110,7 @@ export class TicketsController {
       agent,
       body.text,
       validIdempotencyKey(idempotencyKey),
+      body.attachments,
     );
     if (replayed) response.setHeader('Idempotent-Replayed', 'true');
     return sent;

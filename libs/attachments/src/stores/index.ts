@@ -1,0 +1,5 @@
+export * from './postgres-store';
+export * from './s3-store';
+export * from './config';
+export * from './migration';
+export * from './provider';

@@ -1,0 +1,61 @@
+import { Channel } from '@firstline/contracts';
+import { attachmentProblem } from '../src';
+
+const MB = 1024 * 1024;
+const pdf = (sizeBytes: number, fileName = 'invoice.pdf') => ({
+  fileName,
+  contentType: 'application/pdf',
+  sizeBytes,
+});
+const photo = (sizeBytes: number) => ({
+  fileName: 'shot.jpg',
+  contentType: 'image/jpeg',
+  sizeBytes,
+});
+
+describe('what a reply can carry, per channel', () => {
+  it.each([
+    [
+      'email, two files under 25 MB together',
+      Channel.EMAIL,
+      [pdf(10 * MB), pdf(10 * MB)],
+      undefined,
+    ],
+    [
+      'email, 30 MB together',
+      Channel.EMAIL,
+      [pdf(20 * MB), pdf(10 * MB)],
+      'The files come to 30 MB; Email takes at most 25 MB a message.',
+    ],
+    ['Telegram, a 40 MB document', Channel.TELEGRAM, [pdf(40 * MB)], undefined],
+    [
+      'Telegram, a 60 MB document',
+      Channel.TELEGRAM,
+      [pdf(60 * MB)],
+      'invoice.pdf is 60 MB; Telegram takes a file of at most 50 MB.',
+    ],
+    [
+      'Telegram, a 12 MB photo',
+      Channel.TELEGRAM,
+      [photo(12 * MB)],
+      'shot.jpg is 12 MB; Telegram takes a picture of at most 10 MB.',
+    ],
+    ['VK, a 150 MB document', Channel.VK, [pdf(150 * MB)], undefined],
+    [
+      'VK, a 60 MB photo',
+      Channel.VK,
+      [photo(60 * MB)],
+      'shot.jpg is 60 MB; VK takes a picture of at most 50 MB.',
+    ],
+    [
+      'OK, six files',
+      Channel.OK,
+      Array.from({ length: 6 }, () => pdf(1000)),
+      'OK carries at most 5 files a message; this reply has 6.',
+    ],
+    ['live chat, any file', Channel.CHAT, [pdf(1000)], 'Live chat cannot carry files.'],
+    ['any channel, no file', Channel.CHAT, [], undefined],
+  ])('%s', (_case, channel, files, problem) => {
+    expect(attachmentProblem(channel, files)).toBe(problem);
+  });
+});
