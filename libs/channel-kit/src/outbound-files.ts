@@ -1,4 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import { ATTACHMENT_STORE, readWhole, type AttachmentStore } from '@firstline/attachments';
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import type { Attachment } from '@firstline/contracts';
 import { BadInputError, PermanentError, RetryableError } from '@firstline/errors';
 
@@ -31,14 +33,20 @@ export function attachmentReaderProviders(source: AttachmentSource): Provider[] 
   return Array.isArray(source) ? source : [{ provide: READ_ATTACHMENT, useValue: source }];
 }
 
-/**
- * The reader of a service that no attachment store is connected to: every attachment known only
- * by its storage key fails for good, with a reason that says so.
- */
-export const noAttachmentStore: ReadAttachment = (storageKey) =>
-  Promise.reject(
-    new PermanentError(`attachment ${storageKey} cannot be read: no attachment store is connected`),
-  );
+/** A ReadAttachment over Firstline's attachment store (docs/adr/0022). */
+export function readFromStore(store: AttachmentStore): ReadAttachment {
+  return async (storageKey) => {
+    const file = await store.open(storageKey);
+    if (!file) throw new PermanentError(`attachment ${storageKey} is not in the attachment store`);
+    return { fileName: '', contentType: file.contentType, bytes: await readWhole(file) };
+  };
+}
+
+/** The configured attachment store and, over it, READ_ATTACHMENT: what a channel service's senders upload. */
+export const storedAttachments: Provider[] = [
+  attachmentStoreProvider,
+  { provide: READ_ATTACHMENT, inject: [ATTACHMENT_STORE], useFactory: readFromStore },
+];
 
 /** How long fetching a file by its URL may take before the attempt counts as failed. */
 const FETCH_TIMEOUT_MS = 30_000;

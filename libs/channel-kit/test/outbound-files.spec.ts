@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AttachmentStore } from '@firstline/attachments';
 import { AttachmentSchema, create } from '@firstline/contracts';
 import { PermanentError } from '@firstline/errors';
 import {
   assertWithinLimit,
   attachmentReaderProviders,
   formatBytes,
-  noAttachmentStore,
   READ_ATTACHMENT,
+  readFromStore,
   readOutboundFile,
   type AttachmentFile,
 } from '../src';
@@ -79,12 +80,42 @@ describe('readOutboundFile', () => {
     });
     await expect(readOutboundFile(attachment, store)).rejects.toMatchObject({ kind });
   });
+});
 
-  it('says that no store is connected when the service has none', async () => {
-    const attachment = create(AttachmentSchema, { storageKey: 'k1' });
-    await expect(readOutboundFile(attachment, noAttachmentStore)).rejects.toMatchObject({
+describe('readFromStore', () => {
+  const store = (files: Record<string, string>): AttachmentStore => ({
+    stage: () => {
+      throw new Error('not used');
+    },
+    sweepAbandoned: async () => 0,
+    open: async (key) =>
+      key in files
+        ? {
+            storageKey: key,
+            contentType: 'application/pdf',
+            sizeBytes: files[key].length,
+            content: async function* () {
+              yield Buffer.from(files[key].slice(0, 3));
+              yield Buffer.from(files[key].slice(3));
+            },
+          }
+        : undefined,
+  });
+
+  it('reads a stored file whole, with the type it was stored under', async () => {
+    const read = readFromStore(store({ 'sha256/ab': '%PDF-1.7' }));
+    await expect(read('sha256/ab')).resolves.toEqual({
+      fileName: '',
+      contentType: 'application/pdf',
+      bytes: Buffer.from('%PDF-1.7'),
+    });
+  });
+
+  it('fails for good on a key the store does not have', async () => {
+    const attachment = create(AttachmentSchema, { storageKey: 'sha256/cd' });
+    await expect(readOutboundFile(attachment, readFromStore(store({})))).rejects.toMatchObject({
       kind: 'permanent',
-      message: 'attachment k1 cannot be read: no attachment store is connected',
+      message: 'attachment sha256/cd is not in the attachment store',
     });
   });
 });
@@ -117,11 +148,11 @@ describe('assertWithinLimit', () => {
 });
 
 describe('attachmentReaderProviders', () => {
+  const store = {} as AttachmentStore;
   it('provides a ReadAttachment as READ_ATTACHMENT, and leaves providers as they are', () => {
-    expect(attachmentReaderProviders(noAttachmentStore)).toEqual([
-      { provide: READ_ATTACHMENT, useValue: noAttachmentStore },
-    ]);
-    const factory = { provide: READ_ATTACHMENT, useFactory: () => noAttachmentStore };
+    const read = readFromStore(store);
+    expect(attachmentReaderProviders(read)).toEqual([{ provide: READ_ATTACHMENT, useValue: read }]);
+    const factory = { provide: READ_ATTACHMENT, useFactory: () => read };
     expect(attachmentReaderProviders([factory])).toEqual([factory]);
   });
 });

@@ -1,4 +1,5 @@
-import { noAttachmentStore } from '@firstline/channel-kit';
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
+import { storedAttachments } from '@firstline/channel-kit';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelOkModule } from './ok.module';
 import { MAX_WEBHOOK_BODY } from './inbound/webhook.controller';
@@ -7,9 +8,8 @@ import { migrations, SCHEMA } from './migrations';
 export const channelOkService: ServiceDefinition = {
   name: 'channel-ok',
   schema: SCHEMA,
-  // Attachments known by a storage key need the shared attachment store, not connected yet.
-  module: ChannelOkModule.readingAttachments(noAttachmentStore),
-  migrations,
+  module: ChannelOkModule.readingAttachments(storedAttachments),
+  migrations: [...migrations, CreateAttachmentStore1797200000000],
   defaultPort: 3006,
   enabledInEmbeddedMode: (env) => Boolean(env.OK_GROUPS),
   idleWithout: 'OK_GROUPS',

@@ -1,5 +1,6 @@
 import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
-import { noAttachmentStore, type AttachmentSource } from '@firstline/channel-kit';
+import type { AttachmentSource } from '@firstline/channel-kit';
+import { PermanentError } from '@firstline/errors';
 import { startService, type RunningService } from '@firstline/runtime';
 import { uniqueName, type TestDatabase } from '@firstline/testing';
 import { channelTelegramService } from '../src';
@@ -14,7 +15,7 @@ export function startTelegram(
   name: string,
   database: TestDatabase,
   brokers: string[],
-  attachments: AttachmentSource = noAttachmentStore,
+  attachments: AttachmentSource = noStoredFiles,
 ): Promise<RunningService> {
   return startService(
     {
@@ -56,4 +57,11 @@ export async function observe(
   });
   await observer.start();
   return observer;
+}
+
+/** A store that holds no file: an attachment known only by its key fails for good. */
+function noStoredFiles(storageKey: string): Promise<never> {
+  return Promise.reject(
+    new PermanentError(`attachment ${storageKey} is not in the attachment store`),
+  );
 }

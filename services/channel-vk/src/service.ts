@@ -1,4 +1,5 @@
-import { noAttachmentStore, outboundDeliveryMigration } from '@firstline/channel-kit';
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
+import { outboundDeliveryMigration, storedAttachments } from '@firstline/channel-kit';
 import { leaseMigration } from '@firstline/persistence';
 import type { ServiceDefinition } from '@firstline/runtime';
 import { ChannelVkModule } from './channel-vk.module';
@@ -13,8 +14,7 @@ import {
 export const channelVkService: ServiceDefinition = {
   name: 'channel-vk',
   schema: 'channel_vk',
-  // Attachments known by a storage key need the shared attachment store, not connected yet.
-  module: ChannelVkModule.readingAttachments(noAttachmentStore),
+  module: ChannelVkModule.readingAttachments(storedAttachments),
   migrations: [
     CreateVkTables1764000000000,
     IndexVkRowAges1766100000000,
@@ -22,6 +22,7 @@ export const channelVkService: ServiceDefinition = {
     outboundDeliveryMigration('channel_vk'),
     MoveVkSentMessagesToOutboundDelivery1796500000000,
     leaseMigration('channel_vk'),
+    CreateAttachmentStore1797200000000,
   ],
   defaultPort: 3005,
   enabledInEmbeddedMode: (env) => Boolean(env.VK_COMMUNITIES),
