@@ -45,8 +45,12 @@ const HEADLINE_OPTIONS = `StartSel=${MATCH_START}, StopSel=${MATCH_STOP}, MaxWor
 const WORDS_QUERY = `(SELECT websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)
   AS query) AS typed`;
 
-/** How many of the newest matching messages are ranked (`byWords`). */
-const RANKED_MESSAGES = 1000;
+/**
+ * How many of the newest matching messages are ranked (`byWords`): a few pages' worth. Finding
+ * them costs reading messages newest first until this many matched, so this bounds the time of
+ * a common word: 1,000 had a two-word query read 18,000 messages of a million (140 ms).
+ */
+const RANKED_MESSAGES = 300;
 /** Words matched in at most this many messages have every match sorted by time (`byWords`). */
 const ALL_MATCHES = 5000;
 
@@ -118,13 +122,17 @@ export class SearchRepository {
     }
     if (found.length === 0) return [];
     const visible = bind(teams ?? null);
-    const rows = await this.dataSource.query<
-      Array<{ id: string; match: SearchMatch; exact: boolean; value: string; updated_at: Date }>
-    >(
-      // Each found customer's tickets through ticket_customer (OFFSET 0 keeps it so): the planner
-      // cannot tell how many customers a name matches, guessed thousands for any word, and read
-      // every ticket for a hash join, 200 ms at 200,000 tickets even when no name matched.
-      `WITH found (customer_id, match, exact, value) AS (${found.join(' UNION ALL ')})
+    // Without parallel workers: guessing thousands of name matches, the planner started two for
+    // scans that find a handful, and starting them took 60-90 ms on a busy machine, the scans 20.
+    const rows = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      return manager.query<
+        Array<{ id: string; match: SearchMatch; exact: boolean; value: string; updated_at: Date }>
+      >(
+        // Each found customer's tickets through ticket_customer (OFFSET 0 keeps it so): the planner
+        // cannot tell how many customers a name matches, guessed thousands for any word, and read
+        // every ticket for a hash join, 200 ms at 200,000 tickets even when no name matched.
+        `WITH found (customer_id, match, exact, value) AS (${found.join(' UNION ALL ')})
        SELECT t.id, found.match, found.exact, found.value, t.updated_at
        FROM found CROSS JOIN LATERAL (
          SELECT id, updated_at FROM tickets.ticket
@@ -134,8 +142,9 @@ export class SearchRepository {
        ) t
        ORDER BY found.exact DESC, t.updated_at DESC
        LIMIT ${bind(limit)}`,
-      parameters,
-    );
+        parameters,
+      );
+    });
     return rows.map((row) => ({
       ticketId: row.id,
       match: row.match,
