@@ -31,6 +31,8 @@ interface WordHitRow {
   message_id: string;
   rank: number;
   updated_at: Date | string;
+  /** How many matches were ranked. */
+  ranked: number;
 }
 
 /**
@@ -45,10 +47,20 @@ const HEADLINE_OPTIONS = `StartSel=${MATCH_START}, StopSel=${MATCH_STOP}, MaxWor
 const WORDS_QUERY = `(SELECT websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)
   AS query) AS typed`;
 
-/** How many of the newest matching messages are ranked (`byWords`). */
-const RANKED_MESSAGES = 1000;
+/**
+ * How many of the newest matching messages are ranked (`byWords`): a few pages' worth. Finding
+ * them costs reading messages newest first until this many matched, so this bounds the time of
+ * a common word: 1,000 had a two-word query read 18,000 messages of a million (140 ms).
+ */
+const RANKED_MESSAGES = 300;
 /** Words matched in at most this many messages have every match sorted by time (`byWords`). */
 const ALL_MATCHES = 5000;
+/**
+ * Words the planner's statistics put in at least this share of messages are looked for among
+ * the newest COMMON_WALK_MESSAGES messages first (`byWords`), without counting their matches.
+ */
+const COMMON_SHARE = 0.03;
+const COMMON_WALK_MESSAGES = 20_000;
 
 const EMAIL_KINDS = [IdentityKind.EMAIL, IdentityKind.WEBFORM_EMAIL];
 const PHONE_KINDS = [IdentityKind.PHONE, IdentityKind.WEBFORM_PHONE];
@@ -118,17 +130,29 @@ export class SearchRepository {
     }
     if (found.length === 0) return [];
     const visible = bind(teams ?? null);
-    const rows = await this.dataSource.query<
-      Array<{ id: string; match: SearchMatch; exact: boolean; value: string; updated_at: Date }>
-    >(
-      `WITH found (customer_id, match, exact, value) AS (${found.join(' UNION ALL ')})
+    // Without parallel workers: guessing thousands of name matches, the planner started two for
+    // scans that find a handful, and starting them took 60-90 ms on a busy machine, the scans 20.
+    const rows = await this.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL max_parallel_workers_per_gather = 0');
+      return manager.query<
+        Array<{ id: string; match: SearchMatch; exact: boolean; value: string; updated_at: Date }>
+      >(
+        // Each found customer's tickets through ticket_customer (OFFSET 0 keeps it so): the planner
+        // cannot tell how many customers a name matches, guessed thousands for any word, and read
+        // every ticket for a hash join, 200 ms at 200,000 tickets even when no name matched.
+        `WITH found (customer_id, match, exact, value) AS (${found.join(' UNION ALL ')})
        SELECT t.id, found.match, found.exact, found.value, t.updated_at
-       FROM found JOIN tickets.ticket t ON t.customer_id = found.customer_id
-       WHERE (${visible}::text[] IS NULL OR t.team_id = ANY(${visible}))
+       FROM found CROSS JOIN LATERAL (
+         SELECT id, updated_at FROM tickets.ticket
+         WHERE customer_id = found.customer_id
+           AND (${visible}::text[] IS NULL OR team_id = ANY(${visible}))
+         OFFSET 0
+       ) t
        ORDER BY found.exact DESC, t.updated_at DESC
        LIMIT ${bind(limit)}`,
-      parameters,
-    );
+        parameters,
+      );
+    });
     return rows.map((row) => ({
       ticketId: row.id,
       match: row.match,
@@ -150,11 +174,15 @@ export class SearchRepository {
    * newest matches fastest depends on how common the words are, which the planner guessed wrong
    * for combinations of words; so up to ALL_MATCHES matches are read through the GIN index and
    * sorted, and only words matched more often than that are read along `message_newest`, where
-   * their matches lie close together.
+   * their matches lie close together. Counting those matches through the GIN index intersects
+   * whole posting lists (50 ms for two words in 5 % of a million messages), so words the
+   * statistics call common are first looked for among the newest COMMON_WALK_MESSAGES messages
+   * only; when these hold fewer than `limit` matches (the statistics were wrong, or the agent's
+   * teams have few of them), the search goes on as above.
    */
   async byWords(words: string, teams: VisibleTeams, limit: number): Promise<SearchHit[]> {
     const newest = (matches: string, condition = 'true') => `
-      SELECT ticket_id, message_id, rank, updated_at FROM (
+      SELECT ticket_id, message_id, rank, updated_at, count(*) OVER ()::int AS ranked FROM (
         SELECT m.ticket_id, m.id AS message_id, ts_rank_cd(m.search_document, typed.query) AS rank,
                t.updated_at
         -- Each match's ticket by its key (OFFSET 0 keeps it so): the planner, unable to guess
@@ -170,9 +198,23 @@ export class SearchRepository {
       ORDER BY rank DESC, updated_at DESC
       LIMIT $3`;
     const parameters = [words, teams ?? null, limit];
-    // A MATERIALIZED CTE is planned apart: Postgres reads at most ALL_MATCHES + 1 matches.
+    if ((await this.expectedShare(words)) >= COMMON_SHARE) {
+      const recent = await this.dataSource.query<WordHitRow[]>(
+        newest(
+          `${WORDS_QUERY}, (
+             SELECT id, ticket_id, created_at, search_document FROM tickets.message
+             WHERE NOT automatic ORDER BY created_at DESC LIMIT ${COMMON_WALK_MESSAGES}
+           )`,
+          'm.search_document @@ typed.query',
+        ),
+        parameters,
+      );
+      if (recent.length > 0 && recent[0].ranked >= limit) return wordHits(recent);
+    }
+    // A MATERIALIZED CTE is planned apart: Postgres reads at most ALL_MATCHES + 1 matches, and
+    // ranks them only when they are all (CASE runs its subquery only then).
     const [few] = await this.dataSource.query<
-      Array<{ matches: number; hits: Array<WordHitRow> | null }>
+      Array<{ count: number; hits: Array<WordHitRow> | null }>
     >(
       `WITH matches AS MATERIALIZED (
          SELECT m.id, m.ticket_id, m.created_at, m.search_document
@@ -180,12 +222,13 @@ export class SearchRepository {
          WHERE m.search_document @@ typed.query AND NOT m.automatic
          LIMIT ${ALL_MATCHES + 1}
        )
-       SELECT (SELECT count(*) FROM matches)::int AS matches,
-              (SELECT json_agg(hit) FROM (${newest(`${WORDS_QUERY}, matches`)}) hit) AS hits`,
+       SELECT count, CASE WHEN count <= ${ALL_MATCHES} THEN
+                (SELECT json_agg(hit) FROM (${newest(`${WORDS_QUERY}, matches`)}) hit) END AS hits
+       FROM (SELECT count(*)::int AS count FROM matches) counted`,
       parameters,
     );
     const rows =
-      few.matches <= ALL_MATCHES
+      few.count <= ALL_MATCHES
         ? (few.hits ?? [])
         : await this.dataSource.query<WordHitRow[]>(
             newest(
@@ -194,14 +237,23 @@ export class SearchRepository {
             ),
             parameters,
           );
-    return rows.map((row) => ({
-      ticketId: row.ticket_id,
-      messageId: row.message_id,
-      match: 'text',
-      exact: false,
-      rank: Number(row.rank),
-      updatedAt: new Date(row.updated_at),
-    }));
+    return wordHits(rows);
+  }
+
+  /** The share of messages the planner expects to have the words, from the index's statistics. */
+  private async expectedShare(words: string): Promise<number> {
+    const [explained] = await this.dataSource.query<
+      Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>
+    >(
+      `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${WORDS_QUERY}, tickets.message m
+       WHERE m.search_document @@ typed.query AND NOT m.automatic`,
+      [words],
+    );
+    const [{ messages }] = await this.dataSource.query<Array<{ messages: number }>>(
+      `SELECT greatest(reltuples, 1)::float8 AS messages FROM pg_class
+       WHERE oid = 'tickets.message'::regclass`,
+    );
+    return explained['QUERY PLAN'][0].Plan['Plan Rows'] / messages;
   }
 
   /** Subject and text of each message with the words marked (MATCH_START … MATCH_STOP). */
@@ -237,4 +289,15 @@ export class SearchRepository {
     );
     return rows;
   }
+}
+
+function wordHits(rows: WordHitRow[]): SearchHit[] {
+  return rows.map((row) => ({
+    ticketId: row.ticket_id,
+    messageId: row.message_id,
+    match: 'text',
+    exact: false,
+    rank: Number(row.rank),
+    updatedAt: new Date(row.updated_at),
+  }));
 }
