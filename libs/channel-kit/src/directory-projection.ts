@@ -1,6 +1,12 @@
-import type { DataSource } from 'typeorm';
-import type { Received } from '@firstline/bus';
-import { parseDirectoryKey, type DirectoryKind, type DirectoryRecord } from '@firstline/contracts';
+import { Inject, Injectable, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Consume, type Received } from '@firstline/bus';
+import {
+  parseDirectoryKey,
+  TOPICS,
+  type DirectoryKind,
+  type DirectoryRecord,
+} from '@firstline/contracts';
 
 /** How one kind of directory entry is kept in a channel's own table. */
 export interface ProjectedKind {
@@ -45,4 +51,28 @@ export async function projectDirectory(
       [entry.id, entry.version, ...Object.values(columns)],
     );
   }
+}
+
+/** The token of a service's projected kinds (see `directoryProjection`). */
+export const DIRECTORY_KINDS = 'firstline.DirectoryKinds';
+
+/** Reads the directory topic into the service's tables, as its DIRECTORY_KINDS say. */
+@Injectable()
+export class DirectoryProjection {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(DIRECTORY_KINDS) private readonly kinds: Partial<Record<DirectoryKind, ProjectedKind>>,
+  ) {}
+
+  @Consume({ topic: TOPICS.directory })
+  async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
+    await projectDirectory(this.dataSource, this.kinds, messages);
+  }
+}
+
+/** The providers that keep `kinds` of the directory in a service's own tables. */
+export function directoryProjection(
+  kinds: Partial<Record<DirectoryKind, ProjectedKind>>,
+): Provider[] {
+  return [DirectoryProjection, { provide: DIRECTORY_KINDS, useValue: kinds }];
 }

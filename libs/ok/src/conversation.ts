@@ -13,6 +13,9 @@ export function messageId(groupId: string, chatId: string, mid: string): string 
   return `${conversationKey(groupId, chatId)}:${bareId(mid)}`;
 }
 
+/** What a conversation key looks like, for errors about one that does not. */
+export const CONVERSATION_KEY_FORM = 'an OK conversation key (ok:<group>:<chat>)';
+
 /** The group and the Graph API's chat id of a conversation key; undefined for any other key. */
 export function parseConversationKey(key: string): { groupId: string; chatId: string } | undefined {
   const match = /^ok:([^:]+):([^:]+)$/.exec(key);

@@ -1,7 +1,7 @@
 import { conversationOf, replyText } from '@firstline/channel';
 import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
-import { parseConversationKey } from './conversation';
+import { CONVERSATION_KEY_FORM, parseConversationKey } from './conversation';
 import { csatKeyboard } from './csat';
 import type { OkAttachment, OkSendBody, OkSendResult, OkUploadType } from './ok-api';
 
@@ -43,11 +43,7 @@ export interface OkSend {
  * files five to a part.
  */
 export function renderMessage(outbound: OutboundMessage): OkSend {
-  const conversation = conversationOf(
-    outbound,
-    parseConversationKey,
-    'an OK conversation key (ok:<group>:<chat>)',
-  );
+  const conversation = conversationOf(outbound, parseConversationKey, CONVERSATION_KEY_FORM);
   const text = replyText(outbound);
   const unreadable = outbound.attachments.find((file) => !file.storageKey && !file.url);
   if (unreadable) {

@@ -13,6 +13,9 @@ export function messageId(groupId: number, peerId: number, conversationMessageId
   return `${conversationKey(groupId, peerId)}:${conversationMessageId}`;
 }
 
+/** What a conversation key looks like, for errors about one that does not. */
+export const CONVERSATION_KEY_FORM = 'a VK conversation key (vk:<group>:<peer>)';
+
 /** The community and peer of a conversation key, or undefined when it is not a VK key. */
 export function parseConversationKey(key: string): { groupId: number; peerId: number } | undefined {
   const match = /^vk:(\d+):(\d+)$/.exec(key);

@@ -2,7 +2,7 @@ import { conversationOf, replyText } from '@firstline/channel';
 import { createHash } from 'node:crypto';
 import type { Attachment, OutboundMessage } from '@firstline/contracts';
 import { BadInputError, PermanentError } from '@firstline/errors';
-import { parseConversationKey } from './conversation';
+import { CONVERSATION_KEY_FORM, parseConversationKey } from './conversation';
 import { csatKeyboard } from './csat';
 import type { MessagesSendParams } from './vk-api';
 
@@ -58,11 +58,7 @@ export function randomIdFor(outboundId: string): number {
  * limits.
  */
 export function render(outbound: OutboundMessage): VkSend {
-  const conversation = conversationOf(
-    outbound,
-    parseConversationKey,
-    'a VK conversation key (vk:<group>:<peer>)',
-  );
+  const conversation = conversationOf(outbound, parseConversationKey, CONVERSATION_KEY_FORM);
   const text = replyText(outbound);
   if (text.length > MAX_MESSAGE_LENGTH) {
     throw new BadInputError(

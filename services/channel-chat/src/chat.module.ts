@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { directoryProjection } from '@firstline/channel-kit';
 import { ChatActivityRelay } from './activity/chat-activity';
 import { AvailabilityService } from './availability/availability.service';
-import { DirectoryProjection } from './availability/directory.projection';
+import { CHAT_DIRECTORY } from './availability/directory.projection';
 import { ChatClosingController } from './closing/chat-closing.controller';
 import { CHAT_CONFIG, loadChatConfig } from './config';
 import { ChatInbound } from './inbound/chat-inbound';
@@ -25,7 +26,7 @@ import { WidgetController } from './widget/widget.controller';
     VisitorCues,
     ChatActivityRelay,
     AvailabilityService,
-    DirectoryProjection,
+    ...directoryProjection(CHAT_DIRECTORY),
     VisitorAuth,
     ChatInbound,
     ChatGateway,

@@ -1,7 +1,7 @@
 import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import { Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
-import { InboundPublisher } from '@firstline/channel-kit';
+import { directoryProjection, InboundPublisher } from '@firstline/channel-kit';
 import { parseWebformConfig, WEBFORM_CONFIG } from './config';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { StoredLinks } from './http/stored-links';
@@ -12,7 +12,7 @@ import { WebformOutbound } from './outbound/outbound.consumer';
 import { StatusPageSender } from './outbound/status-page.sender';
 import { PagesController } from './pages/pages.controller';
 
-import { DirectoryProjection } from './projection/directory.consumer';
+import { CustomerTextsStore, WEBFORM_DIRECTORY } from './projection/directory.consumer';
 import { RatingController } from './rating/rating.controller';
 import { RoutingProjection } from './projection/routing.consumer';
 import { TicketEventsProjection } from './projection/ticket-events.consumer';
@@ -48,7 +48,8 @@ import { VerificationController } from './verification/verification.controller';
     StatusService,
     RoutingProjection,
     TicketEventsProjection,
-    DirectoryProjection,
+    ...directoryProjection(WEBFORM_DIRECTORY),
+    CustomerTextsStore,
     StatusPageSender,
     WebformOutbound,
   ],

@@ -22,7 +22,7 @@ import {
 } from '@firstline/testing';
 import { signRatingLink, type RatingLink } from '@firstline/webform';
 import { channelWebformService } from '../src';
-import { DirectoryProjection } from '../src/projection/directory.consumer';
+import { DirectoryProjection } from '@firstline/channel-kit';
 import { ensureKafka, Observer, startOnBroker } from './support';
 
 const run = uniqueName('rating').replace(/\./g, '-');

@@ -17,7 +17,7 @@ import { routerService } from '@firstline/router';
 import { Pipeline, waitFor, type AgentApi } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
-import { DirectoryProjection } from '../src/projection/directory.consumer';
+import { DirectoryProjection } from '@firstline/channel-kit';
 import { ticketOfStatusToken } from './support';
 
 /** Debian's Chromium, installed the way the project installs its other local tools. */

@@ -1,8 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Consume, type Received } from '@firstline/bus';
-import { projectDirectory, type ProjectedKind } from '@firstline/channel-kit';
-import { DirectoryKind, Presence, TOPICS, type DirectoryRecord } from '@firstline/contracts';
+import type { ProjectedKind } from '@firstline/channel-kit';
+import { DirectoryKind, Presence } from '@firstline/contracts';
 import { SCHEMA } from '../migrations';
 
 /**
@@ -10,17 +7,7 @@ import { SCHEMA } from '../migrations';
  * calendar, the calendars, and who is online in which team. The topic is compacted and read from
  * its start; versions make replays and late duplicates no-ops.
  */
-@Injectable()
-export class DirectoryProjection {
-  constructor(private readonly dataSource: DataSource) {}
-
-  @Consume({ topic: TOPICS.directory })
-  async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
-    await projectDirectory(this.dataSource, PROJECTED, messages);
-  }
-}
-
-const PROJECTED: Partial<Record<DirectoryKind, ProjectedKind>> = {
+export const CHAT_DIRECTORY: Partial<Record<DirectoryKind, ProjectedKind>> = {
   [DirectoryKind.TEAM]: {
     table: `${SCHEMA}.team`,
     key: 'team_id',

@@ -31,10 +31,10 @@ import { OkApiClient } from '../ok-api.client';
 @Injectable()
 export class OkSender {
   constructor(
+    private readonly dataSource: DataSource,
     @Inject(OK_CONFIG) private readonly config: OkConfig,
     private readonly groups: OkGroups,
     private readonly api: OkApiClient,
-    private readonly dataSource: DataSource,
     @Inject(READ_ATTACHMENT) private readonly readAttachment: ReadAttachment,
   ) {}
 

@@ -8,7 +8,7 @@ import { customerTexts } from '@firstline/routing';
 import { emailCopyOf, type StatusPageReply } from '@firstline/webform';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { StoredLinks } from '../http/stored-links';
-import { DirectoryProjection } from '../projection/directory.consumer';
+import { CustomerTextsStore } from '../projection/directory.consumer';
 import { verificationTokenFor } from '../verification/verification.store';
 
 /**
@@ -22,7 +22,7 @@ export class StatusPageSender {
   constructor(
     private readonly dataSource: DataSource,
     private readonly links: StoredLinks,
-    private readonly directory: DirectoryProjection,
+    private readonly directory: CustomerTextsStore,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}
 

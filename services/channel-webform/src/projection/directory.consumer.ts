@@ -1,28 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Consume, type Received } from '@firstline/bus';
-import { projectDirectory, type ProjectedKind } from '@firstline/channel-kit';
-import { DirectoryKind, TOPICS, type DirectoryRecord } from '@firstline/contracts';
+import type { ProjectedKind } from '@firstline/channel-kit';
+import { DirectoryKind } from '@firstline/contracts';
 import {
   customerLanguage,
   type CustomerTextOverrides,
   type CustomerTextsByLanguage,
 } from '@firstline/routing';
 
-/**
- * What the channel needs of the directory: the agents' names, so the status page can say whose
- * hands a ticket is in (first name only), and the admins' wording of customers' texts per
- * language, for the status and rating pages. The directory topic is compacted and read from its
- * start; versions make replays no-ops.
- */
+/** The admins' wording of customers' texts, as the directory projection keeps it. */
 @Injectable()
-export class DirectoryProjection {
+export class CustomerTextsStore {
   constructor(private readonly dataSource: DataSource) {}
-
-  @Consume({ topic: TOPICS.directory })
-  async handle(messages: Array<Received<DirectoryRecord | null>>): Promise<void> {
-    await projectDirectory(this.dataSource, PROJECTED, messages);
-  }
 
   /** The admins' wording of customers' texts per language, as the directory last said. */
   async customerTexts(): Promise<CustomerTextsByLanguage> {
@@ -33,8 +22,13 @@ export class DirectoryProjection {
   }
 }
 
-// A deleted customer-texts entry takes its language back to the shipped texts.
-const PROJECTED: Partial<Record<DirectoryKind, ProjectedKind>> = {
+/**
+ * What the channel needs of the directory: the agents' names, so the status page can say whose
+ * hands a ticket is in (first name only), and the admins' wording of customers' texts per
+ * language, for the status and rating pages (a deleted entry takes its language back to the
+ * shipped texts).
+ */
+export const WEBFORM_DIRECTORY: Partial<Record<DirectoryKind, ProjectedKind>> = {
   [DirectoryKind.AGENT]: {
     table: 'channel_webform.agent',
     key: 'agent_id',

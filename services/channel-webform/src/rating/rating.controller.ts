@@ -10,7 +10,7 @@ import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
 import { readBody, refusalOf, type ReadRequest } from '../http/body';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
-import { DirectoryProjection } from '../projection/directory.consumer';
+import { CustomerTextsStore } from '../projection/directory.consumer';
 
 /**
  * The satisfaction survey's rating page: the link in a survey mail or on the status page opens
@@ -24,7 +24,7 @@ export class RatingController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
-    private readonly directory: DirectoryProjection,
+    private readonly directory: CustomerTextsStore,
     @Inject(ATTACHMENT_STORE) private readonly attachments: AttachmentStore,
     @Inject(WEBFORM_CONFIG) private readonly config: WebformConfig,
   ) {}

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { firstNameOf, stageLabel, stageOf, type Locale, type ReplyFile } from '@firstline/webform';
 import { Rejection } from '../http/rejection';
 import { StoredLinks } from '../http/stored-links';
-import { DirectoryProjection } from '../projection/directory.consumer';
+import { CustomerTextsStore } from '../projection/directory.consumer';
 
 /** One line of the conversation as the customer sees it; internal notes never reach this channel. */
 export interface StatusMessage {
@@ -48,7 +48,7 @@ interface ConversationRow {
 export class StatusService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly directory: DirectoryProjection,
+    private readonly directory: CustomerTextsStore,
     private readonly links: StoredLinks,
   ) {}
 
