@@ -193,7 +193,10 @@ export class ChatController {
     @Headers('referer') referer: string | undefined,
     @Body() body: unknown,
   ): Promise<SendAnswer> {
-    return this.inbound.accept(await this.visitor(authorization), body, referer);
+    const visitorId = await this.visitor(authorization);
+    const answer = await this.inbound.accept(visitorId, body, referer);
+    this.activity.forgetTyping(visitorId);
+    return answer;
   }
 
   private async visitor(authorization: string | undefined): Promise<string> {

@@ -120,6 +120,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const clientMessageId = (sent as { clientMessageId?: unknown } | null)?.clientMessageId;
     try {
       const answer = await this.inbound.accept(connection.visitorId, sent, connection.pageUrl);
+      this.activity.forgetTyping(connection.visitorId);
       send(client, { type: 'answer', ...answer });
     } catch (error) {
       // The widget keeps the message and sends it again; its id makes the repeat harmless.
