@@ -4,31 +4,17 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { transformFileSync } = require('@swc/core');
+import { compileForBrowser } from '../../tools/compile-browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'web');
 export const publicDir = join(here, '../../dist/services/agent-console/public');
 
-const options = {
-  swcrc: false,
-  jsc: {
-    parser: { syntax: 'typescript' },
-    target: 'es2022',
-    minify: { compress: true, mangle: true },
-  },
-  module: { type: 'es6' },
-  minify: true,
-};
-
 rmSync(publicDir, { recursive: true, force: true });
 mkdirSync(publicDir, { recursive: true });
 for (const file of readdirSync(source)) {
   if (file.endsWith('.ts') && !file.endsWith('.d.ts')) {
-    const { code } = transformFileSync(join(source, file), options);
+    const code = compileForBrowser(join(source, file), { module: true, target: 'es2022' });
     // A module of types only (context.ts) is empty once compiled, and nothing loads it.
     if (/^\s*(export\s*\{\s*\};?)?\s*$/.test(code)) continue;
     writeFileSync(join(publicDir, file.replace(/\.ts$/, '.js')), code);

@@ -48,6 +48,8 @@ const ERROR_MEANINGS: Record<number, string> = {
   403: 'The signed-in agent may not do this',
   404: 'No such resource',
   409: 'The resource is not in a state that allows this',
+  413: 'The body or a file is larger than allowed, or there are too many files',
+  415: "The body's type, or a file's type, is not accepted",
   422: 'Well-formed, but cannot be processed as asked',
   429: 'Too many attempts; `Retry-After` says when to try again',
   503: 'A dependency is unavailable for a moment; `Retry-After` says when to try again',

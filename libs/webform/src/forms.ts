@@ -12,8 +12,17 @@ export type Localised = { en: string } & Partial<Record<Locale, string>>;
  * the skills, `message` is the text the agent reads, `callback_window` is when to call back;
  * `text` and `textarea` are the shop's own questions, passed on in InboundMessage.form_fields.
  */
-export type FieldType =
-  'name' | 'email' | 'phone' | 'topic' | 'message' | 'text' | 'textarea' | 'callback_window';
+export const FIELD_TYPES = [
+  'name',
+  'email',
+  'phone',
+  'topic',
+  'message',
+  'text',
+  'textarea',
+  'callback_window',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** One choice of a topic field, and the skills a ticket about it needs. */
 export interface TopicOption {
@@ -63,16 +72,7 @@ const fieldName = z
 const field = z
   .object({
     name: fieldName,
-    type: z.enum([
-      'name',
-      'email',
-      'phone',
-      'topic',
-      'message',
-      'text',
-      'textarea',
-      'callback_window',
-    ]),
+    type: z.enum(FIELD_TYPES),
     label: localised,
     required: z.boolean().default(false),
     maxLength: z.number().int().positive().max(20_000).default(2_000),

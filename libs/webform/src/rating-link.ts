@@ -96,13 +96,13 @@ export interface Rating {
 }
 
 /** Longest comment kept: a paragraph or two, not a letter. */
-const MAX_COMMENT = 2_000;
+export const RATING_COMMENT_MAX_LENGTH = 2_000;
 
 /** The rating page's fields as a rating, or undefined without a score from 1 to 5. */
 export function readRating(fields: Record<string, string | undefined>): Rating | undefined {
   const score = Number(fields.score);
   if (!Number.isInteger(score) || score < 1 || score > 5) return undefined;
-  return { score, comment: (fields.comment ?? '').trim().slice(0, MAX_COMMENT) };
+  return { score, comment: (fields.comment ?? '').trim().slice(0, RATING_COMMENT_MAX_LENGTH) };
 }
 
 /**

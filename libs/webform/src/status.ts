@@ -6,8 +6,15 @@ import {
 import type { Locale } from './forms';
 
 /** Where a customer's request stands, in the words of the status page. */
-export type Stage =
-  'received' | 'queued' | 'in_progress' | 'waiting_for_you' | 'resolved' | 'closed';
+export const STAGES = [
+  'received',
+  'queued',
+  'in_progress',
+  'waiting_for_you',
+  'resolved',
+  'closed',
+] as const;
+export type Stage = (typeof STAGES)[number];
 
 /** The ticket as the webform channel learnt it from routing decisions and ticket events. */
 export interface TicketProjection {

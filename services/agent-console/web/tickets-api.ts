@@ -1366,6 +1366,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
+      /** @description The body or a file is larger than allowed, or there are too many files */
       413: {
         headers: {
           [name: string]: unknown;
@@ -1374,6 +1375,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorBody'];
         };
       };
+      /** @description The body's type, or a file's type, is not accepted */
       415: {
         headers: {
           [name: string]: unknown;

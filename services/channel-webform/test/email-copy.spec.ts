@@ -20,7 +20,7 @@ import {
 } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { channelWebformService } from '../src';
-import type { StatusView } from '../src/status/status.service';
+import type { StatusView } from '../src/http/responses';
 import { ticketOfStatusToken } from './support';
 
 const EMAIL_VARIABLES = [

@@ -1,16 +1,43 @@
-import { Controller, Get, Header, Param, Req, UseFilters } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Param,
+  Req,
+  ServiceUnavailableException,
+  UseFilters,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { pickLocale, publicForm, text, type Locale } from '@firstline/webform';
+import { ApiPage } from '../http/openapi';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
 import { Intake } from '../inbound/intake.service';
 import { StatusService } from '../status/status.service';
 
+/**
+ * The widget as built from web/widget.ts by `npm run build`: next to this module once built
+ * (dist/services/channel-webform/src/pages → ../../public), or in the workspace's dist when this
+ * module runs from source (tests).
+ */
+const WIDGET_FILES = [
+  join(__dirname, '../../public/widget.js'),
+  join(__dirname, '../../../../dist/services/channel-webform/public/widget.js'),
+];
+
 /** Read once: the widget is one static script. */
-const WIDGET = readFileSync(join(__dirname, 'widget.js'), 'utf8');
+let widget: string | undefined;
+
+function readBuiltWidget(): string | undefined {
+  const built = WIDGET_FILES.find((file) => existsSync(file));
+  return built && readFileSync(built, 'utf8');
+}
 
 /** The widget script and the pages Firstline hosts itself: one per form, and the status page. */
+@ApiTags('pages')
 @Controller('webform')
 @UseFilters(RejectionFilter)
 export class PagesController {
@@ -22,12 +49,24 @@ export class PagesController {
   @Get('widget.js')
   @Header('content-type', 'text/javascript; charset=utf-8')
   @Header('cache-control', 'public, max-age=300')
+  @ApiProduces('text/javascript')
+  @ApiOkResponse({ description: 'The widget script', schema: { type: 'string' } })
+  @ApiErrors(503)
   widget(): string {
-    return WIDGET;
+    widget ??= readBuiltWidget();
+    if (!widget) {
+      // A checkout before its build: the service runs, and the script's address says why not it.
+      throw new ServiceUnavailableException('The widget is not built: run npm run build');
+    }
+    return widget;
   }
 
   /** A page with just the form, for links and shops without a site; it works without script too. */
   @Get('f/:formId')
+  @ApiPage(
+    [200, 'The form, with a plain HTML form for browsers without script'],
+    [404, 'No such form'],
+  )
   @Header('content-type', 'text/html; charset=utf-8')
   formPage(@Param('formId') formId: string, @Req() request: WebRequest): string {
     const locale = requestLocale(request);
@@ -47,6 +86,7 @@ export class PagesController {
    * the link asks for another (`?locale=`).
    */
   @Get('s/:token')
+  @ApiPage([200, "The customer's status page"])
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('referrer-policy', 'no-referrer')
   async statusPage(@Param('token') token: string, @Req() request: WebRequest): Promise<string> {

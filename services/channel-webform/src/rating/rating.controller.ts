@@ -1,15 +1,25 @@
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
 import { DataSource } from 'typeorm';
 import { encode, InboundMessageSchema, messageType, TOPICS } from '@firstline/contracts';
 import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { customerLanguage, customerTexts, fillText, type CustomerTexts } from '@firstline/routing';
-import { ratingMessage, readRating, verifyRatingLink, type RatingLink } from '@firstline/webform';
+import {
+  RATING_COMMENT_MAX_LENGTH,
+  ratingMessage,
+  readRating,
+  verifyRatingLink,
+  type RatingLink,
+} from '@firstline/webform';
 import { WEBFORM_CONFIG, type WebformConfig } from '../config';
 import { ATTACHMENT_STORE, type AttachmentStore } from '@firstline/attachments';
 import { readBody, refusalOf, type ReadRequest } from '../http/body';
+import { ApiPage } from '../http/openapi';
 import { escapeHtml, RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
+import { RatingPost } from '../http/requests';
 import { CustomerTextsStore } from '../projection/directory.consumer';
 
 /**
@@ -18,6 +28,7 @@ import { CustomerTextsStore } from '../projection/directory.consumer';
  * pressed Telegram or VK button, and the router files them on the rated ticket (never reopening
  * it). The link is the only key: signed by the tickets service, bound to one ticket, expiring.
  */
+@ApiTags('pages')
 @Controller('webform/rate')
 @UseFilters(RejectionFilter)
 export class RatingController {
@@ -30,6 +41,7 @@ export class RatingController {
   ) {}
 
   @Get(':token')
+  @ApiPage([200, 'The rating form'], [410, 'The link is not ours or has expired'])
   async page(
     @Param('token') token: string,
     @Req() request: WebRequest,
@@ -42,6 +54,14 @@ export class RatingController {
   }
 
   @Post(':token')
+  @ApiConsumes('application/x-www-form-urlencoded', 'multipart/form-data', 'application/json')
+  @ApiBody({ type: RatingPost })
+  @ApiPage(
+    [200, 'Thanks for the rating'],
+    [410, 'The link is not ours or has expired'],
+    [422, 'No score from 1 to 5: the form again, saying so'],
+  )
+  @ApiErrors(413, 415)
   async rate(
     @Param('token') token: string,
     @Req() request: ReadRequest,
@@ -114,7 +134,7 @@ function ratingForm(link: RatingLink, texts: CustomerTexts, token: string): stri
 ${scores}
 </fieldset>
 <p><label for="comment">${escapeHtml(texts.ratingComment)}</label><br>
-<textarea id="comment" name="comment" rows="4" maxlength="2000"></textarea></p>
+<textarea id="comment" name="comment" rows="4" maxlength="${RATING_COMMENT_MAX_LENGTH}"></textarea></p>
 <p><button type="submit">${escapeHtml(texts.ratingSend)}</button></p>
 </form>`;
 }

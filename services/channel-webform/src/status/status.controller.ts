@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Controller,
   Get,
   Inject,
@@ -9,13 +10,30 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '@firstline/runtime';
+import { LOCALES } from '@firstline/webform';
 import { ATTACHMENT_STORE, sendStoredFile, type AttachmentStore } from '@firstline/attachments';
 import { RejectionFilter, requestLocale, type WebRequest } from '../http/rejection';
-import { StatusService, type StatusView } from './status.service';
+import { ApiCustomerHeaders } from '../http/openapi';
+import { StatusView } from '../http/responses';
+import { StatusService } from './status.service';
+
+/** A file, as a download. */
+const ApiFile = () =>
+  applyDecorators(
+    ApiProduces('application/octet-stream'),
+    ApiOkResponse({
+      description: 'The file, as a download, with its stored type and `nosniff`',
+      schema: { type: 'string', format: 'binary' },
+    }),
+    ApiErrors(404),
+  );
 
 const DIGEST = /^[0-9a-f]{64}$/;
 
 /** The customer's status page data, by the unguessable token in their link. */
+@ApiTags('status')
 @Controller('webform')
 @UseFilters(RejectionFilter)
 export class StatusController {
@@ -25,12 +43,17 @@ export class StatusController {
   ) {}
 
   @Get('status/:token')
+  @ApiQuery({ name: 'locale', required: false, enum: LOCALES, enumName: 'Locale' })
+  @ApiCustomerHeaders({ post: false })
+  @ApiOkResponse({ type: StatusView })
+  @ApiErrors(404)
   view(@Param('token') token: string, @Req() request: WebRequest): Promise<StatusView> {
     return this.status.view(token, requestLocale(request));
   }
 
   /** A file of the conversation — sent by the customer or with a reply — for its customer. */
   @Get('status/:token/attachments/:digest')
+  @ApiFile()
   async conversationFile(
     @Param('token') token: string,
     @Param('digest') digest: string,
@@ -48,6 +71,7 @@ export class StatusController {
    * with every channel, whose files are not this route's to hand out.
    */
   @Get('attachments/:digest')
+  @ApiFile()
   async submittedFile(
     @Param('digest') digest: string,
     @Res() response: ServerResponse,

@@ -2,32 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { firstNameOf, stageLabel, stageOf, type Locale, type ReplyFile } from '@firstline/webform';
 import { Rejection } from '../http/rejection';
+import type { StatusMessage, StatusView } from '../http/responses';
 import { StoredLinks } from '../http/stored-links';
 import { CustomerTextsStore } from '../projection/directory.consumer';
-
-/** One line of the conversation as the customer sees it; internal notes never reach this channel. */
-export interface StatusMessage {
-  id: string;
-  from: 'customer' | 'support';
-  author: string;
-  text: string;
-  at: string;
-  automatic: boolean;
-  attachments: Array<{ fileName: string; url: string }>;
-}
-
-/** What the status page shows. */
-export interface StatusView {
-  ticketNumber: string | null;
-  stage: string;
-  stageLabel: string;
-  agentFirstName: string | null;
-  expectedAnswerAt: string | null;
-  lastUpdateAt: string;
-  callbackWindow: { startsAt: string; endsAt: string } | null;
-  subject: string;
-  messages: StatusMessage[];
-}
 
 interface ConversationRow {
   customer_name: string;

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Param, Post, Res } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
+import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import {
   create,
@@ -12,6 +13,7 @@ import {
 } from '@firstline/contracts';
 import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { webformConversationKey } from '@firstline/webform';
+import { ApiPage } from '../http/openapi';
 import { escapeHtml } from '../http/rejection';
 import { page } from '../pages/pages.controller';
 import { readVerification, useVerification, type VerificationLink } from './verification.store';
@@ -49,6 +51,7 @@ const texts = (link: VerificationLink) =>
  * the button posts, which uses the link once and tells the router, through the outbox in the same
  * commit, that the customer proved the address.
  */
+@ApiTags('pages')
 @Controller('webform/v')
 export class VerificationController {
   constructor(
@@ -58,6 +61,11 @@ export class VerificationController {
 
   @Get(':token')
   @Header('referrer-policy', 'no-referrer')
+  @ApiPage(
+    [200, 'Asks the customer to confirm the address'],
+    [404, 'No such link'],
+    [410, 'The link was used or has expired'],
+  )
   async ask(@Param('token') token: string, @Res() response: ServerResponse): Promise<void> {
     const link = await readVerification(this.dataSource.manager, token, new Date());
     const t = texts(link);
@@ -73,6 +81,11 @@ export class VerificationController {
 
   @Post(':token')
   @Header('referrer-policy', 'no-referrer')
+  @ApiPage(
+    [200, 'The address is confirmed'],
+    [404, 'No such link'],
+    [410, 'The link was used or has expired'],
+  )
   async confirm(@Param('token') token: string, @Res() response: ServerResponse): Promise<void> {
     const now = new Date();
     const link = await this.dataSource.transaction(async (manager) => {

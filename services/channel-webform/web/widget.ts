@@ -1,19 +1,40 @@
-/* global document, navigator, fetch, FormData, crypto, setTimeout */
-// The Firstline web-form widget: plain browser JavaScript, no framework, nothing required of the
-// host page. Served at /webform/widget.js and embedded with one tag:
+// The Firstline web-form widget: no framework, nothing required of the host page. Built into one
+// classic script (build-web.mjs) served at /webform/widget.js and embedded with one tag:
 //   <script src="https://support.example/webform/widget.js" data-form="contact" data-locale="ru" async></script>
 // It renders the form where the tag stands (or into the element named by data-target). With
 // data-status="<token>" it renders the customer's status page instead (the hosted page does that).
+//
+// What it sends and reads is typed by webform-api.ts, generated from the service's OpenAPI
+// document. A classic script has no `import`: the types are named by `import()` types, which
+// leave nothing in the compiled file.
+
+/** The public API's paths, and its request and answer bodies by their names in openapi.json. */
+type Paths = import('./webform-api.js').paths;
+type Schemas = import('./webform-api.js').components['schemas'];
+
+/** What a GET of `P` answers with 200, as JSON. */
+type Answer<P extends keyof Paths> = Paths[P] extends {
+  get: { responses: { 200: { content: { 'application/json': infer Body } } } };
+}
+  ? Body
+  : never;
+
+/** A refusal as the widget shows it: the API's error body, or one the widget made itself. */
+interface Problem {
+  message: string;
+  details?: { fields?: Array<Pick<Schemas['FieldProblem'], 'field'> & { message?: string }> };
+}
+
 (function () {
   'use strict';
 
-  var script = document.currentScript;
+  const script = document.currentScript as HTMLScriptElement | null;
   if (!script) return;
-  var base = script.src.replace(/\/webform\/widget\.js(\?.*)?$/, '');
-  var wanted = (script.getAttribute('data-locale') || navigator.language || 'en').slice(0, 2);
-  var locale = wanted === 'ru' ? 'ru' : 'en';
+  const base = script.src.replace(/\/webform\/widget\.js(\?.*)?$/, '');
+  const wanted = (script.getAttribute('data-locale') || navigator.language || 'en').slice(0, 2);
+  const locale: Schemas['Locale'] = wanted === 'ru' ? 'ru' : 'en';
 
-  var TEXT = {
+  const TEXT = {
     en: {
       send: 'Send',
       sending: 'Sending…',
@@ -74,50 +95,59 @@
     },
   }[locale];
 
-  var uid = 'flw' + Math.random().toString(36).slice(2, 8);
-  var root = el('div', { class: 'flw', lang: locale });
-  var target = script.getAttribute('data-target');
-  var into = target && document.getElementById(target);
+  const uid = 'flw' + Math.random().toString(36).slice(2, 8);
+  const root = el('div', { class: 'flw', lang: locale });
+  const target = script.getAttribute('data-target');
+  const into = target && document.getElementById(target);
   if (into) into.appendChild(root);
-  else script.parentNode.insertBefore(root, script.nextSibling);
+  else script.parentNode?.insertBefore(root, script.nextSibling);
   addStyle();
 
-  var statusToken = script.getAttribute('data-status');
+  const statusToken = script.getAttribute('data-status');
   if (statusToken) showStatus(statusToken);
   else showForm(script.getAttribute('data-form') || 'contact');
 
   // ---- the form -------------------------------------------------------------------------------
 
-  function showForm(formId) {
-    getJson(base + '/webform/forms/' + encodeURIComponent(formId) + '?locale=' + locale).then(
+  type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+  type Field = Schemas['FormFieldView'];
+  interface Entry {
+    input: Control;
+    field: Field;
+    /** For the two inputs of a callback window. */
+    windowEnd?: 'from' | 'to';
+  }
+
+  function showForm(formId: string): void {
+    get('/webform/forms/{formId}', { formId }).then(
       function (form) {
         renderForm(form);
       },
-      function (problem) {
+      function (problem: Problem) {
         root.appendChild(el('p', { role: 'alert', class: 'flw-alert' }, problem.message));
       },
     );
   }
 
-  function renderForm(form) {
-    var key = newKey();
-    var inputs = {};
-    var errors = {};
-    var node = el('form', { class: 'flw-form', novalidate: '' });
+  function renderForm(form: Schemas['FormView']): void {
+    let key = newKey();
+    const inputs: Record<string, Entry> = {};
+    const errors: Record<string, HTMLElement> = {};
+    const node = el('form', { class: 'flw-form', novalidate: '' });
     node.appendChild(el('h2', { class: 'flw-title' }, form.title));
     if (form.intro) node.appendChild(el('p', { class: 'flw-intro' }, form.intro));
-    var alert = el('div', { role: 'alert', class: 'flw-alert', hidden: '' });
+    const alert = el('div', { role: 'alert', class: 'flw-alert', hidden: '' });
     node.appendChild(alert);
 
     form.fields.forEach(function (field) {
       if (field.type === 'callback_window') {
-        var set = el('fieldset', { class: 'flw-field' });
+        const set = el('fieldset', { class: 'flw-field' });
         set.appendChild(el('legend', {}, field.label + (field.required ? ' *' : '')));
-        ['from', 'to'].forEach(function (end) {
-          var name = field.name + '_' + end;
-          var id = uid + '-' + name;
+        (['from', 'to'] as const).forEach(function (end) {
+          const name = field.name + '_' + end;
+          const id = uid + '-' + name;
           set.appendChild(el('label', { for: id }, TEXT[end]));
-          var input = el('input', { id: id, name: name, type: 'datetime-local' });
+          const input = el('input', { id: id, name: name, type: 'datetime-local' });
           if (field.required) input.setAttribute('aria-required', 'true');
           set.appendChild(input);
           inputs[name] = { input: input, field: field, windowEnd: end };
@@ -127,10 +157,10 @@
         node.appendChild(set);
         return;
       }
-      var id = uid + '-' + field.name;
-      var wrap = el('div', { class: 'flw-field' });
+      const id = uid + '-' + field.name;
+      const wrap = el('div', { class: 'flw-field' });
       wrap.appendChild(el('label', { for: id }, field.label + (field.required ? ' *' : '')));
-      var input = control(field, id);
+      const input = control(field, id);
       wrap.appendChild(input);
       wrap.appendChild((errors[field.name] = errorNode(id)));
       input.setAttribute('aria-describedby', id + '-error');
@@ -139,10 +169,10 @@
       node.appendChild(wrap);
     });
 
-    var files;
+    let files: HTMLInputElement | undefined;
     if (form.attachments) {
-      var filesId = uid + '-attachments';
-      var wrap = el('div', { class: 'flw-field' });
+      const filesId = uid + '-attachments';
+      const wrap = el('div', { class: 'flw-field' });
       wrap.appendChild(el('label', { for: filesId }, TEXT.files));
       files = el('input', { id: filesId, name: 'attachments', type: 'file', multiple: '' });
       wrap.appendChild(files);
@@ -151,9 +181,9 @@
     }
 
     // The honeypot: people neither see nor reach it; robots fill in every field they find.
-    var trap = el('div', { class: 'flw-trap', 'aria-hidden': 'true' });
+    const trap = el('div', { class: 'flw-trap', 'aria-hidden': 'true' });
     trap.appendChild(el('label', { for: uid + '-website' }, TEXT.robots));
-    var honeypot = el('input', {
+    const honeypot = el('input', {
       id: uid + '-website',
       name: 'website',
       type: 'text',
@@ -163,68 +193,69 @@
     trap.appendChild(honeypot);
     node.appendChild(trap);
 
-    var button = el('button', { type: 'submit', class: 'flw-send' }, TEXT.send);
+    const button = el('button', { type: 'submit', class: 'flw-send' }, TEXT.send);
     node.appendChild(button);
     root.appendChild(node);
 
     node.addEventListener('submit', function (event) {
       event.preventDefault();
       clearErrors();
-      var problems = checkLocally();
+      const problems = checkLocally();
       if (problems.length > 0) return showErrors(problems, TEXT.fix);
-      var body = new FormData();
+      // The form's own fields, by the names it gave them, then those every submission has.
+      const body = new FormData();
       Object.keys(inputs).forEach(function (name) {
-        var entry = inputs[name];
-        var value = entry.input.value;
+        const entry = inputs[name];
+        let value = entry.input.value;
         // A datetime-local value is the visitor's wall-clock time; the server gets an instant.
         if (entry.windowEnd && value) value = new Date(value).toISOString();
         body.append(name, value);
       });
-      body.append('website', honeypot.value);
-      body.append('locale', locale);
-      if (files)
-        Array.prototype.forEach.call(files.files, (file) => body.append('attachments', file));
+      const add = bodyFields<Schemas['SubmissionPost']>(body);
+      add('website', honeypot.value);
+      add('locale', locale);
+      if (files) Array.from(files.files ?? []).forEach((file) => add('attachments', file));
       busy(true);
-      post(base + '/webform/forms/' + encodeURIComponent(form.id) + '/submissions', body, key).then(
+      send(address('/webform/forms/{formId}/submissions', { formId: form.id }), body, key).then(
         function (accepted) {
           busy(false);
           key = newKey();
           confirm(node, accepted);
         },
-        function (problem) {
+        function (problem: Problem) {
           busy(false);
-          showErrors(fieldsOf(problem), problem.message);
+          showErrors(fieldProblemsOf(problem), problem.message);
         },
       );
     });
 
-    function checkLocally() {
-      var problems = [];
+    function checkLocally(): Array<{ field: string; message: string }> {
+      const problems: Array<{ field: string; message: string }> = [];
       Object.keys(inputs).forEach(function (name) {
-        var entry = inputs[name];
-        var value = entry.input.value.trim();
-        var say = function (template) {
+        const entry = inputs[name];
+        const value = entry.input.value.trim();
+        const say = function (template: string) {
           problems.push({ field: name, message: template.replace('{label}', entry.field.label) });
         };
         if (!value && entry.field.required) say(TEXT.required);
         else if (value && entry.field.type === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value))
           say(TEXT.email);
         else if (entry.windowEnd === 'to' && value) {
-          var from = inputs[entry.field.name + '_from'].input.value;
+          const from = inputs[entry.field.name + '_from'].input.value;
           if (from && new Date(value) <= new Date(from)) say(TEXT.order);
         }
       });
       return problems;
     }
 
-    function showErrors(problems, message) {
+    function showErrors(problems: Array<{ field: string; message?: string }>, message: string) {
       alert.textContent = message;
       alert.hidden = false;
-      var first;
+      let first: Control | undefined;
       problems.forEach(function (problem) {
-        var entry = inputs[problem.field];
-        var slot = errors[problem.field];
-        if (slot) slot.textContent = problem.message;
+        const entry = inputs[problem.field];
+        const slot = errors[problem.field];
+        if (slot) slot.textContent = problem.message ?? null;
         if (entry) {
           entry.input.setAttribute('aria-invalid', 'true');
           first = first || entry.input;
@@ -234,7 +265,7 @@
       if (!first) alert.setAttribute('tabindex', '-1');
     }
 
-    function clearErrors() {
+    function clearErrors(): void {
       alert.hidden = true;
       alert.textContent = '';
       Object.keys(errors).forEach(function (name) {
@@ -243,19 +274,23 @@
       });
     }
 
-    function busy(on) {
+    function busy(on: boolean): void {
       button.disabled = on;
       button.textContent = on ? TEXT.sending : TEXT.send;
       node.setAttribute('aria-busy', on ? 'true' : 'false');
     }
   }
 
-  function control(field, id) {
-    var attributes = { id: id, name: field.name, maxlength: String(field.maxLength) };
+  function control(field: Field, id: string): Control {
+    const attributes: Record<string, string> = {
+      id: id,
+      name: field.name,
+      maxlength: String(field.maxLength),
+    };
     if (field.type === 'topic') {
-      var select = el('select', { id: id, name: field.name });
+      const select = el('select', { id: id, name: field.name });
       select.appendChild(el('option', { value: '' }, '—'));
-      field.options.forEach(function (option) {
+      (field.options ?? []).forEach(function (option) {
         select.appendChild(el('option', { value: option.value }, option.label));
       });
       return select;
@@ -264,18 +299,24 @@
       attributes.rows = '5';
       return el('textarea', attributes);
     }
-    attributes.type = { email: 'email', phone: 'tel' }[field.type] || 'text';
-    var autocomplete = { name: 'name', email: 'email', phone: 'tel' }[field.type];
+    const types: Partial<Record<Field['type'], string>> = { email: 'email', phone: 'tel' };
+    attributes.type = types[field.type] || 'text';
+    const completions: Partial<Record<Field['type'], string>> = {
+      name: 'name',
+      email: 'email',
+      phone: 'tel',
+    };
+    const autocomplete = completions[field.type];
     if (autocomplete) attributes.autocomplete = autocomplete;
     return el('input', attributes);
   }
 
   /** Replaces the form with the confirmation; the ticket number appears once the router decided. */
-  function confirm(form, accepted) {
-    var panel = el('div', { class: 'flw-confirmation' });
-    var heading = el('h2', { tabindex: '-1', class: 'flw-title' }, TEXT.thanks);
+  function confirm(form: HTMLFormElement, accepted: Schemas['PostAccepted']): void {
+    const panel = el('div', { class: 'flw-confirmation' });
+    const heading = el('h2', { tabindex: '-1', class: 'flw-title' }, TEXT.thanks);
     panel.appendChild(heading);
-    var live = el('div', { role: 'status', 'aria-live': 'polite' });
+    const live = el('div', { role: 'status', 'aria-live': 'polite' });
     live.appendChild(el('p', { class: 'flw-number' }, TEXT.numberPending));
     panel.appendChild(live);
     panel.appendChild(
@@ -283,10 +324,11 @@
     );
     form.replaceWith(panel);
     heading.focus();
-    var tries = 0;
+    let tries = 0;
     (function poll() {
       tries += 1;
-      getJson(accepted.statusApiUrl + '?locale=' + locale).then(
+      // The API names the status it made: the URL is the answer's, its body the status page's.
+      getJson<Answer<'/webform/status/{token}'>>(accepted.statusApiUrl).then(
         function (status) {
           if (status.ticketNumber) {
             live.textContent = '';
@@ -315,36 +357,35 @@
 
   // ---- the status page ------------------------------------------------------------------------
 
-  function showStatus(token) {
-    var statusUrl = base + '/webform/status/' + encodeURIComponent(token);
-    var summary = el('div', { class: 'flw-summary', 'aria-live': 'polite' });
-    var list = el('ol', { class: 'flw-conversation', 'aria-label': TEXT.conversation });
+  function showStatus(token: string): void {
+    const summary = el('div', { class: 'flw-summary', 'aria-live': 'polite' });
+    const list = el('ol', { class: 'flw-conversation', 'aria-label': TEXT.conversation });
     root.appendChild(summary);
     root.appendChild(el('h3', {}, TEXT.conversation));
     root.appendChild(list);
 
-    var key = newKey();
-    var form = el('form', { class: 'flw-form', novalidate: '' });
+    let key = newKey();
+    const form = el('form', { class: 'flw-form', novalidate: '' });
     form.appendChild(el('h3', {}, TEXT.addMessage));
-    var alert = el('div', { role: 'alert', class: 'flw-alert', hidden: '' });
-    var note = el('p', { role: 'status', class: 'flw-note' });
-    var textId = uid + '-text';
+    const alert = el('div', { role: 'alert', class: 'flw-alert', hidden: '' });
+    const note = el('p', { role: 'status', class: 'flw-note' });
+    const textId = uid + '-text';
     form.appendChild(alert);
     form.appendChild(el('label', { for: textId }, TEXT.yourMessage));
-    var text = el('textarea', {
+    const text = el('textarea', {
       id: textId,
       name: 'text',
       rows: '4',
       'aria-describedby': textId + '-error',
     });
     form.appendChild(text);
-    var textError = errorNode(textId);
+    const textError = errorNode(textId);
     form.appendChild(textError);
-    var filesId = uid + '-files';
+    const filesId = uid + '-files';
     form.appendChild(el('label', { for: filesId }, TEXT.files));
-    var files = el('input', { id: filesId, name: 'attachments', type: 'file', multiple: '' });
+    const files = el('input', { id: filesId, name: 'attachments', type: 'file', multiple: '' });
     form.appendChild(files);
-    var button = el('button', { type: 'submit', class: 'flw-send' }, TEXT.send);
+    const button = el('button', { type: 'submit', class: 'flw-send' }, TEXT.send);
     form.appendChild(button);
     form.appendChild(note);
     root.appendChild(form);
@@ -355,18 +396,20 @@
       textError.textContent = '';
       text.removeAttribute('aria-invalid');
       note.textContent = '';
-      if (!text.value.trim() && files.files.length === 0) {
+      const chosen = Array.from(files.files ?? []);
+      if (!text.value.trim() && chosen.length === 0) {
         return fail({
           message: TEXT.required.replace('{label}', TEXT.yourMessage),
           details: { fields: [{ field: 'text' }] },
         });
       }
-      var body = new FormData();
-      body.append('text', text.value);
-      body.append('locale', locale);
-      Array.prototype.forEach.call(files.files, (file) => body.append('attachments', file));
+      const body = new FormData();
+      const add = bodyFields<Schemas['FollowUpPost']>(body);
+      add('text', text.value);
+      add('locale', locale);
+      chosen.forEach((file) => add('attachments', file));
       button.disabled = true;
-      post(statusUrl + '/messages', body, key).then(
+      send(address('/webform/status/{token}/messages', { token }), body, key).then(
         function () {
           button.disabled = false;
           key = newKey();
@@ -375,25 +418,25 @@
           note.textContent = TEXT.sent;
           refresh();
         },
-        function (problem) {
+        function (problem: Problem) {
           button.disabled = false;
           fail(problem);
         },
       );
     });
 
-    function fail(problem) {
+    function fail(problem: Problem): void {
       alert.textContent = problem.message;
       alert.hidden = false;
-      if (fieldsOf(problem).some((error) => error.field === 'text')) {
+      if (fieldProblemsOf(problem).some((error) => error.field === 'text')) {
         textError.textContent = problem.message;
         text.setAttribute('aria-invalid', 'true');
         text.focus();
       }
     }
 
-    function refresh() {
-      return getJson(statusUrl + '?locale=' + locale).then(render, function (problem) {
+    function refresh(): Promise<void> {
+      return get('/webform/status/{token}', { token }).then(render, function (problem: Problem) {
         summary.textContent = '';
         summary.appendChild(
           el('p', { role: 'alert', class: 'flw-alert' }, problem.message || TEXT.loadFailed),
@@ -401,7 +444,7 @@
       });
     }
 
-    function render(status) {
+    function render(status: Schemas['StatusView']): void {
       summary.textContent = '';
       summary.appendChild(
         el(
@@ -410,8 +453,8 @@
           status.ticketNumber ? TEXT.request + ' #' + status.ticketNumber : TEXT.yourRequest,
         ),
       );
-      var facts = el('dl', { class: 'flw-facts' });
-      var fact = function (label, value, className) {
+      const facts = el('dl', { class: 'flw-facts' });
+      const fact = function (label: string, value: string, className: string) {
         facts.appendChild(el('dt', {}, label));
         facts.appendChild(el('dd', { class: className }, value));
       };
@@ -423,8 +466,8 @@
       summary.appendChild(facts);
       list.textContent = '';
       status.messages.forEach(function (message) {
-        var item = el('li', { class: 'flw-message flw-from-' + message.from });
-        var author = message.from === 'customer' ? TEXT.you : message.author;
+        const item = el('li', { class: 'flw-message flw-from-' + message.from });
+        const author = message.from === 'customer' ? TEXT.you : message.author;
         item.appendChild(el('p', { class: 'flw-meta' }, author + ' · ' + when(message.at)));
         item.appendChild(
           message.from === 'support'
@@ -447,60 +490,76 @@
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  function post(url, body, key) {
+  /** The address of one of the API's paths, its `{parameters}` filled in. */
+  function address<P extends keyof Paths>(path: P, parameters: Record<string, string>): string {
+    return (
+      base + path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(parameters[name]))
+    );
+  }
+
+  /** Adds to a post the fields its request body in the API names, and only those. */
+  function bodyFields<Body>(body: FormData) {
+    return (name: keyof Body & string, value: string | Blob) => body.append(name, value);
+  }
+
+  function send(url: string, body: FormData, key: string): Promise<Schemas['PostAccepted']> {
     return fetch(url, {
       method: 'POST',
       body: body,
       headers: { Accept: 'application/json', 'Accept-Language': locale, 'Idempotency-Key': key },
-    }).then(readAnswer, networkProblem);
+    }).then(readAnswer<Schemas['PostAccepted']>, networkProblem);
   }
 
-  function getJson(url) {
-    return fetch(url, { headers: { Accept: 'application/json', 'Accept-Language': locale } }).then(
-      readAnswer,
-      networkProblem,
-    );
+  /** What one of the API's paths answers to GET, in the asked locale. */
+  function get<P extends keyof Paths>(path: P, parameters: Record<string, string>) {
+    return getJson<Answer<P>>(address(path, parameters));
   }
 
-  function readAnswer(response) {
+  function getJson<Body>(url: string): Promise<Body> {
+    return fetch(url + '?locale=' + locale, {
+      headers: { Accept: 'application/json', 'Accept-Language': locale },
+    }).then(readAnswer<Body>, networkProblem);
+  }
+
+  function readAnswer<Body>(response: Response): Promise<Body> {
     return response.json().then(
-      function (body) {
-        if (response.ok) return body;
+      function (body: Body | Schemas['ErrorBody']) {
+        if (response.ok) return body as Body;
         throw body;
       },
       function () {
-        throw { message: TEXT.network };
+        throw { message: TEXT.network } satisfies Problem;
       },
     );
   }
 
-  function networkProblem() {
-    throw { message: TEXT.network };
+  function networkProblem(): never {
+    throw { message: TEXT.network } satisfies Problem;
   }
 
   /** The fields a refusal asks to correct (`details.fields` of the error body). */
-  function fieldsOf(problem) {
+  function fieldProblemsOf(problem: Problem) {
     return (problem.details && problem.details.fields) || [];
   }
 
-  function newKey() {
+  function newKey(): string {
     return crypto.randomUUID
       ? crypto.randomUUID()
       : Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  function when(iso) {
+  function when(iso: string): string {
     return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
       new Date(iso),
     );
   }
 
-  function errorNode(id) {
+  function errorNode(id: string): HTMLParagraphElement {
     return el('p', { id: id + '-error', class: 'flw-error' });
   }
 
   // Our own messages may carry links (the survey's rating page): shown as links, the rest as text.
-  function withLinks(node, text) {
+  function withLinks(node: HTMLElement, text: string): HTMLElement {
     text.split(/(https?:\/\/[^\s<>"]+)/).forEach(function (part, index) {
       node.appendChild(
         index % 2 === 1
@@ -511,19 +570,23 @@
     return node;
   }
 
-  function el(tag, attributes, content) {
-    var node = document.createElement(tag);
+  function el<Tag extends keyof HTMLElementTagNameMap>(
+    tag: Tag,
+    attributes?: Record<string, string>,
+    content?: string | Node,
+  ): HTMLElementTagNameMap[Tag] {
+    const node = document.createElement(tag);
     Object.keys(attributes || {}).forEach(function (name) {
-      node.setAttribute(name, attributes[name]);
+      node.setAttribute(name, attributes![name]);
     });
     if (typeof content === 'string') node.textContent = content;
     else if (content) node.appendChild(content);
     return node;
   }
 
-  function addStyle() {
+  function addStyle(): void {
     if (document.getElementById('flw-style')) return;
-    var style = el(
+    const style = el(
       'style',
       { id: 'flw-style' },
       '.flw{font:16px/1.4 system-ui,sans-serif;max-width:36rem;color:#1a1a1a}' +
