@@ -2,6 +2,7 @@ export * from './bus-logger';
 export * from './client-address';
 export * from './http-errors';
 export * from './idle';
+export * from './periodic-sweep';
 export * from './run-standalone';
 export * from './service-definition';
 export * from './signals';

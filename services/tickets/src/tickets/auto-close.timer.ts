@@ -1,11 +1,7 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '@firstline/persistence';
+import { PeriodicSweep } from '@firstline/runtime';
 import { isDueForAutoClose } from '@firstline/ticketing';
 import { TicketRepository } from '../database/ticket.repository';
 import { TicketsSettings } from '../tickets-settings';
@@ -17,28 +13,18 @@ const PER_ROUND = 500;
 
 /** Closes resolved tickets once they have waited TICKETS_AUTO_CLOSE_HOURS without a reply. */
 @Injectable()
-export class AutoCloseTimer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(AutoCloseTimer.name);
-  private timer?: NodeJS.Timeout;
-
+export class AutoCloseTimer extends PeriodicSweep {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly tickets: TicketRepository,
     private readonly settings: TicketsSettings,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.closeDue().catch((error: unknown) =>
-        this.logger.warn(`Auto-close failed; retrying next round: ${String(error)}`),
-      );
-    }, EVERY_MS);
-    this.timer.unref();
+  ) {
+    super({ what: 'Auto-close', everyMs: EVERY_MS });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  protected round(): Promise<number> {
+    return this.closeDue();
   }
 
   /** One round: closes up to 500 due tickets; returns how many. */

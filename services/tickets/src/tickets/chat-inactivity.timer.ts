@@ -1,11 +1,7 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OutboxRelay } from '@firstline/persistence';
+import { PeriodicSweep } from '@firstline/runtime';
 import { changeStatus, isInactiveChat, statusChanged } from '@firstline/ticketing';
 import { SatisfactionSurvey } from '../api/survey';
 import { TicketRepository } from '../database/ticket.repository';
@@ -25,10 +21,7 @@ const PER_ROUND = 200;
  * under its row lock and checked again there, so it ends once in the cluster.
  */
 @Injectable()
-export class ChatInactivityTimer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ChatInactivityTimer.name);
-  private timer?: NodeJS.Timeout;
-
+export class ChatInactivityTimer extends PeriodicSweep {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
@@ -36,19 +29,12 @@ export class ChatInactivityTimer implements OnApplicationBootstrap, OnApplicatio
     private readonly settings: TicketsSettings,
     private readonly survey: SatisfactionSurvey,
     private readonly calendars: TeamCalendars,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.endQuietChats().catch((error: unknown) =>
-        this.logger.warn(`Chat inactivity round failed; retrying next round: ${String(error)}`),
-      );
-    }, EVERY_MS);
-    this.timer.unref();
+  ) {
+    super({ what: 'Chat inactivity round', everyMs: EVERY_MS });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  protected round(): Promise<number> {
+    return this.endQuietChats();
   }
 
   /** One round: resolves up to 200 quiet chats; returns how many. */
