@@ -2,7 +2,7 @@ import { Channel } from '@firstline/contracts';
 import { agentCapacity, DEFAULT_CHAT_CAPACITY, teamChatDefaults } from '../src';
 
 describe('agentCapacity: agent override ?? team default ?? built-in default', () => {
-  const email = [Channel.EMAIL, 5] as const;
+  const email: [Channel, number] = [Channel.EMAIL, 5];
 
   it.each<[string, Array<[Channel, number]>, number[], number]>([
     ['the agent’s own chat entry, over the team’s default', [email, [Channel.CHAT, 1]], [4], 1],

@@ -48,7 +48,7 @@ describe.each<[string, ChatTopology]>([
     });
     tag = deployment.run.slice(-8);
     browser = await launchChromium();
-  }, 300_000);
+  }, 420_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -72,7 +72,8 @@ export class ChatDeployment {
         ...env,
       });
       replicas.push(replica);
-      return replica.listening();
+      // Generous: a loaded machine starts a process in minutes, not seconds.
+      return replica.listening(240_000);
     };
     const balancer = new Balancer();
     try {
