@@ -209,7 +209,7 @@ describe.each<[string, ChatTopology]>([
       'three chats assigned to Ann',
     );
 
-    // The fourth waits in the team's queue, unassigned, and shows there live.
+    // The fourth waits in the team's queue, unassigned, as her console's Team tab shows.
     await deployment.apiVisitor(texts[3], 3);
     const queued = await waitFor(
       async () => chatOf(ann[0], 'team', texts[3]),
