@@ -3,6 +3,7 @@
 export * from './assignment';
 export * from './automatic-reply';
 export * from './business-duration';
+export * from './capacity';
 export * from './calendar';
 export * from './classification';
 export * from './commands';

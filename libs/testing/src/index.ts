@@ -9,5 +9,7 @@ export * from './fakes/telegram-bot-api';
 export * from './fakes/vk-api';
 export * from './fakes/ok-api';
 export * from './replicas/replica';
+export * from './replicas/balancer';
+export * from './chat/chat-deployment';
 export { buildDist } from './build';
 export * from './s3';

@@ -8,7 +8,14 @@ import {
   type OutgoingMessage,
   type Subscription,
 } from '@firstline/bus';
-import { TOPICS } from '@firstline/contracts';
+import {
+  directoryKey,
+  DirectoryRecordSchema,
+  encode,
+  messageType,
+  TOPICS,
+  type DirectoryRecord,
+} from '@firstline/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
 import { ensureKafka, uniqueName } from './kafka';
 import { createTestDatabase, type TestDatabase } from './postgres';
@@ -156,15 +163,8 @@ export class Pipeline {
   }
 
   /** Signs in to the tickets service's API, by default with the demo password. */
-  async login(email: string, password = DEMO_PASSWORD): Promise<AgentApi> {
-    const response = await fetch(`${this.tickets.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    });
-    if (response.status !== 200) throw new Error(`login of ${email} failed: ${response.status}`);
-    const { token } = (await response.json()) as { token: string };
-    return new AgentApi(`${this.tickets.url}/api/v1`, token);
+  login(email: string, password = DEMO_PASSWORD): Promise<AgentApi> {
+    return signInToApi(this.tickets.url, email, password);
   }
 
   async stop(): Promise<void> {
@@ -180,6 +180,22 @@ export class Pipeline {
     );
     await this.bucket?.close();
   }
+}
+
+/** Signs in to the API of the tickets service (or replica) at `ticketsUrl`. */
+export async function signInToApi(
+  ticketsUrl: string,
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<AgentApi> {
+  const response = await fetch(`${ticketsUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) throw new Error(`login of ${email} failed: ${response.status}`);
+  const { token } = (await response.json()) as { token: string };
+  return new AgentApi(`${ticketsUrl}/api/v1`, token);
 }
 
 /** The agents' REST API (`/api/v1`) as one signed-in agent. */
@@ -215,6 +231,37 @@ export class AgentApi {
       );
     }
     return answer.body;
+  }
+}
+
+/**
+ * Publishes directory records to one run alone (its header on each), as an admin's change reaches
+ * that run's services; every other run's services pass over them.
+ */
+export async function publishDirectoryToRun(
+  run: string,
+  records: DirectoryRecord[],
+): Promise<void> {
+  const bus = new KafkaBus({
+    brokers: await ensureKafka(),
+    clientId: `${run}-directory`,
+    logger: silentLogger,
+  });
+  try {
+    await bus.publish(
+      records.map((record) => ({
+        topic: TOPICS.directory.name,
+        key: directoryKey(record.kind, record.id),
+        value: encode(DirectoryRecordSchema, record),
+        headers: {
+          messageId: `${directoryKey(record.kind, record.id)}@${record.version}`,
+          type: messageType(DirectoryRecordSchema),
+        },
+        extraHeaders: { [PIPELINE_RUN_HEADER]: run },
+      })),
+    );
+  } finally {
+    await bus.stop();
   }
 }
 

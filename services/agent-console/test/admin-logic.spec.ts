@@ -215,6 +215,7 @@ describe('the team form', () => {
     calendarId: 'office',
     overflowTeamId: 'overflow',
     overflowAfterMinutes: '15',
+    defaultChatCapacity: '',
     ...changes,
   });
   const problem = (changes: Partial<TeamDraft>) => {
@@ -247,6 +248,21 @@ describe('the team form', () => {
     expect(problem({ overflowTeamId: '', overflowAfterMinutes: '0' })).toBeUndefined();
   });
 
+  it('keeps the live chats per agent a team sets, 0 included, and leaves an empty one out', () => {
+    const chats = (typed: string) => {
+      const checked = checkTeam(draft({ defaultChatCapacity: typed }));
+      return checked.ok ? checked.value : undefined;
+    };
+    expect(chats(' 4 ')).toMatchObject({ defaultChatCapacity: 4 });
+    expect(chats('0')).toMatchObject({ defaultChatCapacity: 0 });
+    expect(chats('')).not.toHaveProperty('defaultChatCapacity');
+    expect(problem({ defaultChatCapacity: '2.5' })).toBe('team.badChatCapacity');
+    expect(problem({ defaultChatCapacity: '-1' })).toBe('team.badChatCapacity');
+    // Read back: 0 is left out of protobuf JSON only when unset, so a stored 0 shows as 0.
+    expect(teamDraft({ name: 'Sales', defaultChatCapacity: 0 }).defaultChatCapacity).toBe('0');
+    expect(teamDraft({ name: 'Sales', defaultChatCapacity: 5 }).defaultChatCapacity).toBe('5');
+  });
+
   it('refuses a team without a name, a time that is not minutes, and a time with no team to go to', () => {
     expect(problem({ name: ' ' })).toBe('team.noName');
     expect(problem({ overflowAfterMinutes: 'soon' })).toBe('team.badOverflowAfter');
@@ -260,6 +276,7 @@ describe('the team form', () => {
       calendarId: '',
       overflowTeamId: '',
       overflowAfterMinutes: '',
+      defaultChatCapacity: '',
     });
     const draftOf90 = teamDraft({ overflowTeamId: 'overflow', overflowAfterSeconds: 90 });
     expect(draftOf90.overflowAfterMinutes).toBe('1.5');
@@ -302,6 +319,20 @@ describe('the agent form', () => {
         active: true,
       },
     });
+  });
+
+  it('leaves live chat out when empty, for the teams’ default, but keeps an own 0 chats', () => {
+    const chatEntry = (chat: string) => {
+      const checked = checkAgent(draft({ capacity: { ...draft().capacity, chat } }));
+      return checked.ok
+        ? checked.value.capacity.find((entry) => entry.channel === 'CHANNEL_CHAT')
+        : undefined;
+    };
+    expect(chatEntry('')).toBeUndefined();
+    expect(chatEntry('0')).toEqual({ channel: 'CHANNEL_CHAT', maxConcurrent: 0 });
+    expect(chatEntry('2')).toEqual({ channel: 'CHANNEL_CHAT', maxConcurrent: 2 });
+    // Read back, an own 0 (left out of protobuf JSON as the default) shows as 0, not empty.
+    expect(agentDraft({ capacity: [{ channel: 'CHANNEL_CHAT' }] }).capacity.chat).toBe('0');
   });
 
   it('keeps the presence the agent set, which the form does not show, through an edit', () => {

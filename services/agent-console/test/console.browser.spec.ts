@@ -475,6 +475,11 @@ describe('the agent console in a browser', () => {
     expect(await page.getByRole('checkbox', { name: 'Billing' }).isChecked()).toBe(true);
 
     await page.getByLabel('Overflow to team').selectOption({ label: 'Overflow' });
+    // Two live chats at once for each of its agents, unless an agent's own capacity says more.
+    await page.getByLabel('Live chats per agent at once').fill('2.5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Live chats per agent needs' }).waitFor();
+    await page.getByLabel('Live chats per agent at once').fill('2');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(`Saved ${teamId}, version 1.`).waitFor();
     await screenshot(page, '10-admin-team-form');
@@ -489,6 +494,7 @@ describe('the agent console in a browser', () => {
       skillIds: ['billing'],
       overflowTeamId: 'overflow',
       overflowAfterSeconds: 900,
+      defaultChatCapacity: 2,
     });
     expect(team).not.toHaveProperty('calendarId'); // around the clock
 

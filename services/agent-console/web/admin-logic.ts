@@ -273,13 +273,17 @@ export function wholeCount(typed: string): number | undefined {
   return number <= UINT32_MAX ? number : undefined;
 }
 
-/** A team as its form holds it; the overflow time in minutes as typed, empty or 0 for never. */
+/**
+ * A team as its form holds it; the overflow time in minutes as typed, empty or 0 for never; the
+ * chats each of its agents holds at once as typed, empty for the built-in default.
+ */
 export interface TeamDraft {
   name: string;
   skillIds: string[];
   calendarId: string;
   overflowTeamId: string;
   overflowAfterMinutes: string;
+  defaultChatCapacity: string;
 }
 
 export interface TeamJson {
@@ -288,6 +292,8 @@ export interface TeamJson {
   calendarId: string;
   overflowTeamId: string;
   overflowAfterSeconds: number;
+  /** Left out: the built-in default (libs/routing DEFAULT_CHAT_CAPACITY). */
+  defaultChatCapacity?: number;
 }
 
 const texts = (value: unknown): string[] =>
@@ -302,6 +308,8 @@ export function teamDraft(team: Json): TeamDraft {
     calendarId: text(team.calendarId),
     overflowTeamId: text(team.overflowTeamId),
     overflowAfterMinutes: seconds ? String(seconds / 60) : '',
+    defaultChatCapacity:
+      team.defaultChatCapacity === undefined ? '' : String(count(team.defaultChatCapacity)),
   };
 }
 
@@ -324,6 +332,10 @@ export function checkTeam(draft: TeamDraft): Checked<TeamJson> {
   if (overflowAfterSeconds === undefined) return fail('team.badOverflowAfter');
   // The API refuses this too: a waiting time with nowhere to overflow to.
   if (overflowAfterSeconds > 0 && !draft.overflowTeamId) return fail('team.overflowWithoutTeam');
+  // Empty is no default of the team's (the built-in one), unlike 0: no chats for its agents.
+  const chats = draft.defaultChatCapacity.trim();
+  const defaultChatCapacity = chats ? wholeCount(chats) : undefined;
+  if (chats && defaultChatCapacity === undefined) return fail('team.badChatCapacity');
   return {
     ok: true,
     value: {
@@ -332,6 +344,7 @@ export function checkTeam(draft: TeamDraft): Checked<TeamJson> {
       calendarId: draft.calendarId,
       overflowTeamId: draft.overflowTeamId,
       overflowAfterSeconds,
+      ...(defaultChatCapacity !== undefined && { defaultChatCapacity }),
     },
   };
 }
@@ -344,7 +357,8 @@ export const LOWEST_LEVEL = 1;
 export const HIGHEST_LEVEL = 5;
 
 /**
- * An agent as its form holds it: capacity per channel as typed (empty or 0: none), languages
+ * An agent as its form holds it: capacity per channel as typed (empty or 0: none, but live chat
+ * left empty takes the teams' default chats per agent), languages
  * comma-separated. Presence is the agent's own to set and not in the form, but kept, so that an
  * admin's save does not change it.
  */
@@ -451,8 +465,10 @@ export function checkAgent(draft: AgentDraft): Checked<AgentJson> {
   for (const channel of CAPACITY_CHANNELS) {
     const maxConcurrent = wholeCount(draft.capacity[channel]);
     if (maxConcurrent === undefined) return fail(`agent.badCapacity.${channel}`);
-    // A channel left out is one the agent takes no tickets of, as with 0.
-    if (maxConcurrent > 0)
+    // A channel left out is one the agent takes no tickets of, as with 0; but chat left out takes
+    // the teams' default, so an agent's 0 chats is an entry of its own.
+    const ownChatEntry = channel === 'chat' && draft.capacity.chat.trim() !== '';
+    if (maxConcurrent > 0 || ownChatEntry)
       capacity.push({ channel: `CHANNEL_${channel.toUpperCase()}`, maxConcurrent });
   }
   const languages = languageTags(draft.languages);

@@ -101,6 +101,10 @@ export const adminTexts: { en: Texts; ru: Texts } = {
     'team.badOverflowAfter': 'The overflow time needs a number of minutes, 0 or more.',
     'team.overflowWithoutTeam':
       'Choose a team to overflow to, or leave the overflow time empty for no overflow.',
+    'team.chatCapacity': 'Live chats per agent at once',
+    'team.chatCapacityHint':
+      'For each agent of the team whose own capacity leaves live chat empty. Empty: 3.',
+    'team.badChatCapacity': 'Live chats per agent needs a whole number, 0 or more.',
     'agent.name': 'Name',
     'agent.email': 'Email',
     'agent.teams': 'Teams',
@@ -118,7 +122,8 @@ export const adminTexts: { en: Texts; ru: Texts } = {
     'agent.channel': 'Channel',
     'agent.maxConcurrent': 'At most',
     'agent.capacityOf': '{channel}: tickets at once',
-    'agent.capacityHint': 'Empty or 0: no tickets of that channel.',
+    'agent.capacityHint':
+      'Empty or 0: no tickets of that channel; but live chat left empty: the team’s live chats per agent.',
     'agent.languages': 'Languages (comma-separated, such as en, ru)',
     'agent.active': 'Active (takes new work; untick when the agent has left)',
     'agent.noName': 'Give the agent a name.',
@@ -232,6 +237,10 @@ export const adminTexts: { en: Texts; ru: Texts } = {
     'team.badOverflowAfter': 'Время до переполнения — число минут, 0 или больше.',
     'team.overflowWithoutTeam':
       'Выберите команду для переполнения или оставьте время пустым, если переполнения нет.',
+    'team.chatCapacity': 'Онлайн-чатов на специалиста одновременно',
+    'team.chatCapacityHint':
+      'Для каждого специалиста команды, у которого ёмкость онлайн-чата не заполнена. Пусто — 3.',
+    'team.badChatCapacity': 'Для числа онлайн-чатов нужно целое число, 0 или больше.',
     'agent.name': 'Имя',
     'agent.email': 'Почта',
     'agent.teams': 'Команды',
@@ -249,7 +258,8 @@ export const adminTexts: { en: Texts; ru: Texts } = {
     'agent.channel': 'Канал',
     'agent.maxConcurrent': 'Не больше',
     'agent.capacityOf': '{channel}: обращений одновременно',
-    'agent.capacityHint': 'Пусто или 0 — обращений этого канала не получает.',
+    'agent.capacityHint':
+      'Пусто или 0 — обращений этого канала не получает; но пустой онлайн-чат — сколько чатов задано команде.',
     'agent.languages': 'Языки (через запятую, например en, ru)',
     'agent.active': 'Активен (получает новую работу; снимите, если оператор ушёл)',
     'agent.noName': 'Укажите имя оператора.',

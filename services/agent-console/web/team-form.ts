@@ -6,8 +6,8 @@ import { checkTeam, teamDraft } from './admin-logic.js';
 import { checkboxes, choose, namedEntries, type Named } from './form-controls.js';
 
 /**
- * A team as a form: the skills it covers, the calendar its SLA clocks run on, and where tickets
- * nobody took go after a while.
+ * A team as a form: the skills it covers, the calendar its SLA clocks run on, where tickets
+ * nobody took go after a while, and how many live chats each of its agents holds at once.
  */
 export async function teamForm(context: Context): Promise<EntryForm> {
   const [teams, skills, calendars] = await Promise.all([
@@ -22,6 +22,7 @@ export async function teamForm(context: Context): Promise<EntryForm> {
   const calendar = select([['', t('team.aroundTheClock')], ...options(calendars)]);
   const overflowTeam = h('select');
   const overflowAfter = h('input', { type: 'number', min: 0, step: 'any', inputmode: 'decimal' });
+  const chatCapacity = h('input', { type: 'number', min: 0, step: 'any', inputmode: 'numeric' });
 
   return {
     element: h(
@@ -33,6 +34,8 @@ export async function teamForm(context: Context): Promise<EntryForm> {
       field(t('team.overflowTeam'), overflowTeam, 'team-overflow-team'),
       field(t('team.overflowAfter'), overflowAfter, 'team-overflow-after'),
       h('p', { class: 'hint' }, t('team.overflowHint')),
+      field(t('team.chatCapacity'), chatCapacity, 'team-chat-capacity'),
+      h('p', { class: 'hint' }, t('team.chatCapacityHint')),
     ),
     fill(payload) {
       const draft = teamDraft(payload);
@@ -49,6 +52,7 @@ export async function teamForm(context: Context): Promise<EntryForm> {
       );
       choose(overflowTeam, draft.overflowTeamId);
       overflowAfter.value = draft.overflowAfterMinutes;
+      chatCapacity.value = draft.defaultChatCapacity;
     },
     read() {
       return checkTeam({
@@ -57,6 +61,7 @@ export async function teamForm(context: Context): Promise<EntryForm> {
         calendarId: calendar.value,
         overflowTeamId: overflowTeam.value,
         overflowAfterMinutes: overflowAfter.value,
+        defaultChatCapacity: chatCapacity.value,
       });
     },
   };

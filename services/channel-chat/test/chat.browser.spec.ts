@@ -1,19 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { KafkaBus, silentLogger } from '@firstline/bus';
-import {
-  create,
-  directoryKey,
-  DirectoryKind,
-  DirectoryRecordSchema,
-  encode,
-  messageType,
-  TOPICS,
-  type DirectoryRecord,
-} from '@firstline/contracts';
+import { create, DirectoryKind, DirectoryRecordSchema } from '@firstline/contracts';
 import { routerService } from '@firstline/router';
-import { ensureKafka, Pipeline, PIPELINE_RUN_HEADER, waitFor } from '@firstline/testing';
+import { Pipeline, publishDirectoryToRun, startShop, waitFor, type Shop } from '@firstline/testing';
 import { ticketsService } from '@firstline/tickets';
 import { buildConsole, launchChromium, screenshot, signIn } from '../../agent-console/test/browser';
 import { channelChatService } from '../src';
@@ -28,7 +16,7 @@ import { channelChatService } from '../src';
 describe('live chat in a browser, through router, tickets and the agent console', () => {
   let pipeline: Pipeline;
   let browser: Browser;
-  let shop: Server;
+  let shop: Shop;
   let shopUrl: string;
   // A team of this run only: its calendar reaches this run's services alone (see below).
   const nightTeam = `night-${Date.now().toString(36)}`;
@@ -56,25 +44,15 @@ describe('live chat in a browser, through router, tickets and the agent console'
         }),
       }),
     });
-    // "/" embeds the widget plainly, "/<site>" for one of CHAT_SITES.
-    shop = createServer((request, response) => {
-      const site = request.url?.slice(1) ? ` data-site="${request.url.slice(1)}"` : '';
-      response.setHeader('content-type', 'text/html; charset=utf-8');
-      response.end(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Acme shop</title></head>
-<body><h1>Acme shop</h1><p>Questions about your order? Chat with us.</p>
-<script src="${pipeline.channel.url}/chat/widget.js" data-locale="en"${site} async></script>
-</body></html>`);
-    });
-    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
-    shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
+    shop = await startShop(pipeline.channel.url);
+    shopUrl = shop.url;
     browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await pipeline?.stop();
-    await new Promise((resolve) => shop?.close(resolve));
+    await shop?.close();
   });
 
   const bubble = (page: Page, text: string) =>
@@ -231,39 +209,12 @@ describe('live chat in a browser, through router, tickets and the agent console'
     await visitor.context().close();
   }, 120_000);
 
-  /**
-   * The night team's hours, published to this run alone: records with the run's header, which
-   * every other run's services pass over (a pipeline keeps the shared demo directory off the topic).
-   */
-  const publishDirectory = async (records: DirectoryRecord[]) => {
-    const bus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: `${pipeline.run}-directory`,
-      logger: silentLogger,
-    });
-    try {
-      await bus.publish(
-        records.map((record) => ({
-          topic: TOPICS.directory.name,
-          key: directoryKey(record.kind, record.id),
-          value: encode(DirectoryRecordSchema, record),
-          headers: {
-            messageId: `${directoryKey(record.kind, record.id)}@${record.version}`,
-            type: messageType(DirectoryRecordSchema),
-          },
-          extraHeaders: { [PIPELINE_RUN_HEADER]: pipeline.run },
-        })),
-      );
-    } finally {
-      await bus.stop();
-    }
-  };
-
   it('out of hours the widget says when it opens and takes a message, which becomes a ticket answered by email', async () => {
     const tag = pipeline.run.slice(-8);
     // Open one hour a week, three days from today: closed now.
     const weekday = ((new Date().getUTCDay() + 2) % 7) + 1;
-    await publishDirectory([
+    // Published to this run alone: every other run's services pass over it.
+    await publishDirectoryToRun(pipeline.run, [
       create(DirectoryRecordSchema, {
         kind: DirectoryKind.CALENDAR,
         id: nightTeam,

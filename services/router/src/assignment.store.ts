@@ -1,6 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { Presence, type Channel } from '@firstline/contracts';
-import { drainQueue, type AgentState, type QueueAssignment } from '@firstline/routing';
+import {
+  agentCapacity,
+  drainQueue,
+  type AgentState,
+  type QueueAssignment,
+} from '@firstline/routing';
 import { saveLastAgents } from './customers.store';
 import type { TicketRow } from './tickets.store';
 
@@ -11,10 +16,16 @@ interface AgentRow {
   team_ids: string[];
   skill_levels: Record<string, number>;
   capacity: Record<string, number>;
+  team_chat_defaults: number[];
   idle_since: Date;
 }
 
-const AGENT_COLUMNS = 'id, active, presence, team_ids, skill_levels, capacity, idle_since';
+/** The chat defaults of an agent's teams (`a`), for `agentCapacity`. */
+export const TEAM_CHAT_DEFAULTS = `ARRAY(SELECT chats FROM routing.team_chat_capacity
+  WHERE team_id = ANY(a.team_ids)) AS team_chat_defaults`;
+
+const AGENT_COLUMNS = `id, active, presence, team_ids, skill_levels, capacity, idle_since,
+  ${TEAM_CHAT_DEFAULTS}`;
 
 /**
  * The online agents of these teams with their load counted now. With `lock`, their rows are
@@ -44,9 +55,9 @@ export async function availableAgents(
   // Counted in a statement after the lock's: only its snapshot sees what the lock's previous
   // holder committed.
   const rows: AgentRow[] = await manager.query(
-    `SELECT ${AGENT_COLUMNS} FROM routing.agent
+    `SELECT ${AGENT_COLUMNS} FROM routing.agent a
       WHERE active AND presence = $1 AND team_ids && $2
-      ORDER BY id FOR UPDATE`,
+      ORDER BY id FOR UPDATE OF a`,
     [Presence.ONLINE, teamIds],
   );
   return agentStates(manager, rows);
@@ -199,6 +210,16 @@ async function agentStates(manager: EntityManager, rows: AgentRow[]): Promise<Ag
   );
 }
 
+/** An agent row's capacity per channel, the teams' chat default applied (`agentCapacity`). */
+export function capacityOf(row: Pick<AgentRow, 'capacity' | 'team_chat_defaults'>) {
+  return agentCapacity(
+    new Map(
+      Object.entries(row.capacity).map(([channel, max]) => [Number(channel) as Channel, max]),
+    ),
+    row.team_chat_defaults,
+  );
+}
+
 function agentState(row: AgentRow, loads: Array<[Channel | string, number]>): AgentState {
   return {
     id: row.id,
@@ -206,9 +227,7 @@ function agentState(row: AgentRow, loads: Array<[Channel | string, number]>): Ag
     presence: row.presence,
     teamIds: row.team_ids,
     skillLevels: new Map(Object.entries(row.skill_levels)),
-    capacity: new Map(
-      Object.entries(row.capacity).map(([channel, max]) => [Number(channel) as Channel, max]),
-    ),
+    capacity: capacityOf(row),
     load: new Map(loads.map(([channel, open]) => [Number(channel) as Channel, open])),
     idleSince: row.idle_since,
   };

@@ -17,7 +17,8 @@ import { cancelAgentAway, scheduleAgentAway } from './timers.store';
 
 /**
  * Keeps the router's snapshot of the directory. An agent whose record changed (coming online,
- * more capacity) may take queued work at once.
+ * more capacity), or the agents of a team whose default chat capacity did, may take queued work
+ * at once.
  */
 @Injectable()
 export class DirectoryConsumer {
@@ -49,7 +50,10 @@ export class DirectoryConsumer {
           continue;
         }
         if (!(await applyDirectoryRecord(manager, record))) continue;
-        if (record.payload.case === 'agent') {
+        if (record.payload.case === 'team') {
+          // A higher default chat capacity may make room for chats waiting in the team's queue.
+          assigned += await drainAndAnnounce(manager, [record.id], now);
+        } else if (record.payload.case === 'agent') {
           const agent = record.payload.value;
           if (agent.active && agent.presence === Presence.ONLINE) {
             await cancelAgentAway(manager, agent.id);

@@ -47,7 +47,27 @@ export async function applyDirectoryRecord(
      RETURNING id`,
     [record.kind, record.id, record.version, Buffer.from(encode(DirectoryRecordSchema, record))],
   );
+  if (stored.length === 1 && record.payload.case === 'team') {
+    await setTeamChatCapacity(manager, record.id, record.payload.value.defaultChatCapacity);
+  }
   return stored.length === 1;
+}
+
+/** Keeps a team's default chat capacity where the agents' capacity is read (assignment.store). */
+async function setTeamChatCapacity(
+  manager: EntityManager,
+  teamId: string,
+  chats: number | undefined,
+): Promise<void> {
+  if (chats === undefined) {
+    await manager.query(`DELETE FROM routing.team_chat_capacity WHERE team_id = $1`, [teamId]);
+  } else {
+    await manager.query(
+      `INSERT INTO routing.team_chat_capacity (team_id, chats) VALUES ($1, $2)
+       ON CONFLICT (team_id) DO UPDATE SET chats = excluded.chats`,
+      [teamId, chats],
+    );
+  }
 }
 
 /** A tombstone: the entry is gone. An agent is kept, inactive, for the tickets they still hold. */
@@ -63,6 +83,7 @@ export async function removeDirectoryEntry(
       kind,
       id,
     ]);
+    if (kind === DirectoryKind.TEAM) await setTeamChatCapacity(manager, id, undefined);
   }
 }
 

@@ -233,3 +233,24 @@ export class UniqueTicketNumbers1769500000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX ticket_by_number ON routing.ticket (number)`);
   }
 }
+
+/**
+ * The teams' default live-chat capacity (Team.default_chat_capacity), beside the agents' rows so
+ * that reading an agent's capacity stays one statement under the agent's lock. No backfill: the
+ * field is newer than every team record already held.
+ */
+export class AddTeamChatCapacity1770100000000 implements MigrationInterface {
+  readonly name = 'AddTeamChatCapacity1770100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE routing.team_chat_capacity (
+        team_id text PRIMARY KEY,
+        chats   integer NOT NULL
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE routing.team_chat_capacity`);
+  }
+}

@@ -5,7 +5,7 @@ import { BadInputError } from '@firstline/errors';
 import { TicketDisposition, TOPICS, type RoutingCommand } from '@firstline/contracts';
 import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { decideCommand, type AssignmentCommand, type ReceivingAgent } from '@firstline/routing';
-import { markAssigned, teamsOfAgent } from './assignment.store';
+import { capacityOf, markAssigned, teamsOfAgent, TEAM_CHAT_DEFAULTS } from './assignment.store';
 import { saveLastAgents } from './customers.store';
 import { decision, decisionRecord } from './decisions';
 import { drainAndAnnounce } from './sweeper';
@@ -140,11 +140,16 @@ async function lockReceiver(
   agentId: string,
   ticket: TicketRow,
 ): Promise<ReceivingAgent | undefined> {
-  const [agent]: Array<{ active: boolean; team_ids: string[]; capacity: Record<string, number> }> =
-    await manager.query(
-      `SELECT active, team_ids, capacity FROM routing.agent WHERE id = $1 FOR UPDATE`,
-      [agentId],
-    );
+  const [agent]: Array<{
+    active: boolean;
+    team_ids: string[];
+    capacity: Record<string, number>;
+    team_chat_defaults: number[];
+  }> = await manager.query(
+    `SELECT active, team_ids, capacity, ${TEAM_CHAT_DEFAULTS}
+       FROM routing.agent a WHERE id = $1 FOR UPDATE OF a`,
+    [agentId],
+  );
   if (!agent) return undefined;
   // Counted in a statement after the lock's: only its snapshot sees the previous holder's commit.
   const [{ open }]: Array<{ open: number }> = await manager.query(
@@ -156,7 +161,7 @@ async function lockReceiver(
     active: agent.active,
     teamIds: agent.team_ids,
     load: open,
-    capacity: agent.capacity[String(ticket.channel)] ?? 0,
+    capacity: capacityOf(agent).get(ticket.channel) ?? 0,
   };
 }
 

@@ -10,6 +10,7 @@ import { repositoryRoot } from '../repository-root';
  * started as `runStandalone` starts it, on the shared test broker but sealed to the test's run
  * (FIRSTLINE_TEST_RUN): its consumer groups carry the run, it consumes only what the run published,
  * and what it publishes is marked with the run. Other suites on the broker are none of its business.
+ * FIRSTLINE_TEST_WITH_DIRECTORY=1 lets the run's directory through, as `Pipeline`'s `withDirectory`.
  */
 async function main(): Promise<void> {
   const [directory] = process.argv.slice(2);
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     { ...service, name },
     {
       mode: 'standalone',
-      bus: sealedToRun(bus, run),
+      bus: sealedToRun(bus, run, process.env.FIRSTLINE_TEST_WITH_DIRECTORY === '1'),
       ownsBus: true,
       databaseUrl: process.env.DATABASE_URL!,
       databasePoolSize: 3,

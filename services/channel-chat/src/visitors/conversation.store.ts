@@ -338,8 +338,11 @@ export class ConversationStore {
          SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8 FROM next
          ON CONFLICT (visitor_id, author_kind, local_id) DO NOTHING
          RETURNING *
+       ), surveyed AS (
+         INSERT INTO ${SCHEMA}.survey (visitor_id, seq, ticket_id, ticket_number)
+         SELECT visitor_id, seq, $9, $10 FROM inserted WHERE $9 <> ''
        )
-       SELECT inserted.*${signal ? ', pg_notify($9, $10) AS signalled' : ''} FROM inserted`,
+       SELECT inserted.*${signal ? ', pg_notify($11, $12) AS signalled' : ''} FROM inserted`,
       [
         visitorId,
         localId,
@@ -349,6 +352,8 @@ export class ConversationStore {
         JSON.stringify(content.files),
         content.automatic ?? false,
         content.ticketId ?? '',
+        content.survey?.ticketId ?? '',
+        content.survey?.ticketNumber ?? '',
         ...(signal ?? []),
       ],
     );
@@ -362,16 +367,11 @@ export class ConversationStore {
       if (existing.length === 0) throw new UnknownVisitorError(visitorId);
       row = existing[0];
     }
-    const { survey } = content;
-    if (!survey) return entryOf(row);
-    // After the message, not with it: a redelivered survey reply that finds its message stored
-    // adds the row a crash in between left out.
-    await this.dataSource.query(
-      `INSERT INTO ${SCHEMA}.survey (visitor_id, seq, ticket_id, ticket_number)
-       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [visitorId, row.seq, survey.ticketId, survey.ticketNumber],
-    );
-    return { ...entryOf(row), survey: { score: null, transcriptSent: false } };
+    // A survey's row commits with its message and the signal: another replica woken by the
+    // signal reads the message with its survey, or a visitor there would never see the stars.
+    return content.survey
+      ? { ...entryOf(row), survey: { score: null, transcriptSent: false } }
+      : entryOf(row);
   }
 }
 

@@ -18,16 +18,17 @@ type AgentInit = Omit<MessageShape<typeof AgentSchema>, '$typeName' | 'skills' |
   skills: Array<{ skillId: string; level: number }>;
 };
 
-/** Live chats at once per agent: a chat wants answers within seconds, so fewer than tickets. */
+/**
+ * Live chats at once per agent, set once per team (the agents name no chat capacity of their
+ * own): a chat wants answers within seconds, so fewer than tickets.
+ */
 const CHAT_CAPACITY = 3;
 
-const allChannels = (maxConcurrent: number) => [
-  ...[Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.OK, Channel.WEBFORM].map((channel) => ({
+const allChannels = (maxConcurrent: number) =>
+  [Channel.EMAIL, Channel.TELEGRAM, Channel.VK, Channel.OK, Channel.WEBFORM].map((channel) => ({
     channel,
     maxConcurrent,
-  })),
-  { channel: Channel.CHAT, maxConcurrent: Math.min(maxConcurrent, CHAT_CAPACITY) },
-];
+  }));
 
 const agent = (init: Omit<AgentInit, 'presence' | 'active' | 'languages'>): DirectoryPayload => ({
   case: 'agent',
@@ -131,6 +132,7 @@ const team = (
       calendarId: 'office',
       overflowTeamId: overflow?.teamId ?? '',
       overflowAfterSeconds: (overflow?.afterMinutes ?? 0) * 60,
+      defaultChatCapacity: CHAT_CAPACITY,
     },
   },
 ];
