@@ -3,6 +3,7 @@ import { classify, type ClassificationInput, type RuleSet } from './classificati
 /** A stored inbound message that opened a ticket, replayed through two rule sets. */
 export interface ReplayedMessage {
   messageId: string;
+  ticketId: string;
   ticketNumber: string;
   input: ClassificationInput;
 }
@@ -16,6 +17,7 @@ export interface Placement {
 /** A message the draft sends to another team than the live rules do. */
 export interface MovedMessage {
   messageId: string;
+  ticketId: string;
   ticketNumber: string;
   receivedAt: Date;
   subject: string;
@@ -89,6 +91,7 @@ export class RuleSetReplay {
     if (examples.length >= this.exampleLimit) return;
     examples.push({
       messageId: message.messageId,
+      ticketId: message.ticketId,
       ticketNumber: message.ticketNumber,
       receivedAt: message.input.receivedAt,
       subject: message.input.subject,

@@ -23,6 +23,7 @@ const live: RuleSet = {
 
 const message = (id: string, input: Partial<ClassificationInput>) => ({
   messageId: id,
+  ticketId: `ticket-${id}`,
   ticketNumber: id.replace(/\D/g, ''),
   input: {
     channel: Channel.WEBFORM,
