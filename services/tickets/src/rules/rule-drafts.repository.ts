@@ -99,11 +99,13 @@ export class RuleDraftsRepository {
   }
 
   async delete(id: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `DELETE FROM tickets.rule_set_draft WHERE id = $1 RETURNING id`,
+    // A SELECT around the DELETE: TypeORM answers a bare DELETE with [rows, count].
+    const rows = await manager.query<Array<{ deleted: number }>>(
+      `WITH gone AS (DELETE FROM tickets.rule_set_draft WHERE id = $1 RETURNING id)
+       SELECT count(*)::int AS deleted FROM gone`,
       [id],
     );
-    return rows.length === 1;
+    return rows[0]!.deleted === 1;
   }
 
   /**
