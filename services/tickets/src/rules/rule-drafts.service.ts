@@ -92,18 +92,26 @@ export class RuleDraftsService {
     const to = new Date();
     const from = new Date(to.getTime() - days * DAY_MS);
     const replay = new RuleSetReplay(live, draftRuleSet(draft), examples);
+    const read = (after: ReplayCursor | undefined, replayed: number) =>
+      this.drafts.replayPage(from, after, Math.min(REPLAY_PAGE, MAX_REPLAYED - replayed));
     let replayed = 0;
+    let page = await read(undefined, 0);
     let cursor: ReplayCursor | undefined;
-    do {
-      const page = await this.drafts.replayPage(
-        from,
-        cursor,
-        Math.min(REPLAY_PAGE, MAX_REPLAYED - replayed),
-      );
-      for (const message of page.messages) replay.add(message);
-      replayed += page.messages.length;
+    for (;;) {
       cursor = page.next;
-    } while (cursor && replayed < MAX_REPLAYED);
+      const more = cursor && replayed + page.messages.length < MAX_REPLAYED;
+      // Postgres reads the next page while this one is classified.
+      const next = more ? read(cursor, replayed + page.messages.length) : undefined;
+      try {
+        for (const message of page.messages) replay.add(message);
+      } catch (error) {
+        await next?.catch(() => undefined); // not left to reject unheard
+        throw error;
+      }
+      replayed += page.messages.length;
+      if (!next) break;
+      page = await next;
+    }
     const result = replay.result();
     const preview: RulePreviewView = {
       draftRevision: draft.revision,
