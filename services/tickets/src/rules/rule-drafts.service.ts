@@ -31,8 +31,8 @@ export const RULE_SET_ID = 'default';
 const REPLAY_PAGE = 2_000;
 
 /**
- * The most messages one preview replays, newest first: enough for weeks of a busy line, and a
- * bound on how long an admin waits (docs/adr/0024: 100,000 messages replay in about 2 seconds).
+ * The most messages one preview replays, newest first: weeks of a busy line, and a bound on how
+ * long an admin waits (docs/benchmarks.md: 100,000 took 5–11 s on a loaded 2-core machine).
  */
 export const MAX_REPLAYED = 200_000;
 
