@@ -129,5 +129,14 @@ describe('an admin drafts a rule, previews it over stored messages and publishes
     await screenshot(page, 'rules-published');
     await waitFor(async () => (await routerRuleSetVersion()) === 2, 30_000);
     expect(refusedByPolicy(page)).toEqual([]);
+
+    // The same page in Russian, the history included.
+    await page.getByLabel('Language').selectOption('ru');
+    await page.getByRole('heading', { name: 'Правила: черновик и проверка' }).waitFor();
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'опубликована после проверки 3 сообщений: перешло 2' })
+      .waitFor();
+    await screenshot(page, 'rules-russian');
   }, 180_000);
 });
