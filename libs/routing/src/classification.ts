@@ -85,6 +85,56 @@ export function classify(ruleSet: RuleSet, input: ClassificationInput): Classifi
   };
 }
 
+/**
+ * What makes a rule set unusable, checked before it is saved, so the router never meets a rule it
+ * cannot evaluate: ids missing or repeated, a pattern that does not compile, a malformed time
+ * range or time zone. Undefined when it is fine.
+ */
+export function ruleSetProblem(ruleSet: Pick<RuleSet, 'rules'>): string | undefined {
+  const seen = new Set<string>();
+  for (const [index, rule] of ruleSet.rules.entries()) {
+    const where = `rules[${index}]`;
+    if (!rule.id.trim()) return `${where}: a rule needs an id`;
+    if (seen.has(rule.id)) return `${where}: the id ${rule.id} is used twice`;
+    seen.add(rule.id);
+    for (const condition of rule.conditions) {
+      const problem = conditionProblem(condition);
+      if (problem) return `${where} (${rule.id}): ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+function conditionProblem(condition: RuleCondition): string | undefined {
+  if (!RuleField[condition.field] || condition.field === RuleField.UNSPECIFIED) {
+    return 'a condition needs a field';
+  }
+  if (!RuleOperator[condition.operator] || condition.operator === RuleOperator.UNSPECIFIED) {
+    return 'a condition needs an operator';
+  }
+  if (condition.values.length === 0) return 'a condition needs at least one value';
+  for (const value of condition.values) {
+    if (condition.operator === RuleOperator.MATCHES_ANY) {
+      try {
+        new RegExp(value, 'iu');
+      } catch (error) {
+        return `the pattern ${value} does not compile: ${(error as Error).message}`;
+      }
+    }
+    if (condition.operator === RuleOperator.WITHIN_ANY && !TIME_RANGE.test(value)) {
+      return `the time range "${value}" is not HH:MM-HH:MM`;
+    }
+  }
+  if (condition.field === RuleField.LOCAL_TIME && condition.key) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: condition.key });
+    } catch {
+      return `the time zone ${condition.key} is unknown`;
+    }
+  }
+  return undefined;
+}
+
 function holds(condition: RuleCondition, input: ClassificationInput): boolean {
   const candidates = fieldValues(condition, input);
   const matches = candidates.some((candidate) =>
@@ -165,9 +215,11 @@ function localTimeOfDay(timeZone: string, at: Date): string {
   return new Date(utcToLocal(timeZone, at.getTime())).toISOString().slice(11, 16);
 }
 
+const TIME_RANGE = /^\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$/;
+
 /** Whether "HH:MM" lies in "HH:MM-HH:MM", start included, end excluded, maybe past midnight. */
 function withinRange(time: string, range: string): boolean {
-  const match = /^\s*(\d{2}:\d{2})\s*-\s*(\d{2}:\d{2})\s*$/.exec(range);
+  const match = TIME_RANGE.exec(range);
   if (!match) throw new Error(`classification rule has a malformed time range "${range}"`);
   const [, from, to] = match;
   return from <= to ? time >= from && time < to : time >= from || time < to;

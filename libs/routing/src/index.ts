@@ -11,6 +11,7 @@ export * from './customer-texts';
 export * from './escalation';
 export * from './identity';
 export * from './language';
+export * from './rule-preview';
 export * from './sla';
 export * from './survey-answer';
 export * from './threading';

@@ -1,5 +1,6 @@
 import { adminTexts } from '../web/admin-texts';
 import { dashboardTexts } from '../web/dashboard-texts';
+import { rulesTexts } from '../web/rules-texts';
 import { searchTexts } from '../web/search-texts';
 import { supervisorTexts } from '../web/supervisor-texts';
 import { en, ru } from '../web/texts';
@@ -11,6 +12,7 @@ const all = {
     ...adminTexts.en,
     ...searchTexts.en,
     ...supervisorTexts.en,
+    ...rulesTexts.en,
   },
   ru: {
     ...ru,
@@ -18,6 +20,7 @@ const all = {
     ...adminTexts.ru,
     ...searchTexts.ru,
     ...supervisorTexts.ru,
+    ...rulesTexts.ru,
   },
 };
 

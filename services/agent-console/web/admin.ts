@@ -6,11 +6,14 @@ import type { Context, Screen } from './context.js';
 import { field, h, replace } from './dom.js';
 import { adminTexts } from './admin-texts.js';
 import { addTexts, t } from './i18n.js';
+import { rulesPanel } from './rules.js';
+import { rulesTexts } from './rules-texts.js';
 import type { Checked } from './admin-logic.js';
 import { slaForm } from './sla-form.js';
 import { teamForm } from './team-form.js';
 
 addTexts(adminTexts);
+addTexts(rulesTexts);
 
 /** Directory kinds in URLs, with the field their payload has in a DirectoryRecord's JSON. */
 const KINDS: Record<string, string> = {
@@ -66,7 +69,7 @@ export const adminScreen: Screen = (container, context, [kind = 'team', chosenId
   const nav = h(
     'nav',
     { 'aria-label': t('admin.kinds'), class: 'toolbar' },
-    [...Object.keys(KINDS), 'accounts'].map((name) =>
+    [...Object.keys(KINDS), 'rules', 'accounts'].map((name) =>
       h(
         'a',
         { href: `#/admin/${name}`, 'aria-current': name === kind ? 'page' : undefined },
@@ -74,12 +77,13 @@ export const adminScreen: Screen = (container, context, [kind = 'team', chosenId
       ),
     ),
   );
-  if (kind === 'accounts') {
+  if (kind === 'accounts' || kind === 'rules') {
+    const panel = kind === 'accounts' ? accountsPanel : rulesPanel;
     replace(
       container,
       h('h1', {}, t('admin.title')),
       nav,
-      accountsPanel(context, () => active),
+      panel(context, () => active),
     );
     return () => {
       active = false;

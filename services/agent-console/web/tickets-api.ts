@@ -370,6 +370,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/directory/{kind}/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DirectoryController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/me/presence': {
     parameters: {
       query?: never;
@@ -380,6 +396,54 @@ export interface paths {
     get?: never;
     put: operations['DirectoryController_presence'];
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/rules/draft': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['RuleDraftsController_draft'];
+    put: operations['RuleDraftsController_save'];
+    post?: never;
+    delete: operations['RuleDraftsController_discard'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/rules/draft/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RuleDraftsController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/rules/draft/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['RuleDraftsController_publish'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1005,6 +1069,81 @@ export interface components {
        */
       tags: string[];
     };
+    TeamCountsView: {
+      teamId: string;
+      /** @description Messages the live rules send to the team */
+      live: number;
+      /** @description Messages the draft sends to the team */
+      draft: number;
+    };
+    RuleCountView: {
+      ruleId: string;
+      /** @description Messages the rule decided */
+      messages: number;
+    };
+    PlacementView: {
+      teamId: string;
+      /** @description The rule that decided; empty when the fallback applied */
+      ruleId: string;
+    };
+    MovedMessageView: {
+      messageId: string;
+      ticketId: string;
+      /** @example 10001 */
+      ticketNumber: string;
+      /** Format: date-time */
+      receivedAt: string;
+      subject: string;
+      /** @description The start of the text, on one line */
+      excerpt: string;
+      /** @description Where the live rules sent it */
+      live: components['schemas']['PlacementView'];
+      /** @description Where the draft sends it */
+      draft: components['schemas']['PlacementView'];
+    };
+    RulePreviewView: {
+      /** @description The draft revision previewed */
+      draftRevision: number;
+      /** @description The live rule set version compared with */
+      liveVersion: number;
+      days: number;
+      /**
+       * Format: date-time
+       * @description The oldest ticket replayed was opened after this
+       */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description Messages replayed */
+      messages: number;
+      /** @description More messages opened tickets in the window than a preview replays: the newest were */
+      limited: boolean;
+      /** @description Messages the draft sends to another team */
+      moved: number;
+      teams: components['schemas']['TeamCountsView'][];
+      /** @description Each draft rule, in order */
+      draftRules: components['schemas']['RuleCountView'][];
+      /** @description Draft rules that decide no message: nothing matched, or an earlier rule won */
+      neverMatched: string[];
+      examples: components['schemas']['MovedMessageView'][];
+      /** Format: date-time */
+      computedAt: string;
+      /** @description How long the replay took */
+      tookMs: number;
+    };
+    DirectoryHistoryAnswer: {
+      version: number;
+      /** @description The DirectoryRecord of this version as protobuf JSON */
+      record: {
+        [key: string]: unknown;
+      };
+      /** @description The agent who made the change; empty for Firstline itself */
+      changedBy: string;
+      /** Format: date-time */
+      changedAt: string;
+      /** @description For a rule set published from a draft: the preview it was published with */
+      rulePreview: components['schemas']['RulePreviewView'] | null;
+    };
     PresenceRequest: {
       /** @enum {string} */
       presence: 'online' | 'away' | 'offline';
@@ -1012,6 +1151,41 @@ export interface components {
     PresenceAnswer: {
       /** @enum {string} */
       presence: 'online' | 'away' | 'offline';
+    };
+    RuleSetDraftView: {
+      /** @description The rule set it drafts ("default") */
+      id: string;
+      /** @description A RuleSet as protobuf JSON (directory.proto): rules tried in order, and a fallback */
+      ruleSet: {
+        [key: string]: unknown;
+      };
+      /** @description The live version the draft was started from */
+      basedOnVersion: number;
+      /** @description Raised by every save of the draft */
+      revision: number;
+      savedBy: string;
+      /** Format: date-time */
+      savedAt: string;
+      /** @description The latest preview of this revision; null until one is made */
+      preview: components['schemas']['RulePreviewView'] | null;
+    };
+    RulePreviewRequest: {
+      /**
+       * @description Replay the messages that opened tickets in this many days up to now
+       * @default 14
+       */
+      days: number;
+      /**
+       * @description Examples of moved messages per kind of move, and in all
+       * @default 10
+       */
+      examples: number;
+    };
+    PublishedRuleSetView: {
+      /** @description The live rule set version now */
+      version: number;
+      /** @description Kept with the version in the history */
+      preview: components['schemas']['RulePreviewView'];
     };
     SupervisorNotificationView: {
       /** @description The id of the TicketEvent that caused it */
@@ -2873,6 +3047,64 @@ export interface operations {
       };
     };
   };
+  DirectoryController_history: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DirectoryHistoryAnswer'][];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   DirectoryController_presence: {
     parameters: {
       query?: never;
@@ -2914,6 +3146,315 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RuleDraftsController_draft: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RuleSetDraftView'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RuleDraftsController_save: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          version?: number;
+          rules?: {
+            [key: string]: unknown;
+          }[];
+          fallback?: {
+            [key: string]: unknown;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The draft as saved, a new revision */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RuleSetDraftView'];
+        };
+      };
+      /** @description The request is malformed or breaks a rule; `details.fields` names the fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RuleDraftsController_discard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The draft is gone; the live rules are unchanged */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RuleDraftsController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RulePreviewRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RulePreviewView'];
+        };
+      };
+      /** @description The request is malformed or breaks a rule; `details.fields` names the fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  RuleDraftsController_publish: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PublishedRuleSetView'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The resource is not in a state that allows this */
+      409: {
         headers: {
           [name: string]: unknown;
         };

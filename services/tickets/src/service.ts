@@ -16,6 +16,7 @@ import {
   CreateTickets1764000000000,
   NumbersFromTheRouter1769500000000,
 } from './database/migrations';
+import { AddRuleDraftsAndDirectoryHistory1797300000000 } from './rules/rule-drafts.migration';
 import { AddSearch1769870000000 } from './search/search.migration';
 import { AddTicketConversationIndex1769900000000 } from './chat/chat-activity.migration';
 import { TicketsModule } from './tickets.module';
@@ -40,6 +41,7 @@ export const ticketsService: ServiceDefinition = {
     AddOpenChatIndex1769950000000,
     CreateAttachmentStore1797200000000,
     AddAgentUploads1797200000001,
+    AddRuleDraftsAndDirectoryHistory1797300000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

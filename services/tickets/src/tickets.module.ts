@@ -37,6 +37,9 @@ import { TicketRepository } from './database/ticket.repository';
 import { ReplyRequestRepository } from './database/reply-request.repository';
 import { DemoDirectorySeeder } from './directory/demo-directory.seeder';
 import { DirectoryService } from './directory/directory.service';
+import { RuleDraftsController } from './rules/rule-drafts.controller';
+import { RuleDraftsRepository } from './rules/rule-drafts.repository';
+import { RuleDraftsService } from './rules/rule-drafts.service';
 import { CustomerWording } from './directory/customer-wording';
 import { TeamCalendars } from './directory/team-calendars';
 import { AutoCloseTimer } from './tickets/auto-close.timer';
@@ -72,6 +75,8 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     CustomerRepository,
     DirectoryRepository,
     DirectoryService,
+    RuleDraftsRepository,
+    RuleDraftsService,
     TeamCalendars,
     CustomerWording,
     DemoDirectorySeeder,
@@ -117,6 +122,7 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     ChatActivityController,
     SupervisionController,
     DirectoryController,
+    RuleDraftsController,
     NotificationsController,
     AccountsController,
     SearchController,

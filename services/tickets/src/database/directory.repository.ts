@@ -22,6 +22,21 @@ export interface AgentAccount {
   tokenVersion: number;
 }
 
+/** Who changed a directory entry, and for a published rule set the preview it was published with. */
+export interface DirectoryChange {
+  by?: string;
+  rulePreview?: JsonValue;
+}
+
+export interface DirectoryHistoryEntry {
+  version: number;
+  /** The DirectoryRecord as protobuf JSON. */
+  record: JsonValue;
+  changedBy: string;
+  changedAt: Date;
+  rulePreview: JsonValue | null;
+}
+
 /** What creating an account takes: a new account is active, at token version 0. */
 export type NewAccount = Omit<AgentAccount, 'deactivatedAt' | 'tokenVersion'>;
 
@@ -63,6 +78,51 @@ export class DirectoryRepository {
          SET version = EXCLUDED.version, record = EXCLUDED.record, updated_at = now()`,
       [kind, record.id, record.version, JSON.stringify(toJson(DirectoryRecordSchema, record))],
     );
+  }
+
+  /** Keeps this version in the directory's history, with who made it and what came with it. */
+  async recordHistory(
+    manager: EntityManager,
+    kind: string,
+    record: DirectoryRecord,
+    change: DirectoryChange,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO tickets.directory_history (kind, id, version, record, changed_by, rule_preview)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        kind,
+        record.id,
+        record.version,
+        JSON.stringify(toJson(DirectoryRecordSchema, record)),
+        change.by ?? '',
+        change.rulePreview === undefined ? null : JSON.stringify(change.rulePreview),
+      ],
+    );
+  }
+
+  /** An entry's versions, newest first. */
+  async history(kind: string, id: string, limit: number): Promise<DirectoryHistoryEntry[]> {
+    const rows = await this.dataSource.query<
+      Array<{
+        version: number;
+        record: JsonValue;
+        changed_by: string;
+        changed_at: Date;
+        rule_preview: JsonValue | null;
+      }>
+    >(
+      `SELECT version, record, changed_by, changed_at, rule_preview FROM tickets.directory_history
+       WHERE kind = $1 AND id = $2 ORDER BY version DESC LIMIT $3`,
+      [kind, id, limit],
+    );
+    return rows.map((row) => ({
+      version: row.version,
+      record: row.record,
+      changedBy: row.changed_by,
+      changedAt: row.changed_at,
+      rulePreview: row.rule_preview,
+    }));
   }
 
   async list(kind: string, manager: EntityManager = this.dataSource.manager) {

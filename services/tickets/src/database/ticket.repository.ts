@@ -65,6 +65,16 @@ export interface MessageRecord {
   deliveryReason: string;
   channelMetadata: Record<string, string>;
   createdAt: Date;
+  /**
+   * What classification looked at beside the text, kept for the rule-change preview; only an
+   * inbound message has them.
+   */
+  classification?: {
+    formTopic: string | null;
+    formFields: Record<string, string>;
+    sender: string;
+    language: string;
+  };
 }
 
 /** What the queue view filters on; every field optional. */
@@ -164,15 +174,18 @@ export class TicketRepository {
     const rows = await manager.query<Array<{ id: string }>>(
       `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
          subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
-         channel_metadata, created_at, automatic_kind, expected_answer_at)
+         channel_metadata, created_at, automatic_kind, expected_answer_at, form_topic, form_fields,
+         sender, language)
        SELECT id, ticket_id, direction, author_kind, author_id, channel, subject, text_body,
          html_body, attachments, automatic, delivery_status, delivery_reason, channel_metadata,
-         created_at, automatic_kind, expected_answer_at
+         created_at, automatic_kind, expected_answer_at, form_topic, COALESCE(form_fields, '{}'),
+         COALESCE(sender, ''), COALESCE(language, '')
        FROM jsonb_to_recordset($1::jsonb) AS r (id text, ticket_id text, direction text,
          author_kind text, author_id text, channel integer, subject text, text_body text,
          html_body text, attachments jsonb, automatic boolean, delivery_status text,
          delivery_reason text, channel_metadata jsonb, created_at timestamptz,
-         automatic_kind text, expected_answer_at timestamptz)
+         automatic_kind text, expected_answer_at timestamptz, form_topic text, form_fields jsonb,
+         sender text, language text)
        ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
@@ -195,6 +208,10 @@ export class TicketRepository {
             created_at: message.createdAt,
             automatic_kind: message.automaticKind,
             expected_answer_at: message.expectedAnswerAt,
+            form_topic: message.classification?.formTopic,
+            form_fields: message.classification?.formFields,
+            sender: message.classification?.sender,
+            language: message.classification?.language,
           })),
         ),
       ],

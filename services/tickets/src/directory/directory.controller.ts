@@ -31,6 +31,8 @@ import {
 import {
   calendarProblem,
   customerTextsProblem,
+  ruleSetProblem,
+  type RuleSet,
   slaPolicyProblem,
   type BusinessCalendar,
 } from '@firstline/routing';
@@ -40,6 +42,7 @@ import { DirectoryRepository } from '../database/directory.repository';
 import { agentEntrySeenBy } from './colleagues';
 import { DirectoryService, type DirectoryPayload } from './directory.service';
 import { DIRECTORY_RECORD, PresenceAnswer } from '../api/responses';
+import { DirectoryHistoryAnswer } from '../rules/rule-drafts.dto';
 import { overflowProblem, type TeamOverflow } from './team-overflow';
 
 /** Directory kinds as they appear in keys and URLs, with their payload case and schema. */
@@ -56,6 +59,9 @@ const KINDS: Record<string, { case: NonNullable<DirectoryPayload['case']>; schem
   };
 
 const PRESENCES = ['online', 'away', 'offline'] as const;
+
+/** The versions of an entry the history endpoint lists. */
+const HISTORY_LIMIT = 50;
 
 class PresenceRequest {
   @ApiProperty({ enum: PRESENCES })
@@ -95,7 +101,12 @@ export class DirectoryController {
   })
   @ApiOkResponse({ schema: DIRECTORY_RECORD, description: 'The entry as saved, new version' })
   @ApiErrors(400, 403, 404)
-  async save(@Param('kind') kind: string, @Param('id') id: string, @Body() body: JsonValue) {
+  async save(
+    @Param('kind') kind: string,
+    @Param('id') id: string,
+    @Body() body: JsonValue,
+    @CurrentAgent() admin: SignedInAgent,
+  ) {
     const { case: payloadCase, schema } = this.kind(kind);
     let value: { id?: string };
     try {
@@ -118,12 +129,31 @@ export class DirectoryController {
       const problem = customerTextsProblem(id, (value as CustomerTexts).texts);
       if (problem) throw new BadRequestException(problem);
     }
+    if (payloadCase === 'ruleSet') {
+      const problem = ruleSetProblem(value as RuleSet);
+      if (problem) throw new BadRequestException(problem);
+    }
     if (payloadCase === 'agent') await this.keepPresence(id, value as Agent);
-    const record = await this.directory.save(id, {
-      case: payloadCase,
-      value,
-    } as unknown as DirectoryPayload);
+    const record = await this.directory.save(
+      id,
+      { case: payloadCase, value } as unknown as DirectoryPayload,
+      { by: admin.id },
+    );
     return toJson(DirectoryRecordSchema, record);
+  }
+
+  /** An entry's versions, newest first: who changed it when, and a rule set's published preview. */
+  @Get('directory/:kind/:id/history')
+  @Roles('admin')
+  @ApiOkResponse({ type: DirectoryHistoryAnswer, isArray: true })
+  @ApiErrors(403, 404)
+  async history(
+    @Param('kind') kind: string,
+    @Param('id') id: string,
+  ): Promise<DirectoryHistoryAnswer[]> {
+    this.kind(kind);
+    const entries = await this.repository.history(kind, id, HISTORY_LIMIT);
+    return entries.map((entry) => ({ ...entry, changedAt: entry.changedAt.toISOString() }));
   }
 
   /** An agent's presence goes to the router as a new version of their directory entry. */
@@ -139,10 +169,11 @@ export class DirectoryController {
     const presence = { online: Presence.ONLINE, away: Presence.AWAY, offline: Presence.OFFLINE }[
       body.presence
     ];
-    await this.directory.save(agent.id, {
-      case: 'agent',
-      value: { ...record.payload.value, presence },
-    });
+    await this.directory.save(
+      agent.id,
+      { case: 'agent', value: { ...record.payload.value, presence } },
+      { by: agent.id },
+    );
     return { presence: body.presence };
   }
 

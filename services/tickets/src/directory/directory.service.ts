@@ -11,7 +11,11 @@ import {
   TOPICS,
 } from '@firstline/contracts';
 import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
-import { DirectoryRepository, type DirectoryRecord } from '../database/directory.repository';
+import {
+  DirectoryRepository,
+  type DirectoryChange,
+  type DirectoryRecord,
+} from '../database/directory.repository';
 
 /** A directory entry's payload, as the oneof of DirectoryRecord. */
 export type DirectoryPayload = DirectoryRecord['payload'];
@@ -31,8 +35,9 @@ const KIND_OF_CASE: Record<NonNullable<DirectoryPayload['case']>, DirectoryKind>
 export const kindName = (kind: DirectoryKind) => directoryKey(kind, '').slice(0, -1);
 
 /**
- * Saves directory entries with a version one above the last, and publishes each on the compacted
- * `support.directory.v1` through the outbox, in the same transaction.
+ * Saves directory entries with a version one above the last, keeps each version in the directory's
+ * history, and publishes it on the compacted `support.directory.v1` through the outbox, all in the
+ * same transaction.
  */
 @Injectable()
 export class DirectoryService {
@@ -42,9 +47,13 @@ export class DirectoryService {
     private readonly directory: DirectoryRepository,
   ) {}
 
-  async save(id: string, payload: DirectoryPayload): Promise<DirectoryRecord> {
+  async save(
+    id: string,
+    payload: DirectoryPayload,
+    change: DirectoryChange = {},
+  ): Promise<DirectoryRecord> {
     const record = await this.dataSource.transaction((manager) =>
-      this.saveIn(manager, id, payload),
+      this.saveIn(manager, id, payload, change),
     );
     this.relay.nudge();
     return record;
@@ -54,6 +63,7 @@ export class DirectoryService {
     manager: EntityManager,
     id: string,
     payload: DirectoryPayload,
+    change: DirectoryChange = {},
   ): Promise<DirectoryRecord> {
     if (!payload.case) throw new Error('a directory entry needs a payload');
     const kind = KIND_OF_CASE[payload.case];
@@ -67,6 +77,7 @@ export class DirectoryService {
       payload,
     });
     await this.directory.save(manager, kindName(kind), record);
+    await this.directory.recordHistory(manager, kindName(kind), record, change);
     await enqueueOutbox(manager, [
       {
         topic: TOPICS.directory.name,

@@ -521,6 +521,12 @@ function messageOf(decision: RoutingDecision): MessageRecord {
     deliveryReason: '',
     channelMetadata: inbound.channelMetadata,
     createdAt: inbound.receivedAt ? timestampDate(inbound.receivedAt) : at,
+    classification: {
+      formTopic: inbound.formTopic ?? null,
+      formFields: inbound.formFields,
+      sender: inbound.sender?.value ?? '',
+      language: decision.language,
+    },
   };
 }
 
