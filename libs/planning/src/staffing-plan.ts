@@ -74,7 +74,7 @@ export interface StaffingHour {
 export interface ChannelFigures {
   channel: string;
   arrivals: number;
-  /** Mean handling time of the answered arrivals; null when none was answered. */
+  /** Mean handling time of the answered arrivals; null when none was answered (or all in 0 s). */
   handlingSeconds: number | null;
   targetSeconds: number;
 }
@@ -197,7 +197,8 @@ function channelFigures(
     .map(([channel, figures]) => ({
       channel,
       arrivals: figures.arrivals,
-      handlingSeconds: figures.handled > 0 ? figures.seconds / figures.handled : null,
+      // A mean of 0 s (every answer stamped the moment it was taken) tells nothing of the work.
+      handlingSeconds: figures.seconds > 0 ? figures.seconds / figures.handled : null,
       targetSeconds: targetSecondsOf(channel),
     }));
 }

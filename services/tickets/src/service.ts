@@ -18,6 +18,7 @@ import {
 } from './database/migrations';
 import { AddSearch1769870000000 } from './search/search.migration';
 import { AddTicketConversationIndex1769900000000 } from './chat/chat-activity.migration';
+import { AddAgentPresenceLog1797300000000 } from './planning/planning.migration';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
 
@@ -38,6 +39,7 @@ export const ticketsService: ServiceDefinition = {
     AddSearch1769870000000,
     AddTicketConversationIndex1769900000000,
     AddOpenChatIndex1769950000000,
+    AddAgentPresenceLog1797300000000,
     CreateAttachmentStore1797200000000,
     AddAgentUploads1797200000001,
   ],
