@@ -1,6 +1,7 @@
 import { adminTexts } from '../web/admin-texts';
 import { dashboardTexts } from '../web/dashboard-texts';
 import { searchTexts } from '../web/search-texts';
+import { staffingTexts } from '../web/staffing-texts';
 import { supervisorTexts } from '../web/supervisor-texts';
 import { en, ru } from '../web/texts';
 
@@ -11,6 +12,7 @@ const all = {
     ...adminTexts.en,
     ...searchTexts.en,
     ...supervisorTexts.en,
+    ...staffingTexts.en,
   },
   ru: {
     ...ru,
@@ -18,6 +20,7 @@ const all = {
     ...adminTexts.ru,
     ...searchTexts.ru,
     ...supervisorTexts.ru,
+    ...staffingTexts.ru,
   },
 };
 
