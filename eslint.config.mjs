@@ -31,6 +31,7 @@ export default tseslint.config(
       'libs/telegram/**/*.ts',
       'libs/vk/**/*.ts',
       'libs/webform/**/*.ts',
+      'libs/planning/**/*.ts',
       'libs/routing/**/*.ts',
       'libs/ticketing/**/*.ts',
     ],

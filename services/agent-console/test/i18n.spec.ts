@@ -2,6 +2,7 @@ import { adminTexts } from '../web/admin-texts';
 import { dashboardTexts } from '../web/dashboard-texts';
 import { rulesTexts } from '../web/rules-texts';
 import { searchTexts } from '../web/search-texts';
+import { staffingTexts } from '../web/staffing-texts';
 import { supervisorTexts } from '../web/supervisor-texts';
 import { en, ru } from '../web/texts';
 
@@ -13,6 +14,7 @@ const all = {
     ...searchTexts.en,
     ...supervisorTexts.en,
     ...rulesTexts.en,
+    ...staffingTexts.en,
   },
   ru: {
     ...ru,
@@ -21,6 +23,7 @@ const all = {
     ...searchTexts.ru,
     ...supervisorTexts.ru,
     ...rulesTexts.ru,
+    ...staffingTexts.ru,
   },
 };
 

@@ -142,6 +142,7 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
   ];
   if (agent.role !== 'agent') links.push(['#/dashboard', t('nav.dashboard')]);
   if (agent.role !== 'agent') links.push(['#/agents', t('nav.agents')]);
+  if (agent.role !== 'agent') links.push(['#/staffing', t('nav.staffing')]);
   if (agent.role === 'admin') links.push(['#/admin', t('nav.admin')]);
   const nav = h(
     'nav',
@@ -195,6 +196,7 @@ async function signedIn(api: Api, agent: Agent): Promise<void> {
     else if (name === 'dashboard') screen = (await import('./dashboard.js')).dashboardScreen;
     else if (name === 'admin') screen = (await import('./admin.js')).adminScreen;
     else if (name === 'agents') screen = (await import('./supervisor.js')).agentsScreen;
+    else if (name === 'staffing') screen = (await import('./staffing.js')).staffingScreen;
     else if (name === 'callbacks') screen = (await import('./callbacks.js')).callbacksScreen;
     else screen = queueScreen;
     if (render !== rendering) return;

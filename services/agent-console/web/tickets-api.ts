@@ -674,6 +674,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/planning/staffing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PlanningController_staffingPlan'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1409,6 +1425,68 @@ export interface components {
        * @description For no-answer: when to call again (ISO 8601, future)
        */
       retryAt?: string;
+    };
+    StaffingChannel: {
+      /** @enum {string} */
+      channel: 'email' | 'telegram' | 'vk' | 'webform' | 'ok' | 'chat';
+      /** @description Conversations in the window */
+      arrivals: number;
+      /** @description Mean agent time until the first response; null when none was answered */
+      handlingSeconds: number | null;
+      /** @description The SLA policy's first-response target */
+      targetSeconds: number;
+    };
+    StaffingHourView: {
+      /** @description ISO weekday, Monday = 1 */
+      weekday: number;
+      /** @description Hour in the team's time zone */
+      hour: number;
+      /** @description Mean conversations arriving in this hour of the week */
+      arrivals: number;
+      /** @description The same by channel */
+      arrivalsByChannel: {
+        [key: string]: number;
+      };
+      /** @description Agents to schedule (Erlang C); null: no handling time known yet */
+      agentsNeeded: number | null;
+      /** @description Mean number of the team's agents online */
+      agentsOnline: number;
+      /** @description Share of the hour the calendar was open, 0–1 */
+      openShare: number;
+      flags: ('understaffed' | 'overstaffed' | 'closed-with-traffic')[];
+    };
+    ClosedDayView: {
+      /**
+       * @description Local date
+       * @example 2026-03-07
+       */
+      date: string;
+      weekday: number;
+      arrivals: number;
+    };
+    StaffingPlanView: {
+      teamId: string;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      until: string;
+      weeks: number;
+      /** @example Europe/Moscow */
+      timeZone: string;
+      /** @description Percent answered within the target the plan is for */
+      serviceLevel: number;
+      shrinkage: number;
+      maxOccupancy: number;
+      /**
+       * Format: date-time
+       * @description Since when presence is logged; before it nobody counts as online
+       */
+      presenceLoggedSince: string | null;
+      channels: components['schemas']['StaffingChannel'][];
+      /** @description 168 hours, Monday 0:00 first */
+      hours: components['schemas']['StaffingHourView'][];
+      /** @description Dates the calendar opened no hours on, yet customers wrote */
+      closedDaysWithTraffic: components['schemas']['ClosedDayView'][];
     };
   };
   responses: never;
@@ -4413,6 +4491,81 @@ export interface operations {
       };
       /** @description The resource is not in a state that allows this */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description A dependency is unavailable for a moment; `Retry-After` says when to try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  PlanningController_staffingPlan: {
+    parameters: {
+      query: {
+        /** @description The team to plan (Team.id) */
+        team: string;
+        /** @description Whole weeks of stored traffic before now to average over */
+        weeks?: unknown;
+        /** @description Percent of conversations to answer within the SLA first-response target */
+        serviceLevel?: unknown;
+        /** @description Percent of paid time not spent answering (breaks, training, absence) */
+        shrinkage?: unknown;
+        /** @description Highest percent of their time agents may be busy */
+        maxOccupancy?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffingPlanView'];
+        };
+      };
+      /** @description The request is malformed or breaks a rule; `details.fields` names the fields */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No valid bearer token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description The signed-in agent may not do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description No such resource */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -19,6 +19,7 @@ import {
 import { AddRuleDraftsAndDirectoryHistory1797300000000 } from './rules/rule-drafts.migration';
 import { AddSearch1769870000000 } from './search/search.migration';
 import { AddTicketConversationIndex1769900000000 } from './chat/chat-activity.migration';
+import { AddAgentPresenceLog1797400000000 } from './planning/planning.migration';
 import { TicketsModule } from './tickets.module';
 import { TicketsSettings } from './tickets-settings';
 
@@ -42,6 +43,7 @@ export const ticketsService: ServiceDefinition = {
     CreateAttachmentStore1797200000000,
     AddAgentUploads1797200000001,
     AddRuleDraftsAndDirectoryHistory1797300000000,
+    AddAgentPresenceLog1797400000000,
   ],
   defaultPort: 3000,
   enabledInEmbeddedMode: () => true,

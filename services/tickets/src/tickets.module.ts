@@ -59,6 +59,9 @@ import { SearchService } from './search/search.service';
 import { ChatActivityController } from './chat/chat-activity.controller';
 import { ChatActivityService } from './chat/chat-activity.service';
 import { ChatLiveConsumer } from './chat/chat-live.consumer';
+import { PlanningController } from './planning/planning.controller';
+import { StaffingRepository } from './planning/staffing.repository';
+import { StaffingService } from './planning/staffing.service';
 
 /** The system of record and the agents' API. */
 @Module({
@@ -114,6 +117,8 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     CallbackService,
     TicketSupervisionService,
     WorkloadService,
+    StaffingRepository,
+    StaffingService,
   ],
   controllers: [
     AttachmentsController,
@@ -128,6 +133,7 @@ import { ChatLiveConsumer } from './chat/chat-live.consumer';
     SearchController,
     SupervisorControlsController,
     CallbacksController,
+    PlanningController,
   ],
 })
 export class TicketsModule {}

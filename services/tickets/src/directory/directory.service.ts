@@ -7,6 +7,7 @@ import {
   DirectoryRecordSchema,
   encode,
   messageType,
+  Presence,
   timestampFromDate,
   TOPICS,
 } from '@firstline/contracts';
@@ -16,6 +17,7 @@ import {
   type DirectoryChange,
   type DirectoryRecord,
 } from '../database/directory.repository';
+import { StaffingRepository } from '../planning/staffing.repository';
 
 /** A directory entry's payload, as the oneof of DirectoryRecord. */
 export type DirectoryPayload = DirectoryRecord['payload'];
@@ -45,6 +47,7 @@ export class DirectoryService {
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     private readonly directory: DirectoryRepository,
+    private readonly staffing: StaffingRepository,
   ) {}
 
   async save(
@@ -69,15 +72,26 @@ export class DirectoryService {
     const kind = KIND_OF_CASE[payload.case];
     const version = (await this.directory.lockVersion(manager, kindName(kind), id)) + 1;
     if (payload.case === 'ruleSet') payload.value.version = version;
+    const updatedAt = new Date();
     const record = create(DirectoryRecordSchema, {
       kind,
       id,
       version,
-      updatedAt: timestampFromDate(new Date()),
+      updatedAt: timestampFromDate(updatedAt),
       payload,
     });
     await this.directory.save(manager, kindName(kind), record);
     await this.directory.recordHistory(manager, kindName(kind), record, change);
+    if (payload.case === 'agent') {
+      // The directory keeps only the present; the staffing planner needs who was online when.
+      const agent = payload.value;
+      await this.staffing.recordPresence(manager, {
+        agentId: id,
+        online: agent.active && agent.presence === Presence.ONLINE,
+        teamIds: agent.teamIds,
+        at: updatedAt,
+      });
+    }
     await enqueueOutbox(manager, [
       {
         topic: TOPICS.directory.name,
