@@ -1,10 +1,13 @@
 import { AutomaticReplyKind, TicketDisposition } from '@firstline/contracts';
+import type { AnswerEstimate } from './answer-time';
 import { isOpen, nextOpen, type BusinessCalendar } from './calendar';
 import {
+  approximateDuration,
   customerLanguage,
   customerLocale,
   customerTexts,
   fillText,
+  placeInLine,
   type CustomerTextsByLanguage,
 } from './customer-texts';
 
@@ -23,8 +26,10 @@ export interface AutomaticReplySubject {
   ticketNumber: string;
   /** The customer's language: "ru" gets Russian, anything else English (customer-texts.ts). */
   language: string;
-  /** The first-response due time: what the customer is promised. Unset without an SLA. */
+  /** The first-response due time. Unset without an SLA. */
   expectedAnswerAt?: Date;
+  /** What the customer is promised instead of the due time when known (answer-time.ts). */
+  answerEstimate?: AnswerEstimate;
   /** When the conversation last got an automatic reply. */
   lastAutomaticReplyAt?: Date;
 }
@@ -56,7 +61,7 @@ export function planAutomaticReply(
   const locale = customerLocale(customerLanguage(subject.language));
   const when = (date: Date) => formatLocalTime(date, calendar.timeZone, locale);
   const number = { number: subject.ticketNumber };
-  const expected = subject.expectedAnswerAt;
+  const expected = subject.answerEstimate?.answerAt ?? subject.expectedAnswerAt;
   const answerBy = expected && fillText(texts.answerBy, { time: when(expected) });
   if (!isOpen(calendar, now)) {
     const opensAt = nextOpen(calendar, now);
@@ -72,11 +77,45 @@ export function planAutomaticReply(
     subject.disposition === TicketDisposition.FOLLOW_UP ||
     subject.disposition === TicketDisposition.REOPEN;
   if (!startsTicket) return undefined;
+  const answer = subject.answerEstimate
+    ? answerTimeText(subject.answerEstimate, subject.language, calendar.timeZone, now, overrides)
+    : (answerBy ?? texts.answerSoon);
   return {
     kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
-    text: `${fillText(texts.acknowledgement, number)} ${answerBy ?? texts.answerSoon}`,
+    text: `${fillText(texts.acknowledgement, number)} ${answer}`,
     expectedAnswerAt: expected,
   };
+}
+
+/** Up to this far ahead a forecast is told as a wait ("about 7 minutes"), beyond as a time. */
+const RELATIVE_ANSWER_LIMIT_MS = 3 * 60 * 60_000;
+
+/**
+ * Where the customer stands and when the answer is likely: "You are 3rd in line. We expect to
+ * answer in about 7 minutes." A forecast from the queue is told as a wait while it is near; the
+ * SLA's due time, or a far forecast, as the time of day in the team's zone.
+ */
+export function answerTimeText(
+  estimate: AnswerEstimate,
+  language: string,
+  timeZone: string,
+  now: Date,
+  overrides?: CustomerTextsByLanguage,
+): string {
+  const texts = customerTexts(language, overrides);
+  const chosen = customerLanguage(language);
+  const waitMs = estimate.answerAt.getTime() - now.getTime();
+  const place =
+    estimate.position > 0
+      ? fillText(texts.queuePlace, { place: placeInLine(chosen, estimate.position) })
+      : undefined;
+  const answer =
+    estimate.basis === 'queue' && waitMs <= RELATIVE_ANSWER_LIMIT_MS
+      ? fillText(texts.answerIn, { duration: approximateDuration(chosen, waitMs) })
+      : fillText(texts.answerBy, {
+          time: formatLocalTime(estimate.answerAt, timeZone, customerLocale(chosen)),
+        });
+  return place ? `${place} ${answer}` : answer;
 }
 
 /** "Monday 23 November at 10:00 GMT+3", in the team's time zone. */
