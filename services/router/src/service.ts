@@ -4,6 +4,7 @@ import {
   AddThreadMessages1764200000000,
   AddProvisionalCustomers1768000000000,
   CreateRoutingState1764000000000,
+  IndexResolvedTicketsByTeam1770230000000,
   UniqueTicketNumbers1769500000000,
 } from './migrations';
 import { RouterModule } from './router.module';
@@ -18,6 +19,7 @@ export const routerService: ServiceDefinition = {
     AddThreadMessages1764200000000,
     AddProvisionalCustomers1768000000000,
     UniqueTicketNumbers1769500000000,
+    IndexResolvedTicketsByTeam1770230000000,
   ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,
