@@ -87,9 +87,6 @@ export function planAutomaticReply(
   };
 }
 
-/** Up to this far ahead a forecast is told as a wait ("about 7 minutes"), beyond as a time. */
-const RELATIVE_ANSWER_LIMIT_MS = 3 * 60 * 60_000;
-
 /**
  * Where the customer stands and when the answer is likely: "You are 3rd in line. We expect to
  * answer in about 7 minutes." A forecast from the queue is told as a wait while it is near; the
@@ -104,18 +101,57 @@ export function answerTimeText(
 ): string {
   const texts = customerTexts(language, overrides);
   const chosen = customerLanguage(language);
-  const waitMs = estimate.answerAt.getTime() - now.getTime();
-  const place =
-    estimate.position > 0
-      ? fillText(texts.queuePlace, { place: placeInLine(chosen, estimate.position) })
+  const near = estimate.basis === 'queue' && isNear(estimate.answerAt, now);
+  const answer = near
+    ? fillText(texts.answerIn, {
+        duration: approximateDuration(chosen, estimate.answerAt.getTime() - now.getTime()),
+      })
+    : fillText(texts.answerBy, {
+        time: formatLocalTime(estimate.answerAt, timeZone, customerLocale(chosen)),
+      });
+  return [placeText(estimate.position, language, overrides), answer].filter(Boolean).join(' ');
+}
+
+/**
+ * The same while the customer watches the wait (the status page, the chat widget): the place
+ * in line and, while the promise is near and still ahead, how long is left of it. Undefined when
+ * there is nothing to say beyond the promised time itself.
+ */
+export function waitingText(
+  position: number,
+  promisedAt: Date | undefined,
+  language: string,
+  now: Date,
+  overrides?: CustomerTextsByLanguage,
+): string | undefined {
+  const texts = customerTexts(language, overrides);
+  const left =
+    promisedAt && promisedAt > now && isNear(promisedAt, now)
+      ? fillText(texts.answerIn, {
+          duration: approximateDuration(
+            customerLanguage(language),
+            promisedAt.getTime() - now.getTime(),
+          ),
+        })
       : undefined;
-  const answer =
-    estimate.basis === 'queue' && waitMs <= RELATIVE_ANSWER_LIMIT_MS
-      ? fillText(texts.answerIn, { duration: approximateDuration(chosen, waitMs) })
-      : fillText(texts.answerBy, {
-          time: formatLocalTime(estimate.answerAt, timeZone, customerLocale(chosen)),
-        });
-  return place ? `${place} ${answer}` : answer;
+  return [placeText(position, language, overrides), left].filter(Boolean).join(' ') || undefined;
+}
+
+/** Up to this far ahead a promise is told as a wait ("about 7 minutes"), beyond as a time. */
+const NEAR_MS = 3 * 60 * 60_000;
+
+function isNear(at: Date, now: Date): boolean {
+  return at.getTime() - now.getTime() <= NEAR_MS;
+}
+
+function placeText(
+  position: number,
+  language: string,
+  overrides?: CustomerTextsByLanguage,
+): string | undefined {
+  if (position < 1) return undefined;
+  const place = placeInLine(customerLanguage(language), position);
+  return fillText(customerTexts(language, overrides).queuePlace, { place });
 }
 
 /** "Monday 23 November at 10:00 GMT+3", in the team's time zone. */

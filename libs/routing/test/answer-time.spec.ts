@@ -8,6 +8,7 @@ import {
   meanQueueWaitMs,
   placeInLine,
   queueWaitMs,
+  waitingText,
   type BusinessCalendar,
 } from '../src';
 
@@ -227,5 +228,28 @@ describe('answerTimeText', () => {
     expect(answerTimeText(queued, 'en', 'Europe/Moscow', MONDAY_NOON, overrides)).toBe(
       'Your place: 3rd. We expect to answer in about 7 minutes.',
     );
+  });
+});
+
+describe('waitingText', () => {
+  it('counts down what is left of a near promise as the customer waits', () => {
+    const promised = after(MONDAY_NOON, 25);
+    expect(waitingText(2, promised, 'en', MONDAY_NOON)).toBe(
+      'You are 2nd in line. We expect to answer in about 25 minutes.',
+    );
+    expect(waitingText(1, promised, 'ru', after(MONDAY_NOON, 21))).toBe(
+      'Вы первый в очереди. Ответим примерно через 4 минуты.',
+    );
+  });
+
+  it('says only the place once the promise is far or past, and only the wait once an agent has it', () => {
+    expect(waitingText(4, after(MONDAY_NOON, 5 * 60), 'en', MONDAY_NOON)).toBe(
+      'You are 4th in line.',
+    );
+    expect(waitingText(4, after(MONDAY_NOON, -1), 'en', MONDAY_NOON)).toBe('You are 4th in line.');
+    expect(waitingText(0, after(MONDAY_NOON, 10), 'en', MONDAY_NOON)).toBe(
+      'We expect to answer in about 10 minutes.',
+    );
+    expect(waitingText(0, undefined, 'en', MONDAY_NOON)).toBeUndefined();
   });
 });
