@@ -165,6 +165,21 @@ describe('the answer time the router promises', () => {
       "Boris's assignment from the queue",
     );
 
+    // Boris's assignment moved Vera up: she is told her new place and promise.
+    const moved = await waitFor(
+      async () =>
+        (await harness.decisions()).find(
+          (decision) =>
+            decision.ticketId === vera.ticketId &&
+            decision.disposition === TicketDisposition.QUEUE_MOVED,
+        ),
+      30_000,
+      "Vera's move up the queue",
+    );
+    expect(moved).toMatchObject({ queuePosition: 1, ticketNumber: vera.ticketNumber });
+    expect(moved.automaticReply).toBeUndefined();
+    expect(waitOf(moved)).toBeCloseTo(erlangQuantile(1, 1 / (6 * MINUTE), PROMISE_CONFIDENCE), -1);
+
     // Vera is next; Greg is 2nd behind her: two slot releases at one per six minutes.
     const greg = await writes('greg');
     expect(greg.queuePosition).toBe(2);

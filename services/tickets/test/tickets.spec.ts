@@ -627,6 +627,30 @@ describe('tickets on the real broker and Postgres', () => {
     ]);
   }, 40_000);
 
+  it('leaves a ticket as it was when the router tells its customer a new place in line', async () => {
+    const routed = decision();
+    const moved = decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.QUEUE_MOVED,
+      teamId: 'somewhere-else',
+      queuePosition: 1,
+      message: undefined,
+      inboundMessageId: '',
+    });
+    // The move first: were it taken for the ticket, it would create it in the wrong team.
+    await tickets.publishDecisions([moved, routed]);
+    const rows = await waitFor(async () => {
+      const found = await tickets.query<{ team_id: string; messages: number }>(
+        `SELECT t.team_id, (SELECT count(*)::int FROM tickets.message m WHERE m.ticket_id = t.id) AS messages
+           FROM tickets.ticket t WHERE t.id = $1`,
+        [routed.ticketId],
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(rows).toEqual([{ team_id: routed.teamId, messages: 1 }]);
+  }, 30_000);
+
   it('stops the SLA clock while pending, and moves the resolution due time by the business time spent', async () => {
     const team = `pause-${randomUUID().slice(0, 8)}`;
     const minute = Math.floor(Date.now() / 60_000) * 60_000;
