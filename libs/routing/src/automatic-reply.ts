@@ -1,10 +1,13 @@
 import { AutomaticReplyKind, TicketDisposition } from '@firstline/contracts';
+import type { AnswerEstimate } from './answer-time';
 import { isOpen, nextOpen, type BusinessCalendar } from './calendar';
 import {
+  approximateDuration,
   customerLanguage,
   customerLocale,
   customerTexts,
   fillText,
+  placeInLine,
   type CustomerTextsByLanguage,
 } from './customer-texts';
 
@@ -23,8 +26,10 @@ export interface AutomaticReplySubject {
   ticketNumber: string;
   /** The customer's language: "ru" gets Russian, anything else English (customer-texts.ts). */
   language: string;
-  /** The first-response due time: what the customer is promised. Unset without an SLA. */
+  /** The first-response due time. Unset without an SLA. */
   expectedAnswerAt?: Date;
+  /** What the customer is promised instead of the due time when known (answer-time.ts). */
+  answerEstimate?: AnswerEstimate;
   /** When the conversation last got an automatic reply. */
   lastAutomaticReplyAt?: Date;
 }
@@ -56,7 +61,7 @@ export function planAutomaticReply(
   const locale = customerLocale(customerLanguage(subject.language));
   const when = (date: Date) => formatLocalTime(date, calendar.timeZone, locale);
   const number = { number: subject.ticketNumber };
-  const expected = subject.expectedAnswerAt;
+  const expected = subject.answerEstimate?.answerAt ?? subject.expectedAnswerAt;
   const answerBy = expected && fillText(texts.answerBy, { time: when(expected) });
   if (!isOpen(calendar, now)) {
     const opensAt = nextOpen(calendar, now);
@@ -72,11 +77,81 @@ export function planAutomaticReply(
     subject.disposition === TicketDisposition.FOLLOW_UP ||
     subject.disposition === TicketDisposition.REOPEN;
   if (!startsTicket) return undefined;
+  const answer = subject.answerEstimate
+    ? answerTimeText(subject.answerEstimate, subject.language, calendar.timeZone, now, overrides)
+    : (answerBy ?? texts.answerSoon);
   return {
     kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
-    text: `${fillText(texts.acknowledgement, number)} ${answerBy ?? texts.answerSoon}`,
+    text: `${fillText(texts.acknowledgement, number)} ${answer}`,
     expectedAnswerAt: expected,
   };
+}
+
+/**
+ * Where the customer stands and when the answer is likely: "You are 3rd in line. We expect to
+ * answer in about 7 minutes." A forecast from the queue is told as a wait while it is near; the
+ * SLA's due time, or a far forecast, as the time of day in the team's zone.
+ */
+export function answerTimeText(
+  estimate: AnswerEstimate,
+  language: string,
+  timeZone: string,
+  now: Date,
+  overrides?: CustomerTextsByLanguage,
+): string {
+  const texts = customerTexts(language, overrides);
+  const chosen = customerLanguage(language);
+  const near = estimate.basis === 'queue' && isNear(estimate.answerAt, now);
+  const answer = near
+    ? fillText(texts.answerIn, {
+        duration: approximateDuration(chosen, estimate.answerAt.getTime() - now.getTime()),
+      })
+    : fillText(texts.answerBy, {
+        time: formatLocalTime(estimate.answerAt, timeZone, customerLocale(chosen)),
+      });
+  return [placeText(estimate.position, language, overrides), answer].filter(Boolean).join(' ');
+}
+
+/**
+ * The same while the customer watches the wait (the status page, the chat widget): the place
+ * in line and, while the promise is near and still ahead, how long is left of it. Undefined when
+ * there is nothing to say beyond the promised time itself.
+ */
+export function waitingText(
+  position: number,
+  promisedAt: Date | undefined,
+  language: string,
+  now: Date,
+  overrides?: CustomerTextsByLanguage,
+): string | undefined {
+  const texts = customerTexts(language, overrides);
+  const left =
+    promisedAt && promisedAt > now && isNear(promisedAt, now)
+      ? fillText(texts.answerIn, {
+          duration: approximateDuration(
+            customerLanguage(language),
+            promisedAt.getTime() - now.getTime(),
+          ),
+        })
+      : undefined;
+  return [placeText(position, language, overrides), left].filter(Boolean).join(' ') || undefined;
+}
+
+/** Up to this far ahead a promise is told as a wait ("about 7 minutes"), beyond as a time. */
+const NEAR_MS = 3 * 60 * 60_000;
+
+function isNear(at: Date, now: Date): boolean {
+  return at.getTime() - now.getTime() <= NEAR_MS;
+}
+
+function placeText(
+  position: number,
+  language: string,
+  overrides?: CustomerTextsByLanguage,
+): string | undefined {
+  if (position < 1) return undefined;
+  const place = placeInLine(customerLanguage(language), position);
+  return fillText(customerTexts(language, overrides).queuePlace, { place });
 }
 
 /** "Monday 23 November at 10:00 GMT+3", in the team's time zone. */

@@ -13,6 +13,8 @@ const ENGLISH = {
   acknowledgement: 'Thank you for your message. Your request number is #{number}.',
   answerBy: 'We will answer by {time}.',
   answerSoon: 'We will answer as soon as we can.',
+  queuePlace: 'You are {place} in line.',
+  answerIn: 'We expect to answer in about {duration}.',
   closedNow: 'Our team is not at work right now.',
   closedUntil: 'Our team is not at work right now and will be back on {time}.',
   survey:
@@ -54,6 +56,8 @@ const RUSSIAN: CustomerTexts = {
   acknowledgement: 'Спасибо за обращение. Номер вашего запроса — #{number}.',
   answerBy: 'Мы ответим до: {time}.',
   answerSoon: 'Мы ответим как можно скорее.',
+  queuePlace: 'Вы {place} в очереди.',
+  answerIn: 'Ответим примерно через {duration}.',
   closedNow: 'Сейчас мы не работаем.',
   closedUntil: 'Сейчас мы не работаем и вернёмся: {time}.',
   survey:
@@ -151,4 +155,50 @@ export function customerTextsProblem(
 
 function placesOf(template: string): string[] {
   return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+}
+
+const RUSSIAN_ORDINALS = [
+  'первый',
+  'второй',
+  'третий',
+  'четвёртый',
+  'пятый',
+  'шестой',
+  'седьмой',
+  'восьмой',
+  'девятый',
+  'десятый',
+];
+const ENGLISH_ORDINAL_SUFFIXES: Record<string, string> = { one: 'st', two: 'nd', few: 'rd' };
+const englishOrdinals = new Intl.PluralRules('en', { type: 'ordinal' });
+const russianCounts = new Intl.PluralRules('ru');
+
+/**
+ * A place in line as the customer reads it: "3rd"; «третий» in words up to ten, «12-й» beyond
+ * (the masculine form, which Russian uses for "вы" when the customer's gender is unknown).
+ */
+export function placeInLine(language: CustomerLanguage, place: number): string {
+  if (language === 'ru') return RUSSIAN_ORDINALS[place - 1] ?? `${place}-й`;
+  return `${place}${ENGLISH_ORDINAL_SUFFIXES[englishOrdinals.select(place)] ?? 'th'}`;
+}
+
+/** Russian nouns after a number, in the accusative that «через» takes: 1/21 минуту, 2 минуты, 5 минут. */
+const RUSSIAN_UNITS = {
+  minute: { one: 'минуту', few: 'минуты', many: 'минут' },
+  hour: { one: 'час', few: 'часа', many: 'часов' },
+} as const;
+
+/**
+ * A wait in whole minutes (rounded up: "about 7 minutes" must not be shorter than meant), or in
+ * hours, rounded, from an hour on.
+ */
+export function approximateDuration(language: CustomerLanguage, ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const [count, unit] =
+    minutes < 60 ? [minutes, 'minute' as const] : [Math.round(minutes / 60), 'hour' as const];
+  if (language === 'ru') {
+    const form = russianCounts.select(count) as 'one' | 'few' | 'many' | 'other';
+    return `${count} ${RUSSIAN_UNITS[unit][form === 'other' ? 'many' : form]}`;
+  }
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,6 @@
 // Routing policy as plain functions: no framework, no I/O. services/router wires it to the bus
 // and to its Postgres state.
+export * from './answer-time';
 export * from './assignment';
 export * from './automatic-reply';
 export * from './business-duration';

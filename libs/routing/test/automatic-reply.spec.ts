@@ -47,6 +47,26 @@ describe('planAutomaticReply', () => {
     );
   });
 
+  it('acknowledges a queued ticket with its place in line and the forecast wait', () => {
+    const answerEstimate = {
+      position: 3,
+      answerAt: new Date('2026-11-23T09:07:00Z'),
+      basis: 'queue' as const,
+    };
+    expect(
+      planAutomaticReply(
+        POLICY,
+        subject({ language: 'ru', answerEstimate }),
+        MOSCOW_OFFICE,
+        MONDAY_NOON,
+      ),
+    ).toEqual({
+      kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
+      text: 'Спасибо за обращение. Номер вашего запроса — #10234. Вы третий в очереди. Ответим примерно через 7 минут.',
+      expectedAnswerAt: answerEstimate.answerAt,
+    });
+  });
+
   it('tells a customer writing after hours when the team is back', () => {
     const expected = new Date('2026-11-30T07:00:00Z');
     expect(

@@ -15,6 +15,8 @@ export interface KpiTicket {
   reopenCount: number;
   firstResponseDueAt?: Date;
   resolutionDueAt?: Date;
+  /** The answer time the acknowledgement promised (docs/adr/0023); unset when none was told. */
+  promisedAnswerAt?: Date;
   /** 1–5; unset until the customer answers the survey. */
   csatScore?: number;
   /** The callbacks the customer asked for on the ticket. */
@@ -35,6 +37,10 @@ export interface KpiSummary {
   csatResponses: number;
   /** Targets met, over targets that were met or are past due (first response and resolution). */
   slaCompliance: number | null;
+  /** Answer times promised to customers that came due: answered or past the promised time. */
+  answerPromises: number;
+  /** Of those, the share whose first response came by the promised time. */
+  answerPromisesKept: number | null;
   /** Tickets neither resolved nor closed. */
   backlog: number;
   /** Callbacks customers asked for. */
@@ -57,6 +63,9 @@ export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary 
     slaOutcome(t.resolutionDueAt, t.resolvedAt, now),
   ]);
   const measured = targets.filter((outcome) => outcome !== 'pending');
+  const promises = tickets
+    .map((t) => slaOutcome(t.promisedAnswerAt, t.firstRespondedAt, now))
+    .filter((outcome) => outcome !== 'pending');
   const callbacks = tickets.flatMap((t) => t.callbacks ?? []);
   return {
     tickets: tickets.length,
@@ -69,6 +78,11 @@ export function summarise(tickets: readonly KpiTicket[], now: Date): KpiSummary 
     csatSatisfiedShare: ratio(scores.filter((score) => score >= 4).length, scores.length),
     csatResponses: scores.length,
     slaCompliance: ratio(measured.filter((outcome) => outcome === 'met').length, measured.length),
+    answerPromises: promises.length,
+    answerPromisesKept: ratio(
+      promises.filter((outcome) => outcome === 'met').length,
+      promises.length,
+    ),
     backlog: tickets.filter((t) => t.status !== 'resolved' && t.status !== 'closed').length,
     callbacks: callbacks.length,
     callbacksCompleted: callbacks.filter((callback) => callback.doneAt).length,
@@ -156,6 +170,8 @@ export const DEFAULT_KPI_TARGETS: KpiTargets = {
   csatAverage: { green: 4.5, yellow: 4, higherIsBetter: true },
   csatSatisfiedShare: { green: 0.9, yellow: 0.8, higherIsBetter: true },
   slaCompliance: { green: 0.95, yellow: 0.9, higherIsBetter: true },
+  // Promises are made at 80% confidence (PROMISE_CONFIDENCE): kept that often, they are honest.
+  answerPromisesKept: { green: 0.8, yellow: 0.65, higherIsBetter: true },
   backlog: { green: 50, yellow: 100, higherIsBetter: false },
 };
 

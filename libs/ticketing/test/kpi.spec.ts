@@ -26,6 +26,7 @@ const tickets: KpiTicket[] = [
     reopenCount: 0,
     firstResponseDueAt: at(30),
     resolutionDueAt: at(240),
+    promisedAnswerAt: at(20),
     csatScore: 5,
   },
   {
@@ -39,6 +40,7 @@ const tickets: KpiTicket[] = [
     reopenCount: 1,
     firstResponseDueAt: at(30),
     resolutionDueAt: at(240),
+    promisedAnswerAt: at(40),
     csatScore: 2,
   },
   {
@@ -51,6 +53,7 @@ const tickets: KpiTicket[] = [
     reopenCount: 0,
     firstResponseDueAt: at(30),
     resolutionDueAt: at(1000),
+    promisedAnswerAt: at(30),
   },
   {
     channel: 'telegram',
@@ -60,6 +63,7 @@ const tickets: KpiTicket[] = [
     reopenCount: 0,
     firstResponseDueAt: at(530),
     resolutionDueAt: at(2000),
+    promisedAnswerAt: at(520),
     // Asked to be called by minute 600: reached at 560 on the second call; a second request
     // still open after one unanswered call.
     callbacks: [
@@ -91,6 +95,10 @@ describe('KPIs', () => {
       // measured: t1 first ✓ resolution ✓, t2 first ✗ resolution ✗, t3 first ✓ (at its due
       // time), t4 first ✗ (unanswered past 530); t3's and t4's resolutions are not yet due.
       slaCompliance: 3 / 6,
+      // promised: t1 kept (10 ≤ 20), t2 broken (50 > 40), t3 kept (at 30 exactly), t4 broken
+      // (unanswered past 520); t5 was promised nothing.
+      answerPromises: 4,
+      answerPromisesKept: 2 / 4,
       backlog: 3,
       callbacks: 3,
       callbacksCompleted: 2,
@@ -102,6 +110,24 @@ describe('KPIs', () => {
   it('leave a target out until it is met or past due', () => {
     expect(summarise([tickets[3]], at(520)).slaCompliance).toBeNull();
     expect(summarise([tickets[3]], at(531)).slaCompliance).toBe(0);
+  });
+
+  it('count a promised answer time once it is answered or past, per team and channel', () => {
+    expect(summarise([tickets[3]], at(519))).toMatchObject({
+      answerPromises: 0,
+      answerPromisesKept: null,
+    });
+    const byTeam = summariseBy(tickets, 'team', now).map(({ key, summary }) => [
+      key,
+      summary.answerPromises,
+      summary.answerPromisesKept,
+    ]);
+    expect(byTeam).toEqual([
+      ['billing', 2, 1 / 2],
+      ['technical', 2, 1 / 2],
+    ]);
+    const telegram = summariseBy(tickets, 'channel', at(510)).find(({ key }) => key === 'telegram');
+    expect(telegram?.summary).toMatchObject({ answerPromises: 1, answerPromisesKept: 1 });
   });
 
   it('are empty, not zero, when nothing was measured', () => {
@@ -151,6 +177,8 @@ describe('kpiZones', () => {
     csatSatisfiedShare: null,
     csatResponses: 0,
     slaCompliance: 0.99,
+    answerPromises: 0,
+    answerPromisesKept: null,
     backlog: 3,
     callbacks: 0,
     callbacksCompleted: 0,

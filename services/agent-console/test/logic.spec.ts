@@ -206,6 +206,7 @@ describe('the dashboard', () => {
   it('formats each metric as people read it', () => {
     expect(formatMetric('firstResponseMs', 90 * 60_000)).toBe('1h 30m');
     expect(formatMetric('slaCompliance', 0.956)).toBe('96%');
+    expect(formatMetric('answerPromisesKept', 0.8)).toBe('80%');
     expect(formatMetric('csatAverage', 4.25)).toBe('4.3');
     expect(formatMetric('backlog', 7)).toBe('7');
     expect(formatMetric('reopenRate', null)).toBe('—');

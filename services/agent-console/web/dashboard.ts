@@ -20,6 +20,7 @@ const METRICS: Metric[] = [
   'reopenRate',
   'csatAverage',
   'slaCompliance',
+  'answerPromisesKept',
   'backlog',
 ];
 const settings = { by: 'team', days: '7' };
@@ -141,8 +142,13 @@ function chart(
       { class: 'bars' },
       groups.flatMap((group) => {
         const value = group.summary[metric];
+        // Promises are coloured by the targets the tickets service holds them to.
         const zone: Zone | undefined =
-          metric === 'slaCompliance' ? complianceZone(value) : undefined;
+          metric === 'slaCompliance'
+            ? complianceZone(value)
+            : metric === 'answerPromisesKept'
+              ? group.zones[metric]
+              : undefined;
         const share = largest > 0 && value !== null ? (value / largest) * 100 : 0;
         return [
           h('span', {}, label(group.key)),

@@ -218,17 +218,26 @@ export interface KpiSummary {
   reopenRate: number | null;
   csatAverage: number | null;
   slaCompliance: number | null;
+  answerPromisesKept: number | null;
   backlog: number;
 }
 
 export type Metric =
-  'firstResponseMs' | 'resolutionMs' | 'reopenRate' | 'csatAverage' | 'slaCompliance' | 'backlog';
+  | 'firstResponseMs'
+  | 'resolutionMs'
+  | 'reopenRate'
+  | 'csatAverage'
+  | 'slaCompliance'
+  | 'answerPromisesKept'
+  | 'backlog';
 
 /** A metric's value as people read it: durations, percentages, a 1–5 score, a count. */
 export function formatMetric(metric: Metric, value: number | null): string {
   if (value === null) return '—';
   if (metric === 'firstResponseMs' || metric === 'resolutionMs') return formatDuration(value);
-  if (metric === 'reopenRate' || metric === 'slaCompliance') return `${Math.round(value * 100)}%`;
+  if (metric === 'reopenRate' || metric === 'slaCompliance' || metric === 'answerPromisesKept') {
+    return `${Math.round(value * 100)}%`;
+  }
   if (metric === 'csatAverage') return value.toFixed(1);
   return String(value);
 }

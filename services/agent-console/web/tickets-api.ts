@@ -1038,6 +1038,10 @@ export interface components {
       csatSatisfiedShare: number | null;
       csatResponses: number;
       slaCompliance: number | null;
+      /** @description Answer times promised to customers that came due */
+      answerPromises: number;
+      /** @description Of those, the share whose first response came by the promised time */
+      answerPromisesKept: number | null;
       backlog: number;
       /** @description Callbacks customers asked for */
       callbacks: number;

@@ -80,6 +80,8 @@ describe('live chat in a browser, through router, tickets and the agent console'
     await box.press('Enter');
     await row.waitFor({ timeout: 30_000 });
     await visitor.getByText('Delivered').waitFor();
+    // The acknowledgement tells the visitor where they stand: nobody has taken the chat yet.
+    await visitor.getByText(/You are \d+(st|nd|rd|th) in line\./).waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain('Live chat');
     await screenshot(ann, 'chat-1-queue');
 

@@ -259,3 +259,21 @@ export const CarryWebformFilesIntoAttachmentStore1797200000001 = sqlMigration(
     ],
   },
 );
+
+/**
+ * The answer time the router promised a waiting customer and their place in the team's queue
+ * (docs/adr/0023): what the status page counts down.
+ */
+export const AddPromisedAnswerTimes1797400000000 = sqlMigration(
+  'AddPromisedAnswerTimes1797400000000',
+  {
+    up: [
+      `ALTER TABLE channel_webform.ticket
+         ADD COLUMN queue_position integer NOT NULL DEFAULT 0,
+         ADD COLUMN promised_answer_at timestamptz`,
+    ],
+    down: [
+      `ALTER TABLE channel_webform.ticket DROP COLUMN queue_position, DROP COLUMN promised_answer_at`,
+    ],
+  },
+);

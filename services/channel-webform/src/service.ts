@@ -6,6 +6,7 @@ import { ChannelWebformModule } from './channel-webform.module';
 import { WEBFORM_CONFIG, type WebformConfig } from './config';
 import { allowWidgetOrigins } from './http/cors';
 import {
+  AddPromisedAnswerTimes1797400000000,
   AddVerificationLinks1768000000000,
   CarryOverWebformDeliveries1796500000000,
   CarryWebformFilesIntoAttachmentStore1797200000001,
@@ -27,6 +28,7 @@ export const channelWebformService: ServiceDefinition = {
     CarryOverWebformDeliveries1796500000000,
     CreateAttachmentStore1797200000000,
     CarryWebformFilesIntoAttachmentStore1797200000001,
+    AddPromisedAnswerTimes1797400000000,
   ],
   defaultPort: 3001,
   enabledInEmbeddedMode: () => true,

@@ -146,6 +146,8 @@ describe('the web-form widget in a browser, through router and tickets', () => {
     await page.waitForURL(/\/webform\/s\/[A-Za-z0-9_-]{32}$/);
     const statusToken = page.url().split('/').pop()!;
     await page.getByRole('heading', { name: `Request #${ticketNumber}` }).waitFor();
+    // Nobody is online to take it: the customer sees their place in the queue.
+    await page.getByText(/^You are \d+(st|nd|rd|th) in line\./).waitFor({ timeout: 30_000 });
     await page.getByText('I was charged twice for order 1187.').waitFor();
 
     // The agent takes the ticket and answers through the agents' API.

@@ -344,6 +344,9 @@ interface Problem {
                 ),
               );
             }
+            if (status.answerTime) {
+              live.appendChild(el('p', { class: 'flw-answer-time' }, status.answerTime));
+            }
           }
           if ((!status.ticketNumber || !status.expectedAnswerAt) && tries < 60)
             setTimeout(poll, 1000);
@@ -464,6 +467,10 @@ interface Problem {
         fact(TEXT.expected, when(status.expectedAnswerAt), 'flw-expected');
       fact(TEXT.lastUpdate, when(status.lastUpdateAt), 'flw-updated');
       summary.appendChild(facts);
+      // Where the customer stands in line, counted down on every refresh.
+      if (status.answerTime) {
+        summary.appendChild(el('p', { class: 'flw-answer-time' }, status.answerTime));
+      }
       list.textContent = '';
       status.messages.forEach(function (message) {
         const item = el('li', { class: 'flw-message flw-from-' + message.from });

@@ -14,15 +14,15 @@ import {
   type RoutingDecision,
 } from '@firstline/contracts';
 import type { OutgoingMessage } from '@firstline/bus';
-import type { PlannedAutomaticReply } from '@firstline/routing';
+import type { AnswerEstimate, PlannedAutomaticReply } from '@firstline/routing';
 import type { TicketRow } from './tickets.store';
 export interface DecisionFacts {
   /** The message decided about; unset for a queued ticket's assignment or an escalation. */
   message?: InboundMessage;
   disposition: TicketDisposition;
   now: Date;
-  /** For a queued ticket, its place in the team's queue. */
-  queuePosition?: number;
+  /** For a ticket waiting for its first answer: its place in the team's queue and its promise. */
+  answerEstimate?: AnswerEstimate;
   escalation?: Escalation;
   automaticReply?: PlannedAutomaticReply;
   /** The message's customer is provisional (a typed identity nobody verified). */
@@ -57,7 +57,8 @@ export function decision(ticket: TicketRow, facts: DecisionFacts): RoutingDecisi
     language: ticket.language,
     decidedAt: timestampFromDate(now),
     message,
-    queuePosition: facts.queuePosition ?? 0,
+    queuePosition: facts.answerEstimate?.position ?? 0,
+    expectedAnswerAt: facts.answerEstimate && timestampFromDate(facts.answerEstimate.answerAt),
     ticketNumber: ticket.number,
     escalation: facts.escalation ?? Escalation.UNSPECIFIED,
     customerProvisional: facts.customerProvisional ?? false,

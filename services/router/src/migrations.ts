@@ -254,3 +254,22 @@ export class AddTeamChatCapacity1770100000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE routing.team_chat_capacity`);
   }
 }
+
+/**
+ * The answer-time forecast reads each team's latest resolved tickets on every routing
+ * (answer-estimates.store.ts): this index finds them without scanning the team's history.
+ */
+export class IndexResolvedTicketsByTeam1770230000000 implements MigrationInterface {
+  readonly name = 'IndexResolvedTicketsByTeam1770230000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE INDEX ticket_team_resolved ON routing.ticket (team_id, resolved_at DESC)
+        WHERE resolved_at IS NOT NULL`,
+    );
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_team_resolved`);
+  }
+}

@@ -25,6 +25,7 @@ import {
   type PlannedAutomaticReply,
   type TicketNeeds,
 } from '@firstline/routing';
+import { answerEstimates } from './answer-estimates.store';
 import { availableAgents, markAssigned } from './assignment.store';
 import { resolveCustomers, saveLastAgents, type CustomerRow } from './customers.store';
 import { decision } from './decisions';
@@ -36,7 +37,6 @@ import {
   knownTicket,
   lockConversations,
   lockTickets,
-  queuePositions,
   saveConversations,
   saveTickets,
   type Conversation,
@@ -137,6 +137,13 @@ export async function routeBatch(
 
   await assignAgents(manager, plans, now);
   await saveTickets(manager, created, [...changed]);
+  const startedClocks = plans.filter((plan) => plan.assign).map((plan) => plan.ticket);
+  const estimates = await answerEstimates(
+    manager,
+    (teamId) => teamCalendar(policies, teamId),
+    startedClocks,
+    now,
+  );
   for (const plan of plans) {
     plan.automaticReply = planAutomaticReply(
       settings.automaticReplies,
@@ -147,6 +154,7 @@ export async function routeBatch(
         ticketNumber: plan.ticket.number,
         language: plan.ticket.language,
         expectedAnswerAt: plan.ticket.first_response_due_at ?? undefined,
+        answerEstimate: plan.assign && estimates.get(plan.ticket.id),
         lastAutomaticReplyAt: plan.conversation.lastAutomaticReplyAt,
       },
       teamCalendar(policies, plan.ticket.team_id),
@@ -169,18 +177,13 @@ export async function routeBatch(
       ),
     ),
   );
-  const startedClocks = plans.filter((plan) => plan.assign).map((plan) => plan.ticket);
   await scheduleTicketTimers(manager, policies, startedClocks);
-  const positions = await queuePositions(
-    manager,
-    startedClocks.filter((ticket) => !ticket.assigned_agent_id),
-  );
   return plans.map((plan) =>
     decision(plan.ticket, {
       message: plan.message,
       disposition: plan.disposition,
       now,
-      queuePosition: plan.assign ? positions.get(plan.ticket.id) : undefined,
+      answerEstimate: plan.assign && estimates.get(plan.ticket.id),
       automaticReply: plan.automaticReply,
       customerProvisional: plan.customer.provisional,
     }),

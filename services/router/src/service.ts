@@ -5,6 +5,7 @@ import {
   AddProvisionalCustomers1768000000000,
   AddTeamChatCapacity1770100000000,
   CreateRoutingState1764000000000,
+  IndexResolvedTicketsByTeam1770230000000,
   UniqueTicketNumbers1769500000000,
 } from './migrations';
 import { RouterModule } from './router.module';
@@ -20,6 +21,7 @@ export const routerService: ServiceDefinition = {
     AddProvisionalCustomers1768000000000,
     UniqueTicketNumbers1769500000000,
     AddTeamChatCapacity1770100000000,
+    IndexResolvedTicketsByTeam1770230000000,
   ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,

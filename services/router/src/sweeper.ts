@@ -10,11 +10,13 @@ import { enqueueOutbox, OutboxRelay } from '@firstline/persistence';
 import { drainTeamQueues, teamsWithQueuedTickets } from './assignment.store';
 import { decision, decisionRecord } from './decisions';
 import { loadRoutingPolicies } from './directory.store';
+import { queueMoves } from './queue-moves';
 import { fireDueTimers } from './timers.store';
 
 /**
  * Assigns queued tickets of these teams to agents with room and announces each assignment as a
- * RoutingDecision, in the caller's transaction. Returns how many were assigned.
+ * RoutingDecision, in the caller's transaction, and the new place of those still waiting behind
+ * them. Returns how many were assigned.
  */
 export async function drainAndAnnounce(
   manager: EntityManager,
@@ -22,12 +24,17 @@ export async function drainAndAnnounce(
   now: Date,
 ): Promise<number> {
   const assignments = await drainTeamQueues(manager, teamIds, now);
-  await enqueueOutbox(
+  const moved = await queueMoves(
     manager,
-    assignments.map(({ ticket }) =>
+    [...new Set(assignments.map((a) => a.ticket.team_id))],
+    now,
+  );
+  await enqueueOutbox(manager, [
+    ...assignments.map(({ ticket }) =>
       decisionRecord(decision(ticket, { disposition: TicketDisposition.ASSIGNED_FROM_QUEUE, now })),
     ),
-  );
+    ...moved.map((queued) => decisionRecord(queued)),
+  ]);
   return assignments.length;
 }
 

@@ -85,6 +85,7 @@ const variables = {
             'csatAverage',
             'csatSatisfiedShare',
             'slaCompliance',
+            'answerPromisesKept',
             'backlog',
           ]),
           z.object({ green: z.number(), yellow: z.number(), higherIsBetter: z.boolean() }),

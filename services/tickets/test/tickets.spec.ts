@@ -1,6 +1,7 @@
 import type { AgentApi } from '@firstline/testing';
 import { randomUUID } from 'node:crypto';
 import {
+  AutomaticReplyKind,
   Channel,
   create,
   decode,
@@ -552,6 +553,103 @@ describe('tickets on the real broker and Postgres', () => {
       resolutionBusinessMs: String(25 * 60_000),
     });
   }, 40_000);
+
+  it('holds the first responses of a scripted day to the answer times the acknowledgements promised, per channel', async () => {
+    const team = `promise-${randomUUID().slice(0, 8)}`;
+    const start = Date.now();
+    const at = (minutes: number) => timestampFromDate(new Date(start + minutes * 60_000));
+    const promising = (channel: Channel, created: number, promised: number) => {
+      const routed = decision({
+        teamId: team,
+        decidedAt: at(created),
+        automaticReply: {
+          $typeName: 'firstline.v1.AutomaticReply',
+          kind: AutomaticReplyKind.ACKNOWLEDGEMENT,
+          text: 'Thank you for your message. You are 2nd in line.',
+          expectedAnswerAt: at(promised),
+        },
+      });
+      routed.message!.channel = channel;
+      return routed;
+    };
+    // The agent answers everyone but the last two "now", at minute 0 of the script.
+    // Email: promised at +10 and +30 minutes: both kept.
+    // Web form: promised at +60 (kept), at −5 (broken: answered late), at −20 and never
+    // answered (broken), at +60 and not answered yet (not due: not counted).
+    const answered = [
+      promising(Channel.EMAIL, -20, 10),
+      promising(Channel.EMAIL, -15, 30),
+      promising(Channel.WEBFORM, -10, 60),
+      promising(Channel.WEBFORM, -40, -5),
+    ];
+    const waiting = [promising(Channel.WEBFORM, -50, -20), promising(Channel.WEBFORM, -1, 60)];
+    await tickets.publishDecisions([...answered, ...waiting]);
+    await waitFor(async () => {
+      const rows = await tickets.query(
+        `SELECT 1 FROM tickets.message m JOIN tickets.ticket t ON t.id = m.ticket_id
+          WHERE t.team_id = $1 AND m.expected_answer_at IS NOT NULL`,
+        [team],
+      );
+      return rows.length === 6 || undefined;
+    });
+    for (const routed of answered) {
+      expect(
+        (await sam.call('POST', `/tickets/${routed.ticketId}/replies`, { text: 'Here I am' }))
+          .status,
+      ).toBe(201);
+    }
+
+    const from = new Date(start - 3600_000).toISOString();
+    const to = new Date(start + 3600_000).toISOString();
+    const kpis = async (by: string) =>
+      (
+        await sam.call<{
+          groups: Array<{ key: string; summary: Record<string, number>; zones: object }>;
+        }>('GET', `/kpis?by=${by}&teamId=${team}&from=${from}&to=${to}`)
+      ).body.groups;
+    expect((await kpis('team')).map(({ key, summary, zones }) => [key, summary, zones])).toEqual([
+      [
+        team,
+        expect.objectContaining({ answerPromises: 5, answerPromisesKept: 3 / 5 }),
+        // Below the 65% yellow bound of the default targets.
+        expect.objectContaining({ answerPromisesKept: 'red' }),
+      ],
+    ]);
+    expect(
+      (await kpis('channel')).map(({ key, summary }) => [
+        key,
+        summary.answerPromises,
+        summary.answerPromisesKept,
+      ]),
+    ).toEqual([
+      ['email', 2, 1],
+      ['webform', 3, 1 / 3],
+    ]);
+  }, 40_000);
+
+  it('leaves a ticket as it was when the router tells its customer a new place in line', async () => {
+    const routed = decision();
+    const moved = decision({
+      ticketId: routed.ticketId,
+      customerId: routed.customerId,
+      disposition: TicketDisposition.QUEUE_MOVED,
+      teamId: 'somewhere-else',
+      queuePosition: 1,
+      message: undefined,
+      inboundMessageId: '',
+    });
+    // The move first: were it taken for the ticket, it would create it in the wrong team.
+    await tickets.publishDecisions([moved, routed]);
+    const rows = await waitFor(async () => {
+      const found = await tickets.query<{ team_id: string; messages: number }>(
+        `SELECT t.team_id, (SELECT count(*)::int FROM tickets.message m WHERE m.ticket_id = t.id) AS messages
+           FROM tickets.ticket t WHERE t.id = $1`,
+        [routed.ticketId],
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    expect(rows).toEqual([{ team_id: routed.teamId, messages: 1 }]);
+  }, 30_000);
 
   it('stops the SLA clock while pending, and moves the resolution due time by the business time spent', async () => {
     const team = `pause-${randomUUID().slice(0, 8)}`;

@@ -107,6 +107,14 @@ export class StatusView {
   })
   expectedAnswerAt!: string | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'While the customer waits: their place in line and how long is left',
+    example: 'You are 3rd in line. We expect to answer in about 7 minutes.',
+  })
+  answerTime!: string | null;
+
   @ApiProperty({ format: 'date-time' }) lastUpdateAt!: string;
   @ApiProperty({ type: TimeWindow, nullable: true }) callbackWindow!: TimeWindow | null;
   @ApiProperty() subject!: string;

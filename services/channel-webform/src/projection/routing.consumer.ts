@@ -43,15 +43,25 @@ async function apply(
 ): Promise<void> {
   const due = decision.firstResponseDueAt ?? decision.automaticReply?.expectedAnswerAt;
   const decidedAt = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
+  // A decision with a promise says where the ticket stands now; one with an agent, that its
+  // wait in line is over; any other (a message appended) leaves both as they were.
+  const promise = decision.expectedAnswerAt
+    ? { position: decision.queuePosition, at: timestampDate(decision.expectedAnswerAt) }
+    : undefined;
   await manager.query(
     `INSERT INTO channel_webform.ticket
-       (ticket_id, status_token, ticket_number, agent_id, first_response_due_at, updated_at)
-     VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6)
+       (ticket_id, status_token, ticket_number, agent_id, first_response_due_at, updated_at,
+        queue_position, promised_answer_at)
+     VALUES ($1, $2, NULLIF($3, ''), $4, $5, $6, COALESCE($7, 0), $8)
      ON CONFLICT (ticket_id) DO UPDATE SET
        ticket_number = COALESCE(channel_webform.ticket.ticket_number, EXCLUDED.ticket_number),
        agent_id = COALESCE(EXCLUDED.agent_id, channel_webform.ticket.agent_id),
        first_response_due_at = COALESCE(EXCLUDED.first_response_due_at, channel_webform.ticket.first_response_due_at),
-       updated_at = GREATEST(channel_webform.ticket.updated_at, EXCLUDED.updated_at)`,
+       updated_at = GREATEST(channel_webform.ticket.updated_at, EXCLUDED.updated_at),
+       queue_position = CASE WHEN $8::timestamptz IS NOT NULL THEN $7
+                             WHEN $4::text IS NOT NULL THEN 0
+                             ELSE channel_webform.ticket.queue_position END,
+       promised_answer_at = COALESCE($8, channel_webform.ticket.promised_answer_at)`,
     [
       decision.ticketId,
       token,
@@ -59,6 +69,8 @@ async function apply(
       decision.assignedAgentId ?? null,
       due ? timestampDate(due) : null,
       decidedAt,
+      promise?.position ?? null,
+      promise?.at ?? null,
     ],
   );
   await manager.query(

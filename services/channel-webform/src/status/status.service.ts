@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { waitingText } from '@firstline/routing';
 import { firstNameOf, stageLabel, stageOf, type Locale, type ReplyFile } from '@firstline/webform';
 import { Rejection } from '../http/rejection';
 import type { StatusMessage, StatusView } from '../http/responses';
@@ -17,6 +18,8 @@ interface ConversationRow {
   agent_id: string | null;
   agent_name: string | null;
   first_response_due_at: Date | null;
+  queue_position: number | null;
+  promised_answer_at: Date | null;
   ticket_updated_at: Date | null;
 }
 
@@ -33,7 +36,8 @@ export class StatusService {
     const [row] = await this.dataSource.query<ConversationRow[]>(
       `SELECT c.customer_name, c.subject, c.created_at, c.callback_from, c.callback_to,
               t.ticket_number, t.status, t.agent_id, a.name AS agent_name,
-              t.first_response_due_at, t.updated_at AS ticket_updated_at
+              t.first_response_due_at, t.queue_position, t.promised_answer_at,
+              t.updated_at AS ticket_updated_at
        FROM channel_webform.conversation c
        LEFT JOIN channel_webform.ticket t ON t.ticket_id = c.ticket_id
        LEFT JOIN channel_webform.agent a ON a.agent_id = t.agent_id
@@ -101,15 +105,26 @@ export class StatusService {
       .filter((at): at is Date => at instanceof Date)
       .map((at) => at.getTime());
     const answered = replies.some((r) => !r.automatic);
+    const wording = await this.directory.customerTexts();
+    const promised = row.promised_answer_at ?? row.first_response_due_at ?? row.callback_to;
     return {
       ticketNumber: row.ticket_number,
       stage,
-      stageLabel: stageLabel(stage, locale, await this.directory.customerTexts()),
+      stageLabel: stageLabel(stage, locale, wording),
       agentFirstName: row.agent_name ? firstNameOf(row.agent_name) : null,
       // Once an agent answered, the promise is kept; the page stops showing it.
-      expectedAnswerAt: answered
-        ? null
-        : ((row.first_response_due_at ?? row.callback_to)?.toISOString() ?? null),
+      expectedAnswerAt: answered ? null : (promised?.toISOString() ?? null),
+      // Counted from now on every refresh of the page: the wait shrinks as the customer waits.
+      answerTime:
+        answered || (stage !== 'queued' && stage !== 'in_progress')
+          ? null
+          : (waitingText(
+              row.queue_position ?? 0,
+              promised ?? undefined,
+              locale,
+              new Date(),
+              wording,
+            ) ?? null),
       lastUpdateAt: new Date(Math.max(...updates)).toISOString(),
       callbackWindow:
         row.callback_from && row.callback_to

@@ -31,6 +31,8 @@ const COLUMNS: Array<keyof KpiSummaryWithBusinessTime> = [
   'csatSatisfiedShare',
   'csatResponses',
   'slaCompliance',
+  'answerPromises',
+  'answerPromisesKept',
   'backlog',
   'callbacks',
   'callbacksCompleted',
@@ -60,7 +62,10 @@ export class KpiService {
     for (const callback of await this.callbacks.tasksOfTickets(tickets.map((t) => t.id))) {
       callbacksOf.set(callback.ticketId, [...(callbacksOf.get(callback.ticketId) ?? []), callback]);
     }
-    const measured = tickets.map((ticket) => kpiTicket(ticket, callbacksOf.get(ticket.id) ?? []));
+    const promised = await this.tickets.promisedAnswerTimes(tickets.map((t) => t.id));
+    const measured = tickets.map((ticket) =>
+      kpiTicket(ticket, callbacksOf.get(ticket.id) ?? [], promised.get(ticket.id)),
+    );
     const calendarTime = summariseBy(measured, query.by, now);
     // The same tickets on their teams' business clocks: the groups come out in the same order.
     const businessTime = summariseBy(
@@ -109,7 +114,7 @@ export function onBusinessClock(ticket: KpiTicket, calendar: BusinessCalendar): 
   };
 }
 
-function kpiTicket(ticket: Ticket, callbacks: CallbackTask[]): KpiTicket {
+function kpiTicket(ticket: Ticket, callbacks: CallbackTask[], promisedAnswerAt?: Date): KpiTicket {
   return {
     channel: channelName(ticket.channel),
     teamId: ticket.teamId,
@@ -121,6 +126,7 @@ function kpiTicket(ticket: Ticket, callbacks: CallbackTask[]): KpiTicket {
     reopenCount: ticket.reopenCount,
     firstResponseDueAt: ticket.firstResponseDueAt ?? undefined,
     resolutionDueAt: ticket.resolutionDueAt ?? undefined,
+    promisedAnswerAt,
     csatScore: ticket.csatScore ?? undefined,
     callbacks,
   };

@@ -210,6 +210,14 @@ export class KpiSummary {
   @ApiProperty({ type: Number, nullable: true }) csatSatisfiedShare!: number | null;
   @ApiProperty() csatResponses!: number;
   @ApiProperty({ type: Number, nullable: true }) slaCompliance!: number | null;
+  @ApiProperty({ description: 'Answer times promised to customers that came due' })
+  answerPromises!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Of those, the share whose first response came by the promised time',
+  })
+  answerPromisesKept!: number | null;
   @ApiProperty() backlog!: number;
   @ApiProperty({ description: 'Callbacks customers asked for' }) callbacks!: number;
   @ApiProperty({ description: 'Of those, done' }) callbacksCompleted!: number;

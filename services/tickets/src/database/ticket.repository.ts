@@ -543,6 +543,22 @@ export class TicketRepository {
     return rows.map(toTicket);
   }
 
+  /**
+   * The answer time each ticket's first automatic reply promised (its acknowledgement): what
+   * the KPIs hold the first response to. Tickets promised nothing are absent.
+   */
+  async promisedAnswerTimes(ticketIds: string[]): Promise<Map<string, Date>> {
+    if (ticketIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<Array<{ ticket_id: string; promised: Date }>>(
+      `SELECT DISTINCT ON (ticket_id) ticket_id, expected_answer_at AS promised
+         FROM tickets.message
+        WHERE ticket_id = ANY($1) AND automatic AND expected_answer_at IS NOT NULL
+        ORDER BY ticket_id, created_at`,
+      [ticketIds],
+    );
+    return new Map(rows.map((row) => [row.ticket_id, row.promised]));
+  }
+
   /** Moves every ticket of one customer to another (customer merge). */
   async moveTickets(manager: EntityManager, fromCustomerId: string, toCustomerId: string) {
     await manager.query(`UPDATE tickets.ticket SET customer_id = $2 WHERE customer_id = $1`, [

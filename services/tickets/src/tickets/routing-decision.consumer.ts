@@ -109,7 +109,11 @@ export class RoutingDecisionConsumer {
         read.map(({ messageId }) => messageId),
       );
       const decisions = read
-        .filter(({ messageId }) => claimed.has(messageId))
+        // A waiting ticket's new place in line is for the customer's channel: the ticket is as it was.
+        .filter(
+          ({ messageId, decision }) =>
+            claimed.has(messageId) && decision.disposition !== TicketDisposition.QUEUE_MOVED,
+        )
         .map(({ decision }) => decision);
       if (decisions.length > 0) await this.apply(manager, decisions);
     });
