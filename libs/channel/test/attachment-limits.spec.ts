@@ -53,7 +53,19 @@ describe('what a reply can carry, per channel', () => {
       Array.from({ length: 6 }, () => pdf(1000)),
       'OK carries at most 5 files a message; this reply has 6.',
     ],
-    ['live chat, any file', Channel.CHAT, [pdf(1000)], 'Live chat cannot carry files.'],
+    ['live chat, five files', Channel.CHAT, Array.from({ length: 5 }, () => pdf(MB)), undefined],
+    [
+      'live chat, a 12 MB file',
+      Channel.CHAT,
+      [pdf(12 * MB)],
+      'invoice.pdf is 12 MB; Live chat takes a file of at most 10 MB.',
+    ],
+    [
+      'a channel without files',
+      Channel.UNSPECIFIED,
+      [pdf(1000)],
+      'This channel cannot carry files.',
+    ],
     ['any channel, no file', Channel.CHAT, [], undefined],
   ])('%s', (_case, channel, files, problem) => {
     expect(attachmentProblem(channel, files)).toBe(problem);

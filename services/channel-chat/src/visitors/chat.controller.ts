@@ -8,7 +8,6 @@ import {
   Inject,
   Post,
   Query,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { prechatForm, readProfile, siteOf } from '@firstline/chat';
@@ -80,7 +79,7 @@ export class ChatController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: { site?: unknown; name?: unknown; email?: unknown; topic?: unknown } | undefined,
   ): Promise<void> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const read = readProfile(siteOf(this.config.sites, body?.site), body);
     if ('problems' in read) {
       throw new BadRequestException({
@@ -108,7 +107,7 @@ export class ChatController {
     @Headers('referer') referer: string | undefined,
     @Body() body: { site?: unknown } | undefined,
   ): Promise<SendAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     return this.inbound.leave(visitorId, body, siteOf(this.config.sites, body?.site), referer);
   }
 
@@ -131,7 +130,7 @@ export class ChatController {
     @Query('after') after: string | undefined,
     @Query('read') read: string | undefined,
   ): Promise<PollAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const seq = Number(after);
     const from = Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
     const known = Number(read);
@@ -172,7 +171,7 @@ export class ChatController {
   @Post('typing')
   @HttpCode(204)
   async typing(@Headers('authorization') authorization: string | undefined): Promise<void> {
-    await this.activity.visitorTyping(await this.visitor(authorization));
+    await this.activity.visitorTyping(await this.auth.required(authorization));
   }
 
   /** The widget showed the conversation up to `seq` while visible, without a WebSocket. */
@@ -182,7 +181,7 @@ export class ChatController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: { seq?: unknown } | undefined,
   ): Promise<void> {
-    await this.activity.visitorRead(await this.visitor(authorization), body?.seq);
+    await this.activity.visitorRead(await this.auth.required(authorization), body?.seq);
   }
 
   /** Sends a message without a WebSocket; answered as the socket answers it. */
@@ -193,15 +192,9 @@ export class ChatController {
     @Headers('referer') referer: string | undefined,
     @Body() body: unknown,
   ): Promise<SendAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const answer = await this.inbound.accept(visitorId, body, referer);
     this.activity.forgetTyping(visitorId);
     return answer;
-  }
-
-  private async visitor(authorization: string | undefined): Promise<string> {
-    const visitorId = await this.auth.visitorOf(authorization);
-    if (!visitorId) throw new UnauthorizedException('Start a chat first: POST /chat/session');
-    return visitorId;
   }
 }
