@@ -14,7 +14,7 @@ import {
   type AttachmentStore,
   type StagedFile,
 } from '@firstline/attachments';
-import { ATTACHMENT_LIMITS, attachmentProblem } from '@firstline/channel';
+import { ATTACHMENT_LIMITS, attachmentProblem, oversizeProblem } from '@firstline/channel';
 import type { Channel } from '@firstline/contracts';
 
 /** A file uploaded for a message and kept in the attachment store. */
@@ -63,7 +63,7 @@ export async function receiveUpload(
         stream.resume();
         return;
       }
-      storing = storeUpload(stream, info, store, channel, limits.maxFileBytes, options);
+      storing = storeUpload(stream, info, store, channel, options);
       storing.catch(() => request.unpipe(parser));
     });
     parser.on('close', () => {
@@ -81,7 +81,6 @@ async function storeUpload(
   info: busboy.FileInfo,
   store: AttachmentStore,
   channel: Channel,
-  maxFileBytes: number,
   options: UploadOptions,
 ): Promise<UploadedFile> {
   const fileName = safeFileName(info.filename ?? '');
@@ -96,10 +95,7 @@ async function storeUpload(
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) await staged.write(chunk);
     if (stream.truncated) {
-      const problem = attachmentProblem(channel, [
-        { fileName, contentType, sizeBytes: maxFileBytes + 1 },
-      ]);
-      throw new PayloadTooLargeException(problem);
+      throw new PayloadTooLargeException(oversizeProblem(channel, fileName));
     }
     if (bytesMatchType(contentType, staged.head) === false) {
       throw new UnsupportedMediaTypeException(

@@ -79,6 +79,15 @@ export function attachmentProblem(
   return undefined;
 }
 
+/**
+ * Why an upload cut off at the channel's file size cannot go, in a sentence for whoever sent it:
+ * its real size is unknown (the rest was never read), only that it is over the limit.
+ */
+export function oversizeProblem(channel: Channel, fileName: string): string {
+  const limit = ATTACHMENT_LIMITS[channel].maxFileBytes;
+  return `${fileName} is larger than ${megabytes(limit)}, the most ${CHANNEL_NAMES[channel]} takes for a file.`;
+}
+
 const CHANNEL_NAMES: Record<Channel, string> = {
   [Channel.UNSPECIFIED]: 'This channel',
   [Channel.EMAIL]: 'Email',

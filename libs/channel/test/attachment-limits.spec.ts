@@ -1,5 +1,5 @@
 import { Channel } from '@firstline/contracts';
-import { attachmentProblem } from '../src';
+import { attachmentProblem, oversizeProblem } from '../src';
 
 const MB = 1024 * 1024;
 const pdf = (sizeBytes: number, fileName = 'invoice.pdf') => ({
@@ -69,5 +69,13 @@ describe('what a reply can carry, per channel', () => {
     ['any channel, no file', Channel.CHAT, [], undefined],
   ])('%s', (_case, channel, files, problem) => {
     expect(attachmentProblem(channel, files)).toBe(problem);
+  });
+});
+
+describe('an upload cut off at the channel’s file size', () => {
+  it('says what the limit is, not a size nobody measured', () => {
+    expect(oversizeProblem(Channel.CHAT, 'scan.pdf')).toBe(
+      'scan.pdf is larger than 10 MB, the most Live chat takes for a file.',
+    );
   });
 });
