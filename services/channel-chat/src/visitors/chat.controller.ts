@@ -9,6 +9,8 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import { ATTACHMENT_LIMITS } from '@firstline/channel';
+import { Channel } from '@firstline/contracts';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { prechatForm, readProfile, siteOf } from '@firstline/chat';
 import { ChatActivityRelay } from '../activity/chat-activity';
@@ -54,7 +56,8 @@ export class ChatController {
   /**
    * What the widget of a site (`data-site`) shows before a chat: its pre-chat form, in the
    * widget's language, and whether anyone can chat now (`open`, `closed` with when it opens,
-   * `no_agent`). Asked when the window opens; needs no token.
+   * `no_agent`), and which files a visitor may send (checked again on upload). Asked when the
+   * window opens; needs no token.
    */
   @Get('site')
   async site(@Query('site') id: string | undefined, @Query('locale') locale: string | undefined) {
@@ -65,6 +68,10 @@ export class ChatController {
       availability: {
         state: now.state,
         opensAt: now.state === 'closed' && now.opensAt ? now.opensAt.toISOString() : null,
+      },
+      files: {
+        maxFileBytes: ATTACHMENT_LIMITS[Channel.CHAT].maxFileBytes,
+        types: this.config.attachmentTypes,
       },
     };
   }
