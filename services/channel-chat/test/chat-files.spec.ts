@@ -15,6 +15,7 @@ import { startService, type RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
+  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -62,15 +63,15 @@ describe('channel-chat files on Kafka and Postgres', () => {
   let service: RunningService;
 
   beforeAll(async () => {
+    // A name of its own: another suite's chat service in the shared group would take its replies.
+    const brokers = await ensureKafka();
+    const name = `channel-chat-${run}`;
+    await startGroupsAtTopicEnd(brokers, [name]);
     database = await createTestDatabase();
-    bus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: 'channel-chat-files-test',
-      logger: silentLogger,
-    });
+    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
     service = await startService(
-      channelChatService,
+      { ...channelChatService, name },
       {
         bus,
         ownsBus: true,
