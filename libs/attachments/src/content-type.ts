@@ -21,6 +21,20 @@ const ZIP_BASED = /^application\/(vnd\.openxmlformats-|vnd\.oasis\.opendocument\
 const ACTIVE =
   /^(text\/html|application\/xhtml|image\/svg|text\/xml|application\/xml|text\/javascript|application\/javascript)/;
 
+/**
+ * What customers may send where a channel takes uploads from anyone (the web form, live chat)
+ * unless configured otherwise: pictures, PDFs and plain text, each proven by its first bytes and
+ * none a type a browser would run.
+ */
+export const CUSTOMER_FILE_TYPES: readonly string[] = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+];
+
 /** Pictures the console may show inline, once their bytes prove them. */
 const PREVIEWABLE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 

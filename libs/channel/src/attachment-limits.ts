@@ -20,7 +20,8 @@ const MB = 1024 * 1024;
  * to 10 MB, up to 10 in a media group. VK: docs up to 200 MB, message photos up to 50 MB, 10
  * attachments a message. OK Bot API: 5 attachments a message (docs/adr/0018); it states no size,
  * so VK's, its sibling's, stand. The web-form status page is ours: the size of the form's own
- * uploads times five. Live chat carries no files yet.
+ * uploads times five. Live chat is ours as well, and anyone on the site may upload to it: 5 files a
+ * message, 10 MB each, either way (screenshots and documents are far smaller).
  */
 export const ATTACHMENT_LIMITS: Readonly<Record<Channel, AttachmentLimits>> = {
   [Channel.UNSPECIFIED]: { maxFiles: 0, maxFileBytes: 0 },
@@ -29,7 +30,7 @@ export const ATTACHMENT_LIMITS: Readonly<Record<Channel, AttachmentLimits>> = {
   [Channel.VK]: { maxFiles: 10, maxFileBytes: 200 * MB, maxPhotoBytes: 50 * MB },
   [Channel.OK]: { maxFiles: 5, maxFileBytes: 200 * MB, maxPhotoBytes: 50 * MB },
   [Channel.WEBFORM]: { maxFiles: 10, maxFileBytes: 25 * MB },
-  [Channel.CHAT]: { maxFiles: 0, maxFileBytes: 0 },
+  [Channel.CHAT]: { maxFiles: 5, maxFileBytes: 10 * MB },
 };
 
 /** The largest file any channel takes: what an upload may be before its channel is known. */
@@ -76,6 +77,15 @@ export function attachmentProblem(
     return `The files come to ${megabytes(total)}; ${name} takes at most ${megabytes(limits.maxTotalBytes)} a message.`;
   }
   return undefined;
+}
+
+/**
+ * Why an upload cut off at the channel's file size cannot go, in a sentence for whoever sent it:
+ * its real size is unknown (the rest was never read), only that it is over the limit.
+ */
+export function oversizeProblem(channel: Channel, fileName: string): string {
+  const limit = ATTACHMENT_LIMITS[channel].maxFileBytes;
+  return `${fileName} is larger than ${megabytes(limit)}, the most ${CHANNEL_NAMES[channel]} takes for a file.`;
 }
 
 const CHANNEL_NAMES: Record<Channel, string> = {

@@ -1,5 +1,5 @@
 import { Channel } from '@firstline/contracts';
-import { attachmentProblem } from '../src';
+import { attachmentProblem, oversizeProblem } from '../src';
 
 const MB = 1024 * 1024;
 const pdf = (sizeBytes: number, fileName = 'invoice.pdf') => ({
@@ -53,9 +53,29 @@ describe('what a reply can carry, per channel', () => {
       Array.from({ length: 6 }, () => pdf(1000)),
       'OK carries at most 5 files a message; this reply has 6.',
     ],
-    ['live chat, any file', Channel.CHAT, [pdf(1000)], 'Live chat cannot carry files.'],
+    ['live chat, five files', Channel.CHAT, Array.from({ length: 5 }, () => pdf(MB)), undefined],
+    [
+      'live chat, a 12 MB file',
+      Channel.CHAT,
+      [pdf(12 * MB)],
+      'invoice.pdf is 12 MB; Live chat takes a file of at most 10 MB.',
+    ],
+    [
+      'a channel without files',
+      Channel.UNSPECIFIED,
+      [pdf(1000)],
+      'This channel cannot carry files.',
+    ],
     ['any channel, no file', Channel.CHAT, [], undefined],
   ])('%s', (_case, channel, files, problem) => {
     expect(attachmentProblem(channel, files)).toBe(problem);
+  });
+});
+
+describe('an upload cut off at the channel’s file size', () => {
+  it('says what the limit is, not a size nobody measured', () => {
+    expect(oversizeProblem(Channel.CHAT, 'scan.pdf')).toBe(
+      'scan.pdf is larger than 10 MB, the most Live chat takes for a file.',
+    );
   });
 });

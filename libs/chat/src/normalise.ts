@@ -1,14 +1,21 @@
-import { fileAttachment, identity, inboundMessage, type Normalised } from '@firstline/channel';
+import { isStorageKey } from '@firstline/attachments';
+import {
+  ATTACHMENT_LIMITS,
+  fileAttachment,
+  identity,
+  inboundMessage,
+  type Normalised,
+} from '@firstline/channel';
 import { Channel, IdentityKind, type Attachment } from '@firstline/contracts';
 import { conversationKey, isClientMessageId, isVisitorId, messageId } from './conversation';
 import type { VisitorProfile } from './site';
 
 /** The longest message a visitor may write; the widget's text box stops there too. */
 export const MAX_TEXT_LENGTH = 4000;
-/** Files per message; the widget offers no more. */
-export const MAX_ATTACHMENTS = 5;
+/** Files per message, as libs/channel limits live chat either way. */
+export const MAX_ATTACHMENTS = ATTACHMENT_LIMITS[Channel.CHAT].maxFiles;
 
-/** A file the visitor sent, already in Firstline's attachment store. */
+/** A file of a conversation (the visitor's upload or an agent's), in Firstline's attachment store. */
 export interface ChatFile {
   storageKey: string;
   fileName: string;
@@ -102,13 +109,13 @@ function readFiles(files: unknown): Attachment[] | string {
     if (
       !file ||
       typeof file.storageKey !== 'string' ||
-      !file.storageKey ||
+      !isStorageKey(file.storageKey) ||
       typeof file.fileName !== 'string' ||
       typeof file.contentType !== 'string' ||
       !Number.isInteger(file.sizeBytes) ||
       (file.sizeBytes as number) < 0
     ) {
-      return 'every attachment needs storageKey, fileName, contentType and sizeBytes';
+      return 'every attachment needs a storageKey (sha256/<hex>), fileName, contentType and sizeBytes';
     }
     read.push(
       fileAttachment({

@@ -1,16 +1,10 @@
+import { isStorageKey } from '@firstline/attachments';
 import { conversationOf, replyText } from '@firstline/channel';
 import type { OutboundMessage } from '@firstline/contracts';
 import { BadInputError } from '@firstline/errors';
 import type { SurveyedTicket } from './closing';
 import { visitorOfConversation } from './conversation';
-
-/** A file of a reply, as the widget links it. */
-export interface ChatReplyFile {
-  url: string;
-  fileName: string;
-  contentType: string;
-  sizeBytes: number;
-}
+import type { ChatFile } from './normalise';
 
 /** An agent's reply (or Firstline's own message) as the widget shows it. */
 export interface ChatReply {
@@ -22,7 +16,8 @@ export interface ChatReply {
   text: string;
   /** The sender's name as the tickets service signs it ("Ann from Support"). */
   author: string;
-  files: ChatReplyFile[];
+  /** Kept in the conversation; the visitor downloads them from the chat service, by token. */
+  files: ChatFile[];
   /** Sent by Firstline itself (an acknowledgement, the out-of-hours notice), not by an agent. */
   automatic: boolean;
   /** The chat ended: the widget asks for stars and a comment about this ticket. */
@@ -33,13 +28,15 @@ export interface ChatReply {
 export function renderReply(message: OutboundMessage): ChatReply {
   const visitorId = conversationOf(message, visitorOfConversation, 'a live-chat conversation');
   const files = message.attachments.map((file) => {
-    if (!file.url) {
+    // The visitor's download is checked against the conversation's own files, so it is served
+    // from the store: a file known only by a URL elsewhere cannot be.
+    if (!isStorageKey(file.storageKey)) {
       throw new BadInputError(
-        `outbound ${message.outboundId}: attachment "${file.fileName}" has no URL the visitor can open`,
+        `outbound ${message.outboundId}: attachment "${file.fileName}" is not in the attachment store`,
       );
     }
     return {
-      url: file.url,
+      storageKey: file.storageKey,
       fileName: file.fileName,
       contentType: file.contentType,
       sizeBytes: file.sizeBytes,

@@ -102,7 +102,7 @@ describe('a reply', () => {
         reply({
           attachments: [
             {
-              url: 'https://files.example/a.pdf',
+              storageKey: `sha256/${'a'.repeat(64)}`,
               fileName: 'a.pdf',
               contentType: 'application/pdf',
               sizeBytes: 10,
@@ -118,7 +118,7 @@ describe('a reply', () => {
       author: 'Ann from Support',
       files: [
         {
-          url: 'https://files.example/a.pdf',
+          storageKey: `sha256/${'a'.repeat(64)}`,
           fileName: 'a.pdf',
           contentType: 'application/pdf',
           sizeBytes: 10,
@@ -133,6 +133,10 @@ describe('a reply', () => {
     expect(() => renderReply(reply({ textBody: ' ' }))).toThrow(BadInputError);
     expect(() =>
       renderReply(reply({ attachments: [{ storageKey: 'x', fileName: 'x.png' }] })),
+    ).toThrow(BadInputError);
+    // Only a stored file can be checked against the conversation when the visitor downloads it.
+    expect(() =>
+      renderReply(reply({ attachments: [{ url: 'https://files.example/a.pdf', fileName: 'a' }] })),
     ).toThrow(BadInputError);
     expect(visitorOfConversation('chat:not-a-uuid')).toBeUndefined();
   });

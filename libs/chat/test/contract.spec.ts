@@ -20,7 +20,7 @@ runAdapterContract('Live chat', chatAdapter, {
         text: 'Вот чек',
         attachments: [
           {
-            storageKey: 'chat/abc',
+            storageKey: `sha256/${'ab'.repeat(32)}`,
             fileName: 'receipt.png',
             contentType: 'image/png',
             sizeBytes: 68,
@@ -42,6 +42,21 @@ runAdapterContract('Live chat', chatAdapter, {
     {
       name: 'a text longer than the widget allows',
       payload: { visitorId, clientMessageId: 'm-3', text: 'x'.repeat(4001) },
+    },
+    {
+      name: 'a file under a key the store never gives',
+      payload: {
+        visitorId,
+        clientMessageId: 'm-5',
+        attachments: [
+          {
+            storageKey: '../etc/passwd',
+            fileName: 'a.png',
+            contentType: 'image/png',
+            sizeBytes: 1,
+          },
+        ],
+      },
     },
     {
       name: 'a file without its storage key',

@@ -55,6 +55,15 @@ export const sharedSecret = z
   .min(32, 'must be at least 32 characters')
   .transform((value) => Buffer.from(value));
 
+/** A comma-separated list of MIME types (files a channel takes), lower case. */
+export const mimeTypeList = z
+  .string()
+  .transform((value) => value.split(',').map((type) => type.trim().toLowerCase()))
+  .refine(
+    (types) => types.every((type) => /^[a-z]+\/[a-z0-9.+-]+$/.test(type)),
+    'must be a comma-separated list of MIME types like image/png,application/pdf',
+  );
+
 /** An http(s) base URL, without a trailing slash. */
 export const baseUrl = z
   .string()

@@ -1,14 +1,7 @@
-import { bytesMatchType, essence, safeFileName } from '@firstline/attachments';
+import { bytesMatchType, CUSTOMER_FILE_TYPES, essence, safeFileName } from '@firstline/attachments';
 
 /** File types a form accepts unless configured otherwise: pictures, PDFs and plain text. */
-export const DEFAULT_ALLOWED_TYPES = [
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'image/webp',
-  'application/pdf',
-  'text/plain',
-];
+export const DEFAULT_ALLOWED_TYPES = [...CUSTOMER_FILE_TYPES];
 
 /**
  * The type of an uploaded file when it is one the form accepts: the browser's declared type must

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { attachmentStoreProvider } from '@firstline/attachments/stores';
 import { directoryProjection } from '@firstline/channel-kit';
 import { ChatActivityRelay } from './activity/chat-activity';
 import { AvailabilityService } from './availability/availability.service';
 import { CHAT_DIRECTORY } from './availability/directory.projection';
 import { ChatClosingController } from './closing/chat-closing.controller';
 import { CHAT_CONFIG, loadChatConfig } from './config';
+import { ChatFilesController } from './files/chat-files.controller';
 import { ChatInbound } from './inbound/chat-inbound';
 import { ChatOutbound } from './outbound/chat-outbound.consumer';
 import { ChatController } from './visitors/chat.controller';
@@ -17,10 +19,11 @@ import { WidgetController } from './widget/widget.controller';
 
 /** Live chat: the widget's socket and long poll in, agents' replies out to the same visitors. */
 @Module({
-  controllers: [WidgetController, ChatController, ChatClosingController],
+  controllers: [WidgetController, ChatController, ChatClosingController, ChatFilesController],
   providers: [
     // Read when the service starts: a missing secret stops it with one line.
     { provide: CHAT_CONFIG, useFactory: () => loadChatConfig(process.env) },
+    attachmentStoreProvider,
     ConversationStore,
     VisitorListeners,
     VisitorCues,

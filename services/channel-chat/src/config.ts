@@ -1,5 +1,6 @@
-import { parseConfig, sharedSecret, type Env } from '@firstline/config';
+import { mimeTypeList, parseConfig, sharedSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
+import { CUSTOMER_FILE_TYPES } from '@firstline/attachments';
 import { chatSitesSchema, type ChatSites } from '@firstline/chat';
 
 export interface ChatConfig {
@@ -11,6 +12,8 @@ export interface ChatConfig {
   longPollMs: number;
   /** The sites embedding the widget: each one's team (for hours and agents) and pre-chat form. */
   sites: ChatSites;
+  /** The types a visitor may upload (the bytes must agree); the size is libs/channel's chat limit. */
+  attachmentTypes: string[];
 }
 
 export const CHAT_CONFIG = Symbol('ChatConfig');
@@ -51,6 +54,7 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
         .max(55, 'must be at most 55')
         .default(25),
       CHAT_SITES: sites.optional(),
+      CHAT_ATTACHMENT_TYPES: mimeTypeList.default([...CUSTOMER_FILE_TYPES]),
     },
     env,
   );
@@ -60,5 +64,6 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
     allowedOrigins: allowed.length === 1 && allowed[0] === '*' ? '*' : allowed,
     longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
     sites: (config.CHAT_SITES ?? {}) as ChatSites,
+    attachmentTypes: config.CHAT_ATTACHMENT_TYPES,
   };
 }

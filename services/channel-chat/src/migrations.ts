@@ -1,3 +1,4 @@
+import { CreateAttachmentStore1797200000000 } from '@firstline/attachments/stores';
 import { outboundDeliveryMigration } from '@firstline/channel-kit';
 import { sqlMigration } from '@firstline/persistence';
 
@@ -125,10 +126,32 @@ export const CreateChatSurveys1797400000000 = sqlMigration('CreateChatSurveys179
   down: [`DROP TABLE ${SCHEMA}.survey`],
 });
 
+/**
+ * The files each visitor uploaded, by storage key: a message names them by digest, and only the
+ * visitor's own are taken (the bytes themselves are in the attachment store, docs/adr/0022).
+ */
+export const CreateChatUploads1797500000000 = sqlMigration('CreateChatUploads1797500000000', {
+  up: [
+    `
+    CREATE TABLE ${SCHEMA}.upload (
+      visitor_id   uuid NOT NULL REFERENCES ${SCHEMA}.visitor,
+      storage_key  text NOT NULL,
+      file_name    text NOT NULL,
+      content_type text NOT NULL,
+      size_bytes   bigint NOT NULL,
+      created_at   timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (visitor_id, storage_key)
+    )`,
+  ],
+  down: [`DROP TABLE ${SCHEMA}.upload`],
+});
+
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),
   CreateChatConversations1797100000000,
   AddChatReadMarks1797200000000,
   AddPrechatAndAvailability1797300000000,
   CreateChatSurveys1797400000000,
+  CreateChatUploads1797500000000,
+  CreateAttachmentStore1797200000000,
 ];

@@ -1,6 +1,7 @@
 import {
   baseUrl,
   ConfigError,
+  mimeTypeList,
   parseConfig,
   positiveInt,
   proxyHops,
@@ -75,14 +76,7 @@ export function parseWebformConfig(env: Env): WebformConfig {
         .int('must be a whole number')
         .min(0, 'must be 0 or more')
         .default(3),
-      WEBFORM_ATTACHMENT_TYPES: z
-        .string()
-        .transform((value) => value.split(',').map((type) => type.trim().toLowerCase()))
-        .refine(
-          (types) => types.every((type) => /^[a-z]+\/[a-z0-9.+-]+$/.test(type)),
-          'must be a comma-separated list of MIME types like image/png,application/pdf',
-        )
-        .default(DEFAULT_ALLOWED_TYPES),
+      WEBFORM_ATTACHMENT_TYPES: mimeTypeList.default(DEFAULT_ALLOWED_TYPES),
       WEBFORM_MAX_CONCURRENT_UPLOADS: positiveInt.default(8),
       WEBFORM_TRUSTED_PROXY_HOPS: proxyHops,
       WEBFORM_VERIFICATION_LINK_TTL_HOURS: positiveInt.default(72),

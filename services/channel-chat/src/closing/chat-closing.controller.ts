@@ -9,7 +9,6 @@ import {
   Param,
   ParseIntPipe,
   Post,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
@@ -58,7 +57,7 @@ export class ChatClosingController {
     @Param('seq', ParseIntPipe) seq: number,
     @Body() body: unknown,
   ): Promise<{ score: number }> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const survey = await this.survey(visitorId, seq);
     if (survey.score !== null) return { score: survey.score };
     const rating = readRating(body);
@@ -93,7 +92,7 @@ export class ChatClosingController {
     @Param('seq', ParseIntPipe) seq: number,
     @Body() body: unknown,
   ): Promise<{ sentTo: string }> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const survey = await this.survey(visitorId, seq);
     const address = readTranscriptAddress(body);
     if (typeof address !== 'string') throw new BadRequestException(address.problem);
@@ -123,12 +122,6 @@ export class ChatClosingController {
     });
     this.relay.nudge();
     return { sentTo };
-  }
-
-  private async visitor(authorization: string | undefined): Promise<string> {
-    const visitorId = await this.auth.visitorOf(authorization);
-    if (!visitorId) throw new UnauthorizedException('Start a chat first: POST /chat/session');
-    return visitorId;
   }
 
   private async survey(visitorId: string, seq: number): Promise<StoredSurvey> {

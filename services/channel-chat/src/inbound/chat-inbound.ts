@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
 import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
+import type { Normalised } from '@firstline/channel';
 import {
   chatAdapter,
   leftMessage,
+  MAX_ATTACHMENTS,
+  type ChatFile,
   type ChatSite,
   type ChatVisitorMessage,
   type LeftMessage,
@@ -11,6 +14,9 @@ import {
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ConversationStore } from '../visitors/conversation.store';
 import { VisitorListeners } from '../visitors/visitor-listeners';
+
+/** A file as POST /chat/files names it: the hex SHA-256 of its bytes. */
+export const DIGEST = /^[0-9a-f]{64}$/;
 
 /** What became of a message the widget sent; the widget shows "delivered" only for the first. */
 export type SendAnswer =
@@ -38,26 +44,33 @@ export class ChatInbound {
   }
 
   /**
-   * `sent` is what the widget sent: its client message id, text and language. Files never come
-   * from the widget's own words (it could name any stored file); they will come from the
-   * service's upload (docs/adr/0019-live-chat.md).
+   * `sent` is what the widget sent: its client message id, text, language and the digests of
+   * files it uploaded (POST /chat/files). A file is taken only from the visitor's own uploads,
+   * never on the widget's word (it could name any stored file).
    */
   async accept(visitorId: string, sent: unknown, pageUrl?: string): Promise<SendAnswer> {
-    const { clientMessageId, text, locale } = (sent ?? {}) as Partial<Record<string, unknown>>;
+    const { clientMessageId, text, locale, files } = (sent ?? {}) as Partial<
+      Record<string, unknown>
+    >;
     const profile = await this.store.profile(visitorId);
+    const uploaded = await this.uploadsNamed(visitorId, files);
     const payload = {
       visitorId,
       clientMessageId,
       text,
       locale,
       pageUrl,
+      ...(Array.isArray(uploaded) && uploaded.length > 0 ? { attachments: uploaded } : {}),
       ...(Object.keys(profile).length > 0 ? { profile } : {}),
     } as ChatVisitorMessage;
-    const result = await chatAdapter.normalise(
-      payload,
-      { tokenSecret: this.config.tokenSecret },
-      new Date(),
-    );
+    const result: Normalised =
+      typeof uploaded === 'string'
+        ? { kind: 'rejected', reason: uploaded }
+        : await chatAdapter.normalise(
+            payload,
+            { tokenSecret: this.config.tokenSecret },
+            new Date(),
+          );
     const raw = jsonPayload(
       `chat:${visitorId}`,
       `chat:${visitorId}:${String(clientMessageId)}`,
@@ -76,6 +89,7 @@ export class ChatInbound {
       visitorId,
       payload.clientMessageId,
       result.message.textBody,
+      payload.attachments ?? [],
     );
     this.listeners.changed(visitorId);
     if (!entry.delivered) {
@@ -83,6 +97,21 @@ export class ChatInbound {
       await this.store.markDelivered(visitorId, entry.seq);
     }
     return { status: 'delivered', clientMessageId: payload.clientMessageId, seq: entry.seq };
+  }
+
+  /** The visitor's own uploads the widget named by digest, or why they cannot be sent. */
+  private async uploadsNamed(visitorId: string, digests: unknown): Promise<ChatFile[] | string> {
+    if (digests === undefined) return [];
+    if (!Array.isArray(digests) || !digests.every((digest) => DIGEST.test(String(digest)))) {
+      return 'files must be a list of the digests POST /chat/files answered';
+    }
+    if (digests.length > MAX_ATTACHMENTS) {
+      return `a chat message carries at most ${MAX_ATTACHMENTS} files`;
+    }
+    const found = await this.store.uploads(visitorId, digests as string[]);
+    const missing = digests.filter((_, index) => !found[index]);
+    if (missing.length > 0) return `files ${missing.join(', ')} were not uploaded to this chat`;
+    return found as ChatFile[];
   }
 
   /**

@@ -8,8 +8,9 @@ import {
   Inject,
   Post,
   Query,
-  UnauthorizedException,
 } from '@nestjs/common';
+import { ATTACHMENT_LIMITS } from '@firstline/channel';
+import { Channel } from '@firstline/contracts';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { prechatForm, readProfile, siteOf } from '@firstline/chat';
 import { ChatActivityRelay } from '../activity/chat-activity';
@@ -55,7 +56,8 @@ export class ChatController {
   /**
    * What the widget of a site (`data-site`) shows before a chat: its pre-chat form, in the
    * widget's language, and whether anyone can chat now (`open`, `closed` with when it opens,
-   * `no_agent`). Asked when the window opens; needs no token.
+   * `no_agent`), and which files a visitor may send (checked again on upload). Asked when the
+   * window opens; needs no token.
    */
   @Get('site')
   async site(@Query('site') id: string | undefined, @Query('locale') locale: string | undefined) {
@@ -66,6 +68,10 @@ export class ChatController {
       availability: {
         state: now.state,
         opensAt: now.state === 'closed' && now.opensAt ? now.opensAt.toISOString() : null,
+      },
+      files: {
+        maxFileBytes: ATTACHMENT_LIMITS[Channel.CHAT].maxFileBytes,
+        types: this.config.attachmentTypes,
       },
     };
   }
@@ -80,7 +86,7 @@ export class ChatController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: { site?: unknown; name?: unknown; email?: unknown; topic?: unknown } | undefined,
   ): Promise<void> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const read = readProfile(siteOf(this.config.sites, body?.site), body);
     if ('problems' in read) {
       throw new BadRequestException({
@@ -108,7 +114,7 @@ export class ChatController {
     @Headers('referer') referer: string | undefined,
     @Body() body: { site?: unknown } | undefined,
   ): Promise<SendAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     return this.inbound.leave(visitorId, body, siteOf(this.config.sites, body?.site), referer);
   }
 
@@ -131,7 +137,7 @@ export class ChatController {
     @Query('after') after: string | undefined,
     @Query('read') read: string | undefined,
   ): Promise<PollAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const seq = Number(after);
     const from = Number.isSafeInteger(seq) && seq > 0 ? seq : 0;
     const known = Number(read);
@@ -172,7 +178,7 @@ export class ChatController {
   @Post('typing')
   @HttpCode(204)
   async typing(@Headers('authorization') authorization: string | undefined): Promise<void> {
-    await this.activity.visitorTyping(await this.visitor(authorization));
+    await this.activity.visitorTyping(await this.auth.required(authorization));
   }
 
   /** The widget showed the conversation up to `seq` while visible, without a WebSocket. */
@@ -182,7 +188,7 @@ export class ChatController {
     @Headers('authorization') authorization: string | undefined,
     @Body() body: { seq?: unknown } | undefined,
   ): Promise<void> {
-    await this.activity.visitorRead(await this.visitor(authorization), body?.seq);
+    await this.activity.visitorRead(await this.auth.required(authorization), body?.seq);
   }
 
   /** Sends a message without a WebSocket; answered as the socket answers it. */
@@ -193,15 +199,9 @@ export class ChatController {
     @Headers('referer') referer: string | undefined,
     @Body() body: unknown,
   ): Promise<SendAnswer> {
-    const visitorId = await this.visitor(authorization);
+    const visitorId = await this.auth.required(authorization);
     const answer = await this.inbound.accept(visitorId, body, referer);
     this.activity.forgetTyping(visitorId);
     return answer;
-  }
-
-  private async visitor(authorization: string | undefined): Promise<string> {
-    const visitorId = await this.auth.visitorOf(authorization);
-    if (!visitorId) throw new UnauthorizedException('Start a chat first: POST /chat/session');
-    return visitorId;
   }
 }

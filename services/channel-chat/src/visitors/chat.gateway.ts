@@ -45,7 +45,8 @@ const OPEN = 1;
  * On connecting the visitor receives `{"type":"ready","agentRead":n}` (an agent has read its
  * messages up to n) and what is new after `after` (the end of the history when 0), then every
  * new message of the conversation as it is stored, as `{"type":"messages","messages":[…]}`. The
- * widget sends `{"event":"send","data":{"clientMessageId","text","locale"}}` and is answered
+ * widget sends `{"event":"send","data":{"clientMessageId","text","locale","files"}}` (files: digests
+ * of its uploads, POST /chat/files) and is answered
  * `{"type":"answer","status":"delivered"|"rejected"|"failed",…}`; "delivered" only after the
  * broker took the message. Between messages the widget sends `{"event":"typing"}` and
  * `{"event":"read","data":{"seq"}}`, and receives `{"type":"typing","author","until"}` and

@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { storageKeyOf } from '@firstline/attachments';
 import {
   conversationKey,
   UnknownVisitorError,
+  type ChatFile,
   type ChatRating,
   type ChatReply,
-  type ChatReplyFile,
   type SurveyedTicket,
   type TranscriptLine,
   type VisitorProfile,
 } from '@firstline/chat';
 import { SCHEMA } from '../migrations';
 import { VisitorListeners } from './visitor-listeners';
+
+/**
+ * A file of a message as the widget shows it: the digest names it at GET /chat/files/<digest>,
+ * which serves the conversation's own files only.
+ */
+export interface ChatEntryFile {
+  digest: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+}
 
 /** One message of a conversation as the widget receives it. */
 export interface ChatEntry {
@@ -24,7 +36,7 @@ export interface ChatEntry {
   text: string;
   /** The agent's name as signed ("Ann from Support"); empty for the visitor. */
   author: string;
-  files: ChatReplyFile[];
+  files: ChatEntryFile[];
   automatic: boolean;
   /** A visitor's message: the broker took it, on its way to an agent. */
   delivered: boolean;
@@ -45,7 +57,7 @@ interface Row {
   author_kind: 'visitor' | 'agent';
   author: string;
   text: string;
-  files: ChatEntry['files'];
+  files: ChatFile[];
   automatic: boolean;
   delivered: boolean;
   created_at: Date;
@@ -99,8 +111,55 @@ export class ConversationStore {
   }
 
   /** The visitor's message, stored once however often the widget sends it. */
-  addVisitorMessage(visitorId: string, clientMessageId: string, text: string): Promise<ChatEntry> {
-    return this.add(visitorId, 'visitor', clientMessageId, { text, files: [] });
+  addVisitorMessage(
+    visitorId: string,
+    clientMessageId: string,
+    text: string,
+    files: ChatFile[],
+  ): Promise<ChatEntry> {
+    return this.add(visitorId, 'visitor', clientMessageId, { text, files });
+  }
+
+  /** A file the visitor uploaded, for a message to name; the same bytes again take the new name. */
+  async recordUpload(visitorId: string, file: ChatFile): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${SCHEMA}.upload (visitor_id, storage_key, file_name, content_type, size_bytes)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (visitor_id, storage_key) DO UPDATE
+         SET file_name = excluded.file_name, content_type = excluded.content_type`,
+      [visitorId, file.storageKey, file.fileName, file.contentType, file.sizeBytes],
+    );
+  }
+
+  /** The visitor's uploads of these digests, in their order; undefined for one not theirs. */
+  async uploads(visitorId: string, digests: string[]): Promise<Array<ChatFile | undefined>> {
+    const keys = digests.map(storageKeyOf);
+    const rows: UploadRow[] = await this.dataSource.query(
+      `SELECT * FROM ${SCHEMA}.upload WHERE visitor_id = $1 AND storage_key = ANY($2)`,
+      [visitorId, keys],
+    );
+    const found = new Map(rows.map((row) => [row.storage_key, fileOf(row)]));
+    return keys.map((key) => found.get(key));
+  }
+
+  /**
+   * The file of this digest if it belongs to the visitor's conversation: carried by one of its
+   * messages (either way) or uploaded by the visitor; undefined otherwise, whoever else has it.
+   */
+  async fileOf(visitorId: string, digest: string): Promise<ChatFile | undefined> {
+    const storageKey = storageKeyOf(digest);
+    const rows: Array<{ file: ChatFile }> = await this.dataSource.query(
+      `SELECT file FROM (
+         SELECT f AS file FROM ${SCHEMA}.message m, jsonb_array_elements(m.files) f
+          WHERE m.visitor_id = $1 AND m.files @> $2::jsonb
+         UNION ALL
+         SELECT jsonb_build_object('storageKey', storage_key, 'fileName', file_name,
+                                   'contentType', content_type, 'sizeBytes', size_bytes)
+           FROM ${SCHEMA}.upload WHERE visitor_id = $1 AND storage_key = $3
+       ) files WHERE file->>'storageKey' = $3 LIMIT 1`,
+      [visitorId, JSON.stringify([{ storageKey }]), storageKey],
+    );
+    return rows[0]?.file;
   }
 
   /** An agent's reply, stored once however often it is delivered; a survey with its ticket. */
@@ -273,7 +332,8 @@ export class ConversationStore {
     return rows.map((row) => ({
       from: row.author_kind,
       author: row.author,
-      text: row.text,
+      // A file-only message still says what was sent; the files stay in the chat.
+      text: [row.text, ...row.files.map((file) => `[${file.fileName}]`)].filter(Boolean).join('\n'),
       at: row.created_at,
     }));
   }
@@ -316,7 +376,7 @@ export class ConversationStore {
     localId: string,
     content: {
       text: string;
-      files: ChatEntry['files'];
+      files: ChatFile[];
       author?: string;
       automatic?: boolean;
       ticketId?: string;
@@ -375,6 +435,22 @@ export class ConversationStore {
   }
 }
 
+interface UploadRow {
+  storage_key: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: string;
+}
+
+function fileOf(row: UploadRow): ChatFile {
+  return {
+    storageKey: row.storage_key,
+    fileName: row.file_name,
+    contentType: row.content_type,
+    sizeBytes: Number(row.size_bytes),
+  };
+}
+
 function entryOf(row: Row): ChatEntry {
   return {
     seq: Number(row.seq),
@@ -382,7 +458,12 @@ function entryOf(row: Row): ChatEntry {
     from: row.author_kind,
     text: row.text,
     author: row.author,
-    files: row.files,
+    files: row.files.map((file) => ({
+      digest: file.storageKey.slice(file.storageKey.lastIndexOf('/') + 1),
+      fileName: file.fileName,
+      contentType: file.contentType,
+      sizeBytes: file.sizeBytes,
+    })),
     automatic: row.automatic,
     delivered: row.delivered,
     at: row.created_at.toISOString(),

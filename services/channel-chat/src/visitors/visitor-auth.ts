@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { chatAdapter, mintVisitorToken, visitorOfToken } from '@firstline/chat';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ConversationStore } from './conversation.store';
@@ -32,6 +32,13 @@ export class VisitorAuth {
       this.config.tokenSecret,
     );
     return visitorId && (await this.store.exists(visitorId)) ? visitorId : undefined;
+  }
+
+  /** The visitor of an HTTP request; 401 when it is not a known visitor's (the widget starts afresh). */
+  async required(authorization: string | undefined): Promise<string> {
+    const visitorId = await this.visitorOf(authorization);
+    if (!visitorId) throw new UnauthorizedException('Start a chat first: POST /chat/session');
+    return visitorId;
   }
 
   /** Whether a page of `origin` may talk to the service (a WebSocket has no CORS of its own). */

@@ -1,4 +1,4 @@
-/* global document, navigator, window, localStorage, fetch, WebSocket, crypto, setTimeout, clearTimeout */
+/* global document, navigator, window, localStorage, fetch, WebSocket, crypto, setTimeout, clearTimeout, FormData, URL */
 // The Firstline live-chat widget: plain browser JavaScript, no framework, nothing required of the
 // host page. Served at /chat/widget.js and embedded with one tag:
 //   <script src="https://support.example/chat/widget.js" data-locale="ru" async></script>
@@ -6,7 +6,8 @@
 // widget's leave each other alone). The visitor token is kept in localStorage: the conversation
 // survives reloads and navigation. Messages travel over a WebSocket; where one cannot open, the
 // widget long-polls and posts instead. A message keeps the id the widget gave it until the server
-// says "delivered", and is sent again under that id after a lost connection.
+// says "delivered", and is sent again under that id after a lost connection. A file is uploaded
+// first (POST /chat/files) and then sent as a message naming it.
 (function () {
   'use strict';
 
@@ -70,6 +71,15 @@
       transcriptSent: 'The transcript is on its way to {email}.',
       transcriptSentBefore: 'The transcript of this chat has been sent.',
       tryAgain: 'That did not work. Please try again.',
+      attach: 'Attach a file',
+      uploading: 'Uploading {name}…',
+      tooLarge: '{name} is too large: files up to {max} can be sent.',
+      badType: '{name} cannot be sent: pictures, PDF and text files can.',
+      uploadFailed: '{name} could not be uploaded. Please try again.',
+      fileFailed: 'The file could not be opened. Please try again.',
+      bytes: '{n} B',
+      kilobytes: '{n} KB',
+      megabytes: '{n} MB',
     },
     ru: {
       open: 'Чат с поддержкой',
@@ -120,6 +130,15 @@
       transcriptSent: 'Переписка отправлена на {email}.',
       transcriptSentBefore: 'Переписка этого чата уже отправлена.',
       tryAgain: 'Не получилось. Попробуйте ещё раз.',
+      attach: 'Прикрепить файл',
+      uploading: 'Загружается {name}…',
+      tooLarge: 'Файл {name} слишком большой: можно отправить файлы до {max}.',
+      badType: 'Файл {name} нельзя отправить: можно картинки, PDF и текстовые файлы.',
+      uploadFailed: 'Не удалось загрузить {name}. Попробуйте ещё раз.',
+      fileFailed: 'Файл не открылся. Попробуйте ещё раз.',
+      bytes: '{n} Б',
+      kilobytes: '{n} КБ',
+      megabytes: '{n} МБ',
     },
   }[locale];
 
@@ -152,7 +171,7 @@
   }
 
   var token = load(TOKEN_KEY);
-  /** Messages written and not yet delivered, oldest first: { id, text }. */
+  /** Messages written and not yet delivered, oldest first: { id, text, files }. */
   var pending = JSON.parse(load(PENDING_KEY) || '[]');
   var lastSeq = 0;
   /** An agent has read the visitor's messages up to this seq. */
@@ -178,6 +197,29 @@
       node.append(child);
     });
     return node;
+  }
+
+  /** The file button's picture, drawn rather than an emoji: not every system has the glyph. */
+  function paperclip() {
+    var svg = 'http://www.w3.org/2000/svg';
+    var icon = document.createElementNS(svg, 'svg');
+    var line = document.createElementNS(svg, 'path');
+    [
+      ['viewBox', '0 0 24 24'],
+      ['width', '20'],
+      ['height', '20'],
+      ['aria-hidden', 'true'],
+      ['focusable', 'false'],
+    ].forEach(function (pair) {
+      icon.setAttribute(pair[0], pair[1]);
+    });
+    line.setAttribute('d', 'M16 7v9a4 4 0 0 1-8 0V6a2.5 2.5 0 0 1 5 0v9a1 1 0 0 1-2 0V8');
+    line.setAttribute('fill', 'none');
+    line.setAttribute('stroke', 'currentColor');
+    line.setAttribute('stroke-width', '2');
+    line.setAttribute('stroke-linecap', 'round');
+    icon.append(line);
+    return icon;
   }
 
   var host = el('div', { 'data-firstline-chat': '' });
@@ -223,6 +265,10 @@
     '.survey textarea,.survey input[type=email]{display:block;width:100%;height:auto;margin:4px 0;padding:6px;' +
     'border:1px solid #9aa7b6;border-radius:8px}' +
     '.survey button{border:0;border-radius:8px;padding:6px 12px;background:#1f5fbf;color:#fff;cursor:pointer}' +
+    '.attach{display:flex;align-items:center;border:1px solid #9aa7b6;border-radius:8px;padding:0 10px;background:#fff;color:#1a1a1a;cursor:pointer}' +
+    '.file{display:block;margin-top:6px}.file img{display:block;max-width:200px;max-height:160px;border-radius:6px;margin-bottom:2px}' +
+    '.file a{color:#1f4f99}.filenote{margin:0;padding:2px 14px;font-size:13px}.filenote:empty{display:none}.filenote.error{color:#b00020}' +
+    '.panel.dropping{outline:3px dashed #1f5fbf;outline-offset:-6px}' +
     '@media (max-width:480px){.panel{inset:0;width:auto;height:auto;max-height:none;border-radius:0}}';
 
   var launcher = el('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false' });
@@ -243,14 +289,32 @@
   label.textContent = TEXT.message;
   var sendButton = el('button', { type: 'submit' });
   sendButton.textContent = TEXT.send;
-  var form = el('form', {}, [label, input, sendButton]);
+  // Files: the button opens the picker; pasting into the text box or dropping on the window works too.
+  var picker = el('input', { type: 'file', multiple: '', hidden: '', tabindex: '-1' });
+  var attachButton = el('button', { type: 'button', class: 'attach', 'aria-label': TEXT.attach });
+  attachButton.setAttribute('title', TEXT.attach);
+  attachButton.append(paperclip());
+  var form = el('form', {}, [label, attachButton, picker, input, sendButton]);
+  // An upload under way is told politely; a refused file at once (role="alert").
+  var fileStatus = el('p', { class: 'filenote', role: 'status' });
+  var fileAlert = el('p', { class: 'filenote error', role: 'alert' });
   // The pre-chat form and the "leave a message" form, each in place of the conversation.
   var prechatSheet = el('form', { class: 'sheet', hidden: '', novalidate: '' });
   var leaveSheet = el('form', { class: 'sheet', hidden: '', novalidate: '' });
   var panel = el(
     'section',
     { class: 'panel', id: 'flc-panel', role: 'dialog', 'aria-labelledby': 'flc-title', hidden: '' },
-    [el('header', {}, [title, closer]), state, log, typingCue, form, prechatSheet, leaveSheet],
+    [
+      el('header', {}, [title, closer]),
+      state,
+      log,
+      typingCue,
+      fileStatus,
+      fileAlert,
+      form,
+      prechatSheet,
+      leaveSheet,
+    ],
   );
   launcher.setAttribute('aria-controls', 'flc-panel');
   root.append(style, launcher, panel);
@@ -305,13 +369,170 @@
     if (!text) return;
     input.value = '';
     typingSentAt = 0;
-    var message = { id: newId(), text: text };
+    post({ id: newId(), text: text, files: [] });
+  });
+
+  /** A message of the visitor's: kept until delivered, shown, and sent. */
+  function post(message) {
     pending.push(message);
     save(PENDING_KEY, JSON.stringify(pending));
-    show({ from: 'visitor', id: message.id, text: text, delivered: false });
+    show({ from: 'visitor', id: message.id, text: message.text, files: message.files });
     start();
     transmit(message);
+  }
+
+  // ---- files: each one uploaded, then sent as a message of its own ---------------------------
+  attachButton.addEventListener('click', function () {
+    picker.click();
   });
+  picker.addEventListener('change', function () {
+    sendFiles(picker.files);
+    picker.value = '';
+  });
+  input.addEventListener('paste', function (event) {
+    var files = event.clipboardData && event.clipboardData.files;
+    if (!files || files.length === 0) return;
+    event.preventDefault();
+    sendFiles(files);
+  });
+  function carriesFiles(event) {
+    return (
+      event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, 'Files') >= 0
+    );
+  }
+  panel.addEventListener('dragover', function (event) {
+    if (!carriesFiles(event) || showing !== 'chat') return;
+    event.preventDefault();
+    panel.classList.add('dropping');
+  });
+  panel.addEventListener('dragleave', function () {
+    panel.classList.remove('dropping');
+  });
+  panel.addEventListener('drop', function (event) {
+    panel.classList.remove('dropping');
+    if (!carriesFiles(event) || showing !== 'chat') return;
+    event.preventDefault();
+    sendFiles(event.dataTransfer.files);
+  });
+
+  function sendFiles(list) {
+    fileAlert.textContent = '';
+    Array.prototype.forEach.call(list, upload);
+  }
+
+  /** What the service takes (GET /chat/site), once the window has asked: checked before uploading. */
+  function fileRefusal(file, status) {
+    var limits = siteInfo && siteInfo.files;
+    var name = file.name || 'file';
+    if (status === 413 || (limits && file.size > limits.maxFileBytes)) {
+      return limits
+        ? say('tooLarge', { name: name, max: sizeText(limits.maxFileBytes) })
+        : say('uploadFailed', { name: name });
+    }
+    if (status === 415 || (limits && limits.types.indexOf(file.type) < 0)) {
+      return say('badType', { name: name });
+    }
+    return status ? say('uploadFailed', { name: name }) : null;
+  }
+
+  function upload(file) {
+    var refusal = fileRefusal(file);
+    if (refusal) {
+      fileAlert.textContent = refusal;
+      return;
+    }
+    fileStatus.textContent = say('uploading', { name: file.name });
+    ensureToken()
+      .then(function () {
+        var body = new FormData();
+        body.append('file', file, file.name);
+        return fetch(base + '/chat/files', {
+          method: 'POST',
+          headers: { authorization: 'Bearer ' + token },
+          body: body,
+        });
+      })
+      .then(function (response) {
+        if (response.status === 401) forgetVisitor();
+        if (!response.ok) throw new Error(fileRefusal(file, response.status));
+        return response.json();
+      })
+      .then(
+        function (uploaded) {
+          fileStatus.textContent = '';
+          post({ id: newId(), text: '', files: [uploaded] });
+        },
+        function (error) {
+          fileStatus.textContent = '';
+          fileAlert.textContent = error.message || say('uploadFailed', { name: file.name });
+        },
+      );
+  }
+
+  /** A file's bytes as a blob URL: the service wants the token, which an <img> or a link cannot send. */
+  var fetched = {};
+  function fileUrl(file) {
+    if (!fetched[file.digest]) {
+      fetched[file.digest] = fetch(base + '/chat/files/' + file.digest, {
+        headers: { authorization: 'Bearer ' + token },
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error('HTTP ' + response.status);
+          return response.blob();
+        })
+        .then(
+          function (blob) {
+            return URL.createObjectURL(blob);
+          },
+          function (error) {
+            delete fetched[file.digest]; // asked again on the next click
+            throw error;
+          },
+        );
+    }
+    return fetched[file.digest];
+  }
+
+  var PICTURE = /^image\/(png|jpeg|gif|webp)$/;
+
+  /** A picture as a thumbnail, and every file as a link with its name and size that downloads it. */
+  function fileView(file) {
+    var link = el('a', { href: '#' });
+    link.textContent = file.fileName + ' (' + sizeText(file.sizeBytes) + ')';
+    link.addEventListener('click', function (event) {
+      event.preventDefault();
+      fileUrl(file).then(
+        function (url) {
+          var saving = el('a', { href: url, download: file.fileName });
+          root.append(saving);
+          saving.click();
+          saving.remove();
+        },
+        function () {
+          fileAlert.textContent = TEXT.fileFailed;
+        },
+      );
+    });
+    var view = el('span', { class: 'file' });
+    if (PICTURE.test(file.contentType)) {
+      var thumbnail = el('img', { alt: file.fileName });
+      view.append(thumbnail);
+      fileUrl(file).then(
+        function (url) {
+          thumbnail.src = url;
+        },
+        function () {},
+      );
+    }
+    view.append(link);
+    return view;
+  }
+
+  function sizeText(bytes) {
+    if (bytes < 1024) return say('bytes', { n: bytes });
+    if (bytes < 1024 * 1024) return say('kilobytes', { n: Math.round(bytes / 1024) });
+    return say('megabytes', { n: Number((bytes / (1024 * 1024)).toFixed(1)) });
+  }
 
   // ---- the conversation -----------------------------------------------------------------------
   var shown = {};
@@ -328,9 +549,7 @@
       body.textContent = entry.text;
       item.append(who, body);
       (entry.files || []).forEach(function (file) {
-        var link = el('a', { href: file.url, target: '_blank', rel: 'noopener' });
-        link.textContent = file.fileName;
-        item.append(el('br'), link);
+        item.append(fileView(file));
       });
       if (entry.from === 'visitor') item.append(el('span', { class: 'mark' }));
       // Firstline's own lines ("Ann has joined the chat.") read as notices, not as someone talking.
@@ -935,6 +1154,11 @@
 
   function transmit(message) {
     var data = { clientMessageId: message.id, text: message.text, locale: locale };
+    if (message.files && message.files.length > 0) {
+      data.files = message.files.map(function (file) {
+        return file.digest;
+      });
+    }
     if (socket) {
       socket.send(JSON.stringify({ event: 'send', data: data }));
     } else if (useLongPoll && token && !posting[message.id]) {
@@ -953,7 +1177,7 @@
   function mount() {
     document.body.append(host);
     pending.forEach(function (message) {
-      show({ from: 'visitor', id: message.id, text: message.text, delivered: false });
+      show({ from: 'visitor', id: message.id, text: message.text, files: message.files });
     });
     // A returning visitor sees the conversation (and new replies) without opening the window.
     if (token) connect();

@@ -21,13 +21,14 @@ import {
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ATTACHMENT_STORE, sendStoredFile, type AttachmentStore } from '@firstline/attachments';
+import { receiveUpload } from '@firstline/channel-kit';
 import { ApiErrors } from '@firstline/runtime';
 import { AgentGuard, CurrentAgent } from '../auth/auth.guard';
 import type { SignedInAgent } from '../auth/auth.service';
 import { UploadedAttachment } from '../api/responses';
 import { TicketAccess } from '../api/ticket-access';
 import { AttachmentRepository } from './attachment.repository';
-import { attachmentPath, receiveUpload } from './upload';
+import { attachmentPath } from './upload';
 
 const DIGEST = /^[0-9a-f]{64}$/;
 
