@@ -338,6 +338,11 @@ export interface components {
        * @description When an answer is promised; null once an agent answered
        */
       expectedAnswerAt: string | null;
+      /**
+       * @description While the customer waits: their place in line and how long is left
+       * @example You are 3rd in line. We expect to answer in about 7 minutes.
+       */
+      answerTime: string | null;
       /** Format: date-time */
       lastUpdateAt: string;
       callbackWindow: components['schemas']['TimeWindow'] | null;
