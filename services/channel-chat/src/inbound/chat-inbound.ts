@@ -77,7 +77,7 @@ export class ChatInbound {
       payload.clientMessageId,
       result.message.textBody,
     );
-    this.listeners.changed(visitorId);
+    this.listeners.changed(visitorId, entry);
     if (!entry.delivered) {
       await this.publisher.publish([{ result, payload: raw }]);
       await this.store.markDelivered(visitorId, entry.seq);
