@@ -23,7 +23,7 @@
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +57,8 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-const ms = (value) => `${Math.round(value)}`;
+// Infinity: a message that never made it within the bench's wait.
+const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)}` : 'none');
 const p50p99 = (values) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
 
 async function until(condition, what, timeoutMs = 60_000, pollMs = 1) {
@@ -130,8 +131,8 @@ async function offerAtRate(rate, count, send) {
 }
 
 /**
- * Plain kafkajs at the rate phase's rate, shaped like the services: each record produced on its
- * schedule to the first of `hops` topics, and passed on by a consumer of each topic, with a
+ * Plain kafkajs at the rate phase's rate, shaped like the services: each record offered on its
+ * schedule to the first of `hops` topics (group commit, like the inbound publisher), and passed on by a consumer of each topic, with a
  * producer of its own (one process per hop), to the next; producers idempotent with acks=all as
  * the bus's, a consumer's batch forwarded in one send. Resolves with, per hop, each record's
  * arrival after that many hops, counted from its scheduled send.
@@ -179,12 +180,26 @@ async function kafkaRelayBaseline(brokers, hops, rate, count) {
     }),
   );
   await sleep(3_000); // joined and fetching
+  // Group commit, as the services' inbound publisher and outbox relays do: what is offered while
+  // a send is in flight goes out together in the next one.
   const scheduled = new Map();
+  let waiting = [];
+  let sending = false;
+  const sendWaiting = async () => {
+    sending = true;
+    while (waiting.length > 0) {
+      const messages = waiting;
+      waiting = [];
+      await producers[0]
+        .send({ topic: topics[0], acks: -1, messages })
+        .catch((error) => console.error(`bench-chat: baseline send failed: ${error}`));
+    }
+    sending = false;
+  };
   await offerAtRate(rate, count, (n, at) => {
     scheduled.set(`k${n}`, at);
-    producers[0]
-      .send({ topic: topics[0], acks: -1, messages: [{ key: `k${n}`, value: 'x'.repeat(512) }] })
-      .catch((error) => console.error(`bench-chat: baseline send failed: ${error}`));
+    waiting.push({ key: `k${n}`, value: 'x'.repeat(512) });
+    if (!sending) void sendWaiting();
   });
   await until(() => arrivals[hops - 1].size >= count, 'relayed baseline records');
   await Promise.all([
@@ -507,14 +522,17 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
       onVisitorSocket[n] - outbound.createdAt,
     ]);
   }
-  const done = (n) => onScreen[n] !== undefined && onVisitorSocket[n] !== undefined;
-  const answered = [...scheduled.keys()].filter(done);
+  // A message that did not make it within the wait counts as slower than any that did.
+  const since = (end, start) => (end === undefined ? Infinity : end - start);
+  const all = [...scheduled.keys()];
   return {
     count,
-    answered: answered.length,
-    toAgent: answered.map((n) => onScreen[n] - scheduled[n]),
-    toVisitor: answered.map((n) => onVisitorSocket[n] - posted[n]),
-    roundTrip: answered.map((n) => onVisitorSocket[n] - scheduled[n]),
+    answered: all.filter((n) => onVisitorSocket[n] !== undefined).length,
+    toAgent: all.map((n) => since(onScreen[n], scheduled[n])),
+    toVisitor: all
+      .filter((n) => posted[n] !== undefined)
+      .map((n) => since(onVisitorSocket[n], posted[n])),
+    roundTrip: all.map((n) => since(onVisitorSocket[n], scheduled[n])),
     hops,
     cpu,
     failures,
@@ -669,15 +687,6 @@ async function main() {
     }
     agent.close();
 
-    const rate = await atRate({
-      tickets,
-      chat,
-      run,
-      routerDatabaseUrl: routerDb.url,
-      observer,
-      pids: Object.fromEntries(replicas.map((replica) => [replica.id, replica.child.pid])),
-    });
-
     // Idle visitors: IDLE_CONNECTIONS sockets open on the one chat replica at once.
     console.log(`bench-chat: ${IDLE_CONNECTIONS} idle visitors' sockets`);
     const chatProcess = replicas[2].child.pid;
@@ -710,6 +719,16 @@ async function main() {
     const rssAfter = residentBytes(chatProcess);
     const stillOpen = idle.filter((socket) => socket.socket.readyState === WebSocket.OPEN).length;
     for (const socket of idle) socket.close();
+
+    // After the idle sockets: their memory is measured before the load grows the heap.
+    const rate = await atRate({
+      tickets,
+      chat,
+      run,
+      routerDatabaseUrl: routerDb.url,
+      observer,
+      pids: Object.fromEntries(replicas.map((replica) => [replica.id, replica.child.pid])),
+    });
 
     const hopNames = [
       'widget → channel-chat stored it and produced it to support.inbound.v1',
@@ -788,6 +807,12 @@ async function main() {
     console.table(Object.fromEntries(rateHopRows));
     console.table(Object.fromEntries(cpuRows.map(([name, ...values]) => [name, values])));
     if (rate.failures.length > 0) console.log(`bench-chat: failures: ${rate.failures.slice(0, 5)}`);
+    const serviceCpuMs =
+      (Object.entries(rate.cpu)
+        .filter(([name]) => !name.startsWith('load generator'))
+        .reduce((sum, [, seconds]) => sum + seconds, 0) *
+        1_000) /
+      rate.count;
     const loads = (values) => values.map((value) => value.toFixed(1)).join(', ');
 
     await writeBenchmarkSection(
@@ -823,9 +848,12 @@ between them for ${RATE_SECONDS} s (${rate.count.toLocaleString('en-US')} messag
 scheduled time and every latency counts from it, so a send that went out late is not hidden.
 Each agent has the console's live socket open and answers a message over the REST API as soon as
 its socket shows it; the reply counts when the visitor's socket has it. Beside each path: plain
-kafkajs on the same broker in the same run, records produced at the same rate and relayed by a
-consumer of each topic to the next through as many topics as the path has Kafka hops.
-${rate.answered.toLocaleString('en-US')} of ${rate.count.toLocaleString('en-US')} messages answered and delivered.
+kafkajs on the same broker in the same run, records offered at the same rate (those offered
+while a send is in flight sent together, as the services' publishers and outbox relays do) and
+relayed by a consumer of each topic, with a producer of its own, to the next, through as many
+topics as the path has Kafka hops. The idle sockets above were measured before this run.
+${rate.answered.toLocaleString('en-US')} of ${rate.count.toLocaleString('en-US')} messages answered and delivered within two minutes of the last send
+(a percentile that falls on one that was not reads "none").
 
 | at ${RATE} msg/s | p50 / p99 (ms) | plain kafkajs, same hops and rate | target |
 | --- | ---: | ---: | --- |
@@ -839,11 +867,25 @@ ${rateHopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
 CPU each process used from the first scheduled send to the last reply on a visitor's socket,
 divided by the messages (broker and Postgres are shared with other work on this machine, so
-theirs is not counted). Unlike the latencies, these hardly depend on the machine's load.
+theirs is not counted). Unlike the latencies, these hardly depend on the machine's load.${
+        rate.answered < rate.count
+          ? ` Not every message was answered within the wait, so the services had not done all their work for them: these are lower bounds.`
+          : ''
+      }
 
 | process | CPU seconds | CPU ms per message |
 | --- | ---: | ---: |
 ${cpuRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+The services alone need ${rate.answered < rate.count ? 'at least ' : ''}${serviceCpuMs.toFixed(1)} ms of CPU per message: ${RATE} messages per second take
+${((serviceCpuMs * RATE) / 1_000).toFixed(1)} cores before the broker, Postgres and the visitors and agents themselves, on a
+machine of ${cpus().length}.
+
+Which figures need a quiet machine: every latency above, the bench's and the baseline's alike.
+With the load average many times the number of cores, each process waits for a core at every
+hop, and a path of four Kafka hops and a dozen Postgres round trips per service waits many times;
+the baseline suffers the same, so compare the two of one run, not runs with each other. The CPU
+per message and the memory per idle socket hold on a busy machine too.
 
 Load average when the ${RATE} msg/s run started: ${loads(rate.load[0])}; when it ended: ${loads(rate.load[1])}.
 The bench's own event loop ran late by up to ${Math.round(rate.loopDelayP99)} ms (p99) during it.
