@@ -12,26 +12,43 @@
 // Prints the numbers and rewrites the "Live chat" section of docs/benchmarks.md.
 //   idle: CHAT_BENCH_IDLE (default 2,000) visitors' sockets open at once on the chat replica, and
 //     its resident memory before and with them.
+//   at a rate: CHAT_BENCH_RATE_VISITORS (default 100) visitors whose chats are assigned to
+//     CHAT_BENCH_RATE_AGENTS (default 4) agents send CHAT_BENCH_RATE (default 200) messages per
+//     second between them for CHAT_BENCH_RATE_SECONDS (default 20), open-loop: each send has its
+//     scheduled time, and its latencies count from it, so a late send is not hidden. Each agent
+//     answers over the REST API as soon as its live socket shows the message; p50/p99 of
+//     visitor → agent's screen, agent's reply → visitor's socket and the round trip, hop by hop,
+//     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
+//     message of each process.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { machine, writeBenchmarkSection } from './bench-report.mjs';
-import { brokersForBench } from './bench-support.mjs';
+import { brokersForBench, cpuSeconds } from './bench-support.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const testing = require(join(root, 'dist/libs/testing/src/index.js'));
+const contracts = require(join(root, 'dist/libs/contracts/src/index.js'));
 const { Kafka, logLevel } = require('kafkajs');
 const { WebSocket } = require('ws');
+const { Pool } = require('pg');
 
 const VISITORS = Number(process.env.CHAT_BENCH_VISITORS ?? 60);
 const IDLE_CONNECTIONS = Number(process.env.CHAT_BENCH_IDLE ?? 2_000);
 const BASELINE_RECORDS = 200;
+const RATE = Number(process.env.CHAT_BENCH_RATE ?? 200);
+const RATE_SECONDS = Number(process.env.CHAT_BENCH_RATE_SECONDS ?? 20);
+const RATE_VISITORS = Number(process.env.CHAT_BENCH_RATE_VISITORS ?? 100);
+const RATE_AGENTS = Number(process.env.CHAT_BENCH_RATE_AGENTS ?? 4);
+/** Kafka hops on the way to the agent's screen (inbound, routing, ticket events) and back (outbound). */
+const HOPS_TO_AGENT = 3;
+const HOPS_BACK = 1;
 const MB = 1024 * 1024;
 const RUN_HEADER = 'firstline-test-run';
 const SECRET = 'chat-bench-secret-of-at-least-32-characters';
@@ -40,16 +57,20 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
-const ms = (value) => `${Math.round(value)}`;
+// Infinity: a message that never made it within the bench's wait.
+const ms = (value) => (Number.isFinite(value) ? `${Math.round(value)}` : 'none');
 const p50p99 = (values) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
 
-async function until(condition, what, timeoutMs = 60_000) {
+async function until(condition, what, timeoutMs = 60_000, pollMs = 1) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = condition();
+    const value = await condition();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`bench-chat: no ${what} within ${timeoutMs} ms`);
-    await sleep(1);
+    if (Date.now() > deadline) {
+      const named = typeof what === 'function' ? what() : what;
+      throw new Error(`bench-chat: no ${named} within ${timeoutMs} ms`);
+    }
+    await sleep(pollMs);
   }
 }
 
@@ -92,20 +113,140 @@ async function kafkaHopBaseline(brokers) {
   return hops;
 }
 
-/** Every record the run's services put on the topics of the path, with its two timestamps. */
+/** Wall-clock milliseconds with a fraction, comparable with the records' Kafka timestamps. */
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Calls `send(n, scheduledAt)` `count` times, the n-th at start + n / rate seconds whatever the
+ * earlier sends are doing (open loop): latencies measured from `scheduledAt` include any lateness.
+ */
+async function offerAtRate(rate, count, send) {
+  const start = now() + 100;
+  for (let n = 0; n < count; n++) {
+    const scheduledAt = start + (n * 1_000) / rate;
+    const wait = scheduledAt - now();
+    if (wait > 1) await sleep(wait);
+    send(n, scheduledAt);
+  }
+}
+
+/**
+ * Plain kafkajs at the rate phase's rate, shaped like the services: each record offered on its
+ * schedule to the first of `hops` topics (group commit, like the inbound publisher), and passed on by a consumer of each topic, with a
+ * producer of its own (one process per hop), to the next; producers idempotent with acks=all as
+ * the bus's, a consumer's batch forwarded in one send. Resolves with, per hop, each record's
+ * arrival after that many hops, counted from its scheduled send.
+ */
+async function kafkaRelayBaseline(brokers, hops, rate, count) {
+  const kafka = new Kafka({ brokers, clientId: 'bench-chat-relay', logLevel: logLevel.NOTHING });
+  const base = `bench-chat-relay-${Date.now().toString(36)}`;
+  const topics = Array.from({ length: hops }, (_, hop) => `${base}-${hop}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  // Leaders of new partitions may take a moment on a busy broker.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: 6 })),
+      });
+      break;
+    } catch (error) {
+      if (attempt === 10) throw error;
+      await sleep(1_000);
+    }
+  }
+  const producers = topics.map(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+  await Promise.all(producers.map((producer) => producer.connect()));
+  const arrivals = topics.map(() => new Map());
+  const consumers = topics.map((topic) => kafka.consumer({ groupId: topic }));
+  await Promise.all(
+    consumers.map(async (consumer, hop) => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics[hop], fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: 6,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) arrivals[hop].set(message.key.toString(), now());
+          if (hop + 1 < hops) {
+            await producers[hop + 1].send({
+              topic: topics[hop + 1],
+              acks: -1,
+              messages: batch.messages.map(({ key, value }) => ({ key, value })),
+            });
+          }
+        },
+      });
+    }),
+  );
+  await sleep(3_000); // joined and fetching
+  // Group commit, as the services' inbound publisher and outbox relays do: what is offered while
+  // a send is in flight goes out together in the next one.
+  const scheduled = new Map();
+  let waiting = [];
+  let sending = false;
+  const sendWaiting = async () => {
+    sending = true;
+    while (waiting.length > 0) {
+      const messages = waiting;
+      waiting = [];
+      await producers[0]
+        .send({ topic: topics[0], acks: -1, messages })
+        .catch((error) => console.error(`bench-chat: baseline send failed: ${error}`));
+    }
+    sending = false;
+  };
+  await offerAtRate(rate, count, (n, at) => {
+    scheduled.set(`k${n}`, at);
+    waiting.push({ key: `k${n}`, value: 'x'.repeat(512) });
+    if (!sending) void sendWaiting();
+  });
+  await until(() => arrivals[hops - 1].size >= count, 'relayed baseline records');
+  await Promise.all([
+    ...producers.map((producer) => producer.disconnect()),
+    ...consumers.map((consumer) => consumer.disconnect()),
+  ]);
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  return arrivals.map((arrived) => [...scheduled].map(([key, at]) => arrived.get(key) - at));
+}
+
+/**
+ * Every record the run's services put on the topics of the path, with its two timestamps and
+ * `id`: the message it carries on (inbound: its message id; routing: the inbound message it
+ * routed; ticket events: the message added; outbound: the outbound id).
+ */
 async function observePath(brokers, run) {
   const kafka = new Kafka({ brokers, clientId: 'bench-chat-observer', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `bench-chat-observer-${run}` });
   await consumer.connect();
-  const topics = ['support.inbound.v1', 'support.routing.v1', 'support.ticket-events.v1'];
+  const topics = [
+    'support.inbound.v1',
+    'support.routing.v1',
+    'support.ticket-events.v1',
+    'support.outbound.chat.v1',
+  ];
+  const idOf = {
+    'support.inbound.v1': (message) => message.headers['message-id']?.toString(),
+    'support.routing.v1': (message) =>
+      contracts.decode(contracts.RoutingDecisionSchema, message.value).inboundMessageId,
+    'support.ticket-events.v1': (message) => {
+      const event = contracts.decode(contracts.TicketEventSchema, message.value);
+      return event.details.case === 'messageAdded' ? event.details.value.messageId : undefined;
+    },
+    'support.outbound.chat.v1': (message) =>
+      contracts.decode(contracts.OutboundMessageSchema, message.value).outboundId,
+  };
   await consumer.subscribe({ topics, fromBeginning: false });
   const records = [];
   await consumer.run({
+    partitionsConsumedConcurrently: 6,
     eachMessage: async ({ topic, message }) => {
       if (message.headers?.[RUN_HEADER]?.toString() !== run) return;
       records.push({
         topic,
         key: message.key?.toString(),
+        id: idOf[topic](message),
         createdAt: Number(message.timestamp),
         producedAt: Date.parse(message.headers['produced-at']?.toString() ?? ''),
       });
@@ -115,12 +256,15 @@ async function observePath(brokers, run) {
 }
 
 class Socket {
-  constructor(url, protocols) {
+  /** `onMessage`, when given, sees each message as it arrives; the others are kept in `received`. */
+  constructor(url, protocols, onMessage) {
     this.received = [];
     this.socket = new WebSocket(url, protocols);
-    this.socket.on('message', (data) =>
-      this.received.push({ at: performance.now(), wall: Date.now(), ...JSON.parse(data) }),
-    );
+    this.socket.on('message', (data) => {
+      const message = { at: performance.now(), wall: Date.now(), ...JSON.parse(data) };
+      if (!onMessage || message.type === 'ready') this.received.push(message);
+      else onMessage(message);
+    });
   }
   ready() {
     return until(() => this.received.some((m) => m.type === 'ready'), 'ready');
@@ -130,10 +274,286 @@ class Socket {
   }
 }
 
+/** Signs in to tickets; resolves with its token and a JSON caller that throws on a refusal. */
+async function signIn(tickets, email, password) {
+  const login = await globalThis.fetch(`${tickets}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) throw new Error(`bench-chat: sign-in of ${email}: ${login.status}`);
+  const { token } = await login.json();
+  const call = async (method, path, body) => {
+    const response = await globalThis.fetch(`${tickets}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw new Error(`bench-chat: ${method} ${path}: ${response.status} ${await response.text()}`);
+    }
+    return response.status === 204 ? undefined : response.json();
+  };
+  return { token, call };
+}
+
+/**
+ * RATE_AGENTS agents of their own in the first-line team, open around the clock, each taking
+ * enough chats at once for its share of all the run's visitors; online, with the console's socket open.
+ * `onPush(agent, push)` sees what each socket is told.
+ */
+async function rateAgents(tickets, run, onPush) {
+  const { call: admin } = await signIn(tickets, 'admin@firstline.example', 'firstline-demo');
+  await admin('PUT', '/directory/calendar/around-the-clock', {
+    id: 'around-the-clock',
+    name: 'Around the clock',
+    timeZone: 'UTC',
+    weeklyHours: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({
+      weekday,
+      openMinute: 0,
+      closeMinute: 1440,
+    })),
+  });
+  await admin('PUT', '/directory/team/first-line', {
+    id: 'first-line',
+    name: 'First line',
+    skillIds: ['general'],
+    calendarId: 'around-the-clock',
+  });
+  // The earlier visitors' chats wait in the queue and take seats as the agents come online.
+  const chats = Math.ceil((RATE_VISITORS + VISITORS) / RATE_AGENTS);
+  const agents = [];
+  for (let index = 0; index < RATE_AGENTS; index++) {
+    const id = `bench-agent-${index + 1}`;
+    const email = `${id}.${run}@firstline.example`;
+    const password = 'bench-chat-agent-password';
+    await admin('POST', '/accounts', {
+      agentId: id,
+      email,
+      name: `Agent ${index + 1}`,
+      role: 'agent',
+      password,
+      teamIds: ['first-line'],
+    });
+    await admin('PUT', `/directory/agent/${id}`, {
+      id,
+      name: `Agent ${index + 1}`,
+      email,
+      teamIds: ['first-line'],
+      skills: [{ skillId: 'general', level: 5 }],
+      capacity: [{ channel: contracts.Channel.CHAT, maxConcurrent: chats }],
+      languages: ['en'],
+      active: true,
+    });
+    const { token, call } = await signIn(tickets, email, password);
+    await call('PUT', '/me/presence', { presence: 'online' });
+    const agent = { id, call };
+    agent.socket = new Socket(
+      `${tickets.replace('http', 'ws')}/api/v1/live`,
+      ['firstline.v1', token],
+      (push) => onPush(agent, push),
+    );
+    await agent.socket.ready();
+    agents.push(agent);
+  }
+  return agents;
+}
+
+/**
+ * The round trip at RATE messages per second (see the top of the file). Resolves with each
+ * message's times (wall-clock ms, undefined where it never happened) and what the run cost.
+ */
+async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids }) {
+  const count = RATE * RATE_SECONDS;
+  const scheduled = new Array(count);
+  const onScreen = new Array(count);
+  const posted = new Array(count);
+  const replyIds = new Array(count);
+  const onVisitorSocket = new Array(count);
+  const ticketOf = new Map(); // conversation key → ticket id
+  const assigneeOf = new Map(); // ticket id → agent id
+  const failures = [];
+  let agents = [];
+
+  const answer = (agent, n, ticketId) => {
+    posted[n] = now();
+    agent
+      .call('POST', `/tickets/${ticketId}/replies`, { text: `Answer ${n}` })
+      .then((sent) => (replyIds[n] = sent.messageId))
+      .catch((error) => failures.push(String(error)));
+  };
+  const onPush = (agent, push) => {
+    if (push.type !== 'ticket-event') return;
+    const { event } = push;
+    if (event.type === 'TICKET_EVENT_TYPE_CREATED') {
+      ticketOf.set(event.created.conversationKey, push.ticketId);
+    } else if (event.type === 'TICKET_EVENT_TYPE_ASSIGNED') {
+      assigneeOf.set(push.ticketId, event.assigned.agentId);
+    } else if (
+      event.type === 'TICKET_EVENT_TYPE_MESSAGE_ADDED' &&
+      event.messageAdded.direction === 'MESSAGE_DIRECTION_INBOUND'
+    ) {
+      // The agent the chat is assigned to answers it; every agent of the team is told.
+      const n = Number(/:r-(\d+)$/.exec(event.messageAdded.messageId)?.[1] ?? NaN);
+      if (!Number.isInteger(n) || assigneeOf.get(push.ticketId) !== agent.id) return;
+      onScreen[n] = now();
+      answer(agent, n, push.ticketId);
+    }
+  };
+  agents = await rateAgents(tickets, run, onPush);
+  // The router hears of the agents' presence through the directory topic.
+  const routing = new Pool({ connectionString: routerDatabaseUrl, max: 1 });
+  routing.on('error', () => undefined); // a dropped idle connection is replaced by the next query
+  await until(
+    async () => {
+      const { rows } = await routing.query(
+        `SELECT count(*) AS online FROM routing.agent WHERE presence = $1 AND id LIKE 'bench-agent-%'`,
+        [contracts.Presence.ONLINE],
+      );
+      return Number(rows[0].online) >= RATE_AGENTS;
+    },
+    'router seeing the agents online',
+    60_000,
+    250,
+  );
+  await routing.end();
+
+  console.log(`bench-chat: ${RATE_VISITORS} visitors start their chats`);
+  const visitors = [];
+  for (let v = 0; v < RATE_VISITORS; v += 20) {
+    visitors.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(20, RATE_VISITORS - v) }, async (_, i) => {
+          const session = await globalThis.fetch(`${chat}/chat/session`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"locale":"en"}',
+          });
+          const token = (await session.json()).token;
+          const visitor = { key: `chat:${token.split('.')[0]}` };
+          visitor.socket = new Socket(
+            `${chat.replace('http', 'ws')}/chat/ws?token=${token}`,
+            undefined,
+            (message) => {
+              if (message.type !== 'messages') return;
+              for (const entry of message.messages) {
+                const n = Number(/^Answer (\d+)$/.exec(entry.text)?.[1] ?? NaN);
+                if (entry.from === 'agent' && Number.isInteger(n)) onVisitorSocket[n] ??= now();
+              }
+            },
+          );
+          await visitor.socket.ready();
+          visitor.socket.socket.send(
+            JSON.stringify({
+              event: 'send',
+              data: { clientMessageId: `f-${v + i}`, text: `Hello ${v + i}` },
+            }),
+          );
+          return visitor;
+        }),
+      )),
+    );
+  }
+  await until(
+    () => visitors.every((visitor) => assigneeOf.has(ticketOf.get(visitor.key))),
+    () =>
+      `chat assigned to an agent for every visitor (${ticketOf.size} tickets, ${assigneeOf.size} assigned)`,
+    120_000,
+  );
+
+  console.log(`bench-chat: ${RATE} messages/s for ${RATE_SECONDS} s`);
+  const loadBefore = loadavg();
+  const cpuBefore = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
+  );
+  const benchCpuBefore = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  await offerAtRate(RATE, count, (n, at) => {
+    scheduled[n] = at;
+    visitors[n % RATE_VISITORS].socket.socket.send(
+      JSON.stringify({ event: 'send', data: { clientMessageId: `r-${n}`, text: `Question ${n}` } }),
+    );
+  });
+  await until(
+    () => onVisitorSocket.filter((at) => at !== undefined).length >= count,
+    'reply on the visitor socket for every message',
+    120_000,
+  ).catch((error) => failures.push(String(error)));
+  loopDelay.disable();
+  const cpu = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]]),
+  );
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  cpu['load generator (this bench: visitors, agents, observer)'] =
+    (benchCpu.user + benchCpu.system) / 1e6;
+  const loadAfter = loadavg();
+  await sleep(2_000); // the observer has read the last records
+  for (const visitor of visitors) visitor.socket.close();
+  for (const agent of agents) agent.socket.close();
+
+  // Hop by hop, from the records each message left on the topics.
+  const byId = new Map();
+  for (const record of observer.records) {
+    if (!record.id) continue;
+    const found = byId.get(`${record.topic} ${record.id}`);
+    if (!found || record.producedAt < found.producedAt)
+      byId.set(`${record.topic} ${record.id}`, record);
+  }
+  const hops = [];
+  for (let n = 0; n < count; n++) {
+    const messageId = `${visitors[n % RATE_VISITORS].key}:r-${n}`;
+    const inbound = byId.get(`support.inbound.v1 ${messageId}`);
+    const routing = byId.get(`support.routing.v1 ${messageId}`);
+    const event = byId.get(`support.ticket-events.v1 ${messageId}`);
+    const outbound = byId.get(`support.outbound.chat.v1 ${replyIds[n]}`);
+    if (!inbound || !routing || !event || !outbound || !onScreen[n] || !onVisitorSocket[n]) {
+      continue;
+    }
+    hops.push([
+      inbound.createdAt - scheduled[n],
+      routing.producedAt - inbound.createdAt,
+      routing.createdAt - routing.producedAt,
+      event.producedAt - routing.createdAt,
+      event.createdAt - event.producedAt,
+      onScreen[n] - event.createdAt,
+      outbound.producedAt - posted[n],
+      outbound.createdAt - outbound.producedAt,
+      onVisitorSocket[n] - outbound.createdAt,
+    ]);
+  }
+  // A message that did not make it within the wait counts as slower than any that did.
+  const since = (end, start) => (end === undefined ? Infinity : end - start);
+  const all = [...scheduled.keys()];
+  return {
+    count,
+    answered: all.filter((n) => onVisitorSocket[n] !== undefined).length,
+    toAgent: all.map((n) => since(onScreen[n], scheduled[n])),
+    toVisitor: all
+      .filter((n) => posted[n] !== undefined)
+      .map((n) => since(onVisitorSocket[n], posted[n])),
+    roundTrip: all.map((n) => since(onVisitorSocket[n], scheduled[n])),
+    hops,
+    cpu,
+    failures,
+    loopDelayP99: loopDelay.percentile(99) / 1e6,
+    load: [loadBefore, loadAfter],
+  };
+}
+
 async function main() {
   const brokers = brokersForBench();
   console.log('bench-chat: baseline, one Kafka hop at a time');
   const baseline = await kafkaHopBaseline(brokers);
+  console.log(
+    `bench-chat: baseline, ${RATE} records/s relayed through ${HOPS_TO_AGENT + HOPS_BACK} topics`,
+  );
+  const relayed = await kafkaRelayBaseline(
+    brokers,
+    HOPS_TO_AGENT + HOPS_BACK,
+    RATE,
+    RATE * RATE_SECONDS,
+  );
 
   const run = testing.uniqueName('bench-chat').replace(/\W/g, '-');
   const [routerDb, ticketsDb, chatDb] = await Promise.all([
@@ -147,7 +567,12 @@ async function main() {
     `tickets-${run}.replica.tickets-1`,
     `channel-chat-${run}`,
   ]);
-  const common = { KAFKA_BROKERS: brokers.join(',') };
+  // The production pool size, and the run's directory on its way to its router: agents get chats.
+  const common = {
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_POOL_SIZE: '10',
+    FIRSTLINE_TEST_WITH_DIRECTORY: '1',
+  };
   const replicas = [
     new testing.Replica('router-1', 'router', run, { ...common, DATABASE_URL: routerDb.url }),
     new testing.Replica('tickets-1', 'tickets', run, {
@@ -295,6 +720,16 @@ async function main() {
     const stillOpen = idle.filter((socket) => socket.socket.readyState === WebSocket.OPEN).length;
     for (const socket of idle) socket.close();
 
+    // After the idle sockets: their memory is measured before the load grows the heap.
+    const rate = await atRate({
+      tickets,
+      chat,
+      run,
+      routerDatabaseUrl: routerDb.url,
+      observer,
+      pids: Object.fromEntries(replicas.map((replica) => [replica.id, replica.child.pid])),
+    });
+
     const hopNames = [
       'widget → channel-chat stored it and produced it to support.inbound.v1',
       'router: consumed, routed, decision committed to its outbox',
@@ -332,6 +767,54 @@ async function main() {
     const hopRows = hopNames.map((name, index) => [name, p50p99(hops.map((hop) => hop[index]))]);
     console.table(Object.fromEntries(hopRows));
 
+    const rateRows = [
+      [
+        `visitor → the agent's screen (${HOPS_TO_AGENT} Kafka hops)`,
+        rate.toAgent,
+        relayed[HOPS_TO_AGENT - 1],
+        '',
+      ],
+      [
+        `agent's reply (POST) → the visitor's socket (${HOPS_BACK} Kafka hop)`,
+        rate.toVisitor,
+        relayed[HOPS_BACK - 1],
+        '',
+      ],
+      [
+        `round trip: visitor → agent's screen, reply → visitor's socket (${HOPS_TO_AGENT + HOPS_BACK} hops)`,
+        rate.roundTrip,
+        relayed[HOPS_TO_AGENT + HOPS_BACK - 1],
+        `< 200 ms at p99: **${percentile(rate.roundTrip, 99) < 200 ? 'met' : 'missed'}**`,
+      ],
+    ].map(([name, values, base, target]) => [name, p50p99(values), p50p99(base), target]);
+    const rateHopNames = [
+      'scheduled send → channel-chat stored it and produced it to support.inbound.v1',
+      ...hopNames.slice(1),
+      "agent's POST → tickets committed the reply with its outbound record",
+      "tickets' outbox relay: committed → produced to support.outbound.chat.v1",
+      "channel-chat: consumed the reply, stored it → on the visitor's socket",
+    ];
+    const rateHopRows = rateHopNames.map((name, index) => [
+      name,
+      p50p99(rate.hops.map((hop) => hop[index])),
+    ]);
+    const cpuRows = Object.entries(rate.cpu).map(([name, seconds]) => [
+      name,
+      seconds.toFixed(1),
+      ((seconds * 1_000) / rate.count).toFixed(2),
+    ]);
+    console.table(Object.fromEntries(rateRows.map(([name, ...values]) => [name, values])));
+    console.table(Object.fromEntries(rateHopRows));
+    console.table(Object.fromEntries(cpuRows.map(([name, ...values]) => [name, values])));
+    if (rate.failures.length > 0) console.log(`bench-chat: failures: ${rate.failures.slice(0, 5)}`);
+    const serviceCpuMs =
+      (Object.entries(rate.cpu)
+        .filter(([name]) => !name.startsWith('load generator'))
+        .reduce((sum, [, seconds]) => sum + seconds, 0) *
+        1_000) /
+      rate.count;
+    const loads = (values) => values.map((value) => value.toFixed(1)).join(', ');
+
     await writeBenchmarkSection(
       'chat',
       `<!-- bench:chat -->
@@ -357,6 +840,55 @@ timestamps and produced-at headers):
 | hop | p50 / p99 (ms) |
 | --- | -------------: |
 ${hopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
+
+### At ${RATE} messages per second
+
+${RATE_VISITORS} visitors whose chats are assigned to ${RATE_AGENTS} agents send ${RATE} messages per second
+between them for ${RATE_SECONDS} s (${rate.count.toLocaleString('en-US')} messages), open-loop: each send has its
+scheduled time and every latency counts from it, so a send that went out late is not hidden.
+Each agent has the console's live socket open and answers a message over the REST API as soon as
+its socket shows it; the reply counts when the visitor's socket has it. Beside each path: plain
+kafkajs on the same broker in the same run, records offered at the same rate (those offered
+while a send is in flight sent together, as the services' publishers and outbox relays do) and
+relayed by a consumer of each topic, with a producer of its own, to the next, through as many
+topics as the path has Kafka hops. The idle sockets above were measured before this run.
+${rate.answered.toLocaleString('en-US')} of ${rate.count.toLocaleString('en-US')} messages answered and delivered within two minutes of the last send
+(a percentile that falls on one that was not reads "none").
+
+| at ${RATE} msg/s | p50 / p99 (ms) | plain kafkajs, same hops and rate | target |
+| --- | ---: | ---: | --- |
+${rateRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+Where the round trip's time goes (${rate.hops.length} of ${rate.count} messages traced):
+
+| hop | p50 / p99 (ms) |
+| --- | -------------: |
+${rateHopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
+
+CPU each process used from the first scheduled send to the last reply on a visitor's socket,
+divided by the messages (broker and Postgres are shared with other work on this machine, so
+theirs is not counted). Unlike the latencies, these hardly depend on the machine's load.${
+        rate.answered < rate.count
+          ? ` Not every message was answered within the wait, so the services had not done all their work for them: these are lower bounds.`
+          : ''
+      }
+
+| process | CPU seconds | CPU ms per message |
+| --- | ---: | ---: |
+${cpuRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+The services alone need ${rate.answered < rate.count ? 'at least ' : ''}${serviceCpuMs.toFixed(1)} ms of CPU per message: ${RATE} messages per second take
+${((serviceCpuMs * RATE) / 1_000).toFixed(1)} cores before the broker, Postgres and the visitors and agents themselves, on a
+machine of ${cpus().length}.
+
+Which figures need a quiet machine: every latency above, the bench's and the baseline's alike.
+With the load average many times the number of cores, each process waits for a core at every
+hop, and a path of four Kafka hops and a dozen Postgres round trips per service waits many times;
+the baseline suffers the same, so compare the two of one run, not runs with each other. The CPU
+per message and the memory per idle socket hold on a busy machine too.
+
+Load average when the ${RATE} msg/s run started: ${loads(rate.load[0])}; when it ended: ${loads(rate.load[1])}.
+The bench's own event loop ran late by up to ${Math.round(rate.loopDelayP99)} ms (p99) during it.
 
 No hop waits on a timer: both outbox relays are nudged by the commit, the consumers' fetches are
 long polls that the broker answers as soon as a record arrives, and the producers send at once.

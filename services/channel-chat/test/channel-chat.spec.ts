@@ -220,6 +220,27 @@ describe('channel-chat on Kafka and Postgres', () => {
     back.close();
   });
 
+  it('sends each message of a busy conversation to the socket once and in order, as it is stored', async () => {
+    const { token, visitorId } = await newVisitor();
+    const online = await Visitor.connect(service.url, token);
+    const replies: string[] = [];
+    for (let n = 1; n <= 5; n++) {
+      online.send(`busy-${n}`, `Question ${n}`);
+      replies.push(await reply(visitorId, `Answer ${n}`));
+    }
+    await waitFor(() => replies.every((id) => online.entries().some((e) => e.id === id)), 30_000);
+    const seqs = online.entries().map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(
+      online
+        .entries()
+        .map((e) => e.text)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5].flatMap((n) => [`Answer ${n}`, `Question ${n}`]).sort());
+    online.close();
+  });
+
   it('without WebSockets: a long poll answers when the reply is stored, and a POST sends', async () => {
     const { token, visitorId } = await newVisitor();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -10,7 +10,9 @@ import { repositoryRoot } from '../repository-root';
  * started as `runStandalone` starts it, on the shared test broker but sealed to the test's run
  * (FIRSTLINE_TEST_RUN): its consumer groups carry the run, it consumes only what the run published,
  * and what it publishes is marked with the run. Other suites on the broker are none of its business.
- * FIRSTLINE_TEST_WITH_DIRECTORY=1 lets the run's directory through, as `Pipeline`'s `withDirectory`.
+ * FIRSTLINE_TEST_WITH_DIRECTORY=1 lets the run's directory through, as `Pipeline`'s `withDirectory`;
+ * DATABASE_POOL_SIZE (default 3, few for many replicas on one test server) is what a bench sets to
+ * the production default.
  */
 async function main(): Promise<void> {
   const [directory] = process.argv.slice(2);
@@ -22,6 +24,12 @@ async function main(): Promise<void> {
     (value): value is ServiceDefinition =>
       typeof value === 'object' && value !== null && 'schema' in value && 'module' in value,
   )!;
+  const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 3);
+  if (!Number.isSafeInteger(poolSize) || poolSize < 1) {
+    throw new Error(
+      `DATABASE_POOL_SIZE must be a positive whole number, not "${process.env.DATABASE_POOL_SIZE}"`,
+    );
+  }
   const name = `${service.name}-${run}`;
   const logger = createLogger({ service: name, level: 'info' });
   const bus = new KafkaBus({
@@ -36,7 +44,7 @@ async function main(): Promise<void> {
       bus: sealedToRun(bus, run, process.env.FIRSTLINE_TEST_WITH_DIRECTORY === '1'),
       ownsBus: true,
       databaseUrl: process.env.DATABASE_URL!,
-      databasePoolSize: 3,
+      databasePoolSize: poolSize,
       host: '127.0.0.1',
       logLevel: 'info',
       partitions: 6,

@@ -91,7 +91,7 @@ export class ChatInbound {
       result.message.textBody,
       payload.attachments ?? [],
     );
-    this.listeners.changed(visitorId);
+    this.listeners.changed(visitorId, entry);
     if (!entry.delivered) {
       await this.publisher.publish([{ result, payload: raw }]);
       await this.store.markDelivered(visitorId, entry.seq);

@@ -33,7 +33,7 @@ export class ChatOutbound {
       render: (message) => chatAdapter.render(message, { tokenSecret: config.tokenSecret }),
       send: async (reply) => {
         const entry = await store.addReply(reply);
-        listeners.changed(reply.visitorId);
+        listeners.changed(reply.visitorId, entry);
         return { channelMessageId: `${conversationKey(reply.visitorId)}#${entry.seq}` };
       },
       classifyError: chatAdapter.classifyError,

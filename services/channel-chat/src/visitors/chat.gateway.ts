@@ -10,7 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { ChatActivityRelay } from '../activity/chat-activity';
 import { ChatInbound } from '../inbound/chat-inbound';
-import { ConversationStore, HISTORY_PAGE } from './conversation.store';
+import { ConversationStore, HISTORY_PAGE, type ChatEntry } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
 import { VisitorCues } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
@@ -90,8 +90,8 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       stopListening: () => undefined,
       stopCues: () => undefined,
     };
-    connection.stopListening = this.listeners.listen(visitorId, () =>
-      this.flush(client, connection),
+    connection.stopListening = this.listeners.listen(visitorId, (stored) =>
+      this.flush(client, connection, stored),
     );
     // After the messages it is about: a read mark the widget gets first marks nothing.
     connection.stopCues = this.cues.listen(visitorId, (cue) =>
@@ -150,9 +150,20 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       .catch((error: unknown) => this.logger.warn(`a read mark was not kept: ${String(error)}`));
   }
 
-  private flush(client: VisitorSocket, connection: Connection): void {
+  /**
+   * Sends what is new after the socket's last message. `stored`, the message just stored here:
+   * when it is the very next one (numbers follow commit order) it is sent as it is, without
+   * reading it back, on the way of every message; one already sent needs nothing.
+   */
+  private flush(client: VisitorSocket, connection: Connection, stored?: ChatEntry): void {
     connection.flushing = connection.flushing
       .then(async () => {
+        if (stored && stored.seq <= connection.lastSeq) return;
+        if (stored?.seq === connection.lastSeq + 1) {
+          connection.lastSeq = stored.seq;
+          send(client, { type: 'messages', messages: [stored] });
+          return;
+        }
         for (;;) {
           if (client.readyState !== OPEN) return;
           const messages = await this.store.after(connection.visitorId, connection.lastSeq);

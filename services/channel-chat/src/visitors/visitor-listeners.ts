@@ -5,8 +5,10 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { SCHEMA } from '../migrations';
+import type { ChatEntry } from './conversation.store';
 
-type Listener = () => void;
+/** Told that the conversation changed; given the message when it is one this process stored. */
+type Listener = (stored?: ChatEntry) => void;
 
 /** The Postgres notification channel of the service's replicas: "<origin> <visitor id>". */
 export const SIGNAL_CHANNEL = SCHEMA;
@@ -67,9 +69,12 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
     };
   }
 
-  /** Wakes this replica's listeners of the visitor; call it after the message committed. */
-  changed(visitorId: string): void {
-    for (const listener of this.listeners.get(visitorId) ?? []) listener();
+  /**
+   * Wakes this replica's listeners of the visitor; call it after the message committed, with the
+   * message, which spares a listener that is up to date reading it back.
+   */
+  changed(visitorId: string, stored?: ChatEntry): void {
+    for (const listener of this.listeners.get(visitorId) ?? []) listener(stored);
   }
 
   /**
