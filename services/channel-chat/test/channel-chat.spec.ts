@@ -15,6 +15,7 @@ import { startService, type RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
+  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -76,17 +77,18 @@ describe('channel-chat on Kafka and Postgres', () => {
   let outboundCount = 0;
   const run = uniqueName('chat').replace(/\W/g, '');
 
+  // A name of its own: another suite's chat service in the shared group would take its replies.
+  const name = `channel-chat-${run}`;
+
   beforeAll(async () => {
+    const brokers = await ensureKafka();
+    await startGroupsAtTopicEnd(brokers, [name]);
     database = await createTestDatabase();
-    bus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: 'channel-chat-test',
-      logger: silentLogger,
-    });
+    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_LONG_POLL_SECONDS = '2';
     service = await startService(
-      channelChatService,
+      { ...channelChatService, name },
       {
         bus,
         ownsBus: true,
@@ -268,7 +270,7 @@ describe('channel-chat on Kafka and Postgres', () => {
       logger: silentLogger,
     });
     const other = await startService(
-      channelChatService,
+      { ...channelChatService, name },
       {
         bus: otherBus,
         ownsBus: true,

@@ -14,6 +14,7 @@ import { startService, type RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
+  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -45,16 +46,17 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
   let bus: KafkaBus;
   let service: RunningService;
 
+  // A name of its own: another suite's chat service in the shared group would take its replies.
+  const name = `channel-chat-${run}`;
+
   beforeAll(async () => {
+    const brokers = await ensureKafka();
+    await startGroupsAtTopicEnd(brokers, [name]);
     database = await createTestDatabase();
-    bus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: 'channel-chat-closing-test',
-      logger: silentLogger,
-    });
+    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
     service = await startService(
-      channelChatService,
+      { ...channelChatService, name },
       {
         bus,
         ownsBus: true,
