@@ -6,3 +6,4 @@ export * from './inbound-publisher';
 export * from './migrations';
 export * from './outbound-delivery';
 export * from './outbound-files';
+export * from './wait-in-line';

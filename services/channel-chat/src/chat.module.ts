@@ -9,6 +9,7 @@ import { CHAT_CONFIG, loadChatConfig } from './config';
 import { ChatFilesController } from './files/chat-files.controller';
 import { ChatInbound } from './inbound/chat-inbound';
 import { ChatOutbound } from './outbound/chat-outbound.consumer';
+import { ChatRoutingConsumer } from './queue/chat-routing.consumer';
 import { ChatController } from './visitors/chat.controller';
 import { ChatGateway } from './visitors/chat.gateway';
 import { ConversationStore } from './visitors/conversation.store';
@@ -34,6 +35,7 @@ import { WidgetController } from './widget/widget.controller';
     ChatInbound,
     ChatGateway,
     ChatOutbound,
+    ChatRoutingConsumer,
   ],
 })
 export class ChannelChatModule {}

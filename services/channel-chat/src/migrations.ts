@@ -146,6 +146,23 @@ export const CreateChatUploads1797500000000 = sqlMigration('CreateChatUploads179
   down: [`DROP TABLE ${SCHEMA}.upload`],
 });
 
+/**
+ * Where the visitor's chat waits in its team's queue and the answer time promised, as the
+ * router's latest decision about it says (support.routing.v1, docs/adr/0023): the widget shows it
+ * until an agent has the chat. Position 0: not waiting in line.
+ */
+export const AddChatQueuePlace1797600000000 = sqlMigration('AddChatQueuePlace1797600000000', {
+  up: [
+    `
+    ALTER TABLE ${SCHEMA}.visitor
+      ADD COLUMN queue_position integer NOT NULL DEFAULT 0,
+      ADD COLUMN promised_answer_at timestamptz`,
+  ],
+  down: [
+    `ALTER TABLE ${SCHEMA}.visitor DROP COLUMN queue_position, DROP COLUMN promised_answer_at`,
+  ],
+});
+
 export const migrations = [
   outboundDeliveryMigration(SCHEMA),
   CreateChatConversations1797100000000,
@@ -154,4 +171,5 @@ export const migrations = [
   CreateChatSurveys1797400000000,
   CreateChatUploads1797500000000,
   CreateAttachmentStore1797200000000,
+  AddChatQueuePlace1797600000000,
 ];

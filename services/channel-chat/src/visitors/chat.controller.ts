@@ -16,7 +16,7 @@ import { prechatForm, readProfile, siteOf } from '@firstline/chat';
 import { ChatActivityRelay } from '../activity/chat-activity';
 import { AvailabilityService } from '../availability/availability.service';
 import { ChatInbound, type SendAnswer } from '../inbound/chat-inbound';
-import { ConversationStore, type ChatEntry } from './conversation.store';
+import { ConversationStore, type ChatEntry, type QueuePlace } from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
 import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
@@ -28,10 +28,14 @@ const PROBLEMS = {
   topic: 'topic must be one of the offered topics',
 } as const;
 
-/** A long poll's answer: what is new, how far an agent has read, and an agent typing now. */
+/**
+ * A long poll's answer: what is new, how far an agent has read, the chat's place in line, and an
+ * agent typing now.
+ */
 export interface PollAnswer {
   messages: ChatEntry[];
   agentRead: number;
+  queue: QueuePlace;
   typing?: { author: string; until: string };
 }
 
@@ -129,13 +133,15 @@ export class ChatController {
 
   /**
    * What is new after `after`, with the read mark; when nothing is, the request waits up to
-   * CHAT_LONG_POLL_SECONDS and answers the moment a message is stored or an agent types or reads.
+   * CHAT_LONG_POLL_SECONDS and answers the moment a message is stored, an agent types or reads,
+   * or the chat moves in the queue. `place` is the place the widget shows (`<position> <promise>`).
    */
   @Get('messages')
   async poll(
     @Headers('authorization') authorization: string | undefined,
     @Query('after') after: string | undefined,
     @Query('read') read: string | undefined,
+    @Query('place') place: string | undefined,
   ): Promise<PollAnswer> {
     const visitorId = await this.auth.required(authorization);
     const seq = Number(after);
@@ -154,11 +160,19 @@ export class ChatController {
       const answer = async (): Promise<PollAnswer> => ({
         messages: await this.store.after(visitorId, from),
         agentRead: (await this.store.readMarks(visitorId)).agentRead,
+        queue: await this.store.queuePlace(visitorId),
         ...(typing ? { typing } : {}),
       });
       const now = await answer();
       // The widget names the read mark it has: a newer one is news too.
-      if (now.messages.length > 0 || (Number.isSafeInteger(known) && now.agentRead > known)) {
+      const moved =
+        place !== undefined &&
+        place !== `${now.queue.position} ${now.queue.expectedAnswerAt ?? ''}`;
+      if (
+        now.messages.length > 0 ||
+        (Number.isSafeInteger(known) && now.agentRead > known) ||
+        moved
+      ) {
         return now;
       }
       let timer: NodeJS.Timeout | undefined;

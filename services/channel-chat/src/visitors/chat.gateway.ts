@@ -10,7 +10,12 @@ import {
 } from '@nestjs/websockets';
 import { ChatActivityRelay } from '../activity/chat-activity';
 import { ChatInbound } from '../inbound/chat-inbound';
-import { ConversationStore, HISTORY_PAGE, type ChatEntry } from './conversation.store';
+import {
+  ConversationStore,
+  HISTORY_PAGE,
+  type ChatEntry,
+  type QueuePlace,
+} from './conversation.store';
 import { VisitorAuth } from './visitor-auth';
 import { VisitorCues } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
@@ -32,6 +37,8 @@ interface Connection {
   /** The last message this socket was sent: the next flush starts after it. */
   lastSeq: number;
   pageUrl?: string;
+  /** The place in line this socket was last told ("<position> <promise>"): told again only when it moves. */
+  queueTold?: string;
   /** Flushes run one after another, so messages go out once and in order. */
   flushing: Promise<void>;
   stopListening: () => void;
@@ -42,15 +49,16 @@ const OPEN = 1;
 
 /**
  * The widget's WebSocket: `ws://…/chat/ws?token=<visitor token>&after=<last seq seen>&page=<url>`.
- * On connecting the visitor receives `{"type":"ready","agentRead":n}` (an agent has read its
- * messages up to n) and what is new after `after` (the end of the history when 0), then every
+ * On connecting the visitor receives `{"type":"ready","agentRead":n,"queue":{…}}` (an agent has
+ * read its messages up to n; the chat's place in line, below) and what is new after `after` (the end of the history when 0), then every
  * new message of the conversation as it is stored, as `{"type":"messages","messages":[…]}`. The
  * widget sends `{"event":"send","data":{"clientMessageId","text","locale","files"}}` (files: digests
  * of its uploads, POST /chat/files) and is answered
  * `{"type":"answer","status":"delivered"|"rejected"|"failed",…}`; "delivered" only after the
  * broker took the message. Between messages the widget sends `{"event":"typing"}` and
  * `{"event":"read","data":{"seq"}}`, and receives `{"type":"typing","author","until"}` and
- * `{"type":"read","agentRead"}` (VisitorCues).
+ * `{"type":"read","agentRead"}` (VisitorCues). Whenever the router moves the chat in its team's
+ * queue, `{"type":"queue","position","expectedAnswerAt","text"}` (`text` null: nothing to show).
  */
 @Injectable()
 @WebSocketGateway({ path: CHAT_WS_PATH })
@@ -90,8 +98,10 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       stopListening: () => undefined,
       stopCues: () => undefined,
     };
-    connection.stopListening = this.listeners.listen(visitorId, (stored) =>
-      this.flush(client, connection, stored),
+    connection.stopListening = this.listeners.listen(visitorId, (what, stored) =>
+      what === 'queue'
+        ? this.tellQueue(client, connection)
+        : this.flush(client, connection, stored),
     );
     // After the messages it is about: a read mark the widget gets first marks nothing.
     connection.stopCues = this.cues.listen(visitorId, (cue) =>
@@ -99,7 +109,9 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     );
     this.connections.set(client, connection);
     const marks = await this.store.readMarks(visitorId).catch(() => undefined);
-    send(client, { type: 'ready', agentRead: marks?.agentRead ?? 0 });
+    const queue = await this.store.queuePlace(visitorId).catch(() => undefined);
+    connection.queueTold = queue && told(queue);
+    send(client, { type: 'ready', agentRead: marks?.agentRead ?? 0, queue: queue ?? null });
     this.flush(client, connection);
   }
 
@@ -150,6 +162,21 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
       .catch((error: unknown) => this.logger.warn(`a read mark was not kept: ${String(error)}`));
   }
 
+  /** Tells the socket the chat's place in line, unless it was told this one (a doubled signal). */
+  private tellQueue(client: VisitorSocket, connection: Connection): void {
+    connection.flushing = connection.flushing
+      .then(async () => {
+        const queue = await this.store.queuePlace(connection.visitorId);
+        if (told(queue) === connection.queueTold) return;
+        connection.queueTold = told(queue);
+        send(client, { type: 'queue', ...queue });
+      })
+      .catch((error: unknown) => {
+        // The next move tells it, and a reconnect's "ready" does.
+        this.logger.warn(`a visitor's place in line could not be read: ${String(error)}`);
+      });
+  }
+
   /**
    * Sends what is new after the socket's last message. `stored`, the message just stored here:
    * when it is the very next one (numbers follow commit order) it is sent as it is, without
@@ -179,6 +206,11 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
         client.close(1011, 'Try again');
       });
   }
+}
+
+/** What identifies a place told: its wording changes with the clock, the place does not. */
+function told(queue: QueuePlace): string {
+  return `${queue.position} ${queue.expectedAnswerAt ?? ''}`;
 }
 
 function send(client: VisitorSocket, message: object): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { storageKeyOf } from '@firstline/attachments';
+import type { WaitInLine } from '@firstline/channel-kit';
 import {
   conversationKey,
   UnknownVisitorError,
@@ -12,6 +13,7 @@ import {
   type TranscriptLine,
   type VisitorProfile,
 } from '@firstline/chat';
+import { waitingText } from '@firstline/routing';
 import { SCHEMA } from '../migrations';
 import { VisitorListeners } from './visitor-listeners';
 
@@ -80,6 +82,17 @@ export interface ReplyRead {
   outboundId: string;
   ticketId: string;
   channelMessageId: string;
+}
+
+/**
+ * Where the visitor's chat waits for an agent, as the widget says it: "You are 2nd in line. We
+ * expect to answer in about 4 minutes." `text` is null when there is nothing to say (an agent has
+ * the chat, or it never waited), and the widget hides the line.
+ */
+export interface QueuePlace {
+  position: number;
+  expectedAnswerAt: string | null;
+  text: string | null;
 }
 
 /** The most a (re)connecting widget is sent at once: a long conversation pages in from its end. */
@@ -336,6 +349,49 @@ export class ConversationStore {
       text: [row.text, ...row.files.map((file) => `[${file.fileName}]`)].filter(Boolean).join('\n'),
       at: row.created_at,
     }));
+  }
+
+  /**
+   * Keeps where the router's latest decision leaves the visitor's chat: its place and promise, or
+   * none once an agent has it. Answers whether that changed: a redelivered decision changes
+   * nothing and signals no one. The other replicas hear of a change when it commits.
+   */
+  async recordWait(visitorId: string, wait: WaitInLine): Promise<boolean> {
+    const signal = this.listeners.notification(visitorId, 'queue');
+    const position = wait.withAgent ? 0 : wait.position;
+    const promisedAt = wait.withAgent ? null : (wait.promisedAt ?? null);
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE ${SCHEMA}.visitor SET queue_position = $2, promised_answer_at = $3
+         WHERE visitor_id = $1
+           AND (queue_position, promised_answer_at) IS DISTINCT FROM ($2::integer, $3::timestamptz)
+         RETURNING visitor_id
+       )
+       SELECT 1${signal ? ', pg_notify($4, $5)' : ''} FROM moved`,
+      [visitorId, position, promisedAt, ...(signal ?? [])],
+    );
+    return rows.length > 0;
+  }
+
+  /** The visitor's place in line as the widget shows it now (the wait counted from `now`). */
+  async queuePlace(visitorId: string, now = new Date()): Promise<QueuePlace> {
+    const rows: Array<{ locale: string; queue_position: number; promised_answer_at: Date | null }> =
+      await this.dataSource.query(
+        `SELECT locale, queue_position, promised_answer_at FROM ${SCHEMA}.visitor
+          WHERE visitor_id = $1`,
+        [visitorId],
+      );
+    const row = rows[0];
+    if (!row || (row.queue_position === 0 && !row.promised_answer_at)) {
+      return { position: 0, expectedAnswerAt: null, text: null };
+    }
+    return {
+      position: row.queue_position,
+      expectedAnswerAt: row.promised_answer_at?.toISOString() ?? null,
+      text:
+        waitingText(row.queue_position, row.promised_answer_at ?? undefined, row.locale, now) ??
+        null,
+    };
   }
 
   async markDelivered(visitorId: string, seq: number): Promise<void> {

@@ -7,10 +7,17 @@ import { RUN_MODE, type RunMode } from '@firstline/runtime';
 import { SCHEMA } from '../migrations';
 import type { ChatEntry } from './conversation.store';
 
-/** Told that the conversation changed; given the message when it is one this process stored. */
-type Listener = (stored?: ChatEntry) => void;
+/**
+ * Told what changed: the conversation's messages (given the message when it is one this process
+ * stored) or the visitor's place in line.
+ */
+export type Listener = (what: Change, stored?: ChatEntry) => void;
+export type Change = 'messages' | 'queue';
 
-/** The Postgres notification channel of the service's replicas: "<origin> <visitor id>". */
+/**
+ * The Postgres notification channel of the service's replicas: "<origin> <visitor id>" for a
+ * message, "<origin> <visitor id> queue" for a new place in line.
+ */
 export const SIGNAL_CHANNEL = SCHEMA;
 /** The longest a replica waits before connecting its listening connection again. */
 const MAX_RECONNECT_DELAY_MS = 10_000;
@@ -74,15 +81,22 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
    * message, which spares a listener that is up to date reading it back.
    */
   changed(visitorId: string, stored?: ChatEntry): void {
-    for (const listener of this.listeners.get(visitorId) ?? []) listener(stored);
+    for (const listener of this.listeners.get(visitorId) ?? []) listener('messages', stored);
+  }
+
+  /** Wakes this replica's listeners of the visitor to read its place in line; after the commit. */
+  queueMoved(visitorId: string): void {
+    for (const listener of this.listeners.get(visitorId) ?? []) listener('queue');
   }
 
   /**
-   * The `pg_notify` arguments (channel, payload) for the statement storing a visitor's message:
-   * the other replicas hear of it when it commits. None in embedded mode.
+   * The `pg_notify` arguments (channel, payload) for the statement storing a visitor's message
+   * or place: the other replicas hear of it when it commits. None in embedded mode.
    */
-  notification(visitorId: string): [string, string] | undefined {
-    return this.replicated ? [SIGNAL_CHANNEL, `${this.origin} ${visitorId}`] : undefined;
+  notification(visitorId: string, what: Change = 'messages'): [string, string] | undefined {
+    if (!this.replicated) return undefined;
+    const payload = `${this.origin} ${visitorId}`;
+    return [SIGNAL_CHANNEL, what === 'queue' ? `${payload} queue` : payload];
   }
 
   private async connect(): Promise<void> {
@@ -95,8 +109,10 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
       keepAlive: true,
     });
     client.on('notification', ({ payload }) => {
-      const [origin, visitorId] = (payload ?? '').split(' ');
-      if (origin !== this.origin && visitorId) this.changed(visitorId);
+      const [origin, visitorId, what] = (payload ?? '').split(' ');
+      if (origin === this.origin || !visitorId) return;
+      if (what === 'queue') this.queueMoved(visitorId);
+      else this.changed(visitorId);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -125,7 +141,10 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
         () => {
           this.logger.log("Listening for other replicas' chat messages again");
           // What other replicas stored meanwhile was never signalled: every listener looks again.
-          for (const visitorId of [...this.listeners.keys()]) this.changed(visitorId);
+          for (const visitorId of [...this.listeners.keys()]) {
+            this.changed(visitorId);
+            this.queueMoved(visitorId);
+          }
         },
         (error: unknown) => {
           this.logger.warn(`Reconnecting to listen failed: ${String(error)}`);

@@ -245,6 +245,7 @@
     'li.visitor{margin-left:auto;background:#dbe8ff}' +
     '.who{display:block;font-size:12px;font-weight:600;color:#3b4a5c}' +
     '.mark{display:block;font-size:12px;color:#4d5b6b;text-align:right}.failed .mark{color:#b00020}' +
+    '.queue{margin:0;padding:6px 14px;font-size:13px;color:#1f3b63;background:#e8f0fe}.queue:empty{display:none}' +
     '.typing{margin:0;padding:2px 14px;min-height:20px;font-size:13px;font-style:italic;color:#3b4a5c;background:#f4f6f9}' +
     'form{display:flex;gap:8px;padding:10px;border-top:1px solid #dde3ea}' +
     'label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}' +
@@ -282,6 +283,10 @@
   var hello = el('li', { class: 'hello' });
   hello.textContent = TEXT.hello;
   log.append(hello);
+  // Where the chat waits for an agent, told politely as the queue moves; empty once an agent has it.
+  var queueLine = el('p', { class: 'queue', role: 'status', 'aria-live': 'polite' });
+  /** The place shown ("<position> <promise>"): the long poll answers at once when it moved. */
+  var queuePlace = ' ';
   // Announced politely: a screen reader hears "Ann is typing…" without losing its place.
   var typingCue = el('p', { class: 'typing', 'aria-live': 'polite' });
   var input = el('textarea', { id: 'flc-message', maxlength: String(MAX_LENGTH), rows: '2' });
@@ -307,6 +312,7 @@
     [
       el('header', {}, [title, closer]),
       state,
+      queueLine,
       log,
       typingCue,
       fileStatus,
@@ -582,6 +588,13 @@
     });
   }
 
+  /** The server's wording of the chat's place in line ("You are 2nd in line. …"), or none. */
+  function showQueue(queue) {
+    if (!queue) return;
+    queuePlace = queue.position + ' ' + (queue.expectedAnswerAt || '');
+    queueLine.textContent = queue.text || '';
+  }
+
   function showTyping(author, until) {
     clearTimeout(typingTimer);
     // At most 10 s whatever the server says: a cue must not outlive a lost "stop".
@@ -749,6 +762,7 @@
     var chat = which === 'chat';
     log.hidden = !chat;
     typingCue.hidden = !chat;
+    queueLine.hidden = !chat;
     form.hidden = !chat;
     prechatSheet.hidden = which !== 'prechat';
     leaveSheet.hidden = which !== 'leave';
@@ -1099,6 +1113,7 @@
         // A new socket: reading is told again, in case the last report was lost with the old one.
         reportedRead = 0;
         readUpTo(data.agentRead);
+        showQueue(data.queue);
         pending.forEach(transmit);
       } else if (data.type === 'messages') {
         receive(data.messages);
@@ -1108,6 +1123,8 @@
         showTyping(data.author, data.until);
       } else if (data.type === 'read') {
         readUpTo(data.agentRead);
+      } else if (data.type === 'queue') {
+        showQueue(data);
       }
     };
     ws.onclose = function (event) {
@@ -1134,13 +1151,15 @@
     if (polling || !token) return;
     polling = true;
     pending.forEach(transmit);
-    request('GET', '/chat/messages?after=' + lastSeq + '&read=' + agentRead).then(
+    var known = '&read=' + agentRead + '&place=' + encodeURIComponent(queuePlace);
+    request('GET', '/chat/messages?after=' + lastSeq + known).then(
       function (body) {
         polling = false;
         retryMs = 1000;
         state.textContent = '';
         receive(body.messages);
         readUpTo(body.agentRead);
+        showQueue(body.queue);
         if (body.typing) showTyping(body.typing.author, body.typing.until);
         poll();
       },

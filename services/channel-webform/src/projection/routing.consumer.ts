@@ -7,6 +7,7 @@ import {
   TOPICS,
   type RoutingDecision,
 } from '@firstline/contracts';
+import { waitInLine } from '@firstline/channel-kit';
 import { lockConversations } from './conversation-locks';
 import { statusTokenOf } from './records';
 
@@ -43,11 +44,7 @@ async function apply(
 ): Promise<void> {
   const due = decision.firstResponseDueAt ?? decision.automaticReply?.expectedAnswerAt;
   const decidedAt = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
-  // A decision with a promise says where the ticket stands now; one with an agent, that its
-  // wait in line is over; any other (a message appended) leaves both as they were.
-  const promise = decision.expectedAnswerAt
-    ? { position: decision.queuePosition, at: timestampDate(decision.expectedAnswerAt) }
-    : undefined;
+  const wait = waitInLine(decision);
   await manager.query(
     `INSERT INTO channel_webform.ticket
        (ticket_id, status_token, ticket_number, agent_id, first_response_due_at, updated_at,
@@ -58,9 +55,7 @@ async function apply(
        agent_id = COALESCE(EXCLUDED.agent_id, channel_webform.ticket.agent_id),
        first_response_due_at = COALESCE(EXCLUDED.first_response_due_at, channel_webform.ticket.first_response_due_at),
        updated_at = GREATEST(channel_webform.ticket.updated_at, EXCLUDED.updated_at),
-       queue_position = CASE WHEN $8::timestamptz IS NOT NULL THEN $7
-                             WHEN $4::text IS NOT NULL THEN 0
-                             ELSE channel_webform.ticket.queue_position END,
+       queue_position = COALESCE($7, channel_webform.ticket.queue_position),
        promised_answer_at = COALESCE($8, channel_webform.ticket.promised_answer_at)`,
     [
       decision.ticketId,
@@ -69,8 +64,8 @@ async function apply(
       decision.assignedAgentId ?? null,
       due ? timestampDate(due) : null,
       decidedAt,
-      promise?.position ?? null,
-      promise?.at ?? null,
+      wait?.position ?? null,
+      wait?.promisedAt ?? null,
     ],
   );
   await manager.query(
