@@ -3,6 +3,7 @@ import {
   AddNumbersTimersAndLinks1764100000000,
   AddThreadMessages1764200000000,
   AddProvisionalCustomers1768000000000,
+  CountUnrecordedMessages1770000000000,
   CreateRoutingState1764000000000,
   UniqueTicketNumbers1769500000000,
 } from './migrations';
@@ -18,6 +19,7 @@ export const routerService: ServiceDefinition = {
     AddThreadMessages1764200000000,
     AddProvisionalCustomers1768000000000,
     UniqueTicketNumbers1769500000000,
+    CountUnrecordedMessages1770000000000,
   ],
   defaultPort: 3002,
   enabledInEmbeddedMode: () => true,

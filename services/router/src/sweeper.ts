@@ -21,14 +21,16 @@ export async function drainAndAnnounce(
   teamIds: string[],
   now: Date,
 ): Promise<number> {
-  const assignments = await drainTeamQueues(manager, teamIds, now);
+  const { made, decidedAt } = await drainTeamQueues(manager, teamIds, now);
   await enqueueOutbox(
     manager,
-    assignments.map(({ ticket }) =>
-      decisionRecord(decision(ticket, { disposition: TicketDisposition.ASSIGNED_FROM_QUEUE, now })),
+    made.map(({ ticket }) =>
+      decisionRecord(
+        decision(ticket, { disposition: TicketDisposition.ASSIGNED_FROM_QUEUE, now: decidedAt }),
+      ),
     ),
   );
-  return assignments.length;
+  return made.length;
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
