@@ -31,7 +31,8 @@ export class TicketEventsConsumer {
 
   // A ticket's life brings several events for every customer message (created, assigned, the
   // agent's answer, the resolution): a batch is applied in a fixed number of statements.
-  @Consume({ topic: TOPICS.ticketEvents })
+  // One transaction per fetch, not per partition.
+  @Consume({ topic: TOPICS.ticketEvents, gatherPartitions: true })
   async follow(messages: Array<Received<TicketEvent>>): Promise<void> {
     // A record delivered twice within one batch is applied once, like one delivered in two.
     const events = [
