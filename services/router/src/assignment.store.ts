@@ -7,7 +7,7 @@ import {
   type QueueAssignment,
 } from '@firstline/routing';
 import { saveLastAgents } from './customers.store';
-import type { TicketRow } from './tickets.store';
+import { HOLDS_ITS_AGENT, type TicketRow } from './tickets.store';
 
 interface AgentRow {
   id: string;
@@ -45,7 +45,7 @@ export async function availableAgents(
       `SELECT ${AGENT_COLUMNS}, coalesce((
          SELECT jsonb_object_agg(channel, open) FROM (
            SELECT channel, count(*)::int AS open FROM routing.ticket
-            WHERE state = 'open' AND assigned_agent_id = a.id GROUP BY channel) AS loads
+            WHERE ${HOLDS_ITS_AGENT} AND assigned_agent_id = a.id GROUP BY channel) AS loads
        ), '{}') AS load
        FROM routing.agent a WHERE active AND presence = $1 AND team_ids && $2`,
       [Presence.ONLINE, teamIds],
@@ -63,6 +63,17 @@ export async function availableAgents(
   return agentStates(manager, rows);
 }
 
+/**
+ * When an assignment made under the agents' locks is decided, for its RoutingDecision's
+ * `decided_at`: after the locked load was counted, never before `now`. The decision log (tickets'
+ * events) orders assignments and resolutions by these times; a time taken before waiting for the
+ * locks would put an assignment before the resolution whose freed place it took.
+ */
+export function decisionTime(now: Date): Date {
+  const counted = new Date();
+  return counted > now ? counted : now;
+}
+
 /** Whether any of these agents has room in any channel. */
 export function anyoneHasRoom(agents: AgentState[]): boolean {
   return agents.some((agent) =>
@@ -74,17 +85,19 @@ export function anyoneHasRoom(agents: AgentState[]): boolean {
  * Hands queued tickets of these teams to online agents with room. Locks the teams' agents in id
  * order (so that concurrent drains take turns instead of deadlocking) and plans with `drainQueue`;
  * then locks each planned ticket, skipping one another transaction holds (a message appending to
- * it): the next drain takes it. Returns the assignments made.
+ * it): the next drain takes it. Returns the assignments made and when they were decided.
  */
 export async function drainTeamQueues(
   manager: EntityManager,
   teamIds: string[],
   now: Date,
-): Promise<Array<QueueAssignment & { ticket: TicketRow }>> {
+): Promise<{ made: Array<QueueAssignment & { ticket: TicketRow }>; decidedAt: Date }> {
+  const none = { made: [], decidedAt: now };
   // Everyone busy, the usual case under load: a glance without locks settles it.
-  if (!anyoneHasRoom(await availableAgents(manager, teamIds, false))) return [];
+  if (!anyoneHasRoom(await availableAgents(manager, teamIds, false))) return none;
   const agents = await availableAgents(manager, teamIds, true);
-  if (!anyoneHasRoom(agents)) return [];
+  const decidedAt = decisionTime(now);
+  if (!anyoneHasRoom(agents)) return none;
   const queued: TicketRow[] = await manager.query(
     `SELECT * FROM routing.ticket
       WHERE state = 'open' AND assigned_agent_id IS NULL AND team_id = ANY($1)
@@ -110,7 +123,7 @@ export async function drainTeamQueues(
     agents,
     now,
   );
-  if (plan.length === 0) return [];
+  if (plan.length === 0) return none;
   const locked: TicketRow[] = await manager.query(
     `SELECT * FROM routing.ticket
       WHERE id = ANY($1) AND state = 'open' AND assigned_agent_id IS NULL
@@ -138,7 +151,7 @@ export async function drainTeamQueues(
     made.map((made) => made.agentId),
     now,
   );
-  return made;
+  return { made, decidedAt };
 }
 
 /** Teams with tickets waiting in their queue. */
@@ -198,7 +211,7 @@ async function agentStates(manager: EntityManager, rows: AgentRow[]): Promise<Ag
   if (rows.length === 0) return [];
   const loads: Array<{ agent_id: string; channel: Channel; open: number }> = await manager.query(
     `SELECT assigned_agent_id AS agent_id, channel, count(*)::int AS open FROM routing.ticket
-      WHERE state = 'open' AND assigned_agent_id = ANY($1)
+      WHERE ${HOLDS_ITS_AGENT} AND assigned_agent_id = ANY($1)
       GROUP BY assigned_agent_id, channel`,
     [rows.map((row) => row.id)],
   );

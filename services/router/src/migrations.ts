@@ -273,3 +273,29 @@ export class IndexResolvedTicketsByTeam1770230000000 implements MigrationInterfa
     await queryRunner.query(`DROP INDEX routing.ticket_team_resolved`);
   }
 }
+
+/**
+ * Messages routed to a ticket that tickets has not recorded yet keep a resolved ticket on its
+ * agent's capacity (`HOLDS_ITS_AGENT` in tickets.store.ts), and the load index covers them.
+ */
+export class CountUnrecordedMessages1770300000000 implements MigrationInterface {
+  readonly name = 'CountUnrecordedMessages1770300000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `ALTER TABLE routing.ticket ADD COLUMN unrecorded_messages integer NOT NULL DEFAULT 0`,
+    );
+    await queryRunner.query(`DROP INDEX routing.ticket_agent_load`);
+    await queryRunner.query(`
+      CREATE INDEX ticket_agent_load ON routing.ticket (assigned_agent_id, channel)
+      WHERE state = 'open' OR (state = 'resolved' AND unrecorded_messages > 0)`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX routing.ticket_agent_load`);
+    await queryRunner.query(`
+      CREATE INDEX ticket_agent_load ON routing.ticket (assigned_agent_id, channel)
+      WHERE state = 'open'`);
+    await queryRunner.query(`ALTER TABLE routing.ticket DROP COLUMN unrecorded_messages`);
+  }
+}

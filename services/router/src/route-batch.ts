@@ -26,7 +26,7 @@ import {
   type TicketNeeds,
 } from '@firstline/routing';
 import { answerEstimates } from './answer-estimates.store';
-import { availableAgents, markAssigned } from './assignment.store';
+import { availableAgents, decisionTime, markAssigned } from './assignment.store';
 import { resolveCustomers, saveLastAgents, type CustomerRow } from './customers.store';
 import { decision } from './decisions';
 import type { RoutingPolicies } from './directory.store';
@@ -119,30 +119,32 @@ export async function routeBatch(
     return [plan];
   });
   for (const { disposition, ticket, message } of plans) {
+    // Counted down as tickets records the message (see HOLDS_ITS_AGENT).
+    ticket.unrecorded_messages += 1;
     if (
       disposition === TicketDisposition.NEW_TICKET ||
       disposition === TicketDisposition.FOLLOW_UP
     ) {
       created.push(ticket);
-    } else if (disposition === TicketDisposition.REOPEN) {
-      changed.add(ticket);
-    } else if (!message.csatAnswer && !message.autoResponse && !ticket.awaiting_agent) {
+      continue;
+    }
+    changed.add(ticket);
+    if (disposition === TicketDisposition.APPEND && !message.csatAnswer && !message.autoResponse) {
       // The customer wrote last: an agent owes them an answer (what the away timer looks at).
       // A robot's message (an out-of-office reply) owes nobody anything.
       ticket.awaiting_agent = true;
-      changed.add(ticket);
     }
   }
   for (const ticket of created) changed.delete(ticket);
 
-  await assignAgents(manager, plans, now);
+  const decidedAt = await assignAgents(manager, plans, now);
   await saveTickets(manager, created, [...changed]);
   const startedClocks = plans.filter((plan) => plan.assign).map((plan) => plan.ticket);
   const estimates = await answerEstimates(
     manager,
     (teamId) => teamCalendar(policies, teamId),
     startedClocks,
-    now,
+    decidedAt,
   );
   for (const plan of plans) {
     plan.automaticReply = planAutomaticReply(
@@ -182,7 +184,7 @@ export async function routeBatch(
     decision(plan.ticket, {
       message: plan.message,
       disposition: plan.disposition,
-      now,
+      now: decidedAt,
       answerEstimate: plan.assign && estimates.get(plan.ticket.id),
       automaticReply: plan.automaticReply,
       customerProvisional: plan.customer.provisional,
@@ -320,6 +322,7 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
           : null,
     first_responded_at: null,
     awaiting_agent: true,
+    unrecorded_messages: 0,
   };
   Object.assign(ticket, dueTimes(policies, ticket, receivedAt, message));
   conversation.latest = ticket;
@@ -337,17 +340,20 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
  * against capacity as it goes. Agents are read without locks first: when none of them can take
  * any of the tickets (the usual case under load, with everyone busy) no lock is taken at all.
  * Otherwise their rows are locked in id order and their load counted again under the locks.
+ * Returns the moment of the decision: once the load was counted under the locks (see
+ * `decisionTime`), else `now`.
  */
-async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): Promise<void> {
+async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): Promise<Date> {
   const needing = plans.filter((plan) => plan.assign);
   const teams = [...new Set(needing.map((plan) => plan.ticket.team_id))];
   const unlocked = await availableAgents(manager, teams, false);
-  if (!needing.some((plan) => unlocked.some((agent) => canTake(agent, needsOf(plan))))) return;
+  if (!needing.some((plan) => unlocked.some((agent) => canTake(agent, needsOf(plan))))) return now;
 
   const agents = (await availableAgents(manager, teams, true)).map((agent) => ({
     ...agent,
     load: new Map(agent.load),
   }));
+  const decidedAt = decisionTime(now);
   const assigned: string[] = [];
   for (const plan of needing) {
     const chosen: (AgentState & { load: Map<number, number> }) | undefined = chooseAgent(
@@ -363,6 +369,7 @@ async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): P
     assigned.push(chosen.id);
   }
   await markAssigned(manager, assigned, now);
+  return decidedAt;
 }
 
 function needsOf(plan: Plan): TicketNeeds {

@@ -9,7 +9,7 @@ import { capacityOf, markAssigned, teamsOfAgent, TEAM_CHAT_DEFAULTS } from './as
 import { saveLastAgents } from './customers.store';
 import { decision, decisionRecord } from './decisions';
 import { drainAndAnnounce } from './sweeper';
-import type { TicketRow } from './tickets.store';
+import { HOLDS_ITS_AGENT, type TicketRow } from './tickets.store';
 
 /**
  * The agents' claims, hand-backs and transfers, which the tickets service forwards: the router is
@@ -154,7 +154,7 @@ async function lockReceiver(
   // Counted in a statement after the lock's: only its snapshot sees the previous holder's commit.
   const [{ open }]: Array<{ open: number }> = await manager.query(
     `SELECT count(*)::int AS open FROM routing.ticket
-      WHERE state = 'open' AND assigned_agent_id = $1 AND channel = $2 AND id <> $3`,
+      WHERE ${HOLDS_ITS_AGENT} AND assigned_agent_id = $1 AND channel = $2 AND id <> $3`,
     [agentId, ticket.channel, ticket.id],
   );
   return {

@@ -23,19 +23,21 @@ export async function drainAndAnnounce(
   teamIds: string[],
   now: Date,
 ): Promise<number> {
-  const assignments = await drainTeamQueues(manager, teamIds, now);
+  const { made, decidedAt } = await drainTeamQueues(manager, teamIds, now);
   const moved = await queueMoves(
     manager,
-    [...new Set(assignments.map((a) => a.ticket.team_id))],
-    now,
+    [...new Set(made.map((a) => a.ticket.team_id))],
+    decidedAt,
   );
   await enqueueOutbox(manager, [
-    ...assignments.map(({ ticket }) =>
-      decisionRecord(decision(ticket, { disposition: TicketDisposition.ASSIGNED_FROM_QUEUE, now })),
+    ...made.map(({ ticket }) =>
+      decisionRecord(
+        decision(ticket, { disposition: TicketDisposition.ASSIGNED_FROM_QUEUE, now: decidedAt }),
+      ),
     ),
     ...moved.map((queued) => decisionRecord(queued)),
   ]);
-  return assignments.length;
+  return made.length;
 }
 
 const SWEEP_INTERVAL_MS = 1_000;

@@ -13,10 +13,12 @@ import { claimMessages, OutboxRelay } from '@firstline/persistence';
 import { teamsOfAgents } from './assignment.store';
 import { drainAndAnnounce } from './sweeper';
 import { cancelTicketTimers } from './timers.store';
+import { HOLDS_ITS_AGENT } from './tickets.store';
 
 /**
  * Follows what happens to tickets after routing: resolution and closing free the assignee's
- * capacity (and reopen windows start), and agents' answers stop the breach timer. Whatever frees
+ * capacity (and reopen windows start) once tickets has recorded every message routed to the
+ * ticket, and agents' answers stop the breach timer. Whatever frees
  * capacity drains the affected queues at once. Assignments and transfers are not learnt here:
  * the router made them (docs/adr/0015), and their events only echo its decisions.
  */
@@ -29,7 +31,8 @@ export class TicketEventsConsumer {
 
   // A ticket's life brings several events for every customer message (created, assigned, the
   // agent's answer, the resolution): a batch is applied in a fixed number of statements.
-  @Consume({ topic: TOPICS.ticketEvents })
+  // One transaction per fetch, not per partition.
+  @Consume({ topic: TOPICS.ticketEvents, gatherPartitions: true })
   async follow(messages: Array<Received<TicketEvent>>): Promise<void> {
     // A record delivered twice within one batch is applied once, like one delivered in two.
     const events = [
@@ -55,12 +58,14 @@ export class TicketEventsConsumer {
 /**
  * Applies the events, in their order, as one statement per kind of change; returns the teams
  * whose queue may now move. A ticket's status is what its last status change says (each change
- * sets state and resolution time whole); its first answer is the earliest agent's answer.
+ * sets state and resolution time whole); its first answer is the earliest agent's answer; each
+ * customer message recorded counts down the ticket's unrecorded messages (`HOLDS_ITS_AGENT`).
  */
 async function applyTicketEvents(manager: EntityManager, events: TicketEvent[]): Promise<string[]> {
   const statuses = new Map<string, { state: 'open' | 'resolved' | 'closed'; at: Date }>();
   const closedAtSomePoint = new Set<string>();
   const answeredAt = new Map<string, Date>();
+  const recorded = new Map<string, number>();
   for (const event of events) {
     const { details } = event;
     const at = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
@@ -70,35 +75,50 @@ async function applyTicketEvents(manager: EntityManager, events: TicketEvent[]):
       statuses.set(event.ticketId, { state, at });
       if (state !== 'open') closedAtSomePoint.add(event.ticketId);
     } else if (details.case === 'messageAdded') {
-      // An agent's answer: the first stops the breach timer, any means nobody is owed one now.
       const { direction, automatic } = details.value;
+      if (direction === MessageDirection.INBOUND) {
+        recorded.set(event.ticketId, (recorded.get(event.ticketId) ?? 0) + 1);
+        continue;
+      }
+      // An agent's answer: the first stops the breach timer, any means nobody is owed one now.
       if (direction !== MessageDirection.OUTBOUND || automatic) continue;
       if (!answeredAt.has(event.ticketId)) answeredAt.set(event.ticketId, at);
     }
   }
-  const touched = [...new Set([...statuses.keys(), ...answeredAt.keys()])].sort();
+  const touched = [...new Set([...statuses.keys(), ...answeredAt.keys(), ...recorded.keys()])];
   if (touched.length === 0) return [];
+  touched.sort();
   // In id order, as routing locks tickets: concurrent batches take turns instead of deadlocking.
   await manager.query(`SELECT id FROM routing.ticket WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [
     touched,
   ]);
   let freedAgents: string[] = [];
-  if (statuses.size > 0) {
-    const ids = [...statuses.keys()];
+  const changing = [...new Set([...statuses.keys(), ...recorded.keys()])];
+  if (changing.length > 0) {
     // TypeORM answers an UPDATE with [returned rows, affected count].
-    const [rows]: [Array<{ id: string; assigned_agent_id: string | null }>, number] =
-      await manager.query(
-        `UPDATE routing.ticket t
-            SET state = s.state,
-                resolved_at = CASE WHEN s.state = 'resolved' THEN s.at END
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS s (id, state, at)
+    const [rows]: [
+      Array<{ id: string; assigned_agent_id: string | null; holds: boolean }>,
+      number,
+    ] = await manager.query(
+      `UPDATE routing.ticket t
+            SET state = coalesce(s.new_state, t.state),
+                resolved_at = CASE WHEN s.new_state IS NULL THEN t.resolved_at
+                                   WHEN s.new_state = 'resolved' THEN s.at END,
+                unrecorded_messages = greatest(t.unrecorded_messages - s.recorded, 0)
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])
+                AS s (id, new_state, at, recorded)
           WHERE t.id = s.id
-          RETURNING t.id, t.assigned_agent_id`,
-        [ids, ids.map((id) => statuses.get(id)!.state), ids.map((id) => statuses.get(id)!.at)],
-      );
+          RETURNING t.id, t.assigned_agent_id, ${HOLDS_ITS_AGENT} AS holds`,
+      [
+        changing,
+        changing.map((id) => statuses.get(id)?.state ?? null),
+        changing.map((id) => statuses.get(id)?.at ?? null),
+        changing.map((id) => recorded.get(id) ?? 0),
+      ],
+    );
     await cancelTicketTimers(manager, [...closedAtSomePoint]);
     freedAgents = rows.flatMap((row) =>
-      closedAtSomePoint.has(row.id) && row.assigned_agent_id ? [row.assigned_agent_id] : [],
+      !row.holds && row.assigned_agent_id ? [row.assigned_agent_id] : [],
     );
   }
   if (answeredAt.size > 0) {

@@ -27,7 +27,18 @@ export interface TicketRow {
   first_responded_at: Date | null;
   /** The customer wrote last: an agent owes them an answer. */
   awaiting_agent: boolean;
+  /** Messages routed to the ticket that tickets has not recorded yet (see `HOLDS_ITS_AGENT`). */
+  unrecorded_messages: number;
 }
+
+/**
+ * Whether a ticket takes a place of its agent's capacity: while open, and while resolved with
+ * messages routed to it that tickets has not recorded yet. The router appends a message to a
+ * ticket it believes open; when the agent resolved it meanwhile, tickets reopens it on recording
+ * the message, for the same agent. Counting it until then keeps that place from going to a queued
+ * ticket in between, which would put the agent over capacity once the reopen arrives.
+ */
+export const HOLDS_ITS_AGENT = `(state = 'open' OR (state = 'resolved' AND unrecorded_messages > 0))`;
 
 export interface Conversation {
   key: string;
@@ -119,6 +130,7 @@ const NUMBERED_COLUMNS = [
   'previous_ticket_id',
   'first_responded_at',
   'awaiting_agent',
+  'unrecorded_messages',
 ].join(', ');
 
 /**
@@ -147,7 +159,8 @@ export async function saveTickets(
          resolved_at = r.resolved_at, assigned_agent_id = r.assigned_agent_id,
          queued_at = r.queued_at, first_response_due_at = r.first_response_due_at,
          resolution_due_at = r.resolution_due_at, sla_policy_id = r.sla_policy_id,
-         first_responded_at = r.first_responded_at, awaiting_agent = r.awaiting_agent
+         first_responded_at = r.first_responded_at, awaiting_agent = r.awaiting_agent,
+         unrecorded_messages = r.unrecorded_messages
        FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb) r
        WHERE t.id = r.id`,
       [JSON.stringify(changed)],

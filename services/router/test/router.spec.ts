@@ -164,7 +164,7 @@ describe('the router on Kafka and Postgres', () => {
                 ],
                 actions: { teamId: team('load') },
               },
-              ...['escalate', 'away', 'breach', 'reply'].map((name) => ({
+              ...['escalate', 'away', 'breach', 'reply', 'unrecorded', 'locked'].map((name) => ({
                 id: name,
                 conditions: [
                   {
@@ -231,6 +231,8 @@ describe('the router on Kafka and Postgres', () => {
       agent(agentId('overflow-agent'), team('overflow'), Presence.ONLINE, 5),
       agent(agentId('away-agent'), team('away'), Presence.ONLINE, 5),
       agent(agentId('scenario-agent'), team('scenario'), Presence.ONLINE, 1),
+      agent(agentId('unrecorded-agent'), team('unrecorded'), Presence.ONLINE, 1),
+      agent(agentId('locked-agent'), team('locked'), Presence.ONLINE, 1),
       ...Array.from({ length: AGENTS }, (_, index) =>
         agent(agentId(`load-${index}`), team('load'), Presence.ONLINE),
       ),
@@ -240,7 +242,7 @@ describe('the router on Kafka and Postgres', () => {
       async () =>
         (await harness.query(`SELECT id FROM routing.agent WHERE id LIKE $1`, [`${harness.run}%`]))
           .length ===
-          AGENTS + 4 && (await harness.query(`SELECT id FROM routing.directory_entry`)).length > 0,
+          AGENTS + 6 && (await harness.query(`SELECT id FROM routing.directory_entry`)).length > 0,
       30_000,
       'the directory snapshot',
     );
@@ -345,6 +347,22 @@ describe('the router on Kafka and Postgres', () => {
     );
   }, 60_000);
 
+  /** Tickets recorded a customer's message on the ticket (the event that follows storing it). */
+  const recorded = (ticketId: string, id: string) => ({
+    eventId: `${harness.run}:${id}-recorded`,
+    ticketId,
+    type: TicketEventType.MESSAGE_ADDED,
+    actor: { kind: ActorKind.CUSTOMER, id: 'someone' },
+    occurredAt: timestampFromDate(new Date()),
+    details: {
+      case: 'messageAdded' as const,
+      value: {
+        messageId: `${harness.run}:${id}`,
+        direction: MessageDirection.INBOUND,
+        channel: Channel.VK,
+      },
+    },
+  });
   it('queues a chat while the team is full, assigns it when capacity frees, and reopens on a reply', async () => {
     const chat = (id: string, user: string) =>
       message(id, {
@@ -370,6 +388,8 @@ describe('the router on Kafka and Postgres', () => {
     });
 
     await harness.publishTicketEvents([
+      recorded(carol.ticketId, 'carol-1'),
+      recorded(carol.ticketId, 'carol-2'),
       {
         eventId: `${harness.run}:carol-resolved`,
         ticketId: carol.ticketId,
@@ -416,6 +436,96 @@ describe('the router on Kafka and Postgres', () => {
       value: { fromStatus: TicketStatus.OPEN, toStatus: TicketStatus.RESOLVED },
     },
   });
+
+  const statusChange = (ticketId: string, name: string, from: TicketStatus, to: TicketStatus) => ({
+    ...resolved(ticketId, name),
+    details: {
+      case: 'statusChanged' as const,
+      value: { fromStatus: from, toStatus: to },
+    },
+  });
+  const routerState = (ticketId: string, state: string) =>
+    waitFor(
+      async () =>
+        (
+          await harness.query<{ state: string }>(`SELECT state FROM routing.ticket WHERE id = $1`, [
+            ticketId,
+          ])
+        )[0]?.state === state,
+      30_000,
+      `the router to see ticket ${ticketId} ${state}`,
+    );
+
+  it('keeps a resolved ticket on its agent while a message routed to it waits to be recorded, since recording it reopens the ticket', async () => {
+    const agentOfRon = agentId('unrecorded-agent');
+    await harness.publishInbound([chatTo('unrecorded', 'ron-1', 'ron')]);
+    const [ron] = await decisionsFor([`${harness.run}:ron-1`]);
+    expect(ron.assignedAgentId).toBe(agentOfRon);
+    // Ron writes again while his ticket is open, as far as the router knows; the agent resolves
+    // it before tickets records that message (tickets then reopens it for the same agent).
+    await harness.publishInbound([chatTo('unrecorded', 'ron-2', 'ron')]);
+    const [ronAgain] = await decisionsFor([`${harness.run}:ron-2`]);
+    expect(ronAgain).toMatchObject({
+      disposition: TicketDisposition.APPEND,
+      ticketId: ron.ticketId,
+    });
+    await harness.publishTicketEvents([
+      recorded(ron.ticketId, 'ron-1'),
+      resolved(ron.ticketId, 'ron-first'),
+    ]);
+    await routerState(ron.ticketId, 'resolved');
+
+    // Sam writes meanwhile: the agent's one place is still Ron's.
+    await harness.publishInbound([chatTo('unrecorded', 'sam-1', 'sam')]);
+    const [sam] = await decisionsFor([`${harness.run}:sam-1`]);
+    expect(sam).toMatchObject({ disposition: TicketDisposition.NEW_TICKET, queuePosition: 1 });
+    expect(sam.assignedAgentId).toBeUndefined();
+
+    await harness.publishTicketEvents([
+      recorded(ron.ticketId, 'ron-2'),
+      statusChange(ron.ticketId, 'ron-reopened', TicketStatus.RESOLVED, TicketStatus.OPEN),
+    ]);
+    await routerState(ron.ticketId, 'open');
+    await harness.publishTicketEvents([resolved(ron.ticketId, 'ron-second')]);
+    const fromQueue = await assignmentFromQueue(sam.ticketId);
+    expect(fromQueue.assignedAgentId).toBe(agentOfRon);
+    // Every assignment to the agent came while the agent had room.
+    const toTheAgent = (await harness.decisions()).filter(
+      (decision) =>
+        decision.assignedAgentId === agentOfRon &&
+        decision.disposition !== TicketDisposition.APPEND,
+    );
+    expect(toTheAgent.map((decision) => decision.ticketId)).toEqual([ron.ticketId, sam.ticketId]);
+  }, 60_000);
+
+  it("dates an assignment after it waited for the agent's lock, so the decision log puts it after the resolutions it counted", async () => {
+    const locked = agentId('locked-agent');
+    const holder = await database.pool(1).connect();
+    try {
+      // Another transaction (a replica's batch, a drain) holds the agent's row.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM routing.agent WHERE id = $1 FOR UPDATE`, [locked]);
+      await harness.publishInbound([chatTo('locked', 'uma-1', 'uma')]);
+      await waitFor(
+        async () =>
+          (
+            await harness.query(
+              `SELECT pid FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND query LIKE '%FROM routing.agent%FOR UPDATE%'`,
+            )
+          ).length > 0,
+        30_000,
+        "a routing batch to wait for the agent's lock",
+      );
+      const releasedAt = new Date();
+      await holder.query('COMMIT');
+      const [uma] = await decisionsFor([`${harness.run}:uma-1`]);
+      expect(uma.assignedAgentId).toBe(locked);
+      expect(timestampDate(uma.decidedAt!).getTime()).toBeGreaterThanOrEqual(releasedAt.getTime());
+    } finally {
+      holder.release();
+    }
+  }, 60_000);
 
   it('acknowledges a new ticket with its number, once per window, and never a machine', async () => {
     await harness.publishInbound([

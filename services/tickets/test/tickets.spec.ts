@@ -257,6 +257,27 @@ describe('tickets on the real broker and Postgres', () => {
     expect(reopened.messages.filter((m) => m.direction === 'in')).toHaveLength(2);
   }, 30_000);
 
+  it('gives a reopened ticket to whom the router chose, and to nobody while the router queues it', async () => {
+    const routed = decision({ assignedAgentId: 'ann' });
+    await tickets.publishDecisions([routed]);
+    await persisted(routed.ticketId);
+    expect((await view(ann, routed.ticketId)).ticket.assigneeId).toBe('ann');
+    await ann.call('POST', `/tickets/${routed.ticketId}/status`, { status: 'resolved' });
+    // Ann has no room when the customer writes again: the router reopens the ticket into the queue.
+    await tickets.publishDecisions([
+      decision({
+        ticketId: routed.ticketId,
+        customerId: routed.customerId,
+        disposition: TicketDisposition.REOPEN,
+      }),
+    ]);
+    const queued = await waitFor(async () => {
+      const seen = await view(ann, routed.ticketId);
+      return seen.ticket.reopenCount > 0 ? seen : undefined;
+    });
+    expect(queued.ticket).toMatchObject({ status: 'open', assigneeId: null });
+  }, 30_000);
+
   it('records a robot’s message on a resolved ticket without reopening it or counting a reopen', async () => {
     const routed = decision();
     await tickets.publishDecisions([routed]);

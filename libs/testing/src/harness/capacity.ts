@@ -6,8 +6,9 @@ export type AssignmentEvent = { ticketId: string; channel: number; at?: number }
 /**
  * Replays assignments and status changes in the order they occurred and names every assignment
  * that gave an agent more open tickets of a channel than `capacity`. Resolutions are recorded
- * when they happen and the router learns of them later, so the replay's load is never above the
- * router's: a breach here is a breach of the router's.
+ * when they happen and the router learns of them later, and it dates an assignment after counting
+ * the load it relied on, so the replay's load is never above the router's: a breach here is a
+ * breach of the router's. A reopen counts too: the agent holds the ticket again.
  */
 export function capacityBreaches(events: AssignmentEvent[], capacity: number): string[] {
   const tickets = new Map<string, { assignee: string; closed: boolean; channel: number }>();

@@ -308,6 +308,52 @@ export class TicketRepository {
     );
   }
 
+  /** `updateTicket` for many tickets in one statement (a consumer's batch). */
+  async updateTickets(manager: EntityManager, tickets: Ticket[]): Promise<void> {
+    if (tickets.length === 0) return;
+    await manager.query(
+      `UPDATE tickets.ticket t SET status = r.status, priority = r.priority, team_id = r.team_id,
+         assignee_id = r.assignee_id, skill_ids = r.skill_ids, tags = r.tags, due_at = r.due_at,
+         yellow_at = r.yellow_at, first_responded_at = r.first_responded_at,
+         resolved_at = r.resolved_at, closed_at = r.closed_at, reopen_count = r.reopen_count,
+         csat_score = r.csat_score, csat_comment = r.csat_comment, customer_id = r.customer_id,
+         first_response_breached = r.first_response_breached, pending_since = r.pending_since,
+         resolution_due_at = r.resolution_due_at, updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r (id text, status text, priority integer,
+         team_id text, assignee_id text, skill_ids text[], tags text[], due_at timestamptz,
+         yellow_at timestamptz, first_responded_at timestamptz, resolved_at timestamptz,
+         closed_at timestamptz, reopen_count integer, csat_score integer, csat_comment text,
+         customer_id text, first_response_breached boolean, pending_since timestamptz,
+         resolution_due_at timestamptz)
+       WHERE t.id = r.id`,
+      [
+        JSON.stringify(
+          tickets.map((ticket) => ({
+            id: ticket.id,
+            status: ticket.status,
+            priority: ticket.priority,
+            team_id: ticket.teamId,
+            assignee_id: ticket.assigneeId,
+            skill_ids: ticket.skillIds,
+            tags: ticket.tags,
+            due_at: ticket.dueAt,
+            yellow_at: ticket.yellowAt,
+            first_responded_at: ticket.firstRespondedAt,
+            resolved_at: ticket.resolvedAt,
+            closed_at: ticket.closedAt,
+            reopen_count: ticket.reopenCount,
+            csat_score: ticket.csatScore,
+            csat_comment: ticket.csatComment,
+            customer_id: ticket.customerId,
+            first_response_breached: ticket.firstResponseBreached,
+            pending_since: ticket.pendingSince,
+            resolution_due_at: ticket.resolutionDueAt,
+          })),
+        ),
+      ],
+    );
+  }
+
   /** Inserts the message unless one with its id exists; true when it was new. */
   async insertMessage(manager: EntityManager, message: MessageRecord): Promise<boolean> {
     const rows: unknown[] = await manager.query(

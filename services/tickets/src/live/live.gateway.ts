@@ -86,8 +86,12 @@ export class LiveGateway
 
   /** Sends the message to every connected agent `recipient` accepts. */
   push(message: object, recipient: (agent: SignedInAgent) => boolean): void {
+    // Serialised once, however many agents receive it.
+    let text: string | undefined;
     for (const [client, { agent }] of this.connections) {
-      if (recipient(agent)) send(client, message);
+      if (client.readyState !== OPEN || !recipient(agent)) continue;
+      text ??= JSON.stringify(message);
+      client.send(text);
     }
   }
 

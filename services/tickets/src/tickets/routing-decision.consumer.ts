@@ -91,7 +91,8 @@ export class RoutingDecisionConsumer {
     private readonly directory: DirectoryRepository,
   ) {}
 
-  @Consume({ topic: TOPICS.routing, check: decisionProblem })
+  // A batch's cost is mostly its round trips: one transaction per fetch, not per partition.
+  @Consume({ topic: TOPICS.routing, check: decisionProblem, gatherPartitions: true })
   async handle(messages: Array<Received<RoutingDecision>>): Promise<void> {
     // A record delivered twice within one batch counts once, like one delivered in two batches.
     const read = [
@@ -275,7 +276,10 @@ export class RoutingDecisionConsumer {
         automaticReplies.push(automaticReplyOf(next, decision, at, wording));
       }
     }
-    for (const id of changed) await this.tickets.updateTicket(manager, tickets.get(id)!);
+    await this.tickets.updateTickets(
+      manager,
+      [...changed].map((id) => tickets.get(id)!),
+    );
     for (const [ticketId, decision] of lastDecisionOf) {
       const ticket = tickets.get(ticketId)!;
       if (ticket.channel !== Channel.CHAT || !ticket.assigneeId) continue;
@@ -421,7 +425,8 @@ export class RoutingDecisionConsumer {
   }
 
   /**
-   * A message on an existing ticket: pending or recently resolved tickets open again. A robot's
+   * A message on an existing ticket: pending or recently resolved tickets open again, a reopen
+   * with the assignee the router chose (none while it is queued). A robot's
    * message (an out-of-office reply) is only recorded: it is not the customer writing, so it
    * neither reopens the ticket nor restarts its SLA clock.
    */
@@ -446,9 +451,16 @@ export class RoutingDecisionConsumer {
         statusChanged(ticket.status, next.status),
       );
     }
-    if (decision.assignedAgentId && decision.assignedAgentId !== ticket.assigneeId) {
-      next.assigneeId = decision.assignedAgentId;
-      log.record(ticket, SYSTEM_ROUTER, at, assignment(ticket.assigneeId, next.assigneeId));
+    // A reopen is assigned afresh: to whom the router chose, or to nobody while it waits in the
+    // queue (the previous agent had no room). Keeping the previous agent then would give them a
+    // ticket more than their capacity, the router having counted it as queued.
+    const assigneeId =
+      decision.disposition === TicketDisposition.REOPEN
+        ? (decision.assignedAgentId ?? null)
+        : (decision.assignedAgentId ?? ticket.assigneeId);
+    if (assigneeId !== ticket.assigneeId) {
+      next.assigneeId = assigneeId;
+      log.record(ticket, SYSTEM_ROUTER, at, assignment(ticket.assigneeId, assigneeId));
     }
     return next.status === ticket.status && next.assigneeId === ticket.assigneeId ? ticket : next;
   }
