@@ -142,6 +142,7 @@ describe('the answer time the router promises', () => {
       [anna.ticketId],
     );
     await harness.publishTicketEvents([
+      harness.messageRecorded(anna.ticketId, 'anna'),
       {
         eventId: `${harness.run}:anna-resolved`,
         ticketId: anna.ticketId,

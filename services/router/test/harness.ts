@@ -3,6 +3,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { KafkaBus, type OutgoingMessage } from '@firstline/bus';
 import {
+  ActorKind,
+  Channel,
   create,
   CustomerEventSchema,
   decode,
@@ -12,9 +14,11 @@ import {
   encode,
   IdentityProofSchema,
   InboundMessageSchema,
+  MessageDirection,
   messageType,
   RoutingDecisionSchema,
   TicketEventSchema,
+  TicketEventType,
   timestampFromDate,
   TOPICS,
   type DirectoryRecord,
@@ -30,6 +34,8 @@ import {
   type TestDatabase,
 } from '@firstline/testing';
 import { routerService } from '../src';
+
+type TicketEventInit = MessageInitShape<typeof TicketEventSchema>;
 
 /**
  * Router instances on the shared broker. The topics are the real, shared ones, so the instances
@@ -134,9 +140,25 @@ export class RouterHarness {
     );
   }
 
-  async publishTicketEvents(
-    events: Array<MessageInitShape<typeof TicketEventSchema>>,
-  ): Promise<void> {
+  /**
+   * The event with which tickets says it recorded a customer's message routed to a ticket: until
+   * then a resolved ticket keeps its agent's place (recording the message reopens it).
+   */
+  messageRecorded(ticketId: string, id: string, channel = Channel.VK): TicketEventInit {
+    return {
+      eventId: `${this.run}:${id}-recorded`,
+      ticketId,
+      type: TicketEventType.MESSAGE_ADDED,
+      actor: { kind: ActorKind.CUSTOMER, id: 'someone' },
+      occurredAt: timestampFromDate(new Date()),
+      details: {
+        case: 'messageAdded',
+        value: { messageId: `${this.run}:${id}`, direction: MessageDirection.INBOUND, channel },
+      },
+    };
+  }
+
+  async publishTicketEvents(events: TicketEventInit[]): Promise<void> {
     await this.publish(
       events.map((fields) => {
         const event: TicketEvent = create(TicketEventSchema, fields);

@@ -347,22 +347,6 @@ describe('the router on Kafka and Postgres', () => {
     );
   }, 60_000);
 
-  /** Tickets recorded a customer's message on the ticket (the event that follows storing it). */
-  const recorded = (ticketId: string, id: string) => ({
-    eventId: `${harness.run}:${id}-recorded`,
-    ticketId,
-    type: TicketEventType.MESSAGE_ADDED,
-    actor: { kind: ActorKind.CUSTOMER, id: 'someone' },
-    occurredAt: timestampFromDate(new Date()),
-    details: {
-      case: 'messageAdded' as const,
-      value: {
-        messageId: `${harness.run}:${id}`,
-        direction: MessageDirection.INBOUND,
-        channel: Channel.VK,
-      },
-    },
-  });
   it('queues a chat while the team is full, assigns it when capacity frees, and reopens on a reply', async () => {
     const chat = (id: string, user: string) =>
       message(id, {
@@ -388,8 +372,8 @@ describe('the router on Kafka and Postgres', () => {
     });
 
     await harness.publishTicketEvents([
-      recorded(carol.ticketId, 'carol-1'),
-      recorded(carol.ticketId, 'carol-2'),
+      harness.messageRecorded(carol.ticketId, 'carol-1'),
+      harness.messageRecorded(carol.ticketId, 'carol-2'),
       {
         eventId: `${harness.run}:carol-resolved`,
         ticketId: carol.ticketId,
@@ -470,7 +454,7 @@ describe('the router on Kafka and Postgres', () => {
       ticketId: ron.ticketId,
     });
     await harness.publishTicketEvents([
-      recorded(ron.ticketId, 'ron-1'),
+      harness.messageRecorded(ron.ticketId, 'ron-1'),
       resolved(ron.ticketId, 'ron-first'),
     ]);
     await routerState(ron.ticketId, 'resolved');
@@ -482,7 +466,7 @@ describe('the router on Kafka and Postgres', () => {
     expect(sam.assignedAgentId).toBeUndefined();
 
     await harness.publishTicketEvents([
-      recorded(ron.ticketId, 'ron-2'),
+      harness.messageRecorded(ron.ticketId, 'ron-2'),
       statusChange(ron.ticketId, 'ron-reopened', TicketStatus.RESOLVED, TicketStatus.OPEN),
     ]);
     await routerState(ron.ticketId, 'open');
