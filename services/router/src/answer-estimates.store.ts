@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Presence } from '@firstline/contracts';
 import { estimateAnswerTime, type AnswerEstimate, type BusinessCalendar } from '@firstline/routing';
+import { capacityOf, TEAM_CHAT_DEFAULTS } from './assignment.store';
 import { queuePositions, type TicketRow } from './tickets.store';
 
 /** The handling times a forecast learns from: the team's latest resolved tickets of the week. */
@@ -45,19 +46,33 @@ export async function answerEstimates(
   return estimates;
 }
 
-/** Tickets the online agents of these teams can hold at once, by "team channel". */
+/**
+ * Tickets the online agents of these teams can hold at once, by "team channel": each agent's
+ * capacity as assignment counts it (a team's chat default included), added up per team.
+ */
 async function onlineSlots(
   manager: EntityManager,
   teamIds: string[],
 ): Promise<Map<string, number>> {
-  const rows: Array<{ team_id: string; channel: string; slots: number }> = await manager.query(
-    `SELECT team_id, capacity.key AS channel, sum(capacity.value::int)::int AS slots
-       FROM routing.agent a, unnest(a.team_ids) AS team_id, jsonb_each_text(a.capacity) AS capacity
-      WHERE a.active AND a.presence = $1 AND team_id = ANY($2)
-      GROUP BY team_id, capacity.key`,
+  const agents: Array<{
+    team_ids: string[];
+    capacity: Record<string, number>;
+    team_chat_defaults: number[];
+  }> = await manager.query(
+    `SELECT team_ids, capacity, ${TEAM_CHAT_DEFAULTS}
+       FROM routing.agent a WHERE active AND presence = $1 AND team_ids && $2`,
     [Presence.ONLINE, teamIds],
   );
-  return new Map(rows.map((row) => [`${row.team_id} ${row.channel}`, row.slots]));
+  const slots = new Map<string, number>();
+  for (const agent of agents) {
+    for (const [channel, max] of capacityOf(agent)) {
+      for (const teamId of agent.team_ids) {
+        const key = `${teamId} ${channel}`;
+        slots.set(key, (slots.get(key) ?? 0) + max);
+      }
+    }
+  }
+  return slots;
 }
 
 /**
