@@ -100,10 +100,12 @@ describe('files in live chat, in a browser', () => {
     // By keyboard: the labelled button opens the file picker; the two files go as they are picked.
     const attach = visitor.getByRole('button', { name: 'Attach a file' });
     await attach.focus();
-    const [chooser] = await Promise.all([
-      visitor.waitForEvent('filechooser'),
-      visitor.keyboard.press('Enter'),
-    ]);
+    const choosing = visitor.waitForEvent('filechooser');
+    // Playwright takes the page's file choosers over asynchronously; a round trip to the page
+    // makes sure it has before the key opens one, which would otherwise go to the browser itself.
+    await visitor.evaluate(() => undefined);
+    await visitor.keyboard.press('Enter');
+    const chooser = await choosing;
     await chooser.setFiles([
       { name: 'screen.png', mimeType: 'image/png', buffer: PIXEL },
       { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: invoice },
