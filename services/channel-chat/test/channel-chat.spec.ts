@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
   Channel,
@@ -11,16 +11,9 @@ import {
   type DeliveryReceipt,
   type InboundMessage,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
-import {
-  createTestDatabase,
-  ensureKafka,
-  startGroupsAtTopicEnd,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@firstline/testing';
-import { channelChatService } from '../src';
+import type { RunningService } from '@firstline/runtime';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import { chatServiceOfRun, startChatReplica } from './chat-service';
 
 const SECRET = 'chat-test-secret-of-at-least-32-characters';
 
@@ -77,30 +70,14 @@ describe('channel-chat on Kafka and Postgres', () => {
   let outboundCount = 0;
   const run = uniqueName('chat').replace(/\W/g, '');
 
-  // A name of its own: another suite's chat service in the shared group would take its replies.
-  const name = `channel-chat-${run}`;
+  let name: string;
 
   beforeAll(async () => {
-    const brokers = await ensureKafka();
-    await startGroupsAtTopicEnd(brokers, [name]);
+    name = await chatServiceOfRun(run);
     database = await createTestDatabase();
-    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_LONG_POLL_SECONDS = '2';
-    service = await startService(
-      { ...channelChatService, name },
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 3,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('channel-chat-test.observer'),
       topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name],
@@ -264,25 +241,7 @@ describe('channel-chat on Kafka and Postgres', () => {
   });
 
   it('a second replica on the same database: each pushes what the other stored, by socket and long poll', async () => {
-    const otherBus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: 'channel-chat-test-b',
-      logger: silentLogger,
-    });
-    const other = await startService(
-      { ...channelChatService, name },
-      {
-        bus: otherBus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 2,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    const { service: other } = await startChatReplica(name, database.url, 'b');
     try {
       const { token, visitorId } = await newVisitor();
       // One tab on each replica.

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
 import {
   agentReadActivity,
   conversationKey,
@@ -22,16 +22,9 @@ import {
   type DirectoryRecord,
   type InboundMessage,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
-import {
-  createTestDatabase,
-  ensureKafka,
-  startGroupsAtTopicEnd,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@firstline/testing';
-import { channelChatService } from '../src';
+import type { RunningService } from '@firstline/runtime';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import { chatServiceOfRun, startChatReplica } from './chat-service';
 
 const SECRET = 'chat-activity-test-secret-of-32-characters';
 
@@ -52,11 +45,8 @@ describe('channel-chat between messages and before a chat', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    const brokers = await ensureKafka();
-    const name = `channel-chat-${run}`;
-    await startGroupsAtTopicEnd(brokers, [name]);
+    const name = await chatServiceOfRun(run);
     database = await createTestDatabase();
-    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_SITES = JSON.stringify({
       shop: {
@@ -68,20 +58,7 @@ describe('channel-chat between messages and before a chat', () => {
         },
       },
     });
-    service = await startService(
-      { ...channelChatService, name },
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 3,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('chat-activity-test.observer'),
       topics: [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, TOPICS.chatActivity.name],

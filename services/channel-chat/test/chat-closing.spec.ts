@@ -1,4 +1,4 @@
-import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
   Channel,
@@ -10,16 +10,9 @@ import {
   type InboundMessage,
   type OutboundMessage,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
-import {
-  createTestDatabase,
-  ensureKafka,
-  startGroupsAtTopicEnd,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@firstline/testing';
-import { channelChatService } from '../src';
+import type { RunningService } from '@firstline/runtime';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import { chatServiceOfRun, startChatReplica } from './chat-service';
 
 const SECRET = 'chat-closing-test-secret-of-32-chars!';
 
@@ -46,29 +39,13 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
   let bus: KafkaBus;
   let service: RunningService;
 
-  // A name of its own: another suite's chat service in the shared group would take its replies.
-  const name = `channel-chat-${run}`;
+  let name: string;
 
   beforeAll(async () => {
-    const brokers = await ensureKafka();
-    await startGroupsAtTopicEnd(brokers, [name]);
+    name = await chatServiceOfRun(run);
     database = await createTestDatabase();
-    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
-    service = await startService(
-      { ...channelChatService, name },
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 3,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('channel-chat-closing-test.observer'),
       topics: [TOPICS.inbound.name, TOPICS.outboundEmail.name],

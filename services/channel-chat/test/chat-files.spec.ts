@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KafkaBus, silentLogger, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
 import { PostgresAttachmentStore } from '@firstline/attachments/stores';
 import { storeFile } from '@firstline/attachments';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
@@ -11,16 +11,9 @@ import {
   TOPICS,
   type InboundMessage,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
-import {
-  createTestDatabase,
-  ensureKafka,
-  startGroupsAtTopicEnd,
-  uniqueName,
-  waitFor,
-  type TestDatabase,
-} from '@firstline/testing';
-import { channelChatService } from '../src';
+import type { RunningService } from '@firstline/runtime';
+import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@firstline/testing';
+import { chatServiceOfRun, startChatReplica } from './chat-service';
 
 const SECRET = 'chat-files-test-secret-of-32-characters';
 const MB = 1024 * 1024;
@@ -63,27 +56,10 @@ describe('channel-chat files on Kafka and Postgres', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    // A name of its own: another suite's chat service in the shared group would take its replies.
-    const brokers = await ensureKafka();
-    const name = `channel-chat-${run}`;
-    await startGroupsAtTopicEnd(brokers, [name]);
+    const name = await chatServiceOfRun(run);
     database = await createTestDatabase();
-    bus = new KafkaBus({ brokers, clientId: name, logger: silentLogger });
     process.env.CHAT_TOKEN_SECRET = SECRET;
-    service = await startService(
-      { ...channelChatService, name },
-      {
-        bus,
-        ownsBus: true,
-        databaseUrl: database.url,
-        databasePoolSize: 3,
-        host: '127.0.0.1',
-        logLevel: 'silent',
-        partitions: 6,
-        replicationFactor: 1,
-      },
-      0,
-    );
+    ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('channel-chat-files-test.observer'),
       topics: [TOPICS.inbound.name],

@@ -9,16 +9,15 @@ import {
   timestampFromDate,
   TOPICS,
 } from '@firstline/contracts';
-import { startService, type RunningService } from '@firstline/runtime';
+import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
-  startGroupsAtTopicEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
 } from '@firstline/testing';
-import { channelChatService } from '../src';
+import { chatServiceOfRun, startChatReplica } from './chat-service';
 
 const SECRET = 'chat-queue-test-secret-of-32-characters!!';
 
@@ -34,31 +33,18 @@ describe('channel-chat following the queue', () => {
   let bus: KafkaBus;
 
   beforeAll(async () => {
-    const brokers = await ensureKafka();
-    const name = `channel-chat-${run}`;
-    await startGroupsAtTopicEnd(brokers, [name]);
+    const name = await chatServiceOfRun(run);
     database = await createTestDatabase();
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_LONG_POLL_SECONDS = '2';
     for (const replica of ['a', 'b']) {
-      replicas.push(
-        await startService(
-          { ...channelChatService, name },
-          {
-            bus: new KafkaBus({ brokers, clientId: `${name}-${replica}`, logger: silentLogger }),
-            ownsBus: true,
-            databaseUrl: database.url,
-            databasePoolSize: 3,
-            host: '127.0.0.1',
-            logLevel: 'silent',
-            partitions: 6,
-            replicationFactor: 1,
-          },
-          0,
-        ),
-      );
+      replicas.push((await startChatReplica(name, database.url, replica)).service);
     }
-    bus = new KafkaBus({ brokers, clientId: `${name}-router`, logger: silentLogger });
+    bus = new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: `${name}-router`,
+      logger: silentLogger,
+    });
   }, 180_000);
 
   afterAll(async () => {

@@ -1,0 +1,48 @@
+import { KafkaBus, silentLogger } from '@firstline/bus';
+import { startService, type RunningService } from '@firstline/runtime';
+import { ensureKafka, startGroupsAtTopicEnd } from '@firstline/testing';
+import { channelChatService } from '../src';
+
+/**
+ * The name a suite's chat service runs under on the shared broker: one of its own, since in the
+ * shared group another suite's chat service would take its replies. Its groups start at the
+ * topics' end.
+ */
+export async function chatServiceOfRun(run: string): Promise<string> {
+  const name = `channel-chat-${run}`;
+  await startGroupsAtTopicEnd(await ensureKafka(), [name]);
+  return name;
+}
+
+/** One replica of that chat service on the suite's database, with the bus it owns. */
+export async function startChatReplica(
+  name: string,
+  databaseUrl: string,
+  replica = '',
+): Promise<{ service: RunningService; bus: KafkaBus }> {
+  const bus = new KafkaBus({
+    brokers: await ensureKafka(),
+    clientId: replica ? `${name}-${replica}` : name,
+    logger: silentLogger,
+  });
+  try {
+    const service = await startService(
+      { ...channelChatService, name },
+      {
+        bus,
+        ownsBus: true,
+        databaseUrl,
+        databasePoolSize: 3,
+        host: '127.0.0.1',
+        logLevel: 'silent',
+        partitions: 6,
+        replicationFactor: 1,
+      },
+      0,
+    );
+    return { service, bus };
+  } catch (error) {
+    await bus.stop();
+    throw error;
+  }
+}
