@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@firstline/bus';
 import type { Logger } from '@firstline/observability';
-import { advisoryLockName, schemaOf, transactionSchema } from './schema';
+import { advisoryLockName, assertSchemaName, schemaOf, transactionSchema } from './schema';
 
 /** Postgres binds at most 65,535 parameters per statement; five per row leaves ample margin. */
 const ROWS_PER_INSERT = 1_000;
@@ -20,32 +20,67 @@ export async function enqueueOutbox(
   messages: OutgoingMessage[],
 ): Promise<void> {
   const schema = transactionSchema(manager, 'enqueueOutbox');
+  for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
+    const { sql, parameters } = outboxInsert(
+      schema,
+      messages.slice(start, start + ROWS_PER_INSERT),
+    );
+    await manager.query(sql, parameters);
+  }
+}
+
+export interface OutboxInsert {
+  sql: string;
+  parameters: unknown[];
+}
+
+/**
+ * The INSERT of `messages` (1 to 1,000) into the schema's outbox: the one place that knows an
+ * outbox row. `enqueueOutbox` runs it in the caller's transaction. With `when`, it writes the
+ * records only if the condition holds, for one statement that makes a change in a data-modifying
+ * WITH query and announces it: `WITH changed AS (UPDATE … RETURNING id) ${sql}` with
+ * `when: 'EXISTS (SELECT FROM changed)'` commits both or neither. Its parameters are numbered
+ * from `firstParameter`, after the statement's own.
+ */
+export function outboxInsert(
+  schema: string,
+  messages: OutgoingMessage[],
+  options: { when?: string; firstParameter?: number } = {},
+): OutboxInsert {
   const unnamed = messages.find((message) => !message.headers.messageId || !message.headers.type);
   if (unnamed) {
     throw new Error(
       `An outbox record for ${unnamed.topic} needs headers.messageId and headers.type (its stable id and its message type)`,
     );
   }
-  const producedAt = new Date().toISOString();
-  for (let start = 0; start < messages.length; start += ROWS_PER_INSERT) {
-    const rows = messages.slice(start, start + ROWS_PER_INSERT);
-    const placeholders = rows.map((_, row) => {
-      const p = row * 5;
-      return `($${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, $${p + 5})`;
-    });
-    const parameters = rows.flatMap((message) => [
-      message.topic,
-      message.key,
-      JSON.stringify({ ...message.headers, producedAt: message.headers.producedAt ?? producedAt }),
-      JSON.stringify(message.extraHeaders ?? {}),
-      Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength),
-    ]);
-    await manager.query(
-      `INSERT INTO "${schema}".outbox (topic, message_key, headers, extra_headers, payload)
-       VALUES ${placeholders.join(', ')}`,
-      parameters,
+  if (messages.length === 0 || messages.length > ROWS_PER_INSERT) {
+    throw new Error(
+      `An outbox INSERT writes 1 to ${ROWS_PER_INSERT} records, not ${messages.length}`,
     );
   }
+  const first = options.firstParameter ?? 1;
+  const producedAt = new Date().toISOString();
+  // Cast: VALUES in a SELECT do not take the columns' types, as an INSERT's own VALUES do.
+  const rows = messages.map((_, row) => {
+    const p = first + row * 5;
+    return `($${p}::text, $${p + 1}::text, $${p + 2}::jsonb, $${p + 3}::jsonb, $${p + 4}::bytea)`;
+  });
+  const parameters = messages.flatMap((message) => [
+    message.topic,
+    message.key,
+    JSON.stringify({ ...message.headers, producedAt: message.headers.producedAt ?? producedAt }),
+    JSON.stringify(message.extraHeaders ?? {}),
+    Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength),
+  ]);
+  const columns = 'topic, message_key, headers, extra_headers, payload';
+  const values = `VALUES ${rows.join(', ')}`;
+  const source = options.when
+    ? `SELECT * FROM (${values}) AS outbox_row (${columns}) WHERE ${options.when}`
+    : values;
+  return {
+    sql: `INSERT INTO "${assertSchemaName(schema)}".outbox (${columns}) ${source}`,
+    parameters,
+  };
 }
 
 export interface OutboxRelayOptions {

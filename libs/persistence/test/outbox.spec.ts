@@ -1,7 +1,12 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@firstline/testing';
-import { enqueueOutbox, OutboxRelay, type OutboxRelayOptions } from '@firstline/persistence';
+import {
+  enqueueOutbox,
+  outboxInsert,
+  OutboxRelay,
+  type OutboxRelayOptions,
+} from '@firstline/persistence';
 import {
   commitOutbox,
   FakeBus,
@@ -104,6 +109,44 @@ describe('enqueueOutbox', () => {
     await expect(commitOutbox(tickets, [withoutId])).rejects.toThrow(
       'An outbox record for support.ticket-events.v1 needs headers.messageId',
     );
+  });
+});
+
+describe('outboxInsert', () => {
+  it('writes records with a change made in the same statement, and none when the change is not made', async () => {
+    const schema = nextSchema();
+    const tickets = await open(schema);
+    await tickets.query(`CREATE TABLE ${schema}.claim (id text PRIMARY KEY)`);
+    /** Claims `id` and announces it in one statement: the second claim of an id changes nothing. */
+    const claim = (id: string, event: number) => {
+      const outbox = outboxInsert(schema, [ticketEvent(event, { claim: id })], {
+        when: 'EXISTS (SELECT FROM claimed)',
+        firstParameter: 2,
+      });
+      return tickets.query(
+        `WITH claimed AS (
+           INSERT INTO ${schema}.claim (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id
+         )
+         ${outbox.sql}`,
+        [id, ...outbox.parameters],
+      );
+    };
+    await claim('ticket-7', 1);
+    await claim('ticket-7', 2);
+    await claim('ticket-8', 3);
+    const bus = new FakeBus();
+
+    startRelay({ dataSource: tickets, bus });
+    await waitFor(() => bus.published.length === 2);
+    await sleep(100);
+
+    expect(bus.messageIds()).toEqual(['ticket-event-1', 'ticket-event-3']);
+    expect(bus.published[1]).toMatchObject({
+      topic: 'support.ticket-events.v1',
+      value: Buffer.from('event 3'),
+      headers: { messageId: 'ticket-event-3', producedAt: expect.stringMatching(/^\d{4}-/) },
+      extraHeaders: { claim: 'ticket-8' },
+    });
   });
 });
 
