@@ -4,7 +4,7 @@ import { topicRecord, type OutgoingMessage, type Received, type RetryPolicy } fr
 import { deliveryReceipt, type SendFailure, type SendOutcome } from '@firstline/channel';
 import { Channel, TOPICS, type OutboundMessage } from '@firstline/contracts';
 import { errorKind, RetryableError } from '@firstline/errors';
-import { enqueueOutbox, schemaOf, type OutboxRelay } from '@firstline/persistence';
+import { outboxInsert, schemaOf, type OutboxRelay } from '@firstline/persistence';
 
 /** What the platform said when it took the message. */
 export interface SentMessage {
@@ -12,7 +12,7 @@ export interface SentMessage {
   channelMessageId: string;
   /** For channels whose answers name the message they answer: see DeliveryReceipt.sent_message_id. */
   sentMessageId?: string;
-  /** Records to publish with the SENT receipt, in its transaction (a web form's email copy). */
+  /** Records to publish with the SENT receipt, written with it (a web form's email copy). */
   publish?: OutgoingMessage[];
 }
 
@@ -46,8 +46,6 @@ export const DEFAULT_OUTBOUND_ATTEMPTS = 5;
 export const OUTBOUND_RETRY: Partial<RetryPolicy> = { attempts: DEFAULT_OUTBOUND_ATTEMPTS };
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
 
-type DeliveryStatus = 'pending' | 'sent' | 'failed';
-
 /**
  * Sends a channel's outbound messages and reports each in a DeliveryReceipt, the same way for
  * every adapter:
@@ -56,8 +54,9 @@ type DeliveryStatus = 'pending' | 'sent' | 'failed';
  *   sent again. The send cannot share a transaction with the record, so a crash after the
  *   platform took a message and before its outcome committed sends it a second time; adapters
  *   whose platform drops repeats (VK's random_id) pass the outbound id along to close that gap.
- * - the outcome and its receipt commit in one transaction, through the outbox: reported if and
- *   only if recorded.
+ * - the outcome and its receipt commit in one statement, through the outbox: reported if and
+ *   only if recorded. Each message's outcome commits right after its send, so a crash re-sends
+ *   one message at most.
  * - a retryable failure is counted in the database and thrown for the bus to retry with its
  *   back-off, after waiting out a rate limit's `retryAfterMs`; when the count reaches
  *   `maxAttempts` the message fails with a retryable FAILED receipt instead of being
@@ -69,13 +68,15 @@ type DeliveryStatus = 'pending' | 'sent' | 'failed';
  */
 export class OutboundDelivery<Rendered> {
   private readonly logger: Logger;
+  private readonly schema: string;
   private readonly table: string;
   private readonly maxAttempts: number;
   private readonly maxRetryAfterMs: number;
 
   constructor(private readonly options: OutboundDeliveryOptions<Rendered>) {
     this.logger = new Logger(`${Channel[options.channel].toLowerCase()} outbound`);
-    this.table = `"${schemaOf(options.dataSource)}".outbound_delivery`;
+    this.schema = schemaOf(options.dataSource);
+    this.table = `"${this.schema}".outbound_delivery`;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_OUTBOUND_ATTEMPTS;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
     if (!(this.maxAttempts >= 1)) throw new Error('maxAttempts must be at least 1');
@@ -84,8 +85,14 @@ export class OutboundDelivery<Rendered> {
   async handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
     let recorded = false;
     try {
+      // Read once for the batch: a consumer that a rebalance left running beside another may send
+      // a message the other recorded meanwhile (as between any read and send); it reports nothing.
+      const done = await this.doneOf(messages.map(({ message }) => message.outboundId));
       for (const { record, message } of messages) {
+        if (done.has(message.outboundId)) continue;
         if (await this.deliver(message, record.headers.traceId)) recorded = true;
+        // Recorded now, or found recorded by another consumer: a repeat later in the batch is done.
+        done.add(message.outboundId);
       }
     } finally {
       if (recorded) this.options.relay.nudge();
@@ -94,9 +101,6 @@ export class OutboundDelivery<Rendered> {
 
   /** Resolves true when it recorded an outcome; throws RetryableError to be tried again. */
   private async deliver(message: OutboundMessage, traceId: string): Promise<boolean> {
-    const status = await this.statusOf(message.outboundId);
-    if (status === 'sent' || status === 'failed') return false;
-
     let rendered: Rendered;
     try {
       rendered = this.options.render(message);
@@ -134,12 +138,14 @@ export class OutboundDelivery<Rendered> {
     );
   }
 
-  private async statusOf(outboundId: string): Promise<DeliveryStatus | undefined> {
-    const rows: Array<{ status: DeliveryStatus }> = await this.options.dataSource.query(
-      `SELECT status FROM ${this.table} WHERE outbound_id = $1`,
-      [outboundId],
+  /** The ids among `outboundIds` whose outcome is recorded (sent, or failed for good). */
+  private async doneOf(outboundIds: string[]): Promise<Set<string>> {
+    const rows: Array<{ outbound_id: string }> = await this.options.dataSource.query(
+      `SELECT outbound_id FROM ${this.table}
+       WHERE outbound_id = ANY($1::text[]) AND status IN ('sent', 'failed')`,
+      [outboundIds],
     );
-    return rows[0]?.status;
+    return new Set(rows.map((row) => row.outbound_id));
   }
 
   /** Committed at once, on its own: a crash or a restart must not forget an attempt made. */
@@ -155,9 +161,9 @@ export class OutboundDelivery<Rendered> {
   }
 
   /**
-   * The outcome and its receipt in one transaction. Only a pending message is recorded: when a
-   * rebalance had two consumers send the same message, the second finds it done and reports
-   * nothing more.
+   * The outcome and its receipt in one statement, the receipt written only with the outcome. Only
+   * a pending message is recorded: when a rebalance had two consumers send the same message, the
+   * second finds it done and reports nothing more.
    */
   private async record(
     message: OutboundMessage,
@@ -168,31 +174,37 @@ export class OutboundDelivery<Rendered> {
     if (!outcome.sent) {
       this.logger.warn(`outbound ${message.outboundId} failed: ${outcome.failure.reason}`);
     }
-    return this.options.dataSource.transaction(async (manager) => {
-      const recorded: unknown[] = await manager.query(
-        `INSERT INTO ${this.table} (outbound_id, status, channel_message_id, failure)
+    const receipt = deliveryReceipt(this.options.channel, message, outcome, new Date());
+    if (sent?.sentMessageId) receipt.sentMessageId = sent.sentMessageId;
+    const outbox = outboxInsert(
+      this.schema,
+      [
+        topicRecord(TOPICS.deliveryReceipts, receipt, { messageId: receipt.receiptId, traceId }),
+        ...(sent?.publish ?? []),
+      ],
+      { when: 'EXISTS (SELECT FROM recorded)', firstParameter: 5 },
+    );
+    const written: unknown[] = await this.options.dataSource.query(
+      `WITH recorded AS (
+         INSERT INTO ${this.table} (outbound_id, status, channel_message_id, failure)
          VALUES ($1, $2, $3, $4)
          ON CONFLICT (outbound_id) DO UPDATE
            SET status = EXCLUDED.status, channel_message_id = EXCLUDED.channel_message_id,
                failure = COALESCE(EXCLUDED.failure, ${this.table}.failure), updated_at = now()
            WHERE ${this.table}.status = 'pending'
-         RETURNING outbound_id`,
-        [
-          message.outboundId,
-          outcome.sent ? 'sent' : 'failed',
-          outcome.sent ? outcome.channelMessageId : null,
-          outcome.sent ? null : outcome.failure.reason,
-        ],
-      );
-      if (recorded.length === 0) return false;
-      const receipt = deliveryReceipt(this.options.channel, message, outcome, new Date());
-      if (sent?.sentMessageId) receipt.sentMessageId = sent.sentMessageId;
-      await enqueueOutbox(manager, [
-        topicRecord(TOPICS.deliveryReceipts, receipt, { messageId: receipt.receiptId, traceId }),
-        ...(sent?.publish ?? []),
-      ]);
-      return true;
-    });
+         RETURNING outbound_id
+       )
+       ${outbox.sql}
+       RETURNING id`,
+      [
+        message.outboundId,
+        outcome.sent ? 'sent' : 'failed',
+        outcome.sent ? outcome.channelMessageId : null,
+        outcome.sent ? null : outcome.failure.reason,
+        ...outbox.parameters,
+      ],
+    );
+    return written.length > 0;
   }
 }
 

@@ -198,6 +198,34 @@ describe('OutboundDelivery', () => {
     ]);
   });
 
+  it('in a batch that repeats a sent message, sends and reports only the new ones, once each', async () => {
+    const { topics, receipts, publish } = await scenario();
+    const platform = new Platform();
+    await startChannel(topics, platform);
+    const sent = outbound('Your order is on its way');
+    await publish(sent);
+    await receipts.until(1);
+    const fresh = outbound('It arrives on Tuesday');
+    const later = outbound('Anything else we can do?');
+
+    await publish(sent, fresh, later, fresh);
+    await receipts.until(3);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    expect(platform.calls.map((call) => call.text)).toEqual([
+      'Your order is on its way',
+      'It arrives on Tuesday',
+      'Anything else we can do?',
+    ]);
+    // Keyed by outbound id, receipts of different messages may come in any order.
+    expect(
+      receipts
+        .messages()
+        .map((receipt) => receipt.receiptId)
+        .sort(),
+    ).toEqual([sent, fresh, later].map((message) => `${message.outboundId}:SENT`).sort());
+  });
+
   it('reports a message it cannot render or the platform refuses for good, without retrying', async () => {
     const { topics, receipts, publish } = await scenario();
     const platform = new Platform();
