@@ -85,14 +85,12 @@ export class OutboundDelivery<Rendered> {
   async handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
     let recorded = false;
     try {
-      // Read once for the batch: a consumer that a rebalance left running beside another may send
-      // a message the other recorded meanwhile (as between any read and send); it reports nothing.
-      const done = await this.doneOf(messages.map(({ message }) => message.outboundId));
       for (const { record, message } of messages) {
-        if (done.has(message.outboundId)) continue;
+        // Read right before the send, not once per batch: a consumer that a rebalance left running
+        // beside another must see what the other recorded meanwhile, and a batch paced by a
+        // platform's rate limit can last seconds.
+        if (await this.isDone(message.outboundId)) continue;
         if (await this.deliver(message, record.headers.traceId)) recorded = true;
-        // Recorded now, or found recorded by another consumer: a repeat later in the batch is done.
-        done.add(message.outboundId);
       }
     } finally {
       if (recorded) this.options.relay.nudge();
@@ -138,14 +136,13 @@ export class OutboundDelivery<Rendered> {
     );
   }
 
-  /** The ids among `outboundIds` whose outcome is recorded (sent, or failed for good). */
-  private async doneOf(outboundIds: string[]): Promise<Set<string>> {
-    const rows: Array<{ outbound_id: string }> = await this.options.dataSource.query(
-      `SELECT outbound_id FROM ${this.table}
-       WHERE outbound_id = ANY($1::text[]) AND status IN ('sent', 'failed')`,
-      [outboundIds],
+  /** Whether the message's outcome is recorded (sent, or failed for good). */
+  private async isDone(outboundId: string): Promise<boolean> {
+    const rows: unknown[] = await this.options.dataSource.query(
+      `SELECT 1 FROM ${this.table} WHERE outbound_id = $1 AND status IN ('sent', 'failed')`,
+      [outboundId],
     );
-    return new Set(rows.map((row) => row.outbound_id));
+    return rows.length > 0;
   }
 
   /** Committed at once, on its own: a crash or a restart must not forget an attempt made. */
