@@ -51,6 +51,7 @@ import { RoutingCommands } from './api/routing-commands';
 import { TicketsSettings } from './tickets-settings';
 import { LiveGateway } from './live/live.gateway';
 import { LiveUpdatesConsumer } from './live/live-updates.consumer';
+import { TicketTeams } from './live/ticket-teams';
 import { NotificationRepository } from './notifications/notification.repository';
 import { NotificationsController } from './notifications/notifications.controller';
 import { SearchController } from './search/search.controller';
@@ -109,6 +110,7 @@ import { StaffingService } from './planning/staffing.service';
     NotificationRepository,
     LiveGateway,
     LiveUpdatesConsumer,
+    TicketTeams,
     ChatActivityService,
     ChatLiveConsumer,
     SearchRepository,

@@ -158,6 +158,21 @@ describe('agent accounts in the admin API', () => {
     expect((await ada.call('PUT', '/accounts/nobody/role', { role: 'agent' })).status).toBe(404);
   });
 
+  it('refuses an agent the directory marks inactive, from the next request on, until active again', async () => {
+    const nina = await tickets.login(email, 'first password');
+    const agents = await ada.call<Array<{ id: string; agent: Record<string, unknown> }>>(
+      'GET',
+      '/directory/agent',
+    );
+    const agent = agents.body.find((entry) => entry.id === agentId)!.agent;
+    const save = (active: boolean) =>
+      ada.call('PUT', `/directory/agent/${agentId}`, { ...agent, active });
+    expect((await save(false)).status).toBe(200);
+    expect((await nina.call('GET', '/me')).status).toBe(401);
+    expect((await save(true)).status).toBe(200);
+    expect((await nina.call('GET', '/me')).status).toBe(200);
+  });
+
   it('resets a password: the old one stops working, and so do tokens issued with it', async () => {
     const nina = await tickets.login(email, 'first password');
     const live = await connectLive(tickets, nina.token);

@@ -64,8 +64,8 @@ describe('a sign-in', () => {
   const auth = () =>
     new AuthService(
       {
-        accountByEmail: async (email: string) => (email === ann.email ? ann : undefined),
-        find: async () => undefined,
+        accountWithEntry: async (by: { email: string }) =>
+          by.email === ann.email ? { account: ann, entry: undefined } : undefined,
       } as unknown as DirectoryRepository,
       new TicketsSettings({}),
       {

@@ -1,12 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import type { AgentApi } from '@firstline/testing';
 import { WebSocket } from 'ws';
-import { TicketDisposition } from '@firstline/contracts';
-import { decision, TicketsUnderTest, waitFor } from './support';
+import {
+  ActorKind,
+  Channel,
+  create,
+  decode,
+  DeliveryReceiptSchema,
+  DeliveryStatus,
+  encode,
+  messageType,
+  RoutingCommandSchema,
+  TicketDisposition,
+  TicketEventSchema,
+  TicketEventType,
+  timestampFromDate,
+  TOPICS,
+} from '@firstline/contracts';
+import { commandAnswer, decision, TicketsUnderTest, waitFor } from './support';
 
 interface Push {
   type: string;
   ticketId?: string;
   teamId?: string;
+  messageId?: string;
   event?: { type: string };
   notification?: { ticketId: string; teamId: string; score: number; kind: string };
 }
@@ -35,14 +52,18 @@ class LiveClient {
 describe('live updates over WebSocket and supervisor notifications', () => {
   let tickets: TicketsUnderTest;
   let ann: AgentApi; // first line
+  let bill: AgentApi; // billing
+  let tess: AgentApi; // technical
   let sam: AgentApi; // supervisor of every team
   let liveUrl: string;
   const sockets: LiveClient[] = [];
 
   beforeAll(async () => {
-    tickets = await TicketsUnderTest.start();
-    [ann, sam] = await Promise.all([
+    tickets = await TicketsUnderTest.start({ watch: [TOPICS.routingCommands.name] });
+    [ann, bill, tess, sam] = await Promise.all([
       tickets.login('ann@firstline.example'),
+      tickets.login('bill@firstline.example'),
+      tickets.login('tess@firstline.example'),
       tickets.login('supervisor@firstline.example'),
     ]);
     liveUrl = `${tickets.service.url.replace('http', 'ws')}/api/v1/live`;
@@ -80,6 +101,109 @@ describe('live updates over WebSocket and supervisor notifications', () => {
       'TICKET_EVENT_TYPE_CREATED',
       'TICKET_EVENT_TYPE_MESSAGE_ADDED',
     ]);
+  }, 90_000);
+
+  const pushed = (live: LiveClient, ticketId: string, type: string) =>
+    waitFor(
+      () => live.of(ticketId).find((push) => (push.event?.type ?? push.type) === type),
+      60_000,
+    );
+
+  it("after a transfer, tells both teams of the move and then only the new team of the ticket's news", async () => {
+    const [annLive, billLive] = await Promise.all([connect(ann), connect(bill)]);
+    const routed = decision({ teamId: 'first-line' });
+    await tickets.publishDecisions([routed]);
+    await pushed(annLive, routed.ticketId, 'TICKET_EVENT_TYPE_MESSAGE_ADDED');
+    const reply = await ann.call<{ messageId: string }>(
+      'POST',
+      `/tickets/${routed.ticketId}/replies`,
+      { text: 'Billing will take it from here' },
+    );
+    expect(reply.status).toBe(201);
+
+    const transferring = ann.call('POST', `/tickets/${routed.ticketId}/transfer`, {
+      teamId: 'billing',
+      note: 'Invoice question',
+    });
+    const transfer = await waitFor(() =>
+      tickets.published
+        .map((record) => decode(RoutingCommandSchema, record.value))
+        .find((command) => command.ticketId === routed.ticketId),
+    );
+    await tickets.publishDecisions([
+      commandAnswer(routed, transfer, { teamId: 'billing', skillIds: ['invoices'] }),
+    ]);
+    expect((await transferring).status).toBe(200);
+    const moved = 'TICKET_EVENT_TYPE_TRANSFERRED';
+    expect(await pushed(billLive, routed.ticketId, moved)).toMatchObject({ teamId: 'billing' });
+    expect(await pushed(annLive, routed.ticketId, moved)).toMatchObject({ teamId: 'billing' });
+
+    // The customer writes again, and Ann's reply is delivered: billing's news now, not Ann's.
+    const annSaw = annLive.of(routed.ticketId).length;
+    await tickets.publishDecisions([
+      decision({
+        ticketId: routed.ticketId,
+        customerId: routed.customerId,
+        disposition: TicketDisposition.APPEND,
+        teamId: 'billing',
+        skillIds: ['invoices'],
+      }),
+    ]);
+    await tickets.bus.publish([
+      {
+        topic: TOPICS.deliveryReceipts.name,
+        key: reply.body.messageId,
+        value: encode(
+          DeliveryReceiptSchema,
+          create(DeliveryReceiptSchema, {
+            receiptId: `${reply.body.messageId}:DELIVERED`,
+            outboundId: reply.body.messageId,
+            ticketId: routed.ticketId,
+            channel: Channel.EMAIL,
+            status: DeliveryStatus.DELIVERED,
+          }),
+        ),
+        headers: {
+          messageId: `${reply.body.messageId}:DELIVERED`,
+          type: messageType(DeliveryReceiptSchema),
+        },
+      },
+    ]);
+    expect(await pushed(billLive, routed.ticketId, 'delivery')).toMatchObject({
+      messageId: reply.body.messageId,
+    });
+    await pushed(billLive, routed.ticketId, 'TICKET_EVENT_TYPE_MESSAGE_ADDED');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(annLive.of(routed.ticketId).slice(annSaw)).toEqual([]);
+  }, 90_000);
+
+  it("pushes an earlier version's event, which does not name the team, to the ticket's team", async () => {
+    const [annLive, tessLive] = await Promise.all([connect(ann), connect(tess)]);
+    const routed = decision({ teamId: 'technical' });
+    await tickets.publishDecisions([routed]);
+    await pushed(tessLive, routed.ticketId, 'TICKET_EVENT_TYPE_MESSAGE_ADDED');
+    const event = create(TicketEventSchema, {
+      eventId: randomUUID(),
+      ticketId: routed.ticketId,
+      ticketNumber: routed.ticketNumber,
+      type: TicketEventType.NOTE_ADDED,
+      actor: { kind: ActorKind.AGENT, id: 'tess' },
+      occurredAt: timestampFromDate(new Date()),
+      details: { case: 'noteAdded', value: { noteId: randomUUID() } },
+    });
+    await tickets.bus.publish([
+      {
+        topic: TOPICS.ticketEvents.name,
+        key: routed.ticketId,
+        value: encode(TicketEventSchema, event),
+        headers: { messageId: event.eventId, type: messageType(TicketEventSchema) },
+      },
+    ]);
+    expect(await pushed(tessLive, routed.ticketId, 'TICKET_EVENT_TYPE_NOTE_ADDED')).toMatchObject({
+      teamId: 'technical',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(annLive.of(routed.ticketId)).toEqual([]);
   }, 90_000);
 
   it('refuses a WebSocket without a valid token, and a token in the URL', async () => {

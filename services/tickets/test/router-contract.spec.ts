@@ -180,6 +180,13 @@ describe('tickets with the router’s numbers, escalations and automatic replies
         reason: 'overflow',
       });
       expect(unassigned.details.value).toMatchObject({ previousAgentId: 'ann', agentId: '' });
+      expect(events.map((event) => event.teamId)).toEqual([
+        'first-line',
+        'first-line',
+        'first-line',
+        'overflow',
+        'overflow',
+      ]);
       expect((await view(routed.ticketId)).ticket).toMatchObject({
         teamId: 'overflow',
         assigneeId: null,

@@ -204,6 +204,18 @@ describe('tickets on the real broker and Postgres', () => {
     expect(moved[1].details.value).toMatchObject({
       reason: 'Invoice 4711 charged twice; customer already sent the bank statement',
     });
+    // Each event names the ticket's team as it stood: billing's from the transfer on.
+    await waitFor(() => (eventsOf(routed.ticketId).length >= 8 ? true : undefined));
+    expect(eventsOf(routed.ticketId).map((event) => [event.details.case, event.teamId])).toEqual([
+      ['created', 'first-line'],
+      ['messageAdded', 'first-line'],
+      ['assigned', 'first-line'],
+      ['messageAdded', 'first-line'],
+      ['statusChanged', 'first-line'],
+      ['noteAdded', 'first-line'],
+      ['transferred', 'billing'],
+      ['assigned', 'billing'],
+    ]);
     // Ann is not in billing: the ticket is out of her reach now.
     expect((await ann.call('GET', `/tickets/${routed.ticketId}`)).status).toBe(403);
   }, 30_000);

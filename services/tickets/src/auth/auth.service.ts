@@ -3,6 +3,7 @@ import { DirectoryKind } from '@firstline/contracts';
 import {
   DirectoryRepository,
   type AgentAccount,
+  type DirectoryRecord,
   type Role,
 } from '../database/directory.repository';
 import { kindName } from '../directory/directory.service';
@@ -50,17 +51,17 @@ export class AuthService {
   async login(email: string, password: string, clientAddress: string) {
     const attempt = await this.attempts.begin(email, clientAddress);
     if (attempt.retryAfterSeconds > 0) throw new SignInDelayed(attempt.retryAfterSeconds);
-    const account = await this.directory.accountByEmail(email);
-    const right = await this.passwords.verify(password, account?.passwordHash);
-    const agent = account && right ? await this.agent(account) : undefined;
-    if (!account || !agent) throw new UnauthorizedException('Wrong email or password');
+    const found = await this.directory.accountWithEntry({ email }, kindName(DirectoryKind.AGENT));
+    const right = await this.passwords.verify(password, found?.account.passwordHash);
+    const agent = found && right ? signedIn(found.account, found.entry) : undefined;
+    if (!found || !agent) throw new UnauthorizedException('Wrong email or password');
     await this.attempts.succeeded(attempt);
     const issuedAt = Date.now();
     const expiresAt = new Date(issuedAt + this.settings.tokenTtlMs);
     const token = signToken(
       {
         sub: agent.id,
-        ver: account.tokenVersion,
+        ver: found.account.tokenVersion,
         iat: Math.floor(issuedAt / 1000),
         exp: Math.floor(expiresAt.getTime() / 1000),
       },
@@ -76,18 +77,25 @@ export class AuthService {
   async authenticate(token: string): Promise<SignedInAgent | undefined> {
     const claims = verifyToken(token, this.settings.tokenSecret);
     if (!claims) return undefined;
-    const account = await this.directory.accountById(claims.sub);
-    if (!account || account.tokenVersion !== claims.ver) return undefined;
-    return this.agent(account);
+    const found = await this.directory.accountWithEntry(
+      { agentId: claims.sub },
+      kindName(DirectoryKind.AGENT),
+    );
+    if (!found || found.account.tokenVersion !== claims.ver) return undefined;
+    return signedIn(found.account, found.entry);
   }
+}
 
-  /** The agent behind an account, unless the account or the agent was deactivated. */
-  private async agent(account: AgentAccount): Promise<SignedInAgent | undefined> {
-    if (account.deactivatedAt) return undefined;
-    const { agentId, role } = account;
-    const record = await this.directory.find(kindName(DirectoryKind.AGENT), agentId);
-    if (record?.payload.case !== 'agent' || !record.payload.value.active) return undefined;
-    const agent = record.payload.value;
-    return { id: agent.id, name: agent.name, role, teamIds: agent.teamIds };
-  }
+/**
+ * The agent behind an account, given the agent's directory entry, unless the account was
+ * deactivated or the agent is not (or no longer) active.
+ */
+function signedIn(
+  account: AgentAccount,
+  entry: DirectoryRecord | undefined,
+): SignedInAgent | undefined {
+  if (account.deactivatedAt) return undefined;
+  if (entry?.payload.case !== 'agent' || !entry.payload.value.active) return undefined;
+  const agent = entry.payload.value;
+  return { id: agent.id, name: agent.name, role: account.role, teamIds: agent.teamIds };
 }

@@ -10,6 +10,7 @@ import {
 } from '@firstline/contracts';
 import { mayWorkOn } from '../api/ticket-access';
 import { LiveGateway } from '../live/live.gateway';
+import { TicketTeams } from '../live/ticket-teams';
 import { DELIVERY_STATUS_NAMES } from '../tickets/delivery-receipt.consumer';
 
 /**
@@ -26,6 +27,7 @@ export class ChatLiveConsumer {
   constructor(
     private readonly dataSource: DataSource,
     private readonly gateway: LiveGateway,
+    private readonly teams: TicketTeams,
   ) {}
 
   @Consume({ topic: TOPICS.chatActivity, everyReplica: true, retry: { attempts: 1 } })
@@ -68,11 +70,8 @@ export class ChatLiveConsumer {
       .filter((receipt) => DELIVERY_STATUS_NAMES[receipt.status] && receipt.ticketId);
     if (receipts.length === 0) return;
     await this.pushSafely(async () => {
-      const rows = await this.dataSource.query<Array<{ id: string; team_id: string }>>(
-        'SELECT id, team_id FROM tickets.ticket WHERE id = ANY($1::text[])',
-        [[...new Set(receipts.map((receipt) => receipt.ticketId))]],
-      );
-      const teamOf = new Map(rows.map((row) => [row.id, row.team_id]));
+      // Mostly known from the ticket's events: a reply's receipt follows its MessageAdded.
+      const teamOf = await this.teams.of(receipts.map((receipt) => receipt.ticketId));
       for (const receipt of receipts) {
         const teamId = teamOf.get(receipt.ticketId);
         if (!teamId) continue;

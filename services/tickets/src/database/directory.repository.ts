@@ -204,6 +204,32 @@ export class DirectoryRepository {
     return this.account('$1', 'agent_id', agentId, manager);
   }
 
+  /**
+   * An account with its agent's directory entry of `kind` (undefined when there is none), read in
+   * one statement: every signed-in request needs both.
+   */
+  async accountWithEntry(
+    by: { agentId: string } | { email: string },
+    kind: string,
+  ): Promise<{ account: AgentAccount; entry: DirectoryRecord | undefined } | undefined> {
+    const [column, value, parameter] =
+      'email' in by ? ['email', 'lower($1)', by.email] : ['agent_id', '$1', by.agentId];
+    const rows = await this.dataSource.query<Array<AccountRow & { entry: JsonValue | null }>>(
+      `SELECT account.agent_id, account.email, account.role, account.password_hash,
+         account.deactivated_at, account.token_version, entry.record AS entry
+       FROM tickets.agent_account account
+       LEFT JOIN tickets.directory_entry entry ON entry.kind = $2 AND entry.id = account.agent_id
+       WHERE account.${column} = ${value}`,
+      [parameter, kind],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      account: toAccount(row),
+      entry: row.entry === null ? undefined : fromJson(DirectoryRecordSchema, row.entry),
+    };
+  }
+
   private async account(
     value: string,
     column: string,

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { toJson } from '@bufbuild/protobuf';
 import { Consume, type DeliveredMessage } from '@firstline/bus';
 import { decode, TicketEventSchema, TOPICS } from '@firstline/contracts';
@@ -7,12 +6,14 @@ import { mayWorkOn } from '../api/ticket-access';
 import { mayBeNotified, NotificationRepository } from '../notifications/notification.repository';
 import type { TicketEvent } from '../tickets/ticket-event-log';
 import { LiveGateway } from './live.gateway';
+import { TicketTeams } from './ticket-teams';
 
 /**
  * Pushes the service's own ticket events (after their commit) to the agents who may see them.
  * Each replica reads every ticket event (`everyReplica`: a group per replica, named after it),
  * whichever replica made the change, for the agents connected to it. Records produced before
- * this replica started are skipped without a query: nobody was connected to it then.
+ * this replica started are skipped without a query: nobody was connected to it then. An event
+ * names the ticket's team; only an earlier version's, without it, has the ticket looked up.
  */
 @Injectable()
 export class LiveUpdatesConsumer {
@@ -20,9 +21,9 @@ export class LiveUpdatesConsumer {
   private readonly startedAt = Date.now();
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly gateway: LiveGateway,
     private readonly notifications: NotificationRepository,
+    private readonly teams: TicketTeams,
   ) {}
 
   @Consume({
@@ -31,11 +32,16 @@ export class LiveUpdatesConsumer {
     retry: { attempts: 1 },
   })
   async handle(messages: DeliveredMessage[]): Promise<void> {
-    if (this.gateway.connected === 0) return;
+    if (this.gateway.connected === 0) {
+      // Left unread, these events may move tickets to other teams.
+      this.teams.forgetAll();
+      return;
+    }
     const events = messages
       .filter((message) => Date.parse(message.headers.producedAt) >= this.startedAt)
       .flatMap((message) => readEvent(message));
     if (events.length === 0) return;
+    this.teams.learn(events);
     // Best effort: a push that fails is logged, never retried or dead-lettered.
     try {
       await this.push(events);
@@ -45,13 +51,11 @@ export class LiveUpdatesConsumer {
   }
 
   private async push(events: TicketEvent[]): Promise<void> {
-    const rows = await this.dataSource.query<Array<{ id: string; team_id: string }>>(
-      'SELECT id, team_id FROM tickets.ticket WHERE id = ANY($1::text[])',
-      [[...new Set(events.map((event) => event.ticketId))]],
+    const teamOf = await this.teams.of(
+      events.filter((event) => !event.teamId).map((event) => event.ticketId),
     );
-    const teamOf = new Map(rows.map((row) => [row.id, row.team_id]));
     for (const event of events) {
-      const teamId = teamOf.get(event.ticketId);
+      const teamId = event.teamId || teamOf.get(event.ticketId);
       // A transfer is news to the team the ticket left, too.
       const teams = new Set([teamId, ...teamsNamedBy(event)].filter((team) => !!team));
       this.gateway.push(

@@ -206,7 +206,7 @@ export class RoutingDecisionConsumer {
     const notifications: SupervisorNotification[] = [];
     const changed = new Set<string>();
     let wording: CustomerTextsByLanguage | undefined;
-    const automaticReplies: Array<ComposedMessage & { number: string }> = [];
+    const automaticReplies: AutomaticReply[] = [];
     for (const decision of decisions) {
       const ticket = tickets.get(decision.ticketId)!;
       const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
@@ -306,7 +306,7 @@ export class RoutingDecisionConsumer {
   private async sendAutomaticReplies(
     manager: EntityManager,
     log: TicketEventLog,
-    replies: Array<ComposedMessage & { number: string }>,
+    replies: AutomaticReply[],
   ) {
     const stored = await this.tickets.insertMessages(
       manager,
@@ -316,12 +316,7 @@ export class RoutingDecisionConsumer {
       // Stored now, and sent once even when the batch asked for it twice.
       if (!stored.delete(reply.record.id)) continue;
       log.publish(reply.outgoing);
-      log.record(
-        { id: reply.record.ticketId, number: reply.number },
-        reply.actor,
-        reply.record.createdAt,
-        reply.event,
-      );
+      log.record(reply.ticket, reply.actor, reply.record.createdAt, reply.event);
     }
   }
 
@@ -584,16 +579,19 @@ const AUTOMATIC_KINDS: Partial<Record<AutomaticReplyKind, AutomaticKind>> = {
   [AutomaticReplyKind.OUT_OF_HOURS]: 'out_of_hours',
 };
 
+/** An automatic message to the customer, with the ticket whose history records it. */
+type AutomaticReply = ComposedMessage & { ticket: Ticket };
+
 /** The automatic reply a decision asks for, in the thread of the message it answers. */
 function automaticReplyOf(
   ticket: Ticket,
   decision: RoutingDecision,
   at: Date,
   wording: CustomerTextsByLanguage,
-) {
+): AutomaticReply {
   const reply = decision.automaticReply!;
   return {
-    number: ticket.number,
+    ticket,
     ...composeOutbound(ticket, {
       text: reply.text,
       at,
@@ -613,11 +611,11 @@ function agentJoinedOf(
   agentName: string,
   decision: RoutingDecision,
   wording: CustomerTextsByLanguage,
-) {
+): AutomaticReply {
   const at = decision.decidedAt ? timestampDate(decision.decidedAt) : new Date();
   const name = firstName(agentName);
   return {
-    number: ticket.number,
+    ticket,
     ...composeOutbound(ticket, {
       text: fillText(customerTexts(ticket.language, wording).agentJoined, { name }),
       at,

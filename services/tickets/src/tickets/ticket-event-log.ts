@@ -58,13 +58,20 @@ const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> =
 export class TicketEventLog {
   private readonly events: TicketEvent[] = [];
   private readonly extra: OutgoingMessage[] = [];
+  /** The team each ticket moved to by a transfer recorded here: its later events carry it. */
+  private readonly movedTo = new Map<string, string>();
 
+  /**
+   * An event of the ticket; it carries the ticket's team, the new one from a transfer on, even
+   * when the caller still holds the ticket as it was before the transfer.
+   */
   record(
-    ticket: Pick<Ticket, 'id' | 'number'>,
+    ticket: Pick<Ticket, 'id' | 'number' | 'teamId'>,
     actor: Actor,
     at: Date,
     details: EventDetails,
   ): TicketEvent {
+    if (details.case === 'transferred') this.movedTo.set(ticket.id, details.value.toTeamId);
     const event = create(TicketEventSchema, {
       eventId: randomUUID(),
       ticketId: ticket.id,
@@ -72,6 +79,7 @@ export class TicketEventLog {
       type: details.case ? TYPE_OF_CASE[details.case] : TicketEventType.UNSPECIFIED,
       actor: { kind: actor.kind, id: actor.id },
       occurredAt: timestampFromDate(at),
+      teamId: this.movedTo.get(ticket.id) ?? ticket.teamId,
       details,
     });
     this.events.push(event);
@@ -116,5 +124,6 @@ export class TicketEventLog {
     ]);
     this.events.length = 0;
     this.extra.length = 0;
+    this.movedTo.clear();
   }
 }
