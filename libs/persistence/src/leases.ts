@@ -193,13 +193,19 @@ export class Leases {
        ON CONFLICT (holder) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
       [this.holder, ttl],
     );
+    // Only the leases whose work runs are renewed. A lease still in this replica's name whose work
+    // stopped (it could not renew for a whole TTL, as through a database outage) is let go, to be
+    // taken again with a new fence: renewing it would hold it for ever with nothing working it.
     const renewed: Array<{ resource: string; fence: string }> = await this.dataSource.query(
       `WITH renewed AS (
          UPDATE "${this.schema}".lease SET expires_at = now() + $2::interval
-          WHERE holder = $1 RETURNING resource, fence
+          WHERE holder = $1 AND resource = ANY($3::text[]) RETURNING resource, fence
+       ), disowned AS (
+         UPDATE "${this.schema}".lease SET holder = NULL
+          WHERE holder = $1 AND NOT resource = ANY($3::text[])
        )
        SELECT resource, fence FROM renewed`,
-      [this.holder, ttl],
+      [this.holder, ttl, this.held()],
     );
     this.lastRenewedAt = Date.now();
     const stillOurs = new Set(renewed.map((row) => `${row.resource}#${row.fence}`));

@@ -100,6 +100,38 @@ describe('Leases', () => {
     }
   });
 
+  it('works its resources again once the database is back from an outage longer than the leases', async () => {
+    // The replica's database answers like a Postgres that crashed and is recovering, while `down`.
+    let down = false;
+    const recovering = new Proxy(dataSource, {
+      get(target, property, receiver) {
+        if (property !== 'query') return Reflect.get(target, property, receiver);
+        return (...args: Parameters<DataSource['query']>) =>
+          down
+            ? Promise.reject(new Error('the database system is not yet accepting connections'))
+            : target.query(...args);
+      },
+    });
+    const a = new Replica(recovering, 'a');
+    a.leases.start();
+    try {
+      await waitFor(() => a.working.size === mailboxes.length, 5_000);
+      const before = new Map([...a.working].map(([resource, lease]) => [resource, lease.fence]));
+      down = true;
+      // It stops working once its leases may have expired...
+      await waitFor(() => a.working.size === 0, 5_000);
+      down = false;
+      // ...and takes them again, with new fences, when the database answers.
+      await waitFor(() => a.working.size === mailboxes.length, 5_000);
+      for (const [resource, lease] of a.working) {
+        expect(lease.fence).toBeGreaterThan(before.get(resource)!);
+      }
+    } finally {
+      down = false;
+      await a.leases.stop();
+    }
+  });
+
   it('a replica joining later gets its share from one that held everything', async () => {
     const a = new Replica(dataSource, 'a');
     const b = new Replica(dataSource, 'b');
