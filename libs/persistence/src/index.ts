@@ -6,7 +6,7 @@ export * from './inbox';
 export * from './migrations';
 export * from './outbox';
 export * from './persistence.module';
-export { schemaOf } from './schema';
+export { schemaOf, transactionSchema } from './schema';
 export * from './record-log';
 export * from './lease-plan';
 export * from './leases';

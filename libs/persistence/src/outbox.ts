@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@firstline/bus';
 import type { Logger } from '@firstline/observability';
 import { advisoryLockName, assertSchemaName, schemaOf, transactionSchema } from './schema';
@@ -115,8 +115,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Publishes committed outbox rows to the bus in id order, at least once.
  *
- * Each round holds the schema's relay lock (so among several replicas one relays at a time and
- * order holds): read the oldest unpublished rows, publish them and wait for the bus's durable
+ * Each round holds the schema's relay lock, kept from round to round while rows keep coming (so
+ * among several replicas one relays at a time and order holds): read the oldest unpublished rows, publish them and wait for the bus's durable
  * acknowledgement, then mark them published. A crash before the mark leaves the rows unpublished,
  * so the next round sends them again with the same message ids; a failed publish is retried with
  * backoff, never skipped. The lock is a session lock on the round's connection, not a
@@ -142,6 +142,8 @@ export class OutboxRelay {
   private nudged = false;
   private nextPurgeAt = 0;
   private wake?: { resume: () => void; onNudge: boolean };
+  /** The connection holding the relay lock between rounds while rows keep coming. */
+  private relaying?: QueryRunner;
 
   constructor(options: OutboxRelayOptions) {
     this.dataSource = options.dataSource;
@@ -167,6 +169,8 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.resume();
     await this.loop;
+    if (this.relaying) await this.releaseRelayLock(this.relaying);
+    this.relaying = undefined;
   }
 
   /** Call after committing a transaction that enqueued records, to publish them without waiting for the next poll. */
@@ -221,18 +225,12 @@ export class OutboxRelay {
   }
 
   private async relayBatch(): Promise<number> {
-    const queryRunner = this.dataSource.createQueryRunner();
-    const lockName = advisoryLockName('outbox-relay', this.schema);
-    let locked = false;
-    let broken: unknown;
+    const session = this.relaying ?? (await this.takeRelayLock());
+    if (!session) return 0; // another replica is relaying this schema
+    this.relaying = undefined;
+    let published: number;
     try {
-      const [lock]: Array<{ locked: boolean }> = await queryRunner.query(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [lockName],
-      );
-      locked = lock.locked;
-      if (!locked) return 0; // another replica is relaying this schema
-      const rows: OutboxRow[] = await queryRunner.query(
+      const rows: OutboxRow[] = await session.query(
         `SELECT id, topic, message_key, headers, extra_headers, payload
          FROM "${this.schema}".outbox
          WHERE published_at IS NULL
@@ -242,23 +240,47 @@ export class OutboxRelay {
       );
       if (rows.length > 0) {
         await this.bus.publish(rows.map(toOutgoingMessage));
-        await queryRunner.query(
+        await session.query(
           `UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
           [rows.map((row) => row.id)],
         );
       }
-      return rows.length;
-    } finally {
-      if (locked) {
-        await queryRunner
-          .query('SELECT pg_advisory_unlock(hashtext($1))', [lockName])
-          .catch((error: unknown) => (broken = error));
-      }
-      // A connection that may still hold the lock is closed, not pooled: closing releases it.
-      await (
-        queryRunner as unknown as { releasePostgresConnection(error?: unknown): Promise<void> }
-      ).releasePostgresConnection(broken);
+      published = rows.length;
+    } catch (error) {
+      await this.releaseRelayLock(session);
+      throw error;
     }
+    // While rows keep coming the lock stays taken: two statements a round fewer under load.
+    if (published > 0 && this.running) this.relaying = session;
+    else await this.releaseRelayLock(session);
+    return published;
+  }
+
+  /** A connection holding the schema's relay lock, or undefined when another one holds it. */
+  private async takeRelayLock(): Promise<QueryRunner | undefined> {
+    const session = this.dataSource.createQueryRunner();
+    try {
+      const [lock]: Array<{ locked: boolean }> = await session.query(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [advisoryLockName('outbox-relay', this.schema)],
+      );
+      if (lock.locked) return session;
+    } catch (error) {
+      await closeConnection(session, error);
+      throw error;
+    }
+    await closeConnection(session);
+    return undefined;
+  }
+
+  private async releaseRelayLock(session: QueryRunner): Promise<void> {
+    let broken: unknown;
+    await session
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [
+        advisoryLockName('outbox-relay', this.schema),
+      ])
+      .catch((error: unknown) => (broken = error));
+    await closeConnection(session, broken);
   }
 
   private async purgeWhenDue(): Promise<void> {
@@ -285,6 +307,16 @@ export class OutboxRelay {
       this.wake = { resume, onNudge: wakeOnNudge };
     });
   }
+}
+
+/**
+ * Returns the connection to the pool, or closes it after an error: one that may still hold the
+ * lock is closed, not pooled, since closing releases the lock.
+ */
+async function closeConnection(session: QueryRunner, error?: unknown): Promise<void> {
+  await (
+    session as unknown as { releasePostgresConnection(error?: unknown): Promise<void> }
+  ).releasePostgresConnection(error);
 }
 
 function toOutgoingMessage(row: OutboxRow): OutgoingMessage {

@@ -261,6 +261,25 @@ describe('OutboxRelay', () => {
     expect(bus.messageIds()).toEqual(ticketEventIds(1, 40));
   });
 
+  it('hands relaying over when the replica relaying through a stream of commits stops', async () => {
+    const schema = nextSchema();
+    const replicaA = await open(schema);
+    const replicaB = await open(schema);
+    const bus = new FakeBus();
+    bus.delayMs = 5;
+    const relayA = startRelay({ dataSource: replicaA, bus, batchSize: 3, pollIntervalMs: 5 });
+    startRelay({ dataSource: replicaB, bus, batchSize: 3, pollIntervalMs: 5 });
+
+    for (let n = 1; n <= 60; n++) {
+      await commitOutbox(n % 2 ? replicaA : replicaB, [ticketEvent(n)]);
+      if (n === 30) await relayA.stop(); // whichever replica holds the lock, B relays the rest
+    }
+    await waitFor(async () => (await unpublishedCount(replicaB, schema)) === 0);
+    await sleep(100);
+
+    expect(bus.messageIds()).toEqual(ticketEventIds(1, 60));
+  });
+
   it('retries a failed publish with backoff and never skips a record', async () => {
     const tickets = await open(nextSchema());
     await commitOutbox(

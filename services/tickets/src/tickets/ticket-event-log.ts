@@ -13,7 +13,7 @@ import {
   TOPICS,
   type MessageShape,
 } from '@firstline/contracts';
-import { enqueueOutbox } from '@firstline/persistence';
+import { outboxInsert, transactionSchema } from '@firstline/persistence';
 import type { EventDetails } from '@firstline/ticketing';
 import { toJson } from '@bufbuild/protobuf';
 import type { Ticket } from './ticket';
@@ -90,30 +90,13 @@ export class TicketEventLog {
     this.extra.push(message);
   }
 
+  /**
+   * Writes the history rows and the outbox records, each chunk of events with its announcements
+   * in one statement (a data-modifying WITH query): one round trip where there were two.
+   */
   async flush(manager: EntityManager): Promise<void> {
-    // Seven parameters a row; Postgres binds at most 65,535 per statement.
-    for (let start = 0; start < this.events.length; start += 1_000) {
-      const events = this.events.slice(start, start + 1_000);
-      const rows = events.flatMap((event) => [
-        event.eventId,
-        event.ticketId,
-        TicketEventType[event.type],
-        ActorKind[event.actor?.kind ?? ActorKind.UNSPECIFIED],
-        event.actor?.id ?? '',
-        JSON.stringify(toJson(TicketEventSchema, event)),
-        timestampDate(event.occurredAt!),
-      ]);
-      const placeholders = events.map((_, index) => {
-        const p = index * 7;
-        return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7})`;
-      });
-      await manager.query(
-        `INSERT INTO tickets.ticket_event (id, ticket_id, type, actor_kind, actor_id, record,
-           occurred_at) VALUES ${placeholders.join(', ')}`,
-        rows,
-      );
-    }
-    await enqueueOutbox(manager, [
+    const schema = transactionSchema(manager, 'TicketEventLog.flush');
+    const announced: OutgoingMessage[] = [
       ...this.events.map((event) => ({
         topic: TOPICS.ticketEvents.name,
         key: event.ticketId,
@@ -121,9 +104,49 @@ export class TicketEventLog {
         headers: { messageId: event.eventId, type: messageType(TicketEventSchema) },
       })),
       ...this.extra,
-    ]);
+    ];
+    // Every event is announced, so the announcements' chunks cover the events'.
+    for (let start = 0; start < announced.length; start += ROWS_PER_STATEMENT) {
+      const history = historyInsert(this.events.slice(start, start + ROWS_PER_STATEMENT));
+      const outbox = outboxInsert(schema, announced.slice(start, start + ROWS_PER_STATEMENT), {
+        firstParameter: (history?.parameters.length ?? 0) + 1,
+      });
+      await manager.query(history ? `WITH history AS (${history.sql}) ${outbox.sql}` : outbox.sql, [
+        ...(history?.parameters ?? []),
+        ...outbox.parameters,
+      ]);
+    }
     this.events.length = 0;
     this.extra.length = 0;
     this.movedTo.clear();
   }
+}
+
+/**
+ * Events and their announcements per statement: seven parameters an event and five an outbox
+ * row stay far below the 65,535 Postgres binds.
+ */
+const ROWS_PER_STATEMENT = 1_000;
+
+/** The INSERT of events into the tickets' history; undefined for none. */
+function historyInsert(events: TicketEvent[]): { sql: string; parameters: unknown[] } | undefined {
+  if (events.length === 0) return undefined;
+  const parameters = events.flatMap((event) => [
+    event.eventId,
+    event.ticketId,
+    TicketEventType[event.type],
+    ActorKind[event.actor?.kind ?? ActorKind.UNSPECIFIED],
+    event.actor?.id ?? '',
+    JSON.stringify(toJson(TicketEventSchema, event)),
+    timestampDate(event.occurredAt!),
+  ]);
+  const rows = events.map((_, index) => {
+    const p = index * 7;
+    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7})`;
+  });
+  return {
+    sql: `INSERT INTO tickets.ticket_event (id, ticket_id, type, actor_kind, actor_id, record,
+      occurred_at) VALUES ${rows.join(', ')}`,
+    parameters,
+  };
 }
