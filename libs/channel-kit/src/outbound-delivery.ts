@@ -45,6 +45,11 @@ export const DEFAULT_OUTBOUND_ATTEMPTS = 5;
  */
 export const OUTBOUND_RETRY: Partial<RetryPolicy> = { attempts: DEFAULT_OUTBOUND_ATTEMPTS };
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+/**
+ * Conversations of a batch sent at once. A platform paces each conversation (Telegram: about one
+ * message a second in a chat), so one conversation's burst must not hold back the others'.
+ */
+const CONCURRENT_CONVERSATIONS = 4;
 
 /**
  * Sends a channel's outbound messages and reports each in a DeliveryReceipt, the same way for
@@ -56,7 +61,9 @@ const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
  *   whose platform drops repeats (VK's random_id) pass the outbound id along to close that gap.
  * - the outcome and its receipt commit in one statement, through the outbox: reported if and
  *   only if recorded. Each message's outcome commits right after its send, so a crash re-sends
- *   one message at most.
+ *   at most one message in each conversation being sent to.
+ * - a batch's conversations are sent to a few at a time, each conversation's messages in order:
+ *   a conversation that the platform paces does not hold back the others.
  * - a retryable failure is counted in the database and thrown for the bus to retry with its
  *   back-off, after waiting out a rate limit's `retryAfterMs`; when the count reaches
  *   `maxAttempts` the message fails with a retryable FAILED receipt instead of being
@@ -84,14 +91,31 @@ export class OutboundDelivery<Rendered> {
 
   async handle(messages: Array<Received<OutboundMessage>>): Promise<void> {
     let recorded = false;
-    try {
-      for (const { record, message } of messages) {
-        // Read right before the send, not once per batch: a consumer that a rebalance left running
-        // beside another must see what the other recorded meanwhile, and a batch paced by a
-        // platform's rate limit can last seconds.
-        if (await this.isDone(message.outboundId)) continue;
-        if (await this.deliver(message, record.headers.traceId)) recorded = true;
+    const lanes = new Map<string, Array<Received<OutboundMessage>>>();
+    for (const received of messages) {
+      const lane = lanes.get(received.message.conversationKey);
+      if (lane) lane.push(received);
+      else lanes.set(received.message.conversationKey, [received]);
+    }
+    const waiting = [...lanes.values()];
+    const workLanes = async () => {
+      for (let lane = waiting.shift(); lane; lane = waiting.shift()) {
+        for (const { record, message } of lane) {
+          // Read right before the send, not once per batch: a consumer that a rebalance left
+          // running beside another must see what the other recorded meanwhile, and a batch paced
+          // by a platform's rate limit can last seconds.
+          if (await this.isDone(message.outboundId)) continue;
+          if (await this.deliver(message, record.headers.traceId)) recorded = true;
+        }
       }
+    };
+    try {
+      // Every lane ends before a failure goes back to the bus, whose retry then skips what was sent.
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: Math.min(CONCURRENT_CONVERSATIONS, lanes.size) }, workLanes),
+      );
+      const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
     } finally {
       if (recorded) this.options.relay.nudge();
     }

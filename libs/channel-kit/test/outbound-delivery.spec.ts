@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { readTopic, topicRecord, type Received } from '@firstline/bus';
@@ -128,11 +129,15 @@ async function startChannel(
   return service;
 }
 
-function outbound(text: string, outboundId = uniqueName('outbound')): OutboundMessage {
+function outbound(
+  text: string,
+  outboundId = uniqueName('outbound'),
+  conversationKey = 'telegram:support_bot:1001',
+): OutboundMessage {
   return create(OutboundMessageSchema, {
     outboundId,
     ticketId: 'ticket-1',
-    conversationKey: 'telegram:support_bot:1001',
+    conversationKey,
     channel: Channel.TELEGRAM,
     textBody: text,
   });
@@ -224,6 +229,39 @@ describe('OutboundDelivery', () => {
         .map((receipt) => receipt.receiptId)
         .sort(),
     ).toEqual([sent, fresh, later].map((message) => `${message.outboundId}:SENT`).sort());
+  });
+
+  it('sends to the conversations of a batch side by side, each conversation in order', async () => {
+    const { topics, receipts, publish } = await scenario();
+    const platform = new Platform();
+    const busyChat = 'telegram:support_bot:1001';
+    await startChannel(topics, platform, {
+      // The platform paces each chat (Telegram: about a message a second); this one is busy.
+      send: async (text, message) => {
+        if (message.conversationKey === busyChat) await sleep(400);
+        return platform.send(text);
+      },
+    });
+    const burst = ['First', 'Second', 'Third'].map((n) => outbound(`${n} answer in the busy chat`));
+    const others = ['1002', '1003'].map((chat) =>
+      outbound(`Answer in chat ${chat}`, undefined, `telegram:support_bot:${chat}`),
+    );
+
+    await publish(...burst, ...others);
+    await receipts.until(5);
+
+    const texts = platform.calls.map((call) => call.text);
+    expect(texts.filter((text) => text.includes('busy chat'))).toEqual([
+      'First answer in the busy chat',
+      'Second answer in the busy chat',
+      'Third answer in the busy chat',
+    ]);
+    // The other chats' answers did not wait behind the busy chat's.
+    for (const chat of ['1002', '1003']) {
+      expect(texts.indexOf(`Answer in chat ${chat}`)).toBeLessThan(
+        texts.indexOf('First answer in the busy chat'),
+      );
+    }
   });
 
   it('reports a message it cannot render or the platform refuses for good, without retrying', async () => {

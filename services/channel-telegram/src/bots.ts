@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Api } from 'grammy';
-import { fileLinkKey, type BotContext } from '@firstline/telegram';
+import { fileLinkKey, SendRateLimiter, type BotContext } from '@firstline/telegram';
 import { TELEGRAM_CONFIG, type BotConfig, type TelegramConfig } from './config';
 
 /** A configured bot with its Bot API client. */
@@ -8,6 +8,8 @@ export interface Bot {
   config: BotConfig;
   api: Api;
   context: BotContext;
+  /** Telegram's limits apply to each bot on its own: thirty messages a second are each bot's. */
+  sendLimits: SendRateLimiter;
   /** Where the Bot API serves a file's bytes (https://core.telegram.org/bots/api#getfile). */
   fileDownloadUrl(filePath: string): string;
 }
@@ -24,6 +26,7 @@ export class Bots {
         {
           config: bot,
           api: new Api(bot.token, { apiRoot: config.apiRoot }),
+          sendLimits: new SendRateLimiter(),
           context: {
             name: bot.name,
             filesBaseUrl: config.filesBaseUrl,

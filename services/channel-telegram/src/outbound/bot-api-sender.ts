@@ -10,7 +10,6 @@ import {
 } from '@firstline/channel-kit';
 import {
   chatMessageId,
-  SendRateLimiter,
   telegramAdapter,
   telegramFileName,
   type BotApiCall,
@@ -33,8 +32,6 @@ const RATE_LIMIT_ATTEMPTS = 5;
  */
 @Injectable()
 export class BotApiSender {
-  private readonly limiter = new SendRateLimiter();
-
   constructor(
     private readonly dataSource: DataSource,
     @Inject(READ_ATTACHMENT) private readonly readAttachment: ReadAttachment,
@@ -93,7 +90,7 @@ export class BotApiSender {
     call: BotApiCall<InputFile>,
   ): Promise<number> {
     for (let attempt = 1; ; attempt += 1) {
-      await sleep(this.limiter.reserve(chatId, Date.now()));
+      await sleep(bot.sendLimits.reserve(chatId, Date.now()));
       try {
         return await this.call(bot, call);
       } catch (error) {
