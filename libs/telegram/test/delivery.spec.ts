@@ -90,6 +90,22 @@ describe('SendRateLimiter', () => {
     expect(waits[29]).toBeLessThan(1000);
     expect(waits[30]).toBeCloseTo(1000);
   });
+
+  it('does not hold other chats back while one chat waits for its next second', () => {
+    const limiter = new SendRateLimiter();
+    expect(limiter.reserve('busy', 0)).toBe(0);
+    expect(limiter.reserve('busy', 0)).toBe(1000);
+    // The slots before the busy chat's second message are still free for everyone else.
+    expect(limiter.reserve('other', 0)).toBeCloseTo(1000 / 30);
+    expect(limiter.reserve('third', 10)).toBeCloseTo(2000 / 30 - 10);
+  });
+
+  it('never gives two messages the same slot', () => {
+    const limiter = new SendRateLimiter();
+    const slots = ['a', 'a', 'b', 'b', 'c'].map((chat) => limiter.reserve(chat, 0));
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(Math.max(...slots)).toBeLessThan(1100);
+  });
 });
 
 describe('verifyWebhookSecret', () => {

@@ -68,13 +68,17 @@ export class AgentTeam {
 
   observe(push: LivePush, at: number): void {
     const messageId = push.event?.messageAdded?.messageId;
-    if (messageId && push.event?.messageAdded?.direction === 'MESSAGE_DIRECTION_INBOUND') {
+    if (messageId && inbound(push)) {
       if (!this.messagePushedAt.has(messageId)) this.messagePushedAt.set(messageId, at);
     }
     if (push.ticketId && push.event?.assigned?.agentId) {
       if (!this.ticketAssignedAt.has(push.ticketId)) this.ticketAssignedAt.set(push.ticketId, at);
     }
   }
+}
+
+function inbound(push: LivePush): boolean {
+  return push.event?.messageAdded?.direction === 'MESSAGE_DIRECTION_INBOUND';
 }
 
 class Agent {
@@ -144,9 +148,9 @@ class Agent {
       const assignee = push.event?.assigned?.agentId;
       if (assignee === this.credential.id) this.answer(push.ticketId);
       else if (assignee !== undefined) this.mine.delete(push.ticketId);
-      else if (push.event?.messageAdded && this.mine.has(push.ticketId)) {
-        this.answer(push.ticketId);
-      }
+      // Only the customer's messages ask for an answer: the push of the agent's own reply would
+      // otherwise be answered again, and again.
+      else if (inbound(push) && this.mine.has(push.ticketId)) this.answer(push.ticketId);
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -199,15 +203,19 @@ class Agent {
       const answer = await this.call('POST', `/tickets/${ticketId}/replies`, { text }).catch(
         () => undefined,
       );
-      if (answer && answer.status >= 200 && answer.status < 300) break;
       if (answer && answer.status >= 400 && answer.status < 500) return;
-      // The request failed on the way: look at the ticket before sending again, as a person
+      // When the request failed on the way, look at the ticket before sending again, as a person
       // would, so that the reply is not stored twice.
-      if (await this.replyStored(ticketId, marker)) break;
+      if (
+        (answer && answer.status >= 200 && answer.status < 300) ||
+        (await this.replyStored(ticketId, marker))
+      ) {
+        this.team.replies.set(marker, { marker, ticketId, sentAt });
+        return;
+      }
       this.switchReplica();
       await sleep(Math.min(2_000, 200 * attempt));
     }
-    this.team.replies.set(marker, { marker, ticketId, sentAt });
   }
 
   /** Whether the ticket holds the reply; asks until a replica answers. */

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser } from 'mailparser';
 import { Pool } from 'pg';
-import { Presence } from '@firstline/contracts';
+import { Channel, Presence } from '@firstline/contracts';
 import { FakeBotApi } from '../fakes/telegram-bot-api';
 import { FakeVk } from '../fakes/vk-api';
 import { ensureSharedTopics } from '../kafka';
@@ -40,6 +40,11 @@ export interface PipelineResult {
   acceptedBy: Record<EntryPoint, number>;
   /** Replies received more than once, by channel (email has no idempotency to offer). */
   duplicatedRepliesBy: Record<string, number>;
+  /**
+   * Replies lost, by the channel their ticket is on and the delivery status tickets holds for
+   * them ("TELEGRAM queued": the adapter never reported; "VK sent": it did, the customer has none).
+   */
+  lostRepliesBy: Record<string, number>;
   /** Replies tickets itself stored more than once (the agents' API has no idempotency key). */
   repliesStoredTwice: number;
   /** Assignments that put an agent over a channel's capacity, as the decision log tells. */
@@ -250,19 +255,48 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     );
 
     const drainTimeoutMs = options.drainTimeoutMs ?? 180_000;
-    await untilSettled(
-      async () => (await storedMarkers(pool!)).size >= customers!.accepted.size,
+    const accepted = customers.accepted.size;
+    const allStored = await untilSettled(
+      async () => {
+        const stored = (await storedMarkers(pool!)).size;
+        return { done: stored >= accepted, progress: `${stored} of ${accepted} stored` };
+      },
       drainTimeoutMs,
+      log,
     );
-    log(`pipeline ${run}: stored; waiting for the last replies`);
-    // The last replies: agents finish what they hold, channels deliver it.
+    log(
+      `pipeline ${run}: ${allStored ? 'stored' : 'not all stored'}; waiting for the last replies`,
+    );
+    // The last replies: agents answer what is left and stop, so that nothing is sent after the
+    // count; then the channels deliver what they sent, however long their platforms pace them.
     const team = agents!;
-    await untilSettled(
-      async () => team.busy === 0 && (await undeliveredReplies(pool!)) === 0,
+    const allAnswered = await untilSettled(
+      async () => {
+        const awaiting = await ticketsAwaitingAnswer(pool!);
+        return {
+          done: team.busy === 0 && awaiting === 0,
+          progress: `${awaiting} tickets await an answer, agents are on ${team.busy}`,
+        };
+      },
       drainTimeoutMs,
+      log,
     );
-    log(`pipeline ${run}: ${team.replies.size} replies sent; reconciling`);
     await team.stop();
+    log(
+      `pipeline ${run}: ${team.replies.size} replies sent${allAnswered ? '' : ', some tickets left unanswered'}; waiting for their delivery`,
+    );
+    const allDelivered = await untilSettled(
+      async () => {
+        const waiting = await undeliveredReplies(pool!);
+        return {
+          done: Object.keys(waiting).length === 0,
+          progress: `replies not delivered yet ${JSON.stringify(waiting)}`,
+        };
+      },
+      drainTimeoutMs,
+      log,
+    );
+    log(`pipeline ${run}: ${allDelivered ? 'delivered' : 'not all delivered'}; reconciling`);
     const resources = sampler.stop();
     const harnessUsed = process.cpuUsage(harnessCpu);
     resources['harness (customers, agents, fakes)'] = {
@@ -272,6 +306,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     loopDelay.disable();
 
     const stored = await storedMarkers(pool);
+    const storedReplies = await repliesStored(pool);
     const received = await repliesReceived(telegram, vk, infrastructure, customers);
     const reconciliation = reconcile({
       accepted: customers.accepted.keys(),
@@ -303,8 +338,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       duplicatedRepliesBy: countBy(
         reconciliation.duplicatedReplyMarkers.map((marker) => received.channelOf.get(marker)!),
       ),
-      repliesStoredTwice: [...(await storedReplies(pool))].filter(([, copies]) => copies > 1)
-        .length,
+      lostRepliesBy: countBy(
+        reconciliation.lostReplyMarkers.map(
+          (marker) => storedReplies.get(marker)?.state ?? 'not stored',
+        ),
+      ),
+      repliesStoredTwice: [...storedReplies.values()].filter(({ copies }) => copies > 1).length,
       overCapacity: capacityBreaches(await assignmentEvents(pool), capacity),
       disruptions,
       sendSeconds,
@@ -478,10 +517,27 @@ async function untilRouterKnowsAgentsOnline(pool: Pool, agents: number): Promise
   }
 }
 
-/** Polls `done` every second until it holds or `timeoutMs` passed; the report tells the rest. */
-async function untilSettled(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/**
+ * Asks `check` every second until it is done or the time is up (then false), logging its progress
+ * every half minute so that a run that does not settle shows where it stands.
+ */
+async function untilSettled(
+  check: () => Promise<{ done: boolean; progress: string }>,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !(await done().catch(() => false))) await sleep(1_000);
+  let logged = Date.now();
+  while (Date.now() < deadline) {
+    const state = await check().catch(() => undefined);
+    if (state?.done) return true;
+    if (state && Date.now() - logged >= 30_000) {
+      log(state.progress);
+      logged = Date.now();
+    }
+    await sleep(1_000);
+  }
+  return false;
 }
 
 /** How many times tickets stored each customer message, by its marker. */
@@ -495,22 +551,42 @@ async function storedMarkers(pool: Pool): Promise<Map<string, number>> {
   return new Map(rows.map((row) => [row.marker, Number(row.copies)]));
 }
 
-/** Agents' replies whose channel has not reported delivery yet. */
-async function undeliveredReplies(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ waiting: string }>(
-    `SELECT count(*) AS waiting FROM tickets.message
-      WHERE direction = 'out' AND author_kind = 'agent' AND delivery_status = 'queued'`,
+/** Tickets open with a customer's message nobody answered yet (agents resolve what they answer). */
+async function ticketsAwaitingAnswer(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ awaiting: string }>(
+    `SELECT count(*) AS awaiting FROM tickets.ticket WHERE status IN ('new', 'open')`,
   );
-  return Number(rows[0].waiting);
+  return Number(rows[0].awaiting);
 }
 
-/** How many times tickets stored each agent reply, by its marker. */
-async function storedReplies(pool: Pool): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ marker: string; copies: string }>(
-    `SELECT substring(text_body FROM 'rp[0-9]+x[0-9a-z]+') AS marker, count(*) AS copies
+/** Agents' replies whose channel has not reported delivery yet, by channel. */
+async function undeliveredReplies(pool: Pool): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ channel: number; waiting: string }>(
+    `SELECT channel, count(*) AS waiting FROM tickets.message
+      WHERE direction = 'out' AND author_kind = 'agent' AND delivery_status = 'queued'
+      GROUP BY 1`,
+  );
+  return Object.fromEntries(rows.map((row) => [Channel[row.channel], Number(row.waiting)]));
+}
+
+/** How many times tickets stored each agent reply, by its marker, and where its delivery stands. */
+async function repliesStored(pool: Pool): Promise<Map<string, { copies: number; state: string }>> {
+  const { rows } = await pool.query<{
+    marker: string;
+    copies: string;
+    channel: number;
+    status: string | null;
+  }>(
+    `SELECT substring(text_body FROM 'rp[0-9]+x[0-9a-z]+') AS marker, count(*) AS copies,
+            min(channel) AS channel, min(delivery_status) AS status
        FROM tickets.message WHERE direction = 'out' AND author_kind = 'agent' GROUP BY 1`,
   );
-  return new Map(rows.map((row) => [row.marker, Number(row.copies)]));
+  return new Map(
+    rows.map((row) => [
+      row.marker,
+      { copies: Number(row.copies), state: `${Channel[row.channel]} ${row.status ?? 'unknown'}` },
+    ]),
+  );
 }
 
 async function ticketsOfMessages(pool: Pool): Promise<Map<string, string>> {

@@ -28,8 +28,12 @@ export function summaryLines(result: PipelineResult): string[] {
   if (r.lostMarkers.length) lines.push(`lost: ${r.lostMarkers.slice(0, 20).join(' ')}`);
   if (r.duplicatedMarkers.length)
     lines.push(`duplicated: ${r.duplicatedMarkers.slice(0, 20).join(' ')}`);
-  if (r.lostReplyMarkers.length)
+  if (r.lostReplyMarkers.length) {
     lines.push(`replies lost: ${r.lostReplyMarkers.slice(0, 20).join(' ')}`);
+    lines.push(
+      `replies lost by channel and delivery status: ${JSON.stringify(result.lostRepliesBy)}`,
+    );
+  }
   if (r.repliesDuplicated)
     lines.push(
       `replies duplicated by channel: ${JSON.stringify(result.duplicatedRepliesBy)}; stored twice by tickets: ${result.repliesStoredTwice}`,
