@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Consume, type Received } from '@firstline/bus';
-import { waitInLine } from '@firstline/channel-kit';
+import { waitInLine, type WaitInLine } from '@firstline/channel-kit';
 import { visitorOfConversation } from '@firstline/chat';
 import { TOPICS, type RoutingDecision } from '@firstline/contracts';
 import { ConversationStore } from '../visitors/conversation.store';
@@ -21,11 +21,15 @@ export class ChatRoutingConsumer {
 
   @Consume({ topic: TOPICS.routing })
   async handle(messages: Array<Received<RoutingDecision>>): Promise<void> {
+    // The batch's latest decision for each visitor is where their chat stands.
+    const waits = new Map<string, WaitInLine>();
     for (const { message: decision } of messages) {
       const visitorId = visitorOfConversation(decision.conversationKey);
       const wait = visitorId && decision.ticketId ? waitInLine(decision) : undefined;
-      if (!visitorId || !wait) continue;
-      if (await this.store.recordWait(visitorId, wait)) this.listeners.queueMoved(visitorId);
+      if (visitorId && wait) waits.set(visitorId, wait);
+    }
+    for (const visitorId of await this.store.recordWaits(waits)) {
+      this.listeners.queueMoved(visitorId);
     }
   }
 }

@@ -352,25 +352,47 @@ export class ConversationStore {
   }
 
   /**
-   * Keeps where the router's latest decision leaves the visitor's chat: its place and promise, or
-   * none once an agent has it. Answers whether that changed: a redelivered decision changes
-   * nothing and signals no one. The other replicas hear of a change when it commits.
+   * Keeps where the router's latest decisions leave the visitors' chats: each one's place and
+   * promise, or none once an agent has it; one statement for a whole batch of decisions. Answers
+   * the visitors whose wait changed: a redelivered decision changes nothing and signals no one.
+   * The other replicas hear of a change when it commits.
    */
-  async recordWait(visitorId: string, wait: WaitInLine): Promise<boolean> {
-    const signal = this.listeners.notification(visitorId, 'queue');
-    const position = wait.withAgent ? 0 : wait.position;
-    const promisedAt = wait.withAgent ? null : (wait.promisedAt ?? null);
-    const rows: unknown[] = await this.dataSource.query(
-      `WITH moved AS (
-         UPDATE ${SCHEMA}.visitor SET queue_position = $2, promised_answer_at = $3
-         WHERE visitor_id = $1
-           AND (queue_position, promised_answer_at) IS DISTINCT FROM ($2::integer, $3::timestamptz)
-         RETURNING visitor_id
+  async recordWaits(waits: ReadonlyMap<string, WaitInLine>): Promise<string[]> {
+    if (waits.size === 0) return [];
+    // In one order, so that two batches touching the same visitors cannot deadlock.
+    const visitors = [...waits.keys()].sort();
+    const signals = visitors.map((visitorId) => this.listeners.notification(visitorId, 'queue'));
+    const channel = signals[0]?.[0];
+    const rows: Array<{ visitor_id: string }> = await this.dataSource.query(
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::text[])
+           AS w(visitor_id, queue_position, promised_answer_at, signal)
+       ), moved AS (
+         UPDATE ${SCHEMA}.visitor v
+            SET queue_position = w.queue_position, promised_answer_at = w.promised_answer_at
+           FROM wanted w
+          WHERE v.visitor_id = w.visitor_id
+            AND (v.queue_position, v.promised_answer_at)
+                IS DISTINCT FROM (w.queue_position, w.promised_answer_at)
+         RETURNING v.visitor_id
        )
-       SELECT 1${signal ? ', pg_notify($4, $5)' : ''} FROM moved`,
-      [visitorId, position, promisedAt, ...(signal ?? [])],
+       SELECT m.visitor_id${channel ? ', pg_notify($5, w.signal)' : ''}
+         FROM moved m JOIN wanted w USING (visitor_id)`,
+      [
+        visitors,
+        visitors.map((visitorId) => {
+          const wait = waits.get(visitorId)!;
+          return wait.withAgent ? 0 : wait.position;
+        }),
+        visitors.map((visitorId) => {
+          const wait = waits.get(visitorId)!;
+          return wait.withAgent ? null : (wait.promisedAt ?? null);
+        }),
+        signals.map((signal) => signal?.[1] ?? null),
+        ...(channel ? [channel] : []),
+      ],
     );
-    return rows.length > 0;
+    return rows.map((row) => row.visitor_id);
   }
 
   /** The visitor's place in line as the widget shows it now (the wait counted from `now`). */
