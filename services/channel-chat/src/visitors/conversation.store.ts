@@ -361,6 +361,12 @@ export class ConversationStore {
     if (waits.size === 0) return [];
     // In one order, so that two batches touching the same visitors cannot deadlock.
     const visitors = [...waits.keys()].sort();
+    const places = visitors.map((visitorId) => {
+      const wait = waits.get(visitorId)!;
+      return wait.withAgent
+        ? { position: 0, promisedAt: null }
+        : { position: wait.position, promisedAt: wait.promisedAt ?? null };
+    });
     const signals = visitors.map((visitorId) => this.listeners.notification(visitorId, 'queue'));
     const channel = signals[0]?.[0];
     const rows: Array<{ visitor_id: string }> = await this.dataSource.query(
@@ -380,14 +386,8 @@ export class ConversationStore {
          FROM moved m JOIN wanted w USING (visitor_id)`,
       [
         visitors,
-        visitors.map((visitorId) => {
-          const wait = waits.get(visitorId)!;
-          return wait.withAgent ? 0 : wait.position;
-        }),
-        visitors.map((visitorId) => {
-          const wait = waits.get(visitorId)!;
-          return wait.withAgent ? null : (wait.promisedAt ?? null);
-        }),
+        places.map((place) => place.position),
+        places.map((place) => place.promisedAt),
         signals.map((signal) => signal?.[1] ?? null),
         ...(channel ? [channel] : []),
       ],
