@@ -21,7 +21,7 @@
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
 //     message of each process.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,6 +52,14 @@ const HOPS_BACK = 1;
 const MB = 1024 * 1024;
 const RUN_HEADER = 'firstline-test-run';
 const SECRET = 'chat-bench-secret-of-at-least-32-characters';
+/** The owner of the Postgres processes, whose CPU counts as the database's. */
+const POSTGRES_UID = (() => {
+  try {
+    return statSync('/var/lib/postgresql').uid;
+  } catch {
+    return undefined;
+  }
+})();
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -252,7 +260,37 @@ async function observePath(brokers, run) {
       });
     },
   });
-  return { consumer, records };
+  return { consumer, records, topics };
+}
+
+/**
+ * CPU seconds so far of the processes the services share: Postgres (its live processes and those
+ * it has reaped) and the local broker, when this bench started it.
+ */
+function sharedCpuSeconds() {
+  const shared = {};
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (statSync(`/proc/${entry}`).uid !== POSTGRES_UID) continue;
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      // utime, stime, cutime, cstime: fields 14 to 17 of the whole line, in clock ticks.
+      postgres += fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+    } catch {
+      // exited while we looked
+    }
+  }
+  if (postgres > 0) shared['Postgres (every backend)'] = postgres;
+  const brokerPid = join(
+    root,
+    'deploy/local/.kafka',
+    `broker-${process.env.KAFKA_PORT ?? '9092'}.pid`,
+  );
+  if (!process.env.KAFKA_BROKERS && existsSync(brokerPid)) {
+    shared['Kafka broker'] = cpuSeconds(Number(readFileSync(brokerPid, 'utf8')));
+  }
+  return shared;
 }
 
 class Socket {
@@ -466,7 +504,9 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
   const cpuBefore = Object.fromEntries(
     Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
   );
+  const sharedCpuBefore = sharedCpuSeconds();
   const benchCpuBefore = process.cpuUsage();
+  observer.consumer.pause(observer.topics.map((topic) => ({ topic })));
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   await offerAtRate(RATE, count, (n, at) => {
@@ -485,10 +525,24 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
     Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]]),
   );
   const benchCpu = process.cpuUsage(benchCpuBefore);
-  cpu['load generator (this bench: visitors, agents, observer)'] =
-    (benchCpu.user + benchCpu.system) / 1e6;
+  cpu['load generator (this bench: visitors and agents)'] = (benchCpu.user + benchCpu.system) / 1e6;
+  for (const [name, seconds] of Object.entries(sharedCpuSeconds())) {
+    cpu[name] = seconds - sharedCpuBefore[name];
+  }
   const loadAfter = loadavg();
-  await sleep(2_000); // the observer has read the last records
+  // Paused while the messages were offered, so that its reading and decoding did not take CPU
+  // from the path it measures; the records wait on the topics with their timestamps.
+  observer.consumer.resume(observer.topics.map((topic) => ({ topic })));
+  const outboundIds = new Set(replyIds.filter(Boolean));
+  await until(
+    () =>
+      observer.records.filter(
+        (record) => record.topic === 'support.outbound.chat.v1' && outboundIds.has(record.id),
+      ).length >= outboundIds.size,
+    "the observer reading the run's records",
+    60_000,
+    100,
+  ).catch((error) => failures.push(String(error)));
   for (const visitor of visitors) visitor.socket.close();
   for (const agent of agents) agent.socket.close();
 
@@ -809,10 +863,12 @@ async function main() {
     if (rate.failures.length > 0) console.log(`bench-chat: failures: ${rate.failures.slice(0, 5)}`);
     const serviceCpuMs =
       (Object.entries(rate.cpu)
-        .filter(([name]) => !name.startsWith('load generator'))
+        .filter(([name]) => replicas.some((replica) => replica.id === name))
         .reduce((sum, [, seconds]) => sum + seconds, 0) *
         1_000) /
       rate.count;
+    const totalCpuMs =
+      (Object.values(rate.cpu).reduce((sum, seconds) => sum + seconds, 0) * 1_000) / rate.count;
     const loads = (values) => values.map((value) => value.toFixed(1)).join(', ');
 
     await writeBenchmarkSection(
@@ -866,8 +922,9 @@ Where the round trip's time goes (${rate.hops.length} of ${rate.count} messages 
 ${rateHopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
 CPU each process used from the first scheduled send to the last reply on a visitor's socket,
-divided by the messages (broker and Postgres are shared with other work on this machine, so
-theirs is not counted). Unlike the latencies, these hardly depend on the machine's load.${
+divided by the messages; Postgres and the broker are the machine's own (anything else using them
+meanwhile counts too), and the trace's observer pauses while the messages are offered. Unlike the
+latencies, these hardly depend on the machine's load.${
         rate.answered < rate.count
           ? ` Not every message was answered within the wait, so the services had not done all their work for them: these are lower bounds.`
           : ''
@@ -878,8 +935,8 @@ theirs is not counted). Unlike the latencies, these hardly depend on the machine
 ${cpuRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 
 The services alone need ${rate.answered < rate.count ? 'at least ' : ''}${serviceCpuMs.toFixed(1)} ms of CPU per message: ${RATE} messages per second take
-${((serviceCpuMs * RATE) / 1_000).toFixed(1)} cores before the broker, Postgres and the visitors and agents themselves, on a
-machine of ${cpus().length}.
+${((serviceCpuMs * RATE) / 1_000).toFixed(1)} cores before the broker, Postgres and the visitors and agents themselves, and
+${((totalCpuMs * RATE) / 1_000).toFixed(1)} with them (${totalCpuMs.toFixed(1)} ms a message), on a machine of ${cpus().length}.
 
 Which figures need a quiet machine: every latency above, the bench's and the baseline's alike.
 With the load average many times the number of cores, each process waits for a core at every

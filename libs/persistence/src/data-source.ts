@@ -1,6 +1,7 @@
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import type { Logger } from '@firstline/observability';
 import type { MigrationClass } from './migrations';
+import { PreparingClient } from './prepared-statements';
 import { advisoryLockName, assertSchemaName, schemaOf } from './schema';
 
 export interface DatabaseOptions {
@@ -15,6 +16,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Shown in pg_stat_activity, so an operator can tell the services' connections apart. */
   applicationName?: string;
+  /**
+   * Whether each connection prepares the statements it runs often (PreparingClient); not where
+   * one session serves every connection (PGlite).
+   */
+  prepareStatements?: boolean;
 }
 
 const DEFAULT_POOL_SIZE = 5;
@@ -38,6 +44,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     applicationName: options.applicationName,
     connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    extra: options.prepareStatements ? { Client: PreparingClient } : {},
   });
 }
 

@@ -39,6 +39,8 @@ export interface Infrastructure {
   ownsBus: boolean;
   databaseUrl: string;
   databasePoolSize: number;
+  /** Default true: statements run often are prepared per connection; false for PGlite. */
+  prepareStatements?: boolean;
   host: string;
   logLevel: string;
   partitions: number;
@@ -66,6 +68,7 @@ export async function startService(
     migrations: [...persistenceMigrations(service.schema), ...service.migrations],
     poolSize: infrastructure.databasePoolSize,
     applicationName: `firstline-${service.name}`,
+    prepareStatements: infrastructure.prepareStatements ?? true,
     logger,
   });
   const relay = new OutboxRelay({ dataSource, bus: infrastructure.bus, logger });

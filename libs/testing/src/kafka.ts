@@ -68,12 +68,15 @@ export async function ensureSharedTopics(brokers: string[]): Promise<void> {
   }
 }
 
-async function untilServing(probe: () => Promise<unknown>, timeoutMs = 60_000): Promise<void> {
+/**
+ * What `probe` resolves with once it stops failing: a freshly formatted broker answers
+ * NOT_LEADER_FOR_PARTITION for a while after its topics exist.
+ */
+export async function untilServing<T>(probe: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await probe();
-      return;
+      return await probe();
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await sleep(200);

@@ -17,7 +17,7 @@ import {
   type DirectoryRecord,
 } from '@firstline/contracts';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
-import { ensureKafka, uniqueName } from './kafka';
+import { ensureKafka, uniqueName, untilServing } from './kafka';
 import { createTestDatabase, type TestDatabase } from './postgres';
 import { startTestBucket, type TestBucket } from './s3';
 
@@ -342,7 +342,10 @@ export async function startGroupsAtTopicEnd(brokers: string[], groups: string[])
   await admin.connect();
   try {
     const ends = await Promise.all(
-      topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) })),
+      topics.map(async (topic) => ({
+        topic,
+        offsets: await untilServing(() => admin.fetchTopicOffsets(topic)),
+      })),
     );
     await Promise.all(
       groups.map(async (group) => {

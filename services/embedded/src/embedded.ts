@@ -114,6 +114,8 @@ export async function startEmbedded(env: Env = process.env): Promise<Embedded> {
             ownsBus: false,
             databaseUrl: database.url,
             databasePoolSize: config.DATABASE_POOL_SIZE,
+            // PGlite is one session for every connection: prepared names would collide there.
+            prepareStatements: Boolean(config.DATABASE_URL),
             host: config.HOST,
             logLevel: config.LOG_LEVEL,
             partitions: config.KAFKA_PARTITIONS,
