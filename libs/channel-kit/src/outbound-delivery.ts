@@ -35,6 +35,12 @@ export interface OutboundDeliveryOptions<Rendered> {
   maxAttempts?: number;
   /** Longest a rate limit's `retryAfterMs` is waited out before the bus retries (default 30 s). */
   maxRetryAfterMs?: number;
+  /**
+   * Whether `send` takes a repeat of a message as the same message (the chat's conversation
+   * keeps replies by outbound id): then a redelivered message is sent again, harmlessly, instead
+   * of every message's outcome being read before its send.
+   */
+  sendIsIdempotent?: boolean;
 }
 
 export const DEFAULT_OUTBOUND_ATTEMPTS = 5;
@@ -56,7 +62,7 @@ const CONCURRENT_CONVERSATIONS = 4;
  * every adapter:
  *
  * - once per outbound id: a message whose outcome is recorded (sent, or failed for good) is never
- *   sent again. The send cannot share a transaction with the record, so a crash after the
+ *   sent again (or, with `sendIsIdempotent`, sent again to no effect). The send cannot share a transaction with the record, so a crash after the
  *   platform took a message and before its outcome committed sends it a second time; adapters
  *   whose platform drops repeats (VK's random_id) pass the outbound id along to close that gap.
  * - the outcome and its receipt commit in one statement, through the outbox: reported if and
@@ -104,7 +110,7 @@ export class OutboundDelivery<Rendered> {
           // Read right before the send, not once per batch: a consumer that a rebalance left
           // running beside another must see what the other recorded meanwhile, and a batch paced
           // by a platform's rate limit can last seconds.
-          if (await this.isDone(message.outboundId)) continue;
+          if (!this.options.sendIsIdempotent && (await this.isDone(message.outboundId))) continue;
           if (await this.deliver(message, record.headers.traceId)) recorded = true;
         }
       }

@@ -37,6 +37,7 @@ export class ChatOutbound {
         return { channelMessageId: `${conversationKey(reply.visitorId)}#${entry.seq}` };
       },
       classifyError: chatAdapter.classifyError,
+      sendIsIdempotent: true,
     });
   }
 

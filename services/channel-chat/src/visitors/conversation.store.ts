@@ -101,6 +101,10 @@ export const HISTORY_PAGE = 200;
 /** Visitors and their conversations in channel_chat (migrations.ts). */
 @Injectable()
 export class ConversationStore {
+  /** Delivered marks waiting for the next write (markDelivered), and that write. */
+  private readonly deliveredMarks: Array<{ visitorId: string; seq: number }> = [];
+  private deliveredWrite?: Promise<void>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly listeners: VisitorListeners,
@@ -416,11 +420,26 @@ export class ConversationStore {
     };
   }
 
-  async markDelivered(visitorId: string, seq: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE ${SCHEMA}.message SET delivered = true WHERE visitor_id = $1 AND seq = $2`,
-      [visitorId, seq],
-    );
+  /**
+   * Notes that the broker has the visitor's message. The messages one publish took resume
+   * together, so their marks are written in one statement.
+   */
+  markDelivered(visitorId: string, seq: number): Promise<void> {
+    this.deliveredMarks.push({ visitorId, seq });
+    this.deliveredWrite ??= new Promise((resolve) => setImmediate(resolve)).then(async () => {
+      this.deliveredWrite = undefined;
+      // In one order, so that two writes touching the same visitors cannot deadlock.
+      const marks = this.deliveredMarks
+        .splice(0)
+        .sort((a, b) => a.visitorId.localeCompare(b.visitorId) || a.seq - b.seq);
+      await this.dataSource.query(
+        `UPDATE ${SCHEMA}.message m SET delivered = true
+           FROM unnest($1::uuid[], $2::bigint[]) AS d(visitor_id, seq)
+          WHERE m.visitor_id = d.visitor_id AND m.seq = d.seq`,
+        [marks.map((mark) => mark.visitorId), marks.map((mark) => mark.seq)],
+      );
+    });
+    return this.deliveredWrite;
   }
 
   /**

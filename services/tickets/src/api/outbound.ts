@@ -15,7 +15,11 @@ import { customerTexts, fillText, type CustomerTextsByLanguage } from '@firstlin
 import { firstName, type EventDetails } from '@firstline/ticketing';
 import type { MessageFile } from '../attachments/attachment.repository';
 import type { SignedInAgent } from '../auth/auth.service';
-import type { MessageRecord, TicketRepository } from '../database/ticket.repository';
+import {
+  messageInsert,
+  type MessageRecord,
+  type TicketRepository,
+} from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
 import {
   agentActor,
@@ -150,9 +154,13 @@ export async function sendToCustomer(
 ): Promise<string> {
   const threadRefs = message.threadRefs ?? (await tickets.lastInboundMetadata(manager, ticket.id));
   const composed = composeOutbound(ticket, { ...message, threadRefs });
-  if (await tickets.insertMessage(manager, composed.record)) {
-    log.publish(composed.outgoing);
-    log.record(ticket, composed.actor, message.at, composed.event);
+  if (message.outboundId === undefined) {
+    // A new id cannot have been sent before: the row goes with the event log's statement.
+    log.write((first) => messageInsert(composed.record, first));
+  } else if (!(await tickets.insertMessage(manager, composed.record))) {
+    return composed.record.id;
   }
+  log.publish(composed.outgoing);
+  log.record(ticket, composed.actor, message.at, composed.event);
   return composed.record.id;
 }

@@ -9,7 +9,7 @@ import type { SignedInAgent } from '../auth/auth.service';
 import { CustomerRepository } from '../database/customer.repository';
 import { DirectoryRepository } from '../database/directory.repository';
 import { ReplyRequestRepository, type ReplyResponse } from '../database/reply-request.repository';
-import { TicketRepository } from '../database/ticket.repository';
+import { TicketRepository, ticketUpdate } from '../database/ticket.repository';
 import { CustomerWording } from '../directory/customer-wording';
 import { kindName } from '../directory/directory.service';
 import { withDueTimes, type Ticket } from '../tickets/ticket';
@@ -103,7 +103,7 @@ export class ReplyService {
       if (next.status !== ticket.status) {
         log.record(ticket, agentActor(agent.id), at, statusChanged(ticket.status, next.status));
       }
-      await this.tickets.updateTicket(manager, next);
+      log.write((first) => ticketUpdate(next, first));
       const response = { messageId, status: next.status };
       if (idempotencyKey !== undefined) {
         await this.requests.answered(manager, agent.id, idempotencyKey, response);

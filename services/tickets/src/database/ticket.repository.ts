@@ -37,6 +37,99 @@ interface TicketRow {
   created_at: Date;
 }
 
+/** A statement whose parameters are numbered from a given one, to be joined with others into one. */
+export interface NumberedStatement {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** `$first`, `$first + 1`, ...: the placeholders of `count` parameters. */
+function placeholders(first: number, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `$${first + index}`);
+}
+
+/** The UPDATE that writes back the fields the use cases change, parameters from `first`. */
+export function ticketUpdate(ticket: Ticket, first: number): NumberedStatement {
+  const [id, ...fields] = placeholders(first, 19);
+  const columns = [
+    'status',
+    'priority',
+    'team_id',
+    'assignee_id',
+    'skill_ids',
+    'tags',
+    'due_at',
+    'yellow_at',
+    'first_responded_at',
+    'resolved_at',
+    'closed_at',
+    'reopen_count',
+    'csat_score',
+    'csat_comment',
+    'customer_id',
+    'first_response_breached',
+    'pending_since',
+    'resolution_due_at',
+  ];
+  return {
+    sql: `UPDATE tickets.ticket SET ${columns.map((column, index) => `${column} = ${fields[index]}`).join(', ')},
+         updated_at = now()
+       WHERE id = ${id}`,
+    parameters: [
+      ticket.id,
+      ticket.status,
+      ticket.priority,
+      ticket.teamId,
+      ticket.assigneeId,
+      ticket.skillIds,
+      ticket.tags,
+      ticket.dueAt,
+      ticket.yellowAt,
+      ticket.firstRespondedAt,
+      ticket.resolvedAt,
+      ticket.closedAt,
+      ticket.reopenCount,
+      ticket.csatScore,
+      ticket.csatComment,
+      ticket.customerId,
+      ticket.firstResponseBreached,
+      ticket.pendingSince,
+      ticket.resolutionDueAt,
+    ],
+  };
+}
+
+/** The INSERT of a message unless one with its id exists (returning its id when new), parameters from `first`. */
+export function messageInsert(message: MessageRecord, first: number): NumberedStatement {
+  return {
+    sql: `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
+         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
+         channel_metadata, created_at, automatic_kind, expected_answer_at)
+       VALUES (${placeholders(first, 17).join(', ')})
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+    parameters: [
+      message.id,
+      message.ticketId,
+      message.direction,
+      message.authorKind,
+      message.authorId,
+      message.channel,
+      message.subject,
+      message.textBody,
+      message.htmlBody,
+      JSON.stringify(message.attachments),
+      message.automatic,
+      message.deliveryStatus,
+      message.deliveryReason,
+      JSON.stringify(message.channelMetadata),
+      message.createdAt,
+      message.automaticKind,
+      message.expectedAnswerAt,
+    ],
+  };
+}
+
 const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_key, channel, recipient,
   subject, status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
   sla_policy_id, first_response_due_at, resolution_due_at, first_response_breached, pending_since,
@@ -277,35 +370,8 @@ export class TicketRepository {
 
   /** Writes back the fields the use cases change. */
   async updateTicket(manager: EntityManager, ticket: Ticket): Promise<void> {
-    await manager.query(
-      `UPDATE tickets.ticket SET status = $2, priority = $3, team_id = $4, assignee_id = $5,
-         skill_ids = $6, tags = $7, due_at = $8, yellow_at = $9, first_responded_at = $10,
-         resolved_at = $11, closed_at = $12, reopen_count = $13, csat_score = $14,
-         csat_comment = $15, customer_id = $16, first_response_breached = $17,
-         pending_since = $18, resolution_due_at = $19, updated_at = now()
-       WHERE id = $1`,
-      [
-        ticket.id,
-        ticket.status,
-        ticket.priority,
-        ticket.teamId,
-        ticket.assigneeId,
-        ticket.skillIds,
-        ticket.tags,
-        ticket.dueAt,
-        ticket.yellowAt,
-        ticket.firstRespondedAt,
-        ticket.resolvedAt,
-        ticket.closedAt,
-        ticket.reopenCount,
-        ticket.csatScore,
-        ticket.csatComment,
-        ticket.customerId,
-        ticket.firstResponseBreached,
-        ticket.pendingSince,
-        ticket.resolutionDueAt,
-      ],
-    );
+    const { sql, parameters } = ticketUpdate(ticket, 1);
+    await manager.query(sql, parameters);
   }
 
   /** `updateTicket` for many tickets in one statement (a consumer's batch). */
@@ -356,33 +422,8 @@ export class TicketRepository {
 
   /** Inserts the message unless one with its id exists; true when it was new. */
   async insertMessage(manager: EntityManager, message: MessageRecord): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
-         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
-         channel_metadata, created_at, automatic_kind, expected_answer_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      [
-        message.id,
-        message.ticketId,
-        message.direction,
-        message.authorKind,
-        message.authorId,
-        message.channel,
-        message.subject,
-        message.textBody,
-        message.htmlBody,
-        JSON.stringify(message.attachments),
-        message.automatic,
-        message.deliveryStatus,
-        message.deliveryReason,
-        JSON.stringify(message.channelMetadata),
-        message.createdAt,
-        message.automaticKind,
-        message.expectedAnswerAt,
-      ],
-    );
+    const { sql, parameters } = messageInsert(message, 1);
+    const rows: unknown[] = await manager.query(sql, parameters);
     return rows.length === 1;
   }
 

@@ -18,6 +18,7 @@ import {
   type DirectoryRecord,
 } from '../database/directory.repository';
 import { StaffingRepository } from '../planning/staffing.repository';
+import { CustomerWording } from './customer-wording';
 
 /** A directory entry's payload, as the oneof of DirectoryRecord. */
 export type DirectoryPayload = DirectoryRecord['payload'];
@@ -48,6 +49,7 @@ export class DirectoryService {
     private readonly relay: OutboxRelay,
     private readonly directory: DirectoryRepository,
     private readonly staffing: StaffingRepository,
+    private readonly wording: CustomerWording,
   ) {}
 
   async save(
@@ -59,6 +61,7 @@ export class DirectoryService {
       this.saveIn(manager, id, payload, change),
     );
     this.relay.nudge();
+    if (payload.case === 'customerTexts') this.wording.forget();
     return record;
   }
 

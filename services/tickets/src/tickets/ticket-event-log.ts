@@ -16,6 +16,7 @@ import {
 import { outboxInsert, transactionSchema } from '@firstline/persistence';
 import type { EventDetails } from '@firstline/ticketing';
 import { toJson } from '@bufbuild/protobuf';
+import type { NumberedStatement } from '../database/ticket.repository';
 import type { Ticket } from './ticket';
 
 export type TicketEvent = MessageShape<typeof TicketEventSchema>;
@@ -50,14 +51,19 @@ const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> =
   callbackAttempted: TicketEventType.CALLBACK_ATTEMPTED,
 };
 
+/** A write whose parameters are numbered from `first`, so that it joins others in one statement. */
+export type JoinableWrite = (first: number) => NumberedStatement;
+
 /**
  * The events of one transaction: each becomes a `ticket_event` row (the ticket's history) and a
  * TicketEvent in the outbox, written together by `flush()` so that history and announcement never
- * part. Also carries other records to publish with them (outbound messages).
+ * part. Also carries other records to publish with them (outbound messages), and writes of the
+ * transaction's own rows that `flush()` joins to the same statement.
  */
 export class TicketEventLog {
   private readonly events: TicketEvent[] = [];
   private readonly extra: OutgoingMessage[] = [];
+  private readonly writes: JoinableWrite[] = [];
   /** The team each ticket moved to by a transfer recorded here: its later events carry it. */
   private readonly movedTo = new Map<string, string>();
 
@@ -91,8 +97,17 @@ export class TicketEventLog {
   }
 
   /**
-   * Writes the history rows and the outbox records, each chunk of events with its announcements
-   * in one statement (a data-modifying WITH query): one round trip where there were two.
+   * A write that nothing in the transaction reads back (a new message, the ticket's new state):
+   * made by `flush()`'s statement, a round trip fewer each.
+   */
+  write(write: JoinableWrite): void {
+    this.writes.push(write);
+  }
+
+  /**
+   * Makes the writes and writes the history rows and the outbox records, each chunk of events
+   * with its announcements in one statement (data-modifying WITH queries): one round trip where
+   * there were several.
    */
   async flush(manager: EntityManager): Promise<void> {
     const schema = transactionSchema(manager, 'TicketEventLog.flush');
@@ -105,21 +120,40 @@ export class TicketEventLog {
       })),
       ...this.extra,
     ];
-    // Every event is announced, so the announcements' chunks cover the events'.
-    for (let start = 0; start < announced.length; start += ROWS_PER_STATEMENT) {
-      const history = historyInsert(this.events.slice(start, start + ROWS_PER_STATEMENT));
-      const outbox = outboxInsert(schema, announced.slice(start, start + ROWS_PER_STATEMENT), {
-        firstParameter: (history?.parameters.length ?? 0) + 1,
-      });
-      await manager.query(history ? `WITH history AS (${history.sql}) ${outbox.sql}` : outbox.sql, [
-        ...(history?.parameters ?? []),
-        ...outbox.parameters,
+    // Every event is announced, so the announcements' chunks cover the events'. The writes go
+    // with the first chunk, or alone when nothing is announced.
+    let writes = this.writes.splice(0);
+    for (let start = 0; start < announced.length || writes.length > 0;) {
+      const events = this.events.slice(start, start + ROWS_PER_STATEMENT);
+      const announcements = announced.slice(start, start + ROWS_PER_STATEMENT);
+      const statement = joined([
+        ...writes,
+        ...(events.length > 0 ? [(first: number) => historyInsert(events, first)] : []),
+        ...(announcements.length > 0
+          ? [(first: number) => outboxInsert(schema, announcements, { firstParameter: first })]
+          : []),
       ]);
+      await manager.query(statement.sql, statement.parameters);
+      writes = [];
+      start += ROWS_PER_STATEMENT;
     }
     this.events.length = 0;
     this.extra.length = 0;
     this.movedTo.clear();
   }
+}
+
+/** Writes in one statement: all but the last as data-modifying WITH queries, which all run. */
+function joined(writes: JoinableWrite[]): NumberedStatement {
+  const parameters: unknown[] = [];
+  const statements = writes.map((write) => {
+    const statement = write(parameters.length + 1);
+    parameters.push(...statement.parameters);
+    return statement.sql;
+  });
+  const last = statements.pop()!;
+  const before = statements.map((sql, index) => `write_${index} AS (${sql})`);
+  return { sql: before.length > 0 ? `WITH ${before.join(', ')} ${last}` : last, parameters };
 }
 
 /**
@@ -128,9 +162,8 @@ export class TicketEventLog {
  */
 const ROWS_PER_STATEMENT = 1_000;
 
-/** The INSERT of events into the tickets' history; undefined for none. */
-function historyInsert(events: TicketEvent[]): { sql: string; parameters: unknown[] } | undefined {
-  if (events.length === 0) return undefined;
+/** The INSERT of events (at least one) into the tickets' history, parameters from `first`. */
+function historyInsert(events: TicketEvent[], first: number): NumberedStatement {
   const parameters = events.flatMap((event) => [
     event.eventId,
     event.ticketId,
@@ -141,8 +174,8 @@ function historyInsert(events: TicketEvent[]): { sql: string; parameters: unknow
     timestampDate(event.occurredAt!),
   ]);
   const rows = events.map((_, index) => {
-    const p = index * 7;
-    return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6}, $${p + 7})`;
+    const p = first + index * 7;
+    return `($${p}, $${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`;
   });
   return {
     sql: `INSERT INTO tickets.ticket_event (id, ticket_id, type, actor_kind, actor_id, record,
