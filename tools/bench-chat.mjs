@@ -19,7 +19,7 @@
 //     answers over the REST API as soon as its live socket shows the message; p50/p99 of
 //     visitor → agent's screen, agent's reply → visitor's socket and the round trip, hop by hop,
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
-//     message of each process.
+//     message of each process, and of Postgres and the broker.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

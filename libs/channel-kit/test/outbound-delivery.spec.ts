@@ -203,6 +203,24 @@ describe('OutboundDelivery', () => {
     ]);
   });
 
+  it('with a platform that keeps messages by outbound id, hands it a repeat but reports once', async () => {
+    const { topics, receipts, publish } = await scenario();
+    const platform = new Platform();
+    await startChannel(topics, platform, { sendIsIdempotent: true });
+    const reply = outbound('We have refunded your order');
+
+    await publish(reply);
+    await receipts.until(1);
+    await publish(reply);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    // Such a platform (the chat's conversation) takes the second call as the same message.
+    expect(platform.sent('We have refunded your order')).toBe(2);
+    expect(receipts.messages().map((receipt) => receipt.receiptId)).toEqual([
+      `${reply.outboundId}:SENT`,
+    ]);
+  });
+
   it('in a batch that repeats a sent message, sends and reports only the new ones, once each', async () => {
     const { topics, receipts, publish } = await scenario();
     const platform = new Platform();

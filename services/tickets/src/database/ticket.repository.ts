@@ -43,93 +43,6 @@ export interface NumberedStatement {
   parameters: unknown[];
 }
 
-/** `$first`, `$first + 1`, ...: the placeholders of `count` parameters. */
-function placeholders(first: number, count: number): string[] {
-  return Array.from({ length: count }, (_, index) => `$${first + index}`);
-}
-
-/** The UPDATE that writes back the fields the use cases change, parameters from `first`. */
-export function ticketUpdate(ticket: Ticket, first: number): NumberedStatement {
-  const [id, ...fields] = placeholders(first, 19);
-  const columns = [
-    'status',
-    'priority',
-    'team_id',
-    'assignee_id',
-    'skill_ids',
-    'tags',
-    'due_at',
-    'yellow_at',
-    'first_responded_at',
-    'resolved_at',
-    'closed_at',
-    'reopen_count',
-    'csat_score',
-    'csat_comment',
-    'customer_id',
-    'first_response_breached',
-    'pending_since',
-    'resolution_due_at',
-  ];
-  return {
-    sql: `UPDATE tickets.ticket SET ${columns.map((column, index) => `${column} = ${fields[index]}`).join(', ')},
-         updated_at = now()
-       WHERE id = ${id}`,
-    parameters: [
-      ticket.id,
-      ticket.status,
-      ticket.priority,
-      ticket.teamId,
-      ticket.assigneeId,
-      ticket.skillIds,
-      ticket.tags,
-      ticket.dueAt,
-      ticket.yellowAt,
-      ticket.firstRespondedAt,
-      ticket.resolvedAt,
-      ticket.closedAt,
-      ticket.reopenCount,
-      ticket.csatScore,
-      ticket.csatComment,
-      ticket.customerId,
-      ticket.firstResponseBreached,
-      ticket.pendingSince,
-      ticket.resolutionDueAt,
-    ],
-  };
-}
-
-/** The INSERT of a message unless one with its id exists (returning its id when new), parameters from `first`. */
-export function messageInsert(message: MessageRecord, first: number): NumberedStatement {
-  return {
-    sql: `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
-         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
-         channel_metadata, created_at, automatic_kind, expected_answer_at)
-       VALUES (${placeholders(first, 17).join(', ')})
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-    parameters: [
-      message.id,
-      message.ticketId,
-      message.direction,
-      message.authorKind,
-      message.authorId,
-      message.channel,
-      message.subject,
-      message.textBody,
-      message.htmlBody,
-      JSON.stringify(message.attachments),
-      message.automatic,
-      message.deliveryStatus,
-      message.deliveryReason,
-      JSON.stringify(message.channelMetadata),
-      message.createdAt,
-      message.automaticKind,
-      message.expectedAnswerAt,
-    ],
-  };
-}
-
 const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_key, channel, recipient,
   subject, status, priority, team_id, assignee_id, skill_ids, tags, language, previous_ticket_id,
   sla_policy_id, first_response_due_at, resolution_due_at, first_response_breached, pending_since,
@@ -698,5 +611,92 @@ function toTicket(row: TicketRow): Ticket {
     csatScore: row.csat_score,
     csatComment: row.csat_comment,
     createdAt: row.created_at,
+  };
+}
+
+/** `$first`, `$first + 1`, ...: the placeholders of `count` parameters. */
+function placeholders(first: number, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `$${first + index}`);
+}
+
+/** The UPDATE that writes back the fields the use cases change, parameters from `first`. */
+export function ticketUpdate(ticket: Ticket, first: number): NumberedStatement {
+  const [id, ...fields] = placeholders(first, 19);
+  const columns = [
+    'status',
+    'priority',
+    'team_id',
+    'assignee_id',
+    'skill_ids',
+    'tags',
+    'due_at',
+    'yellow_at',
+    'first_responded_at',
+    'resolved_at',
+    'closed_at',
+    'reopen_count',
+    'csat_score',
+    'csat_comment',
+    'customer_id',
+    'first_response_breached',
+    'pending_since',
+    'resolution_due_at',
+  ];
+  return {
+    sql: `UPDATE tickets.ticket SET ${columns.map((column, index) => `${column} = ${fields[index]}`).join(', ')},
+         updated_at = now()
+       WHERE id = ${id}`,
+    parameters: [
+      ticket.id,
+      ticket.status,
+      ticket.priority,
+      ticket.teamId,
+      ticket.assigneeId,
+      ticket.skillIds,
+      ticket.tags,
+      ticket.dueAt,
+      ticket.yellowAt,
+      ticket.firstRespondedAt,
+      ticket.resolvedAt,
+      ticket.closedAt,
+      ticket.reopenCount,
+      ticket.csatScore,
+      ticket.csatComment,
+      ticket.customerId,
+      ticket.firstResponseBreached,
+      ticket.pendingSince,
+      ticket.resolutionDueAt,
+    ],
+  };
+}
+
+/** The INSERT of a message unless one with its id exists (returning its id when new), parameters from `first`. */
+export function messageInsert(message: MessageRecord, first: number): NumberedStatement {
+  return {
+    sql: `INSERT INTO tickets.message (id, ticket_id, direction, author_kind, author_id, channel,
+         subject, text_body, html_body, attachments, automatic, delivery_status, delivery_reason,
+         channel_metadata, created_at, automatic_kind, expected_answer_at)
+       VALUES (${placeholders(first, 17).join(', ')})
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+    parameters: [
+      message.id,
+      message.ticketId,
+      message.direction,
+      message.authorKind,
+      message.authorId,
+      message.channel,
+      message.subject,
+      message.textBody,
+      message.htmlBody,
+      JSON.stringify(message.attachments),
+      message.automatic,
+      message.deliveryStatus,
+      message.deliveryReason,
+      JSON.stringify(message.channelMetadata),
+      message.createdAt,
+      message.automaticKind,
+      message.expectedAnswerAt,
+    ],
   };
 }
