@@ -13,3 +13,4 @@ export * from './replicas/balancer';
 export * from './chat/chat-deployment';
 export { buildDist } from './build';
 export * from './s3';
+export { freePort } from './ports';

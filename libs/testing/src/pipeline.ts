@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   KafkaBus,
@@ -19,6 +18,7 @@ import {
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
 import { ensureKafka, uniqueName, untilServing } from './kafka';
 import { createTestDatabase, type TestDatabase } from './postgres';
+import { freePort } from './ports';
 import { startTestBucket, type TestBucket } from './s3';
 
 /** The header that marks a record as published by one pipeline run. */
@@ -373,16 +373,4 @@ export async function startGroupsAtTopicEnd(brokers: string[], groups: string[])
   } finally {
     await admin.disconnect();
   }
-}
-
-/** A port nobody listens on now, for a service that must know its address before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

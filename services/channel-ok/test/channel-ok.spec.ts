@@ -26,6 +26,7 @@ import {
   createTestDatabase,
   ensureKafka,
   FakeOk,
+  freePort,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -330,11 +331,4 @@ function listen(server: Server): Promise<string> {
       resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
     ),
   );
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const url = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return Number(new URL(url).port);
 }
