@@ -287,8 +287,10 @@ function sharedCpuSeconds() {
     'deploy/local/.kafka',
     `broker-${process.env.KAFKA_PORT ?? '9092'}.pid`,
   );
-  if (!process.env.KAFKA_BROKERS && existsSync(brokerPid)) {
-    shared['Kafka broker'] = cpuSeconds(Number(readFileSync(brokerPid, 'utf8')));
+  // A pid file outlives a broker killed without its script: count only a live process.
+  const pid = existsSync(brokerPid) ? readFileSync(brokerPid, 'utf8').trim() : '';
+  if (!process.env.KAFKA_BROKERS && pid && existsSync(`/proc/${pid}`)) {
+    shared['Kafka broker'] = cpuSeconds(Number(pid));
   }
   return shared;
 }

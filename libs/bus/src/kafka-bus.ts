@@ -22,6 +22,7 @@ import {
   type Delivery,
   type Route,
 } from './delivery';
+import { GatheredCommits } from './gathered-commits';
 import { stderrJsonLogger, type BusLogger } from './logger';
 import {
   DEAD_LETTER_TOPIC,
@@ -63,6 +64,7 @@ export interface KafkaBusOptions extends BusOptions {
 interface GroupConsumer {
   group: string;
   routes: Map<string, Route>;
+  commits: GatheredCommits;
   running?: {
     consumer: Consumer;
     controller: AbortController;
@@ -75,8 +77,8 @@ interface GroupConsumer {
  * Kafka behind the bus port. Publishing waits for every in-sync replica (idempotent producer,
  * acks=all). Each group's consumer hands a handler one partition's records in offset order (or a
  * fetch's partitions together, see `Subscription.gatherPartitions`) and commits offset + 1 of each
- * partition's last record only after the handler resolved, so a crash repeats records (at least
- * once) and never skips one.
+ * partition's last record only after the handler resolved (the partitions finishing together in
+ * one request), so a crash repeats records (at least once) and never skips one.
  */
 export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -195,6 +197,7 @@ export class KafkaBus implements MessageBus {
       const consumer = this.groups.get(subscription.group) ?? {
         group: subscription.group,
         routes: new Map<string, Route>(),
+        commits: new GatheredCommits(),
       };
       for (const route of routes) {
         if (consumer.routes.has(route.topic)) {
@@ -413,13 +416,10 @@ export class KafkaBus implements MessageBus {
         return;
       }
       const last = records[records.length - 1].offset;
-      await commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-          },
-        ],
+      await group.commits.commit(commitOffsetsIfNecessary, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: (BigInt(last) + 1n).toString(),
       });
       resolveOffset(last);
       await heartbeat();

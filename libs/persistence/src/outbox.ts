@@ -116,8 +116,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Publishes committed outbox rows to the bus in id order, at least once.
  *
  * Each round holds the schema's relay lock, kept from round to round while rows keep coming (so
- * among several replicas one relays at a time and order holds): read the oldest unpublished rows, publish them and wait for the bus's durable
- * acknowledgement, then mark them published. A crash before the mark leaves the rows unpublished,
+ * among several replicas one relays at a time and order holds): read the oldest unpublished rows,
+ * publish them and wait for the bus's durable acknowledgement, then mark them published (with the
+ * next round's read while rows keep coming). A crash before the mark leaves the rows unpublished,
  * so the next round sends them again with the same message ids; a failed publish is retried with
  * backoff, never skipped. The lock is a session lock on the round's connection, not a
  * transaction: the embedded database serves one transaction at a time, and the in-process bus
@@ -144,6 +145,8 @@ export class OutboxRelay {
   private wake?: { resume: () => void; onNudge: boolean };
   /** The connection holding the relay lock between rounds while rows keep coming. */
   private relaying?: QueryRunner;
+  /** Ids the bus has acknowledged, marked published by the next round's statement. */
+  private unmarked: string[] = [];
 
   constructor(options: OutboxRelayOptions) {
     this.dataSource = options.dataSource;
@@ -169,7 +172,15 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.resume();
     await this.loop;
-    if (this.relaying) await this.releaseRelayLock(this.relaying);
+    if (this.relaying) {
+      await this.markPublished(this.relaying).catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, schema: this.schema },
+          'Marking the last published outbox rows failed; they will be published again',
+        ),
+      );
+      await this.releaseRelayLock(this.relaying);
+    }
     this.relaying = undefined;
   }
 
@@ -230,30 +241,45 @@ export class OutboxRelay {
     this.relaying = undefined;
     let published: number;
     try {
+      // The rows the last round published are marked in the statement that reads the next ones
+      // (its SELECT sees the table as before the UPDATE, hence the exclusion): one round trip a
+      // round fewer. Should the relay die before, the next one publishes them again, as after a
+      // crash between publish and mark; consumers drop the repeats by message id.
       const rows: OutboxRow[] = await session.query(
-        `SELECT id, topic, message_key, headers, extra_headers, payload
+        `WITH marked AS (
+           UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($2::bigint[])
+         )
+         SELECT id, topic, message_key, headers, extra_headers, payload
          FROM "${this.schema}".outbox
-         WHERE published_at IS NULL
+         WHERE published_at IS NULL AND id <> ALL($2::bigint[])
          ORDER BY id
          LIMIT $1`,
-        [this.batchSize],
+        [this.batchSize, this.unmarked],
       );
-      if (rows.length > 0) {
-        await this.bus.publish(rows.map(toOutgoingMessage));
-        await session.query(
-          `UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
-          [rows.map((row) => row.id)],
-        );
-      }
+      this.unmarked = [];
+      if (rows.length > 0) await this.bus.publish(rows.map(toOutgoingMessage));
+      this.unmarked = rows.map((row) => row.id);
       published = rows.length;
+      if (published === 0 || !this.running) await this.markPublished(session);
     } catch (error) {
+      this.unmarked = [];
       await this.releaseRelayLock(session);
       throw error;
     }
-    // While rows keep coming the lock stays taken: two statements a round fewer under load.
+    // While rows keep coming the lock stays taken, and with it the marks still to write.
     if (published > 0 && this.running) this.relaying = session;
     else await this.releaseRelayLock(session);
     return published;
+  }
+
+  private async markPublished(session: QueryRunner): Promise<void> {
+    if (this.unmarked.length === 0) return;
+    const ids = this.unmarked;
+    this.unmarked = [];
+    await session.query(
+      `UPDATE "${this.schema}".outbox SET published_at = now() WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
   }
 
   /** A connection holding the schema's relay lock, or undefined when another one holds it. */

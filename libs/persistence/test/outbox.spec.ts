@@ -280,6 +280,24 @@ describe('OutboxRelay', () => {
     expect(bus.messageIds()).toEqual(ticketEventIds(1, 60));
   });
 
+  it('marks what it published when it stops between rounds, so its successor sends none of it again', async () => {
+    const schema = nextSchema();
+    const tickets = await open(schema);
+    await commitOutbox(tickets, [ticketEvent(1), ticketEvent(2), ticketEvent(3)]);
+    const bus = new FakeBus();
+    // Rows were found, so the next round, which would mark them, is a poll away.
+    const first = startRelay({ dataSource: tickets, bus, pollIntervalMs: 60_000 });
+    await waitFor(() => bus.published.length === 3);
+
+    await first.stop();
+    expect(await unpublishedCount(tickets, schema)).toBe(0);
+    startRelay({ dataSource: tickets, bus });
+    await commitOutbox(tickets, [ticketEvent(4)]);
+    await waitFor(() => bus.published.length === 4);
+
+    expect(bus.messageIds()).toEqual(ticketEventIds(1, 4));
+  });
+
   it('retries a failed publish with backoff and never skips a record', async () => {
     const tickets = await open(nextSchema());
     await commitOutbox(
