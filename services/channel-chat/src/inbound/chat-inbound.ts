@@ -52,51 +52,53 @@ export class ChatInbound {
     const { clientMessageId, text, locale, files } = (sent ?? {}) as Partial<
       Record<string, unknown>
     >;
-    const profile = await this.store.profile(visitorId);
     const uploaded = await this.uploadsNamed(visitorId, files);
-    const payload = {
+    const sentPayload = {
       visitorId,
       clientMessageId,
       text,
       locale,
       pageUrl,
       ...(Array.isArray(uploaded) && uploaded.length > 0 ? { attachments: uploaded } : {}),
-      ...(Object.keys(profile).length > 0 ? { profile } : {}),
     } as ChatVisitorMessage;
-    const result: Normalised =
+    const receivedAt = new Date();
+    const normalise = (payload: ChatVisitorMessage): Promise<Normalised> =>
+      chatAdapter.normalise(payload, { tokenSecret: this.config.tokenSecret }, receivedAt);
+    const raw = (payload: ChatVisitorMessage) =>
+      jsonPayload(
+        `chat:${visitorId}`,
+        `chat:${visitorId}:${String(clientMessageId)}`,
+        'chat.VisitorMessage',
+        payload,
+      );
+    // Whether a message is taken does not depend on the pre-chat profile, which the statement
+    // storing it reads; the message published is normalised again with the profile.
+    const checked: Normalised =
       typeof uploaded === 'string'
         ? { kind: 'rejected', reason: uploaded }
-        : await chatAdapter.normalise(
-            payload,
-            { tokenSecret: this.config.tokenSecret },
-            new Date(),
-          );
-    const raw = jsonPayload(
-      `chat:${visitorId}`,
-      `chat:${visitorId}:${String(clientMessageId)}`,
-      'chat.VisitorMessage',
-      payload,
-    );
-    if (result.kind !== 'message') {
-      await this.publisher.publish([{ result, payload: raw }]);
+        : await normalise(sentPayload);
+    if (checked.kind !== 'message') {
+      await this.publisher.publish([{ result: checked, payload: raw(sentPayload) }]);
       return {
         status: 'rejected',
         clientMessageId: String(clientMessageId ?? ''),
-        reason: result.reason,
+        reason: checked.reason,
       };
     }
-    const entry = await this.store.addVisitorMessage(
+    const { entry, profile } = await this.store.addVisitorMessage(
       visitorId,
-      payload.clientMessageId,
-      result.message.textBody,
-      payload.attachments ?? [],
+      sentPayload.clientMessageId,
+      checked.message.textBody,
+      sentPayload.attachments ?? [],
     );
     this.listeners.changed(visitorId, entry);
     if (!entry.delivered) {
-      await this.publisher.publish([{ result, payload: raw }]);
+      const payload = Object.keys(profile).length > 0 ? { ...sentPayload, profile } : sentPayload;
+      const result = payload === sentPayload ? checked : await normalise(payload);
+      await this.publisher.publish([{ result, payload: raw(payload) }]);
       await this.store.markDelivered(visitorId, entry.seq);
     }
-    return { status: 'delivered', clientMessageId: payload.clientMessageId, seq: entry.seq };
+    return { status: 'delivered', clientMessageId: sentPayload.clientMessageId, seq: entry.seq };
   }
 
   /** The visitor's own uploads the widget named by digest, or why they cannot be sent. */

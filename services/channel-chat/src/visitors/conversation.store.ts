@@ -128,13 +128,18 @@ export class ConversationStore {
   }
 
   /** The visitor's message, stored once however often the widget sends it. */
-  addVisitorMessage(
+  /** Stores a visitor's message; the answer carries their pre-chat profile, read by the same statement. */
+  async addVisitorMessage(
     visitorId: string,
     clientMessageId: string,
     text: string,
     files: ChatFile[],
-  ): Promise<ChatEntry> {
-    return this.add(visitorId, 'visitor', clientMessageId, { text, files });
+  ): Promise<{ entry: ChatEntry; profile: VisitorProfile }> {
+    const { entry, profile } = await this.add(visitorId, 'visitor', clientMessageId, {
+      text,
+      files,
+    });
+    return { entry, profile: profile ?? {} };
   }
 
   /** A file the visitor uploaded, for a message to name; the same bytes again take the new name. */
@@ -180,17 +185,8 @@ export class ConversationStore {
   }
 
   /** An agent's reply, stored once however often it is delivered; a survey with its ticket. */
-  addReply(reply: ChatReply): Promise<ChatEntry> {
-    return this.add(reply.visitorId, 'agent', reply.id, reply);
-  }
-
-  /** What the visitor told the pre-chat form; empty when there was none. */
-  async profile(visitorId: string): Promise<VisitorProfile> {
-    const rows: Array<{ profile: VisitorProfile }> = await this.dataSource.query(
-      `SELECT profile FROM ${SCHEMA}.visitor WHERE visitor_id = $1`,
-      [visitorId],
-    );
-    return rows[0]?.profile ?? {};
+  async addReply(reply: ChatReply): Promise<ChatEntry> {
+    return (await this.add(reply.visitorId, 'agent', reply.id, reply)).entry;
   }
 
   async setProfile(visitorId: string, profile: VisitorProfile): Promise<void> {
@@ -479,16 +475,16 @@ export class ConversationStore {
       ticketId?: string;
       survey?: SurveyedTicket;
     },
-  ): Promise<ChatEntry> {
+  ): Promise<{ entry: ChatEntry; profile?: VisitorProfile }> {
     const signal = this.listeners.notification(visitorId);
-    const inserted: Row[] = await this.dataSource.query(
+    const inserted: Array<Row & { profile?: VisitorProfile }> = await this.dataSource.query(
       `WITH next AS (
          UPDATE ${SCHEMA}.visitor SET last_seq = last_seq + 1
          WHERE visitor_id = $1 AND NOT EXISTS (
            SELECT 1 FROM ${SCHEMA}.message
            WHERE visitor_id = $1 AND author_kind = $3 AND local_id = $2
          )
-         RETURNING last_seq
+         RETURNING last_seq, profile
        ), inserted AS (
          INSERT INTO ${SCHEMA}.message
            (visitor_id, seq, local_id, author_kind, author, text, files, automatic, ticket_id)
@@ -499,7 +495,8 @@ export class ConversationStore {
          INSERT INTO ${SCHEMA}.survey (visitor_id, seq, ticket_id, ticket_number)
          SELECT visitor_id, seq, $9, $10 FROM inserted WHERE $9 <> ''
        )
-       SELECT inserted.*${signal ? ', pg_notify($11, $12) AS signalled' : ''} FROM inserted`,
+       SELECT inserted.*, next.profile${signal ? ', pg_notify($11, $12) AS signalled' : ''}
+         FROM inserted, next`,
       [
         visitorId,
         localId,
@@ -516,9 +513,9 @@ export class ConversationStore {
     );
     let row = inserted[0];
     if (!row) {
-      const existing: Row[] = await this.dataSource.query(
-        `SELECT * FROM ${SCHEMA}.message
-         WHERE visitor_id = $1 AND author_kind = $2 AND local_id = $3`,
+      const existing: Array<Row & { profile: VisitorProfile }> = await this.dataSource.query(
+        `SELECT m.*, v.profile FROM ${SCHEMA}.message m JOIN ${SCHEMA}.visitor v USING (visitor_id)
+         WHERE m.visitor_id = $1 AND m.author_kind = $2 AND m.local_id = $3`,
         [visitorId, kind, localId],
       );
       if (existing.length === 0) throw new UnknownVisitorError(visitorId);
@@ -526,9 +523,10 @@ export class ConversationStore {
     }
     // A survey's row commits with its message and the signal: another replica woken by the
     // signal reads the message with its survey, or a visitor there would never see the stars.
-    return content.survey
+    const entry = content.survey
       ? { ...entryOf(row), survey: { score: null, transcriptSent: false } }
       : entryOf(row);
+    return { entry, profile: row.profile };
   }
 }
 

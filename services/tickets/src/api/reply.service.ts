@@ -67,7 +67,7 @@ export class ReplyService {
     idempotencyKey?: string,
     attachmentKeys: readonly string[] = [],
   ): Promise<ReplyResponse & { replayed: boolean }> {
-    return this.access.change(ticketId, agent, async (ticket, manager, log) => {
+    return this.access.answer(ticketId, agent, async (ticket, manager, log, threadRefs) => {
       if (idempotencyKey !== undefined) {
         const requestHash = hashOf(
           attachmentKeys.length ? { ticketId, text, attachmentKeys } : { ticketId, text },
@@ -97,6 +97,7 @@ export class ReplyService {
         agent,
         at,
         files,
+        threadRefs,
         wording: await this.wording.load(manager),
       });
       const next: Ticket = withDueTimes({ ...ticket, ...afterAgentReply(ticket, at) });

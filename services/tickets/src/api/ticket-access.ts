@@ -38,14 +38,51 @@ export class TicketAccess {
     agent: SignedInAgent,
     work: (ticket: Ticket, manager: EntityManager, log: TicketEventLog) => Promise<T>,
   ): Promise<T> {
+    return this.underLock(
+      ticketId,
+      agent,
+      async (manager) => {
+        const ticket = await this.tickets.lockTicket(manager, ticketId);
+        return ticket && { ticket };
+      },
+      ({ ticket }, manager, log) => work(ticket, manager, log),
+    );
+  }
+
+  /**
+   * A change that answers the customer: `work` gets the channel references of their newest
+   * message too, to keep the answer in their thread (read with the lock: lockTicketToAnswer).
+   */
+  async answer<T>(
+    ticketId: string,
+    agent: SignedInAgent,
+    work: (
+      ticket: Ticket,
+      manager: EntityManager,
+      log: TicketEventLog,
+      threadRefs: Record<string, string>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    return this.underLock(
+      ticketId,
+      agent,
+      (manager) => this.tickets.lockTicketToAnswer(manager, ticketId),
+      ({ ticket, threadRefs }, manager, log) => work(ticket, manager, log, threadRefs),
+    );
+  }
+
+  private async underLock<Locked extends { ticket: Ticket }, T>(
+    ticketId: string,
+    agent: SignedInAgent,
+    lock: (manager: EntityManager) => Promise<Locked | undefined>,
+    work: (locked: Locked, manager: EntityManager, log: TicketEventLog) => Promise<T>,
+  ): Promise<T> {
     const result = await this.dataSource.transaction(async (manager) => {
-      const ticket = this.authorise(
-        await this.tickets.lockTicket(manager, ticketId),
-        ticketId,
-        agent,
-      );
+      const locked = await lock(manager);
+      if (!locked) throw new NotFoundException(`No ticket ${ticketId}`);
+      this.authorise(locked.ticket, ticketId, agent);
       const log = new TicketEventLog();
-      const outcome = await work(ticket, manager, log);
+      const outcome = await work(locked, manager, log);
       await log.flush(manager);
       return outcome;
     });

@@ -49,6 +49,11 @@ const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_ke
   due_at, yellow_at, first_responded_at, resolved_at, closed_at, reopen_count, csat_score,
   csat_comment, created_at`;
 
+/** The channel references of ticket $1's newest inbound message that is not a robot's. */
+const LAST_INBOUND_METADATA = `SELECT channel_metadata FROM tickets.message
+  WHERE ticket_id = $1 AND direction = 'in' AND NOT automatic
+  ORDER BY created_at DESC LIMIT 1`;
+
 export type NewTicket = Omit<Ticket, 'closedAt' | 'csatScore' | 'csatComment'>;
 
 export interface MessageRecord {
@@ -232,6 +237,26 @@ export class TicketRepository {
       [id],
     );
     return rows[0] && toTicket(rows[0]);
+  }
+
+  /**
+   * `lockTicket` for an answer to the customer, with `lastInboundMetadata` read by the same
+   * statement: one round trip fewer on every reply. The statement's snapshot predates the lock,
+   * so a message committed while the lock was awaited is not seen: the reply then threads to the
+   * customer's message before it, in the same conversation.
+   */
+  async lockTicketToAnswer(
+    manager: EntityManager,
+    id: string,
+  ): Promise<{ ticket: Ticket; threadRefs: Record<string, string> } | undefined> {
+    const rows = await manager.query<
+      Array<TicketRow & { thread_refs: Record<string, string> | null }>
+    >(
+      `SELECT ${TICKET_COLUMNS}, (${LAST_INBOUND_METADATA}) AS thread_refs
+       FROM tickets.ticket WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] && { ticket: toTicket(rows[0]), threadRefs: rows[0].thread_refs ?? {} };
   }
 
   /** Resolved tickets resolved before `before`, locked; replicas skip each other's. */
@@ -424,9 +449,7 @@ export class TicketRepository {
     ticketId: string,
   ): Promise<Record<string, string>> {
     const rows = await manager.query<Array<{ channel_metadata: Record<string, string> }>>(
-      `SELECT channel_metadata FROM tickets.message
-       WHERE ticket_id = $1 AND direction = 'in' AND NOT automatic
-       ORDER BY created_at DESC LIMIT 1`,
+      LAST_INBOUND_METADATA,
       [ticketId],
     );
     return rows[0]?.channel_metadata ?? {};
