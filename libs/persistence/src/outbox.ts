@@ -256,11 +256,10 @@ export class OutboxRelay {
          LIMIT $1`,
         [this.batchSize, this.unmarked],
       );
-      this.unmarked = [];
       if (rows.length > 0) await this.bus.publish(rows.map(toOutgoingMessage));
       this.unmarked = rows.map((row) => row.id);
       published = rows.length;
-      if (published === 0 || !this.running) await this.markPublished(session);
+      if (!this.running) await this.markPublished(session);
     } catch (error) {
       this.unmarked = [];
       await this.releaseRelayLock(session);

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
  * and released is soon handed out again as the local end of some outgoing connection — a Kafka
  * or Postgres client of a test running beside — and the service's listen then fails with
  * EADDRINUSE. Ports under the range are only ever taken by someone who asks for them by number.
- * The harness's fixed ports (deploy/local, 13xxx–19xxx) stay below the draw.
+ * The chaos harness's fixed ports (13xxx–19xxx) stay below the draw.
  */
 export async function freePort(): Promise<number> {
   const ceiling = ephemeralRangeStart() - 1;

@@ -127,8 +127,10 @@ export class ConversationStore {
     return rows.length === 1;
   }
 
-  /** The visitor's message, stored once however often the widget sends it. */
-  /** Stores a visitor's message; the answer carries their pre-chat profile, read by the same statement. */
+  /**
+   * The visitor's message, stored once however often the widget sends it, with their pre-chat
+   * profile read by the same statement.
+   */
   async addVisitorMessage(
     visitorId: string,
     clientMessageId: string,
