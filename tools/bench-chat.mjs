@@ -1,8 +1,8 @@
 // Live chat latency through the services as production runs them: router, tickets and
 // channel-chat, each a built process of its own (libs/testing's Replica) on the local broker and
 // Postgres, sealed to the bench's run. Visitors talk over the widget's WebSocket; an agent keeps
-// the console's live socket open and answers over the REST API, as the console does. One visitor
-// at a time, so each latency is the path's own, not a queue's:
+// the console's live socket open and answers over the REST API, as the console does (each reply
+// with an Idempotency-Key). One visitor at a time, so each latency is the path's own, not a queue's:
 //   first message → the agent's live socket hears of the new ticket, and → the ticket in the
 //     queue listing (what the console does on that push: 50 ms of debounce, then GET /queue);
 //   the agent's reply (POST) → the visitor's socket;
@@ -21,6 +21,7 @@
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
 //     message of each process, and of Postgres and the broker.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -314,6 +315,9 @@ class Socket {
   }
 }
 
+/** A reply's headers as the console sends them: a key of its own, so a retry is not sent twice. */
+const sentOnce = () => ({ 'idempotency-key': randomUUID() });
+
 /** Signs in to tickets; resolves with its token and a JSON caller that throws on a refusal. */
 async function signIn(tickets, email, password) {
   const login = await globalThis.fetch(`${tickets}/api/v1/auth/login`, {
@@ -323,10 +327,10 @@ async function signIn(tickets, email, password) {
   });
   if (login.status !== 200) throw new Error(`bench-chat: sign-in of ${email}: ${login.status}`);
   const { token } = await login.json();
-  const call = async (method, path, body) => {
+  const call = async (method, path, body, headers = {}) => {
     const response = await globalThis.fetch(`${tickets}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {
@@ -418,7 +422,7 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
   const answer = (agent, n, ticketId) => {
     posted[n] = now();
     agent
-      .call('POST', `/tickets/${ticketId}/replies`, { text: `Answer ${n}` })
+      .call('POST', `/tickets/${ticketId}/replies`, { text: `Answer ${n}` }, sentOnce())
       .then((sent) => (replyIds[n] = sent.messageId))
       .catch((error) => failures.push(String(error)));
   };
@@ -651,12 +655,13 @@ async function main() {
       body: JSON.stringify({ email: 'ann@firstline.example', password: 'firstline-demo' }),
     });
     const { token } = await login.json();
-    const api = (method, path, body) =>
+    const api = (method, path, body, headers = {}) =>
       globalThis.fetch(`${tickets}/api/v1${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
           ...(body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
         },
         body: body ? JSON.stringify(body) : undefined,
       });
@@ -728,7 +733,12 @@ async function main() {
 
       const text = `Answer ${n}`;
       const repliedAt = performance.now();
-      const answered = await api('POST', `/tickets/${created.ticketId}/replies`, { text });
+      const answered = await api(
+        'POST',
+        `/tickets/${created.ticketId}/replies`,
+        { text },
+        sentOnce(),
+      );
       if (answered.status !== 201) throw new Error(`bench-chat: reply answered ${answered.status}`);
       const pushed = await until(
         () =>
@@ -881,7 +891,8 @@ async function main() {
 
 Router, tickets and channel-chat, each a built process of its own, on the local broker and
 Postgres; ${VISITORS} visitors one at a time over the widget's WebSocket, one agent with the console's
-live socket open answering over the REST API. Latencies in ms. \`npm run build && node
+live socket open answering over the REST API as the console does, each reply with an Idempotency-Key.
+Latencies in ms. \`npm run build && node
 tools/bench-chat.mjs\`
 
 | | p50 / p99 (ms) | target |
@@ -904,8 +915,8 @@ ${hopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 ${RATE_VISITORS} visitors whose chats are assigned to ${RATE_AGENTS} agents send ${RATE} messages per second
 between them for ${RATE_SECONDS} s (${rate.count.toLocaleString('en-US')} messages), open-loop: each send has its
 scheduled time and every latency counts from it, so a send that went out late is not hidden.
-Each agent has the console's live socket open and answers a message over the REST API as soon as
-its socket shows it; the reply counts when the visitor's socket has it. Beside each path: plain
+Each agent has the console's live socket open and answers a message over the REST API (with an
+Idempotency-Key, as the console) as soon as its socket shows it; the reply counts when the visitor's socket has it. Beside each path: plain
 kafkajs on the same broker in the same run, records offered at the same rate (those offered
 while a send is in flight sent together, as the services' publishers and outbox relays do) and
 relayed by a consumer of each topic, with a producer of its own, to the next, through as many

@@ -107,7 +107,7 @@ export class ReplyService {
       log.write((first) => ticketUpdate(next, first));
       const response = { messageId, status: next.status };
       if (idempotencyKey !== undefined) {
-        await this.requests.answered(manager, agent.id, idempotencyKey, response);
+        log.write(this.requests.answered(agent.id, idempotencyKey, response));
       }
       return { ...response, replayed: false };
     });

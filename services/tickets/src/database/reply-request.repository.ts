@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { JoinableWrite } from '../tickets/ticket-event-log';
 
 /** What a reply request answered, kept to answer its repeats the same. */
 export interface ReplyResponse {
@@ -41,15 +42,15 @@ export class ReplyRequestRepository {
     return { requestHash: earlier.request_hash, response: earlier.response };
   }
 
-  async answered(
-    manager: EntityManager,
-    agentId: string,
-    key: string,
-    response: ReplyResponse,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE tickets.reply_request SET response = $3 WHERE agent_id = $1 AND idempotency_key = $2`,
-      [agentId, key, JSON.stringify(response)],
-    );
+  /**
+   * Keeps what the request answered, written by the change's own statement (TicketEventLog.write):
+   * nothing in the transaction reads it back.
+   */
+  answered(agentId: string, key: string, response: ReplyResponse): JoinableWrite {
+    return (first) => ({
+      sql: `UPDATE tickets.reply_request SET response = $${first + 2}
+            WHERE agent_id = $${first} AND idempotency_key = $${first + 1}`,
+      parameters: [agentId, key, JSON.stringify(response)],
+    });
   }
 }
