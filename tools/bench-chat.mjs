@@ -539,12 +539,21 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
   // Paused while the messages were offered, so that its reading and decoding did not take CPU
   // from the path it measures; the records wait on the topics with their timestamps.
   observer.consumer.resume(observer.topics.map((topic) => ({ topic })));
-  const outboundIds = new Set(replyIds.filter(Boolean));
+  // Every record of every message on each of the path's topics, which the observer reads at
+  // their own pace: a hop table of the messages that happened to be read first would be skewed.
+  const messageIds = new Set(scheduled.map((_, n) => `${visitors[n % RATE_VISITORS].key}:r-${n}`));
+  const wanted = {
+    'support.inbound.v1': messageIds,
+    'support.routing.v1': messageIds,
+    'support.ticket-events.v1': messageIds,
+    'support.outbound.chat.v1': new Set(replyIds.filter(Boolean)),
+  };
   await until(
-    () =>
-      observer.records.filter(
-        (record) => record.topic === 'support.outbound.chat.v1' && outboundIds.has(record.id),
-      ).length >= outboundIds.size,
+    () => {
+      const read = Object.fromEntries(Object.keys(wanted).map((topic) => [topic, new Set()]));
+      for (const { topic, id } of observer.records) if (wanted[topic].has(id)) read[topic].add(id);
+      return Object.entries(wanted).every(([topic, ids]) => read[topic].size >= ids.size);
+    },
     "the observer reading the run's records",
     60_000,
     100,
