@@ -67,23 +67,22 @@ export class ReplyService {
     idempotencyKey?: string,
     attachmentKeys: readonly string[] = [],
   ): Promise<ReplyResponse & { replayed: boolean }> {
-    return this.access.answer(ticketId, agent, async (ticket, manager, log, threadRefs) => {
-      if (idempotencyKey !== undefined) {
-        const requestHash = hashOf(
-          attachmentKeys.length ? { ticketId, text, attachmentKeys } : { ticketId, text },
-        );
-        const earlier = await this.requests.claim(manager, {
-          agentId: agent.id,
-          key: idempotencyKey,
-          requestHash,
-          ticketId,
-        });
-        if (earlier && earlier.requestHash !== requestHash) {
+    const requestHash = hashOf(
+      attachmentKeys.length ? { ticketId, text, attachmentKeys } : { ticketId, text },
+    );
+    const claim =
+      idempotencyKey === undefined
+        ? undefined
+        : this.requests.claim({ agentId: agent.id, key: idempotencyKey, requestHash, ticketId });
+    return this.access.answer(ticketId, agent, claim, async (ticket, manager, log, answering) => {
+      if (idempotencyKey !== undefined && !answering.claimed) {
+        const earlier = await this.requests.earlier(manager, agent.id, idempotencyKey);
+        if (earlier.requestHash !== requestHash) {
           throw new UnprocessableEntityException(
             'This Idempotency-Key was used for another reply; send a new key with a new reply',
           );
         }
-        if (earlier) return { ...earlier.response, replayed: true };
+        return { ...earlier.response, replayed: true };
       }
       if (ticket.status === 'closed') {
         throw new ConflictException(
@@ -97,7 +96,7 @@ export class ReplyService {
         agent,
         at,
         files,
-        threadRefs,
+        threadRefs: answering.threadRefs,
         wording: await this.wording.load(manager),
       });
       const next: Ticket = withDueTimes({ ...ticket, ...afterAgentReply(ticket, at) });

@@ -4,7 +4,7 @@ import { OutboxRelay } from '@firstline/persistence';
 import type { SignedInAgent } from '../auth/auth.service';
 import { TicketRepository } from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
-import { TicketEventLog } from '../tickets/ticket-event-log';
+import { TicketEventLog, type JoinableWrite } from '../tickets/ticket-event-log';
 
 /** Agents work their teams' tickets; supervisors and admins see every team. */
 export function mayWorkOn(agent: SignedInAgent, ticket: Pick<Ticket, 'teamId'>): boolean {
@@ -50,24 +50,26 @@ export class TicketAccess {
   }
 
   /**
-   * A change that answers the customer: `work` gets the channel references of their newest
-   * message too, to keep the answer in their thread (read with the lock: lockTicketToAnswer).
+   * A change that answers the customer: `work` also gets the channel references of their newest
+   * message, to keep the answer in their thread, and whether `claim` (an idempotency key's INSERT
+   * … RETURNING) claimed anything; both come with the lock (lockTicketToAnswer).
    */
   async answer<T>(
     ticketId: string,
     agent: SignedInAgent,
+    claim: JoinableWrite | undefined,
     work: (
       ticket: Ticket,
       manager: EntityManager,
       log: TicketEventLog,
-      threadRefs: Record<string, string>,
+      answering: { threadRefs: Record<string, string>; claimed: boolean },
     ) => Promise<T>,
   ): Promise<T> {
     return this.underLock(
       ticketId,
       agent,
-      (manager) => this.tickets.lockTicketToAnswer(manager, ticketId),
-      ({ ticket, threadRefs }, manager, log) => work(ticket, manager, log, threadRefs),
+      (manager) => this.tickets.lockTicketToAnswer(manager, ticketId, claim),
+      ({ ticket, ...answering }, manager, log) => work(ticket, manager, log, answering),
     );
   }
 

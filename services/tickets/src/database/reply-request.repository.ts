@@ -18,26 +18,36 @@ export interface EarlierReplyRequest {
 @Injectable()
 export class ReplyRequestRepository {
   /**
-   * Claims the key for this request in the caller's transaction: undefined when it is new, or the
-   * request that claimed it first. A repeat arriving while the first is still running waits for
-   * the first's transaction (the key's row is locked until then) and then sees its answer.
+   * The INSERT that claims the key for this request, run by the statement that locks the ticket
+   * (TicketRepository.lockTicketToAnswer); it returns a row only when the key is new. A repeat
+   * arriving while the first is still running waits for the first's transaction (the key's row
+   * is locked until then) and then claims nothing: `earlier` has the first's answer.
    */
-  async claim(
+  claim(request: {
+    agentId: string;
+    key: string;
+    requestHash: string;
+    ticketId: string;
+  }): JoinableWrite {
+    return (first) => ({
+      sql: `INSERT INTO tickets.reply_request (agent_id, idempotency_key, request_hash, ticket_id)
+            VALUES ($${first}, $${first + 1}, $${first + 2}, $${first + 3})
+            ON CONFLICT DO NOTHING
+            RETURNING agent_id`,
+      parameters: [request.agentId, request.key, request.requestHash, request.ticketId],
+    });
+  }
+
+  /** The request that claimed the key first. */
+  async earlier(
     manager: EntityManager,
-    request: { agentId: string; key: string; requestHash: string; ticketId: string },
-  ): Promise<EarlierReplyRequest | undefined> {
-    const claimed: unknown[] = await manager.query(
-      `INSERT INTO tickets.reply_request (agent_id, idempotency_key, request_hash, ticket_id)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING
-       RETURNING agent_id`,
-      [request.agentId, request.key, request.requestHash, request.ticketId],
-    );
-    if (claimed.length === 1) return undefined;
+    agentId: string,
+    key: string,
+  ): Promise<EarlierReplyRequest> {
     const [earlier]: Array<{ request_hash: string; response: ReplyResponse }> = await manager.query(
       `SELECT request_hash, response FROM tickets.reply_request
          WHERE agent_id = $1 AND idempotency_key = $2`,
-      [request.agentId, request.key],
+      [agentId, key],
     );
     return { requestHash: earlier.request_hash, response: earlier.response };
   }

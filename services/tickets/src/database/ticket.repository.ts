@@ -240,23 +240,31 @@ export class TicketRepository {
   }
 
   /**
-   * `lockTicket` for an answer to the customer, with `lastInboundMetadata` read by the same
-   * statement: one round trip fewer on every reply. The statement's snapshot predates the lock,
-   * so a message committed while the lock was awaited is not seen: the reply then threads to the
-   * customer's message before it, in the same conversation.
+   * `lockTicket` for an answer to the customer, with `lastInboundMetadata` read and the request's
+   * `claim` (an INSERT … RETURNING) made by the same statement: round trips fewer on every reply.
+   * The statement's snapshot predates the lock, so a message committed while the lock was awaited
+   * is not seen: the reply then threads to the customer's message before it, in the same
+   * conversation. `claimed` says whether the claim returned a row.
    */
   async lockTicketToAnswer(
     manager: EntityManager,
     id: string,
-  ): Promise<{ ticket: Ticket; threadRefs: Record<string, string> } | undefined> {
+    claim?: (first: number) => NumberedStatement,
+  ): Promise<{ ticket: Ticket; threadRefs: Record<string, string>; claimed: boolean } | undefined> {
+    const claiming = claim?.(2);
     const rows = await manager.query<
-      Array<TicketRow & { thread_refs: Record<string, string> | null }>
+      Array<TicketRow & { thread_refs: Record<string, string> | null; claimed: boolean }>
     >(
-      `SELECT ${TICKET_COLUMNS}, (${LAST_INBOUND_METADATA}) AS thread_refs
+      `${claiming ? `WITH claimed AS (${claiming.sql}) ` : ''}
+       SELECT ${TICKET_COLUMNS}, (${LAST_INBOUND_METADATA}) AS thread_refs,
+              ${claiming ? 'EXISTS (SELECT FROM claimed)' : 'false'} AS claimed
        FROM tickets.ticket WHERE id = $1 FOR UPDATE`,
-      [id],
+      [id, ...(claiming?.parameters ?? [])],
     );
-    return rows[0] && { ticket: toTicket(rows[0]), threadRefs: rows[0].thread_refs ?? {} };
+    const [row] = rows;
+    return (
+      row && { ticket: toTicket(row), threadRefs: row.thread_refs ?? {}, claimed: row.claimed }
+    );
   }
 
   /** Resolved tickets resolved before `before`, locked; replicas skip each other's. */
