@@ -62,9 +62,10 @@ const CONCURRENT_CONVERSATIONS = 4;
  * every adapter:
  *
  * - once per outbound id: a message whose outcome is recorded (sent, or failed for good) is never
- *   sent again (or, with `sendIsIdempotent`, sent again to no effect). The send cannot share a transaction with the record, so a crash after the
- *   platform took a message and before its outcome committed sends it a second time; adapters
- *   whose platform drops repeats (VK's random_id) pass the outbound id along to close that gap.
+ *   sent again (or, with `sendIsIdempotent`, sent again to no effect). The send cannot share a
+ *   transaction with the record, so a crash after the platform took a message and before its
+ *   outcome committed sends it a second time; adapters whose platform drops repeats (VK's
+ *   random_id) pass the outbound id along to close that gap.
  * - the outcome and its receipt commit in one statement, through the outbox: reported if and
  *   only if recorded. Each message's outcome commits right after its send, so a crash re-sends
  *   at most one message in each conversation being sent to.
