@@ -19,7 +19,8 @@
 //     answers over the REST API as soon as its live socket shows the message; p50/p99 of
 //     visitor → agent's screen, agent's reply → visitor's socket and the round trip, hop by hop,
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
-//     message of each process, and of Postgres and the broker.
+//     message of each process, and of Postgres and the broker. CHAT_BENCH_TICKETS_REPLICAS
+//     (default 1) tickets replicas share the work, the agents signed in to them in turn.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -47,6 +48,7 @@ const RATE = Number(process.env.CHAT_BENCH_RATE ?? 200);
 const RATE_SECONDS = Number(process.env.CHAT_BENCH_RATE_SECONDS ?? 20);
 const RATE_VISITORS = Number(process.env.CHAT_BENCH_RATE_VISITORS ?? 100);
 const RATE_AGENTS = Number(process.env.CHAT_BENCH_RATE_AGENTS ?? 4);
+const TICKETS_REPLICAS = Number(process.env.CHAT_BENCH_TICKETS_REPLICAS ?? 1);
 /** Kafka hops on the way to the agent's screen (inbound, routing, ticket events) and back (outbound). */
 const HOPS_TO_AGENT = 3;
 const HOPS_BACK = 1;
@@ -346,8 +348,8 @@ async function signIn(tickets, email, password) {
  * enough chats at once for its share of all the run's visitors; online, with the console's socket open.
  * `onPush(agent, push)` sees what each socket is told.
  */
-async function rateAgents(tickets, run, onPush) {
-  const { call: admin } = await signIn(tickets, 'admin@firstline.example', 'firstline-demo');
+async function rateAgents(ticketsUrls, run, onPush) {
+  const { call: admin } = await signIn(ticketsUrls[0], 'admin@firstline.example', 'firstline-demo');
   await admin('PUT', '/directory/calendar/around-the-clock', {
     id: 'around-the-clock',
     name: 'Around the clock',
@@ -389,6 +391,7 @@ async function rateAgents(tickets, run, onPush) {
       languages: ['en'],
       active: true,
     });
+    const tickets = ticketsUrls[index % ticketsUrls.length];
     const { token, call } = await signIn(tickets, email, password);
     await call('PUT', '/me/presence', { presence: 'online' });
     const agent = { id, call };
@@ -407,7 +410,7 @@ async function rateAgents(tickets, run, onPush) {
  * The round trip at RATE messages per second (see the top of the file). Resolves with each
  * message's times (wall-clock ms, undefined where it never happened) and what the run cost.
  */
-async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids }) {
+async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pids }) {
   const count = RATE * RATE_SECONDS;
   const scheduled = new Array(count);
   const onScreen = new Array(count);
@@ -444,7 +447,7 @@ async function atRate({ tickets, chat, run, routerDatabaseUrl, observer, pids })
       answer(agent, n, push.ticketId);
     }
   };
-  agents = await rateAgents(tickets, run, onPush);
+  agents = await rateAgents(ticketsUrls, run, onPush);
   // The router hears of the agents' presence through the directory topic.
   const routing = new Pool({ connectionString: routerDatabaseUrl, max: 1 });
   routing.on('error', () => undefined); // a dropped idle connection is replaced by the next query
@@ -625,6 +628,7 @@ async function main() {
   );
 
   const run = testing.uniqueName('bench-chat').replace(/\W/g, '-');
+  const ticketsIds = Array.from({ length: TICKETS_REPLICAS }, (_, n) => `tickets-${n + 1}`);
   const [routerDb, ticketsDb, chatDb] = await Promise.all([
     testing.createTestDatabase(),
     testing.createTestDatabase(),
@@ -633,7 +637,7 @@ async function main() {
   await testing.startGroupsAtTopicEnd(brokers, [
     `router-${run}`,
     `tickets-${run}`,
-    `tickets-${run}.replica.tickets-1`,
+    ...ticketsIds.map((id) => `tickets-${run}.replica.${id}`),
     `channel-chat-${run}`,
   ]);
   // The production pool size, and the run's directory on its way to its router: agents get chats.
@@ -644,11 +648,14 @@ async function main() {
   };
   const replicas = [
     new testing.Replica('router-1', 'router', run, { ...common, DATABASE_URL: routerDb.url }),
-    new testing.Replica('tickets-1', 'tickets', run, {
-      ...common,
-      DATABASE_URL: ticketsDb.url,
-      FIRSTLINE_DEMO: '1',
-    }),
+    ...ticketsIds.map(
+      (id) =>
+        new testing.Replica(id, 'tickets', run, {
+          ...common,
+          DATABASE_URL: ticketsDb.url,
+          FIRSTLINE_DEMO: '1',
+        }),
+    ),
     new testing.Replica('chat-1', 'channel-chat', run, {
       ...common,
       DATABASE_URL: chatDb.url,
@@ -657,7 +664,9 @@ async function main() {
   ];
   const observer = await observePath(brokers, run);
   try {
-    const [, tickets, chat] = await Promise.all(replicas.map((replica) => replica.listening()));
+    const urls = await Promise.all(replicas.map((replica) => replica.listening()));
+    const ticketsUrls = urls.slice(1, 1 + TICKETS_REPLICAS);
+    const [tickets, chat] = [ticketsUrls[0], urls.at(-1)];
     const login = await globalThis.fetch(`${tickets}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -764,7 +773,7 @@ async function main() {
 
     // Idle visitors: IDLE_CONNECTIONS sockets open on the one chat replica at once.
     console.log(`bench-chat: ${IDLE_CONNECTIONS} idle visitors' sockets`);
-    const chatProcess = replicas[2].child.pid;
+    const chatProcess = replicas.at(-1).child.pid;
     const tokens = [];
     for (let n = 0; n < IDLE_CONNECTIONS; n += 50) {
       tokens.push(
@@ -797,7 +806,7 @@ async function main() {
 
     // After the idle sockets: their memory is measured before the load grows the heap.
     const rate = await atRate({
-      tickets,
+      ticketsUrls,
       chat,
       run,
       routerDatabaseUrl: routerDb.url,
@@ -921,7 +930,7 @@ ${hopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
 ### At ${RATE} messages per second
 
-${RATE_VISITORS} visitors whose chats are assigned to ${RATE_AGENTS} agents send ${RATE} messages per second
+${RATE_VISITORS} visitors whose chats are assigned to ${RATE_AGENTS} agents${TICKETS_REPLICAS > 1 ? ` (signed in to ${TICKETS_REPLICAS} tickets replicas in turn)` : ''} send ${RATE} messages per second
 between them for ${RATE_SECONDS} s (${rate.count.toLocaleString('en-US')} messages), open-loop: each send has its
 scheduled time and every latency counts from it, so a send that went out late is not hidden.
 Each agent has the console's live socket open and answers a message over the REST API (with an
@@ -945,8 +954,10 @@ ${rateHopRows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
 CPU each process used from the first scheduled send to the last reply on a visitor's socket,
 divided by the messages; Postgres and the broker are the machine's own (anything else using them
-meanwhile counts too), and the trace's observer pauses while the messages are offered. Unlike the
-latencies, these hardly depend on the machine's load.${
+meanwhile counts too), and the trace's observer pauses while the messages are offered. These are
+the cost at this rate, not a fixed price: each consumer's round, outbox relay round and transaction
+takes whatever has arrived by then, so at a lower rate the rounds carry fewer messages and each
+message costs more (CHAT_BENCH_RATE sets the rate).${
         rate.answered < rate.count
           ? ` Not every message was answered within the wait, so the services had not done all their work for them: these are lower bounds.`
           : ''
@@ -963,8 +974,8 @@ ${((totalCpuMs * RATE) / 1_000).toFixed(1)} with them (${totalCpuMs.toFixed(1)} 
 Which figures need a quiet machine: every latency above, the bench's and the baseline's alike.
 With the load average many times the number of cores, each process waits for a core at every
 hop, and a path of four Kafka hops and a dozen Postgres round trips per service waits many times;
-the baseline suffers the same, so compare the two of one run, not runs with each other. The CPU
-per message and the memory per idle socket hold on a busy machine too.
+the baseline suffers the same, so compare the two of one run, not runs with each other. The
+memory per idle socket holds on a busy machine too.
 
 Load average when the ${RATE} msg/s run started: ${loads(rate.load[0])}; when it ended: ${loads(rate.load[1])}.
 The bench's own event loop ran late by up to ${Math.round(rate.loopDelayP99)} ms (p99) during it.
