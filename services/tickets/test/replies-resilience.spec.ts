@@ -78,6 +78,37 @@ describe("agents' replies when requests repeat or the database cannot serve", ()
     expect(await repliesOn(ticketId)).toEqual(['On it']);
   });
 
+  it('a reply made while another change holds the ticket keeps that change', async () => {
+    const ticketId = await newTicket();
+    await postReply(ticketId, 'Hello');
+    // Another change (a supervisor setting the ticket pending) holds the ticket, not yet committed.
+    const other = await tickets.database.pool(1).connect();
+    const watcher = tickets.database.pool(1);
+    await other.query('BEGIN');
+    await other.query(`UPDATE tickets.ticket SET status = 'pending' WHERE id = $1`, [ticketId]);
+    try {
+      const answered = postReply(ticketId, 'Still on it');
+      // The reply waits for the other change.
+      await waitFor(async () => {
+        const { rows } = await watcher.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].waiting > 0;
+      });
+      await other.query('COMMIT');
+
+      expect((await answered).status).toBe(201);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+    // A reply keeps a pending ticket pending; writing the ticket as it was before would reopen it.
+    const view = await ann.ok<{ ticket: { status: string } }>('GET', `/tickets/${ticketId}`);
+    expect(view.ticket.status).toBe('pending');
+    expect(await repliesOn(ticketId)).toEqual(['Hello', 'Still on it']);
+  });
+
   it('a key used again for another text is refused with 422 and sends nothing', async () => {
     const ticketId = await newTicket();
     const key = randomUUID();
