@@ -87,10 +87,16 @@ describe('the staffing planner’s week grid', () => {
     await page.getByRole('heading', { name: 'Staffing planner' }).waitFor();
     await page.getByLabel('Team').selectOption({ label: 'First line' });
     await page.getByLabel('Traffic of').selectOption('1');
+    expect(await page.getByLabel('Traffic of').locator('option:checked').textContent()).toBe(
+      '1 week',
+    );
     await page.getByRole('button', { name: 'Show' }).click();
 
     const grid = page.getByRole('table', { name: 'Agents needed and online by hour of the week' });
     await page.locator('#view[data-ready]').waitFor();
+    expect(await page.getByText(/^Averaged over /).textContent()).toMatch(
+      /^Averaged over 1 week, /,
+    );
     expect(await page.getByRole('status').filter({ hasNotText: 'Live' }).allTextContents()).toEqual(
       [''],
     );

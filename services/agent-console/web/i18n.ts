@@ -33,3 +33,16 @@ export function t(key: string, values: Record<string, string | number> = {}): st
     name in values ? String(values[name]) : placeholder,
   );
 }
+
+/**
+ * `t` for a text about `count` things: the key's variant for the count's plural category in the
+ * current language ("staffing.window.one": "… over 1 week") where that language has one.
+ */
+export function tCount(
+  key: string,
+  count: number,
+  values: Record<string, string | number> = {},
+): string {
+  const variant = `${key}.${new Intl.PluralRules(language()).select(count)}`;
+  return t(variant in dictionaries[language()] ? variant : key, values);
+}

@@ -7,11 +7,14 @@ export const staffingTexts: { en: Texts; ru: Texts } = {
     'staffing.team': 'Team',
     'staffing.weeks': 'Traffic of',
     'staffing.weeks.option': '{weeks} weeks',
+    'staffing.weeks.option.one': '{weeks} week',
     'staffing.serviceLevel': 'Answered within the SLA target, %',
     'staffing.shrinkage': 'Shrinkage (breaks, training), %',
     'staffing.show': 'Show',
     'staffing.window':
       'Averaged over {weeks} weeks, {from} – {until}; hours in the team’s time zone, {timeZone}.',
+    'staffing.window.one':
+      'Averaged over {weeks} week, {from} – {until}; hours in the team’s time zone, {timeZone}.',
     'staffing.presenceSince':
       'Agents online are counted from {since}, when presence began to be logged.',
     'staffing.noPresence': 'No presence logged yet: nobody counts as online.',
@@ -52,10 +55,13 @@ export const staffingTexts: { en: Texts; ru: Texts } = {
     'staffing.team': 'Команда',
     'staffing.weeks': 'Обращения за',
     'staffing.weeks.option': '{weeks} нед.',
+    'staffing.weeks.option.one': '{weeks} нед.',
     'staffing.serviceLevel': 'Ответить в срок SLA, %',
     'staffing.shrinkage': 'Потери времени (перерывы, обучение), %',
     'staffing.show': 'Показать',
     'staffing.window':
+      'Среднее за {weeks} нед., {from} – {until}; часы в часовом поясе команды, {timeZone}.',
+    'staffing.window.one':
       'Среднее за {weeks} нед., {from} – {until}; часы в часовом поясе команды, {timeZone}.',
     'staffing.presenceSince':
       'Операторы в сети учитываются с {since}, когда начался учёт статусов.',

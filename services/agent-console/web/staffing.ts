@@ -1,7 +1,7 @@
 import type { Schemas } from './api.js';
 import type { Screen } from './context.js';
 import { field, h, replace, select } from './dom.js';
-import { addTexts, language, t } from './i18n.js';
+import { addTexts, language, t, tCount } from './i18n.js';
 import { staffingTexts } from './staffing-texts.js';
 
 addTexts(staffingTexts);
@@ -30,7 +30,7 @@ export const staffingScreen: Screen = (container, context) => {
     settings.team,
   );
   const weeks = select(
-    WEEKS.map((value) => [value, t('staffing.weeks.option', { weeks: value })]),
+    WEEKS.map((value) => [value, tCount('staffing.weeks.option', Number(value), { weeks: value })]),
     settings.weeks,
   );
   const serviceLevel = h('input', {
@@ -106,7 +106,7 @@ function summary(plan: StaffingPlan): HTMLElement {
     h(
       'p',
       {},
-      t('staffing.window', {
+      tCount('staffing.window', plan.weeks, {
         weeks: plan.weeks,
         from: date(plan.from),
         until: date(plan.until),
