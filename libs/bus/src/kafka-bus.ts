@@ -22,7 +22,7 @@ import {
   type Delivery,
   type Route,
 } from './delivery';
-import { GatheredCommits } from './gathered-commits';
+import { OffsetCommits, type PartitionCommit } from './offset-commits';
 import { stderrJsonLogger, type BusLogger } from './logger';
 import {
   DEAD_LETTER_TOPIC,
@@ -56,6 +56,11 @@ export interface KafkaBusOptions extends BusOptions {
    * client). Stopping a consumer waits for its open fetch, so this also bounds shutdown.
    */
   fetchMaxWaitMs?: number;
+  /**
+   * How long handled offsets may wait to be committed, gathered into one request (default 1 s):
+   * what a crash repeats, on top of the batches in flight.
+   */
+  commitIntervalMs?: number;
   /** How long `health()` waits for the broker (default 2 s). */
   healthTimeoutMs?: number;
 }
@@ -64,21 +69,30 @@ export interface KafkaBusOptions extends BusOptions {
 interface GroupConsumer {
   group: string;
   routes: Map<string, Route>;
-  commits: GatheredCommits;
   running?: {
     consumer: Consumer;
+    /** Aborted when the consumer stops: handlers give up their retries, offsets go out at once. */
     controller: AbortController;
+    commits: OffsetCommits;
     /** Partitions paused while a dependency is unavailable, each resumed by its timer. */
     resumes: Set<NodeJS.Timeout>;
   };
+}
+
+/** What a group's consumer hands each batch, for as long as it runs. */
+interface ConsumerSession {
+  deliveries: Map<string, Delivery>;
+  commits: OffsetCommits;
+  stopping: AbortSignal;
 }
 
 /**
  * Kafka behind the bus port. Publishing waits for every in-sync replica (idempotent producer,
  * acks=all). Each group's consumer hands a handler one partition's records in offset order (or a
  * fetch's partitions together, see `Subscription.gatherPartitions`) and commits offset + 1 of each
- * partition's last record only after the handler resolved (the partitions finishing together in
- * one request), so a crash repeats records (at least once) and never skips one.
+ * partition's last record only after the handler resolved (gathered for up to `commitIntervalMs`
+ * into one request, see OffsetCommits), so a crash repeats records (at least once) and never
+ * skips one.
  */
 export class KafkaBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -197,7 +211,6 @@ export class KafkaBus implements MessageBus {
       const consumer = this.groups.get(subscription.group) ?? {
         group: subscription.group,
         routes: new Map<string, Route>(),
-        commits: new GatheredCommits(),
       };
       for (const route of routes) {
         if (consumer.routes.has(route.topic)) {
@@ -332,6 +345,15 @@ export class KafkaBus implements MessageBus {
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 500,
     });
     const controller = new AbortController();
+    const commits = new OffsetCommits(
+      this.options.commitIntervalMs ?? 1_000,
+      (held) => consumer.commitOffsets(held),
+      (error) =>
+        this.logger.warn('Committing handled offsets failed; they are sent again with the next', {
+          group: group.group,
+          error: describeError(error),
+        }),
+    );
     const context: DeliveryContext = {
       logger: this.logger,
       deadLetterTopic: this.deadLetterTopic,
@@ -348,6 +370,9 @@ export class KafkaBus implements MessageBus {
         restarting: payload.restart,
       }),
     );
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      commits.keepOwned(payload.memberAssignment),
+    );
     const topics = [...group.routes.keys()];
     try {
       await consumer.connect();
@@ -356,26 +381,38 @@ export class KafkaBus implements MessageBus {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
-        eachBatch: (payload) => this.handleBatch(group, deliveries, payload),
+        eachBatch: (payload) =>
+          this.handleBatch(group, { deliveries, commits, stopping: controller.signal }, payload),
       });
     } catch (error) {
+      commits.close();
       await consumer.disconnect().catch(() => undefined);
       throw new Error(
         `Consumer group "${group.group}" could not start on ${topics.join(', ')}: ${describeError(error)}`,
         { cause: error },
       );
     }
-    group.running = { consumer, controller, resumes: new Set() };
+    group.running = { consumer, controller, commits, resumes: new Set() };
   }
 
-  /** Waits for in-flight batches (a batch waiting to retry gives up at once), then leaves the group. */
+  /**
+   * Commits what was handled, waits for in-flight batches (a batch waiting to retry gives up at
+   * once; one that finishes commits at once), then leaves the group.
+   */
   private async halt(group: GroupConsumer): Promise<void> {
     if (!group.running) return;
-    const { consumer, controller, resumes } = group.running;
+    const { consumer, controller, commits, resumes } = group.running;
     group.running = undefined;
     controller.abort();
     for (const timer of resumes) clearTimeout(timer);
+    await commits.flush().catch((error: unknown) =>
+      this.logger.warn('Committing handled offsets on stopping failed; they will be repeated', {
+        group: group.group,
+        error: describeError(error),
+      }),
+    );
     await consumer.disconnect();
+    commits.close();
   }
 
   /**
@@ -386,7 +423,7 @@ export class KafkaBus implements MessageBus {
    */
   private async handleBatch(
     group: GroupConsumer,
-    deliveries: Map<string, Delivery>,
+    { deliveries, commits, stopping }: ConsumerSession,
     {
       batch,
       heartbeat,
@@ -416,11 +453,12 @@ export class KafkaBus implements MessageBus {
         return;
       }
       const last = records[records.length - 1].offset;
-      await group.commits.commit(commitOffsetsIfNecessary, {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: (BigInt(last) + 1n).toString(),
-      });
+      await commits.handled(
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        (held) => commitOffsetsIfNecessary({ topics: byTopic(held) }),
+        // Stopping: committed now, while the consumer is still a member of its group.
+        stopping.aborted || !isRunning(),
+      );
       resolveOffset(last);
       await heartbeat();
     }
@@ -662,6 +700,17 @@ class KafkaSource implements CheckpointedSource {
     this.sequence += 1;
     this.checkpoint = checkpoint;
   }
+}
+
+/** Offsets as kafkajs' OffsetCommit request takes them, grouped by topic. */
+function byTopic(commits: PartitionCommit[]) {
+  const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const { topic, partition, offset } of commits) {
+    const partitions = topics.get(topic) ?? [];
+    topics.set(topic, partitions);
+    partitions.push({ partition, offset });
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
 function storedRecord(topic: string, partition: number, message: KafkaMessage): StoredRecord {
