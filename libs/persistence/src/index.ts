@@ -3,6 +3,7 @@ export { databaseUnavailable } from './database-errors';
 export * from './embedded-postgres';
 export * from './health';
 export * from './inbox';
+export * from './joined-writes';
 export * from './migrations';
 export * from './outbox';
 export * from './persistence.module';

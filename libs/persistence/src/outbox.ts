@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@firstline/bus';
 import type { Logger } from '@firstline/observability';
+import type { NumberedStatement } from './joined-writes';
 import { advisoryLockName, assertSchemaName, schemaOf, transactionSchema } from './schema';
 
 /** Postgres binds at most 65,535 parameters per statement; five per row leaves ample margin. */
@@ -29,11 +30,6 @@ export async function enqueueOutbox(
   }
 }
 
-export interface OutboxInsert {
-  sql: string;
-  parameters: unknown[];
-}
-
 /**
  * The INSERT of `messages` (1 to 1,000) into the schema's outbox: the one place that knows an
  * outbox row. `enqueueOutbox` runs it in the caller's transaction. With `when`, it writes the
@@ -46,7 +42,7 @@ export function outboxInsert(
   schema: string,
   messages: OutgoingMessage[],
   options: { when?: string; firstParameter?: number } = {},
-): OutboxInsert {
+): NumberedStatement {
   const unnamed = messages.find((message) => !message.headers.messageId || !message.headers.type);
   if (unnamed) {
     throw new Error(

@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { Presence, type Channel } from '@firstline/contracts';
+import { write, type JoinableWrite } from '@firstline/persistence';
 import {
   agentCapacity,
   drainQueue,
   type AgentState,
   type QueueAssignment,
 } from '@firstline/routing';
-import { saveLastAgents } from './customers.store';
+import { lastAgentsUpdate } from './customers.store';
 import { HOLDS_ITS_AGENT, type TicketRow } from './tickets.store';
 
 interface AgentRow {
@@ -142,15 +143,13 @@ export async function drainTeamQueues(
        FROM unnest($1::text[], $2::text[]) AS a (ticket_id, agent_id) WHERE t.id = a.ticket_id`,
     [made.map((made) => made.ticketId), made.map((made) => made.agentId)],
   );
-  await saveLastAgents(
-    manager,
-    new Map(made.map(({ ticket, agentId }) => [ticket.customer_id, agentId])),
-  );
-  await markAssigned(
-    manager,
-    made.map((made) => made.agentId),
-    now,
-  );
+  await write(manager, [
+    lastAgentsUpdate(new Map(made.map(({ ticket, agentId }) => [ticket.customer_id, agentId]))),
+    assignedAgentsUpdate(
+      made.map((made) => made.agentId),
+      now,
+    ),
+  ]);
   return { made, decidedAt };
 }
 
@@ -182,16 +181,12 @@ export async function teamsOfAgents(manager: EntityManager, agentIds: string[]):
 }
 
 /** Restarts the idle clock of agents who just got work: the longest idle goes first next time. */
-export async function markAssigned(
-  manager: EntityManager,
-  agentIds: string[],
-  now: Date,
-): Promise<void> {
-  if (agentIds.length === 0) return;
-  await manager.query(`UPDATE routing.agent SET idle_since = $2 WHERE id = ANY($1)`, [
-    [...new Set(agentIds)],
-    now,
-  ]);
+export function assignedAgentsUpdate(agentIds: string[], now: Date): JoinableWrite | undefined {
+  if (agentIds.length === 0) return undefined;
+  return (first) => ({
+    sql: `UPDATE routing.agent SET idle_since = $${first + 1} WHERE id = ANY($${first})`,
+    parameters: [[...new Set(agentIds)], now],
+  });
 }
 
 async function lastAgentsOf(

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { BadInputError } from '@firstline/errors';
+import type { JoinableWrite } from '@firstline/persistence';
 import {
   create,
   CustomerEventSchema,
@@ -336,17 +337,14 @@ async function rememberLinkTokens(
 }
 
 /** Records who served each customer last, for the next assignment's preference. */
-export async function saveLastAgents(
-  manager: EntityManager,
-  lastAgents: Map<string, string>,
-): Promise<void> {
-  if (lastAgents.size === 0) return;
-  await manager.query(
-    `UPDATE routing.customer c SET last_agent_id = l.agent_id
-       FROM unnest($1::text[], $2::text[]) AS l (customer_id, agent_id)
-      WHERE c.id = l.customer_id`,
-    [[...lastAgents.keys()], [...lastAgents.values()]],
-  );
+export function lastAgentsUpdate(lastAgents: Map<string, string>): JoinableWrite | undefined {
+  if (lastAgents.size === 0) return undefined;
+  return (first) => ({
+    sql: `UPDATE routing.customer c SET last_agent_id = l.agent_id
+            FROM unnest($${first}::text[], $${first + 1}::text[]) AS l (customer_id, agent_id)
+           WHERE c.id = l.customer_id`,
+    parameters: [[...lastAgents.keys()], [...lastAgents.values()]],
+  });
 }
 
 /**

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
 import { DeliveryStatus, TOPICS, type DeliveryReceipt } from '@firstline/contracts';
-import { rememberMessages } from './threads.store';
+import { write } from '@firstline/persistence';
+import { messagesRemembered } from './threads.store';
 
 /**
  * Learns the ids of the messages we sent (an email's Message-ID) from their SENT receipts, so
@@ -21,9 +22,10 @@ export class DeliveryReceiptsConsumer {
         (receipt) =>
           receipt.status === DeliveryStatus.SENT && receipt.sentMessageId && receipt.ticketId,
       );
-    await rememberMessages(
-      this.dataSource.manager,
-      sent.map((receipt) => ({ messageId: receipt.sentMessageId, ticketId: receipt.ticketId })),
-    );
+    await write(this.dataSource.manager, [
+      messagesRemembered(
+        sent.map((receipt) => ({ messageId: receipt.sentMessageId, ticketId: receipt.ticketId })),
+      ),
+    ]);
   }
 }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
 import { Channel, TOPICS, type InboundMessage } from '@firstline/contracts';
-import { claimMessages, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import {
+  claimMessages,
+  outboxInsert,
+  OutboxRelay,
+  transactionSchema,
+  write,
+} from '@firstline/persistence';
 import { loadRoutingPolicies } from './directory.store';
 import { decisionRecord } from './decisions';
 import { routeBatch } from './route-batch';
@@ -48,7 +54,7 @@ export class InboundConsumer {
       );
       const fresh = parsed.filter(({ id }) => claimed.has(id));
       if (fresh.length === 0) return;
-      const decisions = await routeBatch(
+      const { decisions, writes } = await routeBatch(
         manager,
         await loadRoutingPolicies(manager),
         this.settings,
@@ -56,12 +62,18 @@ export class InboundConsumer {
         new Date(),
       );
       const traceOf = new Map(fresh.map(({ inbound, traceId }) => [inbound.messageId, traceId]));
-      await enqueueOutbox(
-        manager,
-        decisions.map((decision) =>
-          decisionRecord(decision, traceOf.get(decision.inboundMessageId)),
-        ),
+      const records = decisions.map((decision) =>
+        decisionRecord(decision, traceOf.get(decision.inboundMessageId)),
       );
+      const schema = transactionSchema(manager, 'InboundConsumer.route');
+      // The batch's own writes and its announcements in one statement (maxBatchSize keeps the
+      // records within one outbox INSERT).
+      await write(manager, [
+        ...writes,
+        records.length > 0
+          ? (first) => outboxInsert(schema, records, { firstParameter: first })
+          : undefined,
+      ]);
     });
     this.relay.nudge();
   }

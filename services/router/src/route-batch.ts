@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { write, type JoinableWrite } from '@firstline/persistence';
 import {
   create,
   CsatAnswerSchema,
@@ -26,19 +27,20 @@ import {
   type TicketNeeds,
 } from '@firstline/routing';
 import { answerEstimates } from './answer-estimates.store';
-import { availableAgents, decisionTime, markAssigned } from './assignment.store';
-import { resolveCustomers, saveLastAgents, type CustomerRow } from './customers.store';
+import { assignedAgentsUpdate, availableAgents, decisionTime } from './assignment.store';
+import { lastAgentsUpdate, resolveCustomers, type CustomerRow } from './customers.store';
 import { decision } from './decisions';
 import type { RoutingPolicies } from './directory.store';
 import type { RouterSettings } from './router-settings';
-import { scheduleTicketTimers } from './timers.store';
-import { rememberMessages, ticketsByNumber, ticketsOfMessages } from './threads.store';
+import { ticketTimersUpsert } from './timers.store';
+import { messagesRemembered, ticketsByNumber, ticketsOfMessages } from './threads.store';
 import {
+  conversationsUpdate,
+  insertTickets,
   knownTicket,
   lockConversations,
   lockTickets,
-  saveConversations,
-  saveTickets,
+  ticketsUpdate,
   type Conversation,
   type TicketRow,
 } from './tickets.store';
@@ -57,13 +59,21 @@ interface Plan {
   automaticReply?: PlannedAutomaticReply;
 }
 
+/** What a batch decided, and the writes that record it: the caller joins them to its own. */
+export interface RoutedBatch {
+  /** One per message, but none for an automatic message that threads to no ticket. */
+  decisions: RoutingDecision[];
+  /** On tables the batch reads no more, so they can go in one statement with the outbox's. */
+  writes: JoinableWrite[];
+}
+
 /**
  * Makes the one decision for each inbound message of a batch, in the caller's transaction and in
  * a fixed number of statements whatever the batch size: who each customer is, which ticket each
  * message goes to, its team, skills, priority and due times, who takes it, and whether the
  * customer gets an automatic reply. Messages are decided in batch order, so a conversation's
- * messages see each other's effects. Returns the decisions, which the caller publishes through
- * the outbox: one per message, but none for an automatic message that threads to no ticket.
+ * messages see each other's effects. The caller makes the writes returned and publishes the
+ * decisions through the outbox.
  */
 export async function routeBatch(
   manager: EntityManager,
@@ -71,7 +81,7 @@ export async function routeBatch(
   settings: RouterSettings,
   messages: InboundMessage[],
   now: Date,
-): Promise<RoutingDecision[]> {
+): Promise<RoutedBatch> {
   const customers = await resolveCustomers(manager, messages, now, settings.linkTokenTtlMs);
   const conversations = await lockConversations(
     manager,
@@ -137,9 +147,14 @@ export async function routeBatch(
   }
   for (const ticket of created) changed.delete(ticket);
 
-  const decidedAt = await assignAgents(manager, plans, now);
-  await saveTickets(manager, created, [...changed]);
+  const { decidedAt, assigned } = await assignAgents(manager, plans, now);
+  await insertTickets(manager, created);
   const startedClocks = plans.filter((plan) => plan.assign).map((plan) => plan.ticket);
+  const writes = [ticketsUpdate([...changed])];
+  if (startedClocks.length > 0) {
+    // The queue positions the estimates count need the batch's reopened tickets written.
+    await write(manager, writes.splice(0));
+  }
   const estimates = await answerEstimates(
     manager,
     (teamId) => teamCalendar(policies, teamId),
@@ -166,30 +181,36 @@ export async function routeBatch(
     if (plan.automaticReply) plan.conversation.lastAutomaticReplyAt = now;
   }
 
-  await saveConversations(manager, [...conversations.values()]);
-  await rememberMessages(
-    manager,
-    plans.map(({ message, ticket }) => ({ messageId: message.messageId, ticketId: ticket.id })),
-  );
-  await saveLastAgents(
-    manager,
-    new Map(
-      plans.flatMap(({ assign, ticket }) =>
-        assign && ticket.assigned_agent_id ? [[ticket.customer_id, ticket.assigned_agent_id]] : [],
+  writes.push(
+    assignedAgentsUpdate(assigned, now),
+    conversationsUpdate([...conversations.values()]),
+    messagesRemembered(
+      plans.map(({ message, ticket }) => ({ messageId: message.messageId, ticketId: ticket.id })),
+    ),
+    lastAgentsUpdate(
+      new Map(
+        plans.flatMap(({ assign, ticket }) =>
+          assign && ticket.assigned_agent_id
+            ? [[ticket.customer_id, ticket.assigned_agent_id]]
+            : [],
+        ),
       ),
     ),
+    ticketTimersUpsert(policies, startedClocks),
   );
-  await scheduleTicketTimers(manager, policies, startedClocks);
-  return plans.map((plan) =>
-    decision(plan.ticket, {
-      message: plan.message,
-      disposition: plan.disposition,
-      now: decidedAt,
-      answerEstimate: plan.assign && estimates.get(plan.ticket.id),
-      automaticReply: plan.automaticReply,
-      customerProvisional: plan.customer.provisional,
-    }),
-  );
+  return {
+    decisions: plans.map((plan) =>
+      decision(plan.ticket, {
+        message: plan.message,
+        disposition: plan.disposition,
+        now: decidedAt,
+        answerEstimate: plan.assign && estimates.get(plan.ticket.id),
+        automaticReply: plan.automaticReply,
+        customerProvisional: plan.customer.provisional,
+      }),
+    ),
+    writes: writes.filter((each): each is JoinableWrite => each !== undefined),
+  };
 }
 
 interface PlanContext {
@@ -340,14 +361,20 @@ function planMessage(message: InboundMessage, context: PlanContext): Plan | unde
  * against capacity as it goes. Agents are read without locks first: when none of them can take
  * any of the tickets (the usual case under load, with everyone busy) no lock is taken at all.
  * Otherwise their rows are locked in id order and their load counted again under the locks.
- * Returns the moment of the decision: once the load was counted under the locks (see
- * `decisionTime`), else `now`.
+ * Returns the agents given a ticket, once each, and the moment of the decision: once the load
+ * was counted under the locks (see `decisionTime`), else `now`.
  */
-async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): Promise<Date> {
+async function assignAgents(
+  manager: EntityManager,
+  plans: Plan[],
+  now: Date,
+): Promise<{ decidedAt: Date; assigned: string[] }> {
   const needing = plans.filter((plan) => plan.assign);
   const teams = [...new Set(needing.map((plan) => plan.ticket.team_id))];
   const unlocked = await availableAgents(manager, teams, false);
-  if (!needing.some((plan) => unlocked.some((agent) => canTake(agent, needsOf(plan))))) return now;
+  if (!needing.some((plan) => unlocked.some((agent) => canTake(agent, needsOf(plan))))) {
+    return { decidedAt: now, assigned: [] };
+  }
 
   const agents = (await availableAgents(manager, teams, true)).map((agent) => ({
     ...agent,
@@ -368,8 +395,7 @@ async function assignAgents(manager: EntityManager, plans: Plan[], now: Date): P
     plan.customer.last_agent_id = chosen.id;
     assigned.push(chosen.id);
   }
-  await markAssigned(manager, assigned, now);
-  return decidedAt;
+  return { decidedAt, assigned };
 }
 
 function needsOf(plan: Plan): TicketNeeds {

@@ -3,10 +3,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Consume, type Received } from '@firstline/bus';
 import { BadInputError } from '@firstline/errors';
 import { TicketDisposition, TOPICS, type RoutingCommand } from '@firstline/contracts';
-import { claimMessage, enqueueOutbox, OutboxRelay } from '@firstline/persistence';
+import { claimMessage, enqueueOutbox, OutboxRelay, write } from '@firstline/persistence';
 import { decideCommand, type AssignmentCommand, type ReceivingAgent } from '@firstline/routing';
-import { capacityOf, markAssigned, teamsOfAgent, TEAM_CHAT_DEFAULTS } from './assignment.store';
-import { saveLastAgents } from './customers.store';
+import {
+  assignedAgentsUpdate,
+  capacityOf,
+  teamsOfAgent,
+  TEAM_CHAT_DEFAULTS,
+} from './assignment.store';
+import { lastAgentsUpdate } from './customers.store';
 import { decision, decisionRecord } from './decisions';
 import { drainAndAnnounce } from './sweeper';
 import { HOLDS_ITS_AGENT, type TicketRow } from './tickets.store';
@@ -109,8 +114,10 @@ export class RoutingCommandsConsumer {
         ],
       );
       if (after.assigned_agent_id && after.assigned_agent_id !== ticket.assigned_agent_id) {
-        await markAssigned(manager, [after.assigned_agent_id], now);
-        await saveLastAgents(manager, new Map([[after.customer_id, after.assigned_agent_id]]));
+        await write(manager, [
+          assignedAgentsUpdate([after.assigned_agent_id], now),
+          lastAgentsUpdate(new Map([[after.customer_id, after.assigned_agent_id]])),
+        ]);
       }
     }
     await enqueueOutbox(manager, [

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { JoinableWrite } from '@firstline/persistence';
 
 /**
  * The messages the router knows by id, each with its ticket: what customers sent (routed here)
@@ -20,17 +21,19 @@ export async function ticketsOfMessages(
 }
 
 /** Remembers messages with their tickets; a message already known keeps its first ticket. */
-export async function rememberMessages(
-  manager: EntityManager,
+export function messagesRemembered(
   messages: Array<{ messageId: string; ticketId: string }>,
-): Promise<void> {
-  if (messages.length === 0) return;
-  await manager.query(
-    `INSERT INTO routing.thread_message (message_id, ticket_id)
-     SELECT * FROM unnest($1::text[], $2::text[])
-     ON CONFLICT (message_id) DO NOTHING`,
-    [messages.map((message) => message.messageId), messages.map((message) => message.ticketId)],
-  );
+): JoinableWrite | undefined {
+  if (messages.length === 0) return undefined;
+  return (first) => ({
+    sql: `INSERT INTO routing.thread_message (message_id, ticket_id)
+          SELECT * FROM unnest($${first}::text[], $${first + 1}::text[])
+          ON CONFLICT (message_id) DO NOTHING`,
+    parameters: [
+      messages.map((message) => message.messageId),
+      messages.map((message) => message.ticketId),
+    ],
+  });
 }
 
 /** The ids of the tickets with these numbers. */

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Channel, Priority } from '@firstline/contracts';
+import type { JoinableWrite } from '@firstline/persistence';
 import type { KnownTicket } from '@firstline/routing';
 
 /** A ticket as the router tracks it: enough to thread, queue, escalate and count capacity. */
@@ -133,59 +134,51 @@ const NUMBERED_COLUMNS = [
   'unrecorded_messages',
 ].join(', ');
 
-/**
- * Inserts new tickets, giving each its number (set on the rows passed in), and updates changed
- * ones: whole rows, one statement each.
- */
-export async function saveTickets(
-  manager: EntityManager,
-  created: TicketRow[],
-  changed: TicketRow[],
-): Promise<void> {
-  if (created.length > 0) {
-    const numbered: Array<{ id: string; number: string }> = await manager.query(
-      `INSERT INTO routing.ticket (${NUMBERED_COLUMNS})
-       SELECT ${NUMBERED_COLUMNS} FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb)
-       RETURNING id, number`,
-      [JSON.stringify(created)],
-    );
-    const numbers = new Map(numbered.map((row) => [row.id, row.number]));
-    for (const ticket of created) ticket.number = numbers.get(ticket.id)!;
-  }
-  if (changed.length > 0) {
-    await manager.query(
-      `UPDATE routing.ticket t SET
-         team_id = r.team_id, skill_ids = r.skill_ids, priority = r.priority, state = r.state,
-         resolved_at = r.resolved_at, assigned_agent_id = r.assigned_agent_id,
-         queued_at = r.queued_at, first_response_due_at = r.first_response_due_at,
-         resolution_due_at = r.resolution_due_at, sla_policy_id = r.sla_policy_id,
-         first_responded_at = r.first_responded_at, awaiting_agent = r.awaiting_agent,
-         unrecorded_messages = r.unrecorded_messages
-       FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb) r
-       WHERE t.id = r.id`,
-      [JSON.stringify(changed)],
-    );
-  }
+/** Inserts new tickets (whole rows), giving each its number, set on the rows passed in. */
+export async function insertTickets(manager: EntityManager, created: TicketRow[]): Promise<void> {
+  if (created.length === 0) return;
+  const numbered: Array<{ id: string; number: string }> = await manager.query(
+    `INSERT INTO routing.ticket (${NUMBERED_COLUMNS})
+     SELECT ${NUMBERED_COLUMNS} FROM jsonb_populate_recordset(null::routing.ticket, $1::jsonb)
+     RETURNING id, number`,
+    [JSON.stringify(created)],
+  );
+  const numbers = new Map(numbered.map((row) => [row.id, row.number]));
+  for (const ticket of created) ticket.number = numbers.get(ticket.id)!;
+}
+
+/** Writes back what the router changes of tickets it holds; none when nothing changed. */
+export function ticketsUpdate(changed: TicketRow[]): JoinableWrite | undefined {
+  if (changed.length === 0) return undefined;
+  return (first) => ({
+    sql: `UPDATE routing.ticket t SET
+            team_id = r.team_id, skill_ids = r.skill_ids, priority = r.priority, state = r.state,
+            resolved_at = r.resolved_at, assigned_agent_id = r.assigned_agent_id,
+            queued_at = r.queued_at, first_response_due_at = r.first_response_due_at,
+            resolution_due_at = r.resolution_due_at, sla_policy_id = r.sla_policy_id,
+            first_responded_at = r.first_responded_at, awaiting_agent = r.awaiting_agent,
+            unrecorded_messages = r.unrecorded_messages
+          FROM jsonb_populate_recordset(null::routing.ticket, $${first}::jsonb) r
+          WHERE t.id = r.id`,
+    parameters: [JSON.stringify(changed)],
+  });
 }
 
 /** Points conversations at their latest tickets and records when they got an automatic reply. */
-export async function saveConversations(
-  manager: EntityManager,
-  conversations: Conversation[],
-): Promise<void> {
-  if (conversations.length === 0) return;
-  await manager.query(
-    `UPDATE routing.conversation c
-        SET latest_ticket_id = u.latest_ticket_id, last_automatic_reply_at = u.replied_at
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-            AS u (conversation_key, latest_ticket_id, replied_at)
-      WHERE c.conversation_key = u.conversation_key`,
-    [
+export function conversationsUpdate(conversations: Conversation[]): JoinableWrite | undefined {
+  if (conversations.length === 0) return undefined;
+  return (first) => ({
+    sql: `UPDATE routing.conversation c
+             SET latest_ticket_id = u.latest_ticket_id, last_automatic_reply_at = u.replied_at
+            FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::timestamptz[])
+                 AS u (conversation_key, latest_ticket_id, replied_at)
+           WHERE c.conversation_key = u.conversation_key`,
+    parameters: [
       conversations.map((conversation) => conversation.key),
       conversations.map((conversation) => conversation.latest?.id ?? null),
       conversations.map((conversation) => conversation.lastAutomaticReplyAt ?? null),
     ],
-  );
+  });
 }
 
 /**

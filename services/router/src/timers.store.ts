@@ -5,10 +5,11 @@ import {
   TicketDisposition,
   type RoutingDecision,
 } from '@firstline/contracts';
+import { write, type JoinableWrite } from '@firstline/persistence';
 import { escalatedPriority, overflowDueAt } from '@firstline/routing';
 import { decision } from './decisions';
 import type { RoutingPolicies } from './directory.store';
-import { saveTickets, type TicketRow } from './tickets.store';
+import { ticketsUpdate, type TicketRow } from './tickets.store';
 
 /**
  * Timers are rows, written in the transaction of the decision that starts them, so a restart or a
@@ -24,13 +25,11 @@ interface Timer {
 }
 
 /** A ticket whose first-response clock (re)started: its breach and overflow timers. */
-export async function scheduleTicketTimers(
-  manager: EntityManager,
+export function ticketTimersUpsert(
   policies: RoutingPolicies,
   tickets: TicketRow[],
-): Promise<void> {
-  await upsertTimers(
-    manager,
+): JoinableWrite | undefined {
+  return timersUpsert(
     tickets.flatMap((ticket) => {
       const timers: Timer[] = [];
       if (ticket.first_response_due_at) {
@@ -157,13 +156,14 @@ export async function fireDueTimers(
       WHERE t.kind = d.kind AND t.subject = d.subject`,
     [done.map((timer) => timer.kind), done.map((timer) => timer.subject)],
   );
-  await saveTickets(manager, [], [...changed]);
-  await scheduleTicketTimers(
-    manager,
-    policies,
-    overflowed.map((ticket) => ({ ...ticket, first_response_due_at: null })),
-  );
-  await upsertTimers(manager, postponed);
+  await write(manager, [ticketsUpdate([...changed])]);
+  await write(manager, [
+    ticketTimersUpsert(
+      policies,
+      overflowed.map((ticket) => ({ ...ticket, first_response_due_at: null })),
+    ),
+  ]);
+  await write(manager, [timersUpsert(postponed)]);
   // Tickets a routing batch held this round go back in the next one.
   for (const agentId of stillAway) {
     await scheduleAgentAway(manager, agentId, new Date(now.getTime() + 1_000));
@@ -210,20 +210,20 @@ function escalation(ticket: TicketRow, reason: Escalation, now: Date): RoutingDe
   return decision(ticket, { disposition: TicketDisposition.ESCALATED, escalation: reason, now });
 }
 
-async function upsertTimers(manager: EntityManager, timers: Timer[]): Promise<void> {
-  if (timers.length === 0) return;
+function timersUpsert(timers: Timer[]): JoinableWrite | undefined {
+  if (timers.length === 0) return undefined;
   // In key order, so that concurrent batches lock the rows in one order.
   const sorted = [...timers].sort(
     (a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject),
   );
-  await manager.query(
-    `INSERT INTO routing.timer (kind, subject, due_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
-     ON CONFLICT (kind, subject) DO UPDATE SET due_at = excluded.due_at`,
-    [
+  return (first) => ({
+    sql: `INSERT INTO routing.timer (kind, subject, due_at)
+          SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::timestamptz[])
+          ON CONFLICT (kind, subject) DO UPDATE SET due_at = excluded.due_at`,
+    parameters: [
       sorted.map((timer) => timer.kind),
       sorted.map((timer) => timer.subject),
       sorted.map((timer) => timer.dueAt),
     ],
-  );
+  });
 }

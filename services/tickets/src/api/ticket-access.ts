@@ -1,10 +1,10 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { OutboxRelay } from '@firstline/persistence';
+import { OutboxRelay, type JoinableWrite } from '@firstline/persistence';
 import type { SignedInAgent } from '../auth/auth.service';
 import { TicketRepository } from '../database/ticket.repository';
 import type { Ticket } from '../tickets/ticket';
-import { TicketEventLog, type JoinableWrite } from '../tickets/ticket-event-log';
+import { TicketEventLog } from '../tickets/ticket-event-log';
 
 /** Agents work their teams' tickets; supervisors and admins see every team. */
 export function mayWorkOn(agent: SignedInAgent, ticket: Pick<Ticket, 'teamId'>): boolean {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Identity } from '@firstline/contracts';
+import { write, type JoinableWrite } from '@firstline/persistence';
 import { isTypedIdentity } from '@firstline/routing';
 
 export interface Customer {
@@ -30,8 +31,8 @@ export class CustomerRepository {
 
   /**
    * Records the customers the router resolved (named as on first contact) and the identities
-   * they wrote through. Inserted in id order, so concurrent batches wait on each other in one
-   * order and never deadlock.
+   * they wrote through, in one statement. Inserted in id order, so concurrent batches wait on
+   * each other in one order and never deadlock.
    */
   async upsertCustomers(
     manager: EntityManager,
@@ -40,32 +41,34 @@ export class CustomerRepository {
     const sorted = [...customers].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Whether a customer is provisional is the router's word on first contact; a verification
     // (identity_verified) or a merge changes it later, never a decision.
-    await manager.query(
-      `INSERT INTO tickets.customer (id, display_name, provisional)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[])
-       ON CONFLICT (id) DO NOTHING`,
-      [
+    const customersInsert: JoinableWrite = (first) => ({
+      sql: `INSERT INTO tickets.customer (id, display_name, provisional)
+            SELECT * FROM unnest($${first}::text[], $${first + 1}::text[], $${first + 2}::boolean[])
+            ON CONFLICT (id) DO NOTHING`,
+      parameters: [
         sorted.map((c) => c.id),
         sorted.map((c) => c.sender?.displayName ?? ''),
         sorted.map((c) => c.provisional),
       ],
-    );
+    });
     const identities = sorted.filter((c) => c.sender?.value);
-    if (identities.length === 0) return;
     // What a provisional customer typed is unverified; what a channel proved (a Telegram account
-    // linked to them by a token) is proven all the same.
-    await manager.query(
-      `INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name, verified)
-       SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::boolean[])
-       ON CONFLICT (customer_id, kind, value) DO NOTHING`,
-      [
+    // linked to them by a token) is proven all the same. A new customer's row, inserted in the
+    // same statement, is there for the identity's foreign key, checked at the statement's end.
+    const identitiesInsert: JoinableWrite = (first) => ({
+      sql: `INSERT INTO tickets.customer_identity (kind, value, customer_id, display_name, verified)
+            SELECT * FROM unnest($${first}::integer[], $${first + 1}::text[], $${first + 2}::text[],
+                                 $${first + 3}::text[], $${first + 4}::boolean[])
+            ON CONFLICT (customer_id, kind, value) DO NOTHING`,
+      parameters: [
         identities.map((c) => c.sender!.kind),
         identities.map((c) => c.sender!.value),
         identities.map((c) => c.id),
         identities.map((c) => c.sender!.displayName),
         identities.map((c) => !c.provisional || !isTypedIdentity(c.sender!.kind)),
       ],
-    );
+    });
+    await write(manager, [customersInsert, identities.length > 0 ? identitiesInsert : undefined]);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { JoinableWrite } from '../tickets/ticket-event-log';
+import type { JoinableWrite } from '@firstline/persistence';
 
 /** What a reply request answered, kept to answer its repeats the same. */
 export interface ReplyResponse {

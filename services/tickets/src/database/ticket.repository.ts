@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Channel, type Priority } from '@firstline/contracts';
+import type { JoinableWrite, NumberedStatement } from '@firstline/persistence';
 import type { SlaZone } from '@firstline/routing';
 import type { TicketStatus } from '@firstline/ticketing';
 import type { Recipient, Ticket } from '../tickets/ticket';
@@ -35,12 +36,6 @@ interface TicketRow {
   csat_score: number | null;
   csat_comment: string | null;
   created_at: Date;
-}
-
-/** A statement whose parameters are numbered from a given one, to be joined with others into one. */
-export interface NumberedStatement {
-  sql: string;
-  parameters: unknown[];
 }
 
 const TICKET_COLUMNS = `id, number::text AS number, customer_id, conversation_key, channel, recipient,
@@ -249,7 +244,7 @@ export class TicketRepository {
   async lockTicketToAnswer(
     manager: EntityManager,
     id: string,
-    claim?: (first: number) => NumberedStatement,
+    claim?: JoinableWrite,
   ): Promise<{ ticket: Ticket; threadRefs: Record<string, string>; claimed: boolean } | undefined> {
     const claiming = claim?.(2);
     const rows = await manager.query<

@@ -13,10 +13,15 @@ import {
   TOPICS,
   type MessageShape,
 } from '@firstline/contracts';
-import { outboxInsert, transactionSchema } from '@firstline/persistence';
+import {
+  joinWrites,
+  outboxInsert,
+  transactionSchema,
+  type JoinableWrite,
+  type NumberedStatement,
+} from '@firstline/persistence';
 import type { EventDetails } from '@firstline/ticketing';
 import { toJson } from '@bufbuild/protobuf';
-import type { NumberedStatement } from '../database/ticket.repository';
 import type { Ticket } from './ticket';
 
 export type TicketEvent = MessageShape<typeof TicketEventSchema>;
@@ -50,9 +55,6 @@ const TYPE_OF_CASE: Record<NonNullable<EventDetails['case']>, TicketEventType> =
   tagsChanged: TicketEventType.TAGS_CHANGED,
   callbackAttempted: TicketEventType.CALLBACK_ATTEMPTED,
 };
-
-/** A write whose parameters are numbered from `first`, so that it joins others in one statement. */
-export type JoinableWrite = (first: number) => NumberedStatement;
 
 /**
  * The events of one transaction: each becomes a `ticket_event` row (the ticket's history) and a
@@ -126,7 +128,7 @@ export class TicketEventLog {
     for (let start = 0; start < announced.length || writes.length > 0;) {
       const events = this.events.slice(start, start + ROWS_PER_STATEMENT);
       const announcements = announced.slice(start, start + ROWS_PER_STATEMENT);
-      const statement = joined([
+      const statement = joinWrites([
         ...writes,
         ...(events.length > 0 ? [(first: number) => historyInsert(events, first)] : []),
         ...(announcements.length > 0
@@ -141,19 +143,6 @@ export class TicketEventLog {
     this.extra.length = 0;
     this.movedTo.clear();
   }
-}
-
-/** Writes in one statement: all but the last as data-modifying WITH queries, which all run. */
-function joined(writes: JoinableWrite[]): NumberedStatement {
-  const parameters: unknown[] = [];
-  const statements = writes.map((write) => {
-    const statement = write(parameters.length + 1);
-    parameters.push(...statement.parameters);
-    return statement.sql;
-  });
-  const last = statements.pop()!;
-  const before = statements.map((sql, index) => `write_${index} AS (${sql})`);
-  return { sql: before.length > 0 ? `WITH ${before.join(', ')} ${last}` : last, parameters };
 }
 
 /**
