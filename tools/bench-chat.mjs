@@ -21,6 +21,9 @@
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
 //     message of each process, and of Postgres and the broker. CHAT_BENCH_TICKETS_REPLICAS
 //     (default 1) tickets replicas share the work, the agents signed in to them in turn.
+//   by rate: before that, the same visitors and agents at each of CHAT_BENCH_LIGHTER_RATES
+//     (default 25,50,100 messages per second) for CHAT_BENCH_LIGHTER_SECONDS (default 10): the
+//     round trip, the CPU per message of everything on the machine and the cores it kept busy.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -49,6 +52,11 @@ const RATE_SECONDS = Number(process.env.CHAT_BENCH_RATE_SECONDS ?? 20);
 const RATE_VISITORS = Number(process.env.CHAT_BENCH_RATE_VISITORS ?? 100);
 const RATE_AGENTS = Number(process.env.CHAT_BENCH_RATE_AGENTS ?? 4);
 const TICKETS_REPLICAS = Number(process.env.CHAT_BENCH_TICKETS_REPLICAS ?? 1);
+const LIGHTER_RATES = (process.env.CHAT_BENCH_LIGHTER_RATES ?? '25,50,100')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
+const LIGHTER_SECONDS = Number(process.env.CHAT_BENCH_LIGHTER_SECONDS ?? 10);
 /** Kafka hops on the way to the agent's screen (inbound, routing, ticket events) and back (outbound). */
 const HOPS_TO_AGENT = 3;
 const HOPS_BACK = 1;
@@ -411,12 +419,12 @@ async function rateAgents(ticketsUrls, run, onPush) {
  * message's times (wall-clock ms, undefined where it never happened) and what the run cost.
  */
 async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pids }) {
-  const count = RATE * RATE_SECONDS;
-  const scheduled = new Array(count);
-  const onScreen = new Array(count);
-  const posted = new Array(count);
-  const replyIds = new Array(count);
-  const onVisitorSocket = new Array(count);
+  // Indexed by message number, across the lighter rates' runs and the main one.
+  const scheduled = [];
+  const onScreen = [];
+  const posted = [];
+  const replyIds = [];
+  const onVisitorSocket = [];
   const ticketOf = new Map(); // conversation key → ticket id
   const assigneeOf = new Map(); // ticket id → agent id
   const failures = [];
@@ -508,48 +516,81 @@ async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pid
     120_000,
   );
 
+  /**
+   * `rate` messages a second for `seconds`, numbered on from the last run's; resolves once every
+   * one was answered on its visitor's socket (or two minutes after the last send) with their
+   * numbers, each process's CPU seconds and the wall-clock seconds from the first scheduled send
+   * to the last answer.
+   */
+  const offer = async (rate, seconds) => {
+    const first = scheduled.length;
+    const count = rate * seconds;
+    const cpuBefore = Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
+    );
+    const sharedCpuBefore = sharedCpuSeconds();
+    const benchCpuBefore = process.cpuUsage();
+    await offerAtRate(rate, count, (i, at) => {
+      const n = first + i;
+      scheduled[n] = at;
+      visitors[n % RATE_VISITORS].socket.socket.send(
+        JSON.stringify({
+          event: 'send',
+          data: { clientMessageId: `r-${n}`, text: `Question ${n}` },
+        }),
+      );
+    });
+    const numbers = Array.from({ length: count }, (_, i) => first + i);
+    await until(
+      () => numbers.every((n) => onVisitorSocket[n] !== undefined),
+      `reply on the visitor socket for every message at ${rate} msg/s`,
+      120_000,
+      // Each answer's time is taken as it arrives; polling often would only take the services' CPU.
+      20,
+    ).catch((error) => failures.push(String(error)));
+    const cpu = Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]]),
+    );
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    cpu['load generator (this bench: visitors and agents)'] =
+      (benchCpu.user + benchCpu.system) / 1e6;
+    for (const [name, seconds] of Object.entries(sharedCpuSeconds())) {
+      cpu[name] = seconds - sharedCpuBefore[name];
+    }
+    const lastAnswer = Math.max(...numbers.map((n) => onVisitorSocket[n] ?? now()));
+    return { numbers, cpu, wallSeconds: (lastAnswer - scheduled[first]) / 1_000 };
+  };
+  // A message that did not make it within the wait counts as slower than any that did.
+  const since = (end, start) => (end === undefined ? Infinity : end - start);
+  const roundTrips = (numbers) => numbers.map((n) => since(onVisitorSocket[n], scheduled[n]));
+
+  observer.consumer.pause(observer.topics.map((topic) => ({ topic })));
+  const lighter = [];
+  for (const rate of LIGHTER_RATES) {
+    console.log(`bench-chat: ${rate} messages/s for ${LIGHTER_SECONDS} s`);
+    const { numbers, cpu, wallSeconds } = await offer(rate, LIGHTER_SECONDS);
+    lighter.push({ rate, roundTrip: roundTrips(numbers), cpu, wallSeconds });
+  }
+
   console.log(`bench-chat: ${RATE} messages/s for ${RATE_SECONDS} s`);
   const loadBefore = loadavg();
-  const cpuBefore = Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]),
-  );
-  const sharedCpuBefore = sharedCpuSeconds();
-  const benchCpuBefore = process.cpuUsage();
-  observer.consumer.pause(observer.topics.map((topic) => ({ topic })));
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  await offerAtRate(RATE, count, (n, at) => {
-    scheduled[n] = at;
-    visitors[n % RATE_VISITORS].socket.socket.send(
-      JSON.stringify({ event: 'send', data: { clientMessageId: `r-${n}`, text: `Question ${n}` } }),
-    );
-  });
-  await until(
-    () => onVisitorSocket.filter((at) => at !== undefined).length >= count,
-    'reply on the visitor socket for every message',
-    120_000,
-  ).catch((error) => failures.push(String(error)));
+  const { numbers: all, cpu, wallSeconds } = await offer(RATE, RATE_SECONDS);
+  const count = all.length;
   loopDelay.disable();
-  const cpu = Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]]),
-  );
-  const benchCpu = process.cpuUsage(benchCpuBefore);
-  cpu['load generator (this bench: visitors and agents)'] = (benchCpu.user + benchCpu.system) / 1e6;
-  for (const [name, seconds] of Object.entries(sharedCpuSeconds())) {
-    cpu[name] = seconds - sharedCpuBefore[name];
-  }
   const loadAfter = loadavg();
   // Paused while the messages were offered, so that its reading and decoding did not take CPU
   // from the path it measures; the records wait on the topics with their timestamps.
   observer.consumer.resume(observer.topics.map((topic) => ({ topic })));
   // Every record of every message on each of the path's topics, which the observer reads at
   // their own pace: a hop table of the messages that happened to be read first would be skewed.
-  const messageIds = new Set(scheduled.map((_, n) => `${visitors[n % RATE_VISITORS].key}:r-${n}`));
+  const messageIds = new Set(all.map((n) => `${visitors[n % RATE_VISITORS].key}:r-${n}`));
   const wanted = {
     'support.inbound.v1': messageIds,
     'support.routing.v1': messageIds,
     'support.ticket-events.v1': messageIds,
-    'support.outbound.chat.v1': new Set(replyIds.filter(Boolean)),
+    'support.outbound.chat.v1': new Set(all.map((n) => replyIds[n]).filter(Boolean)),
   };
   await until(
     () => {
@@ -573,7 +614,7 @@ async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pid
       byId.set(`${record.topic} ${record.id}`, record);
   }
   const hops = [];
-  for (let n = 0; n < count; n++) {
+  for (const n of all) {
     const messageId = `${visitors[n % RATE_VISITORS].key}:r-${n}`;
     const inbound = byId.get(`support.inbound.v1 ${messageId}`);
     const routing = byId.get(`support.routing.v1 ${messageId}`);
@@ -594,9 +635,6 @@ async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pid
       onVisitorSocket[n] - outbound.createdAt,
     ]);
   }
-  // A message that did not make it within the wait counts as slower than any that did.
-  const since = (end, start) => (end === undefined ? Infinity : end - start);
-  const all = [...scheduled.keys()];
   return {
     count,
     answered: all.filter((n) => onVisitorSocket[n] !== undefined).length,
@@ -604,9 +642,11 @@ async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pid
     toVisitor: all
       .filter((n) => posted[n] !== undefined)
       .map((n) => since(onVisitorSocket[n], posted[n])),
-    roundTrip: all.map((n) => since(onVisitorSocket[n], scheduled[n])),
+    roundTrip: roundTrips(all),
     hops,
     cpu,
+    wallSeconds,
+    lighter,
     failures,
     loopDelayP99: loopDelay.percentile(99) / 1e6,
     load: [loadBefore, loadAfter],
@@ -900,6 +940,25 @@ async function main() {
     const totalCpuMs =
       (Object.values(rate.cpu).reduce((sum, seconds) => sum + seconds, 0) * 1_000) / rate.count;
     const loads = (values) => values.map((value) => value.toFixed(1)).join(', ');
+    const cpuSum = (cpu) => Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0);
+    const byRate = [...rate.lighter, { rate: RATE, ...rate }].map((run) => ({
+      rate: run.rate,
+      roundTrip: run.roundTrip,
+      cpuMs: (cpuSum(run.cpu) * 1_000) / run.roundTrip.length,
+      cores: cpuSum(run.cpu) / run.wallSeconds,
+      met: percentile(run.roundTrip, 99) < 200,
+    }));
+    const byRateRows = byRate.map((run) => [
+      run.rate,
+      p50p99(run.roundTrip),
+      run.cpuMs.toFixed(1),
+      run.cores.toFixed(1),
+      run.met ? 'met' : 'missed',
+    ]);
+    console.table(
+      Object.fromEntries(byRateRows.map(([offered, ...values]) => [`${offered} msg/s`, values])),
+    );
+    const highestMet = byRate.filter((run) => run.met).at(-1);
 
     await writeBenchmarkSection(
       'chat',
@@ -970,6 +1029,26 @@ ${cpuRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 The services alone need ${rate.answered < rate.count ? 'at least ' : ''}${serviceCpuMs.toFixed(1)} ms of CPU per message: ${RATE} messages per second take
 ${((serviceCpuMs * RATE) / 1_000).toFixed(1)} cores before the broker, Postgres and the visitors and agents themselves, and
 ${((totalCpuMs * RATE) / 1_000).toFixed(1)} with them (${totalCpuMs.toFixed(1)} ms a message), on a machine of ${cpus().length}.
+
+### The round trip by rate
+
+The same visitors and agents, before the ${RATE} msg/s run, at lighter rates for ${LIGHTER_SECONDS} s each,
+each run's replies all in before the next began. CPU per message is that of everything on the
+machine (the services, Postgres, the broker, the visitors and agents), from the first scheduled
+send to the last reply; cores busy is that CPU over the same time.
+
+| offered (msg/s) | round trip p50 / p99 (ms) | CPU ms per message | cores busy | < 200 ms at p99 |
+| ---: | ---: | ---: | ---: | --- |
+${byRateRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+
+${
+  highestMet
+    ? `On this machine the round trip's p99 stays under 200 ms up to ${highestMet.rate} messages a second of those measured.`
+    : 'On this machine the round trip missed 200 ms at p99 at every rate measured.'
+} A message's work is a
+round of each consumer, outbox relay and transaction on its path; a round costs about the same
+whether it carries one message or ten, so at a lower rate, where each carries one, a message
+costs more, and the machine's cores fill up long before the rate does.
 
 Which figures need a quiet machine: every latency above, the bench's and the baseline's alike.
 With the load average many times the number of cores, each process waits for a core at every
