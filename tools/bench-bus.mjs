@@ -220,7 +220,7 @@ ${row('bus', '')}
 kafkajs encodes a record with five headers about three times slower than one without (it
 allocates a 512-byte encoder per header), which is what the no-headers row shows.
 
-Load average at the end of the run: ${os.loadavg()[0].toFixed(1)}; other work ran on the machine in parallel.
+Load average at the end of the run: ${os.loadavg()[0].toFixed(1)}${os.loadavg()[0] > os.cpus().length ? '; other work ran on the machine in parallel' : ''}.
 Machine: ${machine()}, kafkajs ${require('kafkajs/package.json').version}; broker on the same machine. ${new Date().toISOString().slice(0, 10)}.
 <!-- /bench:bus -->`;
 
