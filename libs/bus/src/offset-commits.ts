@@ -36,13 +36,13 @@ export class OffsetCommits {
 
   /**
    * Holds a partition's handled offset. Everything held is sent at once, in one request, when
-   * `now` is asked for (a consumer stopping) or the interval has passed since the last request;
-   * otherwise a timer sends it when the interval ends. A failed request rejects.
+   * asked to (a consumer stopping) or the interval has passed since the last request; otherwise
+   * a timer sends it when the interval ends. A failed request rejects.
    */
-  async handled(commit: PartitionCommit, send: SendCommits, now: boolean): Promise<void> {
+  async handled(commit: PartitionCommit, send: SendCommits, immediately: boolean): Promise<void> {
     this.held.set(`${commit.topic}/${commit.partition}`, commit);
     const waited = this.now() - this.sentAt;
-    if (now || waited >= this.intervalMs) return this.flush(send);
+    if (immediately || waited >= this.intervalMs) return this.flush(send);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush(this.sendLater).catch(this.onLateFailure);
