@@ -56,8 +56,8 @@ export class TicketEventsConsumer {
 }
 
 /**
- * Applies the events, in their order, as one statement per kind of change; returns the teams
- * whose queue may now move. A ticket's status is what its last status change says (each change
+ * Applies the events, in their order, in one statement (and one more for the timers of tickets
+ * closed); returns the teams whose queue may now move. A ticket's status is what its last status change says (each change
  * sets state and resolution time whole); its first answer is the earliest agent's answer; each
  * customer message recorded counts down the ticket's unrecorded messages (`HOLDS_ITS_AGENT`).
  */
@@ -88,49 +88,42 @@ async function applyTicketEvents(manager: EntityManager, events: TicketEvent[]):
   const touched = [...new Set([...statuses.keys(), ...answeredAt.keys(), ...recorded.keys()])];
   if (touched.length === 0) return [];
   touched.sort();
-  // In id order, as routing locks tickets: concurrent batches take turns instead of deadlocking.
-  await manager.query(`SELECT id FROM routing.ticket WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [
-    touched,
-  ]);
-  let freedAgents: string[] = [];
-  const changing = [...new Set([...statuses.keys(), ...recorded.keys()])];
-  if (changing.length > 0) {
-    // TypeORM answers an UPDATE with [returned rows, affected count].
-    const [rows]: [
-      Array<{ id: string; assigned_agent_id: string | null; holds: boolean }>,
-      number,
-    ] = await manager.query(
-      `UPDATE routing.ticket t
-            SET state = coalesce(s.new_state, t.state),
-                resolved_at = CASE WHEN s.new_state IS NULL THEN t.resolved_at
-                                   WHEN s.new_state = 'resolved' THEN s.at END,
-                unrecorded_messages = greatest(t.unrecorded_messages - s.recorded, 0)
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])
-                AS s (id, new_state, at, recorded)
-          WHERE t.id = s.id
-          RETURNING t.id, t.assigned_agent_id, ${HOLDS_ITS_AGENT} AS holds`,
-      [
-        changing,
-        changing.map((id) => statuses.get(id)?.state ?? null),
-        changing.map((id) => statuses.get(id)?.at ?? null),
-        changing.map((id) => recorded.get(id) ?? 0),
-      ],
-    );
-    await cancelTicketTimers(manager, [...closedAtSomePoint]);
-    freedAgents = rows.flatMap((row) =>
-      !row.holds && row.assigned_agent_id ? [row.assigned_agent_id] : [],
-    );
-  }
-  if (answeredAt.size > 0) {
-    const ids = [...answeredAt.keys()];
-    await manager.query(
-      `UPDATE routing.ticket t
-          SET first_responded_at = coalesce(t.first_responded_at, a.at), awaiting_agent = false
-         FROM unnest($1::text[], $2::timestamptz[]) AS a (id, at)
-        WHERE t.id = a.id`,
-      [ids, ids.map((id) => answeredAt.get(id)!)],
-    );
-  }
+  // One statement. The tickets are locked first, in id order, as routing locks them: concurrent
+  // batches take turns instead of deadlocking (MATERIALIZED keeps that locking scan a step of
+  // its own, which the update reads). TypeORM answers an UPDATE with [returned rows, affected count].
+  const [rows]: [
+    Array<{ id: string; assigned_agent_id: string | null; holds: boolean; changing: boolean }>,
+    number,
+  ] = await manager.query(
+    `WITH locked AS MATERIALIZED (
+       SELECT id FROM routing.ticket WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+     )
+     UPDATE routing.ticket t
+        SET state = coalesce(s.new_state, t.state),
+            resolved_at = CASE WHEN s.new_state IS NULL THEN t.resolved_at
+                               WHEN s.new_state = 'resolved' THEN s.at END,
+            unrecorded_messages = greatest(t.unrecorded_messages - s.recorded, 0),
+            first_responded_at = coalesce(t.first_responded_at, s.answered_at),
+            awaiting_agent = t.awaiting_agent AND s.answered_at IS NULL
+       FROM locked
+       JOIN unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::timestamptz[])
+            AS s (id, new_state, at, recorded, answered_at) USING (id)
+      WHERE t.id = s.id
+      RETURNING t.id, t.assigned_agent_id, ${HOLDS_ITS_AGENT} AS holds,
+                s.new_state IS NOT NULL OR s.recorded > 0 AS changing`,
+    [
+      touched,
+      touched.map((id) => statuses.get(id)?.state ?? null),
+      touched.map((id) => statuses.get(id)?.at ?? null),
+      touched.map((id) => recorded.get(id) ?? 0),
+      touched.map((id) => answeredAt.get(id) ?? null),
+    ],
+  );
+  await cancelTicketTimers(manager, [...closedAtSomePoint]);
+  // An answer alone frees nobody; a status change or a recorded message may end a hold.
+  const freedAgents = rows.flatMap((row) =>
+    row.changing && !row.holds && row.assigned_agent_id ? [row.assigned_agent_id] : [],
+  );
   return teamsOfAgents(manager, freedAgents);
 }
 
