@@ -156,13 +156,15 @@ export async function fireDueTimers(
       WHERE t.kind = d.kind AND t.subject = d.subject`,
     [done.map((timer) => timer.kind), done.map((timer) => timer.subject)],
   );
-  await write(manager, [ticketsUpdate([...changed])]);
   await write(manager, [
+    ticketsUpdate([...changed]),
     ticketTimersUpsert(
       policies,
       overflowed.map((ticket) => ({ ...ticket, first_response_due_at: null })),
     ),
   ]);
+  // Apart: an overflowed ticket's new timer and a postponed one may be the same row, which one
+  // statement cannot write twice.
   await write(manager, [timersUpsert(postponed)]);
   // Tickets a routing batch held this round go back in the next one.
   for (const agentId of stillAway) {
