@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { topicRecord, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
   Channel,
@@ -64,7 +64,7 @@ describe('channel-chat on Kafka and Postgres', () => {
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
   let database: TestDatabase;
-  let bus: KafkaBus;
+  let bus: MessageBus;
   let service: RunningService;
   const visitors = new Set<string>();
   let outboundCount = 0;

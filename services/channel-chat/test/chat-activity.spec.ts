@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { topicRecord, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import {
   agentReadActivity,
   conversationKey,
@@ -41,7 +41,7 @@ describe('channel-chat between messages and before a chat', () => {
   const activity: ChatActivity[] = [];
   const visitors = new Set<string>();
   let database: TestDatabase;
-  let bus: KafkaBus;
+  let bus: MessageBus;
   let service: RunningService;
 
   beforeAll(async () => {
@@ -104,7 +104,7 @@ describe('channel-chat between messages and before a chat', () => {
     return { socket, received, send: (event: object) => socket.send(JSON.stringify(event)) };
   }
 
-  const publish = (records: Parameters<KafkaBus['publish']>[0]) => bus.publish(records);
+  const publish = (records: Parameters<MessageBus['publish']>[0]) => bus.publish(records);
 
   it('passes typing both ways, keeps both read marks, and a visitor’s reading becomes READ receipts', async () => {
     const { token, visitorId } = await newVisitor();

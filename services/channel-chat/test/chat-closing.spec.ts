@@ -1,4 +1,4 @@
-import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { topicRecord, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
   Channel,
@@ -36,7 +36,7 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
   const run = uniqueName('chatend').replace(/\W/g, '');
   let outboundCount = 0;
   let database: TestDatabase;
-  let bus: KafkaBus;
+  let bus: MessageBus;
   let service: RunningService;
 
   let name: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KafkaBus, topicRecord, type DeliveredMessage } from '@firstline/bus';
+import { topicRecord, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import { PostgresAttachmentStore } from '@firstline/attachments/stores';
 import { storeFile } from '@firstline/attachments';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
@@ -52,7 +52,7 @@ describe('channel-chat files on Kafka and Postgres', () => {
   const visitors = new Set<string>();
   const run = uniqueName('chat-files').replace(/\W/g, '');
   let database: TestDatabase;
-  let bus: KafkaBus;
+  let bus: MessageBus;
   let service: RunningService;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { WebSocket } from 'ws';
-import { KafkaBus, silentLogger, topicRecord } from '@firstline/bus';
+import { KafkaBus, silentLogger, topicRecord, type MessageBus } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
   create,
@@ -13,6 +13,7 @@ import type { RunningService } from '@firstline/runtime';
 import {
   createTestDatabase,
   ensureKafka,
+  sealedToRun,
   uniqueName,
   waitFor,
   type TestDatabase,
@@ -30,7 +31,7 @@ describe('channel-chat following the queue', () => {
   const run = uniqueName('chatq').replace(/\W/g, '');
   let database: TestDatabase;
   const replicas: RunningService[] = [];
-  let bus: KafkaBus;
+  let bus: MessageBus;
 
   beforeAll(async () => {
     const name = await chatServiceOfRun(run);
@@ -40,11 +41,16 @@ describe('channel-chat following the queue', () => {
     for (const replica of ['a', 'b']) {
       replicas.push((await startChatReplica(name, database.url, replica)).service);
     }
-    bus = new KafkaBus({
-      brokers: await ensureKafka(),
-      clientId: `${name}-router`,
-      logger: silentLogger,
-    });
+    // The router's decisions, sealed as the replicas are: theirs to read.
+    bus = sealedToRun(
+      new KafkaBus({
+        brokers: await ensureKafka(),
+        clientId: `${name}-router`,
+        logger: silentLogger,
+      }),
+      name,
+      true,
+    );
   }, 180_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
-import { KafkaBus, silentLogger } from '@firstline/bus';
+import { KafkaBus, silentLogger, type MessageBus } from '@firstline/bus';
 import { startService, type RunningService } from '@firstline/runtime';
-import { ensureKafka, startGroupsAtTopicEnd } from '@firstline/testing';
+import { ensureKafka, sealedToRun, startGroupsAtTopicEnd } from '@firstline/testing';
 import { channelChatService } from '../src';
 
 /**
@@ -14,17 +14,26 @@ export async function chatServiceOfRun(run: string): Promise<string> {
   return name;
 }
 
-/** One replica of that chat service on the suite's database, with the bus it owns. */
+/**
+ * One replica of that chat service on the suite's database, with the bus it owns: sealed to the
+ * service's name, so that it reads only what the suite publishes through it (or through another
+ * bus sealed so), directory records included, and another suite's replies are not its to refuse.
+ */
 export async function startChatReplica(
   name: string,
   databaseUrl: string,
   replica = '',
-): Promise<{ service: RunningService; bus: KafkaBus }> {
-  const bus = new KafkaBus({
-    brokers: await ensureKafka(),
-    clientId: replica ? `${name}-${replica}` : name,
-    logger: silentLogger,
-  });
+): Promise<{ service: RunningService; bus: MessageBus }> {
+  const bus = sealedToRun(
+    new KafkaBus({
+      brokers: await ensureKafka(),
+      clientId: replica ? `${name}-${replica}` : name,
+      logger: silentLogger,
+    }),
+    name,
+    // The suites' directories (teams, hours, agents) are theirs too.
+    true,
+  );
   try {
     const service = await startService(
       { ...channelChatService, name },

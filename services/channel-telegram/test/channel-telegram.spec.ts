@@ -2,8 +2,8 @@ import { DataSource } from 'typeorm';
 import {
   DEAD_LETTER_HEADER,
   DEAD_LETTER_TOPIC,
-  KafkaBus,
   type DeliveredMessage,
+  type MessageBus,
 } from '@firstline/bus';
 import {
   create,
@@ -48,7 +48,7 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
   let database: TestDatabase;
   let brokers: string[];
   let running: RunningService;
-  let observer: KafkaBus;
+  let observer: MessageBus;
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
   const deadLetters: DeliveredMessage[] = [];
@@ -62,7 +62,7 @@ describe('the Telegram channel on Kafka and Postgres, against a fake Bot API', (
   };
   // Given as a Nest provider, the way a store that is a provider of its own is wired.
   const start = () =>
-    startTelegram(service, database, brokers, [
+    startTelegram(service, database, brokers, run, [
       { provide: READ_ATTACHMENT, useFactory: () => readAttachment },
     ]);
 

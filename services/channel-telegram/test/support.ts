@@ -1,20 +1,22 @@
-import { KafkaBus, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import type { AttachmentSource } from '@firstline/channel-kit';
 import { PermanentError } from '@firstline/errors';
 import { startService, type RunningService } from '@firstline/runtime';
-import { uniqueName, type TestDatabase } from '@firstline/testing';
+import { sealedToRun, uniqueName, type TestDatabase } from '@firstline/testing';
 import { channelTelegramService } from '../src';
 import { ChannelTelegramModule } from '../src/channel-telegram.module';
 
 /**
  * The service on the shared broker and a test database, configured by process.env, reading
  * outbound files from `attachments`. Its own consumer group per start name: no member left
- * over from an interrupted run holds partitions.
+ * over from an interrupted run holds partitions. Sealed to `run`: another suite's messages on
+ * the same topics are not its to send (nor to refuse as sent by a bot it does not know).
  */
 export function startTelegram(
   name: string,
   database: TestDatabase,
   brokers: string[],
+  run: string,
   attachments: AttachmentSource = noStoredFiles,
 ): Promise<RunningService> {
   return startService(
@@ -24,7 +26,7 @@ export function startTelegram(
       module: ChannelTelegramModule.readingAttachments(attachments),
     },
     {
-      bus: new KafkaBus({ brokers, clientId: name }),
+      bus: sealedToRun(new KafkaBus({ brokers, clientId: name }), run),
       ownsBus: true,
       databaseUrl: database.url,
       databasePoolSize: 2,
@@ -39,14 +41,15 @@ export function startTelegram(
 
 /**
  * Reads what the service publishes to these topics, from their current end, handing over the
- * records whose key names `run` (other suites publish to the same topics). Stop it when done.
+ * records whose key names `run` (other suites publish to the same topics); what it publishes
+ * is marked as the run's, for the sealed service to read. Stop it when done.
  */
 export async function observe(
   brokers: string[],
   run: string,
   topics: string[],
   onRecord: (record: DeliveredMessage) => void,
-): Promise<KafkaBus> {
+): Promise<MessageBus> {
   const observer = new KafkaBus({ brokers, clientId: uniqueName('channel-telegram-observer') });
   await observer.subscribe({
     group: uniqueName('telegram-observer'),
@@ -56,7 +59,7 @@ export async function observe(
     },
   });
   await observer.start();
-  return observer;
+  return sealedToRun(observer, run);
 }
 
 /** A store that holds no file: an attachment known only by its key fails for good. */

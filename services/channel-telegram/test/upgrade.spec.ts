@@ -1,4 +1,4 @@
-import { KafkaBus, topicRecord } from '@firstline/bus';
+import { topicRecord, type MessageBus } from '@firstline/bus';
 import {
   create,
   decode,
@@ -38,7 +38,7 @@ describe('upgrading a database of the release before OutboundDelivery', () => {
   const fake = new FakeBotApi();
   let database: TestDatabase;
   let running: RunningService;
-  let observer: KafkaBus;
+  let observer: MessageBus;
   const receipts: DeliveryReceipt[] = [];
 
   beforeAll(async () => {
@@ -64,7 +64,7 @@ describe('upgrading a database of the release before OutboundDelivery', () => {
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
     });
-    running = await startTelegram(uniqueName('channel-telegram-upgrade'), database, brokers);
+    running = await startTelegram(uniqueName('channel-telegram-upgrade'), database, brokers, run);
     observer = await observe(brokers, run, [TOPICS.deliveryReceipts.name], (record) =>
       receipts.push(decode(DeliveryReceiptSchema, record.value)),
     );

@@ -63,13 +63,14 @@ describe('web-form intake', () => {
     const observed = `obs-${run}`;
     await startGroupsAtTopicEnd(brokers, [name, observed]);
     Object.assign(process.env, settings);
-    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url);
+    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url, run);
     serviceUrl = service.url;
-    observer = await Observer.watch(brokers, observed, [
-      TOPICS.inbound.name,
-      TOPICS.deliveryReceipts.name,
-      TOPICS.outboundEmail.name,
-    ]);
+    observer = await Observer.watch(
+      brokers,
+      observed,
+      [TOPICS.inbound.name, TOPICS.deliveryReceipts.name, TOPICS.outboundEmail.name],
+      run,
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -53,11 +53,13 @@ describe('web-form outbound', () => {
     await answeredBeforeTheUpgrade(database);
     const observed = `obs-${run}`;
     await startGroupsAtTopicEnd(brokers, [name, observed]);
-    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url);
-    observer = await Observer.watch(brokers, observed, [
-      TOPICS.deliveryReceipts.name,
-      TOPICS.outboundEmail.name,
-    ]);
+    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url, run);
+    observer = await Observer.watch(
+      brokers,
+      observed,
+      [TOPICS.deliveryReceipts.name, TOPICS.outboundEmail.name],
+      run,
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -45,8 +45,8 @@ describe('the rating page', () => {
     const observed = `obs-${run}`;
     await startGroupsAtTopicEnd(brokers, [name, observed]);
     process.env.RATING_LINK_SECRET = secret;
-    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url);
-    observer = await Observer.watch(brokers, observed, [TOPICS.inbound.name]);
+    service = await startOnBroker(brokers, { ...channelWebformService, name }, database.url, run);
+    observer = await Observer.watch(brokers, observed, [TOPICS.inbound.name], run);
   }, 120_000);
 
   afterAll(async () => {

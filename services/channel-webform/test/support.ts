@@ -1,18 +1,25 @@
-import { KafkaBus, silentLogger, type DeliveredMessage } from '@firstline/bus';
+import { KafkaBus, silentLogger, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import { startService, type RunningService, type ServiceDefinition } from '@firstline/runtime';
 import type { Pool } from 'pg';
-import { ensureKafka, waitFor } from '@firstline/testing';
+import { ensureKafka, sealedToRun, waitFor } from '@firstline/testing';
 
-/** Starts a service of this run on the shared broker and a database of its own. */
+/**
+ * Starts a service of this run on the shared broker and a database of its own, sealed to `run`:
+ * other suites' messages on the same topics are not its to handle (nor to report as failed).
+ */
 export async function startOnBroker(
   brokers: string[],
   definition: ServiceDefinition,
   databaseUrl: string,
+  run: string,
 ): Promise<RunningService> {
   return startService(
     definition,
     {
-      bus: new KafkaBus({ brokers, clientId: definition.name, logger: silentLogger }),
+      bus: sealedToRun(
+        new KafkaBus({ brokers, clientId: definition.name, logger: silentLogger }),
+        run,
+      ),
       ownsBus: true,
       databaseUrl,
       databasePoolSize: 4,
@@ -29,11 +36,17 @@ export async function startOnBroker(
 export class Observer {
   readonly records: DeliveredMessage[] = [];
 
-  private constructor(readonly bus: KafkaBus) {}
+  /** Publishes as the run does, for the sealed service to read. */
+  private constructor(readonly bus: MessageBus) {}
 
-  static async watch(brokers: string[], group: string, topics: string[]): Promise<Observer> {
+  static async watch(
+    brokers: string[],
+    group: string,
+    topics: string[],
+    run: string,
+  ): Promise<Observer> {
     const bus = new KafkaBus({ brokers, clientId: group, logger: silentLogger });
-    const observer = new Observer(bus);
+    const observer = new Observer(sealedToRun(bus, run));
     await bus.subscribe({
       group,
       topics,
