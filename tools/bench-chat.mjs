@@ -23,7 +23,9 @@
 //     (default 1) tickets replicas share the work, the agents signed in to them in turn.
 //   by rate: before that, the same visitors and agents at each of CHAT_BENCH_LIGHTER_RATES
 //     (default 25,50,100 messages per second) for CHAT_BENCH_LIGHTER_SECONDS (default 10): the
-//     round trip, the CPU per message of everything on the machine and the cores it kept busy.
+//     round trip, the CPU per message of everything on the machine and the cores it kept busy,
+//     beside plain kafkajs relaying through as many topics at each rate: its latency, and the CPU
+//     per message of its clients and the broker.
 // `npm run build && node tools/bench-chat.mjs`; CHAT_BENCH_VISITORS (default 60).
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -156,6 +158,11 @@ async function offerAtRate(rate, count, send) {
  * the bus's, a consumer's batch forwarded in one send. Resolves with, per hop, each record's
  * arrival after that many hops, counted from its scheduled send.
  */
+/**
+ * `count` records offered at `rate` a second and relayed through `hops` topics by plain kafkajs
+ * clients in this process: each record's latency at every topic, and the CPU per record of the
+ * clients and of the broker (when it is this machine's) from the first offer to the last arrival.
+ */
 async function kafkaRelayBaseline(brokers, hops, rate, count) {
   const kafka = new Kafka({ brokers, clientId: 'bench-chat-relay', logLevel: logLevel.NOTHING });
   const base = `bench-chat-relay-${Date.now().toString(36)}`;
@@ -215,19 +222,27 @@ async function kafkaRelayBaseline(brokers, hops, rate, count) {
     }
     sending = false;
   };
+  const brokerBefore = sharedCpuSeconds()['Kafka broker'] ?? 0;
+  const clientsBefore = process.cpuUsage();
   await offerAtRate(rate, count, (n, at) => {
     scheduled.set(`k${n}`, at);
     waiting.push({ key: `k${n}`, value: 'x'.repeat(512) });
     if (!sending) void sendWaiting();
   });
-  await until(() => arrivals[hops - 1].size >= count, 'relayed baseline records');
+  // Each arrival's time is taken as it comes; polling often would only add to the clients' CPU.
+  await until(() => arrivals[hops - 1].size >= count, 'relayed baseline records', 60_000, 20);
+  const clients = process.cpuUsage(clientsBefore);
+  const brokerSeconds = (sharedCpuSeconds()['Kafka broker'] ?? 0) - brokerBefore;
   await Promise.all([
     ...producers.map((producer) => producer.disconnect()),
     ...consumers.map((consumer) => consumer.disconnect()),
   ]);
   await admin.deleteTopics({ topics }).catch(() => undefined);
   await admin.disconnect();
-  return arrivals.map((arrived) => [...scheduled].map(([key, at]) => arrived.get(key) - at));
+  return {
+    latencies: arrivals.map((arrived) => [...scheduled].map(([key, at]) => arrived.get(key) - at)),
+    cpuMs: ((clients.user + clients.system) / 1_000 + brokerSeconds * 1_000) / count,
+  };
 }
 
 /**
@@ -657,15 +672,21 @@ async function main() {
   const brokers = brokersForBench();
   console.log('bench-chat: baseline, one Kafka hop at a time');
   const baseline = await kafkaHopBaseline(brokers);
-  console.log(
-    `bench-chat: baseline, ${RATE} records/s relayed through ${HOPS_TO_AGENT + HOPS_BACK} topics`,
-  );
-  const relayed = await kafkaRelayBaseline(
-    brokers,
-    HOPS_TO_AGENT + HOPS_BACK,
-    RATE,
-    RATE * RATE_SECONDS,
-  );
+  // The same rates as the services will be offered, for as long, before any service runs.
+  const relayedAt = new Map();
+  for (const [rate, seconds] of [
+    ...LIGHTER_RATES.map((lighter) => [lighter, LIGHTER_SECONDS]),
+    [RATE, RATE_SECONDS],
+  ]) {
+    console.log(
+      `bench-chat: baseline, ${rate} records/s relayed through ${HOPS_TO_AGENT + HOPS_BACK} topics`,
+    );
+    relayedAt.set(
+      rate,
+      await kafkaRelayBaseline(brokers, HOPS_TO_AGENT + HOPS_BACK, rate, rate * seconds),
+    );
+  }
+  const relayed = relayedAt.get(RATE).latencies;
 
   const run = testing.uniqueName('bench-chat').replace(/\W/g, '-');
   const ticketsIds = Array.from({ length: TICKETS_REPLICAS }, (_, n) => `tickets-${n + 1}`);
@@ -947,11 +968,15 @@ async function main() {
       cpuMs: (cpuSum(run.cpu) * 1_000) / run.roundTrip.length,
       cores: cpuSum(run.cpu) / run.wallSeconds,
       met: percentile(run.roundTrip, 99) < 200,
+      relayed: relayedAt.get(run.rate),
     }));
     const byRateRows = byRate.map((run) => [
       run.rate,
       p50p99(run.roundTrip),
+      p50p99(run.relayed.latencies[HOPS_TO_AGENT + HOPS_BACK - 1]),
       run.cpuMs.toFixed(1),
+      run.relayed.cpuMs.toFixed(1),
+      `${(run.cpuMs / run.relayed.cpuMs).toFixed(1)}×`,
       run.cores.toFixed(1),
       run.met ? 'met' : 'missed',
     ]);
@@ -1035,10 +1060,13 @@ ${((totalCpuMs * RATE) / 1_000).toFixed(1)} with them (${totalCpuMs.toFixed(1)} 
 The same visitors and agents, before the ${RATE} msg/s run, at lighter rates for ${LIGHTER_SECONDS} s each,
 each run's replies all in before the next began. CPU per message is that of everything on the
 machine (the services, Postgres, the broker, the visitors and agents), from the first scheduled
-send to the last reply; cores busy is that CPU over the same time.
+send to the last reply; cores busy is that CPU over the same time. Beside it, the plain kafkajs
+relay through ${HOPS_TO_AGENT + HOPS_BACK} topics at the same rate for as long, run before any service started: its
+latency, and the CPU per message of its clients and the broker, what the Kafka hops alone cost
+here.
 
-| offered (msg/s) | round trip p50 / p99 (ms) | CPU ms per message | cores busy | < 200 ms at p99 |
-| ---: | ---: | ---: | ---: | --- |
+| offered (msg/s) | round trip p50 / p99 (ms) | plain kafkajs, ${HOPS_TO_AGENT + HOPS_BACK} hops (ms) | CPU ms per message | plain kafkajs CPU ms per message | ratio | cores busy | < 200 ms at p99 |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${byRateRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 
 ${
