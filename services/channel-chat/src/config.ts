@@ -10,6 +10,11 @@ export interface ChatConfig {
   allowedOrigins: '*' | string[];
   /** Longest a long-poll request is held open when nothing is new (the fallback for blocked WebSockets). */
   longPollMs: number;
+  /**
+   * How often each visitor's WebSocket is pinged: a socket that did not answer the ping before is
+   * closed, and the pings keep proxies from closing a quiet chat as idle.
+   */
+  pingMs: number;
   /** The sites embedding the widget: each one's team (for hours and agents) and pre-chat form. */
   sites: ChatSites;
   /** The types a visitor may upload (the bytes must agree); the size is libs/channel's chat limit. */
@@ -53,6 +58,13 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
         // Proxies commonly drop a request that says nothing for a minute.
         .max(55, 'must be at most 55')
         .default(25),
+      CHAT_PING_SECONDS: z.coerce
+        .number({ message: 'must be a number of seconds' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        // Proxies commonly close a WebSocket that says nothing for a minute.
+        .max(55, 'must be at most 55')
+        .default(25),
       CHAT_SITES: sites.optional(),
       CHAT_ATTACHMENT_TYPES: mimeTypeList.default([...CUSTOMER_FILE_TYPES]),
     },
@@ -63,6 +75,7 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
     tokenSecret: config.CHAT_TOKEN_SECRET,
     allowedOrigins: allowed.length === 1 && allowed[0] === '*' ? '*' : allowed,
     longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
+    pingMs: config.CHAT_PING_SECONDS * 1000,
     sites: (config.CHAT_SITES ?? {}) as ChatSites,
     attachmentTypes: config.CHAT_ATTACHMENT_TYPES,
   };

@@ -33,9 +33,17 @@ class Visitor {
     socket.on('message', (data: Buffer) => this.received.push(JSON.parse(data.toString())));
   }
 
-  static async connect(url: string, token: string, after = 0): Promise<Visitor> {
+  /** `answersPings` false: a peer gone silent, as a phone that lost its network. */
+  static async connect(
+    url: string,
+    token: string,
+    after = 0,
+    answersPings = true,
+  ): Promise<Visitor> {
     const visitor = new Visitor(
-      new WebSocket(`${url.replace('http', 'ws')}/chat/ws?token=${token}&after=${after}`),
+      new WebSocket(`${url.replace('http', 'ws')}/chat/ws?token=${token}&after=${after}`, {
+        autoPong: answersPings,
+      }),
     );
     await waitFor(() => visitor.received.some((m) => m.type === 'ready'));
     return visitor;
@@ -77,6 +85,7 @@ describe('channel-chat on Kafka and Postgres', () => {
     database = await createTestDatabase();
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_LONG_POLL_SECONDS = '2';
+    process.env.CHAT_PING_SECONDS = '1';
     ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('channel-chat-test.observer'),
@@ -100,6 +109,7 @@ describe('channel-chat on Kafka and Postgres', () => {
     await database?.drop();
     delete process.env.CHAT_TOKEN_SECRET;
     delete process.env.CHAT_LONG_POLL_SECONDS;
+    delete process.env.CHAT_PING_SECONDS;
   });
 
   async function newVisitor(): Promise<{ token: string; visitorId: string }> {
@@ -274,6 +284,23 @@ describe('channel-chat on Kafka and Postgres', () => {
       await other.stop();
     }
   }, 120_000);
+
+  it('pings every socket: one that answers stays open and keeps getting messages, a silent one is closed', async () => {
+    const { token, visitorId } = await newVisitor();
+    const open = await Visitor.connect(service.url, token);
+    const silent = await Visitor.connect(service.url, token, 0, false);
+    const pinged = new Promise<void>((resolve) => silent.socket.once('ping', () => resolve()));
+    const closed = new Promise<void>((resolve) => silent.socket.once('close', () => resolve()));
+
+    await pinged;
+    await closed;
+    // Pinged more than once since: the answering socket is still there and still served.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(open.socket.readyState).toBe(WebSocket.OPEN);
+    await reply(visitorId, 'Still here?');
+    await waitFor(() => open.entries().some((entry) => entry.text === 'Still here?'));
+    open.close();
+  });
 
   it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {
     const forged = await fetch(`${service.url}/chat/messages`, {

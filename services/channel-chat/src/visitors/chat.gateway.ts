@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -9,6 +15,7 @@ import {
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
 import { ChatActivityRelay } from '../activity/chat-activity';
+import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { ChatInbound } from '../inbound/chat-inbound';
 import {
   ConversationStore,
@@ -30,10 +37,16 @@ export interface VisitorSocket {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  ping(): void;
+  /** Drops the connection without the closing handshake a dead peer would never answer. */
+  terminate(): void;
+  on(event: 'pong', listener: () => void): unknown;
 }
 
 interface Connection {
   visitorId: string;
+  /** Whether the socket answered the last ping (browsers answer by themselves). */
+  answered: boolean;
   /** The last message this socket was sent: the next flush starts after it. */
   lastSeq: number;
   pageUrl?: string;
@@ -59,14 +72,19 @@ const OPEN = 1;
  * `{"event":"read","data":{"seq"}}`, and receives `{"type":"typing","author","until"}` and
  * `{"type":"read","agentRead"}` (VisitorCues). Whenever the router moves the chat in its team's
  * queue, `{"type":"queue","position","expectedAnswerAt","text"}` (`text` null: nothing to show).
+ * The service pings every socket (browsers answer by themselves) and closes one that stays silent.
  */
 @Injectable()
 @WebSocketGateway({ path: CHAT_WS_PATH })
-export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway
+  implements OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy
+{
   private readonly logger = new Logger(ChatGateway.name);
   private readonly connections = new Map<VisitorSocket, Connection>();
+  private pings?: NodeJS.Timeout;
 
   constructor(
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     private readonly auth: VisitorAuth,
     private readonly store: ConversationStore,
     private readonly listeners: VisitorListeners,
@@ -74,6 +92,28 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     private readonly cues: VisitorCues,
     private readonly activity: ChatActivityRelay,
   ) {}
+
+  /**
+   * Every CHAT_PING_SECONDS, closes the sockets that did not answer the last ping (a phone that
+   * lost its network leaves one open without a word) and pings the others.
+   */
+  onModuleInit(): void {
+    this.pings = setInterval(() => {
+      for (const [client, connection] of this.connections) {
+        if (!connection.answered) {
+          client.terminate();
+          continue;
+        }
+        connection.answered = false;
+        client.ping();
+      }
+    }, this.config.pingMs);
+    this.pings.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pings);
+  }
 
   async handleConnection(client: VisitorSocket, request: IncomingMessage): Promise<void> {
     if (!this.auth.allowsOrigin(request.headers.origin)) {
@@ -92,6 +132,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const after = Number(query.get('after'));
     const connection: Connection = {
       visitorId,
+      answered: true,
       lastSeq: Number.isSafeInteger(after) && after > 0 ? after : 0,
       pageUrl: query.get('page') ?? undefined,
       flushing: Promise.resolve(),
@@ -107,6 +148,7 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
     connection.stopCues = this.cues.listen(visitorId, (cue) =>
       connection.flushing.then(() => send(client, cue)),
     );
+    client.on('pong', () => (connection.answered = true));
     this.connections.set(client, connection);
     const marks = await this.store.readMarks(visitorId).catch(() => undefined);
     const queue = await this.store.queuePlace(visitorId).catch(() => undefined);

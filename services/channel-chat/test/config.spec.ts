@@ -1,0 +1,18 @@
+import { loadChatConfig } from '../src/config';
+
+const secret = { CHAT_TOKEN_SECRET: 'a-chat-token-secret-of-32-characters!' };
+
+describe('CHAT_PING_SECONDS', () => {
+  it('pings every 25 seconds unless told otherwise, under the minute proxies wait', () => {
+    expect(loadChatConfig(secret).pingMs).toBe(25_000);
+    expect(loadChatConfig({ ...secret, CHAT_PING_SECONDS: '10' }).pingMs).toBe(10_000);
+  });
+
+  it.each([
+    ['0', /CHAT_PING_SECONDS.*must be at least 1/],
+    ['60', /CHAT_PING_SECONDS.*must be at most 55/],
+    ['often', /CHAT_PING_SECONDS.*must be a number of seconds/],
+  ])('refuses %s with the reason', (value, reason) => {
+    expect(() => loadChatConfig({ ...secret, CHAT_PING_SECONDS: value })).toThrow(reason);
+  });
+});
