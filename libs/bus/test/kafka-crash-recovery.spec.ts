@@ -83,8 +83,10 @@ describe('KafkaBus consumer killed mid-stream', () => {
 
     const first = startConsumer(1, topic, group);
     await eventually(
-      async () => (await count('SELECT count(*) FROM handled')) >= TOTAL / 2,
-      'the first consumer to handle half the records',
+      async () =>
+        (await count('SELECT count(*) FROM handled')) >= TOTAL / 2 &&
+        (await committedOffsets(brokers, group, topic)).size > 0,
+      'the first consumer to handle half the records and commit',
       30_000,
     );
     first.child.kill('SIGKILL');
