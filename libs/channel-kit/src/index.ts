@@ -6,4 +6,5 @@ export * from './inbound-publisher';
 export * from './migrations';
 export * from './outbound-delivery';
 export * from './outbound-files';
+export * from './rate-limiter';
 export * from './wait-in-line';

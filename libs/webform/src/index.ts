@@ -6,7 +6,7 @@ export * from './forms';
 export * from './inbound';
 export * from './messages';
 export * from './outbound';
-export * from './rate-limit';
 export * from './status';
 export * from './submission';
 export * from './rating-link';
+export * from './upload-slots';

@@ -15,6 +15,8 @@ export interface ChatConfig {
    * closed, and the pings keep proxies from closing a quiet chat as idle.
    */
   pingMs: number;
+  /** Messages (and messages left) each visitor may send a minute, counted by each replica. */
+  messagesPerMinute: number;
   /** The sites embedding the widget: each one's team (for hours and agents) and pre-chat form. */
   sites: ChatSites;
   /** The types a visitor may upload (the bytes must agree); the size is libs/channel's chat limit. */
@@ -65,6 +67,11 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
         // Proxies commonly close a WebSocket that says nothing for a minute.
         .max(55, 'must be at most 55')
         .default(25),
+      CHAT_MESSAGES_PER_MINUTE: z.coerce
+        .number({ message: 'must be a number of messages' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .default(30),
       CHAT_SITES: sites.optional(),
       CHAT_ATTACHMENT_TYPES: mimeTypeList.default([...CUSTOMER_FILE_TYPES]),
     },
@@ -76,6 +83,7 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
     allowedOrigins: allowed.length === 1 && allowed[0] === '*' ? '*' : allowed,
     longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
     pingMs: config.CHAT_PING_SECONDS * 1000,
+    messagesPerMinute: config.CHAT_MESSAGES_PER_MINUTE,
     sites: (config.CHAT_SITES ?? {}) as ChatSites,
     attachmentTypes: config.CHAT_ATTACHMENT_TYPES,
   };

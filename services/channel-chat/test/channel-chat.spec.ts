@@ -86,6 +86,7 @@ describe('channel-chat on Kafka and Postgres', () => {
     process.env.CHAT_TOKEN_SECRET = SECRET;
     process.env.CHAT_LONG_POLL_SECONDS = '2';
     process.env.CHAT_PING_SECONDS = '1';
+    process.env.CHAT_MESSAGES_PER_MINUTE = '5';
     ({ service, bus } = await startChatReplica(name, database.url));
     await bus.subscribe({
       group: uniqueName('channel-chat-test.observer'),
@@ -110,6 +111,7 @@ describe('channel-chat on Kafka and Postgres', () => {
     delete process.env.CHAT_TOKEN_SECRET;
     delete process.env.CHAT_LONG_POLL_SECONDS;
     delete process.env.CHAT_PING_SECONDS;
+    delete process.env.CHAT_MESSAGES_PER_MINUTE;
   });
 
   async function newVisitor(): Promise<{ token: string; visitorId: string }> {
@@ -300,6 +302,34 @@ describe('channel-chat on Kafka and Postgres', () => {
     await reply(visitorId, 'Still here?');
     await waitFor(() => open.entries().some((entry) => entry.text === 'Still here?'));
     open.close();
+  });
+
+  it('turns away a visitor sending faster than people type, with how long to wait, and no one else', async () => {
+    const { token } = await newVisitor();
+    const flooding = await Visitor.connect(service.url, token);
+    for (let n = 1; n <= 6; n++) flooding.send(`flood-${n}`, `Message ${n}`);
+    for (let n = 1; n <= 5; n++) {
+      expect(await flooding.answerTo(`flood-${n}`)).toMatchObject({ status: 'delivered' });
+    }
+    expect(await flooding.answerTo('flood-6')).toMatchObject({
+      status: 'rejected',
+      reason: expect.stringMatching(
+        /^Too many messages: wait \d+ s before sending this one again$/,
+      ),
+    });
+    // Nor through the long-poll fallback; another visitor is not held back.
+    const posted = await fetch(`${service.url}/chat/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientMessageId: 'flood-7', text: 'Message 7' }),
+    });
+    expect(await posted.json()).toMatchObject({ status: 'rejected' });
+    const other = await Visitor.connect(service.url, (await newVisitor()).token);
+    other.send('calm-1', 'Hello');
+    expect(await other.answerTo('calm-1')).toMatchObject({ status: 'delivered' });
+    expect(inbound.filter((message) => message.textBody === 'Message 6')).toEqual([]);
+    flooding.close();
+    other.close();
   });
 
   it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {

@@ -16,3 +16,18 @@ describe('CHAT_PING_SECONDS', () => {
     expect(() => loadChatConfig({ ...secret, CHAT_PING_SECONDS: value })).toThrow(reason);
   });
 });
+
+describe('CHAT_MESSAGES_PER_MINUTE', () => {
+  it('lets a visitor send 30 messages a minute unless told otherwise', () => {
+    expect(loadChatConfig(secret).messagesPerMinute).toBe(30);
+    expect(loadChatConfig({ ...secret, CHAT_MESSAGES_PER_MINUTE: '120' }).messagesPerMinute).toBe(
+      120,
+    );
+  });
+
+  it('refuses no messages at all', () => {
+    expect(() => loadChatConfig({ ...secret, CHAT_MESSAGES_PER_MINUTE: '0' })).toThrow(
+      /CHAT_MESSAGES_PER_MINUTE.*must be at least 1/,
+    );
+  });
+});

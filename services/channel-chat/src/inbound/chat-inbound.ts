@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@firstline/bus';
-import { InboundPublisher, jsonPayload } from '@firstline/channel-kit';
+import { InboundPublisher, jsonPayload, RateLimiter } from '@firstline/channel-kit';
 import type { Normalised } from '@firstline/channel';
 import {
   chatAdapter,
@@ -33,6 +33,8 @@ export type SendAnswer =
 @Injectable()
 export class ChatInbound {
   private readonly publisher: InboundPublisher;
+  /** A visitor sending faster than people type is a script: its messages are turned away. */
+  private readonly perVisitor: RateLimiter;
 
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
@@ -41,6 +43,7 @@ export class ChatInbound {
     private readonly listeners: VisitorListeners,
   ) {
     this.publisher = new InboundPublisher({ bus, name: 'chat' });
+    this.perVisitor = new RateLimiter(config.messagesPerMinute, 60_000);
   }
 
   /**
@@ -52,6 +55,8 @@ export class ChatInbound {
     const { clientMessageId, text, locale, files } = (sent ?? {}) as Partial<
       Record<string, unknown>
     >;
+    const tooFast = this.tooFast(visitorId, clientMessageId);
+    if (tooFast) return tooFast;
     const uploaded = await this.uploadsNamed(visitorId, files);
     const sentPayload = {
       visitorId,
@@ -101,6 +106,20 @@ export class ChatInbound {
     return { status: 'delivered', clientMessageId: sentPayload.clientMessageId, seq: entry.seq };
   }
 
+  /**
+   * The answer to a message over the visitor's CHAT_MESSAGES_PER_MINUTE, undefined within it.
+   * Not published: a flood would only go on through the bus.
+   */
+  private tooFast(visitorId: string, clientMessageId: unknown): SendAnswer | undefined {
+    const decision = this.perVisitor.take(visitorId, Date.now());
+    if (decision.allowed) return undefined;
+    return {
+      status: 'rejected',
+      clientMessageId: String(clientMessageId ?? ''),
+      reason: `Too many messages: wait ${decision.retryAfterSeconds} s before sending this one again`,
+    };
+  }
+
   /** The visitor's own uploads the widget named by digest, or why they cannot be sent. */
   private async uploadsNamed(visitorId: string, digests: unknown): Promise<ChatFile[] | string> {
     if (digests === undefined) return [];
@@ -130,6 +149,8 @@ export class ChatInbound {
     const { clientMessageId, name, email, text, topic, locale } = (sent ?? {}) as Partial<
       Record<string, unknown>
     >;
+    const tooFast = this.tooFast(visitorId, clientMessageId);
+    if (tooFast) return tooFast;
     const payload = { visitorId, clientMessageId, name, email, text, topic, locale, pageUrl };
     const result = leftMessage(payload as LeftMessage, site, new Date());
     const raw = jsonPayload(

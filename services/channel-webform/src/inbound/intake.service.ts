@@ -9,9 +9,9 @@ import {
   type Attachment,
   type InboundMessage,
 } from '@firstline/contracts';
+import { RateLimiter } from '@firstline/channel-kit';
 import {
   contactOf,
-  RateLimiter,
   UploadSlots,
   webformAdapter,
   webformMessageId,

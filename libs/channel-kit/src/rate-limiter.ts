@@ -4,7 +4,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 /**
  * At most `limit` requests per key in each window of `windowMs` (a fixed window: cheap, and the
  * burst it allows at a window's edge is at most twice the limit). Held in memory, so each replica
- * counts on its own; see docs/adr/0010-webform.md.
+ * counts on its own; see docs/adr/0010-webform.md. The web form's submissions and the live chat's
+ * messages are counted with it.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
@@ -39,27 +40,5 @@ export class RateLimiter {
     for (const [key, window] of this.windows) {
       if (now - window.startedAt >= this.windowMs) this.windows.delete(key);
     }
-  }
-}
-
-/**
- * At most `limit` uploads read at once (per replica): one more is turned away at once rather than
- * queued, because a queued upload still holds its connection and its bytes keep arriving.
- */
-export class UploadSlots {
-  private taken = 0;
-
-  constructor(readonly limit: number) {}
-
-  /** A slot to give back when the upload is read, or undefined when all are taken. */
-  take(): (() => void) | undefined {
-    if (this.taken >= this.limit) return undefined;
-    this.taken += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.taken -= 1;
-    };
   }
 }
