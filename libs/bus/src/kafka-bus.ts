@@ -587,6 +587,10 @@ function concurrentTransaction(error: unknown): boolean {
 }
 
 /** See `KafkaBus.openSource`. */
+/** How long apart the checkpoint is read on opening a source, until two reads agree (at most CHECKPOINT_READS). */
+const CHECKPOINT_SETTLE_MS = 100;
+const CHECKPOINT_READS = 10;
+
 class KafkaSource implements CheckpointedSource {
   checkpoint: string | undefined;
   private producer?: Producer;
@@ -617,16 +621,32 @@ class KafkaSource implements CheckpointedSource {
       });
     }
     this.producer = producer;
+    // The fencing waited for the last opener's transaction to complete, but its checkpoint shows
+    // a moment later: the group coordinator applies a committed transaction's offsets after it
+    // has written its markers, and kafkajs cannot ask for stable offsets only (OffsetFetch v7,
+    // KIP-447). Read too early, the checkpoint before it would send that batch a second time; the
+    // one two reads a moment apart agree on is the one committed.
+    let read = await this.readCheckpoint();
+    for (let settled = false, reads = 1; !settled && reads < CHECKPOINT_READS; reads += 1) {
+      await new Promise((resolve) => setTimeout(resolve, CHECKPOINT_SETTLE_MS));
+      const again = await this.readCheckpoint();
+      settled = again.sequence === read.sequence;
+      read = again;
+    }
+    this.sequence = read.sequence;
+    this.checkpoint = read.checkpoint;
+  }
+
+  private async readCheckpoint(): Promise<{ sequence: number; checkpoint?: string }> {
     const admin = await this.admin();
     const [committed] = await admin.fetchOffsets({
       groupId: this.group,
       topics: [SOURCE_CHECKPOINT_TOPIC],
     });
     const partition = committed?.partitions.find((entry) => entry.partition === 0);
-    if (partition && Number(partition.offset) >= 0) {
-      this.sequence = Number(partition.offset);
-      this.checkpoint = partition.metadata ?? undefined;
-    }
+    return partition && Number(partition.offset) >= 0
+      ? { sequence: Number(partition.offset), checkpoint: partition.metadata ?? undefined }
+      : { sequence: 0 };
   }
 
   publish(messages: OutgoingMessage[], checkpoint: string): Promise<void> {
