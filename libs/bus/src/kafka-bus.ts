@@ -586,11 +586,11 @@ function concurrentTransaction(error: unknown): boolean {
   return (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
 }
 
-/** See `KafkaBus.openSource`. */
 /** How long apart the checkpoint is read on opening a source, until two reads agree (at most CHECKPOINT_READS). */
 const CHECKPOINT_SETTLE_MS = 100;
 const CHECKPOINT_READS = 10;
 
+/** See `KafkaBus.openSource`. */
 class KafkaSource implements CheckpointedSource {
   checkpoint: string | undefined;
   private producer?: Producer;
