@@ -718,8 +718,10 @@ async function main() {
       ...common,
       DATABASE_URL: chatDb.url,
       CHAT_TOKEN_SECRET: SECRET,
-      // Its visitors send twice a second each at the highest rate, faster than people type.
+      // Its visitors send twice a second each at the highest rate, faster than people type, and
+      // all start from this one address.
       CHAT_MESSAGES_PER_MINUTE: '100000',
+      CHAT_SESSIONS_PER_MINUTE: '100000',
     }),
   ];
   const observer = await observePath(brokers, run);

@@ -1,4 +1,4 @@
-import { mimeTypeList, parseConfig, sharedSecret, type Env } from '@firstline/config';
+import { mimeTypeList, parseConfig, proxyHops, sharedSecret, type Env } from '@firstline/config';
 import { z } from 'zod';
 import { CUSTOMER_FILE_TYPES } from '@firstline/attachments';
 import { chatSitesSchema, type ChatSites } from '@firstline/chat';
@@ -17,6 +17,15 @@ export interface ChatConfig {
   pingMs: number;
   /** Messages (and messages left) each visitor may send a minute, counted by each replica. */
   messagesPerMinute: number;
+  /** New visitors (POST /chat/session) each client address may start a minute, counted by each replica. */
+  sessionsPerMinute: number;
+  /** Proxies in front of the service whose X-Forwarded-For is believed, for the per-address limit. */
+  trustedProxyHops: number;
+  /**
+   * Sockets and long polls each visitor may hold open at once on a replica (one per tab showing
+   * the widget): what a single token can take of the replica's memory.
+   */
+  connectionsPerVisitor: number;
   /** The sites embedding the widget: each one's team (for hours and agents) and pre-chat form. */
   sites: ChatSites;
   /** The types a visitor may upload (the bytes must agree); the size is libs/channel's chat limit. */
@@ -72,6 +81,17 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
         .int('must be a whole number')
         .min(1, 'must be at least 1')
         .default(30),
+      CHAT_SESSIONS_PER_MINUTE: z.coerce
+        .number({ message: 'must be a number of visitors' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .default(30),
+      CHAT_TRUSTED_PROXY_HOPS: proxyHops,
+      CHAT_CONNECTIONS_PER_VISITOR: z.coerce
+        .number({ message: 'must be a number of connections' })
+        .int('must be a whole number')
+        .min(1, 'must be at least 1')
+        .default(30),
       CHAT_SITES: sites.optional(),
       CHAT_ATTACHMENT_TYPES: mimeTypeList.default([...CUSTOMER_FILE_TYPES]),
     },
@@ -84,6 +104,9 @@ export function loadChatConfig(env: Env = process.env): ChatConfig {
     longPollMs: config.CHAT_LONG_POLL_SECONDS * 1000,
     pingMs: config.CHAT_PING_SECONDS * 1000,
     messagesPerMinute: config.CHAT_MESSAGES_PER_MINUTE,
+    sessionsPerMinute: config.CHAT_SESSIONS_PER_MINUTE,
+    trustedProxyHops: config.CHAT_TRUSTED_PROXY_HOPS,
+    connectionsPerVisitor: config.CHAT_CONNECTIONS_PER_VISITOR,
     sites: (config.CHAT_SITES ?? {}) as ChatSites,
     attachmentTypes: config.CHAT_ATTACHMENT_TYPES,
   };

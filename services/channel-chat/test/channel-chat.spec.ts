@@ -68,6 +68,19 @@ class Visitor {
   }
 }
 
+/** Opens a socket as the visitor: 'ready' once served (then closes it), else its close code. */
+function opening(url: string, token: string): Promise<'ready' | number> {
+  const socket = new WebSocket(`${url.replace('http', 'ws')}/chat/ws?token=${token}`);
+  return new Promise((resolve) => {
+    socket.on('message', (data: Buffer) => {
+      if ((JSON.parse(data.toString()) as { type: string }).type !== 'ready') return;
+      socket.close();
+      resolve('ready');
+    });
+    socket.on('close', (code: number) => resolve(code));
+  });
+}
+
 describe('channel-chat on Kafka and Postgres', () => {
   const inbound: InboundMessage[] = [];
   const receipts: DeliveryReceipt[] = [];
@@ -331,6 +344,55 @@ describe('channel-chat on Kafka and Postgres', () => {
     flooding.close();
     other.close();
   });
+
+  it('holds back a flood of new visitors from one address, and of windows on one visitor, saying when to try again', async () => {
+    const limits = {
+      CHAT_SESSIONS_PER_MINUTE: '2',
+      CHAT_TRUSTED_PROXY_HOPS: '1',
+      CHAT_CONNECTIONS_PER_VISITOR: '2',
+    };
+    Object.assign(process.env, limits);
+    const { service: limited } = await startChatReplica(name, database.url, 'limits').finally(() =>
+      Object.keys(limits).forEach((variable) => delete process.env[variable]),
+    );
+    try {
+      // Behind one trusted proxy: the address counted is the one the proxy forwarded.
+      const start = (address: string) =>
+        fetch(`${limited.url}/chat/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+          body: '{}',
+        });
+      expect((await start('203.0.113.7')).status).toBe(201);
+      expect((await start('203.0.113.7')).status).toBe(201);
+      const flooding = await start('203.0.113.7');
+      expect(flooding.status).toBe(429);
+      expect(Number(flooding.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(flooding.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      const another = await start('198.51.100.4');
+      expect(another.status).toBe(201);
+      const { token } = (await another.json()) as { token: string };
+
+      // Two windows are served; a third socket is closed with 4429, a long poll answered 429.
+      const first = await Visitor.connect(limited.url, token);
+      const second = await Visitor.connect(limited.url, token);
+      expect(await opening(limited.url, token)).toBe(4429);
+      const poll = await fetch(`${limited.url}/chat/messages`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(poll.status).toBe(429);
+      expect(poll.headers.get('retry-after')).toBe('15');
+      // Once a window closes another gets in, and the window left open was never disturbed.
+      first.close();
+      const third = await waitFor(() => opening(limited.url, token).then((got) => got === 'ready'));
+      expect(third).toBe(true);
+      second.send('w-1', 'From the second window');
+      expect(await second.answerTo('w-1')).toMatchObject({ status: 'delivered' });
+      second.close();
+    } finally {
+      await limited.stop();
+    }
+  }, 120_000);
 
   it('refuses a token it did not mint, and answers a message it cannot take with the reason', async () => {
     const forged = await fetch(`${service.url}/chat/messages`, {

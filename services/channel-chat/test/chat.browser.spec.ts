@@ -29,6 +29,8 @@ describe('live chat in a browser, through router, tickets and the agent console'
       channel: channelChatService,
       channelSettings: () => ({
         CHAT_TOKEN_SECRET: 'chat-browser-test-secret-of-32-chars!',
+        // Two tabs of one visitor at once: a third waits for one of them to close.
+        CHAT_CONNECTIONS_PER_VISITOR: '2',
         CHAT_SITES: JSON.stringify({
           shop: {
             prechat: {
@@ -212,6 +214,49 @@ describe('live chat in a browser, through router, tickets and the agent console'
 
     await ann.context().close();
     await visitor.context().close();
+  }, 120_000);
+
+  it('a third tab of a visitor allowed two waits, and chats over its own socket once one tab closes', async () => {
+    const tag = pipeline.run.slice(-8);
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const first = await context.newPage();
+    await first.goto(shopUrl);
+    await first.getByRole('button', { name: 'Chat with us' }).click();
+    await first.getByLabel('Your message').waitFor();
+    // The token is kept: the next tabs of the site connect as soon as they load.
+    const second = await context.newPage();
+    await second.goto(shopUrl);
+    await second.getByRole('button', { name: 'Chat with us' }).click();
+    const third = await context.newPage();
+    const closes: number[] = [];
+    let served = false;
+    let longPolls = 0;
+    third.on('websocket', (socket) => {
+      socket.on('framereceived', ({ payload }) => {
+        if (String(payload).includes('"type":"ready"')) served = true;
+      });
+      socket.on('close', () => closes.push(Date.now()));
+    });
+    third.on('request', (request) => {
+      if (request.method() === 'GET' && request.url().includes('/chat/messages')) longPolls++;
+    });
+    await third.goto(shopUrl);
+    // Turned away twice: a network blocking WebSockets would look the same to a widget that
+    // did not tell the refusal apart.
+    await waitFor(() => closes.length >= 2, 30_000, 'the third tab turned away twice');
+    expect(served).toBe(false);
+
+    await first.close();
+    await waitFor(() => served, 30_000, 'the third tab served once the first closed');
+    const question = `Order ${tag}: sent from my third tab`;
+    await third.getByRole('button', { name: 'Chat with us' }).click();
+    await third.getByLabel('Your message').fill(question);
+    await third.getByLabel('Your message').press('Enter');
+    await third.locator('li.visitor', { hasText: question }).getByText('Delivered').waitFor();
+    // The widget never took the refusal for a network blocking WebSockets.
+    expect(longPolls).toBe(0);
+    await bubble(second, question).waitFor({ timeout: 30_000 });
+    await context.close();
   }, 120_000);
 
   it('out of hours the widget says when it opens and takes a message, which becomes a ticket answered by email', async () => {

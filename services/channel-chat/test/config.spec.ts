@@ -31,3 +31,20 @@ describe('CHAT_MESSAGES_PER_MINUTE', () => {
     );
   });
 });
+
+describe('the limits on new visitors and open windows', () => {
+  it('lets an address start 30 visitors a minute and a visitor hold 30 windows, by default', () => {
+    const config = loadChatConfig(secret);
+    expect(config.sessionsPerMinute).toBe(30);
+    expect(config.connectionsPerVisitor).toBe(30);
+    expect(config.trustedProxyHops).toBe(0);
+  });
+
+  it.each([
+    ['CHAT_SESSIONS_PER_MINUTE', '0', /CHAT_SESSIONS_PER_MINUTE.*must be at least 1/],
+    ['CHAT_CONNECTIONS_PER_VISITOR', 'many', /CHAT_CONNECTIONS_PER_VISITOR.*must be a number/],
+    ['CHAT_TRUSTED_PROXY_HOPS', '-1', /CHAT_TRUSTED_PROXY_HOPS.*must be 0 or more/],
+  ])('refuses %s=%s with the reason', (variable, value, reason) => {
+    expect(() => loadChatConfig({ ...secret, [variable]: value })).toThrow(reason);
+  });
+});

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   BadRequestException,
   Body,
@@ -5,11 +6,16 @@ import {
   Get,
   Headers,
   HttpCode,
+  HttpException,
+  HttpStatus,
   Inject,
   Post,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
 import { ATTACHMENT_LIMITS } from '@firstline/channel';
+import { RateLimiter } from '@firstline/channel-kit';
 import { Channel } from '@firstline/contracts';
 import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { prechatForm, readProfile, siteOf } from '@firstline/chat';
@@ -20,6 +26,9 @@ import { ConversationStore, type ChatEntry, type QueuePlace } from './conversati
 import { VisitorAuth } from './visitor-auth';
 import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
+
+/** When a visitor holding every connection it may is told to try again (a tab may close by then). */
+export const FULL_RETRY_SECONDS = 15;
 
 /** The pre-chat form's fields as a 400 names them; the widget says it in the visitor's language. */
 const PROBLEMS = {
@@ -46,6 +55,9 @@ export interface PollAnswer {
  */
 @Controller('chat')
 export class ChatController {
+  /** New visitors per client address: tokens are free to make, their rows are not. */
+  private readonly sessionsPerAddress: RateLimiter;
+
   constructor(
     @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
     private readonly auth: VisitorAuth,
@@ -55,7 +67,9 @@ export class ChatController {
     private readonly cues: VisitorCues,
     private readonly activity: ChatActivityRelay,
     private readonly availability: AvailabilityService,
-  ) {}
+  ) {
+    this.sessionsPerAddress = new RateLimiter(config.sessionsPerMinute, 60_000);
+  }
 
   /**
    * What the widget of a site (`data-site`) shows before a chat: its pre-chat form, in the
@@ -122,10 +136,20 @@ export class ChatController {
     return this.inbound.leave(visitorId, body, siteOf(this.config.sites, body?.site), referer);
   }
 
-  /** A new visitor and the token that is their conversation from now on (the widget keeps it). */
+  /**
+   * A new visitor and the token that is their conversation from now on (the widget keeps it).
+   * An address over CHAT_SESSIONS_PER_MINUTE is answered 429 with Retry-After.
+   */
   @Post('session')
   @HttpCode(201)
-  async session(@Body() body: { locale?: unknown } | undefined): Promise<{ token: string }> {
+  async session(
+    @Req() request: IncomingMessage & { ip?: string },
+    @Res({ passthrough: true }) response: ServerResponse,
+    @Body() body: { locale?: unknown } | undefined,
+  ): Promise<{ token: string }> {
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    const decision = this.sessionsPerAddress.take(address, Date.now());
+    if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds, response);
     const locale = body?.locale === 'ru' || body?.locale === 'en' ? body.locale : '';
     const visitorId = await this.store.createVisitor(locale);
     return { token: this.auth.tokenOf(visitorId) };
@@ -142,6 +166,7 @@ export class ChatController {
     @Query('after') after: string | undefined,
     @Query('read') read: string | undefined,
     @Query('place') place: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
   ): Promise<PollAnswer> {
     const visitorId = await this.auth.required(authorization);
     const seq = Number(after);
@@ -152,6 +177,7 @@ export class ChatController {
     let typing: PollAnswer['typing'];
     // Listening before reading: a message stored in between ends the wait at once.
     const stopListening = this.listeners.listen(visitorId, changed);
+    if (!stopListening) throw tooManyRequests(FULL_RETRY_SECONDS, response);
     const stopCues = this.cues.listen(visitorId, (cue: VisitorCue) => {
       if (cue.type === 'typing') typing = { author: cue.author, until: cue.until };
       changed();
@@ -218,4 +244,13 @@ export class ChatController {
     this.activity.forgetTyping(visitorId);
     return answer;
   }
+}
+
+/** The answer to a request over a limit: 429, with Retry-After for the client to wait. */
+function tooManyRequests(retryAfterSeconds: number, response: ServerResponse): HttpException {
+  response.setHeader('Retry-After', String(retryAfterSeconds));
+  return new HttpException(
+    `Too many requests: try again in ${retryAfterSeconds} s`,
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
 }

@@ -28,9 +28,13 @@ import { VisitorCues } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
 
 export const CHAT_WS_PATH = '/chat/ws';
-/** Close codes (4000–4999 are the application's): no valid token; a page of a site not allowed. */
+/**
+ * Close codes (4000–4999 are the application's): no valid token; a page of a site not allowed;
+ * the visitor already holds CHAT_CONNECTIONS_PER_VISITOR sockets and long polls here.
+ */
 export const UNKNOWN_VISITOR_CLOSE = 4401;
 export const ORIGIN_REFUSED_CLOSE = 4403;
+export const TOO_MANY_CONNECTIONS_CLOSE = 4429;
 
 /** The part of a `ws` WebSocket the gateway uses. */
 export interface VisitorSocket {
@@ -139,11 +143,16 @@ export class ChatGateway
       stopListening: () => undefined,
       stopCues: () => undefined,
     };
-    connection.stopListening = this.listeners.listen(visitorId, (what, stored) =>
+    const stopListening = this.listeners.listen(visitorId, (what, stored) =>
       what === 'queue'
         ? this.tellQueue(client, connection)
         : this.flush(client, connection, stored),
     );
+    if (!stopListening) {
+      client.close(TOO_MANY_CONNECTIONS_CLOSE, 'The chat is open in too many windows: close one');
+      return;
+    }
+    connection.stopListening = stopListening;
     // After the messages it is about: a read mark the widget gets first marks nothing.
     connection.stopCues = this.cues.listen(visitorId, (cue) =>
       connection.flushing.then(() => send(client, cue)),

@@ -4,6 +4,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { RUN_MODE, type RunMode } from '@firstline/runtime';
+import { CHAT_CONFIG, type ChatConfig } from '../config';
 import { SCHEMA } from '../migrations';
 import type { ChatEntry } from './conversation.store';
 
@@ -51,6 +52,7 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly dataSource: DataSource,
     @Inject(RUN_MODE) mode: RunMode,
+    @Inject(CHAT_CONFIG) private readonly config: ChatConfig,
   ) {
     this.replicated = mode === 'standalone';
   }
@@ -65,10 +67,14 @@ export class VisitorListeners implements OnApplicationBootstrap, OnApplicationSh
     await this.client?.end().catch(() => undefined);
   }
 
-  /** Returns the call that stops listening. */
-  listen(visitorId: string, listener: Listener): () => void {
+  /**
+   * Returns the call that stops listening; undefined when the visitor already has
+   * CHAT_CONNECTIONS_PER_VISITOR listening here (each holds a socket or a request open).
+   */
+  listen(visitorId: string, listener: Listener): (() => void) | undefined {
     let set = this.listeners.get(visitorId);
     if (!set) this.listeners.set(visitorId, (set = new Set()));
+    if (set.size >= this.config.connectionsPerVisitor) return undefined;
     set.add(listener);
     return () => {
       set.delete(listener);

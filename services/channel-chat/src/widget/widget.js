@@ -1134,7 +1134,9 @@
         forgetVisitor();
         return;
       }
-      if (!opened && ++failedOpens >= 2) useLongPoll = true;
+      // Open in too many windows: WebSockets work, one of the others may close; wait the longest.
+      if (event.code === 4429) retryMs = 15000;
+      else if (!opened && ++failedOpens >= 2) useLongPoll = true;
       if (pending.length > 0 || isOpen()) state.textContent = TEXT.offline;
       retryLater();
     };
