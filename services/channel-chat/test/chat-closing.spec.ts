@@ -1,3 +1,4 @@
+import { WebSocket } from 'ws';
 import { topicRecord, type DeliveredMessage, type MessageBus } from '@firstline/bus';
 import { conversationKey, visitorOfToken } from '@firstline/chat';
 import {
@@ -20,7 +21,7 @@ interface Entry {
   seq: number;
   text: string;
   from: 'visitor' | 'agent';
-  survey?: { score: number | null; transcriptSent: boolean };
+  survey?: { score: number | null; transcriptSent: boolean; email?: string };
 }
 
 /**
@@ -75,15 +76,28 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    const answer = response.status === 204 ? {} : await response.json();
+    return { status: response.status, body: answer as Record<string, unknown> };
   }
 
-  /** A visitor who wrote, was answered, and whose chat the tickets service then resolved. */
-  async function endedChat() {
+  /**
+   * A visitor who wrote (after the pre-chat form's `profile`, when given), was answered, and whose
+   * chat the tickets service then resolved: the survey as a reload reads it, and as the open
+   * socket got it when it was stored.
+   */
+  async function endedChat(profile?: { name: string; email: string }) {
     const session = await fetch(`${service.url}/chat/session`, { method: 'POST' });
     const { token } = (await session.json()) as { token: string };
     const visitorId = visitorOfToken(token, Buffer.from(SECRET))!;
     visitors.add(visitorId);
+    if (profile) expect((await call(token, 'POST', '/chat/profile', profile)).status).toBe(204);
+    const pushed: Entry[] = [];
+    const socket = new WebSocket(`${service.url.replace('http', 'ws')}/chat/ws?token=${token}`);
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { type: string; messages?: Entry[] };
+      if (message.type === 'messages') pushed.push(...message.messages!);
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
     await call(token, 'POST', '/chat/messages', { clientMessageId: 'q', text: 'Is it in stock?' });
     const ticketId = `${run}-${visitorId}`;
     const send = async (text: string, survey: boolean) => {
@@ -108,7 +122,9 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
       const { body } = await call(token, 'GET', '/chat/messages?after=0');
       return (body.messages as Entry[]).find((entry) => entry.survey);
     });
-    return { token, visitorId, ticketId, survey };
+    const surveyPushed = await waitFor(() => pushed.find((entry) => entry.survey));
+    socket.close();
+    return { token, visitorId, ticketId, survey, surveyPushed };
   }
 
   it('keeps the survey with its ticket and publishes the rating once, as a survey answer', async () => {
@@ -170,6 +186,16 @@ describe('channel-chat: rating and transcript at the end of a chat', () => {
         TOPICS.outboundEmail.name,
       ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('offers the transcript to the address the visitor gave before the chat, live and on reload', async () => {
+    const { survey, surveyPushed } = await endedChat({ name: 'Olga', email: 'Olga@Shop.example' });
+    const offered = { score: null, transcriptSent: false, email: 'olga@shop.example' };
+    expect(surveyPushed.survey).toEqual(offered);
+    expect(survey.survey).toEqual(offered);
+    // Without the form's address there is nothing to offer.
+    const { survey: anonymous } = await endedChat();
+    expect(anonymous.survey).toEqual({ score: null, transcriptSent: false });
   });
 
   it('refuses what is not this visitor’s survey, a bad score and a bad address', async () => {

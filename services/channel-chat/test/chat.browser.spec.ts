@@ -164,7 +164,7 @@ describe('live chat in a browser, through router, tickets and the agent console'
       return active ? (active.getAttribute('name') ?? active.getAttribute('id')) : null;
     });
 
-  it('asks the site’s pre-chat form first, by keyboard, with errors announced; the agent sees who it is', async () => {
+  it('asks the site’s pre-chat form first, by keyboard, with errors announced; the agent sees who it is, the transcript goes to its address', async () => {
     const tag = pipeline.run.slice(-8);
     const ann = await signIn(browser, `${pipeline.tickets.url}/console/`, 'ann@firstline.example');
     await ann.keyboard.press('2');
@@ -211,6 +211,21 @@ describe('live chat in a browser, through router, tickets and the agent console'
     await visitor.getByRole('button', { name: 'Chat with us' }).click();
     await bubble(visitor, question).waitFor();
     expect(await visitor.getByLabel('Your name').count()).toBe(0);
+
+    // At the end the transcript is offered to the address the form took.
+    const api = await pipeline.login('ann@firstline.example');
+    const { tickets } = await api.ok<{ tickets: Array<{ id: string; subject: string }> }>(
+      'GET',
+      '/queue?view=team&limit=200',
+    );
+    const ticket = tickets.find((candidate) => candidate.subject.includes(question))!;
+    await api.ok('POST', `/tickets/${ticket.id}/replies`, { text: 'Yes, it is changed.' });
+    await api.ok('POST', `/tickets/${ticket.id}/status`, { status: 'resolved' });
+    const transcriptTo = visitor.getByLabel('Email me the transcript');
+    await transcriptTo.waitFor({ timeout: 30_000 });
+    expect(await transcriptTo.inputValue()).toBe(`maria-${tag}@example.com`);
+    await visitor.getByRole('button', { name: 'Send the transcript' }).click();
+    await visitor.getByText(`The transcript is on its way to maria-${tag}@example.com.`).waitFor();
 
     await ann.context().close();
     await visitor.context().close();

@@ -43,8 +43,11 @@ export interface ChatEntry {
   /** A visitor's message: the broker took it, on its way to an agent. */
   delivered: boolean;
   at: string;
-  /** The chat ended here: the widget offers the rating (until given) and the transcript. */
-  survey?: { score: number | null; transcriptSent: boolean };
+  /**
+   * The chat ended here: the widget offers the rating (until given) and the transcript, to the
+   * address the visitor gave in the pre-chat form (`email`) unless they type another.
+   */
+  survey?: { score: number | null; transcriptSent: boolean; email?: string };
 }
 
 /** A chat's survey and what the visitor did with it. */
@@ -67,6 +70,8 @@ interface Row {
   survey_ticket?: string | null;
   survey_score?: number | null;
   transcript_to?: string | null;
+  /** The pre-chat form's address, joined where the message is a survey. */
+  survey_email?: string | null;
 }
 
 /** How far each side has read: the last `seq` of the other side's messages seen (0: none). */
@@ -446,11 +451,13 @@ export class ConversationStore {
    */
   async after(visitorId: string, seq: number): Promise<ChatEntry[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT page.*, s.ticket_id AS survey_ticket, s.score AS survey_score, s.transcript_to
+      `SELECT page.*, s.ticket_id AS survey_ticket, s.score AS survey_score, s.transcript_to,
+              v.profile->>'email' AS survey_email
          FROM (
            SELECT * FROM ${SCHEMA}.message WHERE visitor_id = $1 AND seq > $2
            ORDER BY seq ${seq === 0 ? 'DESC' : 'ASC'} LIMIT ${HISTORY_PAGE}
          ) page LEFT JOIN ${SCHEMA}.survey s USING (visitor_id, seq)
+         LEFT JOIN ${SCHEMA}.visitor v ON v.visitor_id = s.visitor_id
         ORDER BY seq`,
       [visitorId, seq],
     );
@@ -526,7 +533,7 @@ export class ConversationStore {
     // A survey's row commits with its message and the signal: another replica woken by the
     // signal reads the message with its survey, or a visitor there would never see the stars.
     const entry = content.survey
-      ? { ...entryOf(row), survey: { score: null, transcriptSent: false } }
+      ? { ...entryOf(row), survey: surveyOf(null, false, row.profile?.email) }
       : entryOf(row);
     return { entry, profile: row.profile };
   }
@@ -566,11 +573,20 @@ function entryOf(row: Row): ChatEntry {
     at: row.created_at.toISOString(),
     ...(row.survey_ticket
       ? {
-          survey: {
-            score: row.survey_score ?? null,
-            transcriptSent: row.transcript_to !== null && row.transcript_to !== undefined,
-          },
+          survey: surveyOf(
+            row.survey_score ?? null,
+            row.transcript_to !== null && row.transcript_to !== undefined,
+            row.survey_email,
+          ),
         }
       : {}),
   };
+}
+
+function surveyOf(
+  score: number | null,
+  transcriptSent: boolean,
+  email: string | null | undefined,
+): NonNullable<ChatEntry['survey']> {
+  return { score, transcriptSent, ...(email ? { email } : {}) };
 }

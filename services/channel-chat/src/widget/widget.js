@@ -682,6 +682,8 @@
       emailLabel.textContent = TEXT.transcript;
       var email = el('input', { type: 'email', id: emailId, autocomplete: 'email', required: '' });
       email.setAttribute('placeholder', TEXT.transcriptEmail);
+      // The address of the pre-chat form, when the visitor gave one.
+      email.value = entry.survey.email || '';
       var mail = el('button', { type: 'submit' });
       mail.textContent = TEXT.sendTranscript;
       var ask = el('form', {}, [emailLabel, email, mail]);
