@@ -21,6 +21,10 @@
 //     beside plain kafkajs relaying records through as many topics at the same rate; CPU per
 //     message of each process, and of Postgres and the broker. CHAT_BENCH_TICKETS_REPLICAS
 //     (default 1) tickets replicas share the work, the agents signed in to them in turn.
+//   warm-up: before any of these rates, the path runs CHAT_BENCH_WARM_UP_SECONDS (default 15) at
+//     25 messages per second unmeasured, and so does the plain kafkajs relay before its first
+//     rate: the figures are those of compiled code (Node's and the broker's JIT), as a service
+//     that has been up a while runs.
 //   by rate: before that, the same visitors and agents at each of CHAT_BENCH_LIGHTER_RATES
 //     (default 25,50,100 messages per second) for CHAT_BENCH_LIGHTER_SECONDS (default 10): the
 //     round trip, the CPU per message of everything on the machine and the cores it kept busy,
@@ -59,6 +63,8 @@ const LIGHTER_RATES = (process.env.CHAT_BENCH_LIGHTER_RATES ?? '25,50,100')
   .filter(Boolean)
   .map(Number);
 const LIGHTER_SECONDS = Number(process.env.CHAT_BENCH_LIGHTER_SECONDS ?? 10);
+const WARM_UP_RATE = 25;
+const WARM_UP_SECONDS = Number(process.env.CHAT_BENCH_WARM_UP_SECONDS ?? 15);
 /** Kafka hops on the way to the agent's screen (inbound, routing, ticket events) and back (outbound). */
 const HOPS_TO_AGENT = 3;
 const HOPS_BACK = 1;
@@ -577,6 +583,10 @@ async function atRate({ ticketsUrls, chat, run, routerDatabaseUrl, observer, pid
   const roundTrips = (numbers) => numbers.map((n) => since(onVisitorSocket[n], scheduled[n]));
 
   observer.consumer.pause(observer.topics.map((topic) => ({ topic })));
+  if (WARM_UP_SECONDS > 0) {
+    console.log(`bench-chat: warming up for ${WARM_UP_SECONDS} s at ${WARM_UP_RATE} messages/s`);
+    await offer(WARM_UP_RATE, WARM_UP_SECONDS);
+  }
   const lighter = [];
   for (const rate of LIGHTER_RATES) {
     console.log(`bench-chat: ${rate} messages/s for ${LIGHTER_SECONDS} s`);
@@ -670,6 +680,15 @@ async function main() {
   console.log('bench-chat: baseline, one Kafka hop at a time');
   const baseline = await kafkaHopBaseline(brokers);
   // The same rates as the services will be offered, for as long, before any service runs.
+  if (WARM_UP_SECONDS > 0) {
+    console.log(`bench-chat: warming up the plain kafkajs relay for ${WARM_UP_SECONDS} s`);
+    await kafkaRelayBaseline(
+      brokers,
+      HOPS_TO_AGENT + HOPS_BACK,
+      WARM_UP_RATE,
+      WARM_UP_RATE * WARM_UP_SECONDS,
+    );
+  }
   const relayedAt = new Map();
   for (const [rate, seconds] of [
     ...LIGHTER_RATES.map((lighter) => [lighter, LIGHTER_SECONDS]),
@@ -1059,7 +1078,8 @@ ${((totalCpuMs * RATE) / 1_000).toFixed(1)} with them (${totalCpuMs.toFixed(1)} 
 ### The round trip by rate
 
 The same visitors and agents, before the ${RATE} msg/s run, at lighter rates for ${LIGHTER_SECONDS} s each,
-each run's replies all in before the next began. CPU per message is that of everything on the
+each run's replies all in before the next began, after ${WARM_UP_SECONDS} s at ${WARM_UP_RATE} msg/s unmeasured (the
+relay likewise): the code on the path is compiled, as in a service that has been up a while. CPU per message is that of everything on the
 machine (the services, Postgres, the broker, the visitors and agents), from the first scheduled
 send to the last reply; cores busy is that CPU over the same time. Beside it, the plain kafkajs
 relay through ${HOPS_TO_AGENT + HOPS_BACK} topics at the same rate for as long, run before any service started: its
