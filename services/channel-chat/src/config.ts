@@ -17,9 +17,9 @@ export interface ChatConfig {
   pingMs: number;
   /** Messages (and messages left) each visitor may send a minute, counted by each replica. */
   messagesPerMinute: number;
-  /** New visitors (POST /chat/session) each client address may start a minute, counted by each replica. */
+  /** New visitors (POST /chat/session) one client address may start a minute, per replica. */
   sessionsPerMinute: number;
-  /** Proxies in front of the service whose X-Forwarded-For is believed, for the per-address limit. */
+  /** Proxies in front of the service whose X-Forwarded-For is believed (the per-address limit). */
   trustedProxyHops: number;
   /**
    * Sockets and long polls each visitor may hold open at once on a replica (one per tab showing

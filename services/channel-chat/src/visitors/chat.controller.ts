@@ -27,8 +27,8 @@ import { VisitorAuth } from './visitor-auth';
 import { VisitorCues, type VisitorCue } from './visitor-cues';
 import { VisitorListeners } from './visitor-listeners';
 
-/** When a visitor holding every connection it may is told to try again (a tab may close by then). */
-export const FULL_RETRY_SECONDS = 15;
+/** When a visitor holding all the connections it may is told to try again: a tab may close. */
+const FULL_RETRY_SECONDS = 15;
 
 /** The pre-chat form's fields as a 400 names them; the widget says it in the visitor's language. */
 const PROBLEMS = {
