@@ -265,6 +265,23 @@ describe('channel-chat on Kafka and Postgres', () => {
     expect(messages.map((m) => m.text)).toEqual(['Polled answer']);
   });
 
+  it('pings every socket: one that answers stays open and keeps getting messages, a silent one is closed', async () => {
+    const { token, visitorId } = await newVisitor();
+    const open = await Visitor.connect(service.url, token);
+    const silent = await Visitor.connect(service.url, token, 0, false);
+    const pinged = new Promise<void>((resolve) => silent.socket.once('ping', () => resolve()));
+    const closed = new Promise<void>((resolve) => silent.socket.once('close', () => resolve()));
+
+    await pinged;
+    await closed;
+    // Pinged more than once since: the answering socket is still there and still served.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(open.socket.readyState).toBe(WebSocket.OPEN);
+    await reply(visitorId, 'Still here?');
+    await waitFor(() => open.entries().some((entry) => entry.text === 'Still here?'));
+    open.close();
+  });
+
   it('a second replica on the same database: each pushes what the other stored, by socket and long poll', async () => {
     const { service: other } = await startChatReplica(name, database.url, 'b');
     try {
@@ -300,21 +317,46 @@ describe('channel-chat on Kafka and Postgres', () => {
     }
   }, 120_000);
 
-  it('pings every socket: one that answers stays open and keeps getting messages, a silent one is closed', async () => {
+  it('counts the promised wait down on an open socket as the minutes pass, and drops it once past', async () => {
     const { token, visitorId } = await newVisitor();
-    const open = await Visitor.connect(service.url, token);
-    const silent = await Visitor.connect(service.url, token, 0, false);
-    const pinged = new Promise<void>((resolve) => silent.socket.once('ping', () => resolve()));
-    const closed = new Promise<void>((resolve) => silent.socket.once('close', () => resolve()));
+    // As the router's last move left it: second in line, an answer expected in a minute and 8 s.
+    await database.pool(1).query(
+      `UPDATE channel_chat.visitor SET queue_position = 2,
+                promised_answer_at = now() + interval '68 seconds' WHERE visitor_id = $1`,
+      [visitorId],
+    );
+    const visitor = await Visitor.connect(service.url, token);
+    const ready = visitor.received.find((m) => m.type === 'ready')!;
+    expect((ready.queue as { text: string }).text).toBe(
+      'You are 2nd in line. We expect to answer in about 2 minutes.',
+    );
+    const retold = await waitFor(
+      () => visitor.received.find((m) => m.type === 'queue' && String(m.text).includes('1 minute')),
+      20_000,
+    );
+    expect(retold).toMatchObject({
+      position: 2,
+      text: 'You are 2nd in line. We expect to answer in about 1 minute.',
+    });
+    // Only once for that minute, though pinged every second meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(visitor.received.filter((m) => m.type === 'queue')).toHaveLength(1);
+    visitor.close();
 
-    await pinged;
-    await closed;
-    // Pinged more than once since: the answering socket is still there and still served.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(open.socket.readyState).toBe(WebSocket.OPEN);
-    await reply(visitorId, 'Still here?');
-    await waitFor(() => open.entries().some((entry) => entry.text === 'Still here?'));
-    open.close();
+    // A promise that has passed is not told as a wait any more; the place still is.
+    const late = await newVisitor();
+    await database.pool(1).query(
+      `UPDATE channel_chat.visitor SET queue_position = 1,
+                promised_answer_at = now() + interval '2 seconds' WHERE visitor_id = $1`,
+      [late.visitorId],
+    );
+    const waiting = await Visitor.connect(service.url, late.token);
+    const passed = await waitFor(
+      () => waiting.received.find((m) => m.type === 'queue' && !String(m.text).includes('minute')),
+      20_000,
+    );
+    expect(passed).toMatchObject({ position: 1, text: 'You are 1st in line.' });
+    waiting.close();
   });
 
   it('turns away a visitor sending faster than people type, with how long to wait, and no one else', async () => {

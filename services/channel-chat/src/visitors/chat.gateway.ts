@@ -54,8 +54,8 @@ interface Connection {
   /** The last message this socket was sent: the next flush starts after it. */
   lastSeq: number;
   pageUrl?: string;
-  /** The place in line this socket was last told ("<position> <promise>"): told again only when it moves. */
-  queueTold?: string;
+  /** The place in line this socket was last told, in its words: told again when either changes. */
+  queueTold?: QueuePlace;
   /** Flushes run one after another, so messages go out once and in order. */
   flushing: Promise<void>;
   stopListening: () => void;
@@ -99,10 +99,12 @@ export class ChatGateway
 
   /**
    * Every CHAT_PING_SECONDS, closes the sockets that did not answer the last ping (a phone that
-   * lost its network leaves one open without a word) and pings the others.
+   * lost its network leaves one open without a word) and pings the others; a socket told a wait
+   * ("about 3 minutes") is told it again as the minutes pass, until the promised time.
    */
   onModuleInit(): void {
     this.pings = setInterval(() => {
+      const now = Date.now();
       for (const [client, connection] of this.connections) {
         if (!connection.answered) {
           client.terminate();
@@ -110,6 +112,7 @@ export class ChatGateway
         }
         connection.answered = false;
         client.ping();
+        if (this.countsDown(connection.queueTold, now)) this.tellQueue(client, connection);
       }
     }, this.config.pingMs);
     this.pings.unref();
@@ -161,7 +164,7 @@ export class ChatGateway
     this.connections.set(client, connection);
     const marks = await this.store.readMarks(visitorId).catch(() => undefined);
     const queue = await this.store.queuePlace(visitorId).catch(() => undefined);
-    connection.queueTold = queue && told(queue);
+    connection.queueTold = queue;
     send(client, { type: 'ready', agentRead: marks?.agentRead ?? 0, queue: queue ?? null });
     this.flush(client, connection);
   }
@@ -213,13 +216,25 @@ export class ChatGateway
       .catch((error: unknown) => this.logger.warn(`a read mark was not kept: ${String(error)}`));
   }
 
-  /** Tells the socket the chat's place in line, unless it was told this one (a doubled signal). */
+  /**
+   * Whether the wait told may read differently now: a promise not yet past by more than a ping
+   * (the last rewording drops the wait once it is).
+   */
+  private countsDown(queue: QueuePlace | undefined, now: number): boolean {
+    if (!queue?.text || !queue.expectedAnswerAt) return false;
+    return Date.parse(queue.expectedAnswerAt) > now - this.config.pingMs;
+  }
+
+  /**
+   * Tells the socket the chat's place in line, unless it was told this one in these words (a
+   * doubled signal, a minute that changed nothing).
+   */
   private tellQueue(client: VisitorSocket, connection: Connection): void {
     connection.flushing = connection.flushing
       .then(async () => {
         const queue = await this.store.queuePlace(connection.visitorId);
-        if (told(queue) === connection.queueTold) return;
-        connection.queueTold = told(queue);
+        if (connection.queueTold && told(queue) === told(connection.queueTold)) return;
+        connection.queueTold = queue;
         send(client, { type: 'queue', ...queue });
       })
       .catch((error: unknown) => {
@@ -259,9 +274,9 @@ export class ChatGateway
   }
 }
 
-/** What identifies a place told: its wording changes with the clock, the place does not. */
+/** A place as told: where the chat is, its promise, and the words, which change with the clock. */
 function told(queue: QueuePlace): string {
-  return `${queue.position} ${queue.expectedAnswerAt ?? ''}`;
+  return `${queue.position} ${queue.expectedAnswerAt ?? ''} ${queue.text ?? ''}`;
 }
 
 function send(client: VisitorSocket, message: object): void {
