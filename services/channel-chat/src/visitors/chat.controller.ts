@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import {
   BadRequestException,
   Body,
@@ -9,9 +9,9 @@ import {
   HttpException,
   HttpStatus,
   Inject,
+  Ip,
   Post,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
 import { ATTACHMENT_LIMITS } from '@firstline/channel';
@@ -143,11 +143,10 @@ export class ChatController {
   @Post('session')
   @HttpCode(201)
   async session(
-    @Req() request: IncomingMessage & { ip?: string },
+    @Ip() address: string,
     @Res({ passthrough: true }) response: ServerResponse,
     @Body() body: { locale?: unknown } | undefined,
   ): Promise<{ token: string }> {
-    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
     const decision = this.sessionsPerAddress.take(address, Date.now());
     if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds, response);
     const locale = body?.locale === 'ru' || body?.locale === 'en' ? body.locale : '';
