@@ -65,6 +65,10 @@ export interface KafkaBusOptions extends BusOptions {
   healthTimeoutMs?: number;
 }
 
+/** The first pause before a crashed consumer kafkajs gave up on starts again, and the longest. */
+const MIN_RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /** One kafkajs consumer per group, subscribed to the topics of all the group's handlers. */
 interface GroupConsumer {
   group: string;
@@ -102,6 +106,8 @@ export class KafkaBus implements MessageBus {
   private readonly producer: LazyClient<Producer>;
   private readonly admin: LazyClient<Admin>;
   private started = false;
+  /** Pending restarts of consumers kafkajs gave up on (restartCrashed). */
+  private readonly restarts = new Set<NodeJS.Timeout>();
   /** Lifecycle changes run one at a time: consumers start and stop cleanly however callers interleave. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -253,6 +259,8 @@ export class KafkaBus implements MessageBus {
   stop(): Promise<void> {
     return this.serially(async () => {
       this.started = false;
+      for (const timer of this.restarts) clearTimeout(timer);
+      this.restarts.clear();
       await Promise.all([...this.groups.values()].map((consumer) => this.halt(consumer)));
       await Promise.all([this.producer.discard(), this.admin.discard()]);
     });
@@ -363,13 +371,14 @@ export class KafkaBus implements MessageBus {
     const deliveries = new Map(
       [...group.routes].map(([topic, route]) => [topic, deliveryFor(route, context)]),
     );
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         group: group.group,
         error: describeError(payload.error),
-        restarting: payload.restart,
-      }),
-    );
+        restarting: true,
+      });
+      if (!payload.restart) this.restartCrashed(group, consumer, MIN_RESTART_DELAY_MS);
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
       commits.keepOwned(payload.memberAssignment),
     );
@@ -393,6 +402,37 @@ export class KafkaBus implements MessageBus {
       );
     }
     group.running = { consumer, controller, commits, resumes: new Set() };
+  }
+
+  /**
+   * kafkajs restarts a crashed consumer only after errors it deems passing; after the others it
+   * leaves it stopped, and the service would go on without its handlers. A broker restart can
+   * cause one of those (the group's coordinator not found while it loads), and outlive it: the
+   * group starts again with a new consumer after a pause, doubled up to MAX_RESTART_DELAY_MS
+   * while starting fails, for as long as the bus runs. What the crashed consumer had handled but
+   * not committed is handled again (at least once).
+   */
+  private restartCrashed(group: GroupConsumer, crashed: Consumer, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.restarts.delete(timer);
+      this.serially(async () => {
+        if (!this.started || this.groups.get(group.group) !== group) return;
+        if (group.running?.consumer === crashed) await this.halt(group);
+        // Started again meanwhile (a subscribe restarts its group).
+        if (group.running) return;
+        await this.run(group);
+        this.logger.info('Restarted a crashed Kafka consumer', { group: group.group });
+      }).catch((error: unknown) => {
+        const nextMs = Math.min(delayMs * 2, MAX_RESTART_DELAY_MS);
+        this.logger.warn('Restarting a crashed Kafka consumer failed; trying again', {
+          group: group.group,
+          error: describeError(error),
+          inMs: nextMs,
+        });
+        this.restartCrashed(group, crashed, nextMs);
+      });
+    }, delayMs);
+    this.restarts.add(timer);
   }
 
   /**
