@@ -371,11 +371,11 @@ export class KafkaBus implements MessageBus {
     const deliveries = new Map(
       [...group.routes].map(([topic, route]) => [topic, deliveryFor(route, context)]),
     );
+    // Restarted either way: by kafkajs, or, after an error kafkajs deems final, by restartCrashed.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error('Kafka consumer crashed', {
         group: group.group,
         error: describeError(payload.error),
-        restarting: true,
       });
       if (!payload.restart) this.restartCrashed(group, consumer, MIN_RESTART_DELAY_MS);
     });

@@ -4,8 +4,8 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 /**
  * At most `limit` requests per key in each window of `windowMs` (a fixed window: cheap, and the
  * burst it allows at a window's edge is at most twice the limit). Held in memory, so each replica
- * counts on its own; see docs/adr/0010-webform.md. The web form's submissions and the live chat's
- * messages are counted with it.
+ * counts on its own; see docs/adr/0010-webform.md. The web form's submissions, and the live chat's
+ * messages and new visitors, are counted with it.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
